@@ -1,0 +1,87 @@
+/* cli.c - shared plumbing of the headless subcommands.
+ * Copyright (C) 2026 The pantrycrm authors. GPL-3.0-or-later. */
+#include "config.h"
+
+#include "cli.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct cli_globals cli_globals;
+
+int cli_usage_error(const char *prefix, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "%s: ", prefix);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, " (see '%s --help')\n", prefix);
+    return EXIT_USAGE;
+}
+
+int cli_getopt(const char *prefix, int argc, char **argv, const char *shortopts,
+               const struct option *longopts)
+{
+    opterr = 0;
+    /* A leading ':' makes getopt tell a missing argument from an unknown option. */
+    char spec[64];
+    if (shortopts[0] == '+')
+        snprintf(spec, sizeof spec, "+:%s", shortopts + 1);
+    else
+        snprintf(spec, sizeof spec, ":%s", shortopts);
+    int c = getopt_long(argc, argv, spec, longopts, NULL);
+    if (c == '?' || c == ':') {
+        const char *bad = argv[optind - 1];
+        if (c == ':')
+            cli_usage_error(prefix, "option '%s' needs a value", bad);
+        else if (optopt && !(bad[0] == '-' && bad[1] == '-'))
+            cli_usage_error(prefix, "unknown option '-%c'", optopt);
+        else
+            cli_usage_error(prefix, "unknown option '%s'", bad);
+        return '?';
+    }
+    return c;
+}
+
+int cli_no_more_args(const char *prefix, int argc, char **argv)
+{
+    if (optind < argc)
+        return cli_usage_error(prefix, "unexpected argument '%s'", argv[optind]);
+    return 0;
+}
+
+static void group_help(FILE *out, const char *prefix, const struct cli_command *cmds)
+{
+    fprintf(out, "Usage: %s COMMAND [OPTIONS]\n\nCommands:\n", prefix);
+    for (const struct cli_command *c = cmds; c->name; c++)
+        fprintf(out, "  %-10s %s\n", c->name, c->summary);
+    fprintf(out, "\nRun '%s COMMAND --help' for the options of one command.\n", prefix);
+}
+
+int cli_dispatch(const char *prefix, const struct cli_command *cmds, int argc, char **argv)
+{
+    if (argc < 2) {
+        group_help(stderr, prefix, cmds);
+        return EXIT_USAGE;
+    }
+    const char *name = argv[1];
+    if (str_eq(name, "--help") || str_eq(name, "-h") || str_eq(name, "help")) {
+        group_help(stdout, prefix, cmds);
+        return EXIT_OK;
+    }
+    for (const struct cli_command *c = cmds; c->name; c++) {
+        if (str_eq(c->name, name)) {
+            char *sub = xasprintf("%s %s", prefix, c->name);
+            optind = 0; /* glibc: 0 fully re-initialises getopt for the new argv */
+            int rc = c->run(argc - 1, argv + 1, sub);
+            free(sub);
+            return rc;
+        }
+    }
+    if (name[0] == '-')
+        return cli_usage_error(prefix, "unknown option '%s'", name);
+    return cli_usage_error(prefix, "unknown command '%s'", name);
+}

@@ -1,0 +1,162 @@
+/* cmd_db.c - `pantrycrm db migrate|status`: the target schema.
+ * Copyright (C) 2026 The pantrycrm authors. GPL-3.0-or-later. */
+#include "config.h"
+
+#include "cli.h"
+#include "commands.h"
+#include "paths.h"
+#include "pg.h"
+#include "schema.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+static const char conn_help[] =
+    "  -d, --dbname=CONNINFO  PostgreSQL connection: a URI (postgresql://…) or a\n"
+    "                         key=value string; by default libpq's PG* environment\n"
+    "                         variables, service file and ~/.pgpass apply\n"
+    "  -h, --help             show this help and exit\n";
+
+static const struct option conn_opts[] = {
+    {"dbname", required_argument, NULL, 'd'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+/* Parses the options every db command takes; returns -1 to go on, or an
+ * exit status (help printed, or a usage error). */
+static int parse_conn_opts(const char *prefix, const char *usage, int argc, char **argv,
+                           const char **conninfo)
+{
+    *conninfo = cli_globals.conninfo;
+    int c;
+    while ((c = cli_getopt(prefix, argc, argv, "d:h", conn_opts)) != -1) {
+        switch (c) {
+        case 'd':
+            *conninfo = optarg;
+            break;
+        case 'h':
+            printf("Usage: %s [OPTIONS]\n%s\nOptions:\n%s", prefix, usage, conn_help);
+            return EXIT_OK;
+        default:
+            return EXIT_USAGE;
+        }
+    }
+    if (cli_no_more_args(prefix, argc, argv))
+        return EXIT_USAGE;
+    return -1;
+}
+
+static int load_files(struct schema_set *set)
+{
+    char *data = paths_pkgdata();
+    char *dir = xasprintf("%s/sql", data);
+    char *err = NULL;
+    int rc = schema_load(dir, set, &err);
+    if (rc != 0) {
+        warnx_("%s", err);
+        free(err);
+    }
+    free(dir);
+    free(data);
+    return rc;
+}
+
+static int db_migrate(int argc, char **argv, const char *prefix)
+{
+    const char *conninfo;
+    int rc = parse_conn_opts(prefix,
+        "Apply the pending target-schema migrations, in order, each in its own\n"
+        "transaction. Running it again when nothing is pending changes nothing.\n",
+        argc, argv, &conninfo);
+    if (rc >= 0)
+        return rc;
+    struct schema_set set;
+    if (load_files(&set) != 0)
+        return EXIT_FAIL;
+    char *err = NULL;
+    PGconn *conn = pg_connect(conninfo, "apply schema migrations", &err);
+    if (!conn) {
+        warnx_("%s", err);
+        free(err);
+        schema_set_free(&set);
+        return EXIT_FAIL;
+    }
+    int applied = schema_migrate(conn, &set, stdout, &err);
+    char *where = pg_describe(conn);
+    if (applied < 0) {
+        warnx_("%s", err);
+        rc = EXIT_FAIL;
+    } else if (applied == 0) {
+        printf("schema is up to date (%zu migrations) in %s\n", set.n, where);
+        rc = EXIT_OK;
+    } else {
+        printf("applied %d migration%s to %s\n", applied, applied == 1 ? "" : "s", where);
+        rc = EXIT_OK;
+    }
+    free(where);
+    free(err);
+    PQfinish(conn);
+    schema_set_free(&set);
+    return rc;
+}
+
+static int db_status(int argc, char **argv, const char *prefix)
+{
+    const char *conninfo;
+    int rc = parse_conn_opts(prefix,
+        "List the target-schema migrations: applied (with when), pending, and any\n"
+        "whose file changed after it was applied. Exit status 1 when something is\n"
+        "pending or changed.\n", argc, argv, &conninfo);
+    if (rc >= 0)
+        return rc;
+    struct schema_set set;
+    if (load_files(&set) != 0)
+        return EXIT_FAIL;
+    char *err = NULL;
+    PGconn *conn = pg_connect(conninfo, "read the schema status", &err);
+    if (!conn) {
+        warnx_("%s", err);
+        free(err);
+        schema_set_free(&set);
+        return EXIT_FAIL;
+    }
+    struct schema_report rep;
+    if (schema_status(conn, &set, &rep, &err) != 0) {
+        warnx_("cannot read the schema status: %s", err);
+        free(err);
+        PQfinish(conn);
+        schema_set_free(&set);
+        return EXIT_FAIL;
+    }
+    size_t pending = 0, bad = 0;
+    printf("%-8s  %-24s  %s\n", "STATE", "APPLIED AT", "MIGRATION");
+    for (size_t i = 0; i < rep.n; i++) {
+        const struct schema_entry *e = &rep.entries[i];
+        printf("%-8s  %-24s  %s\n", schema_state_name(e->state),
+               e->applied_at ? e->applied_at : "-", e->name);
+        if (e->state == SCHEMA_PENDING)
+            pending++;
+        else if (e->state != SCHEMA_APPLIED)
+            bad++;
+    }
+    char *where = pg_describe(conn);
+    printf("%zu applied, %zu pending, %zu changed or unknown in %s\n",
+           rep.n - pending - bad, pending, bad, where);
+    free(where);
+    schema_report_free(&rep);
+    PQfinish(conn);
+    schema_set_free(&set);
+    return pending || bad ? EXIT_FAIL : EXIT_OK;
+}
+
+static const struct cli_command db_commands[] = {
+    {"migrate", "apply pending target-schema migrations", db_migrate},
+    {"status", "list applied and pending migrations", db_status},
+    {NULL, NULL, NULL},
+};
+
+int cmd_db(int argc, char **argv, const char *prefix)
+{
+    return cli_dispatch(prefix, db_commands, argc, argv);
+}

@@ -1,0 +1,9 @@
+/* commands.h - entry points of the subcommand groups.
+ * Copyright (C) 2026 The pantrycrm authors. GPL-3.0-or-later. */
+#ifndef PANTRY_COMMANDS_H
+#define PANTRY_COMMANDS_H
+
+int cmd_db(int argc, char **argv, const char *prefix);
+int cmd_demo(int argc, char **argv, const char *prefix);
+
+#endif

@@ -1,0 +1,87 @@
+/* main.c - pantrycrm: one binary, git-style subcommands, the console by default.
+ * Copyright (C) 2026 The pantrycrm authors. GPL-3.0-or-later. */
+#include "config.h"
+
+#include "cli.h"
+#include "commands.h"
+#include "console.h"
+#include "util.h"
+
+#include <locale.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+static const struct cli_command top_commands[] = {
+    {"db", "target schema: migrate, status", cmd_db},
+    {"demo", "private demo database: up, down, status, conninfo", cmd_demo},
+    {NULL, NULL, NULL},
+};
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+        "Usage: pantrycrm [OPTIONS]                 open the console\n"
+        "       pantrycrm [OPTIONS] COMMAND [ARGS]  run a headless command\n"
+        "\n"
+        "Terminal console and migration engine for the Kitchen Pantry CRM.\n"
+        "\n"
+        "Commands:\n");
+    for (const struct cli_command *c = top_commands; c->name; c++)
+        fprintf(out, "  %-6s  %s\n", c->name, c->summary);
+    fprintf(out,
+        "\n"
+        "Options:\n"
+        "  -d, --dbname=CONNINFO  PostgreSQL connection (URI or key=value string); by\n"
+        "                         default libpq's PG* variables, service file, ~/.pgpass\n"
+        "  -r, --read-only        open the console read-only\n"
+        "  -h, --help             show this help and exit\n"
+        "  -V, --version          show the version and exit\n"
+        "\n"
+        "Run 'pantrycrm COMMAND --help' for a command's options; see pantrycrm(1).\n");
+}
+
+int main(int argc, char **argv)
+{
+    setlocale(LC_ALL, "");
+    util_set_progname(argv[0]);
+    /* A dropped pipe (pantrycrm … | head) must end quietly, not kill us
+     * with SIGPIPE in the middle of a database write. */
+    signal(SIGPIPE, SIG_IGN);
+
+    static const struct option opts[] = {
+        {"dbname", required_argument, NULL, 'd'},
+        {"read-only", no_argument, NULL, 'r'},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        {NULL, 0, NULL, 0},
+    };
+    struct console_opts copts = {0};
+    int c;
+    /* '+': stop at the first non-option, which names the subcommand. */
+    while ((c = cli_getopt("pantrycrm", argc, argv, "+d:rhV", opts)) != -1) {
+        switch (c) {
+        case 'd':
+            cli_globals.conninfo = optarg;
+            break;
+        case 'r':
+            copts.read_only = true;
+            break;
+        case 'h':
+            usage(stdout);
+            return EXIT_OK;
+        case 'V':
+            printf("pantrycrm %s\n", PACKAGE_VERSION);
+            return EXIT_OK;
+        default:
+            return EXIT_USAGE;
+        }
+    }
+    if (optind >= argc) {
+        copts.conninfo = cli_globals.conninfo;
+        return console_main(&copts);
+    }
+    /* Hand the rest to the dispatcher as if "pantrycrm" were argv[0]. */
+    argv[optind - 1] = "pantrycrm";
+    return cli_dispatch("pantrycrm", top_commands, argc - optind + 1, argv + optind - 1);
+}

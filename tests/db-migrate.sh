@@ -1,0 +1,105 @@
+#!/bin/sh
+# db migrate / db status: apply in order, idempotent, refuse tampering,
+# explain failures, serialise concurrent runs.
+. "$abs_top_srcdir/tests/lib.sh"
+. "$abs_top_srcdir/tests/pgcluster.sh"
+pg_start
+
+nfiles=$(ls "$abs_top_srcdir"/data/sql/*.sql | wc -l)
+pg_createdb m1
+C="dbname=m1"
+
+run_fails "status on an empty database reports pending (exit 1)" 1 "$PANTRYCRM" -d "$C" db status
+like "$OUT" "0 applied, $nfiles pending" "every shipped file is pending"
+
+run_ok "first migrate succeeds" "$PANTRYCRM" -d "$C" db migrate
+like "$OUT" "applied $nfiles migrations" "it applies every file"
+first=$(ls "$abs_top_srcdir"/data/sql/*.sql | head -n1 | xargs basename)
+like "$OUT" "^applied $first" "files are applied in name order, first $first"
+is "$(psql_val "SELECT count(*) FROM pantrycrm.schema_migration" m1)" "$nfiles" "one bookkeeping row per file"
+is "$(psql_val "SELECT count(*) FROM pantrycrm.schema_migration WHERE checksum ~ '^[0-9a-f]{64}\$'" m1)" \
+   "$nfiles" "every row records a SHA-256 checksum"
+
+before=$(schema_dump m1)
+stamps=$(psql_val "SELECT string_agg(applied_at::text, ',' ORDER BY name) FROM pantrycrm.schema_migration" m1)
+run_ok "second migrate succeeds" "$PANTRYCRM" -d "$C" db migrate
+like "$OUT" "schema is up to date \($nfiles migrations\)" "second run says up to date"
+is "$(schema_dump m1)" "$before" "second run changes no schema object"
+is "$(psql_val "SELECT string_agg(applied_at::text, ',' ORDER BY name) FROM pantrycrm.schema_migration" m1)" \
+   "$stamps" "second run rewrites no bookkeeping row"
+
+run_ok "status on a migrated database exits 0" "$PANTRYCRM" -d "$C" db status
+like "$OUT" "$nfiles applied, 0 pending, 0 changed" "status counts"
+like "$OUT" "applied +[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:]{8} UTC +$first" "status shows when each was applied"
+
+# A tampered file: copy the data directory and change one applied file.
+mkdir "$TEST_TMP/data"
+cp -r "$abs_top_srcdir/data/sql" "$TEST_TMP/data/sql"
+chmod -R u+w "$TEST_TMP/data"
+last=$(ls "$TEST_TMP"/data/sql/*.sql | tail -n1)
+printf '\n-- a harmless-looking edit\n' >>"$last"
+PANTRYCRM_DATADIR=$TEST_TMP/data run_fails "migrate refuses a changed file (exit 1)" 1 "$PANTRYCRM" -d "$C" db migrate
+like "$ERR" "refusing to migrate: $(basename "$last") was applied" "the message names the changed file"
+like "$ERR" "new one" "and says what to do instead"
+PANTRYCRM_DATADIR=$TEST_TMP/data run_fails "status flags the changed file (exit 1)" 1 "$PANTRYCRM" -d "$C" db status
+like "$OUT" "CHANGED .*$(basename "$last")" "status marks it CHANGED"
+cp "$abs_top_srcdir/data/sql/$(basename "$last")" "$last"
+
+# A migration from a newer pantrycrm.
+psql -X -q -d m1 -c "INSERT INTO pantrycrm.schema_migration VALUES ('9999_future.sql', repeat('a', 64), now())"
+run_fails "migrate refuses a database from a newer version" 1 "$PANTRYCRM" -d "$C" db migrate
+like "$ERR" "9999_future.sql.*upgrade pantrycrm" "and says to upgrade"
+psql -X -q -d m1 -c "DELETE FROM pantrycrm.schema_migration WHERE name = '9999_future.sql'"
+
+# A failing migration rolls back entirely and points at its line.
+cat >"$TEST_TMP/data/sql/9000_broken.sql" <<'SQL'
+CREATE TABLE half_done (id int);
+-- the next statement is wrong
+SELECT nonsense FROM;
+SQL
+PANTRYCRM_DATADIR=$TEST_TMP/data run_fails "a broken migration fails (exit 1)" 1 "$PANTRYCRM" -d "$C" db migrate
+like "$ERR" "migration 9000_broken.sql failed \(line 3\), nothing of it was applied: ERROR: +syntax error" \
+    "the error names the file, the line and PostgreSQL's message"
+is "$(psql_val "SELECT to_regclass('half_done') IS NULL" m1)" "t" "its first statement was rolled back too"
+is "$(psql_val "SELECT count(*) FROM pantrycrm.schema_migration" m1)" "$nfiles" "nothing was recorded for it"
+rm "$TEST_TMP/data/sql/9000_broken.sql"
+
+# Pending files are applied later, one transaction each.
+pg_createdb m2
+mkdir -p "$TEST_TMP/partial/sql"
+cp "$abs_top_srcdir/data/sql/$first" "$TEST_TMP/partial/sql/"
+PANTRYCRM_DATADIR=$TEST_TMP/partial run_ok "migrate with only the first file" "$PANTRYCRM" -d dbname=m2 db migrate
+run_fails "status then shows the rest pending" 1 "$PANTRYCRM" -d dbname=m2 db status
+like "$OUT" "1 applied, $((nfiles - 1)) pending" "pending count"
+run_ok "migrate applies the remaining files" "$PANTRYCRM" -d dbname=m2 db migrate
+like "$OUT" "applied $((nfiles - 1)) migration" "only the pending ones"
+is "$(schema_dump m2)" "$before" "a stepwise database equals a one-go database"
+
+# Missing extension: clear message, nothing applied.
+pg_createdb m3
+mkdir -p "$TEST_TMP/ext/sql"
+printf 'CREATE EXTENSION IF NOT EXISTS no_such_extension;\n' >"$TEST_TMP/ext/sql/0001_ext.sql"
+PANTRYCRM_DATADIR=$TEST_TMP/ext run_fails "an unavailable extension stops migrate" 1 "$PANTRYCRM" -d dbname=m3 db migrate
+like "$ERR" 'extension "no_such_extension" is not available.*postgresql-contrib' "the message says what to install"
+
+# Azure's allow-list, as the server parameter azure.extensions shows it.
+pg_createdb m4
+psql -X -q -d postgres -c "ALTER DATABASE m4 SET azure.extensions = 'pgcrypto'"
+run_fails "an extension missing from azure.extensions stops migrate" 1 "$PANTRYCRM" -d dbname=m4 db migrate
+like "$ERR" 'extension "pg_trgm" is not allow-listed.*azure.extensions' "the message names the Azure parameter"
+is "$(psql_val "SELECT count(*) FROM pg_extension WHERE extname <> 'plpgsql'" m4)" "0" "no extension was created"
+
+# Concurrent runs wait for each other and apply each file once.
+pg_createdb m5
+pids=
+for i in 1 2 3 4; do
+    "$PANTRYCRM" -d dbname=m5 db migrate >"$TEST_TMP/c$i.out" 2>&1 &
+    pids="$pids $!"
+done
+fails=0
+for pid in $pids; do wait "$pid" || fails=$((fails + 1)); done
+is "$fails" 0 "four concurrent migrate runs all succeed"
+is "$(psql_val "SELECT count(*) FROM pantrycrm.schema_migration" m5)" "$nfiles" "each file recorded once"
+is "$(cat "$TEST_TMP"/c*.out | grep -Ec '^applied [0-9]+ migration')" 1 "exactly one run applied the files"
+
+done_testing

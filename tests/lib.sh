@@ -1,0 +1,97 @@
+# tests/lib.sh - TAP helpers for the shell tests. Source it first.
+# Copyright (C) 2026 The pantrycrm authors. GPL-3.0-or-later.
+#
+# Every test prints TAP (counted by Automake's tap-driver). Assertions:
+#   ok COND_EXIT_STATUS DESC   is GOT WANT DESC   like GOT ERE DESC
+#   unlike GOT ERE DESC        run_ok DESC CMD…   run_fails DESC CMD…
+# Finish with done_testing. skip_all REASON skips the whole file.
+
+set -u
+export LC_ALL=C.UTF-8 TZ=UTC
+# A developer's own connection settings must not leak into the tests.
+unset PGSERVICE PGSERVICEFILE PGPASSWORD PGPASSFILE PGHOSTADDR PGOPTIONS PGSSLMODE 2>/dev/null || true
+: "${abs_top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
+: "${abs_top_builddir:=$abs_top_srcdir}"
+: "${PANTRYCRM:=$abs_top_builddir/pantrycrm}"
+export abs_top_srcdir abs_top_builddir PANTRYCRM
+
+_tap_n=0
+_tap_failed=0
+
+_tap_result() { # status desc
+    _tap_n=$((_tap_n + 1))
+    if [ "$1" -eq 0 ]; then
+        printf 'ok %d - %s\n' "$_tap_n" "$2"
+    else
+        printf 'not ok %d - %s\n' "$_tap_n" "$2"
+        _tap_failed=$((_tap_failed + 1))
+    fi
+}
+
+diag() { printf '%s\n' "$@" | sed 's/^/# /'; }
+
+ok() { _tap_result "$1" "$2"; }
+
+is() {
+    if [ "$1" = "$2" ]; then _tap_result 0 "$3"; else
+        _tap_result 1 "$3"; diag "got:  '$1'" "want: '$2'"; fi
+}
+
+like() {
+    if printf '%s' "$1" | grep -Eq -- "$2"; then _tap_result 0 "$3"; else
+        _tap_result 1 "$3"; diag "no match for /$2/ in:" "$1"; fi
+}
+
+unlike() {
+    if printf '%s' "$1" | grep -Eq -- "$2"; then
+        _tap_result 1 "$3"; diag "unexpected match for /$2/ in:" "$1"; else _tap_result 0 "$3"; fi
+}
+
+# run CMD…: runs it, keeping stdout in $OUT, stderr in $ERR, status in $RC.
+run() {
+    local o e
+    o=$(mktemp) e=$(mktemp)
+    "$@" >"$o" 2>"$e"
+    RC=$?
+    OUT=$(cat "$o") ERR=$(cat "$e")
+    rm -f "$o" "$e"
+    return 0
+}
+
+run_ok() {
+    local desc=$1; shift
+    run "$@"
+    if [ "$RC" -eq 0 ]; then _tap_result 0 "$desc"; else
+        _tap_result 1 "$desc"; diag "exit $RC: $*" "stdout: $OUT" "stderr: $ERR"; fi
+}
+
+run_fails() { # desc status cmd…
+    local desc=$1 want=$2; shift 2
+    run "$@"
+    if [ "$RC" -eq "$want" ]; then _tap_result 0 "$desc"; else
+        _tap_result 1 "$desc"; diag "exit $RC (want $want): $*" "stdout: $OUT" "stderr: $ERR"; fi
+}
+
+skip() { _tap_n=$((_tap_n + 1)); printf 'ok %d # SKIP %s\n' "$_tap_n" "$1"; }
+
+skip_all() { printf '1..0 # SKIP %s\n' "$1"; exit 0; }
+
+bail_out() { printf 'Bail out! %s\n' "$1"; exit 1; }
+
+done_testing() {
+    printf '1..%d\n' "$_tap_n"
+    [ "$_tap_failed" -eq 0 ]
+}
+
+# A private scratch directory, removed at exit (with the cluster, if any).
+TEST_TMP=$(mktemp -d "${TMPDIR:-/tmp}/pantrycrm-test.XXXXXX")
+_cleanup_hooks=""
+at_exit() { _cleanup_hooks="$1;$_cleanup_hooks"; }
+_run_cleanup() {
+    eval "$_cleanup_hooks"
+    rm -rf "$TEST_TMP"
+}
+trap _run_cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP

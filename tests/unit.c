@@ -1,0 +1,195 @@
+/* tests/unit.c - unit tests of the core that need no database.
+ * Copyright (C) 2026 The pantrycrm authors. GPL-3.0-or-later. */
+#include "config.h"
+
+#include "tap.h"
+
+#include "digest.h"
+#include "paths.h"
+#include "pg.h"
+#include "proc.h"
+#include "schema.h"
+#include "util.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static void test_strbuf(void)
+{
+    struct strbuf sb;
+    sb_init(&sb);
+    for (int i = 0; i < 1000; i++)
+        sb_addf(&sb, "%d,", i % 10);
+    is_int(sb.len, 2000, "strbuf grows across many appends");
+    ok(sb.buf[sb.len] == '\0', "strbuf stays NUL-terminated");
+    sb_reset(&sb);
+    sb_addn(&sb, "a\0b", 3);
+    is_int(sb.len, 3, "strbuf keeps embedded NUL bytes");
+    char *s = sb_detach(&sb);
+    ok(sb.buf == NULL && sb.len == 0, "detach empties the buffer");
+    free(s);
+    char *empty = sb_detach(&sb);
+    is_str(empty, "", "detaching an empty buffer gives an empty string, not NULL");
+    free(empty);
+}
+
+static void test_strings(void)
+{
+    ok(str_starts_with("0001_x.sql", "0001"), "starts_with true");
+    ok(!str_starts_with("0001", "0001_x"), "starts_with false when prefix is longer");
+    ok(str_ends_with("a.sql", ".sql"), "ends_with true");
+    ok(!str_ends_with("sql", ".sql"), "ends_with false when suffix is longer");
+    char t[] = "message\r\n \n";
+    is_str(str_rtrim(t), "message", "rtrim strips CR, LF and blanks");
+    ok(!str_eq(NULL, "x") && str_eq("x", "x"), "str_eq handles NULL");
+    char *p = xasprintf("%s-%03d", "v", 7);
+    is_str(p, "v-007", "xasprintf formats");
+    free(p);
+    char *n = xstrndup("abcdef", 3);
+    is_str(n, "abc", "xstrndup cuts");
+    free(n);
+}
+
+static void test_digest(void)
+{
+    char hex[DIGEST_SHA256_HEX_LEN + 1];
+    digest_sha256_hex("abc", 3, hex);
+    is_str(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+           "SHA-256 of 'abc' matches FIPS 180-2");
+    digest_sha256_hex("", 0, hex);
+    is_str(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+           "SHA-256 of the empty string");
+}
+
+static void test_paths(const char *tmp)
+{
+    setenv("XDG_DATA_HOME", "relative/ignored", 1);
+    setenv("HOME", tmp, 1);
+    char *d = paths_data_home();
+    char *want = xasprintf("%s/.local/share/pantrycrm", tmp);
+    is_str(d, want, "a relative XDG_DATA_HOME is ignored as the spec says");
+    free(d);
+    free(want);
+    setenv("XDG_STATE_HOME", tmp, 1);
+    char *s = paths_state_home();
+    want = xasprintf("%s/pantrycrm", tmp);
+    is_str(s, want, "XDG_STATE_HOME is honoured");
+    free(s);
+    free(want);
+
+    char *deep = xasprintf("%s/a/b/c", tmp);
+    is_int(paths_mkdir_p(deep, 0700), 0, "mkdir_p creates nested directories");
+    is_int(paths_mkdir_p(deep, 0700), 0, "mkdir_p on an existing directory succeeds");
+    struct stat st;
+    ok(stat(deep, &st) == 0 && (st.st_mode & 0777) == 0700, "mkdir_p applies the mode");
+    chmod(deep, 0700);
+    char *inner = xasprintf("%s/a/b", tmp);
+    chmod(inner, 0700);
+    ok(!paths_world_traversable(deep), "a 0700 ancestor makes a path not traversable");
+    chmod(inner, 0755);
+    free(inner);
+    free(deep);
+
+    setenv("PANTRYCRM_DATADIR", "/nonexistent/override", 1);
+    char *pd = paths_pkgdata();
+    is_str(pd, "/nonexistent/override", "PANTRYCRM_DATADIR overrides the data directory");
+    free(pd);
+    unsetenv("PANTRYCRM_DATADIR");
+}
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    fputs(text, f);
+    fclose(f);
+}
+
+static void test_schema_load(const char *tmp)
+{
+    char *dir = xasprintf("%s/sql", tmp);
+    paths_mkdir_p(dir, 0700);
+    char *p2 = xasprintf("%s/0002_b.sql", dir), *p1 = xasprintf("%s/0001_a.sql", dir),
+         *px = xasprintf("%s/notes.txt", dir);
+    write_file(p2, "SELECT 2;\n");
+    write_file(p1, "SELECT 1;\n");
+    write_file(px, "not sql");
+    struct schema_set set;
+    char *err = NULL;
+    is_int(schema_load(dir, &set, &err), 0, "schema_load reads a directory");
+    is_int(set.n, 2, "only *.sql files count");
+    is_str(set.files[0].name, "0001_a.sql", "files are ordered by name");
+    is_str(set.files[1].sql, "SELECT 2;\n", "file content is kept verbatim");
+    char hex[DIGEST_SHA256_HEX_LEN + 1];
+    digest_sha256_hex("SELECT 1;\n", 10, hex);
+    is_str(set.files[0].checksum, hex, "checksum is the SHA-256 of the bytes");
+    schema_set_free(&set);
+
+    char *missing = xasprintf("%s/none", tmp);
+    ok(schema_load(missing, &set, &err) == -1 && err && strstr(err, "PANTRYCRM_DATADIR"),
+       "a missing directory explains how to point at the SQL files");
+    free(err);
+    free(missing);
+    free(p1);
+    free(p2);
+    free(px);
+    free(dir);
+}
+
+static void test_conninfo(void)
+{
+    ok(pg_conninfo_check(NULL) == NULL, "no connection string is fine (PG* defaults)");
+    ok(pg_conninfo_check("host=/tmp dbname=x") == NULL, "key=value string accepted");
+    ok(pg_conninfo_check("postgresql://u@h:5432/db?sslmode=require") == NULL, "URI accepted");
+    char *e = pg_conninfo_check("host=/tmp dbname");
+    ok(e && strstr(e, "invalid connection string") && strstr(e, "dbname"),
+       "a key without '=' is rejected with libpq's reason");
+    free(e);
+    e = pg_conninfo_check("bogus_option=1");
+    ok(e && strstr(e, "bogus_option"), "an unknown keyword is named");
+    free(e);
+    e = pg_conninfo_check("postgresql://h/db?nosuchparam=1");
+    ok(e && strstr(e, "nosuchparam"), "a URI with an unknown parameter is rejected");
+    free(e);
+    char *err = NULL;
+    ok(pg_connect("host=/tmp dbname", "test", &err) == NULL && err
+           && str_starts_with(err, "cannot test: invalid connection string"),
+       "pg_connect refuses a bad string before any network use, saying what it was doing");
+    free(err);
+}
+
+static void test_proc(void)
+{
+    struct strbuf out;
+    sb_init(&out);
+    const char *argv[] = {"sh", "-c", "echo out; echo err >&2; exit 3", NULL};
+    is_int(proc_run(argv, NULL, &out), 3, "proc_run returns the exit status");
+    is_str(out.buf, "out\nerr\n", "proc_run captures stdout and stderr");
+    sb_free(&out);
+    const char *nope[] = {"/nonexistent/program", NULL};
+    is_int(proc_run(nope, NULL, &out), 127, "a missing program gives 127");
+    sb_free(&out);
+}
+
+int main(void)
+{
+    char tmpl[] = "/tmp/pantrycrm-unit.XXXXXX";
+    char *tmp = mkdtemp(tmpl);
+    if (!tmp) {
+        printf("Bail out! mkdtemp failed\n");
+        return 1;
+    }
+    test_strbuf();
+    test_strings();
+    test_digest();
+    test_paths(tmp);
+    test_schema_load(tmp);
+    test_conninfo();
+    test_proc();
+    char *rm = xasprintf("rm -rf '%s'", tmp);
+    if (system(rm) != 0)
+        printf("# could not remove %s\n", tmp);
+    free(rm);
+    return done_testing();
+}

@@ -1,0 +1,46 @@
+#!/bin/sh
+# tools/check.sh - the whole test suite, as CI runs it: install
+# dependencies, build from scratch with -Werror and ASan/UBSan in _check/,
+# run `make check` (every test against its own throwaway PostgreSQL), then
+# `make distcheck`, and end with one line "N passed, M failed, K skipped".
+set -u
+cd "$(dirname "$0")/.."
+top=$(pwd)
+sh tools/deps.sh || { echo "0 passed, 1 failed"; exit 1; }
+
+summary() { # the counts of one test-suite.log
+    awk '/^# (PASS|SKIP|XFAIL|FAIL|XPASS|ERROR):/ { n[$2] = $3 }
+         END { printf "%d %d %d\n", n["PASS:"] + n["XFAIL:"], n["FAIL:"] + n["XPASS:"] + n["ERROR:"], n["SKIP:"] }' "$1"
+}
+
+autoreconf -fi >/dev/null 2>&1 || { echo "autoreconf failed"; echo "0 passed, 1 failed"; exit 1; }
+rm -rf _check && mkdir _check && cd _check || exit 1
+if ! ../configure --quiet --enable-werror --enable-sanitizers >configure.out 2>&1; then
+    cat configure.out; echo "0 passed, 1 failed"; exit 1
+fi
+if ! make -j"$(nproc)" --no-print-directory -s >build.out 2>&1; then
+    cat build.out; echo "0 passed, 1 failed"; exit 1
+fi
+# LeakSanitizer cannot follow runuser; ASan and UBSan still check everything.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+make -j"$(nproc)" --no-print-directory check
+check_rc=$?
+if [ -f test-suite.log ]; then set -- $(summary test-suite.log); else set -- 0 1 0; fi
+passed=$1 failed=$2 skipped=$3
+[ "$check_rc" -eq 0 ] || { [ -f test-suite.log ] && cat test-suite.log; [ "$failed" -gt 0 ] || failed=1; }
+
+# The release tarball must build and pass on its own, out of tree.
+if [ "$check_rc" -eq 0 ] && [ "${PANTRYCRM_SKIP_DISTCHECK:-}" != 1 ]; then
+    if make -j"$(nproc)" --no-print-directory distcheck >distcheck.out 2>&1; then
+        echo "make distcheck: passed"
+        passed=$((passed + 1))
+    else
+        tail -n 60 distcheck.out
+        echo "make distcheck: FAILED"
+        failed=$((failed + 1))
+    fi
+fi
+cd "$top" || exit 1
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]

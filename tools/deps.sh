@@ -1,0 +1,18 @@
+#!/bin/sh
+# tools/deps.sh - install what pantrycrm needs to build, test and run its
+# demo, on Debian 12 (bookworm). Uses sudo when not run as root.
+set -eu
+pkgs="build-essential autoconf automake autoconf-archive pkg-config
+      libncurses-dev libreadline-dev libsqlite3-dev libpq-dev freetds-dev
+      libssl-dev uuid-dev libjansson-dev libxxhash-dev
+      postgresql postgresql-contrib sqlite3 python3 tmux man-db"
+missing=
+for p in $pkgs; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -n "$missing" ] || exit 0
+if [ "$(id -u)" -eq 0 ]; then sudo=; else sudo=sudo; fi
+echo "installing:$missing"
+$sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+# shellcheck disable=SC2086
+$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null

@@ -1,0 +1,242 @@
+/* source_sqlite.c - the SQLite source adapter.
+ *
+ * The file holds the legacy tables with their SQL Server type names as the
+ * declared types. Values are read as the bytes SQLite stored: TEXT keeps
+ * NUL bytes and whatever the exporter wrote (sqlite3_column_bytes gives the
+ * length), REAL is printed exactly (%.17g), so no value is changed here;
+ * repairs are the engine's job and are counted there.
+ *
+ * Copyright (C) 2026 The pantrycrm authors. GPL-3.0-or-later. */
+#include "config.h"
+
+#include "source_sqlite.h"
+#include "util.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+struct sqlite_source {
+    struct source base;
+    sqlite3 *db;
+};
+
+static char *sqlite_err(sqlite3 *db, const char *what)
+{
+    return xasprintf("%s: %s", what, sqlite3_errmsg(db));
+}
+
+/* "name" quoting for identifiers: they come from our contract or from the
+ * file's own catalog, but a hostile file could still name a table oddly. */
+static void add_ident(struct strbuf *sb, const char *name)
+{
+    sb_addc(sb, '"');
+    for (const char *p = name; *p; p++) {
+        if (*p == '"')
+            sb_addc(sb, '"');
+        sb_addc(sb, *p);
+    }
+    sb_addc(sb, '"');
+}
+
+static int sq_describe(struct source *src, struct source_table **out, size_t *n, char **err)
+{
+    struct sqlite_source *s = (struct sqlite_source *)src;
+    sqlite3_stmt *st = NULL;
+    *out = NULL;
+    *n = 0;
+    if (sqlite3_prepare_v2(s->db,
+            "SELECT m.name, p.name, p.type FROM sqlite_schema m, pragma_table_info(m.name) p "
+            "WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' ORDER BY m.name, p.cid",
+            -1, &st, NULL) != SQLITE_OK) {
+        *err = sqlite_err(s->db, "cannot read the source catalog");
+        return -1;
+    }
+    size_t cap = 0;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *tname = (const char *)sqlite3_column_text(st, 0);
+        const char *cname = (const char *)sqlite3_column_text(st, 1);
+        const char *ctype = (const char *)sqlite3_column_text(st, 2);
+        if (*n == 0 || strcmp((*out)[*n - 1].name, tname) != 0) {
+            if (*n == cap) {
+                cap = cap ? cap * 2 : 16;
+                *out = xrealloc(*out, cap * sizeof **out);
+            }
+            struct source_table *t = &(*out)[(*n)++];
+            t->name = xstrdup(tname);
+            t->cols = NULL;
+            t->ncols = 0;
+        }
+        struct source_table *t = &(*out)[*n - 1];
+        t->cols = xrealloc(t->cols, (t->ncols + 1) * sizeof *t->cols);
+        t->cols[t->ncols].name = xstrdup(cname ? cname : "");
+        char *type = xstrdup(ctype ? ctype : "");
+        for (char *p = type; *p; p++)
+            *p = (char)toupper((unsigned char)*p);
+        t->cols[t->ncols].type = type;
+        t->ncols++;
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) {
+        *err = sqlite_err(s->db, "cannot read the source catalog");
+        source_tables_free(*out, *n);
+        *out = NULL;
+        *n = 0;
+        return -1;
+    }
+    return 0;
+}
+
+static int sq_count(struct source *src, const char *table, int64_t *rows, char **err)
+{
+    struct sqlite_source *s = (struct sqlite_source *)src;
+    struct strbuf sql;
+    sb_init(&sql);
+    sb_adds(&sql, "SELECT count(*) FROM ");
+    add_ident(&sql, table);
+    sqlite3_stmt *st = NULL;
+    int rc = sqlite3_prepare_v2(s->db, sql.buf, -1, &st, NULL);
+    sb_free(&sql);
+    if (rc != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW) {
+        *err = sqlite_err(s->db, "cannot count rows");
+        sqlite3_finalize(st);
+        return -1;
+    }
+    *rows = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return 0;
+}
+
+static int sq_stream(struct source *src, const char *table, const char *key,
+                     const char *const *cols, size_t ncols, const struct cell *after,
+                     size_t limit, source_row_fn fn, void *ctx, char **err)
+{
+    struct sqlite_source *s = (struct sqlite_source *)src;
+    struct strbuf sql;
+    sb_init(&sql);
+    sb_adds(&sql, "SELECT ");
+    for (size_t i = 0; i < ncols; i++) {
+        if (i)
+            sb_adds(&sql, ", ");
+        add_ident(&sql, cols[i]);
+    }
+    sb_adds(&sql, " FROM ");
+    add_ident(&sql, table);
+    if (after) {
+        /* Keys compare as SQLite compares the stored values (BINARY for
+         * text), which is the order ORDER BY gives: resume is exact. */
+        sb_adds(&sql, " WHERE ");
+        add_ident(&sql, key);
+        sb_adds(&sql, " > ?1");
+    }
+    sb_adds(&sql, " ORDER BY ");
+    add_ident(&sql, key);
+    if (limit)
+        sb_addf(&sql, " LIMIT %zu", limit);
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db, sql.buf, -1, &st, NULL) != SQLITE_OK) {
+        *err = sqlite_err(s->db, "cannot read the source");
+        sb_free(&sql);
+        return -1;
+    }
+    sb_free(&sql);
+    if (after)
+        sqlite3_bind_text(st, 1, after->data, (int)after->len, SQLITE_TRANSIENT);
+    struct cell *cells = xcalloc(ncols ? ncols : 1, sizeof *cells);
+    /* DECIMAL columns have NUMERIC affinity, so SQLite may have stored
+     * '7082761.69' as a REAL. Its own 15-significant-digit rendering gives
+     * the stored text back exactly (DECIMAL(14,2) has at most 14 digits);
+     * %.17g would show the binary approximation instead. */
+    bool *exact_decimal = xcalloc(ncols ? ncols : 1, sizeof *exact_decimal);
+    for (size_t i = 0; i < ncols; i++) {
+        const char *decl = sqlite3_column_decltype(st, (int)i);
+        exact_decimal[i] = decl && (strncasecmp(decl, "DECIMAL", 7) == 0
+                                    || strncasecmp(decl, "NUMERIC", 7) == 0);
+    }
+    char numbuf[64 * 32];
+    int rc, stop = 0;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        size_t numoff = 0;
+        for (size_t i = 0; i < ncols; i++) {
+            int t = sqlite3_column_type(st, (int)i);
+            struct cell *c = &cells[i];
+            c->is_null = t == SQLITE_NULL;
+            if (t == SQLITE_FLOAT && !exact_decimal[i] && numoff + 32 <= sizeof numbuf) {
+                /* %.17g round-trips every double exactly. */
+                int len = snprintf(numbuf + numoff, 32, "%.17g", sqlite3_column_double(st, (int)i));
+                c->data = numbuf + numoff;
+                c->len = (size_t)len;
+                numoff += 32;
+            } else if (t == SQLITE_NULL) {
+                c->data = "";
+                c->len = 0;
+            } else {
+                const unsigned char *v = t == SQLITE_BLOB ? sqlite3_column_blob(st, (int)i)
+                                                          : sqlite3_column_text(st, (int)i);
+                c->len = (size_t)sqlite3_column_bytes(st, (int)i);
+                c->data = v ? (const char *)v : "";
+            }
+        }
+        stop = fn(ctx, cells, ncols);
+        if (stop)
+            break;
+    }
+    free(cells);
+    free(exact_decimal);
+    if (!stop && rc != SQLITE_DONE) {
+        *err = sqlite_err(s->db, "reading the source failed");
+        sqlite3_finalize(st);
+        return -1;
+    }
+    sqlite3_finalize(st);
+    return stop;
+}
+
+static void sq_close(struct source *src)
+{
+    struct sqlite_source *s = (struct sqlite_source *)src;
+    sqlite3_close(s->db);
+    free(s->base.description);
+    free(s);
+}
+
+static const struct source_ops sqlite_ops = {
+    .kind = "sqlite",
+    .describe = sq_describe,
+    .count = sq_count,
+    .stream = sq_stream,
+    .close = sq_close,
+};
+
+struct source *source_sqlite_open(const char *path, char **err)
+{
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        *err = xasprintf("source %s: %s", path, strerror(errno));
+        return NULL;
+    }
+    sqlite3 *db = NULL;
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+        *err = xasprintf("source %s: %s", path, db ? sqlite3_errmsg(db) : "cannot open");
+        sqlite3_close(db);
+        return NULL;
+    }
+    /* Fail now, with a clear message, if this is not a SQLite database. */
+    if (sqlite3_exec(db, "SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL) != SQLITE_OK) {
+        *err = xasprintf("source %s is not a readable SQLite database: %s", path, sqlite3_errmsg(db));
+        sqlite3_close(db);
+        return NULL;
+    }
+    sqlite3_busy_timeout(db, 5000);
+    struct sqlite_source *s = xcalloc(1, sizeof *s);
+    s->base.ops = &sqlite_ops;
+    s->base.description = xasprintf("sqlite:%s", path);
+    s->db = db;
+    return &s->base;
+}

@@ -1,0 +1,237 @@
+/* state.c - the local SQLite state file.
+ * Copyright (C) 2026 The pantrycrm authors. GPL-3.0-or-later. */
+#include "config.h"
+
+#include "state.h"
+#include "paths.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+struct state {
+    sqlite3 *db;
+    sqlite3_stmt *progress;
+};
+
+/* Versioned like the target schema: index i holds the step from version i. */
+static const char *const state_steps[] = {
+    "CREATE TABLE run ("
+    " id INTEGER PRIMARY KEY,"
+    " target_run_id INTEGER,"
+    " source TEXT NOT NULL,"
+    " target TEXT NOT NULL,"
+    " pid INTEGER NOT NULL,"
+    " started_at TEXT NOT NULL,"
+    " finished_at TEXT,"
+    " status TEXT NOT NULL DEFAULT 'running');"
+    "CREATE TABLE progress ("
+    " run_id INTEGER NOT NULL REFERENCES run(id),"
+    " table_name TEXT NOT NULL,"
+    " at REAL NOT NULL,"
+    " rows_total INTEGER, rows_read INTEGER, rows_migrated INTEGER,"
+    " rows_quarantined INTEGER, rows_repaired INTEGER, bytes INTEGER,"
+    " seconds REAL, phase TEXT);"
+    "CREATE INDEX progress_run_table_at ON progress (run_id, table_name, at);",
+};
+
+char *state_default_path(void)
+{
+    char *dir = paths_state_home();
+    char *p = xasprintf("%s/state.db", dir);
+    free(dir);
+    return p;
+}
+
+static char *dirname_of(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        return xstrdup(".");
+    if (slash == path)
+        return xstrdup("/");
+    return xstrndup(path, (size_t)(slash - path));
+}
+
+static int exec_sql(sqlite3 *db, const char *sql, char **err)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        *err = xasprintf("state file: %s", msg ? msg : sqlite3_errmsg(db));
+        sqlite3_free(msg);
+        return -1;
+    }
+    return 0;
+}
+
+static int upgrade(sqlite3 *db, char **err)
+{
+    sqlite3_stmt *st;
+    int version = 0;
+    if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK
+        && sqlite3_step(st) == SQLITE_ROW)
+        version = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    int latest = (int)(sizeof state_steps / sizeof state_steps[0]);
+    if (version > latest) {
+        *err = xasprintf("the state file was written by a newer pantrycrm (version %d > %d)",
+                         version, latest);
+        return -1;
+    }
+    for (int v = version; v < latest; v++) {
+        char *bump = xasprintf("PRAGMA user_version = %d", v + 1);
+        int rc = exec_sql(db, "BEGIN IMMEDIATE", err) || exec_sql(db, state_steps[v], err)
+                 || exec_sql(db, bump, err) || exec_sql(db, "COMMIT", err);
+        free(bump);
+        if (rc) {
+            sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+struct state *state_open(const char *path, char **err)
+{
+    char *dir = dirname_of(path);
+    if (paths_mkdir_p(dir, 0700) != 0) {
+        *err = xasprintf("cannot create %s: %s", dir, strerror(errno));
+        free(dir);
+        return NULL;
+    }
+    free(dir);
+    /* Create it 0600 ourselves before SQLite does, whatever the umask;
+     * SQLite gives the -wal and -shm files the same mode. */
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        *err = xasprintf("cannot open the state file %s: %s", path, strerror(errno));
+        return NULL;
+    }
+    struct stat stt;
+    if (fstat(fd, &stt) == 0 && (stt.st_mode & 077) && stt.st_uid == geteuid())
+        fchmod(fd, 0600);
+    close(fd);
+
+    sqlite3 *db = NULL;
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX, NULL) != SQLITE_OK) {
+        *err = xasprintf("cannot open the state file %s: %s", path, db ? sqlite3_errmsg(db) : "?");
+        sqlite3_close(db);
+        return NULL;
+    }
+    sqlite3_busy_timeout(db, 5000);
+    if (exec_sql(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; "
+                     "PRAGMA foreign_keys = ON", err) != 0
+        || upgrade(db, err) != 0) {
+        char *e = xasprintf("%s (%s)", *err, path);
+        free(*err);
+        *err = e;
+        sqlite3_close(db);
+        return NULL;
+    }
+    struct state *st = xcalloc(1, sizeof *st);
+    st->db = db;
+    return st;
+}
+
+void state_close(struct state *st)
+{
+    if (!st)
+        return;
+    sqlite3_finalize(st->progress);
+    sqlite3_close(st->db);
+    free(st);
+}
+
+static void now_iso(char buf[32])
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+int64_t state_run_begin(struct state *st, int64_t target_run_id, const char *source,
+                        const char *target, char **err)
+{
+    sqlite3_stmt *s;
+    char now[32];
+    now_iso(now);
+    if (sqlite3_prepare_v2(st->db,
+            "INSERT INTO run (target_run_id, source, target, pid, started_at) VALUES (?, ?, ?, ?, ?)",
+            -1, &s, NULL) != SQLITE_OK) {
+        *err = xasprintf("state file: %s", sqlite3_errmsg(st->db));
+        return -1;
+    }
+    sqlite3_bind_int64(s, 1, target_run_id);
+    sqlite3_bind_text(s, 2, source, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 3, target, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(s, 4, (sqlite3_int64)getpid());
+    sqlite3_bind_text(s, 5, now, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(s);
+    sqlite3_finalize(s);
+    if (rc != SQLITE_DONE) {
+        *err = xasprintf("state file: %s", sqlite3_errmsg(st->db));
+        return -1;
+    }
+    return sqlite3_last_insert_rowid(st->db);
+}
+
+int state_run_end(struct state *st, int64_t run, const char *status, char **err)
+{
+    sqlite3_stmt *s;
+    char now[32];
+    now_iso(now);
+    if (sqlite3_prepare_v2(st->db, "UPDATE run SET status = ?, finished_at = ? WHERE id = ?",
+                           -1, &s, NULL) != SQLITE_OK) {
+        *err = xasprintf("state file: %s", sqlite3_errmsg(st->db));
+        return -1;
+    }
+    sqlite3_bind_text(s, 1, status, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 2, now, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(s, 3, run);
+    int rc = sqlite3_step(s);
+    sqlite3_finalize(s);
+    if (rc != SQLITE_DONE) {
+        *err = xasprintf("state file: %s", sqlite3_errmsg(st->db));
+        return -1;
+    }
+    return 0;
+}
+
+int state_progress(struct state *st, int64_t run, const struct progress_sample *p, char **err)
+{
+    if (!st->progress
+        && sqlite3_prepare_v2(st->db,
+               "INSERT INTO progress (run_id, table_name, at, rows_total, rows_read, rows_migrated,"
+               " rows_quarantined, rows_repaired, bytes, seconds, phase)"
+               " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", -1, &st->progress, NULL) != SQLITE_OK) {
+        *err = xasprintf("state file: %s", sqlite3_errmsg(st->db));
+        return -1;
+    }
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    sqlite3_stmt *s = st->progress;
+    sqlite3_reset(s);
+    sqlite3_bind_int64(s, 1, run);
+    sqlite3_bind_text(s, 2, p->table, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_double(s, 3, (double)ts.tv_sec + ts.tv_nsec / 1e9);
+    sqlite3_bind_int64(s, 4, p->rows_total);
+    sqlite3_bind_int64(s, 5, p->rows_read);
+    sqlite3_bind_int64(s, 6, p->rows_migrated);
+    sqlite3_bind_int64(s, 7, p->rows_quarantined);
+    sqlite3_bind_int64(s, 8, p->rows_repaired);
+    sqlite3_bind_int64(s, 9, p->bytes);
+    sqlite3_bind_double(s, 10, p->seconds);
+    sqlite3_bind_text(s, 11, p->phase, -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(s) != SQLITE_DONE) {
+        *err = xasprintf("state file: %s", sqlite3_errmsg(st->db));
+        return -1;
+    }
+    return 0;
+}

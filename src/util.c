@@ -136,6 +136,10 @@ static void sb_grow(struct strbuf *sb, size_t extra)
 void sb_addn(struct strbuf *sb, const char *s, size_t n)
 {
     sb_grow(sb, n);
+    if (n == 0) {
+        sb->buf[sb->len] = '\0'; /* the buffer exists from here on */
+        return;
+    }
     memcpy(sb->buf + sb->len, s, n);
     sb->len += n;
     sb->buf[sb->len] = '\0';

@@ -62,6 +62,7 @@ struct batch_row *batch_new_row(struct batch *b)
     }
     struct batch_row *r = &b->rows[b->nrows];
     memset(r, 0, sizeof *r);
+    r->target_key_field = -1;
     r->field0 = (uint32_t)(b->nrows * b->nfields);
     r->raw0 = (uint32_t)(b->nrows * b->nraw);
     b->nrows++;

@@ -25,6 +25,7 @@ struct batch_row {
     bool quarantined;       /* decided by the converter or the writer */
     uint32_t reason_off, reason_len; /* reason code + detail, when quarantined */
     uint32_t column_off, column_len; /* the column at fault, may be empty */
+    int32_t target_key_field;        /* field holding its target id, -1 if none */
 };
 
 struct batch {

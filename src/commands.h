@@ -5,5 +5,8 @@
 
 int cmd_db(int argc, char **argv, const char *prefix);
 int cmd_demo(int argc, char **argv, const char *prefix);
+/* Leaf commands take their own argv (argv[0] is the command name). */
+int cmd_migrate(int argc, char **argv, const char *prefix);
+int cmd_report(int argc, char **argv, const char *prefix);
 
 #endif

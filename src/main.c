@@ -14,7 +14,9 @@
 
 static const struct cli_command top_commands[] = {
     {"db", "target schema: migrate, status", cmd_db},
-    {"demo", "private demo database: up, down, status, conninfo", cmd_demo},
+    {"demo", "private demo database: up, down, status, conninfo, generate", cmd_demo},
+    {"migrate", "copy the legacy database into the target (resumable)", cmd_migrate},
+    {"report", "the migration's per-table summary", cmd_report},
     {NULL, NULL, NULL},
 };
 
@@ -28,7 +30,7 @@ static void usage(FILE *out)
         "\n"
         "Commands:\n");
     for (const struct cli_command *c = top_commands; c->name; c++)
-        fprintf(out, "  %-6s  %s\n", c->name, c->summary);
+        fprintf(out, "  %-8s  %s\n", c->name, c->summary);
     fprintf(out,
         "\n"
         "Options:\n"
@@ -44,6 +46,9 @@ static void usage(FILE *out)
 int main(int argc, char **argv)
 {
     setlocale(LC_ALL, "");
+    /* Numbers cross the wire as C-locale text (COPY, JSON, SQL): a user's
+     * decimal comma must never reach strtod or printf. */
+    setlocale(LC_NUMERIC, "C");
     util_set_progname(argv[0]);
     /* A dropped pipe (pantrycrm … | head) must end quietly, not kill us
      * with SIGPIPE in the middle of a database write. */

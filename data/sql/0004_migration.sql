@@ -46,6 +46,7 @@ CREATE TABLE migration.quarantine (
     run_id      bigint NOT NULL REFERENCES migration.run (id),
     table_name  text NOT NULL,
     source_key  text NOT NULL,
+    target_key  text,                           -- the id it would have had, when known
     column_name text,                           -- NULL when the row as a whole failed
     reason      text NOT NULL,                  -- a code: enum_unmatched, fk_orphan, …
     detail      text NOT NULL DEFAULT '',
@@ -58,6 +59,9 @@ CREATE TABLE migration.quarantine (
 -- quarantine list: SELECT … WHERE resolved_at IS NULL ORDER BY table_name, reason
 CREATE INDEX quarantine_open_idx ON migration.quarantine (table_name, reason)
     WHERE resolved_at IS NULL;
+-- a child whose parent is missing: is the parent quarantined?
+--   SELECT 1 FROM migration.quarantine WHERE table_name = $1 AND target_key = $2
+CREATE INDEX quarantine_target_key_idx ON migration.quarantine (table_name, target_key);
 
 -- Indexes and foreign keys dropped to load empty tables fast, with the DDL
 -- to put them back; the engine recreates them after the data, also after a

@@ -1,0 +1,75 @@
+/* convert.h - turning one legacy source row into one target row: the
+ * per-column rules of data-model.md §3 applied through transform.h, with
+ * every repair counted and every refusal a quarantine with a reason.
+ * Copyright (C) 2026 The pantrycrm authors. GPL-3.0-or-later. */
+#ifndef PANTRY_CONVERT_H
+#define PANTRY_CONVERT_H
+
+#include <stdbool.h>
+
+#include "batch.h"
+#include "legacy.h"
+#include "source.h"
+
+struct synonyms;
+
+/* What to do with a value that cannot be mapped (an unmatched or empty enum
+ * label, an orphan foreign key). */
+enum policy_action { POLICY_QUARANTINE, POLICY_DEFAULT, POLICY_NULL };
+
+struct policy_rule {
+    char *table, *column;          /* "*" matches any */
+    enum policy_action action;
+    char *value;                   /* POLICY_DEFAULT: the label to use */
+};
+
+struct convert_opts {
+    const struct synonyms *synonyms;     /* shared, read-only */
+    const struct policy_rule *rules;
+    size_t nrules;
+    int min_year, max_year;              /* plausible dates: [min, max) */
+};
+
+/* A foreign key the writer checks against the already-loaded parent. */
+struct convert_fk {
+    size_t field;                  /* index among the target fields */
+    const char *column;
+    const char *parent;            /* parent table */
+    const char *parent_key;        /* "id" */
+    bool is_uuid;
+    enum policy_action on_orphan;  /* QUARANTINE, or NULL for a nullable column */
+};
+
+struct convert;
+
+/* Prepares the conversion of table t as the source describes it (src may
+ * have extra columns, kept in metadata). NULL with *err when a contract
+ * column is missing from the source. Not thread-safe: one per thread. */
+struct convert *convert_new(const struct legacy_table *t, const struct source_table *src,
+                            const struct convert_opts *opts, char **err);
+void convert_free(struct convert *cv);
+
+/* The source columns to stream, in order (contract columns, then extras). */
+const char *const *convert_source_columns(const struct convert *cv, size_t *n);
+/* The target columns written, in order (contract columns, then metadata). */
+const char *const *convert_target_columns(const struct convert *cv, size_t *n);
+const struct convert_fk *convert_fks(const struct convert *cv, size_t *n);
+/* Index of the key among the source columns. */
+size_t convert_key_index(const struct convert *cv);
+
+/* Appends one converted row (or a quarantined one) to b. */
+void convert_row(struct convert *cv, struct batch *b, const struct cell *cells);
+
+/* Re-applies an orphan decision: the row's fk field becomes NULL and its
+ * original value goes to metadata.legacy (rare path: the writer calls it). */
+void convert_null_fk(struct convert *cv, struct batch *b, size_t row, const struct convert_fk *fk);
+
+/* The source row as JSON for the quarantine: {"column": "value" | null,
+ * …}; a value that is not valid UTF-8 text becomes {"hex": "…"}. */
+char *convert_original_json(const struct convert *cv, const struct batch *b, size_t row);
+
+/* Parses "Table.column=quarantine|null|default:LABEL". */
+int policy_parse(const char *spec, struct policy_rule *out, char **err);
+void policy_free(struct policy_rule *r);
+
+#endif

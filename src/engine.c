@@ -1,0 +1,1551 @@
+/* engine.c - the migration engine.
+ *
+ * Shape: a scheduler starts one job per table, parents before children, at
+ * most --jobs at once. A job is two threads joined by a bounded queue of
+ * batches: the reader streams the source in key order after the table's
+ * checkpoint and converts rows; the writer commits each batch to
+ * PostgreSQL in ONE transaction together with the checkpoint (the last
+ * source key and the running counts). The target is therefore the truth:
+ * after a crash the job resumes after the committed key, and no row is lost
+ * or written twice.
+ *
+ * Inside a batch transaction the writer
+ *   1. finds rows whose foreign keys point at no parent (parents are
+ *      complete before a child starts) and quarantines or nulls them,
+ *   2. COPYs the rest; if PostgreSQL rejects the COPY, it bisects under
+ *      savepoints until the rejected rows are isolated and quarantined,
+ *   3. stores the quarantined rows with their original values,
+ *   4. advances the checkpoint.
+ * When every target table starts empty, secondary indexes and foreign keys
+ * are dropped first (their DDL saved in migration.deferred_ddl) and built
+ * after the data, indexes in parallel.
+ *
+ * Copyright (C) 2026 The pantrycrm authors. GPL-3.0-or-later. */
+#include "config.h"
+
+#include "engine.h"
+#include "batch.h"
+#include "legacy.h"
+#include "paths.h"
+#include "pg.h"
+#include "schema.h"
+#include "source.h"
+#include "state.h"
+#include "transform.h"
+#include "util.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <libpq-fe.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+volatile sig_atomic_t engine_stop_requested;
+
+#define MIGRATE_LOCK_KEY "7091375332"
+#define QUEUE_DEPTH 3
+#define BATCH_MAX_BYTES (32u << 20)
+#define COPY_CHUNK (1u << 20)
+#define MAX_RETRIES 8
+
+enum job_state { JOB_WAITING, JOB_RUNNING, JOB_DONE, JOB_FAILED, JOB_STOPPED };
+
+struct engine;
+
+struct job {
+    struct engine *e;
+    const struct legacy_table *t;
+    const struct source_table *src;
+    size_t deps[16];
+    size_t ndeps;
+    pthread_t thread;
+    enum job_state state;
+    char *error;
+    /* progress, guarded by e->mu */
+    int64_t rows_total, rows_read, rows_migrated, rows_quarantined, repairs, bytes;
+    double seconds;
+    const char *phase;
+};
+
+struct engine {
+    const struct engine_opts *o;
+    struct synonyms *synonyms;
+    struct convert_opts copts;
+    struct job jobs[16];
+    size_t njobs;
+    int64_t run_id;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    size_t running;
+    struct source_table *src_tables;
+    size_t nsrc_tables;
+};
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void sleep_s(double s)
+{
+    struct timespec ts = {(time_t)s, (long)((s - (double)(time_t)s) * 1e9)};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR && !engine_stop_requested) {
+    }
+}
+
+/* Quoted identifier for SQL we build from our own contract names. */
+static void add_ident(struct strbuf *sb, const char *name)
+{
+    sb_addc(sb, '"');
+    for (const char *p = name; *p; p++) {
+        if (*p == '"')
+            sb_addc(sb, '"');
+        sb_addc(sb, *p);
+    }
+    sb_addc(sb, '"');
+}
+
+static PGconn *target_connect(const struct engine *e, const char *purpose, char **err)
+{
+    PGconn *conn = pg_connect(e->o->conninfo, purpose, err);
+    if (!conn)
+        return NULL;
+    /* COPY reads DATETIME2 text without an offset: the session zone is the
+     * source's zone (UTC, as Prisma wrote it, unless configured). */
+    const char *params[1] = {e->o->source_tz ? e->o->source_tz : "UTC"};
+    PGresult *res = pg_exec(conn, err, "SELECT set_config('TimeZone', $1, false)", 1, params);
+    if (!res) {
+        char *m = xasprintf("cannot use source time zone \"%s\": %s", params[0], *err);
+        free(*err);
+        *err = m;
+        PQfinish(conn);
+        return NULL;
+    }
+    PQclear(res);
+    return conn;
+}
+
+static bool conn_lost(PGconn *conn)
+{
+    return PQstatus(conn) != CONNECTION_OK;
+}
+
+/* ---- the writer ----------------------------------------------------- */
+
+struct writer {
+    struct job *j;
+    PGconn *conn;
+    struct convert *cv;
+    struct strbuf copy;
+    struct strbuf sql;
+    char *err;
+};
+
+/* Appends "{v1,v2}" as a PostgreSQL array literal of quoted elements. */
+static void add_array_elem(struct strbuf *sb, const char *s, size_t n, bool first)
+{
+    if (!first)
+        sb_addc(sb, ',');
+    sb_addc(sb, '"');
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '"' || s[i] == '\\')
+            sb_addc(sb, '\\');
+        sb_addc(sb, s[i]);
+    }
+    sb_addc(sb, '"');
+}
+
+struct slice {
+    const char *p;
+    size_t n;
+    const char *note;   /* for a missing parent: its source key when quarantined */
+};
+
+static int cmp_slice(const void *a, const void *b)
+{
+    const struct slice *x = a, *y = b;
+    size_t n = x->n < y->n ? x->n : y->n;
+    int c = memcmp(x->p, y->p, n);
+    return c ? c : (x->n > y->n) - (x->n < y->n);
+}
+
+/* Quarantines (or nulls) rows whose foreign key has no parent row. */
+static int check_orphans(struct writer *w, struct batch *b)
+{
+    size_t nfks;
+    const struct convert_fk *fks = convert_fks(w->cv, &nfks);
+    for (size_t k = 0; k < nfks; k++) {
+        const struct convert_fk *fk = &fks[k];
+        struct strbuf arr;
+        sb_init(&arr);
+        sb_addc(&arr, '{');
+        bool first = true;
+        for (size_t r = 0; r < b->nrows; r++) {
+            if (b->rows[r].quarantined)
+                continue;
+            struct field f = batch_row_fields(b, r)[fk->field];
+            if (f.is_null)
+                continue;
+            add_array_elem(&arr, batch_ptr(b, f), f.len, first);
+            first = false;
+        }
+        sb_addc(&arr, '}');
+        if (first) {
+            sb_free(&arr);
+            continue;
+        }
+        sb_reset(&w->sql);
+        sb_addf(&w->sql, "SELECT DISTINCT v::text FROM unnest($1::%s[]) AS v WHERE NOT EXISTS "
+                         "(SELECT 1 FROM ", fk->is_uuid ? "uuid" : "text");
+        add_ident(&w->sql, fk->parent);
+        sb_adds(&w->sql, " p WHERE p.");
+        add_ident(&w->sql, fk->parent_key);
+        sb_adds(&w->sql, " = v)");
+        const char *params[1] = {arr.buf};
+        PGresult *res = pg_exec(w->conn, &w->err, w->sql.buf, 1, params);
+        sb_free(&arr);
+        if (!res)
+            return -1;
+        int nmiss = PQntuples(res);
+        /* Tell a true orphan from a child whose parent is in the quarantine. */
+        char **parent_quarantined = xcalloc((size_t)nmiss + 1, sizeof *parent_quarantined);
+        if (nmiss > 0) {
+            struct strbuf marr;
+            sb_init(&marr);
+            sb_addc(&marr, '{');
+            for (int i = 0; i < nmiss; i++)
+                add_array_elem(&marr, PQgetvalue(res, i, 0), (size_t)PQgetlength(res, i, 0), i == 0);
+            sb_addc(&marr, '}');
+            const char *qp[2] = {fk->parent, marr.buf};
+            PGresult *qres = pg_exec(w->conn, &w->err,
+                "SELECT target_key, source_key FROM migration.quarantine"
+                " WHERE table_name = $1 AND target_key = ANY($2::text[])", 2, qp);
+            sb_free(&marr);
+            if (!qres) {
+                free(parent_quarantined);
+                PQclear(res);
+                return -1;
+            }
+            for (int i = 0; i < nmiss; i++)
+                for (int q = 0; q < PQntuples(qres); q++)
+                    if (!parent_quarantined[i]
+                        && strcmp(PQgetvalue(res, i, 0), PQgetvalue(qres, q, 0)) == 0)
+                        parent_quarantined[i] = xstrdup(PQgetvalue(qres, q, 1));
+            PQclear(qres);
+        }
+        if (nmiss > 0) {
+            struct slice *miss = xcalloc((size_t)nmiss, sizeof *miss);
+            for (int i = 0; i < nmiss; i++)
+                miss[i] = (struct slice){PQgetvalue(res, i, 0), (size_t)PQgetlength(res, i, 0),
+                                         parent_quarantined[i]};
+            qsort(miss, (size_t)nmiss, sizeof *miss, cmp_slice);
+            for (size_t r = 0; r < b->nrows; r++) {
+                if (b->rows[r].quarantined)
+                    continue;
+                struct field f = batch_row_fields(b, r)[fk->field];
+                if (f.is_null)
+                    continue;
+                struct slice key = {batch_ptr(b, f), f.len, NULL};
+                const struct slice *hit = bsearch(&key, miss, (size_t)nmiss, sizeof *miss, cmp_slice);
+                if (!hit)
+                    continue;
+                if (fk->on_orphan == POLICY_NULL) {
+                    convert_null_fk(w->cv, b, r, fk);
+                } else if (hit->note) {
+                    char *detail = xasprintf("its %s (source key %s) is in the quarantine",
+                                             fk->parent, hit->note);
+                    batch_quarantine(b, r, fk->column, "fk_parent_quarantined", detail);
+                    free(detail);
+                } else {
+                    char *detail = xasprintf("no %s row with %s %.*s", fk->parent, fk->parent_key,
+                                             (int)f.len, batch_ptr(b, f));
+                    batch_quarantine(b, r, fk->column, "fk_orphan", detail);
+                    free(detail);
+                }
+            }
+            free(miss);
+        }
+        for (int i = 0; i < nmiss; i++)
+            free(parent_quarantined[i]);
+        free(parent_quarantined);
+        PQclear(res);
+    }
+    return 0;
+}
+
+static void append_copy_row(struct strbuf *out, struct batch *b, size_t r, size_t nfields)
+{
+    const struct field *f = batch_row_fields(b, r);
+    for (size_t i = 0; i < nfields; i++) {
+        if (i)
+            sb_addc(out, '\t');
+        if (f[i].is_null)
+            copy_append_null(out);
+        else
+            copy_append_text(out, batch_ptr(b, f[i]), f[i].len);
+    }
+    sb_addc(out, '\n');
+}
+
+/* One COPY of the given rows. 0 ok, 1 rejected by PostgreSQL (message in
+ * w->err), -1 connection trouble. */
+static int copy_rows(struct writer *w, struct batch *b, const size_t *rows, size_t n)
+{
+    size_t ncols;
+    const char *const *cols = convert_target_columns(w->cv, &ncols);
+    sb_reset(&w->sql);
+    sb_adds(&w->sql, "COPY ");
+    add_ident(&w->sql, w->j->t->name);
+    sb_adds(&w->sql, " (");
+    for (size_t i = 0; i < ncols; i++) {
+        if (i)
+            sb_adds(&w->sql, ", ");
+        add_ident(&w->sql, cols[i]);
+    }
+    sb_adds(&w->sql, ") FROM STDIN");
+    PGresult *res = PQexec(w->conn, w->sql.buf);
+    if (PQresultStatus(res) != PGRES_COPY_IN) {
+        free(w->err);
+        w->err = str_rtrim(xstrdup(PQresultErrorMessage(res)));
+        PQclear(res);
+        return conn_lost(w->conn) ? -1 : 1;
+    }
+    PQclear(res);
+    sb_reset(&w->copy);
+    bool ok = true;
+    for (size_t i = 0; i < n && ok; i++) {
+        append_copy_row(&w->copy, b, rows[i], ncols);
+        if (w->copy.len >= COPY_CHUNK || i + 1 == n) {
+            ok = PQputCopyData(w->conn, w->copy.buf, (int)w->copy.len) == 1;
+            sb_reset(&w->copy);
+        }
+    }
+    if (PQputCopyEnd(w->conn, ok ? NULL : "client could not send data") != 1)
+        return -1;
+    res = PQgetResult(w->conn);
+    int rc = 0;
+    if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+        free(w->err);
+        const char *primary = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+        const char *detail = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL);
+        w->err = xasprintf("%s%s%s", primary ? primary : PQresultErrorMessage(res),
+                           detail ? ": " : "", detail ? detail : "");
+        rc = conn_lost(w->conn) ? -1 : 1;
+    }
+    PQclear(res);
+    while ((res = PQgetResult(w->conn)) != NULL)
+        PQclear(res);
+    return rc;
+}
+
+static bool savepoint(struct writer *w, const char *cmd)
+{
+    return pg_command(w->conn, &w->err, cmd);
+}
+
+/* COPYs rows; when PostgreSQL rejects them, splits the set in halves under
+ * savepoints until each rejected row stands alone, and quarantines it with
+ * PostgreSQL's own message. Returns the rows copied, or -1. */
+static long copy_isolating(struct writer *w, struct batch *b, const size_t *rows, size_t n)
+{
+    if (n == 0)
+        return 0;
+    if (!savepoint(w, "SAVEPOINT pantry_copy"))
+        return -1;
+    int rc = copy_rows(w, b, rows, n);
+    if (rc < 0)
+        return -1;
+    if (rc == 0)
+        return savepoint(w, "RELEASE SAVEPOINT pantry_copy") ? (long)n : -1;
+    if (!savepoint(w, "ROLLBACK TO SAVEPOINT pantry_copy")
+        || !savepoint(w, "RELEASE SAVEPOINT pantry_copy"))
+        return -1;
+    if (n == 1) {
+        batch_quarantine(b, rows[0], NULL, "target_rejected", w->err);
+        return 0;
+    }
+    long left = copy_isolating(w, b, rows, n / 2);
+    if (left < 0)
+        return -1;
+    long right = copy_isolating(w, b, rows + n / 2, n - n / 2);
+    return right < 0 ? -1 : left + right;
+}
+
+static char *display_key(const struct batch *b, size_t r)
+{
+    struct strbuf sb;
+    sb_init(&sb);
+    text_repair(b->arena.buf + b->rows[r].key_off, b->rows[r].key_len, &sb);
+    return sb_detach(&sb);
+}
+
+static int store_quarantine(struct writer *w, struct batch *b, size_t r)
+{
+    const struct batch_row *row = &b->rows[r];
+    char *reason = xstrndup(b->arena.buf + row->reason_off, row->reason_len);
+    char *tab = strchr(reason, '\t');
+    const char *detail = "";
+    if (tab) {
+        *tab = '\0';
+        detail = tab + 1;
+    }
+    struct strbuf det;
+    sb_init(&det);
+    text_repair(detail, strlen(detail), &det);
+    char *column = row->column_len ? xstrndup(b->arena.buf + row->column_off, row->column_len) : NULL;
+    char *key = display_key(b, r);
+    char *original = convert_original_json(w->cv, b, r);
+    char run[32];
+    snprintf(run, sizeof run, "%lld", (long long)w->j->e->run_id);
+    char *target_key = NULL;
+    if (row->target_key_field >= 0) {
+        struct field tk = batch_row_fields(b, r)[row->target_key_field];
+        target_key = xstrndup(batch_ptr(b, tk), tk.len);
+    }
+    const char *params[8] = {run, w->j->t->name, key, column, reason, det.buf ? det.buf : "",
+                             original, target_key};
+    PGresult *res = pg_exec(w->conn, &w->err,
+        "INSERT INTO migration.quarantine (run_id, table_name, source_key, column_name, reason,"
+        " detail, original, target_key) VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8)"
+        " ON CONFLICT (table_name, source_key) DO UPDATE SET run_id = EXCLUDED.run_id,"
+        " target_key = EXCLUDED.target_key,"
+        " column_name = EXCLUDED.column_name, reason = EXCLUDED.reason, detail = EXCLUDED.detail,"
+        " original = EXCLUDED.original, quarantined_at = now(), resolved_at = NULL",
+        8, params);
+    PQclear(res);
+    free(target_key);
+    free(reason);
+    sb_free(&det);
+    free(column);
+    free(key);
+    free(original);
+    return res ? 0 : -1;
+}
+
+static char *repairs_json(const struct batch *b, int64_t *total)
+{
+    json_t *o = json_object();
+    *total = 0;
+    for (size_t i = 0; i < b->nrepairs; i++) {
+        json_object_set_new(o, b->repair_keys[i], json_integer(b->repair_counts[i]));
+        *total += b->repair_counts[i];
+    }
+    char *s = json_dumps(o, JSON_COMPACT);
+    json_decref(o);
+    return s;
+}
+
+/* Commits one batch: orphans, COPY, quarantine, checkpoint, all in one
+ * transaction. 0 ok, -1 failed (w->err; conn_lost() tells retryable). */
+static int write_batch(struct writer *w, struct batch *b, double seconds)
+{
+    struct job *j = w->j;
+    if (!pg_command(w->conn, &w->err, "BEGIN"))
+        return -1;
+    if (check_orphans(w, b) != 0)
+        goto fail;
+    size_t *rows = xcalloc(b->nrows ? b->nrows : 1, sizeof *rows);
+    size_t n = 0;
+    for (size_t r = 0; r < b->nrows; r++)
+        if (!b->rows[r].quarantined)
+            rows[n++] = r;
+    long copied = copy_isolating(w, b, rows, n);
+    free(rows);
+    if (copied < 0)
+        goto fail;
+    int64_t quarantined = 0;
+    for (size_t r = 0; r < b->nrows; r++)
+        if (b->rows[r].quarantined) {
+            if (store_quarantine(w, b, r) != 0)
+                goto fail;
+            quarantined++;
+        }
+    int64_t nrepairs;
+    char *rep = repairs_json(b, &nrepairs);
+    char nread[24], nmig[24], nq[24], nbytes[24], secs[32];
+    snprintf(nread, sizeof nread, "%zu", b->nrows);
+    snprintf(nmig, sizeof nmig, "%ld", copied);
+    snprintf(nq, sizeof nq, "%lld", (long long)quarantined);
+    snprintf(nbytes, sizeof nbytes, "%lld", (long long)b->source_bytes);
+    snprintf(secs, sizeof secs, "%.6f", seconds);
+    const char *params[8] = {j->t->name, NULL, nread, nmig, nq, nbytes, rep, secs};
+    int lengths[8] = {0};
+    int formats[8] = {0};
+    if (b->nrows > 0) {
+        const struct batch_row *last = &b->rows[b->nrows - 1];
+        params[1] = b->arena.buf + last->key_off;
+        lengths[1] = (int)last->key_len;
+        formats[1] = 1; /* the key is raw source bytes: bytea, sent binary */
+    }
+    PGresult *res = PQexecParams(w->conn,
+        "UPDATE migration.checkpoint SET"
+        " last_key = CASE WHEN $2::bytea IS NULL THEN last_key ELSE $2::bytea END,"
+        " rows_read = rows_read + $3::bigint, rows_migrated = rows_migrated + $4::bigint,"
+        " rows_quarantined = rows_quarantined + $5::bigint, bytes = bytes + $6::bigint,"
+        " repairs = repairs || coalesce((SELECT jsonb_object_agg(k, coalesce((repairs->>k)::bigint, 0)"
+        "   + v::bigint) FROM jsonb_each_text($7::jsonb) AS e(k, v)), '{}'),"
+        " seconds = seconds + $8::float8, updated_at = now()"
+        " WHERE table_name = $1",
+        8, NULL, params, lengths, formats, 0);
+    free(rep);
+    if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+        free(w->err);
+        w->err = str_rtrim(xstrdup(PQresultErrorMessage(res)));
+        PQclear(res);
+        goto fail;
+    }
+    PQclear(res);
+    if (b->last) {
+        const char *p1[1] = {j->t->name};
+        res = pg_exec(w->conn, &w->err,
+                      "UPDATE migration.checkpoint SET done = true WHERE table_name = $1", 1, p1);
+        if (!res)
+            goto fail;
+        PQclear(res);
+    }
+    if (!pg_command(w->conn, &w->err, "COMMIT"))
+        return -1;
+    pthread_mutex_lock(&j->e->mu);
+    j->rows_read += (int64_t)b->nrows;
+    j->rows_migrated += copied;
+    j->rows_quarantined += quarantined;
+    j->repairs += nrepairs;
+    j->bytes += b->source_bytes;
+    j->seconds += seconds;
+    pthread_mutex_unlock(&j->e->mu);
+    return 0;
+fail:
+    if (!conn_lost(w->conn))
+        PQclear(PQexec(w->conn, "ROLLBACK"));
+    return -1;
+}
+
+/* ---- the reader ----------------------------------------------------- */
+
+struct reader {
+    struct job *j;
+    struct source *src;
+    struct convert *cv;
+    struct batch_queue *full, *free_q;
+    struct batch *cur;
+    const struct cell *after;
+    size_t batch_rows;
+    char *err;
+    bool failed;
+};
+
+static int reader_row(void *ctx, const struct cell *cells, size_t ncells)
+{
+    (void)ncells;
+    struct reader *r = ctx;
+    if (engine_stop_requested)
+        return 1;
+    if (!r->cur) {
+        r->cur = bq_pop(r->free_q);
+        if (!r->cur)
+            return 2; /* the writer gave up */
+        batch_reset(r->cur);
+    }
+    convert_row(r->cv, r->cur, cells);
+    if (r->cur->nrows >= r->batch_rows || r->cur->arena.len >= BATCH_MAX_BYTES) {
+        struct batch *b = r->cur;
+        r->cur = NULL;
+        if (!bq_push(r->full, b))
+            return 2;
+    }
+    return 0;
+}
+
+static void *reader_main(void *arg)
+{
+    struct reader *r = arg;
+    size_t ncols;
+    const char *const *cols = convert_source_columns(r->cv, &ncols);
+    int rc = r->src->ops->stream(r->src, r->j->t->name, r->j->t->key, cols, ncols, r->after, 0,
+                                 reader_row, r, &r->err);
+    if (rc < 0)
+        r->failed = true;
+    if (rc == 0 || rc == 1) {
+        /* Hand over what is left; at the true end, a batch marked last
+         * (possibly empty) tells the writer to mark the table done. */
+        if (!r->cur) {
+            r->cur = bq_pop(r->free_q);
+            if (r->cur)
+                batch_reset(r->cur);
+        }
+        if (r->cur) {
+            r->cur->last = rc == 0;
+            if (!bq_push(r->full, r->cur))
+                r->failed = r->failed || rc == 0;
+            r->cur = NULL;
+        }
+    }
+    bq_close(r->full);
+    return NULL;
+}
+
+/* ---- a job: one table ----------------------------------------------- */
+
+static void job_set_phase(struct job *j, const char *phase)
+{
+    pthread_mutex_lock(&j->e->mu);
+    j->phase = phase;
+    pthread_mutex_unlock(&j->e->mu);
+}
+
+/* Reads (creating) the table's checkpoint. 1 when the table is done. */
+static int load_checkpoint(struct job *j, PGconn *conn, struct strbuf *last_key, bool *have_key,
+                           char **err)
+{
+    char run[32];
+    snprintf(run, sizeof run, "%lld", (long long)j->e->run_id);
+    const char *params[2] = {j->t->name, run};
+    PGresult *res = PQexecParams(conn,
+        "INSERT INTO migration.checkpoint (table_name, run_id) VALUES ($1, $2::bigint)"
+        " ON CONFLICT (table_name) DO UPDATE SET run_id = EXCLUDED.run_id"
+        " RETURNING last_key, done, rows_read, rows_migrated, rows_quarantined, bytes, seconds",
+        2, NULL, params, NULL, NULL, 1 /* binary results: last_key as raw bytes */);
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        *err = str_rtrim(xstrdup(PQresultErrorMessage(res)));
+        PQclear(res);
+        return -1;
+    }
+    sb_reset(last_key);
+    *have_key = !PQgetisnull(res, 0, 0);
+    if (*have_key)
+        sb_addn(last_key, PQgetvalue(res, 0, 0), (size_t)PQgetlength(res, 0, 0));
+    bool done = PQgetvalue(res, 0, 1)[0] != 0;
+    /* Binary int8 and float8 are big-endian. */
+    int64_t v[5];
+    for (int c = 0; c < 4; c++) {
+        const unsigned char *p = (const unsigned char *)PQgetvalue(res, 0, 2 + c);
+        uint64_t x = 0;
+        for (int k = 0; k < 8; k++)
+            x = (x << 8) | p[k];
+        v[c] = (int64_t)x;
+    }
+    const unsigned char *p = (const unsigned char *)PQgetvalue(res, 0, 6);
+    uint64_t bits = 0;
+    for (int k = 0; k < 8; k++)
+        bits = (bits << 8) | p[k];
+    double secs;
+    memcpy(&secs, &bits, sizeof secs);
+    PQclear(res);
+    res = pg_exec(conn, err,
+                  "SELECT coalesce(sum(v::bigint), 0) FROM migration.checkpoint,"
+                  " jsonb_each_text(repairs) AS e(k, v) WHERE table_name = $1", 1, params);
+    if (!res)
+        return -1;
+    v[4] = atoll(PQgetvalue(res, 0, 0));
+    PQclear(res);
+    pthread_mutex_lock(&j->e->mu);
+    j->rows_read = v[0];
+    j->rows_migrated = v[1];
+    j->rows_quarantined = v[2];
+    j->bytes = v[3];
+    j->repairs = v[4];
+    j->seconds = secs;
+    pthread_mutex_unlock(&j->e->mu);
+    return done ? 1 : 0;
+}
+
+/* One attempt at loading the table from its checkpoint to the end.
+ * 0 done, 1 stopped, -1 failed (*retry says whether trying again helps). */
+static int job_attempt(struct job *j, bool *retry, char **err)
+{
+    struct engine *e = j->e;
+    *retry = false;
+    PGconn *conn = target_connect(e, "load the target", err);
+    if (!conn) {
+        *retry = true;
+        return -1;
+    }
+    struct strbuf key;
+    sb_init(&key);
+    bool have_key = false;
+    int done = load_checkpoint(j, conn, &key, &have_key, err);
+    if (done != 0) {
+        *retry = done < 0 && conn_lost(conn);
+        PQfinish(conn);
+        sb_free(&key);
+        return done < 0 ? -1 : 0;
+    }
+    struct source *src = source_open(e->o->source, err);
+    if (!src) {
+        *retry = true;
+        PQfinish(conn);
+        sb_free(&key);
+        return -1;
+    }
+    struct convert *cv = convert_new(j->t, j->src, &e->copts, err);
+    if (!cv) {
+        source_close(src);
+        PQfinish(conn);
+        sb_free(&key);
+        return -1;
+    }
+    size_t nsrc, ndst;
+    convert_source_columns(cv, &nsrc);
+    convert_target_columns(cv, &ndst);
+    struct batch batches[QUEUE_DEPTH + 1];
+    struct batch_queue full, free_q;
+    bq_init(&full, QUEUE_DEPTH + 1);
+    bq_init(&free_q, QUEUE_DEPTH + 1);
+    for (size_t i = 0; i < QUEUE_DEPTH + 1; i++) {
+        batch_init(&batches[i], ndst, nsrc);
+        bq_push(&free_q, &batches[i]);
+    }
+    struct cell after = {key.buf, key.len, false};
+    struct reader rd = {.j = j, .src = src, .cv = cv, .full = &full, .free_q = &free_q,
+                        .after = have_key ? &after : NULL,
+                        .batch_rows = e->o->batch_rows ? e->o->batch_rows : 10000};
+    /* The reader has its own converter: convert objects are per thread. */
+    char *cerr = NULL;
+    rd.cv = convert_new(j->t, j->src, &e->copts, &cerr);
+    free(cerr);
+    pthread_t th;
+    job_set_phase(j, "copying");
+    pthread_create(&th, NULL, reader_main, &rd);
+
+    struct writer w = {.j = j, .conn = conn, .cv = cv};
+    sb_init(&w.copy);
+    sb_init(&w.sql);
+    int rc = 0;
+    bool finished = false;
+    double t0 = now_s();
+    struct batch *b;
+    while ((b = bq_pop(&full)) != NULL) {
+        double t1 = now_s();
+        if (write_batch(&w, b, t1 - t0) != 0) {
+            rc = -1;
+            *retry = conn_lost(conn);
+            *err = xasprintf("%s: %s", j->t->name, w.err ? w.err : "write failed");
+            bq_close(&free_q);
+            bq_close(&full);
+            break;
+        }
+        t0 = t1;
+        finished = finished || b->last;
+        batch_reset(b);
+        bq_push(&free_q, b);
+    }
+    bq_close(&free_q);
+    pthread_join(th, NULL);
+    if (rc == 0 && rd.failed) {
+        rc = -1;
+        *retry = true; /* a source hiccup: resume from the committed checkpoint */
+        *err = xasprintf("%s: reading the source failed: %s", j->t->name, rd.err ? rd.err : "?");
+    } else if (rc == 0 && !finished) {
+        rc = 1; /* stopped at a batch boundary */
+    }
+    free(rd.err);
+    free(w.err);
+    sb_free(&w.copy);
+    sb_free(&w.sql);
+    for (size_t i = 0; i < QUEUE_DEPTH + 1; i++)
+        batch_free(&batches[i]);
+    bq_destroy(&full);
+    bq_destroy(&free_q);
+    convert_free(rd.cv);
+    convert_free(cv);
+    source_close(src);
+    PQfinish(conn);
+    sb_free(&key);
+    return rc;
+}
+
+static void *job_main(void *arg)
+{
+    struct job *j = arg;
+    enum job_state final = JOB_FAILED;
+    double backoff = 0.5;
+    for (int attempt = 0; ; attempt++) {
+        bool retry = false;
+        char *err = NULL;
+        int rc = job_attempt(j, &retry, &err);
+        if (rc == 0) {
+            final = JOB_DONE;
+            free(err);
+            break;
+        }
+        if (rc == 1 || engine_stop_requested) {
+            final = JOB_STOPPED;
+            free(err);
+            break;
+        }
+        if (!retry || attempt + 1 >= MAX_RETRIES) {
+            pthread_mutex_lock(&j->e->mu);
+            j->error = err;
+            pthread_mutex_unlock(&j->e->mu);
+            break;
+        }
+        /* A lost connection: the committed checkpoint is the truth, so
+         * waiting and starting over from it loses and repeats nothing. */
+        pthread_mutex_lock(&j->e->mu);
+        free(j->error);
+        j->error = err;
+        j->phase = "retrying";
+        pthread_mutex_unlock(&j->e->mu);
+        sleep_s(backoff);
+        backoff = backoff * 2 > 30 ? 30 : backoff * 2;
+    }
+    pthread_mutex_lock(&j->e->mu);
+    j->state = final;
+    if (final == JOB_DONE) {
+        free(j->error);
+        j->error = NULL;
+    }
+    j->phase = final == JOB_DONE ? "done" : final == JOB_STOPPED ? "stopped" : "failed";
+    j->e->running--;
+    pthread_cond_broadcast(&j->e->cv);
+    pthread_mutex_unlock(&j->e->mu);
+    return NULL;
+}
+
+/* ---- schema check ---------------------------------------------------- */
+
+static const struct source_table *find_source_table(const struct engine *e, const char *name)
+{
+    for (size_t i = 0; i < e->nsrc_tables; i++)
+        if (strcmp(e->src_tables[i].name, name) == 0)
+            return &e->src_tables[i];
+    return NULL;
+}
+
+/* Compares the source with the legacy contract: a missing table or column
+ * stops the run; extra columns and type differences are reported. */
+static int check_source(struct engine *e, FILE *out, char **err)
+{
+    struct strbuf missing;
+    sb_init(&missing);
+    size_t nt;
+    const struct legacy_table *tables = legacy_tables(&nt);
+    for (size_t i = 0; i < nt; i++) {
+        const struct legacy_table *t = &tables[i];
+        const struct source_table *s = find_source_table(e, t->name);
+        if (!s) {
+            sb_addf(&missing, "\n  table \"%s\" is missing", t->name);
+            continue;
+        }
+        for (size_t c = 0; c < t->ncols; c++) {
+            const struct source_column *sc = NULL;
+            for (size_t k = 0; k < s->ncols && !sc; k++)
+                if (strcmp(s->cols[k].name, t->cols[c].name) == 0)
+                    sc = &s->cols[k];
+            if (!sc) {
+                sb_addf(&missing, "\n  column \"%s\".\"%s\" is missing (%s)", t->name,
+                        t->cols[c].name, legacy_mssql_type(&t->cols[c]));
+                continue;
+            }
+            const char *want = legacy_mssql_type(&t->cols[c]);
+            if (out && strcmp(sc->type, want) != 0)
+                fprintf(out, "note: \"%s\".\"%s\" is %s in the source, the contract says %s\n",
+                        t->name, t->cols[c].name, *sc->type ? sc->type : "untyped", want);
+        }
+        for (size_t k = 0; k < s->ncols; k++)
+            if (!legacy_column(t, s->cols[k].name) && out)
+                fprintf(out, "note: \"%s\".\"%s\" is not in the contract: its values are kept in "
+                             "metadata.extra\n", t->name, s->cols[k].name);
+    }
+    for (size_t i = 0; i < e->nsrc_tables; i++) {
+        const char *n = e->src_tables[i].name;
+        if (!legacy_table(n) && strcmp(n, "_prisma_migrations") != 0 && out)
+            fprintf(out, "note: source table \"%s\" is not part of the CRM contract and is not "
+                         "migrated\n", n);
+    }
+    if (missing.len) {
+        *err = xasprintf("the source does not match the legacy contract:%s", missing.buf);
+        sb_free(&missing);
+        return -1;
+    }
+    sb_free(&missing);
+    return 0;
+}
+
+/* ---- deferred indexes and foreign keys ------------------------------- */
+
+static const char *table_array_literal(void)
+{
+    return "{User,Account,Session,VerificationToken,Organization,Contact,Interaction,"
+           "Opportunity,Lead,Contract}";
+}
+
+/* When nothing was loaded yet and every target table is empty, drop the
+ * non-unique secondary indexes and the foreign keys, saving their DDL. */
+static int defer_ddl(PGconn *conn, FILE *out, char **err)
+{
+    if (!pg_command(conn, err, "BEGIN"))
+        return -1;
+    PGresult *res = pg_exec(conn, err,
+        "SELECT (SELECT count(*) FROM migration.checkpoint) = 0 AND"
+        " NOT EXISTS (SELECT 1 FROM \"User\") AND NOT EXISTS (SELECT 1 FROM \"Account\") AND"
+        " NOT EXISTS (SELECT 1 FROM \"Session\") AND NOT EXISTS (SELECT 1 FROM \"VerificationToken\") AND"
+        " NOT EXISTS (SELECT 1 FROM \"Organization\") AND NOT EXISTS (SELECT 1 FROM \"Contact\") AND"
+        " NOT EXISTS (SELECT 1 FROM \"Interaction\") AND NOT EXISTS (SELECT 1 FROM \"Opportunity\") AND"
+        " NOT EXISTS (SELECT 1 FROM \"Lead\") AND NOT EXISTS (SELECT 1 FROM \"Contract\")", 0, NULL);
+    if (!res)
+        goto fail;
+    bool empty = PQgetvalue(res, 0, 0)[0] == 't';
+    PQclear(res);
+    if (!empty)
+        return pg_command(conn, err, "COMMIT") ? 0 : -1;
+    const char *params[1] = {table_array_literal()};
+    res = pg_exec(conn, err,
+        "INSERT INTO migration.deferred_ddl (name, table_name, kind, ddl)"
+        " SELECT c.conname, t.relname, 'fk', format('ALTER TABLE %I.%I ADD CONSTRAINT %I %s',"
+        "   n.nspname, t.relname, c.conname, pg_get_constraintdef(c.oid))"
+        " FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid"
+        " JOIN pg_namespace n ON n.oid = t.relnamespace"
+        " WHERE c.contype = 'f' AND n.nspname = 'public' AND t.relname = ANY($1::text[])"
+        " UNION ALL"
+        " SELECT i.relname, t.relname, 'index', pg_get_indexdef(i.oid)"
+        " FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid"
+        " JOIN pg_namespace n ON n.oid = t.relnamespace"
+        " WHERE n.nspname = 'public' AND t.relname = ANY($1::text[])"
+        "   AND NOT x.indisunique AND NOT x.indisprimary"
+        " RETURNING kind, format(CASE kind WHEN 'fk' THEN 'ALTER TABLE public.%I DROP CONSTRAINT %I'"
+        "   ELSE 'DROP INDEX public.%2$I' END, table_name, name)", 1, params);
+    if (!res)
+        goto fail;
+    int n = PQntuples(res);
+    /* Foreign keys first: nothing else depends on the indexes. */
+    for (int pass = 0; pass < 2; pass++)
+        for (int i = 0; i < n; i++) {
+            bool fk = strcmp(PQgetvalue(res, i, 0), "fk") == 0;
+            if (fk != (pass == 0))
+                continue;
+            if (!pg_command(conn, err, PQgetvalue(res, i, 1))) {
+                PQclear(res);
+                goto fail;
+            }
+        }
+    PQclear(res);
+    if (!pg_command(conn, err, "COMMIT"))
+        return -1;
+    if (out && n > 0)
+        fprintf(out, "the target is empty: %d indexes and foreign keys will be built after the data\n", n);
+    return 0;
+fail:
+    PQclear(PQexec(conn, "ROLLBACK"));
+    return -1;
+}
+
+struct ddl_task {
+    struct engine *e;
+    char **names;
+    char **ddls;
+    size_t n, next;
+    pthread_mutex_t mu;
+    char *err;
+};
+
+/* Runs one deferred statement and forgets it in the same transaction. */
+static int run_deferred(PGconn *conn, const char *name, const char *ddl, char **err)
+{
+    const char *params[1] = {name};
+    if (!pg_command(conn, err, "BEGIN"))
+        return -1;
+    PGresult *res = NULL;
+    if (!pg_command(conn, err, ddl)
+        || !(res = pg_exec(conn, err, "DELETE FROM migration.deferred_ddl WHERE name = $1", 1, params))) {
+        PQclear(PQexec(conn, "ROLLBACK"));
+        return -1;
+    }
+    PQclear(res);
+    return pg_command(conn, err, "COMMIT") ? 0 : -1;
+}
+
+static void *index_worker(void *arg)
+{
+    struct ddl_task *t = arg;
+    char *err = NULL;
+    PGconn *conn = target_connect(t->e, "build indexes", &err);
+    if (conn)
+        pg_command(conn, &err, "SET maintenance_work_mem = '256MB'");
+    for (;;) {
+        pthread_mutex_lock(&t->mu);
+        size_t i = t->next++;
+        bool stop = i >= t->n || t->err || !conn;
+        if (!conn && !t->err)
+            t->err = err, err = NULL;
+        pthread_mutex_unlock(&t->mu);
+        if (stop)
+            break;
+        if (run_deferred(conn, t->names[i], t->ddls[i], &err) != 0) {
+            pthread_mutex_lock(&t->mu);
+            if (!t->err)
+                t->err = xasprintf("building %s: %s", t->names[i], err);
+            pthread_mutex_unlock(&t->mu);
+            free(err);
+            err = NULL;
+        }
+    }
+    free(err);
+    PQfinish(conn);
+    return NULL;
+}
+
+/* Builds what defer_ddl dropped: indexes in parallel, then foreign keys one
+ * by one (adding two keys to the same parent at once would deadlock on its
+ * lock), then refreshes statistics so the planner uses the new indexes. */
+static int rebuild_deferred(struct engine *e, PGconn *conn, FILE *out, char **err)
+{
+    PGresult *res = pg_exec(conn, err,
+        "SELECT name, kind, ddl FROM migration.deferred_ddl ORDER BY kind DESC, name", 0, NULL);
+    if (!res)
+        return -1;
+    int n = PQntuples(res);
+    if (n > 0 && out)
+        fprintf(out, "building %d deferred indexes and foreign keys\n", n);
+    struct ddl_task t = {.e = e};
+    pthread_mutex_init(&t.mu, NULL);
+    t.names = xcalloc((size_t)n + 1, sizeof *t.names);
+    t.ddls = xcalloc((size_t)n + 1, sizeof *t.ddls);
+    for (int i = 0; i < n; i++)
+        if (strcmp(PQgetvalue(res, i, 1), "index") == 0) {
+            t.names[t.n] = PQgetvalue(res, i, 0);
+            t.ddls[t.n++] = PQgetvalue(res, i, 2);
+        }
+    int workers = e->o->jobs > 0 ? e->o->jobs : 1;
+    pthread_t th[16];
+    if (workers > 16)
+        workers = 16;
+    for (int i = 0; i < workers; i++)
+        pthread_create(&th[i], NULL, index_worker, &t);
+    for (int i = 0; i < workers; i++)
+        pthread_join(th[i], NULL);
+    int rc = 0;
+    if (t.err) {
+        *err = t.err;
+        rc = -1;
+    }
+    for (int i = 0; i < n && rc == 0; i++)
+        if (strcmp(PQgetvalue(res, i, 1), "fk") == 0
+            && run_deferred(conn, PQgetvalue(res, i, 0), PQgetvalue(res, i, 2), err) != 0) {
+            char *m = xasprintf("adding foreign key %s: %s", PQgetvalue(res, i, 0), *err);
+            free(*err);
+            *err = m;
+            rc = -1;
+        }
+    free(t.names);
+    free(t.ddls);
+    pthread_mutex_destroy(&t.mu);
+    PQclear(res);
+    if (rc == 0) {
+        /* VACUUM also empties the GIN pending lists of the search indexes. */
+        size_t nt;
+        const struct legacy_table *tables = legacy_tables(&nt);
+        for (size_t i = 0; i < nt && rc == 0; i++) {
+            struct strbuf sql;
+            sb_init(&sql);
+            sb_adds(&sql, "VACUUM (ANALYZE) ");
+            add_ident(&sql, tables[i].name);
+            if (!pg_command(conn, err, sql.buf))
+                rc = -1;
+            sb_free(&sql);
+        }
+    }
+    return rc;
+}
+
+/* ---- progress --------------------------------------------------------- */
+
+static void format_count(char *buf, size_t n, double v)
+{
+    if (v >= 1e6)
+        snprintf(buf, n, "%.1fM", v / 1e6);
+    else if (v >= 1e4)
+        snprintf(buf, n, "%.0fk", v / 1e3);
+    else
+        snprintf(buf, n, "%.0f", v);
+}
+
+static void draw_bars(struct engine *e, FILE *out, bool first, double elapsed)
+{
+    if (!first)
+        fprintf(out, "\033[%zuA", e->njobs);
+    for (size_t i = 0; i < e->njobs; i++) {
+        struct job *j = &e->jobs[i];
+        double frac = j->rows_total > 0 ? (double)j->rows_read / (double)j->rows_total : 0;
+        if (j->state == JOB_DONE)
+            frac = 1;
+        if (frac > 1)
+            frac = 1;
+        char bar[25];
+        int fill = (int)(frac * 24);
+        for (int k = 0; k < 24; k++)
+            bar[k] = k < fill ? '#' : '.';
+        bar[24] = '\0';
+        double rate = j->seconds > 0 ? (double)j->rows_read / j->seconds : 0;
+        char r[16], eta[24] = "";
+        format_count(r, sizeof r, rate);
+        if (j->state == JOB_RUNNING && rate > 0 && j->rows_total > j->rows_read)
+            snprintf(eta, sizeof eta, "ETA %.0fs", (double)(j->rows_total - j->rows_read) / rate);
+        fprintf(out, "\r\033[K%-18s [%s] %3.0f%% %9lld rows %7s/s  Q %-6lld %-9s %s\n",
+                j->t->name, bar, frac * 100, (long long)j->rows_read, r,
+                (long long)j->rows_quarantined, j->phase ? j->phase : "", eta);
+    }
+    (void)elapsed;
+    fflush(out);
+}
+
+static void emit_jsonl(struct engine *e, FILE *out, double elapsed)
+{
+    for (size_t i = 0; i < e->njobs; i++) {
+        struct job *j = &e->jobs[i];
+        if (j->state == JOB_WAITING)
+            continue;
+        fprintf(out, "{\"event\":\"progress\",\"elapsed\":%.1f,\"table\":\"%s\",\"phase\":\"%s\","
+                     "\"rows_total\":%lld,\"rows_read\":%lld,\"rows_migrated\":%lld,"
+                     "\"rows_quarantined\":%lld,\"repairs\":%lld}\n",
+                elapsed, j->t->name, j->phase ? j->phase : "", (long long)j->rows_total,
+                (long long)j->rows_read, (long long)j->rows_migrated,
+                (long long)j->rows_quarantined, (long long)j->repairs);
+    }
+    fflush(out);
+}
+
+static void sample_state(struct engine *e, struct state *st, int64_t local_run)
+{
+    if (!st)
+        return;
+    for (size_t i = 0; i < e->njobs; i++) {
+        struct job *j = &e->jobs[i];
+        struct progress_sample s = {j->t->name, j->rows_total, j->rows_read, j->rows_migrated,
+                                    j->rows_quarantined, j->repairs, j->bytes, j->seconds,
+                                    j->phase ? j->phase : "waiting"};
+        char *err = NULL;
+        if (state_progress(st, local_run, &s, &err) != 0)
+            free(err); /* the cache is best effort; the target holds the truth */
+    }
+}
+
+/* ---- the run ---------------------------------------------------------- */
+
+static bool deps_done(struct engine *e, struct job *j, bool *blocked)
+{
+    *blocked = false;
+    for (size_t k = 0; k < j->ndeps; k++) {
+        enum job_state s = e->jobs[j->deps[k]].state;
+        if (s == JOB_FAILED || s == JOB_STOPPED)
+            *blocked = true;
+        if (s != JOB_DONE)
+            return false;
+    }
+    return true;
+}
+
+static int start_run(struct engine *e, PGconn *conn, char **err)
+{
+    json_t *opt = json_pack("{s:i,s:i,s:s}", "jobs", e->o->jobs, "batch_rows",
+                            (int)e->o->batch_rows, "source_tz",
+                            e->o->source_tz ? e->o->source_tz : "UTC");
+    char *opts = json_dumps(opt, JSON_COMPACT);
+    json_decref(opt);
+    const char *params[2] = {e->o->source, opts};
+    PGresult *res = pg_exec(conn, err,
+        "INSERT INTO migration.run (source, options) VALUES ($1, $2::jsonb) RETURNING id", 2, params);
+    free(opts);
+    if (!res)
+        return -1;
+    e->run_id = atoll(PQgetvalue(res, 0, 0));
+    PQclear(res);
+    return 0;
+}
+
+static void finish_run(PGconn *conn, int64_t run_id, const char *status)
+{
+    char run[32];
+    snprintf(run, sizeof run, "%lld", (long long)run_id);
+    const char *params[2] = {status, run};
+    char *err = NULL;
+    PQclear(pg_exec(conn, &err,
+        "UPDATE migration.run SET status = $1, finished_at = now() WHERE id = $2::bigint", 2, params));
+    free(err);
+}
+
+static int check_target_schema(PGconn *conn, char **err)
+{
+    char *data = paths_pkgdata();
+    char *dir = xasprintf("%s/sql", data);
+    free(data);
+    struct schema_set set;
+    int rc = schema_load(dir, &set, err);
+    free(dir);
+    if (rc != 0)
+        return -1;
+    struct schema_report rep;
+    rc = schema_status(conn, &set, &rep, err);
+    if (rc == 0) {
+        for (size_t i = 0; i < rep.n && rc == 0; i++)
+            if (rep.entries[i].state != SCHEMA_APPLIED) {
+                *err = xasprintf("the target schema is not up to date (%s is %s): run "
+                                 "'pantrycrm db migrate' first", rep.entries[i].name,
+                                 schema_state_name(rep.entries[i].state));
+                rc = -1;
+            }
+        schema_report_free(&rep);
+    }
+    schema_set_free(&set);
+    return rc;
+}
+
+int engine_migrate(const struct engine_opts *o, char **err)
+{
+    struct engine e;
+    memset(&e, 0, sizeof e);
+    e.o = o;
+    pthread_mutex_init(&e.mu, NULL);
+    pthread_cond_init(&e.cv, NULL);
+    FILE *out = o->out ? o->out : stdout;
+    FILE *notes = o->progress == PROGRESS_JSONL ? stderr : out;
+    int status = 1;
+    PGconn *conn = NULL;
+    struct source *src = NULL;
+    struct state *st = NULL;
+    int64_t local_run = -1;
+
+    char *syn_path = NULL;
+    if (!o->synonyms_path) {
+        char *data = paths_pkgdata();
+        syn_path = xasprintf("%s/synonyms.conf", data);
+        free(data);
+    }
+    e.synonyms = synonyms_load(o->synonyms_path ? o->synonyms_path : syn_path, err);
+    free(syn_path);
+    if (!e.synonyms)
+        goto out;
+    e.copts = (struct convert_opts){e.synonyms, o->rules, o->nrules,
+                                    o->min_year ? o->min_year : DT_DEFAULT_MIN_YEAR,
+                                    o->max_year ? o->max_year : DT_DEFAULT_MAX_YEAR};
+
+    src = source_open(o->source, err);
+    if (!src)
+        goto out;
+    if (src->ops->describe(src, &e.src_tables, &e.nsrc_tables, err) != 0)
+        goto out;
+    if (check_source(&e, notes, err) != 0)
+        goto out;
+
+    conn = target_connect(&e, "migrate into the target", err);
+    if (!conn)
+        goto out;
+    PGresult *res = pg_exec(conn, err, "SELECT pg_try_advisory_lock(" MIGRATE_LOCK_KEY ")", 0, NULL);
+    if (!res)
+        goto out;
+    bool locked = PQgetvalue(res, 0, 0)[0] == 't';
+    PQclear(res);
+    if (!locked) {
+        *err = xstrdup("another 'pantrycrm migrate' is running against this database; "
+                       "watch it instead, or wait for it to finish");
+        goto out;
+    }
+    if (check_target_schema(conn, err) != 0)
+        goto out;
+    res = pg_exec(conn, err, "SELECT count(*) FROM migration.cutover", 0, NULL);
+    if (!res)
+        goto out;
+    bool cut = strcmp(PQgetvalue(res, 0, 0), "0") != 0;
+    PQclear(res);
+    if (cut) {
+        *err = xstrdup("a cutover has been recorded: the target is the system of record now; "
+                       "a full load would overwrite live data, so it is refused");
+        goto out;
+    }
+    if (defer_ddl(conn, notes, err) != 0)
+        goto out;
+    if (start_run(&e, conn, err) != 0)
+        goto out;
+
+    if (o->state_path) {
+        char *serr = NULL;
+        st = state_open(o->state_path, &serr);
+        if (st) {
+            char *where = pg_describe(conn);
+            local_run = state_run_begin(st, e.run_id, o->source, where, &serr);
+            free(where);
+        }
+        if (serr) {
+            fprintf(notes, "warning: state file not updated: %s\n", serr);
+            free(serr);
+        }
+    }
+
+    size_t nt;
+    const struct legacy_table *tables = legacy_tables(&nt);
+    for (size_t i = 0; i < nt; i++) {
+        struct job *j = &e.jobs[e.njobs++];
+        j->e = &e;
+        j->t = &tables[i];
+        j->src = find_source_table(&e, tables[i].name);
+        j->phase = "waiting";
+        char *cerr = NULL;
+        if (src->ops->count(src, tables[i].name, &j->rows_total, &cerr) != 0) {
+            j->rows_total = -1;
+            free(cerr);
+        }
+        for (size_t c = 0; c < tables[i].ncols; c++) {
+            const char *ref = tables[i].cols[c].ref_table;
+            if (!ref)
+                continue;
+            for (size_t k = 0; k < i; k++)
+                if (strcmp(tables[k].name, ref) == 0) {
+                    bool seen = false;
+                    for (size_t d = 0; d < j->ndeps; d++)
+                        seen = seen || j->deps[d] == k;
+                    if (!seen)
+                        j->deps[j->ndeps++] = k;
+                }
+        }
+    }
+    source_close(src);
+    src = NULL;
+
+    int jobs = o->jobs > 0 ? o->jobs : 2;
+    double start = now_s(), last_sample = 0, last_jsonl = 0;
+    bool first_draw = true;
+    pthread_mutex_lock(&e.mu);
+    for (;;) {
+        bool all_settled = true;
+        for (size_t i = 0; i < e.njobs; i++) {
+            struct job *j = &e.jobs[i];
+            if (j->state != JOB_WAITING)
+                continue;
+            bool blocked;
+            if (engine_stop_requested) {
+                j->state = JOB_STOPPED;
+                j->phase = "stopped";
+                continue;
+            }
+            if (deps_done(&e, j, &blocked) && e.running < (size_t)jobs) {
+                j->state = JOB_RUNNING;
+                j->phase = "starting";
+                e.running++;
+                pthread_create(&j->thread, NULL, job_main, j);
+            } else if (blocked) {
+                j->state = JOB_FAILED;
+                j->phase = "blocked";
+                j->error = xstrdup("a parent table did not finish");
+            }
+        }
+        for (size_t i = 0; i < e.njobs; i++)
+            if (e.jobs[i].state == JOB_WAITING || e.jobs[i].state == JOB_RUNNING)
+                all_settled = false;
+        double t = now_s();
+        if (o->progress == PROGRESS_BARS && (t - last_sample >= 0.25 || all_settled)) {
+            draw_bars(&e, out, first_draw, t - start);
+            first_draw = false;
+        }
+        if (o->progress == PROGRESS_JSONL && (t - last_jsonl >= 1.0 || all_settled)) {
+            emit_jsonl(&e, out, t - start);
+            last_jsonl = t;
+        }
+        if (t - last_sample >= 0.5 || all_settled) {
+            sample_state(&e, st, local_run);
+            last_sample = t;
+        }
+        if (all_settled)
+            break;
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_nsec += 250 * 1000000L;
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&e.cv, &e.mu, &until);
+    }
+    pthread_mutex_unlock(&e.mu);
+    for (size_t i = 0; i < e.njobs; i++)
+        if (e.jobs[i].thread)
+            pthread_join(e.jobs[i].thread, NULL);
+
+    bool failed = false, stopped = false;
+    struct strbuf errs;
+    sb_init(&errs);
+    for (size_t i = 0; i < e.njobs; i++) {
+        if (e.jobs[i].state == JOB_FAILED) {
+            failed = true;
+            sb_addf(&errs, "%s%s", errs.len ? "; " : "",
+                    e.jobs[i].error ? e.jobs[i].error : e.jobs[i].t->name);
+        }
+        if (e.jobs[i].state == JOB_STOPPED)
+            stopped = true;
+    }
+    if (failed) {
+        *err = sb_detach(&errs);
+        finish_run(conn, e.run_id, "failed");
+        status = 1;
+    } else if (stopped || engine_stop_requested) {
+        sb_free(&errs);
+        finish_run(conn, e.run_id, "interrupted");
+        fprintf(notes, "stopped at a batch boundary; run 'pantrycrm migrate' again to resume\n");
+        status = 130;
+    } else {
+        sb_free(&errs);
+        if (rebuild_deferred(&e, conn, notes, err) != 0) {
+            finish_run(conn, e.run_id, "failed");
+            status = 1;
+        } else {
+            finish_run(conn, e.run_id, "done");
+            status = 0;
+        }
+    }
+    if (st && local_run > 0) {
+        char *serr = NULL;
+        state_run_end(st, local_run, status == 0 ? "done" : status == 130 ? "interrupted" : "failed",
+                      &serr);
+        free(serr);
+    }
+out:
+    for (size_t i = 0; i < e.njobs; i++)
+        free(e.jobs[i].error);
+    state_close(st);
+    source_close(src);
+    if (conn)
+        PQfinish(conn);
+    if (e.src_tables)
+        source_tables_free(e.src_tables, e.nsrc_tables);
+    synonyms_free(e.synonyms);
+    pthread_mutex_destroy(&e.mu);
+    pthread_cond_destroy(&e.cv);
+    return status;
+}
+
+/* ---- rollback and report ---------------------------------------------- */
+
+int engine_rollback(const char *conninfo, FILE *out, char **err)
+{
+    PGconn *conn = pg_connect(conninfo, "roll the target back", err);
+    if (!conn)
+        return -1;
+    int rc = -1;
+    PGresult *res = pg_exec(conn, err, "SELECT pg_try_advisory_lock(" MIGRATE_LOCK_KEY ")", 0, NULL);
+    if (!res)
+        goto out;
+    bool locked = PQgetvalue(res, 0, 0)[0] == 't';
+    PQclear(res);
+    if (!locked) {
+        *err = xstrdup("a 'pantrycrm migrate' is running against this database; stop it first");
+        goto out;
+    }
+    if (!pg_command(conn, err, "BEGIN"))
+        goto out;
+    res = pg_exec(conn, err, "SELECT count(*) FROM migration.cutover", 0, NULL);
+    if (!res)
+        goto fail;
+    bool cut = strcmp(PQgetvalue(res, 0, 0), "0") != 0;
+    PQclear(res);
+    if (cut) {
+        *err = xstrdup("refusing to roll back: a cutover has been recorded, so the target holds "
+                       "live data now");
+        goto fail;
+    }
+    if (!pg_command(conn, err,
+            "TRUNCATE \"User\", \"Account\", \"Session\", \"VerificationToken\", \"Organization\","
+            " \"Contact\", \"Interaction\", \"Opportunity\", \"Lead\", \"Contract\""))
+        goto fail;
+    res = pg_exec(conn, err,
+        "SELECT ddl FROM migration.deferred_ddl ORDER BY kind DESC, name", 0, NULL);
+    if (!res)
+        goto fail;
+    for (int i = 0; i < PQntuples(res); i++)
+        if (!pg_command(conn, err, PQgetvalue(res, i, 0))) {
+            PQclear(res);
+            goto fail;
+        }
+    int restored = PQntuples(res);
+    PQclear(res);
+    if (!pg_command(conn, err,
+            "TRUNCATE migration.deferred_ddl, migration.quarantine, migration.checkpoint,"
+            " migration.run RESTART IDENTITY")
+        || !pg_command(conn, err, "COMMIT"))
+        goto fail;
+    if (out)
+        fprintf(out, "the target is empty again%s\n",
+                restored ? " (deferred indexes and foreign keys restored)" : "");
+    rc = 0;
+    goto out;
+fail:
+    PQclear(PQexec(conn, "ROLLBACK"));
+out:
+    PQfinish(conn);
+    return rc;
+}
+
+int engine_report(const char *conninfo, bool json, FILE *out, char **err)
+{
+    PGconn *conn = pg_connect(conninfo, "read the migration report", err);
+    if (!conn)
+        return -1;
+    PGresult *res = pg_exec(conn, err,
+        "SELECT table_name, rows_read, rows_migrated, rows_quarantined,"
+        " (SELECT coalesce(sum(v::bigint), 0) FROM jsonb_each_text(repairs) AS e(k, v)),"
+        " bytes, round(seconds::numeric, 3), done, repairs::text FROM migration.checkpoint", 0, NULL);
+    if (!res) {
+        PQfinish(conn);
+        return -1;
+    }
+    size_t nt;
+    const struct legacy_table *tables = legacy_tables(&nt);
+    json_t *arr = json_array();
+    int64_t tot[5] = {0};
+    double tsec = 0;
+    if (!json)
+        fprintf(out, "%-18s %10s %10s %11s %9s %12s %9s %10s\n", "table", "read", "migrated",
+                "quarantined", "repaired", "bytes", "seconds", "rows/s");
+    for (size_t i = 0; i < nt; i++) {
+        int r = -1;
+        for (int k = 0; k < PQntuples(res); k++)
+            if (strcmp(PQgetvalue(res, k, 0), tables[i].name) == 0)
+                r = k;
+        int64_t v[5] = {0};
+        double secs = 0;
+        bool done = false;
+        if (r >= 0) {
+            for (int c = 0; c < 5; c++)
+                v[c] = atoll(PQgetvalue(res, r, 1 + c));
+            secs = atof(PQgetvalue(res, r, 6));
+            done = PQgetvalue(res, r, 7)[0] == 't';
+        }
+        for (int c = 0; c < 5; c++)
+            tot[c] += v[c];
+        tsec += secs;
+        double rate = secs > 0 ? (double)v[0] / secs : 0;
+        if (json) {
+            json_error_t jerr;
+            json_t *rep = r >= 0 ? json_loads(PQgetvalue(res, r, 8), 0, &jerr) : json_object();
+            json_array_append_new(arr, json_pack("{s:s,s:I,s:I,s:I,s:I,s:I,s:f,s:f,s:b,s:o}",
+                "table", tables[i].name, "read", (json_int_t)v[0], "migrated", (json_int_t)v[1],
+                "quarantined", (json_int_t)v[2], "repaired", (json_int_t)v[3], "bytes",
+                (json_int_t)v[4], "seconds", secs, "rows_per_second", rate, "done", done,
+                "repairs", rep ? rep : json_object()));
+        } else {
+            fprintf(out, "%-18s %10lld %10lld %11lld %9lld %12lld %9.3f %10.0f%s\n", tables[i].name,
+                    (long long)v[0], (long long)v[1], (long long)v[2], (long long)v[3],
+                    (long long)v[4], secs, rate, r < 0 ? "  (not started)" : done ? "" : "  (partial)");
+        }
+    }
+    if (json) {
+        json_t *doc = json_pack("{s:o,s:{s:I,s:I,s:I,s:I,s:I}}", "tables", arr, "total", "read",
+                                (json_int_t)tot[0], "migrated", (json_int_t)tot[1], "quarantined",
+                                (json_int_t)tot[2], "repaired", (json_int_t)tot[3], "bytes",
+                                (json_int_t)tot[4]);
+        char *s = json_dumps(doc, JSON_INDENT(2));
+        fprintf(out, "%s\n", s);
+        free(s);
+        json_decref(doc);
+    } else {
+        json_decref(arr);
+        fprintf(out, "%-18s %10lld %10lld %11lld %9lld %12lld %9.3f\n", "total", (long long)tot[0],
+                (long long)tot[1], (long long)tot[2], (long long)tot[3], (long long)tot[4], tsec);
+    }
+    PQclear(res);
+    PQfinish(conn);
+    return 0;
+}

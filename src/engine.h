@@ -1,0 +1,45 @@
+/* engine.h - the migration engine: full load from a legacy source into the
+ * PostgreSQL target, resumable exactly once, nothing lost.
+ * Copyright (C) 2026 The pantrycrm authors. GPL-3.0-or-later. */
+#ifndef PANTRY_ENGINE_H
+#define PANTRY_ENGINE_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "convert.h"
+
+enum progress_mode { PROGRESS_NONE, PROGRESS_BARS, PROGRESS_JSONL };
+
+struct engine_opts {
+    const char *source;             /* "sqlite:FILE" or a path */
+    const char *conninfo;           /* target; NULL: libpq defaults */
+    int jobs;                       /* tables loaded at once (and index builds) */
+    size_t batch_rows;              /* rows per committed batch */
+    const char *synonyms_path;      /* NULL: the shipped default */
+    const char *source_tz;          /* zone of the source's DATETIME2 values */
+    const struct policy_rule *rules;
+    size_t nrules;
+    int min_year, max_year;
+    const char *state_path;         /* the SQLite state file; NULL: none */
+    enum progress_mode progress;
+    FILE *out;                      /* progress and report */
+};
+
+/* Set from a signal handler: stop at the next batch boundary. */
+extern volatile sig_atomic_t engine_stop_requested;
+
+/* Runs (or resumes) the migration. Returns 0 when every table is done,
+ * 130 when stopped by a signal (resumable), 1 on failure with *err set. */
+int engine_migrate(const struct engine_opts *o, char **err);
+
+/* Empties the target tables and the migration bookkeeping, restoring any
+ * deferred index or foreign key. Refuses once a cutover is recorded. */
+int engine_rollback(const char *conninfo, FILE *out, char **err);
+
+/* The per-table summary from the target's checkpoints. */
+int engine_report(const char *conninfo, bool json, FILE *out, char **err);
+
+#endif

@@ -22,6 +22,8 @@ void batch_reset(struct batch *b)
     for (size_t i = 0; i < b->nrepairs; i++)
         free(b->repair_keys[i]);
     b->nrepairs = 0;
+    b->nrow_repairs = 0;
+    b->nlate = 0;
     b->source_bytes = 0;
     b->last = false;
 }
@@ -35,6 +37,8 @@ void batch_free(struct batch *b)
     free(b->rows);
     free(b->repair_keys);
     free(b->repair_counts);
+    free(b->row_repairs);
+    free(b->late);
     memset(b, 0, sizeof *b);
 }
 
@@ -63,6 +67,7 @@ struct batch_row *batch_new_row(struct batch *b)
     struct batch_row *r = &b->rows[b->nrows];
     memset(r, 0, sizeof *r);
     r->target_key_field = -1;
+    r->rep0 = (uint32_t)b->nrow_repairs;
     r->field0 = (uint32_t)(b->nrows * b->nfields);
     r->raw0 = (uint32_t)(b->nrows * b->nraw);
     b->nrows++;
@@ -79,24 +84,71 @@ struct field *batch_row_raw(struct batch *b, size_t row)
     return &b->raw[b->rows[row].raw0];
 }
 
-void batch_count_repair(struct batch *b, const char *column, const char *reason)
+static size_t repair_index(struct batch *b, const char *column, const char *reason)
 {
+    size_t k = b->nrepairs;
+    size_t lc = strlen(column);
     for (size_t i = 0; i < b->nrepairs; i++) {
-        const char *k = b->repair_keys[i];
-        size_t lc = strlen(column);
-        if (strncmp(k, column, lc) == 0 && k[lc] == ':' && strcmp(k + lc + 1, reason) == 0) {
-            b->repair_counts[i]++;
-            return;
+        const char *key = b->repair_keys[i];
+        if (strncmp(key, column, lc) == 0 && key[lc] == ':' && strcmp(key + lc + 1, reason) == 0) {
+            k = i;
+            break;
         }
     }
-    if (b->nrepairs == b->cap_repairs) {
-        b->cap_repairs = b->cap_repairs ? b->cap_repairs * 2 : 16;
-        b->repair_keys = xrealloc(b->repair_keys, b->cap_repairs * sizeof *b->repair_keys);
-        b->repair_counts = xrealloc(b->repair_counts, b->cap_repairs * sizeof *b->repair_counts);
+    if (k == b->nrepairs) {
+        if (b->nrepairs == b->cap_repairs) {
+            b->cap_repairs = b->cap_repairs ? b->cap_repairs * 2 : 16;
+            b->repair_keys = xrealloc(b->repair_keys, b->cap_repairs * sizeof *b->repair_keys);
+            b->repair_counts = xrealloc(b->repair_counts, b->cap_repairs * sizeof *b->repair_counts);
+        }
+        b->repair_keys[b->nrepairs++] = xasprintf("%s:%s", column, reason);
     }
-    b->repair_keys[b->nrepairs] = xasprintf("%s:%s", column, reason);
-    b->repair_counts[b->nrepairs] = 1;
-    b->nrepairs++;
+    return k;
+}
+
+void batch_count_repair(struct batch *b, const char *column, const char *reason)
+{
+    size_t k = repair_index(b, column, reason);
+    if (b->nrow_repairs == b->cap_row_repairs) {
+        b->cap_row_repairs = b->cap_row_repairs ? b->cap_row_repairs * 2 : 256;
+        b->row_repairs = xrealloc(b->row_repairs, b->cap_row_repairs * sizeof *b->row_repairs);
+    }
+    b->row_repairs[b->nrow_repairs++] = (uint32_t)k;
+    if (b->nrows > 0)
+        b->rows[b->nrows - 1].nrep++;
+}
+
+void batch_count_repair_at(struct batch *b, size_t row, const char *column, const char *reason)
+{
+    size_t k = repair_index(b, column, reason);
+    if (b->nlate == b->cap_late) {
+        b->cap_late = b->cap_late ? b->cap_late * 2 : 16;
+        b->late = xrealloc(b->late, b->cap_late * sizeof *b->late);
+    }
+    b->late[b->nlate][0] = (uint32_t)row;
+    b->late[b->nlate][1] = (uint32_t)k;
+    b->nlate++;
+}
+
+int64_t batch_tally_repairs(struct batch *b)
+{
+    int64_t total = 0;
+    for (size_t i = 0; i < b->nrepairs; i++)
+        b->repair_counts[i] = 0;
+    for (size_t r = 0; r < b->nrows; r++) {
+        if (b->rows[r].quarantined)
+            continue;
+        for (uint32_t k = 0; k < b->rows[r].nrep; k++) {
+            b->repair_counts[b->row_repairs[b->rows[r].rep0 + k]]++;
+            total++;
+        }
+    }
+    for (size_t i = 0; i < b->nlate; i++)
+        if (!b->rows[b->late[i][0]].quarantined) {
+            b->repair_counts[b->late[i][1]]++;
+            total++;
+        }
+    return total;
 }
 
 void batch_quarantine(struct batch *b, size_t row, const char *column, const char *reason,

@@ -26,6 +26,7 @@ struct batch_row {
     uint32_t reason_off, reason_len; /* reason code + detail, when quarantined */
     uint32_t column_off, column_len; /* the column at fault, may be empty */
     int32_t target_key_field;        /* field holding its target id, -1 if none */
+    uint32_t rep0, nrep;             /* its repairs: row_repairs[rep0 .. rep0+nrep) */
 };
 
 struct batch {
@@ -36,10 +37,16 @@ struct batch {
     size_t nrows, cap_rows;
     size_t nfields, nraw;   /* per row */
     size_t cap_fields, cap_raw;
-    /* Repairs counted while converting this batch: "column:reason" → n. */
+    /* The distinct repairs of this batch ("column:reason"), and for each
+     * row the indexes of its own: only rows that end up migrated count. */
     char **repair_keys;
-    int64_t *repair_counts;
+    int64_t *repair_counts;          /* filled by batch_tally_repairs */
     size_t nrepairs, cap_repairs;
+    uint32_t *row_repairs;
+    size_t nrow_repairs, cap_row_repairs;
+    /* Repairs decided later by the writer, for any row: (row, repair). */
+    uint32_t (*late)[2];
+    size_t nlate, cap_late;
     int64_t source_bytes;   /* raw bytes read from the source */
     bool last;              /* no more batches after this one */
 };
@@ -58,7 +65,13 @@ static inline const char *batch_ptr(const struct batch *b, struct field f)
 struct batch_row *batch_new_row(struct batch *b);
 struct field *batch_row_fields(struct batch *b, size_t row);
 struct field *batch_row_raw(struct batch *b, size_t row);
+/* Notes a repair of the current (last) row. */
 void batch_count_repair(struct batch *b, const char *column, const char *reason);
+/* Notes a repair of a given row, decided after the row was converted. */
+void batch_count_repair_at(struct batch *b, size_t row, const char *column, const char *reason);
+/* Sums the repairs of the rows not quarantined into repair_counts; returns
+ * the total. */
+int64_t batch_tally_repairs(struct batch *b);
 /* Marks a row quarantined with a reason code, an optional detail and column. */
 void batch_quarantine(struct batch *b, size_t row, const char *column, const char *reason,
                       const char *detail);

@@ -1,13 +1,17 @@
-/* cmd_demo.c - `pantrycrm demo up|down|status|conninfo`.
+/* cmd_demo.c - `pantrycrm demo up|down|status|conninfo|generate`.
  * Copyright (C) 2026 The pantrycrm authors. GPL-3.0-or-later. */
 #include "config.h"
 
 #include "cli.h"
 #include "commands.h"
 #include "demo.h"
+#include "gen.h"
 
+#include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 
 static const struct option help_only[] = {
     {"help", no_argument, NULL, 'h'},
@@ -49,9 +53,10 @@ static int demo_up_cmd(int argc, char **argv, const char *prefix)
     printf("the demo database is ready:\n"
            "  connection:  %s\n"
            "  psql:        psql \"%s\"\n"
-           "  pantrycrm:   pantrycrm -d \"%s\" db status\n"
+           "  legacy:      %s\n"
+           "  migrate it:  pantrycrm -d \"%s\" migrate --source %s\n"
            "  stop it:     pantrycrm demo down\n",
-           d.conninfo, d.conninfo, d.conninfo);
+           d.conninfo, d.conninfo, d.legacy, d.conninfo, d.legacy);
     demo_free(&d);
     return EXIT_OK;
 }
@@ -109,11 +114,120 @@ static int demo_conninfo_cmd(int argc, char **argv, const char *prefix)
     return EXIT_OK;
 }
 
+static const char generate_help[] =
+    "Write a legacy database (the Prisma / SQL Server schema the migration reads)\n"
+    "as a SQLite file, with realistic food-service data: S organizations, 3S\n"
+    "contacts, 10S interactions, S opportunities, S/2 leads, 3S/10 contracts and\n"
+    "max(50, S/1000) users. The same seed and scale give the same file.\n"
+    "A report of the injected dirt goes to FILE.dirt.json.\n"
+    "\n"
+    "Options:\n"
+    "  -s, --scale=S         number of organizations (1..10000000), required\n"
+    "  -o, --out=FILE        the SQLite file to create, required\n"
+    "      --seed=N          seed of the pseudo-random data (default 1)\n"
+    "      --messy           add the legacy dirt (enum spellings, orphans, NULs,\n"
+    "                        lone surrogates, odd ids, far dates...) at documented\n"
+    "                        rates, and print how much of each was injected\n"
+    "      --surrogates=HOW  how --messy stores a lone surrogate: wtf8 (the raw\n"
+    "                        bytes, default) or escape (\\uD83D, for tds-standin)\n"
+    "  -f, --force           replace FILE if it exists\n"
+    "  -h, --help            show this help and exit\n";
+
+enum { OPT_SEED = 256, OPT_MESSY, OPT_SURROGATES };
+
+static const struct option generate_opts[] = {
+    {"scale", required_argument, NULL, 's'},
+    {"out", required_argument, NULL, 'o'},
+    {"seed", required_argument, NULL, OPT_SEED},
+    {"messy", no_argument, NULL, OPT_MESSY},
+    {"surrogates", required_argument, NULL, OPT_SURROGATES},
+    {"force", no_argument, NULL, 'f'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+/* Digits only: strtoull alone would take " 12", "+12" and "-12". */
+static bool parse_u64(const char *s, uint64_t *v)
+{
+    if (*s < '0' || *s > '9')
+        return false;
+    char *end;
+    errno = 0;
+    unsigned long long x = strtoull(s, &end, 10);
+    if (errno != 0 || *end != '\0')
+        return false;
+    *v = x;
+    return true;
+}
+
+static int demo_generate_cmd(int argc, char **argv, const char *prefix)
+{
+    struct gen_opts o = {.scale = 0, .messy = false, .seed = 1, .out = NULL, .force = false};
+    uint64_t v;
+    int c;
+    while ((c = cli_getopt(prefix, argc, argv, "s:o:fh", generate_opts)) != -1) {
+        switch (c) {
+        case 's':
+            if (!parse_u64(optarg, &v) || v < 1 || v > (uint64_t)GEN_MAX_SCALE)
+                return cli_usage_error(prefix, "--scale must be an integer from 1 to %ld, not '%s'",
+                                       GEN_MAX_SCALE, optarg);
+            o.scale = (long)v;
+            break;
+        case 'o':
+            if (!*optarg)
+                return cli_usage_error(prefix, "--out needs a file name");
+            o.out = optarg;
+            break;
+        case OPT_SEED:
+            if (!parse_u64(optarg, &o.seed))
+                return cli_usage_error(prefix, "--seed must be an integer from 0 to %" PRIu64
+                                       ", not '%s'", UINT64_MAX, optarg);
+            break;
+        case OPT_MESSY:
+            o.messy = true;
+            break;
+        case OPT_SURROGATES:
+            if (str_eq(optarg, "wtf8"))
+                o.escape_surrogates = false;
+            else if (str_eq(optarg, "escape"))
+                o.escape_surrogates = true;
+            else
+                return cli_usage_error(prefix, "--surrogates must be wtf8 or escape, not '%s'",
+                                       optarg);
+            break;
+        case 'f':
+            o.force = true;
+            break;
+        case 'h':
+            printf("Usage: %s --scale=S --out=FILE [--seed=N] [--messy] [--force]\n%s", prefix,
+                   generate_help);
+            return EXIT_OK;
+        default:
+            return EXIT_USAGE;
+        }
+    }
+    if (cli_no_more_args(prefix, argc, argv))
+        return EXIT_USAGE;
+    if (o.scale == 0)
+        return cli_usage_error(prefix, "--scale is required");
+    if (!o.out)
+        return cli_usage_error(prefix, "--out is required");
+    char *err = NULL;
+    if (gen_legacy_sqlite(&o, stdout, &err) != 0) {
+        fflush(stdout);
+        warnx_("demo generate: %s", err);
+        free(err);
+        return EXIT_FAIL;
+    }
+    return EXIT_OK;
+}
+
 static const struct cli_command demo_commands[] = {
     {"up", "create and start the demo database", demo_up_cmd},
     {"down", "stop the demo database", demo_down_cmd},
     {"status", "show the demo database's state", demo_status_cmd},
     {"conninfo", "print the demo connection string", demo_conninfo_cmd},
+    {"generate", "write a legacy (SQL Server) demo database as SQLite", demo_generate_cmd},
     {NULL, NULL, NULL},
 };
 

@@ -6,6 +6,11 @@
 #include "commands.h"
 #include "engine.h"
 #include "state.h"
+#include "pg.h"
+#include "verify.h"
+#include "cli_xform.h"
+
+#include <jansson.h>
 
 #include <signal.h>
 #include <stdio.h>
@@ -77,14 +82,10 @@ static int confirm_rollback(const char *conninfo)
 static int cmd_migrate_run(int argc, char **argv, const char *prefix)
 {
     static const struct option opts[] = {
-        {"source", required_argument, NULL, 's'},
+        XFORM_LONG_OPTS,
         {"dbname", required_argument, NULL, 'd'},
         {"jobs", required_argument, NULL, 'j'},
         {"batch-size", required_argument, NULL, 'b'},
-        {"synonyms", required_argument, NULL, 'S'},
-        {"policy", required_argument, NULL, 'P'},
-        {"source-timezone", required_argument, NULL, 'z'},
-        {"years", required_argument, NULL, 'Y'},
         {"state", required_argument, NULL, 't'},
         {"progress", required_argument, NULL, 'p'},
         {"rollback", no_argument, NULL, 'R'},
@@ -93,17 +94,21 @@ static int cmd_migrate_run(int argc, char **argv, const char *prefix)
         {NULL, 0, NULL, 0},
     };
     struct engine_opts o = {.conninfo = cli_globals.conninfo, .jobs = 2, .batch_rows = 10000};
-    struct policy_rule rules[64];
-    size_t nrules = 0;
+    struct xform_cli x;
+    memset(&x, 0, sizeof x);
     bool rollback = false, yes = false;
     const char *progress = "auto";
-    char *state_default = NULL;
+    char *state_default = NULL, *options = NULL;
     int rc = EXIT_USAGE;
     long v;
     int c;
     while ((c = cli_getopt(prefix, argc, argv, "s:d:j:yh", opts)) != -1) {
+        int handled = xform_opt(&x, c, optarg, prefix);
+        if (handled < 0)
+            goto out;
+        if (handled)
+            continue;
         switch (c) {
-        case 's': o.source = optarg; break;
         case 'd': o.conninfo = optarg; break;
         case 'j':
             if (!parse_positive(optarg, 16, &v)) {
@@ -119,33 +124,6 @@ static int cmd_migrate_run(int argc, char **argv, const char *prefix)
             }
             o.batch_rows = (size_t)v;
             break;
-        case 'S': o.synonyms_path = optarg; break;
-        case 'P': {
-            char *err = NULL;
-            if (nrules == sizeof rules / sizeof rules[0]) {
-                cli_usage_error(prefix, "too many --policy options");
-                goto out;
-            }
-            if (policy_parse(optarg, &rules[nrules], &err) != 0) {
-                cli_usage_error(prefix, "%s", err);
-                free(err);
-                goto out;
-            }
-            nrules++;
-            break;
-        }
-        case 'z': o.source_tz = optarg; break;
-        case 'Y': {
-            int lo, hi;
-            char extra;
-            if (sscanf(optarg, "%d:%d%c", &lo, &hi, &extra) != 2 || lo < 1 || hi > 9999 || lo > hi) {
-                cli_usage_error(prefix, "--years takes MIN:MAX, e.g. 1900:2099, not '%s'", optarg);
-                goto out;
-            }
-            o.min_year = lo;
-            o.max_year = hi;
-            break;
-        }
         case 't': o.state_path = optarg; break;
         case 'p': progress = optarg; break;
         case 'R': rollback = true; break;
@@ -186,14 +164,20 @@ static int cmd_migrate_run(int argc, char **argv, const char *prefix)
         }
         goto out;
     }
-    if (!o.source) {
+    if (!x.source) {
         cli_usage_error(prefix, "--source is required (e.g. --source sqlite:legacy.db)");
         goto out;
     }
     if (!o.state_path)
         o.state_path = state_default = state_default_path();
-    o.rules = rules;
-    o.nrules = nrules;
+    o.source = x.source;
+    o.synonyms_path = x.synonyms;
+    o.source_tz = x.tz;
+    o.min_year = x.min_year;
+    o.max_year = x.max_year;
+    o.rules = x.rules;
+    o.nrules = x.nrules;
+    o.options_json = options = xform_json(&x, o.jobs, o.batch_rows);
 
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
@@ -224,9 +208,9 @@ static int cmd_migrate_run(int argc, char **argv, const char *prefix)
     }
     free(err);
 out:
-    for (size_t i = 0; i < nrules; i++)
-        policy_free(&rules[i]);
+    xform_free(&x);
     free(state_default);
+    free(options);
     return rc;
 }
 
@@ -272,4 +256,156 @@ int cmd_report(int argc, char **argv, const char *prefix)
         return EXIT_FAIL;
     }
     return EXIT_OK;
+}
+
+static const char verify_help[] =
+    "Usage: pantrycrm verify [--source SOURCE] [OPTIONS]\n"
+    "\n"
+    "Prove that nothing was lost: per table, source rows = migrated + quarantined,\n"
+    "no foreign key in the target points nowhere, and every source row,\n"
+    "transformed as migrate does, equals its target row (chunk digests, narrowed\n"
+    "down to the differing rows). By default the source and the transform\n"
+    "options are those the last migrate run recorded in the target.\n"
+    "\n"
+    "Options:\n"
+    "  -s, --source=SOURCE      the legacy database (default: the last run's)\n"
+    "  -d, --dbname=CONNINFO    the PostgreSQL target\n"
+    "      --synonyms=FILE      as for migrate\n"
+    "      --policy=T.C=ACTION  as for migrate (repeatable)\n"
+    "      --source-timezone=TZ as for migrate\n"
+    "      --years=MIN:MAX      as for migrate\n"
+    "      --chunk-rows=N       rows per compared chunk (default 5000)\n"
+    "      --json               print JSON\n"
+    "  -h, --help               show this help and exit\n"
+    "\n"
+    "Exit status: 0 everything matches, 1 a mismatch or an error, 2 usage.\n";
+
+/* Fills in what the user did not give from the last run's record. */
+static int defaults_from_last_run(const char *conninfo, struct xform_cli *x, char **source_out,
+                                  const char *prefix)
+{
+    /* From here on x owns its strings (freed by the caller either way). */
+    x->tz = x->tz ? xstrdup(x->tz) : NULL;
+    x->synonyms = x->synonyms ? xstrdup(x->synonyms) : NULL;
+    char *err = NULL;
+    PGconn *conn = pg_connect(conninfo, "read the last migration run", &err);
+    if (!conn) {
+        warnx_("%s", err);
+        free(err);
+        return -1;
+    }
+    PGresult *res = pg_exec(conn, &err,
+        "SELECT source, options::text FROM migration.run ORDER BY id DESC LIMIT 1", 0, NULL);
+    int rc = 0;
+    if (!res) {
+        warnx_("verify: %s", err);
+        free(err);
+        rc = -1;
+    } else if (PQntuples(res) == 0) {
+        if (!x->source) {
+            warnx_("verify: no migration run is recorded in the target; give --source");
+            rc = -1;
+        }
+    } else {
+        if (!x->source)
+            x->source = *source_out = xstrdup(PQgetvalue(res, 0, 0));
+        json_error_t jerr;
+        json_t *o = json_loads(PQgetvalue(res, 0, 1), 0, &jerr);
+        if (o && x->nrules == 0) {
+            size_t i;
+            json_t *spec;
+            json_array_foreach(json_object_get(o, "policies"), i, spec) {
+                if (xform_opt(x, 'P', json_string_value(spec), prefix) < 0)
+                    rc = -1;
+            }
+        }
+        /* The specs above point into the JSON; keep both alive by copying. */
+        for (size_t i = 0; i < x->nrules; i++)
+            x->specs[i] = NULL;
+        if (o && !x->tz && json_string_value(json_object_get(o, "source_timezone")))
+            x->tz = xstrdup(json_string_value(json_object_get(o, "source_timezone")));
+        if (o && !x->synonyms && json_string_value(json_object_get(o, "synonyms")))
+            x->synonyms = xstrdup(json_string_value(json_object_get(o, "synonyms")));
+        if (o && !x->min_year) {
+            x->min_year = (int)json_integer_value(json_object_get(o, "min_year"));
+            x->max_year = (int)json_integer_value(json_object_get(o, "max_year"));
+        }
+        json_decref(o);
+    }
+    PQclear(res);
+    PQfinish(conn);
+    return rc;
+}
+
+int cmd_verify(int argc, char **argv, const char *prefix)
+{
+    static const struct option opts[] = {
+        XFORM_LONG_OPTS,
+        {"dbname", required_argument, NULL, 'd'},
+        {"chunk-rows", required_argument, NULL, 'c'},
+        {"json", no_argument, NULL, 'J'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    struct verify_opts o = {.conninfo = cli_globals.conninfo, .chunk_rows = 5000, .max_listed = 20};
+    struct xform_cli x;
+    memset(&x, 0, sizeof x);
+    char *source = NULL;
+    int rc = EXIT_USAGE;
+    long v;
+    int c;
+    while ((c = cli_getopt(prefix, argc, argv, "s:d:h", opts)) != -1) {
+        int handled = xform_opt(&x, c, optarg, prefix);
+        if (handled < 0)
+            goto out;
+        if (handled)
+            continue;
+        switch (c) {
+        case 'd': o.conninfo = optarg; break;
+        case 'c':
+            if (!parse_positive(optarg, 1000000, &v)) {
+                cli_usage_error(prefix, "--chunk-rows takes a number from 1 to 1000000, not '%s'", optarg);
+                goto out;
+            }
+            o.chunk_rows = (size_t)v;
+            break;
+        case 'J': o.json = true; break;
+        case 'h':
+            fputs(verify_help, stdout);
+            rc = EXIT_OK;
+            goto out;
+        default:
+            goto out;
+        }
+    }
+    if (cli_no_more_args(prefix, argc, argv))
+        goto out;
+    rc = EXIT_FAIL;
+    if (defaults_from_last_run(o.conninfo, &x, &source, prefix) != 0) {
+        free((char *)x.tz);
+        free((char *)x.synonyms);
+        goto out;
+    }
+    o.source = x.source;
+    o.synonyms_path = x.synonyms;
+    o.source_tz = x.tz;
+    o.min_year = x.min_year;
+    o.max_year = x.max_year;
+    o.rules = x.rules;
+    o.nrules = x.nrules;
+    char *err = NULL;
+    int st = verify_run(&o, &err);
+    if (st < 0) {
+        warnx_("verify: %s", err ? err : "failed");
+        rc = EXIT_FAIL;
+    } else {
+        rc = st == 0 ? EXIT_OK : EXIT_FAIL;
+    }
+    free(err);
+    free((char *)x.tz);
+    free((char *)x.synonyms);
+out:
+    xform_free(&x);
+    free(source);
+    return rc;
 }

@@ -8,5 +8,7 @@ int cmd_demo(int argc, char **argv, const char *prefix);
 /* Leaf commands take their own argv (argv[0] is the command name). */
 int cmd_migrate(int argc, char **argv, const char *prefix);
 int cmd_report(int argc, char **argv, const char *prefix);
+int cmd_verify(int argc, char **argv, const char *prefix);
+int cmd_quarantine(int argc, char **argv, const char *prefix);
 
 #endif

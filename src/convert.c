@@ -16,6 +16,7 @@
 #include "config.h"
 
 #include "convert.h"
+#include "paths.h"
 #include "transform.h"
 #include "util.h"
 
@@ -476,7 +477,7 @@ void convert_null_fk(struct convert *cv, struct batch *b, size_t row, const stru
     struct field *raw = batch_row_raw(b, row);
     struct field orig = raw[fk->field];
     put_null(&f[fk->field]);
-    batch_count_repair(b, fk->column, "fk_orphan_nulled");
+    batch_count_repair_at(b, row, fk->column, "fk_orphan_nulled");
     if (!cv->t->crm)
         return;
     struct field *mf = &f[cv->t->ncols];
@@ -511,6 +512,26 @@ char *convert_original_json(const struct convert *cv, const struct batch *b, siz
     char *s = json_dumps(o, JSON_COMPACT);
     json_decref(o);
     return s;
+}
+
+char *convert_display_key(const struct batch *b, size_t row)
+{
+    struct strbuf sb;
+    sb_init(&sb);
+    text_repair(b->arena.buf + b->rows[row].key_off, b->rows[row].key_len, &sb);
+    return sb_detach(&sb);
+}
+
+struct synonyms *convert_load_synonyms(const char *path, char **err)
+{
+    if (path)
+        return synonyms_load(path, err);
+    char *data = paths_pkgdata();
+    char *shipped = xasprintf("%s/synonyms.conf", data);
+    struct synonyms *syn = synonyms_load(shipped, err);
+    free(shipped);
+    free(data);
+    return syn;
 }
 
 int policy_parse(const char *spec, struct policy_rule *out, char **err)

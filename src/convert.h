@@ -68,6 +68,14 @@ void convert_null_fk(struct convert *cv, struct batch *b, size_t row, const stru
  * …}; a value that is not valid UTF-8 text becomes {"hex": "…"}. */
 char *convert_original_json(const struct convert *cv, const struct batch *b, size_t row);
 
+/* The row's source key as display text (repaired to valid UTF-8): how the
+ * quarantine names a row. Caller frees. */
+char *convert_display_key(const struct batch *b, size_t row);
+
+/* Loads the synonym file at path, or the shipped synonyms.conf when path
+ * is NULL. NULL with *err when it cannot be read or is wrong. */
+struct synonyms *convert_load_synonyms(const char *path, char **err);
+
 /* Parses "Table.column=quarantine|null|default:LABEL". */
 int policy_parse(const char *spec, struct policy_rule *out, char **err);
 void policy_free(struct policy_rule *r);

@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include "demo.h"
+#include "gen.h"
 #include "paths.h"
 #include "pg.h"
 #include "proc.h"
@@ -88,6 +89,7 @@ void demo_init(struct demo *d)
     d->conninfo = xasprintf("host=%s port=" DEMO_PORT " dbname=" DEMO_DBNAME " user=postgres",
                             d->sockdir);
     d->bindir = demo_find_bindir();
+    d->legacy = xasprintf("%s/legacy.db", d->home);
 }
 
 void demo_free(struct demo *d)
@@ -99,6 +101,7 @@ void demo_free(struct demo *d)
     free(d->logfile);
     free(d->conninfo);
     free(d->bindir);
+    free(d->legacy);
     memset(d, 0, sizeof *d);
 }
 
@@ -295,7 +298,18 @@ int demo_up(struct demo *d, FILE *log, char **err)
     int applied = schema_migrate(conn, &set, log, err);
     PQfinish(conn);
     schema_set_free(&set);
-    return applied < 0 ? -1 : 0;
+    if (applied < 0)
+        return -1;
+    /* A legacy source to migrate from, messy like the real one, made once. */
+    struct stat st;
+    if (stat(d->legacy, &st) != 0) {
+        if (log)
+            fprintf(log, "generating the demo legacy source %s\n", d->legacy);
+        struct gen_opts g = {.scale = DEMO_LEGACY_SCALE, .messy = true, .seed = 1, .out = d->legacy};
+        if (gen_legacy_sqlite(&g, NULL, err) != 0)
+            return -1;
+    }
+    return 0;
 }
 
 int demo_down(struct demo *d, FILE *log, char **err)

@@ -13,12 +13,14 @@ struct demo {
     char *sockdir;      /* cluster/sock */
     char *logfile;      /* cluster/server.log */
     char *conninfo;     /* libpq string for the demo database */
+    char *legacy;       /* home/legacy.db: the demo's legacy source */
     char *bindir;       /* PostgreSQL server programs, NULL when not found */
     const char *runas;  /* "postgres" when we are root, else NULL */
 };
 
 #define DEMO_DBNAME "pantrycrm"
 #define DEMO_PORT "5432"
+#define DEMO_LEGACY_SCALE 1000   /* organizations in the demo's legacy source */
 
 /* Works out where everything lives; never fails (bindir may be NULL). */
 void demo_init(struct demo *d);

@@ -25,6 +25,7 @@
 
 #include "engine.h"
 #include "batch.h"
+#include "keyset.h"
 #include "legacy.h"
 #include "paths.h"
 #include "pg.h"
@@ -32,6 +33,7 @@
 #include "source.h"
 #include "state.h"
 #include "transform.h"
+#include "sqltext.h"
 #include "util.h"
 
 #include <errno.h>
@@ -50,6 +52,7 @@ volatile sig_atomic_t engine_stop_requested;
 #define BATCH_MAX_BYTES (32u << 20)
 #define COPY_CHUNK (1u << 20)
 #define MAX_RETRIES 8
+#define DEFAULT_KEY_CACHE 2000000   /* ~34 MB at most */
 
 enum job_state { JOB_WAITING, JOB_RUNNING, JOB_DONE, JOB_FAILED, JOB_STOPPED };
 
@@ -82,7 +85,27 @@ struct engine {
     size_t running;
     struct source_table *src_tables;
     size_t nsrc_tables;
+    /* Committed ids of the tables that UUID foreign keys point at. */
+    struct keyset keys[16];
+    bool is_parent[16];
+    size_t key_budget;          /* keys not yet promised to a table */
 };
+
+static size_t table_index(const struct legacy_table *t)
+{
+    size_t nt;
+    const struct legacy_table *all = legacy_tables(&nt);
+    return (size_t)(t - all);
+}
+
+static struct keyset *parent_keys(struct engine *e, const char *table)
+{
+    const struct legacy_table *t = legacy_table(table);
+    if (!t)
+        return NULL;
+    size_t i = table_index(t);
+    return e->is_parent[i] ? &e->keys[i] : NULL;
+}
 
 static double now_s(void)
 {
@@ -96,18 +119,6 @@ static void sleep_s(double s)
     struct timespec ts = {(time_t)s, (long)((s - (double)(time_t)s) * 1e9)};
     while (nanosleep(&ts, &ts) != 0 && errno == EINTR && !engine_stop_requested) {
     }
-}
-
-/* Quoted identifier for SQL we build from our own contract names. */
-static void add_ident(struct strbuf *sb, const char *name)
-{
-    sb_addc(sb, '"');
-    for (const char *p = name; *p; p++) {
-        if (*p == '"')
-            sb_addc(sb, '"');
-        sb_addc(sb, *p);
-    }
-    sb_addc(sb, '"');
 }
 
 static PGconn *target_connect(const struct engine *e, const char *purpose, char **err)
@@ -144,21 +155,8 @@ struct writer {
     struct strbuf copy;
     struct strbuf sql;
     char *err;
+    double t_fk, t_copy, t_quarantine, t_commit;  /* PANTRYCRM_PROFILE */
 };
-
-/* Appends "{v1,v2}" as a PostgreSQL array literal of quoted elements. */
-static void add_array_elem(struct strbuf *sb, const char *s, size_t n, bool first)
-{
-    if (!first)
-        sb_addc(sb, ',');
-    sb_addc(sb, '"');
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == '"' || s[i] == '\\')
-            sb_addc(sb, '\\');
-        sb_addc(sb, s[i]);
-    }
-    sb_addc(sb, '"');
-}
 
 struct slice {
     const char *p;
@@ -185,15 +183,31 @@ static int check_orphans(struct writer *w, struct batch *b)
         sb_init(&arr);
         sb_addc(&arr, '{');
         bool first = true;
+        /* Each distinct key once: children repeat their parents a lot. */
+        struct slice *vals = xcalloc(b->nrows + 1, sizeof *vals);
+        size_t nvals = 0;
         for (size_t r = 0; r < b->nrows; r++) {
             if (b->rows[r].quarantined)
                 continue;
             struct field f = batch_row_fields(b, r)[fk->field];
-            if (f.is_null)
+            if (!f.is_null)
+                vals[nvals++] = (struct slice){batch_ptr(b, f), f.len, NULL};
+        }
+        qsort(vals, nvals, sizeof *vals, cmp_slice);
+        /* Keys the parent's load committed in this process are known to
+         * exist; only the others (orphans, or keys past the memory budget
+         * or from an earlier process) need a round trip. */
+        struct keyset *ks = fk->is_uuid ? parent_keys(w->j->e, fk->parent) : NULL;
+        for (size_t i = 0; i < nvals; i++) {
+            if (i > 0 && cmp_slice(&vals[i - 1], &vals[i]) == 0)
                 continue;
-            add_array_elem(&arr, batch_ptr(b, f), f.len, first);
+            unsigned char key[16];
+            if (ks && keyset_parse_uuid(vals[i].p, vals[i].n, key) && keyset_contains(ks, key))
+                continue;
+            sql_add_array_elem(&arr, vals[i].p, vals[i].n, first);
             first = false;
         }
+        free(vals);
         sb_addc(&arr, '}');
         if (first) {
             sb_free(&arr);
@@ -202,9 +216,9 @@ static int check_orphans(struct writer *w, struct batch *b)
         sb_reset(&w->sql);
         sb_addf(&w->sql, "SELECT DISTINCT v::text FROM unnest($1::%s[]) AS v WHERE NOT EXISTS "
                          "(SELECT 1 FROM ", fk->is_uuid ? "uuid" : "text");
-        add_ident(&w->sql, fk->parent);
+        sql_add_ident(&w->sql, fk->parent);
         sb_adds(&w->sql, " p WHERE p.");
-        add_ident(&w->sql, fk->parent_key);
+        sql_add_ident(&w->sql, fk->parent_key);
         sb_adds(&w->sql, " = v)");
         const char *params[1] = {arr.buf};
         PGresult *res = pg_exec(w->conn, &w->err, w->sql.buf, 1, params);
@@ -219,7 +233,7 @@ static int check_orphans(struct writer *w, struct batch *b)
             sb_init(&marr);
             sb_addc(&marr, '{');
             for (int i = 0; i < nmiss; i++)
-                add_array_elem(&marr, PQgetvalue(res, i, 0), (size_t)PQgetlength(res, i, 0), i == 0);
+                sql_add_array_elem(&marr, PQgetvalue(res, i, 0), (size_t)PQgetlength(res, i, 0), i == 0);
             sb_addc(&marr, '}');
             const char *qp[2] = {fk->parent, marr.buf};
             PGresult *qres = pg_exec(w->conn, &w->err,
@@ -300,12 +314,12 @@ static int copy_rows(struct writer *w, struct batch *b, const size_t *rows, size
     const char *const *cols = convert_target_columns(w->cv, &ncols);
     sb_reset(&w->sql);
     sb_adds(&w->sql, "COPY ");
-    add_ident(&w->sql, w->j->t->name);
+    sql_add_ident(&w->sql, w->j->t->name);
     sb_adds(&w->sql, " (");
     for (size_t i = 0; i < ncols; i++) {
         if (i)
             sb_adds(&w->sql, ", ");
-        add_ident(&w->sql, cols[i]);
+        sql_add_ident(&w->sql, cols[i]);
     }
     sb_adds(&w->sql, ") FROM STDIN");
     PGresult *res = PQexec(w->conn, w->sql.buf);
@@ -376,14 +390,6 @@ static long copy_isolating(struct writer *w, struct batch *b, const size_t *rows
     return right < 0 ? -1 : left + right;
 }
 
-static char *display_key(const struct batch *b, size_t r)
-{
-    struct strbuf sb;
-    sb_init(&sb);
-    text_repair(b->arena.buf + b->rows[r].key_off, b->rows[r].key_len, &sb);
-    return sb_detach(&sb);
-}
-
 static int store_quarantine(struct writer *w, struct batch *b, size_t r)
 {
     const struct batch_row *row = &b->rows[r];
@@ -398,7 +404,7 @@ static int store_quarantine(struct writer *w, struct batch *b, size_t r)
     sb_init(&det);
     text_repair(detail, strlen(detail), &det);
     char *column = row->column_len ? xstrndup(b->arena.buf + row->column_off, row->column_len) : NULL;
-    char *key = display_key(b, r);
+    char *key = convert_display_key(b, r);
     char *original = convert_original_json(w->cv, b, r);
     char run[32];
     snprintf(run, sizeof run, "%lld", (long long)w->j->e->run_id);
@@ -427,14 +433,14 @@ static int store_quarantine(struct writer *w, struct batch *b, size_t r)
     return res ? 0 : -1;
 }
 
-static char *repairs_json(const struct batch *b, int64_t *total)
+/* The repairs of the rows that were migrated, as {"column:reason": n}. */
+static char *repairs_json(struct batch *b, int64_t *total)
 {
     json_t *o = json_object();
-    *total = 0;
-    for (size_t i = 0; i < b->nrepairs; i++) {
-        json_object_set_new(o, b->repair_keys[i], json_integer(b->repair_counts[i]));
-        *total += b->repair_counts[i];
-    }
+    *total = batch_tally_repairs(b);
+    for (size_t i = 0; i < b->nrepairs; i++)
+        if (b->repair_counts[i] > 0)
+            json_object_set_new(o, b->repair_keys[i], json_integer(b->repair_counts[i]));
     char *s = json_dumps(o, JSON_COMPACT);
     json_decref(o);
     return s;
@@ -445,10 +451,9 @@ static char *repairs_json(const struct batch *b, int64_t *total)
 static int write_batch(struct writer *w, struct batch *b, double seconds)
 {
     struct job *j = w->j;
+    double t1 = now_s();
     if (!pg_command(w->conn, &w->err, "BEGIN"))
         return -1;
-    if (check_orphans(w, b) != 0)
-        goto fail;
     size_t *rows = xcalloc(b->nrows ? b->nrows : 1, sizeof *rows);
     size_t n = 0;
     for (size_t r = 0; r < b->nrows; r++)
@@ -458,6 +463,8 @@ static int write_batch(struct writer *w, struct batch *b, double seconds)
     free(rows);
     if (copied < 0)
         goto fail;
+    double t2 = now_s();
+    w->t_copy += t2 - t1;
     int64_t quarantined = 0;
     for (size_t r = 0; r < b->nrows; r++)
         if (b->rows[r].quarantined) {
@@ -465,6 +472,8 @@ static int write_batch(struct writer *w, struct batch *b, double seconds)
                 goto fail;
             quarantined++;
         }
+    double t3 = now_s();
+    w->t_quarantine += t3 - t2;
     int64_t nrepairs;
     char *rep = repairs_json(b, &nrepairs);
     char nread[24], nmig[24], nq[24], nbytes[24], secs[32];
@@ -510,6 +519,19 @@ static int write_batch(struct writer *w, struct batch *b, double seconds)
     }
     if (!pg_command(w->conn, &w->err, "COMMIT"))
         return -1;
+    w->t_commit += now_s() - t3;
+    size_t ti = table_index(j->t);
+    if (j->e->is_parent[ti]) {
+        size_t ki = (size_t)legacy_column_index(j->t, j->t->key);
+        for (size_t r = 0; r < b->nrows; r++) {
+            if (b->rows[r].quarantined)
+                continue;
+            struct field f = batch_row_fields(b, r)[ki];
+            unsigned char key[16];
+            if (keyset_parse_uuid(batch_ptr(b, f), f.len, key))
+                keyset_add(&j->e->keys[ti], key);
+        }
+    }
     pthread_mutex_lock(&j->e->mu);
     j->rows_read += (int64_t)b->nrows;
     j->rows_migrated += copied;
@@ -535,9 +557,26 @@ struct reader {
     struct batch *cur;
     const struct cell *after;
     size_t batch_rows;
+    struct writer *probe;   /* its own connection for the orphan checks */
     char *err;
     bool failed;
 };
+
+/* Checks the batch's foreign keys against the (complete) parent tables on
+ * the reader's own connection, so that this overlaps with the COPY of the
+ * previous batch instead of delaying it; then hands the batch over. */
+static int reader_hand_over(struct reader *r, struct batch *b)
+{
+    double t0 = now_s();
+    if (check_orphans(r->probe, b) != 0) {
+        r->failed = true;
+        if (!r->err)
+            r->err = xstrdup(r->probe->err ? r->probe->err : "orphan check failed");
+        return 2;
+    }
+    r->probe->t_fk += now_s() - t0;
+    return bq_push(r->full, b) ? 0 : 2;
+}
 
 static int reader_row(void *ctx, const struct cell *cells, size_t ncells)
 {
@@ -555,8 +594,7 @@ static int reader_row(void *ctx, const struct cell *cells, size_t ncells)
     if (r->cur->nrows >= r->batch_rows || r->cur->arena.len >= BATCH_MAX_BYTES) {
         struct batch *b = r->cur;
         r->cur = NULL;
-        if (!bq_push(r->full, b))
-            return 2;
+        return reader_hand_over(r, b);
     }
     return 0;
 }
@@ -580,7 +618,7 @@ static void *reader_main(void *arg)
         }
         if (r->cur) {
             r->cur->last = rc == 0;
-            if (!bq_push(r->full, r->cur))
+            if (reader_hand_over(r, r->cur) != 0)
                 r->failed = r->failed || rc == 0;
             r->cur = NULL;
         }
@@ -704,10 +742,29 @@ static int job_attempt(struct job *j, bool *retry, char **err)
     struct reader rd = {.j = j, .src = src, .cv = cv, .full = &full, .free_q = &free_q,
                         .after = have_key ? &after : NULL,
                         .batch_rows = e->o->batch_rows ? e->o->batch_rows : 10000};
-    /* The reader has its own converter: convert objects are per thread. */
+    /* The reader has its own converter (convert objects are per thread)
+     * and its own connection for the orphan checks. */
     char *cerr = NULL;
     rd.cv = convert_new(j->t, j->src, &e->copts, &cerr);
     free(cerr);
+    struct writer probe = {.j = j, .cv = rd.cv};
+    sb_init(&probe.copy);
+    sb_init(&probe.sql);
+    probe.conn = target_connect(e, "check foreign keys", err);
+    if (!probe.conn) {
+        *retry = true;
+        for (size_t i = 0; i < QUEUE_DEPTH + 1; i++)
+            batch_free(&batches[i]);
+        bq_destroy(&full);
+        bq_destroy(&free_q);
+        convert_free(rd.cv);
+        convert_free(cv);
+        source_close(src);
+        PQfinish(conn);
+        sb_free(&key);
+        return -1;
+    }
+    rd.probe = &probe;
     pthread_t th;
     job_set_phase(j, "copying");
     pthread_create(&th, NULL, reader_main, &rd);
@@ -715,6 +772,7 @@ static int job_attempt(struct job *j, bool *retry, char **err)
     struct writer w = {.j = j, .conn = conn, .cv = cv};
     sb_init(&w.copy);
     sb_init(&w.sql);
+    double t_start = now_s();
     int rc = 0;
     bool finished = false;
     double t0 = now_s();
@@ -736,6 +794,25 @@ static int job_attempt(struct job *j, bool *retry, char **err)
     }
     bq_close(&free_q);
     pthread_join(th, NULL);
+    if (rc == 0 && finished) {
+        /* Children of this table probe it next: give the planner facts. */
+        struct strbuf an;
+        sb_init(&an);
+        sb_adds(&an, "ANALYZE ");
+        sql_add_ident(&an, j->t->name);
+        char *aerr = NULL;
+        pg_command(conn, &aerr, an.buf);
+        free(aerr);
+        sb_free(&an);
+    }
+    if (getenv("PANTRYCRM_PROFILE"))
+        fprintf(stderr, "profile %s: %.2f s in all; writer: COPY %.2f s, quarantine %.2f s, "
+                        "checkpoint+commit %.2f s; reader: orphan checks %.2f s\n",
+                j->t->name, now_s() - t_start, w.t_copy, w.t_quarantine, w.t_commit, probe.t_fk);
+    PQfinish(probe.conn);
+    free(probe.err);
+    sb_free(&probe.copy);
+    sb_free(&probe.sql);
     if (rc == 0 && rd.failed) {
         rc = -1;
         *retry = true; /* a source hiccup: resume from the committed checkpoint */
@@ -1044,7 +1121,7 @@ static int rebuild_deferred(struct engine *e, PGconn *conn, FILE *out, char **er
             struct strbuf sql;
             sb_init(&sql);
             sb_adds(&sql, "VACUUM (ANALYZE) ");
-            add_ident(&sql, tables[i].name);
+            sql_add_ident(&sql, tables[i].name);
             if (!pg_command(conn, err, sql.buf))
                 rc = -1;
             sb_free(&sql);
@@ -1142,15 +1219,9 @@ static bool deps_done(struct engine *e, struct job *j, bool *blocked)
 
 static int start_run(struct engine *e, PGconn *conn, char **err)
 {
-    json_t *opt = json_pack("{s:i,s:i,s:s}", "jobs", e->o->jobs, "batch_rows",
-                            (int)e->o->batch_rows, "source_tz",
-                            e->o->source_tz ? e->o->source_tz : "UTC");
-    char *opts = json_dumps(opt, JSON_COMPACT);
-    json_decref(opt);
-    const char *params[2] = {e->o->source, opts};
+    const char *params[2] = {e->o->source, e->o->options_json ? e->o->options_json : "{}"};
     PGresult *res = pg_exec(conn, err,
         "INSERT INTO migration.run (source, options) VALUES ($1, $2::jsonb) RETURNING id", 2, params);
-    free(opts);
     if (!res)
         return -1;
     e->run_id = atoll(PQgetvalue(res, 0, 0));
@@ -1195,6 +1266,49 @@ static int check_target_schema(PGconn *conn, char **err)
     return rc;
 }
 
+/* One migrate per target at a time. A killed run's backend may hold the
+ * lock a little longer (until it notices its client is gone), so wait a
+ * few seconds before concluding that another run is live. */
+static int take_migrate_lock(PGconn *conn, char **err)
+{
+    for (int attempt = 0; attempt < 30; attempt++) {
+        PGresult *res = pg_exec(conn, err, "SELECT pg_try_advisory_lock(" MIGRATE_LOCK_KEY ")", 0, NULL);
+        if (!res)
+            return -1;
+        bool locked = PQgetvalue(res, 0, 0)[0] == 't';
+        PQclear(res);
+        if (locked)
+            return 0;
+        sleep_s(0.5);
+    }
+    *err = xstrdup("another 'pantrycrm migrate' is running against this database; "
+                   "watch it instead, or wait for it to finish");
+    return -1;
+}
+
+/* The main connection idles while the jobs work; if it was dropped,
+ * reconnect and take the lock again before the finishing steps. */
+static int main_conn_alive(PGconn *conn, const char *tz, char **err)
+{
+    PGresult *res = PQexec(conn, "SELECT 1");
+    bool ok = PQresultStatus(res) == PGRES_TUPLES_OK;
+    PQclear(res);
+    if (ok)
+        return 0;
+    for (int attempt = 0; attempt < MAX_RETRIES; attempt++) {
+        PQreset(conn);
+        if (!conn_lost(conn)) {
+            const char *params[1] = {tz};
+            PGresult *r = pg_exec(conn, err, "SELECT set_config('TimeZone', $1, false)", 1, params);
+            PQclear(r);
+            return r ? take_migrate_lock(conn, err) : -1;
+        }
+        sleep_s(0.5 * (1 << attempt));
+    }
+    *err = xasprintf("lost the connection to the target: %s", PQerrorMessage(conn));
+    return -1;
+}
+
 int engine_migrate(const struct engine_opts *o, char **err)
 {
     struct engine e;
@@ -1210,14 +1324,7 @@ int engine_migrate(const struct engine_opts *o, char **err)
     struct state *st = NULL;
     int64_t local_run = -1;
 
-    char *syn_path = NULL;
-    if (!o->synonyms_path) {
-        char *data = paths_pkgdata();
-        syn_path = xasprintf("%s/synonyms.conf", data);
-        free(data);
-    }
-    e.synonyms = synonyms_load(o->synonyms_path ? o->synonyms_path : syn_path, err);
-    free(syn_path);
+    e.synonyms = convert_load_synonyms(o->synonyms_path, err);
     if (!e.synonyms)
         goto out;
     e.copts = (struct convert_opts){e.synonyms, o->rules, o->nrules,
@@ -1235,16 +1342,9 @@ int engine_migrate(const struct engine_opts *o, char **err)
     conn = target_connect(&e, "migrate into the target", err);
     if (!conn)
         goto out;
-    PGresult *res = pg_exec(conn, err, "SELECT pg_try_advisory_lock(" MIGRATE_LOCK_KEY ")", 0, NULL);
-    if (!res)
+    if (take_migrate_lock(conn, err) != 0)
         goto out;
-    bool locked = PQgetvalue(res, 0, 0)[0] == 't';
-    PQclear(res);
-    if (!locked) {
-        *err = xstrdup("another 'pantrycrm migrate' is running against this database; "
-                       "watch it instead, or wait for it to finish");
-        goto out;
-    }
+    PGresult *res;
     if (check_target_schema(conn, err) != 0)
         goto out;
     res = pg_exec(conn, err, "SELECT count(*) FROM migration.cutover", 0, NULL);
@@ -1285,10 +1385,16 @@ int engine_migrate(const struct engine_opts *o, char **err)
         j->src = find_source_table(&e, tables[i].name);
         j->phase = "waiting";
         char *cerr = NULL;
-        if (src->ops->count(src, tables[i].name, &j->rows_total, &cerr) != 0) {
+        if (src->ops->estimate(src, tables[i].name, &j->rows_total, &cerr) != 0) {
             j->rows_total = -1;
             free(cerr);
         }
+        for (size_t k = 0; k < nt; k++)
+            for (size_t c = 0; c < tables[k].ncols; c++)
+                if (tables[k].cols[c].kind == COL_FK_UUID
+                    && strcmp(tables[k].cols[c].ref_table, tables[i].name) == 0)
+                    e.is_parent[i] = true;
+        keyset_init(&e.keys[i], 0);
         for (size_t c = 0; c < tables[i].ncols; c++) {
             const char *ref = tables[i].cols[c].ref_table;
             if (!ref)
@@ -1307,6 +1413,7 @@ int engine_migrate(const struct engine_opts *o, char **err)
     src = NULL;
 
     int jobs = o->jobs > 0 ? o->jobs : 2;
+    e.key_budget = o->key_cache ? o->key_cache : DEFAULT_KEY_CACHE;
     double start = now_s(), last_sample = 0, last_jsonl = 0;
     bool first_draw = true;
     pthread_mutex_lock(&e.mu);
@@ -1323,6 +1430,14 @@ int engine_migrate(const struct engine_opts *o, char **err)
                 continue;
             }
             if (deps_done(&e, j, &blocked) && e.running < (size_t)jobs) {
+                size_t ti = table_index(j->t);
+                if (e.is_parent[ti]) {
+                    /* Promise this parent enough of the budget for its rows. */
+                    size_t want = j->rows_total > 0 ? (size_t)j->rows_total + (size_t)j->rows_total / 8 + 1024
+                                                    : 65536;
+                    e.keys[ti].max_keys = want < e.key_budget ? want : e.key_budget;
+                    e.key_budget -= e.keys[ti].max_keys;
+                }
                 j->state = JOB_RUNNING;
                 j->phase = "starting";
                 e.running++;
@@ -1366,6 +1481,8 @@ int engine_migrate(const struct engine_opts *o, char **err)
             pthread_join(e.jobs[i].thread, NULL);
 
     bool failed = false, stopped = false;
+    if (main_conn_alive(conn, o->source_tz ? o->source_tz : "UTC", err) != 0)
+        goto out;
     struct strbuf errs;
     sb_init(&errs);
     for (size_t i = 0; i < e.njobs; i++) {
@@ -1403,8 +1520,10 @@ int engine_migrate(const struct engine_opts *o, char **err)
         free(serr);
     }
 out:
-    for (size_t i = 0; i < e.njobs; i++)
+    for (size_t i = 0; i < e.njobs; i++) {
         free(e.jobs[i].error);
+        keyset_destroy(&e.keys[i]);
+    }
     state_close(st);
     source_close(src);
     if (conn)
@@ -1548,4 +1667,211 @@ int engine_report(const char *conninfo, bool json, FILE *out, char **err)
     PQclear(res);
     PQfinish(conn);
     return 0;
+}
+
+/* ---- replay of the quarantine ------------------------------------------ */
+
+/* Bytes of a quarantined value: a JSON string, or {"hex": "…"}. */
+static bool original_bytes(json_t *v, struct strbuf *out)
+{
+    if (json_is_string(v)) {
+        sb_addn(out, json_string_value(v), json_string_length(v));
+        return true;
+    }
+    const char *hex = json_string_value(json_object_get(v, "hex"));
+    if (!hex)
+        return false;
+    for (size_t i = 0; hex[i] && hex[i + 1]; i += 2) {
+        char byte[3] = {hex[i], hex[i + 1], '\0'};
+        sb_addc(out, (char)strtol(byte, NULL, 16));
+    }
+    return true;
+}
+
+static int replay_table(struct engine *e, const struct legacy_table *t, const char *reason,
+                        PGconn *conn, FILE *out, long *resolved, char **err)
+{
+    const char *params[2] = {t->name, reason};
+    PGresult *res = pg_exec(conn, err,
+        "SELECT id, original::text FROM migration.quarantine WHERE table_name = $1"
+        " AND resolved_at IS NULL AND ($2::text IS NULL OR reason = $2) ORDER BY id", 2, params);
+    if (!res)
+        return -1;
+    int n = PQntuples(res);
+    if (n == 0) {
+        PQclear(res);
+        return 0;
+    }
+    /* The source as the quarantine saw it: contract columns plus extras. */
+    json_error_t jerr;
+    json_t *first = json_loads(PQgetvalue(res, 0, 1), 0, &jerr);
+    struct source_table st = {.name = (char *)t->name};
+    st.cols = xcalloc(t->ncols + (first ? json_object_size(first) : 0) + 1, sizeof *st.cols);
+    for (size_t c = 0; c < t->ncols; c++)
+        st.cols[st.ncols++] = (struct source_column){(char *)t->cols[c].name, (char *)""};
+    const char *k;
+    json_t *val;
+    json_object_foreach(first, k, val)
+        if (!legacy_column(t, k))
+            st.cols[st.ncols++] = (struct source_column){(char *)k, (char *)""};
+    struct convert *cv = convert_new(t, &st, &e->copts, err);
+    if (!cv) {
+        free(st.cols);
+        json_decref(first);
+        PQclear(res);
+        return -1;
+    }
+    size_t nsrc, ndst;
+    const char *const *scols = convert_source_columns(cv, &nsrc);
+    convert_target_columns(cv, &ndst);
+    struct batch b;
+    batch_init(&b, ndst, nsrc);
+    struct job j = {.e = e, .t = t};
+    struct writer w = {.j = &j, .conn = conn, .cv = cv};
+    sb_init(&w.copy);
+    sb_init(&w.sql);
+    struct cell *cells = xcalloc(nsrc, sizeof *cells);
+    struct strbuf vals;
+    sb_init(&vals);
+    int rc = 0;
+    long ok_rows = 0, still = 0;
+    for (int base = 0; base < n && rc == 0; base += 1000) {
+        int end = base + 1000 < n ? base + 1000 : n;
+        batch_reset(&b);
+        for (int i = base; i < end; i++) {
+            json_t *orig = json_loads(PQgetvalue(res, i, 1), 0, &jerr);
+            /* Offsets first: vals may move while it grows. */
+            sb_reset(&vals);
+            size_t *offs = xcalloc(nsrc, sizeof *offs);
+            for (size_t c = 0; c < nsrc; c++) {
+                json_t *v = json_object_get(orig, scols[c]);
+                offs[c] = vals.len;
+                cells[c].is_null = !v || json_is_null(v) || !original_bytes(v, &vals);
+                cells[c].len = vals.len - offs[c];
+            }
+            for (size_t c = 0; c < nsrc; c++)
+                cells[c].data = vals.buf ? vals.buf + offs[c] : "";
+            free(offs);
+            convert_row(cv, &b, cells);
+            json_decref(orig);
+        }
+        if (!pg_command(conn, err, "BEGIN") || check_orphans(&w, &b) != 0) {
+            rc = -1;
+            break;
+        }
+        size_t *rows = xcalloc(b.nrows + 1, sizeof *rows);
+        size_t nr = 0;
+        for (size_t r = 0; r < b.nrows; r++)
+            if (!b.rows[r].quarantined)
+                rows[nr++] = r;
+        long copied = copy_isolating(&w, &b, rows, nr);
+        if (copied < 0)
+            rc = -1;
+        for (size_t r = 0; r < b.nrows && rc == 0; r++) {
+            if (b.rows[r].quarantined) {
+                if (store_quarantine(&w, &b, r) != 0)
+                    rc = -1;
+                still++;
+            } else {
+                char *key = convert_display_key(&b, r);
+                const char *up[2] = {t->name, key};
+                PGresult *u = pg_exec(conn, &w.err,
+                    "UPDATE migration.quarantine SET resolved_at = now()"
+                    " WHERE table_name = $1 AND source_key = $2", 2, up);
+                free(key);
+                if (!u)
+                    rc = -1;
+                PQclear(u);
+            }
+        }
+        free(rows);
+        if (rc == 0 && copied > 0) {
+            char moved[24];
+            snprintf(moved, sizeof moved, "%ld", copied);
+            const char *cp[2] = {t->name, moved};
+            PGresult *u = pg_exec(conn, &w.err,
+                "UPDATE migration.checkpoint SET rows_migrated = rows_migrated + $2::bigint,"
+                " rows_quarantined = rows_quarantined - $2::bigint WHERE table_name = $1", 2, cp);
+            if (!u)
+                rc = -1;
+            PQclear(u);
+        }
+        if (rc == 0 && !pg_command(conn, &w.err, "COMMIT"))
+            rc = -1;
+        if (rc != 0) {
+            if (!*err)
+                *err = xasprintf("%s: %s", t->name, w.err ? w.err : "replay failed");
+            PQclear(PQexec(conn, "ROLLBACK"));
+        } else {
+            ok_rows += copied;
+        }
+    }
+    if (rc == 0 && out)
+        fprintf(out, "%-18s %6d replayed: %6ld migrated, %6ld still quarantined\n", t->name, n,
+                ok_rows, still);
+    *resolved += ok_rows;
+    sb_free(&vals);
+    free(cells);
+    free(w.err);
+    sb_free(&w.copy);
+    sb_free(&w.sql);
+    batch_free(&b);
+    convert_free(cv);
+    free(st.cols);
+    json_decref(first);
+    PQclear(res);
+    return rc;
+}
+
+long engine_replay(const struct engine_opts *o, const char *table, const char *reason,
+                   FILE *out, char **err)
+{
+    struct engine e;
+    memset(&e, 0, sizeof e);
+    e.o = o;
+    pthread_mutex_init(&e.mu, NULL);
+    e.synonyms = convert_load_synonyms(o->synonyms_path, err);
+    if (!e.synonyms) {
+        pthread_mutex_destroy(&e.mu);
+        return -1;
+    }
+    e.copts = (struct convert_opts){e.synonyms, o->rules, o->nrules,
+                                    o->min_year ? o->min_year : DT_DEFAULT_MIN_YEAR,
+                                    o->max_year ? o->max_year : DT_DEFAULT_MAX_YEAR};
+    long resolved = 0;
+    PGconn *conn = target_connect(&e, "replay the quarantine", err);
+    if (!conn)
+        resolved = -1;
+    PGresult *res = NULL;
+    if (conn) {
+        res = pg_exec(conn, err, "SELECT pg_try_advisory_lock(" MIGRATE_LOCK_KEY "),"
+                      " (SELECT max(id) FROM migration.run)", 0, NULL);
+        if (!res) {
+            resolved = -1;
+        } else if (PQgetvalue(res, 0, 0)[0] != 't') {
+            *err = xstrdup("a 'pantrycrm migrate' is running against this database; replay "
+                           "after it finishes");
+            resolved = -1;
+        } else if (PQgetisnull(res, 0, 1)) {
+            *err = xstrdup("no migration run is recorded in the target: nothing to replay");
+            resolved = -1;
+        } else {
+            e.run_id = atoll(PQgetvalue(res, 0, 1));
+        }
+        PQclear(res);
+    }
+    size_t nt;
+    const struct legacy_table *tables = legacy_tables(&nt);
+    /* Parents first, so that a replayed parent lets its children in. */
+    for (size_t i = 0; i < nt && resolved >= 0; i++) {
+        if (table && strcmp(table, tables[i].name) != 0)
+            continue;
+        if (replay_table(&e, &tables[i], reason, conn, out, &resolved, err) != 0)
+            resolved = -1;
+    }
+    if (conn)
+        PQfinish(conn);
+    synonyms_free(e.synonyms);
+    pthread_mutex_destroy(&e.mu);
+    return resolved;
 }

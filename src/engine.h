@@ -24,6 +24,8 @@ struct engine_opts {
     size_t nrules;
     int min_year, max_year;
     const char *state_path;         /* the SQLite state file; NULL: none */
+    const char *options_json;       /* recorded in migration.run for verify */
+    size_t key_cache;               /* parent ids kept in memory (0: default) */
     enum progress_mode progress;
     FILE *out;                      /* progress and report */
 };
@@ -38,6 +40,14 @@ int engine_migrate(const struct engine_opts *o, char **err);
 /* Empties the target tables and the migration bookkeeping, restoring any
  * deferred index or foreign key. Refuses once a cutover is recorded. */
 int engine_rollback(const char *conninfo, FILE *out, char **err);
+
+/* Re-transforms the open quarantine rows (of one table and/or reason, or
+ * all) with the current synonyms and policies: rows that now pass are
+ * loaded and marked resolved, the others get their new reason. Uses
+ * o->conninfo, o->synonyms_path, o->rules, o->source_tz, years. Prints a
+ * line per table; returns the number of rows resolved, or -1. */
+long engine_replay(const struct engine_opts *o, const char *table, const char *reason,
+                   FILE *out, char **err);
 
 /* The per-table summary from the target's checkpoints. */
 int engine_report(const char *conninfo, bool json, FILE *out, char **err);

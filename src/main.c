@@ -17,6 +17,8 @@ static const struct cli_command top_commands[] = {
     {"demo", "private demo database: up, down, status, conninfo, generate", cmd_demo},
     {"migrate", "copy the legacy database into the target (resumable)", cmd_migrate},
     {"report", "the migration's per-table summary", cmd_report},
+    {"verify", "prove that every source row is migrated or quarantined", cmd_verify},
+    {"quarantine", "rows that could not be migrated: list, show, replay, accept", cmd_quarantine},
     {NULL, NULL, NULL},
 };
 
@@ -30,7 +32,7 @@ static void usage(FILE *out)
         "\n"
         "Commands:\n");
     for (const struct cli_command *c = top_commands; c->name; c++)
-        fprintf(out, "  %-8s  %s\n", c->name, c->summary);
+        fprintf(out, "  %-10s  %s\n", c->name, c->summary);
     fprintf(out,
         "\n"
         "Options:\n"

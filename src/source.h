@@ -39,6 +39,8 @@ struct source_ops {
     const char *kind;                                   /* "sqlite", "mssql" */
     int (*describe)(struct source *, struct source_table **tables, size_t *n, char **err);
     int (*count)(struct source *, const char *table, int64_t *rows, char **err);
+    /* A cheap estimate of the row count, for progress and memory budgets. */
+    int (*estimate)(struct source *, const char *table, int64_t *rows, char **err);
     /* Streams up to limit rows of table in key order with key > after (all
      * rows when after is NULL), columns in the order given. */
     int (*stream)(struct source *, const char *table, const char *key,

@@ -30,6 +30,13 @@ if [ "$(id -u)" -eq 0 ]; then
 fi
 is "$(stat -c %a "$XDG_DATA_HOME/pantrycrm/demo/cluster/sock")" 700 "the socket directory is private"
 
+legacy=$XDG_DATA_HOME/pantrycrm/demo/legacy.db
+ok "$([ -s "$legacy" ]; echo $?)" "demo up generated a legacy source beside the cluster"
+like "$OUT" "migrate it: +pantrycrm -d .* migrate --source $legacy" "and says how to migrate it"
+run_ok "the demo legacy source migrates into the demo database" \
+    env XDG_STATE_HOME="$TEST_TMP/state" "$PANTRYCRM" -d "$conn" migrate --source "$legacy" --progress none
+run_ok "and verifies" "$PANTRYCRM" -d "$conn" verify
+
 run_ok "status while running exits 0" "$PANTRYCRM" demo status
 like "$OUT" "\(running\)" "status says running"
 

@@ -13,21 +13,29 @@ text=$(MANWIDTH=80 man -E UTF-8 -l "$page" 2>/dev/null)
 like "$text" "EXIT STATUS" "the page has an EXIT STATUS section"
 like "$text" "ENVIRONMENT" "the page has an ENVIRONMENT section"
 
-# Every command listed by --help has its own subsection in the page.
-for grp in $("$PANTRYCRM" --help | awk '/^Commands:/{f=1;next} /^$/{f=0} f{print $1}'); do
-    for sub in $("$PANTRYCRM" "$grp" --help | awk '/^Commands:/{f=1;next} /^$/{f=0} f{print $1}'); do
-        if grep -q "^\.SS \"$grp $sub\"" "$page"; then ok 0 "man page documents '$grp $sub'"
-        else ok 1 "man page documents '$grp $sub'"; fi
-    done
-done
-
-# Every long option of every command's --help appears in the page.
-for cmd in "" "db migrate" "db status"; do
-    # shellcheck disable=SC2086
-    for opt in $("$PANTRYCRM" $cmd --help | grep -oE -- '--[a-z][a-z-]+' | sort -u); do
+# Every command listed by --help (and every subcommand of a group) has
+# its own subsection, and every long option its --help shows is in the page.
+subcommands() { "$PANTRYCRM" "$@" --help | awk '/^Commands:/{f=1;next} /^$/{f=0} f{print $1}'; }
+check_options() { # command words…
+    for opt in $("$PANTRYCRM" "$@" --help | grep -oE -- '--[a-z][a-z-]+' | sort -u); do
         esc=$(printf '%s' "$opt" | sed 's/-/\\\\-/g')
-        if grep -q -- "$esc" "$page"; then ok 0 "man page mentions $opt${cmd:+ ($cmd)}"
-        else ok 1 "man page mentions $opt${cmd:+ ($cmd)}"; fi
+        if grep -q -- "$esc" "$page"; then ok 0 "man page mentions $opt${1:+ ($*)}"
+        else ok 1 "man page mentions $opt${1:+ ($*)}"; fi
+    done
+}
+check_options
+for cmd in $(subcommands); do
+    subs=$(subcommands "$cmd")
+    if [ -z "$subs" ]; then
+        if grep -q "^\.SS \"$cmd\"" "$page"; then ok 0 "man page documents '$cmd'"
+        else ok 1 "man page documents '$cmd'"; fi
+        check_options "$cmd"
+        continue
+    fi
+    for sub in $subs; do
+        if grep -q "^\.SS \"$cmd $sub\"" "$page"; then ok 0 "man page documents '$cmd $sub'"
+        else ok 1 "man page documents '$cmd $sub'"; fi
+        check_options "$cmd" "$sub"
     done
 done
 

@@ -1,0 +1,399 @@
+/* cmd_quarantine.c - `pantrycrm quarantine list|show|replay|accept`.
+ * Copyright (C) 2026 The pantrycrm authors. GPL-3.0-or-later. */
+#include "config.h"
+
+#include "cli.h"
+#include "commands.h"
+#include "engine.h"
+#include "cli_xform.h"
+#include "pg.h"
+#include "transform.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Quarantined values come from hostile data: never let one reach the
+ * terminal raw (escape sequences, bidi overrides). */
+static void print_safe(FILE *out, const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p < 0x20 || *p == 0x7f)
+            fprintf(out, "\\x%02x", *p);
+        else if (p[0] == 0xe2 && p[1] == 0x80 && (p[2] == 0xae || p[2] == 0xad || p[2] == 0xaa
+                                                  || p[2] == 0xab || p[2] == 0xac)) {
+            fprintf(out, "\\u%04x", 0x2000 + (p[2] - 0x80));
+            p += 2;
+        } else if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
+            fprintf(out, "\\x%02x", p[1]);
+            p++;
+        } else
+            fputc(*p, out);
+    }
+}
+
+static PGconn *connect_or_warn(const char *conninfo, const char *purpose)
+{
+    char *err = NULL;
+    PGconn *conn = pg_connect(conninfo, purpose, &err);
+    if (!conn) {
+        warnx_("%s", err);
+        free(err);
+    }
+    return conn;
+}
+
+static int q_list(int argc, char **argv, const char *prefix)
+{
+    static const struct option opts[] = {
+        {"dbname", required_argument, NULL, 'd'},
+        {"table", required_argument, NULL, 't'},
+        {"reason", required_argument, NULL, 'r'},
+        {"all", no_argument, NULL, 'a'},
+        {"limit", required_argument, NULL, 'n'},
+        {"json", no_argument, NULL, 'J'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *conninfo = cli_globals.conninfo, *table = NULL, *reason = NULL, *limit = "50";
+    bool all = false, json = false;
+    int c;
+    while ((c = cli_getopt(prefix, argc, argv, "d:t:r:an:h", opts)) != -1) {
+        switch (c) {
+        case 'd': conninfo = optarg; break;
+        case 't': table = optarg; break;
+        case 'r': reason = optarg; break;
+        case 'a': all = true; break;
+        case 'n':
+            if (strspn(optarg, "0123456789") != strlen(optarg) || !*optarg)
+                return cli_usage_error(prefix, "--limit takes a number, not '%s'", optarg);
+            limit = optarg;
+            break;
+        case 'J': json = true; break;
+        case 'h':
+            printf("Usage: %s [OPTIONS]\n\n"
+                   "Summarise the quarantine by table and reason, then list its rows\n"
+                   "(open ones unless --all).\n\n"
+                   "Options:\n"
+                   "  -d, --dbname=CONNINFO  the PostgreSQL target\n"
+                   "  -t, --table=TABLE      only this table\n"
+                   "  -r, --reason=CODE      only this reason (e.g. enum_unmatched)\n"
+                   "  -a, --all              include resolved rows\n"
+                   "  -n, --limit=N          rows listed (default 50; 0: only the summary)\n"
+                   "      --json             print JSON lines, one per row\n"
+                   "  -h, --help             show this help and exit\n", prefix);
+            return EXIT_OK;
+        default:
+            return EXIT_USAGE;
+        }
+    }
+    if (cli_no_more_args(prefix, argc, argv))
+        return EXIT_USAGE;
+    PGconn *conn = connect_or_warn(conninfo, "read the quarantine");
+    if (!conn)
+        return EXIT_FAIL;
+    const char *params[4] = {table, reason, all ? "t" : "f", limit};
+    char *err = NULL;
+    int rc = EXIT_OK;
+    if (!json) {
+        PGresult *res = pg_exec(conn, &err,
+            "SELECT table_name, reason, count(*), count(accepted_at) FROM migration.quarantine"
+            " WHERE ($1::text IS NULL OR table_name = $1) AND ($2::text IS NULL OR reason = $2)"
+            "   AND ($3::bool OR resolved_at IS NULL)"
+            " GROUP BY 1, 2 ORDER BY 1, 2", 3, params);
+        if (!res)
+            goto fail;
+        printf("%-18s %-28s %8s %8s\n", "table", "reason", "rows", "accepted");
+        for (int i = 0; i < PQntuples(res); i++)
+            printf("%-18s %-28s %8s %8s\n", PQgetvalue(res, i, 0), PQgetvalue(res, i, 1),
+                   PQgetvalue(res, i, 2), PQgetvalue(res, i, 3));
+        if (PQntuples(res) == 0)
+            printf("(the quarantine is empty)\n");
+        PQclear(res);
+    }
+    PGresult *res = pg_exec(conn, &err,
+        "SELECT id, table_name, source_key, coalesce(column_name, ''), reason, detail,"
+        " resolved_at IS NOT NULL, accepted_at IS NOT NULL, original::text FROM migration.quarantine"
+        " WHERE ($1::text IS NULL OR table_name = $1) AND ($2::text IS NULL OR reason = $2)"
+        "   AND ($3::bool OR resolved_at IS NULL)"
+        " ORDER BY id LIMIT $4::bigint", 4, params);
+    if (!res)
+        goto fail;
+    if (!json && PQntuples(res) > 0)
+        printf("\n%8s  %-14s %-38s %-18s %s\n", "id", "table", "source key", "column", "reason: detail");
+    for (int i = 0; i < PQntuples(res); i++) {
+        if (json) {
+            json_error_t jerr;
+            json_t *o = json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:b,s:b,s:o}",
+                "id", (json_int_t)atoll(PQgetvalue(res, i, 0)), "table", PQgetvalue(res, i, 1),
+                "source_key", PQgetvalue(res, i, 2), "column", PQgetvalue(res, i, 3),
+                "reason", PQgetvalue(res, i, 4), "detail", PQgetvalue(res, i, 5),
+                "resolved", PQgetvalue(res, i, 6)[0] == 't', "accepted", PQgetvalue(res, i, 7)[0] == 't',
+                "original", json_loads(PQgetvalue(res, i, 8), 0, &jerr));
+            char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
+            if (s)
+                printf("%s\n", s);
+            free(s);
+            json_decref(o);
+            continue;
+        }
+        printf("%8s  %-14s ", PQgetvalue(res, i, 0), PQgetvalue(res, i, 1));
+        char key[39];
+        snprintf(key, sizeof key, "%s", PQgetvalue(res, i, 2));
+        print_safe(stdout, key);
+        printf("%*s %-18s ", (int)(38 - strlen(key) > 0 ? 38 - strlen(key) : 0), "",
+               PQgetvalue(res, i, 3));
+        print_safe(stdout, PQgetvalue(res, i, 4));
+        printf(": ");
+        print_safe(stdout, PQgetvalue(res, i, 5));
+        printf("%s\n", PQgetvalue(res, i, 6)[0] == 't' ? " (resolved)" : "");
+    }
+    PQclear(res);
+    PQfinish(conn);
+    return rc;
+fail:
+    warnx_("quarantine list: %s", err);
+    free(err);
+    PQfinish(conn);
+    return EXIT_FAIL;
+}
+
+static int q_show(int argc, char **argv, const char *prefix)
+{
+    static const struct option opts[] = {
+        {"dbname", required_argument, NULL, 'd'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *conninfo = cli_globals.conninfo;
+    int c;
+    while ((c = cli_getopt(prefix, argc, argv, "d:h", opts)) != -1) {
+        if (c == 'd') {
+            conninfo = optarg;
+            continue;
+        }
+        if (c == 'h') {
+            printf("Usage: %s [-d CONNINFO] ID | TABLE:SOURCE_KEY\n\n"
+                   "Show one quarantined row: why, and its original values.\n", prefix);
+            return EXIT_OK;
+        }
+        return EXIT_USAGE;
+    }
+    if (optind + 1 != argc)
+        return cli_usage_error(prefix, "give one quarantine id, or TABLE:SOURCE_KEY");
+    const char *what = argv[optind];
+    char *table = NULL;
+    const char *key = NULL, *id = NULL;
+    const char *colon = strchr(what, ':');
+    if (strspn(what, "0123456789") == strlen(what))
+        id = what;
+    else if (colon) {
+        table = xstrndup(what, (size_t)(colon - what));
+        key = colon + 1;
+    } else
+        return cli_usage_error(prefix, "'%s' is neither an id nor TABLE:SOURCE_KEY", what);
+    PGconn *conn = connect_or_warn(conninfo, "read the quarantine");
+    if (!conn) {
+        free(table);
+        return EXIT_FAIL;
+    }
+    const char *params[3] = {id, table, key};
+    char *err = NULL;
+    PGresult *res = pg_exec(conn, &err,
+        "SELECT id, table_name, source_key, coalesce(target_key, ''), coalesce(column_name, ''),"
+        " reason, detail, to_char(quarantined_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'),"
+        " coalesce(to_char(resolved_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'), ''),"
+        " coalesce(to_char(accepted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'), ''),"
+        " jsonb_pretty(original), run_id FROM migration.quarantine"
+        " WHERE ($1::bigint IS NOT NULL AND id = $1::bigint)"
+        "    OR ($1::bigint IS NULL AND table_name = $2 AND source_key = $3)", 3, params);
+    free(table);
+    int rc = EXIT_OK;
+    if (!res) {
+        warnx_("quarantine show: %s", err);
+        free(err);
+        rc = EXIT_FAIL;
+    } else if (PQntuples(res) == 0) {
+        warnx_("quarantine show: no quarantined row %s", what);
+        rc = EXIT_FAIL;
+    } else {
+        static const char *const labels[] = {"id", "table", "source key", "target key", "column",
+                                             "reason", "detail", "quarantined", "resolved",
+                                             "accepted"};
+        for (int f = 0; f < 10; f++) {
+            printf("%-12s ", labels[f]);
+            print_safe(stdout, PQgetvalue(res, 0, f));
+            printf("\n");
+        }
+        printf("run          %s\noriginal values:\n", PQgetvalue(res, 0, 11));
+        /* jsonb_pretty escapes control characters itself. */
+        print_safe(stdout, PQgetvalue(res, 0, 10));
+        printf("\n");
+    }
+    PQclear(res);
+    PQfinish(conn);
+    return rc;
+}
+
+static int q_replay(int argc, char **argv, const char *prefix)
+{
+    static const struct option opts[] = {
+        XFORM_LONG_OPTS,
+        {"dbname", required_argument, NULL, 'd'},
+        {"table", required_argument, NULL, 't'},
+        {"reason", required_argument, NULL, 'r'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    struct engine_opts o = {.conninfo = cli_globals.conninfo};
+    struct xform_cli x;
+    memset(&x, 0, sizeof x);
+    const char *table = NULL, *reason = NULL;
+    int rc = EXIT_USAGE, c;
+    while ((c = cli_getopt(prefix, argc, argv, "d:t:r:h", opts)) != -1) {
+        int handled = xform_opt(&x, c, optarg, prefix);
+        if (handled < 0)
+            goto out;
+        if (handled && c != 's')
+            continue;
+        switch (c) {
+        case 'd': o.conninfo = optarg; break;
+        case 't': table = optarg; break;
+        case 'r': reason = optarg; break;
+        case 'h':
+            printf("Usage: %s [OPTIONS]\n\n"
+                   "Transform the open quarantine rows again, after the synonyms or the\n"
+                   "policies changed: rows that now pass are loaded and marked resolved,\n"
+                   "the others keep (or change) their reason. Parents are replayed first.\n\n"
+                   "Options:\n"
+                   "  -d, --dbname=CONNINFO    the PostgreSQL target\n"
+                   "  -t, --table=TABLE        only this table\n"
+                   "  -r, --reason=CODE        only rows quarantined for this reason\n"
+                   "      --synonyms=FILE      enum synonyms (default: the shipped file)\n"
+                   "      --policy=T.C=ACTION  quarantine, null or default:LABEL (repeatable)\n"
+                   "      --source-timezone=TZ the zone of the source's DATETIME2 values\n"
+                   "      --years=MIN:MAX      plausible years for dates (default 1900:2099)\n"
+                   "  -h, --help               show this help and exit\n", prefix);
+            rc = EXIT_OK;
+            goto out;
+        default:
+            /* --source means nothing here: the originals are in the quarantine */
+            cli_usage_error(prefix, "%s", c == 's' ? "replay takes no --source: it reads the "
+                                                     "original values from the quarantine"
+                                                   : "bad option");
+            goto out;
+        }
+    }
+    if (cli_no_more_args(prefix, argc, argv))
+        goto out;
+    o.synonyms_path = x.synonyms;
+    o.source_tz = x.tz;
+    o.min_year = x.min_year;
+    o.max_year = x.max_year;
+    o.rules = x.rules;
+    o.nrules = x.nrules;
+    char *err = NULL;
+    long n = engine_replay(&o, table, reason, stdout, &err);
+    if (n < 0) {
+        warnx_("quarantine replay: %s", err ? err : "failed");
+        rc = EXIT_FAIL;
+    } else {
+        printf("%ld row%s left the quarantine\n", n, n == 1 ? "" : "s");
+        rc = EXIT_OK;
+    }
+    free(err);
+out:
+    xform_free(&x);
+    return rc;
+}
+
+static int q_accept(int argc, char **argv, const char *prefix)
+{
+    static const struct option opts[] = {
+        {"dbname", required_argument, NULL, 'd'},
+        {"table", required_argument, NULL, 't'},
+        {"reason", required_argument, NULL, 'r'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *conninfo = cli_globals.conninfo, *table = NULL, *reason = NULL;
+    int c;
+    while ((c = cli_getopt(prefix, argc, argv, "d:t:r:h", opts)) != -1) {
+        switch (c) {
+        case 'd': conninfo = optarg; break;
+        case 't': table = optarg; break;
+        case 'r': reason = optarg; break;
+        case 'h':
+            printf("Usage: %s [-d CONNINFO] (ID… | --table T [--reason R])\n\n"
+                   "Record that the operator accepts leaving these rows behind; the cutover\n"
+                   "gate counts accepted rows as settled. The rows stay in the quarantine.\n",
+                   prefix);
+            return EXIT_OK;
+        default:
+            return EXIT_USAGE;
+        }
+    }
+    if (optind == argc && !table)
+        return cli_usage_error(prefix, "give quarantine ids, or --table (and --reason)");
+    PGconn *conn = connect_or_warn(conninfo, "update the quarantine");
+    if (!conn)
+        return EXIT_FAIL;
+    char *err = NULL;
+    long total = 0;
+    int rc = EXIT_OK;
+    if (optind == argc) {
+        const char *params[2] = {table, reason};
+        PGresult *res = pg_exec(conn, &err,
+            "UPDATE migration.quarantine SET accepted_at = now() WHERE table_name = $1"
+            " AND ($2::text IS NULL OR reason = $2) AND resolved_at IS NULL AND accepted_at IS NULL",
+            2, params);
+        if (res)
+            total = atol(PQcmdTuples(res));
+        else
+            rc = EXIT_FAIL;
+        PQclear(res);
+    }
+    for (int i = optind; i < argc && rc == EXIT_OK; i++) {
+        if (strspn(argv[i], "0123456789") != strlen(argv[i])) {
+            rc = cli_usage_error(prefix, "'%s' is not a quarantine id", argv[i]);
+            break;
+        }
+        const char *params[1] = {argv[i]};
+        PGresult *res = pg_exec(conn, &err,
+            "UPDATE migration.quarantine SET accepted_at = coalesce(accepted_at, now())"
+            " WHERE id = $1::bigint AND resolved_at IS NULL", 1, params);
+        if (!res) {
+            rc = EXIT_FAIL;
+            break;
+        }
+        if (strcmp(PQcmdTuples(res), "0") == 0) {
+            warnx_("quarantine accept: no open quarantined row %s", argv[i]);
+            rc = EXIT_FAIL;
+        }
+        total += atol(PQcmdTuples(res));
+        PQclear(res);
+    }
+    if (err) {
+        warnx_("quarantine accept: %s", err);
+        free(err);
+        rc = EXIT_FAIL;
+    }
+    if (rc == EXIT_OK)
+        printf("%ld row%s accepted\n", total, total == 1 ? "" : "s");
+    PQfinish(conn);
+    return rc;
+}
+
+static const struct cli_command quarantine_commands[] = {
+    {"list", "summarise and list quarantined rows", q_list},
+    {"show", "show one quarantined row and its original values", q_show},
+    {"replay", "transform quarantined rows again and load those that pass", q_replay},
+    {"accept", "accept leaving rows behind (for the cutover gate)", q_accept},
+    {NULL, NULL, NULL},
+};
+
+int cmd_quarantine(int argc, char **argv, const char *prefix)
+{
+    return cli_dispatch(prefix, quarantine_commands, argc, argv);
+}

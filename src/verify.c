@@ -1,0 +1,534 @@
+/* verify.c - proving that nothing was lost.
+ *
+ * For every table:
+ *   1. counts: source rows = target rows + open quarantine rows;
+ *   2. orphans: no foreign key in the target points at a missing parent;
+ *   3. content: the source is streamed in key order in chunks and each row
+ *      is transformed exactly as migrate transforms it (the same convert
+ *      code); the chunk's digest (XXH3 over canonical row text) is compared
+ *      with the digest of the matching target rows, and a differing chunk
+ *      is narrowed down to the rows that differ, which are listed. A source
+ *      row must be either in the target, equal, or in the quarantine.
+ * Canonical text makes equal values compare equal whatever their spelling:
+ * timestamps with six fraction digits and no offset, doubles by their bits,
+ * JSON with sorted keys.
+ *
+ * Copyright (C) 2026 The pantrycrm authors. GPL-3.0-or-later. */
+#include "config.h"
+
+#include "verify.h"
+#include "batch.h"
+#include "legacy.h"
+#include "paths.h"
+#include "pg.h"
+#include "source.h"
+#include "transform.h"
+#include "sqltext.h"
+#include "util.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <xxhash.h>
+
+struct table_check {
+    const struct legacy_table *t;
+    int64_t source_rows, target_rows, quarantined;
+    int64_t orphans;
+    int64_t compared, differing, missing, chunks, chunks_differing;
+    json_t *listed;              /* [{key, problem, column}] */
+    bool ok;
+};
+
+struct verifier {
+    const struct verify_opts *o;
+    PGconn *conn;
+    struct convert *cv;
+    struct table_check *tc;
+    struct batch batch;
+    size_t key_index;
+    struct strbuf a, b, sql;
+    char *err;
+    bool failed;
+};
+
+/* "YYYY-MM-DD HH:MM:SS[.f…][±zone]" → "YYYY-MM-DD HH:MM:SS.ffffff". */
+static void canon_timestamp(struct strbuf *out, const char *s, size_t n)
+{
+    if (n < 19) {
+        sb_addn(out, s, n);
+        return;
+    }
+    sb_addn(out, s, 19);
+    size_t i = 19, digits = 0;
+    sb_addc(out, '.');
+    if (i < n && s[i] == '.')
+        for (i++; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+            if (digits < 6) {
+                sb_addc(out, s[i]);
+                digits++;
+            }
+    for (; digits < 6; digits++)
+        sb_addc(out, '0');
+}
+
+static void canon_value(struct strbuf *out, enum col_kind kind, bool is_json, const char *s,
+                        size_t n)
+{
+    if (is_json) {
+        json_error_t e;
+        json_t *j = json_loadb(s, n, 0, &e);
+        char *d = j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+        if (d)
+            sb_adds(out, d);
+        else
+            sb_addn(out, s, n);
+        free(d);
+        json_decref(j);
+        return;
+    }
+    if (kind == COL_DATETIME) {
+        canon_timestamp(out, s, n);
+    } else if (kind == COL_FLOAT) {
+        char buf[64];
+        char *tmp = xstrndup(s, n);
+        snprintf(buf, sizeof buf, "%.17g", strtod(tmp, NULL));
+        free(tmp);
+        sb_adds(out, buf);
+    } else {
+        sb_addn(out, s, n);
+    }
+}
+
+static void canon_field(struct strbuf *out, const struct legacy_table *t, size_t col, bool is_null,
+                        const char *s, size_t n)
+{
+    if (col > 0)
+        sb_addc(out, '\x1f');
+    if (is_null) {
+        sb_adds(out, "\\N");
+        return;
+    }
+    bool json = col >= t->ncols; /* the metadata column */
+    canon_value(out, json ? COL_TEXT : t->cols[col].kind, json, s, n);
+}
+
+static void list_row(struct verifier *v, const char *key, const char *problem, const char *column)
+{
+    if (json_array_size(v->tc->listed) >= (v->o->max_listed ? v->o->max_listed : 20))
+        return;
+    json_array_append_new(v->tc->listed, json_pack("{s:s,s:s,s:s?}", "key", key, "problem",
+                                                    problem, "column", column));
+}
+
+/* The first column where source and target rows differ, for the listing. */
+static const char *first_difference(struct verifier *v, struct batch *b, size_t r, PGresult *res,
+                                    int tr, size_t ncols)
+{
+    const struct field *f = batch_row_fields(b, r);
+    for (size_t c = 0; c < ncols; c++) {
+        sb_reset(&v->a);
+        sb_reset(&v->b);
+        canon_field(&v->a, v->tc->t, 1, f[c].is_null, batch_ptr(b, f[c]), f[c].len);
+        canon_field(&v->b, v->tc->t, 1, PQgetisnull(res, tr, (int)c), PQgetvalue(res, tr, (int)c),
+                    (size_t)PQgetlength(res, tr, (int)c));
+        if (c < v->tc->t->ncols && strcmp(v->a.buf, v->b.buf) != 0)
+            return v->tc->t->cols[c].name;
+        if (c >= v->tc->t->ncols) {
+            /* canon_field treats column 1 as a plain value; redo metadata as JSON */
+            sb_reset(&v->a);
+            sb_reset(&v->b);
+            canon_value(&v->a, COL_TEXT, true, batch_ptr(b, f[c]), f[c].len);
+            canon_value(&v->b, COL_TEXT, true, PQgetvalue(res, tr, (int)c),
+                        (size_t)PQgetlength(res, tr, (int)c));
+            if (strcmp(v->a.buf, v->b.buf) != 0)
+                return "metadata";
+        }
+    }
+    return NULL;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+struct keyed {
+    const char *key;
+    int row;
+};
+
+static int cmp_keyed(const void *a, const void *b)
+{
+    return strcmp(((const struct keyed *)a)->key, ((const struct keyed *)b)->key);
+}
+
+static int compare_chunk(struct verifier *v)
+{
+    struct batch *b = &v->batch;
+    const struct legacy_table *t = v->tc->t;
+    const struct legacy_column *kc = &t->cols[v->key_index];
+    size_t ncols;
+    const char *const *cols = convert_target_columns(v->cv, &ncols);
+    if (b->nrows == 0)
+        return 0;
+    v->tc->chunks++;
+
+    /* The quarantine's view of these rows. */
+    struct strbuf keys, ids;
+    sb_init(&keys);
+    sb_init(&ids);
+    sb_addc(&keys, '{');
+    sb_addc(&ids, '{');
+    char **dkeys = xcalloc(b->nrows, sizeof *dkeys);
+    bool first_id = true;
+    for (size_t r = 0; r < b->nrows; r++) {
+        dkeys[r] = convert_display_key(b, r);
+        sql_add_array_elem(&keys, dkeys[r], strlen(dkeys[r]), r == 0);
+        if (!b->rows[r].quarantined) {
+            struct field kf = batch_row_fields(b, r)[v->key_index];
+            sql_add_array_elem(&ids, batch_ptr(b, kf), kf.len, first_id);
+            first_id = false;
+        }
+    }
+    sb_addc(&keys, '}');
+    sb_addc(&ids, '}');
+    const char *qp[2] = {t->name, keys.buf};
+    PGresult *qres = pg_exec(v->conn, &v->err,
+        "SELECT source_key FROM migration.quarantine WHERE table_name = $1"
+        " AND source_key = ANY($2::text[]) AND resolved_at IS NULL ORDER BY source_key", 2, qp);
+    sb_free(&keys);
+    if (!qres) {
+        sb_free(&ids);
+        for (size_t r = 0; r < b->nrows; r++)
+            free(dkeys[r]);
+        free(dkeys);
+        return -1;
+    }
+    size_t nq = (size_t)PQntuples(qres);
+    char **qkeys = xcalloc(nq + 1, sizeof *qkeys);
+    for (size_t i = 0; i < nq; i++)
+        qkeys[i] = PQgetvalue(qres, (int)i, 0);
+    qsort(qkeys, nq, sizeof *qkeys, cmp_str);
+
+    /* The target rows, in the same key order as the source chunk. */
+    sb_reset(&v->sql);
+    sb_adds(&v->sql, "SELECT ");
+    for (size_t c = 0; c < ncols; c++) {
+        if (c)
+            sb_adds(&v->sql, ", ");
+        sql_add_ident(&v->sql, cols[c]);
+    }
+    sb_adds(&v->sql, " FROM ");
+    sql_add_ident(&v->sql, t->name);
+    sb_adds(&v->sql, " WHERE ");
+    sql_add_ident(&v->sql, kc->name);
+    sb_addf(&v->sql, " = ANY($1::%s[])", kc->kind == COL_ID_UUID ? "uuid" : "text");
+    const char *tp[1] = {ids.buf};
+    PGresult *tres = pg_exec(v->conn, &v->err, v->sql.buf, 1, tp);
+    sb_free(&ids);
+    if (!tres) {
+        PQclear(qres);
+        free(qkeys);
+        for (size_t r = 0; r < b->nrows; r++)
+            free(dkeys[r]);
+        free(dkeys);
+        return -1;
+    }
+    int ntr = PQntuples(tres);
+    /* Index the target rows by key: they come in no particular order. */
+    struct keyed *sorted = xcalloc((size_t)ntr + 1, sizeof *sorted);
+    for (int i = 0; i < ntr; i++)
+        sorted[i] = (struct keyed){PQgetvalue(tres, i, (int)v->key_index), i};
+    qsort(sorted, (size_t)ntr, sizeof *sorted, cmp_keyed);
+
+    XXH3_state_t *hs = XXH3_createState(), *ht = XXH3_createState();
+    XXH3_64bits_reset(hs);
+    XXH3_64bits_reset(ht);
+    int64_t differing = 0;
+    for (size_t r = 0; r < b->nrows; r++) {
+        bool in_q = bsearch(&dkeys[r], qkeys, nq, sizeof *qkeys, cmp_str) != NULL;
+        if (b->rows[r].quarantined || in_q) {
+            if (!in_q) {
+                v->tc->missing++;
+                differing++;
+                list_row(v, dkeys[r], "quarantined by the transform but not in the quarantine",
+                         NULL);
+            }
+            continue;
+        }
+        struct field kf = batch_row_fields(b, r)[v->key_index];
+        struct keyed probe = {xstrndup(batch_ptr(b, kf), kf.len), -1};
+        struct keyed *hit = bsearch(&probe, sorted, (size_t)ntr, sizeof *sorted, cmp_keyed);
+        free((char *)probe.key);
+        if (!hit) {
+            v->tc->missing++;
+            differing++;
+            list_row(v, dkeys[r], "in the source, neither in the target nor in the quarantine", NULL);
+            continue;
+        }
+        int tr = hit->row;
+        v->tc->compared++;
+        sb_reset(&v->a);
+        sb_reset(&v->b);
+        const struct field *f = batch_row_fields(b, r);
+        for (size_t c = 0; c < ncols; c++) {
+            canon_field(&v->a, t, c, f[c].is_null, batch_ptr(b, f[c]), f[c].len);
+            canon_field(&v->b, t, c, PQgetisnull(tres, tr, (int)c), PQgetvalue(tres, tr, (int)c),
+                        (size_t)PQgetlength(tres, tr, (int)c));
+        }
+        if (v->a.len != v->b.len || memcmp(v->a.buf, v->b.buf, v->a.len) != 0) {
+            /* An orphan nulled under the operator's policy differs from a
+             * fresh transform only by that; replay the decision and retry. */
+            size_t nfks;
+            const struct convert_fk *fks = convert_fks(v->cv, &nfks);
+            bool fixed = false;
+            for (size_t k2 = 0; k2 < nfks; k2++)
+                if (fks[k2].on_orphan == POLICY_NULL && !f[fks[k2].field].is_null
+                    && PQgetisnull(tres, tr, (int)fks[k2].field)) {
+                    convert_null_fk(v->cv, b, r, &fks[k2]);
+                    fixed = true;
+                }
+            if (fixed) {
+                f = batch_row_fields(b, r);
+                sb_reset(&v->a);
+                for (size_t c = 0; c < ncols; c++)
+                    canon_field(&v->a, t, c, f[c].is_null, batch_ptr(b, f[c]), f[c].len);
+            }
+        }
+        XXH3_64bits_update(hs, v->a.buf, v->a.len + 1);
+        XXH3_64bits_update(ht, v->b.buf, v->b.len + 1);
+        if (v->a.len != v->b.len || memcmp(v->a.buf, v->b.buf, v->a.len) != 0) {
+            differing++;
+            v->tc->differing++;
+            list_row(v, dkeys[r], "differs", first_difference(v, b, r, tres, tr, ncols));
+        }
+    }
+    if (XXH3_64bits_digest(hs) != XXH3_64bits_digest(ht) || differing)
+        v->tc->chunks_differing++;
+    XXH3_freeState(hs);
+    XXH3_freeState(ht);
+    free(sorted);
+    PQclear(tres);
+    PQclear(qres);
+    free(qkeys);
+    for (size_t r = 0; r < b->nrows; r++)
+        free(dkeys[r]);
+    free(dkeys);
+    return 0;
+}
+
+static int verify_row(void *ctx, const struct cell *cells, size_t n)
+{
+    (void)n;
+    struct verifier *v = ctx;
+    convert_row(v->cv, &v->batch, cells);
+    if (v->batch.nrows >= (v->o->chunk_rows ? v->o->chunk_rows : 5000)) {
+        if (compare_chunk(v) != 0) {
+            v->failed = true;
+            return 1;
+        }
+        batch_reset(&v->batch);
+    }
+    return 0;
+}
+
+static int64_t count_of(PGconn *conn, const char *sql, int n, const char *const *params, char **err)
+{
+    PGresult *res = pg_exec(conn, err, sql, n, params);
+    if (!res)
+        return -1;
+    int64_t v = atoll(PQgetvalue(res, 0, 0));
+    PQclear(res);
+    return v;
+}
+
+static int check_table(struct verifier *v, struct source *src, const struct source_table *st,
+                       const struct convert_opts *copts)
+{
+    struct table_check *tc = v->tc;
+    const struct legacy_table *t = tc->t;
+    char *err = NULL;
+    if (src->ops->count(src, t->name, &tc->source_rows, &err) != 0) {
+        v->err = err;
+        return -1;
+    }
+    struct strbuf sql;
+    sb_init(&sql);
+    sb_adds(&sql, "SELECT count(*) FROM ");
+    sql_add_ident(&sql, t->name);
+    tc->target_rows = count_of(v->conn, sql.buf, 0, NULL, &v->err);
+    const char *p1[1] = {t->name};
+    tc->quarantined = count_of(v->conn,
+        "SELECT count(*) FROM migration.quarantine WHERE table_name = $1 AND resolved_at IS NULL",
+        1, p1, &v->err);
+    if (tc->target_rows < 0 || tc->quarantined < 0) {
+        sb_free(&sql);
+        return -1;
+    }
+    for (size_t c = 0; c < t->ncols; c++) {
+        const struct legacy_column *col = &t->cols[c];
+        if (col->kind != COL_FK_UUID && col->kind != COL_FK_TEXT)
+            continue;
+        sb_reset(&sql);
+        sb_adds(&sql, "SELECT count(*) FROM ");
+        sql_add_ident(&sql, t->name);
+        sb_adds(&sql, " c WHERE c.");
+        sql_add_ident(&sql, col->name);
+        sb_adds(&sql, " IS NOT NULL AND NOT EXISTS (SELECT 1 FROM ");
+        sql_add_ident(&sql, col->ref_table);
+        sb_adds(&sql, " p WHERE p.id = c.");
+        sql_add_ident(&sql, col->name);
+        sb_adds(&sql, ")");
+        int64_t n = count_of(v->conn, sql.buf, 0, NULL, &v->err);
+        if (n < 0) {
+            sb_free(&sql);
+            return -1;
+        }
+        tc->orphans += n;
+    }
+    sb_free(&sql);
+
+    v->cv = convert_new(t, st, copts, &v->err);
+    if (!v->cv)
+        return -1;
+    size_t nsrc, ndst;
+    const char *const *scols = convert_source_columns(v->cv, &nsrc);
+    convert_target_columns(v->cv, &ndst);
+    v->key_index = legacy_column_index(t, t->key);
+    batch_init(&v->batch, ndst, nsrc);
+    int rc = src->ops->stream(src, t->name, t->key, scols, nsrc, NULL, 0, verify_row, v, &err);
+    if (rc < 0) {
+        v->err = err;
+    } else if (!v->failed && compare_chunk(v) != 0) {
+        rc = -1;
+    }
+    if (v->failed)
+        rc = -1;
+    batch_free(&v->batch);
+    convert_free(v->cv);
+    v->cv = NULL;
+    if (rc < 0)
+        return -1;
+    tc->ok = tc->source_rows == tc->target_rows + tc->quarantined && tc->orphans == 0
+             && tc->differing == 0 && tc->missing == 0;
+    return 0;
+}
+
+int verify_run(const struct verify_opts *o, char **err)
+{
+    FILE *out = o->out ? o->out : stdout;
+    struct synonyms *syn = convert_load_synonyms(o->synonyms_path, err);
+    if (!syn)
+        return -1;
+    struct convert_opts copts = {syn, o->rules, o->nrules,
+                                 o->min_year ? o->min_year : DT_DEFAULT_MIN_YEAR,
+                                 o->max_year ? o->max_year : DT_DEFAULT_MAX_YEAR};
+    struct source *src = source_open(o->source, err);
+    if (!src) {
+        synonyms_free(syn);
+        return -1;
+    }
+    struct source_table *stables = NULL;
+    size_t nst = 0;
+    int status = -1;
+    struct verifier v = {.o = o};
+    sb_init(&v.a);
+    sb_init(&v.b);
+    sb_init(&v.sql);
+    struct table_check checks[16];
+    size_t nt;
+    const struct legacy_table *tables = legacy_tables(&nt);
+    memset(checks, 0, sizeof checks);
+    if (src->ops->describe(src, &stables, &nst, err) != 0)
+        goto out;
+    v.conn = pg_connect(o->conninfo, "verify the target", err);
+    if (!v.conn)
+        goto out;
+    const char *tzp[1] = {o->source_tz ? o->source_tz : "UTC"};
+    PGresult *res = pg_exec(v.conn, err, "SELECT set_config('TimeZone', $1, false),"
+                            " set_config('DateStyle', 'ISO', false),"
+                            " set_config('extra_float_digits', '3', false)", 1, tzp);
+    if (!res)
+        goto out;
+    PQclear(res);
+
+    bool all_ok = true;
+    for (size_t i = 0; i < nt; i++) {
+        const struct source_table *st = NULL;
+        for (size_t k = 0; k < nst && !st; k++)
+            if (strcmp(stables[k].name, tables[i].name) == 0)
+                st = &stables[k];
+        if (!st) {
+            *err = xasprintf("the source has no table \"%s\"", tables[i].name);
+            goto out;
+        }
+        checks[i].t = &tables[i];
+        checks[i].listed = json_array();
+        v.tc = &checks[i];
+        if (check_table(&v, src, st, &copts) != 0) {
+            *err = xasprintf("verifying %s: %s", tables[i].name, v.err ? v.err : "failed");
+            goto out;
+        }
+        all_ok = all_ok && checks[i].ok;
+    }
+
+    if (o->json) {
+        json_t *arr = json_array();
+        for (size_t i = 0; i < nt; i++) {
+            struct table_check *c = &checks[i];
+            json_array_append_new(arr, json_pack(
+                "{s:s,s:b,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:O}", "table", c->t->name, "ok", c->ok,
+                "source_rows", (json_int_t)c->source_rows, "target_rows", (json_int_t)c->target_rows,
+                "quarantined", (json_int_t)c->quarantined, "orphans", (json_int_t)c->orphans,
+                "rows_compared", (json_int_t)c->compared, "rows_differing", (json_int_t)c->differing,
+                "rows_missing", (json_int_t)c->missing, "chunks", (json_int_t)c->chunks,
+                "chunks_differing", (json_int_t)c->chunks_differing, "rows", c->listed));
+        }
+        json_t *doc = json_pack("{s:b,s:o}", "ok", all_ok, "tables", arr);
+        char *s = json_dumps(doc, JSON_INDENT(2));
+        fprintf(out, "%s\n", s);
+        free(s);
+        json_decref(doc);
+    } else {
+        fprintf(out, "%-18s %10s %10s %11s %8s %10s %9s %8s  %s\n", "table", "source", "target",
+                "quarantined", "orphans", "compared", "differing", "missing", "result");
+        for (size_t i = 0; i < nt; i++) {
+            struct table_check *c = &checks[i];
+            fprintf(out, "%-18s %10lld %10lld %11lld %8lld %10lld %9lld %8lld  %s\n", c->t->name,
+                    (long long)c->source_rows, (long long)c->target_rows,
+                    (long long)c->quarantined, (long long)c->orphans, (long long)c->compared,
+                    (long long)c->differing, (long long)c->missing, c->ok ? "ok" : "MISMATCH");
+            size_t idx;
+            json_t *row;
+            json_array_foreach(c->listed, idx, row) {
+                const char *col = json_string_value(json_object_get(row, "column"));
+                fprintf(out, "    %s: %s%s%s\n", json_string_value(json_object_get(row, "key")),
+                        json_string_value(json_object_get(row, "problem")), col ? " in column " : "",
+                        col ? col : "");
+            }
+            if (c->source_rows != c->target_rows + c->quarantined)
+                fprintf(out, "    counts do not reconcile: %lld source != %lld target + %lld "
+                             "quarantined\n", (long long)c->source_rows,
+                        (long long)c->target_rows, (long long)c->quarantined);
+        }
+        fprintf(out, "%s\n", all_ok ? "verify: every source row is migrated or quarantined, "
+                                      "and every migrated row matches"
+                                    : "verify: MISMATCH (see above)");
+    }
+    status = all_ok ? 0 : 1;
+out:
+    for (size_t i = 0; i < nt; i++)
+        json_decref(checks[i].listed);
+    sb_free(&v.a);
+    sb_free(&v.b);
+    sb_free(&v.sql);
+    free(v.err);
+    if (v.conn)
+        PQfinish(v.conn);
+    if (stables)
+        source_tables_free(stables, nst);
+    source_close(src);
+    synonyms_free(syn);
+    return status;
+}

@@ -1,0 +1,31 @@
+/* verify.h - proving that nothing was lost: counts, orphans and content.
+ * Copyright (C) 2026 The pantrycrm authors. GPL-3.0-or-later. */
+#ifndef PANTRY_VERIFY_H
+#define PANTRY_VERIFY_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "convert.h"
+
+struct verify_opts {
+    const char *source;
+    const char *conninfo;
+    const char *synonyms_path;      /* as given to migrate */
+    const struct policy_rule *rules;
+    size_t nrules;
+    const char *source_tz;
+    int min_year, max_year;
+    size_t chunk_rows;              /* rows per compared chunk (default 5000) */
+    size_t max_listed;              /* differing keys listed per table (default 20) */
+    bool json;
+    FILE *out;
+};
+
+/* Checks, per table: source rows = migrated + quarantined; no foreign key
+ * in the target points nowhere; every source row, transformed as migrate
+ * does, equals its target row (chunk digests, narrowed to the differing
+ * rows). Returns 0 when all holds, 1 when something differs, -1 on error. */
+int verify_run(const struct verify_opts *o, char **err);
+
+#endif

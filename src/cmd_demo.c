@@ -11,6 +11,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <time.h>
 
 static const struct option help_only[] = {
@@ -96,6 +97,8 @@ static int demo_status_cmd(int argc, char **argv, const char *prefix)
     if (d.runas)
         printf("runs as:     %s\n", d.runas);
     printf("connection:  %s\n", d.conninfo);
+    if (access(d.legacy, R_OK) == 0)
+        printf("legacy:      %s\n", d.legacy);
     demo_free(&d);
     return running ? EXIT_OK : EXIT_FAIL;
 }

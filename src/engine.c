@@ -49,7 +49,7 @@ volatile sig_atomic_t engine_stop_requested;
 
 #define MIGRATE_LOCK_KEY "7091375332"
 #define QUEUE_DEPTH 3
-#define BATCH_MAX_BYTES (32u << 20)
+#define BATCH_MAX_BYTES (8u << 20)  /* a batch of huge notes is cut short */
 #define COPY_CHUNK (1u << 20)
 #define MAX_RETRIES 8
 #define DEFAULT_KEY_CACHE 2000000   /* ~34 MB at most */
@@ -69,6 +69,7 @@ struct job {
     char *error;
     /* progress, guarded by e->mu */
     int64_t rows_total, rows_read, rows_migrated, rows_quarantined, repairs, bytes;
+    int64_t rows_seen;      /* read from the source, committed or not: for the bar */
     double seconds;
     const char *phase;
 };
@@ -558,6 +559,7 @@ struct reader {
     const struct cell *after;
     size_t batch_rows;
     struct writer *probe;   /* its own connection for the orphan checks */
+    int64_t base, seen;     /* rows committed before this attempt, rows read in it */
     char *err;
     bool failed;
 };
@@ -591,6 +593,11 @@ static int reader_row(void *ctx, const struct cell *cells, size_t ncells)
         batch_reset(r->cur);
     }
     convert_row(r->cv, r->cur, cells);
+    if (++r->seen % 1024 == 0) {
+        pthread_mutex_lock(&r->j->e->mu);
+        r->j->rows_seen = r->base + r->seen;
+        pthread_mutex_unlock(&r->j->e->mu);
+    }
     if (r->cur->nrows >= r->batch_rows || r->cur->arena.len >= BATCH_MAX_BYTES) {
         struct batch *b = r->cur;
         r->cur = NULL;
@@ -741,7 +748,8 @@ static int job_attempt(struct job *j, bool *retry, char **err)
     struct cell after = {key.buf, key.len, false};
     struct reader rd = {.j = j, .src = src, .cv = cv, .full = &full, .free_q = &free_q,
                         .after = have_key ? &after : NULL,
-                        .batch_rows = e->o->batch_rows ? e->o->batch_rows : 10000};
+                        .batch_rows = e->o->batch_rows ? e->o->batch_rows : 10000,
+                        .base = j->rows_read};
     /* The reader has its own converter (convert objects are per thread)
      * and its own connection for the orphan checks. */
     char *cerr = NULL;
@@ -1148,7 +1156,8 @@ static void draw_bars(struct engine *e, FILE *out, bool first, double elapsed)
         fprintf(out, "\033[%zuA", e->njobs);
     for (size_t i = 0; i < e->njobs; i++) {
         struct job *j = &e->jobs[i];
-        double frac = j->rows_total > 0 ? (double)j->rows_read / (double)j->rows_total : 0;
+        int64_t read = j->rows_seen > j->rows_read ? j->rows_seen : j->rows_read;
+        double frac = j->rows_total > 0 ? (double)read / (double)j->rows_total : 0;
         if (j->state == JOB_DONE)
             frac = 1;
         if (frac > 1)
@@ -1161,10 +1170,10 @@ static void draw_bars(struct engine *e, FILE *out, bool first, double elapsed)
         double rate = j->seconds > 0 ? (double)j->rows_read / j->seconds : 0;
         char r[16], eta[24] = "";
         format_count(r, sizeof r, rate);
-        if (j->state == JOB_RUNNING && rate > 0 && j->rows_total > j->rows_read)
-            snprintf(eta, sizeof eta, "ETA %.0fs", (double)(j->rows_total - j->rows_read) / rate);
+        if (j->state == JOB_RUNNING && rate > 0 && j->rows_total > read)
+            snprintf(eta, sizeof eta, "ETA %.0fs", (double)(j->rows_total - read) / rate);
         fprintf(out, "\r\033[K%-18s [%s] %3.0f%% %9lld rows %7s/s  Q %-6lld %-9s %s\n",
-                j->t->name, bar, frac * 100, (long long)j->rows_read, r,
+                j->t->name, bar, frac * 100, (long long)read, r,
                 (long long)j->rows_quarantined, j->phase ? j->phase : "", eta);
     }
     (void)elapsed;
@@ -1605,7 +1614,7 @@ int engine_report(const char *conninfo, bool json, FILE *out, char **err)
     PGresult *res = pg_exec(conn, err,
         "SELECT table_name, rows_read, rows_migrated, rows_quarantined,"
         " (SELECT coalesce(sum(v::bigint), 0) FROM jsonb_each_text(repairs) AS e(k, v)),"
-        " bytes, round(seconds::numeric, 3), done, repairs::text FROM migration.checkpoint", 0, NULL);
+        " bytes, seconds, done, repairs::text FROM migration.checkpoint", 0, NULL);
     if (!res) {
         PQfinish(conn);
         return -1;

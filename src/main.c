@@ -19,6 +19,7 @@ static const struct cli_command top_commands[] = {
     {"report", "the migration's per-table summary", cmd_report},
     {"verify", "prove that every source row is migrated or quarantined", cmd_verify},
     {"quarantine", "rows that could not be migrated: list, show, replay, accept", cmd_quarantine},
+    {"keys", "list the console's keys", console_keys},
     {NULL, NULL, NULL},
 };
 

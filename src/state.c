@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -233,5 +234,99 @@ int state_progress(struct state *st, int64_t run, const struct progress_sample *
         *err = xasprintf("state file: %s", sqlite3_errmsg(st->db));
         return -1;
     }
+    return 0;
+}
+
+struct state *state_open_readonly(const char *path)
+{
+    sqlite3 *db = NULL;
+    if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_FULLMUTEX, NULL) != SQLITE_OK) {
+        sqlite3_close(db);
+        return NULL;
+    }
+    sqlite3_busy_timeout(db, 200);
+    struct state *st = xcalloc(1, sizeof *st);
+    st->db = db;
+    return st;
+}
+
+static void copy_col(sqlite3_stmt *s, int col, char *dst, size_t n)
+{
+    const unsigned char *v = sqlite3_column_text(s, col);
+    snprintf(dst, n, "%s", v ? (const char *)v : "");
+}
+
+int state_read_latest(struct state *st, struct state_run *run, bool *found,
+                      struct state_table_progress *rows, size_t max, size_t *n,
+                      double *spark, size_t nspark, size_t *nspark_out, char **err)
+{
+    *found = false;
+    *n = 0;
+    *nspark_out = 0;
+    sqlite3_stmt *s = NULL;
+    if (sqlite3_prepare_v2(st->db, "SELECT id, pid, source, status, started_at FROM run "
+                                   "ORDER BY id DESC LIMIT 1", -1, &s, NULL) != SQLITE_OK) {
+        /* a state file from before any run has no tables yet */
+        sqlite3_finalize(s);
+        return 0;
+    }
+    if (sqlite3_step(s) != SQLITE_ROW) {
+        sqlite3_finalize(s);
+        return 0;
+    }
+    *found = true;
+    run->id = sqlite3_column_int64(s, 0);
+    run->pid = sqlite3_column_int64(s, 1);
+    copy_col(s, 2, run->source, sizeof run->source);
+    copy_col(s, 3, run->status, sizeof run->status);
+    copy_col(s, 4, run->started_at, sizeof run->started_at);
+    sqlite3_finalize(s);
+
+    if (sqlite3_prepare_v2(st->db,
+            "SELECT table_name, phase, rows_total, rows_read, rows_migrated, rows_quarantined,"
+            " rows_repaired, bytes, seconds, at FROM progress p WHERE run_id = ?1"
+            " AND at = (SELECT max(at) FROM progress q WHERE q.run_id = ?1"
+            "           AND q.table_name = p.table_name) ORDER BY rowid", -1, &s, NULL) != SQLITE_OK) {
+        *err = xasprintf("state file: %s", sqlite3_errmsg(st->db));
+        return -1;
+    }
+    sqlite3_bind_int64(s, 1, run->id);
+    while (sqlite3_step(s) == SQLITE_ROW && *n < max) {
+        struct state_table_progress *r = &rows[(*n)++];
+        copy_col(s, 0, r->table, sizeof r->table);
+        copy_col(s, 1, r->phase, sizeof r->phase);
+        r->rows_total = sqlite3_column_int64(s, 2);
+        r->rows_read = sqlite3_column_int64(s, 3);
+        r->rows_migrated = sqlite3_column_int64(s, 4);
+        r->rows_quarantined = sqlite3_column_int64(s, 5);
+        r->rows_repaired = sqlite3_column_int64(s, 6);
+        r->bytes = sqlite3_column_int64(s, 7);
+        r->seconds = sqlite3_column_double(s, 8);
+        r->at = sqlite3_column_double(s, 9);
+    }
+    sqlite3_finalize(s);
+
+    /* Rows read by the whole run per half-second step; the sampler writes
+     * every table each half second, so a step's sum is the run's total. */
+    if (nspark == 0)
+        return 0;
+    if (sqlite3_prepare_v2(st->db,
+            "SELECT step, total FROM (SELECT CAST(at * 2 AS INTEGER) AS step, sum(rows_read) AS total"
+            " FROM progress WHERE run_id = ?1 GROUP BY step ORDER BY step DESC LIMIT ?2)"
+            " ORDER BY step", -1, &s, NULL) != SQLITE_OK) {
+        *err = xasprintf("state file: %s", sqlite3_errmsg(st->db));
+        return -1;
+    }
+    sqlite3_bind_int64(s, 1, run->id);
+    sqlite3_bind_int64(s, 2, (sqlite3_int64)nspark + 1);
+    double prev_total = -1, prev_step = 0;
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        double step = (double)sqlite3_column_int64(s, 0), total = sqlite3_column_double(s, 1);
+        if (prev_total >= 0 && *nspark_out < nspark && step > prev_step)
+            spark[(*nspark_out)++] = (total - prev_total) / ((step - prev_step) / 2.0);
+        prev_total = total;
+        prev_step = step;
+    }
+    sqlite3_finalize(s);
     return 0;
 }

@@ -6,6 +6,7 @@
 #define PANTRY_STATE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct state;
@@ -31,5 +32,29 @@ int64_t state_run_begin(struct state *st, int64_t target_run_id, const char *sou
                         const char *target, char **err);
 int state_run_end(struct state *st, int64_t run, const char *status, char **err);
 int state_progress(struct state *st, int64_t run, const struct progress_sample *s, char **err);
+
+/* For watchers (the console): opens an existing state file read-only;
+ * NULL when there is none yet (not an error: no run happened here). */
+struct state *state_open_readonly(const char *path);
+
+struct state_run {
+    int64_t id;
+    int64_t pid;
+    char source[256], status[16], started_at[32];
+};
+
+struct state_table_progress {
+    char table[40], phase[16];
+    int64_t rows_total, rows_read, rows_migrated, rows_quarantined, rows_repaired, bytes;
+    double seconds, at;
+};
+
+/* The latest run and its latest sample per table (up to max tables), and
+ * the run's throughput in rows/s over its last nspark half-second steps
+ * (oldest first; fewer when the run is younger). 0 with *found false when
+ * no run is recorded; -1 with *err on failure. */
+int state_read_latest(struct state *st, struct state_run *run, bool *found,
+                      struct state_table_progress *rows, size_t max, size_t *n,
+                      double *spark, size_t nspark, size_t *nspark_out, char **err);
 
 #endif

@@ -39,4 +39,14 @@ for cmd in $(subcommands); do
     done
 done
 
+# Every key of the console (from the program's own table) is in the page,
+# with the same help text.
+"$PANTRYCRM" keys | while IFS= read -r line; do
+    keys=$(printf '%s' "$line" | cut -c1-16 | sed 's/ *$//')
+    help=$(printf '%s' "$line" | cut -c18-)
+    if grep -qF "$(printf '%s\t%s' "$keys" "$help")" "$page"; then echo 0; else echo "1 $keys"; fi
+done >"$TEST_TMP/keys.out"
+is "$(grep -c '^1' "$TEST_TMP/keys.out")" 0 "every console key and its help are in the man page ($(grep -v '^0' "$TEST_TMP/keys.out" | tr '\n' ' '))"
+is "$(wc -l <"$TEST_TMP/keys.out")" "$("$PANTRYCRM" keys | wc -l)" "the man page was checked against every key"
+
 done_testing

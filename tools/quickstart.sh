@@ -1,6 +1,8 @@
 #!/bin/sh
-# tools/quickstart.sh - from a fresh Debian 12 clone to a running demo:
-# install dependencies, build, start the private demo database.
+# tools/quickstart.sh - from a fresh Debian 12 clone to the console on a
+# working demo: install dependencies, build, start the private demo
+# database, migrate the demo's messy legacy source into it (first time
+# only), and open the console.
 set -eu
 cd "$(dirname "$0")/.."
 sh tools/deps.sh
@@ -10,3 +12,12 @@ cd _build
 [ -f Makefile ] || ../configure --quiet
 make -j"$(nproc)" --no-print-directory -s
 ./pantrycrm demo up
+conn=$(./pantrycrm demo conninfo)
+legacy=$(./pantrycrm demo status | sed -n 's/^legacy: *//p')
+if [ -n "$legacy" ] && ! ./pantrycrm -d "$conn" report --json 2>/dev/null | grep -q '"migrated": [1-9]'; then
+    ./pantrycrm -d "$conn" migrate --source "$legacy" --progress bars
+fi
+if [ -t 0 ] && [ -t 1 ]; then
+    exec ./pantrycrm -d "$conn"
+fi
+echo "the demo is ready; open the console with: _build/pantrycrm -d \"$conn\""

@@ -1,27 +1,424 @@
-/* console.c - the ncurses console.
+/* console.c - the ncurses console: the shell around the panes.
  *
- * The full CRM workspace (panes, tables, editing, live migration) is the
- * next milestone. What exists now is the shell's contract: a terminal is
- * required, and without one the program says so and exits 2 instead of
- * drawing into a pipe.
+ * One poll loop watches the terminal and the database socket (libpq in
+ * non-blocking mode through aq.h), so the screen never freezes on a slow
+ * query and a running query can be cancelled. Layout is recomputed on
+ * every resize; painting reads only the model (never the database).
+ * The terminal is restored on every exit path: normal, error, signal.
  *
  * Copyright (C) 2026 The pantrycrm authors. GPL-3.0-or-later. */
 #include "config.h"
 
 #include "console.h"
+#include "keymap.h"
+#include "panes.h"
 
+#include "aq.h"
+#include "pg.h"
+#include "sanitize.h"
+#include "state.h"
+#include "util.h"
+
+#include <curses.h>
+#include <errno.h>
+#include <locale.h>
+#include <langinfo.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
 #include <unistd.h>
+
+#define MIN_COLS 40
+#define MIN_ROWS 10
+
+static volatile sig_atomic_t got_interrupt, got_terminate;
+static bool curses_active;
+
+static void restore_terminal(void)
+{
+    if (curses_active) {
+        curses_active = false;
+        endwin();
+    }
+}
+
+static void on_interrupt(int sig)
+{
+    (void)sig;
+    got_interrupt = 1;
+}
+
+static void on_terminate(int sig)
+{
+    (void)sig;
+    got_terminate = 1;
+}
+
+/* A crash must not leave the user's terminal in raw mode. endwin() is not
+ * async-signal-safe, but the process is dying anyway; htop does the same. */
+static void on_fatal(int sig)
+{
+    restore_terminal();
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static void install_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sigemptyset(&sa.sa_mask);
+    sa.sa_handler = on_interrupt;
+    sigaction(SIGINT, &sa, NULL);
+    sa.sa_handler = on_terminate;
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    sa.sa_handler = on_fatal;
+    sigaction(SIGSEGV, &sa, NULL);
+    sigaction(SIGBUS, &sa, NULL);
+    sigaction(SIGABRT, &sa, NULL);
+    sigaction(SIGFPE, &sa, NULL);
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* ---- colours as roles ------------------------------------------------- */
+
+static void theme_init(struct app *app)
+{
+    app->attr[ROLE_HEADER] = A_REVERSE;
+    app->attr[ROLE_STATUS] = A_REVERSE;
+    app->attr[ROLE_SELECTED] = A_REVERSE | A_BOLD;
+    app->attr[ROLE_TITLE] = A_BOLD;
+    app->attr[ROLE_DIM] = A_DIM;
+    app->attr[ROLE_ERROR] = A_BOLD;
+    app->attr[ROLE_OK] = A_NORMAL;
+    app->attr[ROLE_WARN] = A_BOLD;
+    app->attr[ROLE_BAR] = A_REVERSE;
+    const char *no_color = getenv("NO_COLOR");
+    app->color = has_colors() && !(no_color && *no_color);
+    if (!app->color)
+        return; /* monochrome: attributes alone carry the meaning */
+    start_color();
+    use_default_colors();
+    init_pair(1, COLOR_WHITE, COLOR_BLUE);
+    init_pair(2, COLOR_RED, -1);
+    init_pair(3, COLOR_GREEN, -1);
+    init_pair(4, COLOR_YELLOW, -1);
+    init_pair(5, COLOR_BLACK, COLOR_CYAN);
+    app->attr[ROLE_HEADER] = COLOR_PAIR(1) | A_BOLD;
+    app->attr[ROLE_STATUS] = COLOR_PAIR(1);
+    app->attr[ROLE_SELECTED] = COLOR_PAIR(5) | A_BOLD;
+    app->attr[ROLE_ERROR] = COLOR_PAIR(2) | A_BOLD;
+    app->attr[ROLE_OK] = COLOR_PAIR(3);
+    app->attr[ROLE_WARN] = COLOR_PAIR(4) | A_BOLD;
+    app->attr[ROLE_BAR] = COLOR_PAIR(5);
+}
+
+/* ---- drawing helpers shared by the panes ------------------------------- */
+
+/* Every value drawn passes here: control characters, escape sequences,
+ * bidi overrides and invalid UTF-8 become visible placeholders before the
+ * width is measured, so hostile data can neither paint nor misalign. */
+void ui_fit(struct app *app, const char *text, size_t len, int width, struct strbuf *out)
+{
+    sanitize_cell(text, len, width, app->utf8 ? SANITIZE_UTF8 : SANITIZE_ASCII,
+                  TEXT_ALIGN_LEFT, out);
+}
+
+void ui_put(struct app *app, int y, int x, int width, int role, const char *text)
+{
+    if (width <= 0 || y < 0 || y >= LINES)
+        return;
+    struct strbuf sb;
+    sb_init(&sb);
+    ui_fit(app, text, strlen(text), width, &sb);
+    attrset(app->attr[role]);
+    mvaddstr(y, x, sb.buf ? sb.buf : "");
+    attrset(A_NORMAL);
+    sb_free(&sb);
+}
+
+void ui_status(struct app *app, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(app->status, sizeof app->status, fmt, ap);
+    va_end(ap);
+    app->status_at = now_s();
+}
+
+static const char *pane_title(int pane)
+{
+    switch (pane) {
+    case PANE_ORGS: return "Organizations";
+    case PANE_CONTACTS: return "Contacts";
+    case PANE_MIGRATION: return "Migration";
+    default: return "";
+    }
+}
+
+static void draw_header(struct app *app)
+{
+    char line[512];
+    /* The read-only flag comes first: it must survive any truncation. */
+    snprintf(line, sizeof line, " pantrycrm %s %s  %s", app->read_only ? " [READ-ONLY] " : "",
+             pane_title(app->pane), app->who);
+    attrset(app->attr[ROLE_HEADER]);
+    mvhline(0, 0, ' ', COLS);
+    attrset(A_NORMAL);
+    ui_put(app, 0, 0, COLS, ROLE_HEADER, line);
+}
+
+static void draw_status(struct app *app)
+{
+    attrset(app->attr[ROLE_STATUS]);
+    mvhline(LINES - 1, 0, ' ', COLS);
+    attrset(A_NORMAL);
+    const char *hint = "1 Orgs  2 Contacts  3 Migration  ? Help  q Quit";
+    if (app->status[0] && now_s() - app->status_at < 8)
+        ui_put(app, LINES - 1, 0, COLS, ROLE_STATUS, app->status);
+    else if (app->aq.busy)
+        ui_put(app, LINES - 1, 0, COLS, ROLE_STATUS, " working… (Esc cancels)");
+    else
+        ui_put(app, LINES - 1, 0, COLS, ROLE_STATUS, hint);
+}
+
+static void draw_help(struct app *app)
+{
+    int y = 1;
+    ui_put(app, y++, 1, COLS - 2, ROLE_TITLE, "Keys (every action of the console)");
+    y++;
+    for (int a = 0; a < ACT_COUNT && y < LINES - 1; a++) {
+        const struct action_info *ai = action_info((enum action)a);
+        char line[256];
+        snprintf(line, sizeof line, "%-16s %s", ai->keys, ai->help);
+        ui_put(app, y++, 2, COLS - 3, ROLE_OK, line);
+    }
+    if (y < LINES - 1)
+        ui_put(app, LINES - 2, 2, COLS - 3, ROLE_DIM, "Press any key to close the help.");
+}
+
+static void draw_too_small(struct app *app)
+{
+    erase();
+    char line[64];
+    snprintf(line, sizeof line, "terminal too small: %dx%d, need %dx%d", COLS, LINES, MIN_COLS,
+             MIN_ROWS);
+    /* Even this must fit: a 20x5 terminal gets as much as fits. */
+    for (int y = 0, off = 0; y < LINES && off < (int)strlen(line); y++, off += COLS)
+        ui_put(app, y, 0, COLS, ROLE_WARN, line + off);
+}
+
+static void draw(struct app *app)
+{
+    if (COLS < MIN_COLS || LINES < MIN_ROWS) {
+        draw_too_small(app);
+        refresh();
+        return;
+    }
+    erase();
+    draw_header(app);
+    if (app->help)
+        draw_help(app);
+    else
+        panes_draw(app, 1, 0, LINES - 2, COLS);
+    draw_status(app);
+    refresh();
+    app->frames++;
+}
+
+/* ---- the loop ---------------------------------------------------------- */
+
+static void dispatch(struct app *app, int key)
+{
+    if (app->help) {
+        app->help = false;
+        return;
+    }
+    enum action a = keymap_lookup(key);
+    switch (a) {
+    case ACT_QUIT:
+        app->quit = true;
+        break;
+    case ACT_HELP:
+        app->help = true;
+        break;
+    case ACT_PANE_ORGS:
+        panes_switch(app, PANE_ORGS);
+        break;
+    case ACT_PANE_CONTACTS:
+        panes_switch(app, PANE_CONTACTS);
+        break;
+    case ACT_PANE_MIGRATION:
+        panes_switch(app, PANE_MIGRATION);
+        break;
+    case ACT_REDRAW:
+        clearok(curscr, TRUE);
+        break;
+    case ACT_CANCEL:
+        if (aq_cancel(&app->aq))
+            ui_status(app, " cancelling the query…");
+        break;
+    case ACT_NONE:
+        break;
+    default:
+        panes_action(app, a);
+        break;
+    }
+}
+
+static void loop(struct app *app)
+{
+    draw(app);
+    while (!app->quit) {
+        struct pollfd fds[2] = {{STDIN_FILENO, POLLIN, 0}, {-1, POLLIN, 0}};
+        nfds_t n = 1;
+        if (app->aq.busy) {
+            fds[1].fd = aq_socket(&app->aq);
+            n = 2;
+        }
+        int rc = poll(fds, n, 250);
+        if (rc < 0 && errno != EINTR)
+            break;
+        if (got_terminate)
+            break;
+        if (got_interrupt) {
+            got_interrupt = 0;
+            if (aq_cancel(&app->aq))
+                ui_status(app, " cancelling the query…");
+            else
+                ui_status(app, " press q to quit");
+        }
+        if (n == 2 && (fds[1].revents & (POLLIN | POLLHUP | POLLERR)) && aq_poll(&app->aq))
+            panes_on_result(app);
+        if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+            int key;
+            while ((key = getch()) != ERR) {
+                if (key == KEY_RESIZE)
+                    continue; /* layout is recomputed on every draw */
+                dispatch(app, key);
+                if (app->quit)
+                    break;
+            }
+            if (fds[0].revents & (POLLHUP | POLLERR))
+                break; /* the terminal went away: SSH dropped */
+        }
+        panes_tick(app, now_s());
+        draw(app);
+    }
+}
+
+/* ---- start and stop ------------------------------------------------------ */
+
+/* The role cannot write, or the user asked for read-only: either way every
+ * session is read-only at the server, so nothing can slip through. */
+static int setup_session(struct app *app, char **err)
+{
+    if (app->read_only && !pg_command(app->conn, err, "SET default_transaction_read_only = on"))
+        return -1;
+    PGresult *res = pg_exec(app->conn, err,
+        "SELECT current_user, current_database(), coalesce(inet_server_addr()::text, 'local'),"
+        " to_regclass('public.\"Organization\"') IS NOT NULL AND"
+        " has_table_privilege('public.\"Organization\"', 'INSERT, UPDATE, DELETE')", 0, NULL);
+    if (!res)
+        return -1;
+    bool can_write = PQgetvalue(res, 0, 3)[0] == 't';
+    if (!can_write && !app->read_only) {
+        app->read_only = true;
+        PQclear(res);
+        if (!pg_command(app->conn, err, "SET default_transaction_read_only = on"))
+            return -1;
+        res = pg_exec(app->conn, err, "SELECT current_user, current_database(),"
+                      " coalesce(inet_server_addr()::text, 'local')", 0, NULL);
+        if (!res)
+            return -1;
+    }
+    char *host = pg_describe(app->conn);
+    snprintf(app->who, sizeof app->who, "%s", host);
+    free(host);
+    PQclear(res);
+    return 0;
+}
 
 int console_main(const struct console_opts *opts)
 {
-    (void)opts;
     if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
         fprintf(stderr, "pantrycrm: the console needs a terminal; for scripts use a "
                         "subcommand (see 'pantrycrm --help')\n");
         return 2;
     }
-    fprintf(stderr, "pantrycrm: the interactive console is not in this version yet; "
-                    "see 'pantrycrm --help' for the subcommands\n");
-    return 2;
+    struct app app;
+    memset(&app, 0, sizeof app);
+    app.read_only = opts->read_only;
+    char *err = NULL;
+    app.conn = pg_connect(opts->conninfo, "open the console", &err);
+    if (!app.conn) {
+        fprintf(stderr, "pantrycrm: %s\n", err);
+        free(err);
+        return 1;
+    }
+    if (setup_session(&app, &err) != 0) {
+        fprintf(stderr, "pantrycrm: cannot open the console: %s\n", err);
+        free(err);
+        PQfinish(app.conn);
+        return 1;
+    }
+    PQsetnonblocking(app.conn, 1);
+    aq_init(&app.aq, app.conn);
+    app.state_path = opts->state_path ? xstrdup(opts->state_path) : state_default_path();
+    const char *codeset = nl_langinfo(CODESET);
+    app.utf8 = codeset && strcmp(codeset, "UTF-8") == 0;
+
+    /* Users who never set ESCDELAY get a snappy Esc, as htop does. */
+    if (!getenv("ESCDELAY"))
+        set_escdelay(25);
+    atexit(restore_terminal);
+    install_signals();
+    if (!initscr()) {
+        fprintf(stderr, "pantrycrm: cannot initialise the terminal (TERM=%s)\n",
+                getenv("TERM") ? getenv("TERM") : "");
+        return 1;
+    }
+    curses_active = true;
+    cbreak();
+    noecho();
+    nonl();
+    keypad(stdscr, TRUE);
+    nodelay(stdscr, TRUE);
+    curs_set(0);
+    theme_init(&app);
+    panes_init(&app);
+    loop(&app);
+    restore_terminal();
+    panes_free(&app);
+    aq_clear(&app.aq);
+    PQfinish(app.conn);
+    free(app.state_path);
+    return got_terminate ? 143 : 0;
+}
+
+int console_keys(int argc, char **argv, const char *prefix)
+{
+    if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+        printf("Usage: %s\n\nList the console's keys and what they do.\n", prefix);
+        return 0;
+    }
+    if (argc > 1) {
+        fprintf(stderr, "%s: unexpected argument '%s' (see '%s --help')\n", prefix, argv[1], prefix);
+        return 2;
+    }
+    for (int a = 0; a < ACT_COUNT; a++) {
+        const struct action_info *ai = action_info((enum action)a);
+        printf("%-16s %s\n", ai->keys, ai->help);
+    }
+    return 0;
 }

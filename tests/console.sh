@@ -1,0 +1,128 @@
+#!/bin/sh
+# The console in a real terminal (tmux): browse, page, sort, panes, help,
+# hostile strings, resize storms, read-only, quit. Polls the screen; never
+# sleeps blindly.
+. "$abs_top_srcdir/tests/lib.sh"
+. "$abs_top_srcdir/tests/pgcluster.sh"
+command -v tmux >/dev/null 2>&1 || skip_all "tmux is not installed"
+pg_start
+export XDG_STATE_HOME=$TEST_TMP/state
+"$PANTRYCRM" demo generate --scale 400 --seed 4 --out "$TEST_TMP/l.db" >/dev/null || bail_out "generate failed"
+pg_createdb c
+"$PANTRYCRM" -d dbname=c db migrate >/dev/null || bail_out "db migrate failed"
+"$PANTRYCRM" -d dbname=c migrate --source "$TEST_TMP/l.db" --progress none >/dev/null || bail_out "migrate failed"
+# A hostile name: an OSC title change, a colour escape and a bidi override.
+psql -X -q -d c <<'SQL'
+INSERT INTO "Organization" (name, priority, segment)
+VALUES (E'AAA \033]2;PWNED\007 \033[31mred\033[0m \u202Eevil', 'A', 'CATERING');
+SQL
+
+T="tmux -L pantrycrm-test-$$ -f /dev/null"
+at_exit "$T kill-server 2>/dev/null"
+S=c0
+screen() { $T capture-pane -p -t $S 2>/dev/null; }
+wait_for() { # regex [seconds]: poll the screen until it matches
+    local limit=$(( ${2:-10} * 20 )) i=0
+    while [ $i -lt $limit ]; do
+        if screen | grep -Eq -- "$1"; then return 0; fi
+        i=$((i + 1)); sleep 0.05
+    done
+    diag "timed out waiting for /$1/; the screen was:"; diag "$(screen)"
+    return 1
+}
+wait_for_quiet() { # like wait_for, without the diagnostics
+    local limit=$(( ${2:-10} * 20 )) i=0
+    while [ $i -lt $limit ]; do
+        if screen | grep -Eq -- "$1"; then return 0; fi
+        i=$((i + 1)); sleep 0.05
+    done
+    return 1
+}
+keys() { $T send-keys -t $S "$@"; }
+n=0
+start() { # extra args… (PGUSER from the caller's AS, default postgres)
+    # A new session for each run: restarting the tmux server on the same
+    # socket races with its shutdown.
+    old=$S
+    n=$((n + 1)); S=c$n
+    $T new-session -d -s $S -x 100 -y 30 \
+        "env TERM=screen LC_ALL=C.UTF-8 ESCDELAY=25 XDG_STATE_HOME='$XDG_STATE_HOME' PGHOST='$PGHOST' PGPORT=$PGPORT PGUSER=${AS:-postgres} '$PANTRYCRM' -d dbname=c $*; echo EXITED=\$?; sleep 30"
+    $T kill-session -t $old 2>/dev/null
+}
+
+start
+wait_for "Organizations +sorted by name"; ok $? "the console opens on the organizations pane"
+first=$(psql_val 'SELECT name FROM "Organization" ORDER BY name, id LIMIT 1' c | cut -c1-20)
+wait_for "AAA"; ok $? "the first page shows the alphabetically first organizations"
+like "$(screen)" "database \"c\"" "the header names the database"
+like "$(screen)" "␛\]2;PWNED␇" "escape sequences are shown as visible placeholders"
+unlike "$($T display -p -t $S '#{pane_title}')" "PWNED" "and cannot retitle the terminal"
+
+# Page past the first fetched page (200 rows): a new page comes by keyset.
+row250=$(psql_val 'SELECT name FROM "Organization" ORDER BY name, id OFFSET 249 LIMIT 1' c | cut -c1-24)
+found=1
+for i in $(seq 1 30); do
+    keys NPage
+    if wait_for_quiet "$row250" 1; then found=0; break; fi
+done
+ok $found "paging down reaches row 250 (the second page, fetched by keyset)"
+keys Home
+wait_for "AAA"; ok $? "Home returns to the first row"
+keys End
+last=$(psql_val 'SELECT name FROM "Organization" ORDER BY name DESC, id DESC LIMIT 1' c | cut -c1-24)
+wait_for "$last"; ok $? "End shows the last organization"
+
+keys s
+wait_for "sorted by city"; ok $? "s sorts by the next column"
+keys S
+wait_for "sorted by city \(descending\)"; ok $? "S reverses the order"
+
+keys 2
+wait_for "Contacts +sorted by lastName"; ok $? "2 switches to the contacts pane"
+clast=$(psql_val 'SELECT "lastName" FROM "Contact" ORDER BY "lastName", id LIMIT 1' c)
+wait_for "$clast"; ok $? "contacts are listed"
+
+keys 3
+wait_for "Run 1 +done"; ok $? "3 shows the migration pane with the last run"
+like "$(screen)" "Interaction .*100%" "with a full bar per table"
+
+keys '?'
+wait_for "Keys \(every action"; ok $? "? opens the help"
+for help in "Organizations pane" "Next page" "Reverse the sort order" "Cancel the running query"; do
+    like "$(screen)" "$help" "the help lists: $help"
+done
+keys x
+wait_for "Migration"; ok $? "any key closes the help"
+
+# Resize storm, including a terminal too small to use.
+$T resize-window -t $S -x 20 -y 5
+wait_for "too small"; ok $? "a 20x5 terminal gets the too-small screen"
+for i in 1 2 3 4 5 6 7 8; do
+    $T resize-window -t $S -x $((30 + i * 9)) -y $((8 + i * 3))
+done
+$T resize-window -t $S -x 100 -y 30
+keys 1
+wait_for "Organizations +sorted by"; ok $? "after a resize storm the console is whole again"
+
+keys q
+wait_for "EXITED=0"; ok $? "q quits with status 0"
+
+start --read-only
+wait_for "READ-ONLY"; ok $? "--read-only shows in the header"
+keys q
+wait_for "EXITED=0"; ok $? "and quits cleanly"
+
+# A role that cannot write is treated as read-only.
+psql -X -q -d c -c "CREATE ROLE viewer LOGIN" -c "GRANT SELECT ON ALL TABLES IN SCHEMA public TO viewer"
+AS=viewer start
+wait_for "READ-ONLY"; ok $? "a role without write privileges opens read-only"
+keys q
+wait_for "EXITED=0"; ok $? "and quits cleanly"
+
+# SIGTERM (a dropped SSH session sends SIGHUP) restores the terminal.
+start
+wait_for "Organizations +sorted by"
+pkill -TERM -f "pantrycrm -d dbname=c" 2>/dev/null
+wait_for "EXITED=143"; ok $? "SIGTERM ends the console with 143 and a restored terminal"
+
+done_testing

@@ -1,0 +1,61 @@
+/* keymap.c - key names, codes and the action table.
+ * Copyright (C) 2026 The pantrycrm authors. GPL-3.0-or-later. */
+#include "config.h"
+
+#include "keymap.h"
+
+#include <curses.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct action_info actions[ACT_COUNT] = {
+#define ACTION_INFO(name, scope, keys, help) {#name, scope, keys, help},
+    ACTION_TABLE(ACTION_INFO)
+#undef ACTION_INFO
+};
+
+const struct action_info *action_info(enum action a)
+{
+    return a >= 0 && a < ACT_COUNT ? &actions[a] : NULL;
+}
+
+static const struct {
+    const char *name;
+    int code;
+} named[] = {
+    {"Up", KEY_UP},       {"Down", KEY_DOWN}, {"Left", KEY_LEFT},  {"Right", KEY_RIGHT},
+    {"PgUp", KEY_PPAGE},  {"PgDn", KEY_NPAGE}, {"Home", KEY_HOME},  {"End", KEY_END},
+    {"Enter", '\n'},      {"Esc", 27},        {"Space", ' '},      {"Tab", '\t'},
+    {"Backspace", KEY_BACKSPACE},
+};
+
+int keymap_key_code(const char *name)
+{
+    size_t n = strlen(name);
+    if (n == 1)
+        return (unsigned char)name[0];
+    if (n == 2 && name[0] == '^' && name[1] >= '@' && name[1] <= '_')
+        return name[1] - '@';
+    if (name[0] == 'F' && n <= 3) {
+        int f = atoi(name + 1);
+        if (f >= 1 && f <= 12)
+            return KEY_F(f);
+    }
+    for (size_t i = 0; i < sizeof named / sizeof named[0]; i++)
+        if (strcmp(named[i].name, name) == 0)
+            return named[i].code;
+    return -1;
+}
+
+enum action keymap_lookup(int key)
+{
+    for (int a = 0; a < ACT_COUNT; a++) {
+        char keys[64];
+        strncpy(keys, actions[a].keys, sizeof keys - 1);
+        keys[sizeof keys - 1] = '\0';
+        for (char *save = NULL, *tok = strtok_r(keys, " ", &save); tok; tok = strtok_r(NULL, " ", &save))
+            if (keymap_key_code(tok) == key)
+                return (enum action)a;
+    }
+    return ACT_NONE;
+}

@@ -1,0 +1,54 @@
+/* keymap.h - every console action, its keys and its help line, in ONE
+ * table: the dispatcher, the help screen and the tests all read it, so a
+ * key cannot exist without help, nor help without a key.
+ * Copyright (C) 2026 The pantrycrm authors. GPL-3.0-or-later. */
+#ifndef PANTRY_KEYMAP_H
+#define PANTRY_KEYMAP_H
+
+#include <stddef.h>
+
+/* ACTION(name, scope, keys, help). keys is a space-separated list of key
+ * names as the help shows them: "q", "^L", "F1", "Down", "PgDn" … */
+#define ACTION_TABLE(ACTION)                                                       \
+    ACTION(QUIT, "global", "q F10", "Quit (asks first while a migration runs here)")   \
+    ACTION(HELP, "global", "? F1", "Show this help")                                \
+    ACTION(PANE_ORGS, "global", "1 F2", "Organizations pane")                       \
+    ACTION(PANE_CONTACTS, "global", "2 F3", "Contacts pane")                        \
+    ACTION(PANE_MIGRATION, "global", "3 F4", "Migration pane")                      \
+    ACTION(REDRAW, "global", "^L", "Redraw the screen")                             \
+    ACTION(UP, "list", "Up k", "Previous row")                                      \
+    ACTION(DOWN, "list", "Down j", "Next row")                                      \
+    ACTION(PAGE_UP, "list", "PgUp ^B", "Previous page")                             \
+    ACTION(PAGE_DOWN, "list", "PgDn ^F Space", "Next page")                         \
+    ACTION(TOP, "list", "Home g", "First row")                                      \
+    ACTION(BOTTOM, "list", "End G", "Last row")                                     \
+    ACTION(SORT_NEXT, "list", "s", "Sort by the next column")                       \
+    ACTION(SORT_REVERSE, "list", "S", "Reverse the sort order")                     \
+    ACTION(REFRESH, "list", "r F5", "Reload from the database")                     \
+    ACTION(CANCEL, "global", "Esc ^C", "Cancel the running query")
+
+enum action {
+#define ACTION_ENUM(name, scope, keys, help) ACT_##name,
+    ACTION_TABLE(ACTION_ENUM)
+#undef ACTION_ENUM
+    ACT_COUNT,
+    ACT_NONE = -1
+};
+
+struct action_info {
+    const char *name;      /* "PAGE_DOWN" */
+    const char *scope;     /* "global", "list" */
+    const char *keys;      /* "PgDn ^F Space" */
+    const char *help;
+};
+
+const struct action_info *action_info(enum action a);
+
+/* The action bound to a key code (curses key or character), or ACT_NONE. */
+enum action keymap_lookup(int key);
+
+/* The key code for a key name as the table writes it ("^L", "F1", "PgDn",
+ * "Space", "j"), or -1 for an unknown name. */
+int keymap_key_code(const char *name);
+
+#endif

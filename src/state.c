@@ -40,6 +40,8 @@ static const char *const state_steps[] = {
     " rows_quarantined INTEGER, rows_repaired INTEGER, bytes INTEGER,"
     " seconds REAL, phase TEXT);"
     "CREATE INDEX progress_run_table_at ON progress (run_id, table_name, at);",
+    /* 2: the console's session (pane, sorts, filters, selected rows). */
+    "CREATE TABLE session (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
 };
 
 char *state_default_path(void)
@@ -328,5 +330,38 @@ int state_read_latest(struct state *st, struct state_run *run, bool *found,
         prev_step = step;
     }
     sqlite3_finalize(s);
+    return 0;
+}
+
+char *state_session_get(struct state *st, const char *key)
+{
+    sqlite3_stmt *s = NULL;
+    char *v = NULL;
+    if (sqlite3_prepare_v2(st->db, "SELECT value FROM session WHERE key = ?", -1, &s, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(s, 1, key, -1, SQLITE_TRANSIENT);
+        if (sqlite3_step(s) == SQLITE_ROW)
+            v = xstrdup((const char *)sqlite3_column_text(s, 0));
+    }
+    sqlite3_finalize(s);
+    return v;
+}
+
+int state_session_put(struct state *st, const char *key, const char *value, char **err)
+{
+    sqlite3_stmt *s = NULL;
+    if (sqlite3_prepare_v2(st->db, "INSERT INTO session (key, value) VALUES (?, ?)"
+                                   " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                           -1, &s, NULL) != SQLITE_OK) {
+        *err = xasprintf("state file: %s", sqlite3_errmsg(st->db));
+        return -1;
+    }
+    sqlite3_bind_text(s, 1, key, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 2, value, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(s);
+    sqlite3_finalize(s);
+    if (rc != SQLITE_DONE) {
+        *err = xasprintf("state file: %s", sqlite3_errmsg(st->db));
+        return -1;
+    }
     return 0;
 }

@@ -57,4 +57,9 @@ int state_read_latest(struct state *st, struct state_run *run, bool *found,
                       struct state_table_progress *rows, size_t max, size_t *n,
                       double *spark, size_t nspark, size_t *nspark_out, char **err);
 
+/* The console's session: small values under keys like "pane" or
+ * "orgs.sort". get returns NULL when unset (caller frees). */
+char *state_session_get(struct state *st, const char *key);
+int state_session_put(struct state *st, const char *key, const char *value, char **err);
+
 #endif

@@ -92,7 +92,7 @@ static double now_s(void)
 
 /* ---- colours as roles ------------------------------------------------- */
 
-static void theme_init(struct app *app)
+void console_theme_init(struct app *app)
 {
     app->attr[ROLE_HEADER] = A_REVERSE;
     app->attr[ROLE_STATUS] = A_REVERSE;
@@ -218,7 +218,7 @@ static void draw_too_small(struct app *app)
         ui_put(app, y, 0, COLS, ROLE_WARN, line + off);
 }
 
-static void draw(struct app *app)
+void console_render(struct app *app)
 {
     if (COLS < MIN_COLS || LINES < MIN_ROWS) {
         draw_too_small(app);
@@ -278,7 +278,7 @@ static void dispatch(struct app *app, int key)
 
 static void loop(struct app *app)
 {
-    draw(app);
+    console_render(app);
     while (!app->quit) {
         struct pollfd fds[2] = {{STDIN_FILENO, POLLIN, 0}, {-1, POLLIN, 0}};
         nfds_t n = 1;
@@ -313,7 +313,7 @@ static void loop(struct app *app)
                 break; /* the terminal went away: SSH dropped */
         }
         panes_tick(app, now_s());
-        draw(app);
+        console_render(app);
     }
 }
 
@@ -395,7 +395,7 @@ int console_main(const struct console_opts *opts)
     keypad(stdscr, TRUE);
     nodelay(stdscr, TRUE);
     curs_set(0);
-    theme_init(&app);
+    console_theme_init(&app);
     panes_init(&app);
     loop(&app);
     restore_terminal();

@@ -337,7 +337,11 @@ static void draw_migration(struct app *app, int y, int x, int h, int w)
         attrset(app->attr[ROLE_BAR]);
         mvhline(row, x + 19, ' ', fill);
         attrset(A_NORMAL);
-        mvhline(row, x + 19 + fill, app->utf8 ? ACS_BULLET : '.', barw - fill);
+        /* The empty part is drawn in text, not the alternate charset,
+         * whose bullet some terminfo entries map to '~'. */
+        move(row, x + 19 + fill);
+        for (int k = fill; k < barw; k++)
+            addstr(app->utf8 ? "·" : ".");
         snprintf(line, sizeof line, "%3.0f%% %9lld rows %8.0f/s  Q %-6lld R %-6lld %-9s %s",
                  frac * 100, (long long)t->rows_read, rate, (long long)t->rows_quarantined,
                  (long long)t->rows_repaired, t->phase, eta);

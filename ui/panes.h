@@ -71,6 +71,11 @@ void panes_action(struct app *app, enum action a);
 void panes_on_result(struct app *app);
 void panes_tick(struct app *app, double now);
 
+/* console.c: colour roles for the current terminal, and one full paint
+ * of the model (the loop calls it; render tests call it on newterm). */
+void console_theme_init(struct app *app);
+void console_render(struct app *app);
+
 /* Drawing helpers from console.c: text is sanitized and fitted to width. */
 void ui_put(struct app *app, int y, int x, int width, int role, const char *text);
 void ui_fit(struct app *app, const char *text, size_t len, int width, struct strbuf *out);

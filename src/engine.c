@@ -40,12 +40,16 @@
 #include <jansson.h>
 #include <libpq-fe.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 volatile sig_atomic_t engine_stop_requested;
+/* Set by the scheduler from the state file's control table; readers wait
+ * while it is set, so writers drain their batches and everything idles. */
+static _Atomic int engine_paused;
 
 #define MIGRATE_LOCK_KEY "7091375332"
 #define QUEUE_DEPTH 3
@@ -584,6 +588,8 @@ static int reader_row(void *ctx, const struct cell *cells, size_t ncells)
 {
     (void)ncells;
     struct reader *r = ctx;
+    while (engine_paused && !engine_stop_requested)
+        sleep_s(0.1);
     if (engine_stop_requested)
         return 1;
     if (!r->cur) {
@@ -1470,6 +1476,16 @@ int engine_migrate(const struct engine_opts *o, char **err)
             last_jsonl = t;
         }
         if (t - last_sample >= 0.5 || all_settled) {
+            if (st && local_run > 0) {
+                bool paused = state_control_paused(st, local_run);
+                if (paused != (engine_paused != 0)) {
+                    engine_paused = paused;
+                    for (size_t i = 0; i < e.njobs; i++)
+                        if (e.jobs[i].state == JOB_RUNNING)
+                            e.jobs[i].phase = paused ? "paused" : "copying";
+                    fprintf(notes, "%s\n", paused ? "paused by a console" : "resumed");
+                }
+            }
             sample_state(&e, st, local_run);
             last_sample = t;
         }

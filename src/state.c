@@ -42,6 +42,9 @@ static const char *const state_steps[] = {
     "CREATE INDEX progress_run_table_at ON progress (run_id, table_name, at);",
     /* 2: the console's session (pane, sorts, filters, selected rows). */
     "CREATE TABLE session (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
+    /* 3: commands from consoles to a running migration (pause, run). */
+    "CREATE TABLE control (run_id INTEGER PRIMARY KEY REFERENCES run(id), command TEXT NOT NULL,"
+    " at TEXT NOT NULL);",
 };
 
 char *state_default_path(void)
@@ -364,4 +367,40 @@ int state_session_put(struct state *st, const char *key, const char *value, char
         return -1;
     }
     return 0;
+}
+
+int state_control_set(struct state *st, int64_t run, const char *command, char **err)
+{
+    sqlite3_stmt *s = NULL;
+    char now[32];
+    now_iso(now);
+    if (sqlite3_prepare_v2(st->db, "INSERT INTO control (run_id, command, at) VALUES (?, ?, ?)"
+                                   " ON CONFLICT (run_id) DO UPDATE SET command = excluded.command,"
+                                   " at = excluded.at", -1, &s, NULL) != SQLITE_OK) {
+        *err = xasprintf("state file: %s", sqlite3_errmsg(st->db));
+        return -1;
+    }
+    sqlite3_bind_int64(s, 1, run);
+    sqlite3_bind_text(s, 2, command, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(s, 3, now, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(s);
+    sqlite3_finalize(s);
+    if (rc != SQLITE_DONE) {
+        *err = xasprintf("state file: %s", sqlite3_errmsg(st->db));
+        return -1;
+    }
+    return 0;
+}
+
+bool state_control_paused(struct state *st, int64_t run)
+{
+    sqlite3_stmt *s = NULL;
+    bool paused = false;
+    if (sqlite3_prepare_v2(st->db, "SELECT command FROM control WHERE run_id = ?", -1, &s, NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(s, 1, run);
+        if (sqlite3_step(s) == SQLITE_ROW)
+            paused = strcmp((const char *)sqlite3_column_text(s, 0), "pause") == 0;
+    }
+    sqlite3_finalize(s);
+    return paused;
 }

@@ -62,4 +62,9 @@ int state_read_latest(struct state *st, struct state_run *run, bool *found,
 char *state_session_get(struct state *st, const char *key);
 int state_session_put(struct state *st, const char *key, const char *value, char **err);
 
+/* Consoles steer a running migration through the state file: "pause" or
+ * "run" for a run id; the engine polls it twice a second. */
+int state_control_set(struct state *st, int64_t run, const char *command, char **err);
+bool state_control_paused(struct state *st, int64_t run);
+
 #endif

@@ -119,6 +119,49 @@ wait_for "READ-ONLY"; ok $? "a role without write privileges opens read-only"
 keys q
 wait_for "EXITED=0"; ok $? "and quits cleanly"
 
+# Steering a migration from the pane: start, pause, resume, abort, resume.
+pg_createdb d
+"$PANTRYCRM" -d dbname=d db migrate >/dev/null || bail_out "db migrate failed"
+mkdir -p "$TEST_TMP/data/pantrycrm/demo"
+"$PANTRYCRM" demo generate --scale 6000 --seed 9 --out "$TEST_TMP/data/pantrycrm/demo/legacy.db" >/dev/null
+steer() { # runs a console on database d with its own state and data homes
+    n=$((n + 1)); old=$S; S=c$n
+    $T new-session -d -s $S -x 110 -y 30 \
+        "env TERM=screen LC_ALL=C.UTF-8 XDG_STATE_HOME='$TEST_TMP/state2' XDG_DATA_HOME='$TEST_TMP/data' PGHOST='$PGHOST' PGPORT=$PGPORT PGUSER=postgres '$PANTRYCRM' -d dbname=d; echo EXITED=\$?; sleep 30"
+    $T kill-session -t $old 2>/dev/null
+}
+steer
+keys 3
+wait_for "Press m to migrate"; ok $? "an empty migration pane says how to start"
+keys m
+wait_for "Run 1 +running" 20; ok $? "m starts a migration of the demo legacy source"
+keys p
+wait_for "paused" 10; ok $? "p pauses it"
+r1=$(psql_val "SELECT coalesce(sum(rows_read), 0) FROM migration.checkpoint" d)
+sleep 1.5   # a pause is a span of time: nothing may be committed in it
+r2=$(psql_val "SELECT coalesce(sum(rows_read), 0) FROM migration.checkpoint" d)
+is "$r2" "$r1" "while paused, no batch is committed"
+keys p
+wait_for "copying" 10; ok $? "p again resumes it"
+keys q
+wait_for "quit\? y/n"; ok $? "q while a migration runs asks first"
+keys n
+keys a
+wait_for "stop the running migration"; ok $? "a asks before stopping"
+keys y
+wait_for "Run 1 +interrupted" 30; ok $? "y stops it at a batch boundary"
+is "$(psql_val "SELECT status FROM migration.run ORDER BY id DESC LIMIT 1" d)" interrupted \
+   "the target records the run as interrupted"
+keys m
+wait_for "Run 2 +done" 90; ok $? "m resumes it from its checkpoints, to the end"
+run_ok "the steered migration verifies" "$PANTRYCRM" -d dbname=d verify
+keys q
+wait_for "EXITED=0"; ok $? "q quits without asking once nothing runs"
+steer
+keys 3
+wait_for "Run 2 +done"; ok $? "another console sees the same run through the state file"
+keys q
+
 # SIGTERM (a dropped SSH session sends SIGHUP) restores the terminal.
 start
 wait_for "Organizations +sorted by"

@@ -184,7 +184,7 @@ static void draw_status(struct app *app)
     mvhline(LINES - 1, 0, ' ', COLS);
     attrset(A_NORMAL);
     const char *hint = "1 Orgs  2 Contacts  3 Migration  ? Help  q Quit";
-    if (app->status[0] && now_s() - app->status_at < 8)
+    if (app->status[0] && (app->confirm != ACT_NONE || now_s() - app->status_at < 8))
         ui_put(app, LINES - 1, 0, COLS, ROLE_STATUS, app->status);
     else if (app->aq.busy)
         ui_put(app, LINES - 1, 0, COLS, ROLE_STATUS, " working… (Esc cancels)");
@@ -244,10 +244,27 @@ static void dispatch(struct app *app, int key)
         app->help = false;
         return;
     }
+    if (app->confirm != ACT_NONE) {
+        enum action pending = app->confirm;
+        app->confirm = ACT_NONE;
+        app->status[0] = '\0';
+        if (key != 'y' && key != 'Y')
+            return;
+        if (pending == ACT_QUIT)
+            app->quit = true;
+        else
+            panes_action(app, pending);
+        return;
+    }
     enum action a = keymap_lookup(key);
     switch (a) {
     case ACT_QUIT:
-        app->quit = true;
+        if (panes_migration_running(app)) {
+            app->confirm = ACT_QUIT;
+            ui_status(app, " a migration is running (it goes on without the console); quit? y/n");
+        } else {
+            app->quit = true;
+        }
         break;
     case ACT_HELP:
         app->help = true;
@@ -267,6 +284,10 @@ static void dispatch(struct app *app, int key)
     case ACT_CANCEL:
         if (aq_cancel(&app->aq))
             ui_status(app, " cancelling the query…");
+        break;
+    case ACT_MIG_ABORT:
+        app->confirm = ACT_MIG_ABORT;
+        ui_status(app, " stop the running migration at the next batch boundary? y/n");
         break;
     case ACT_NONE:
         break;
@@ -359,6 +380,8 @@ int console_main(const struct console_opts *opts)
     struct app app;
     memset(&app, 0, sizeof app);
     app.read_only = opts->read_only;
+    app.confirm = ACT_NONE;
+    app.conninfo = opts->conninfo ? xstrdup(opts->conninfo) : NULL;
     char *err = NULL;
     app.conn = pg_connect(opts->conninfo, "open the console", &err);
     if (!app.conn) {
@@ -403,6 +426,7 @@ int console_main(const struct console_opts *opts)
     aq_clear(&app.aq);
     PQfinish(app.conn);
     free(app.state_path);
+    free(app.conninfo);
     return got_terminate ? 143 : 0;
 }
 

@@ -25,6 +25,9 @@
     ACTION(SORT_NEXT, "list", "s", "Sort by the next column")                       \
     ACTION(SORT_REVERSE, "list", "S", "Reverse the sort order")                     \
     ACTION(REFRESH, "list", "r F5", "Reload from the database")                     \
+    ACTION(MIG_START, "migration", "m", "Start or resume a migration") \
+    ACTION(MIG_PAUSE, "migration", "p", "Pause or resume the running migration")     \
+    ACTION(MIG_ABORT, "migration", "a", "Stop the migration at a batch boundary") \
     ACTION(CANCEL, "global", "Esc ^C", "Cancel the running query")
 
 enum action {

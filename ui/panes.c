@@ -9,12 +9,19 @@
 #include "config.h"
 
 #include "panes.h"
+#include "paths.h"
 #include "sqltext.h"
 
 #include <curses.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #define PAGE_ROWS 200   /* rows fetched per page: a few screens */
 
@@ -219,8 +226,15 @@ static void list_move(struct app *app, struct list_view *l, long delta)
     l->selected = (size_t)target;
 }
 
+static void migration_action(struct app *app, enum action a);
+static void read_migration(struct app *app);
+
 void panes_action(struct app *app, enum action a)
 {
+    if (a == ACT_MIG_START || a == ACT_MIG_PAUSE || a == ACT_MIG_ABORT) {
+        migration_action(app, a);
+        return;
+    }
     if (app->pane >= PANE_MIGRATION)
         return;
     struct list_view *l = &app->lists[app->pane];
@@ -310,8 +324,8 @@ static void draw_migration(struct app *app, int y, int x, int h, int w)
     if (!m->found) {
         ui_put(app, y, x, w, ROLE_TITLE, "No migration has run from this machine yet.");
         ui_put(app, y + 2, x, w, ROLE_OK,
-               "Start one with: pantrycrm migrate --source sqlite:FILE");
-        ui_put(app, y + 3, x, w, ROLE_DIM, "This pane follows it live, from any terminal.");
+               "Press m to migrate the demo's legacy source, or run: pantrycrm migrate --source sqlite:FILE");
+        ui_put(app, y + 3, x, w, ROLE_DIM, "This pane follows a run live, from any terminal.");
         return;
     }
     char line[512];
@@ -383,6 +397,14 @@ void panes_tick(struct app *app, double now)
     if (app->pane != PANE_MIGRATION || now - m->read_at < 0.5)
         return;
     m->read_at = now;
+    read_migration(app);
+}
+
+/* ---- steering a migration ------------------------------------------------ */
+
+static void read_migration(struct app *app)
+{
+    struct mig_view *m = &app->mig;
     struct state *st = state_open_readonly(app->state_path);
     if (!st) {
         m->found = false;
@@ -396,5 +418,166 @@ void panes_tick(struct app *app, double now)
     } else {
         m->error[0] = '\0';
     }
+    state_close(st);
+}
+
+bool panes_migration_running(struct app *app)
+{
+    read_migration(app);
+    struct mig_view *m = &app->mig;
+    return m->found && strcmp(m->run.status, "running") == 0 && m->run.pid > 0
+           && kill((pid_t)m->run.pid, 0) == 0;
+}
+
+static bool migration_paused(const struct mig_view *m)
+{
+    for (size_t i = 0; i < m->ntables; i++)
+        if (strcmp(m->tables[i].phase, "paused") == 0)
+            return true;
+    return false;
+}
+
+/* The source to migrate: the demo's legacy file when there is one, else
+ * the source of the last run. Caller frees; NULL when none is known. */
+static char *migration_source(struct app *app)
+{
+    char *data = paths_data_home();
+    char *demo = xasprintf("%s/demo/legacy.db", data);
+    free(data);
+    if (access(demo, R_OK) == 0)
+        return demo;
+    free(demo);
+    return app->mig.found && app->mig.run.source[0] ? xstrdup(app->mig.run.source) : NULL;
+}
+
+/* Starts `pantrycrm migrate` detached from the console (its own session,
+ * output to a log beside the state file), so that it goes on when the
+ * console quits or the SSH session drops. */
+static bool spawn_migration(struct app *app, const char *source, char **err)
+{
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0) {
+        *err = xstrdup("cannot find the pantrycrm program to start");
+        return false;
+    }
+    exe[n] = '\0';
+    /* Open the log here, not in the child, so that a failure is reported
+     * in the console instead of dying unseen. */
+    char *log = xasprintf("%s.migrate.log", app->state_path);
+    char *dir = xstrdup(app->state_path);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        *slash = '\0';
+    if (slash && paths_mkdir_p(dir, 0700) != 0) {
+        *err = xasprintf("cannot create %s: %s", dir, strerror(errno));
+        free(dir);
+        free(log);
+        return false;
+    }
+    free(dir);
+    int out = open(log, O_WRONLY | O_CREAT | O_APPEND, 0600);
+    if (out < 0) {
+        *err = xasprintf("cannot open %s: %s", log, strerror(errno));
+        free(log);
+        return false;
+    }
+    pid_t pid = fork();
+    if (pid < 0) {
+        *err = xasprintf("cannot start the migration: %s", strerror(errno));
+        close(out);
+        free(log);
+        return false;
+    }
+    if (pid == 0) {
+        setsid();
+        if (fork() != 0)
+            _exit(0);
+        int in = open("/dev/null", O_RDONLY);
+        if (in < 0)
+            _exit(127);
+        dup2(in, STDIN_FILENO);
+        dup2(out, STDOUT_FILENO);
+        dup2(out, STDERR_FILENO);
+        /* Never share the console's database socket or terminal. */
+        for (int fd = 3; fd < 1024; fd++)
+            close(fd);
+        const char *argv[12];
+        int k = 0;
+        argv[k++] = "pantrycrm";
+        if (app->conninfo) {
+            argv[k++] = "-d";
+            argv[k++] = app->conninfo;
+        }
+        argv[k++] = "migrate";
+        argv[k++] = "--source";
+        argv[k++] = source;
+        argv[k++] = "--progress";
+        argv[k++] = "json";
+        argv[k++] = "--state";
+        argv[k++] = app->state_path;
+        argv[k] = NULL;
+        execv(exe, (char *const *)argv);
+        _exit(127);
+    }
+    close(out);
+    int status;
+    waitpid(pid, &status, 0);
+    free(log);
+    return true;
+}
+
+static void migration_action(struct app *app, enum action a)
+{
+    bool running = panes_migration_running(app);
+    struct mig_view *m = &app->mig;
+    char *err = NULL;
+    if (a == ACT_MIG_START) {
+        if (running) {
+            ui_status(app, " a migration is already running");
+            return;
+        }
+        if (app->read_only) {
+            ui_status(app, " read-only: this console does not start migrations");
+            return;
+        }
+        char *source = migration_source(app);
+        if (!source) {
+            ui_status(app, " no source known: run 'pantrycrm migrate --source sqlite:FILE' once");
+            return;
+        }
+        if (spawn_migration(app, source, &err))
+            ui_status(app, " migration of %s started; it goes on if you quit", source);
+        else
+            ui_status(app, " %s", err);
+        free(err);
+        free(source);
+        panes_switch(app, PANE_MIGRATION);
+        return;
+    }
+    if (!running) {
+        ui_status(app, " no migration is running");
+        return;
+    }
+    if (a == ACT_MIG_ABORT) {
+        if (kill((pid_t)m->run.pid, SIGINT) == 0)
+            ui_status(app, " stopping at the next batch boundary; 'm' resumes it later");
+        else
+            ui_status(app, " cannot signal the migration: %s", strerror(errno));
+        return;
+    }
+    /* pause or resume */
+    struct state *st = state_open(app->state_path, &err);
+    if (!st) {
+        ui_status(app, " %s", err);
+        free(err);
+        return;
+    }
+    bool paused = migration_paused(m);
+    if (state_control_set(st, m->run.id, paused ? "run" : "pause", &err) == 0)
+        ui_status(app, " %s", paused ? "resuming the migration" : "pausing the migration");
+    else
+        ui_status(app, " %s", err);
+    free(err);
     state_close(st);
 }

@@ -58,6 +58,8 @@ struct app {
     unsigned long frames;
     int attr[ROLE_COUNT];
     char *state_path;
+    char *conninfo;             /* as the user gave it (for a migration started here) */
+    enum action confirm;        /* an action waiting for y/n, or ACT_NONE */
     struct list_view lists[2];
     struct mig_view mig;
     int page_rows;              /* rows a list shows: set by the layout */
@@ -70,6 +72,8 @@ void panes_draw(struct app *app, int y, int x, int h, int w);
 void panes_action(struct app *app, enum action a);
 void panes_on_result(struct app *app);
 void panes_tick(struct app *app, double now);
+/* True while the last recorded migration's process is alive. */
+bool panes_migration_running(struct app *app);
 
 /* console.c: colour roles for the current terminal, and one full paint
  * of the model (the loop calls it; render tests call it on newterm). */

@@ -72,15 +72,57 @@ keys End
 last=$(psql_val 'SELECT name FROM "Organization" ORDER BY name DESC, id DESC LIMIT 1' c | cut -c1-24)
 wait_for "$last"; ok $? "End shows the last organization"
 
+keys Home
+wait_for "AAA"
 keys s
-wait_for "sorted by city"; ok $? "s sorts by the next column"
+wait_for "sorted by priority"; ok $? "s sorts by the next column"
 keys S
-wait_for "sorted by city \(descending\)"; ok $? "S reverses the order"
+wait_for "sorted by priority \(descending\)"; ok $? "S reverses the order"
+keys s s s
+wait_for "sorted by city \(descending\)"; ok $? "s cycles through the sorts, keys pressed while busy included"
+top=$(psql_val "SELECT name FROM \"Organization\" ORDER BY city DESC NULLS LAST, state DESC NULLS LAST, \"zipCode\" DESC NULLS LAST, id DESC LIMIT 1" c | cut -c1-20)
+keys Home
+wait_for "$top"; ok $? "and the rows follow the sort shown in the header"
+
+# Search: full text, then n to the next match.
+target=$(psql_val "SELECT name FROM \"Organization\" WHERE name LIKE '%Hospital%' ORDER BY name LIMIT 1" c)
+word=$(printf '%s' "$target" | awk '{print $1}')
+keys / ; keys -l "$word"; keys Enter
+wait_for "match 1 of [0-9]+ for '$word'"; ok $? "/ searches and reports the matches"
+keys n
+wait_for "match 2 of"; ok $? "n moves to the next match"
+
+# Commands with completion: filter, goto, sort.
+keys : ; keys -l "filter segment=CAT"; keys Tab Enter
+wait_for "filter: .*CATERING"; ok $? ":filter with Tab completion filters the list and says so"
+unlike "$(screen | sed -n '4,20p')" "FAST_FOOD|HEALTHCARE" "only CATERING rows are shown"
+keys : ; keys -l "filter clear"; keys Enter
+keys : ; keys -l "sort -updatedAt"; keys Enter
+wait_for "sorted by updatedAt \(descending\)"; ok $? ":sort -updatedAt"
+legacy=$(psql_val "SELECT metadata->'legacy'->>'id' FROM \"Organization\" WHERE metadata->'legacy' ? 'id' LIMIT 1" c)
+if [ -n "$legacy" ]; then
+    lname=$(psql_val "SELECT name FROM \"Organization\" WHERE metadata->'legacy'->>'id' = '$legacy'" c | cut -c1-20)
+    keys : ; keys -l "goto $legacy"; keys Enter
+    wait_for "$lname"; ok $? ":goto finds an organization by its legacy id"
+else
+    skip "the generated data has no legacy ids"
+fi
+
+# Details of the selected organization, and back.
+keys Enter
+wait_for "Contacts [0-9]+, interactions [0-9]+"; ok $? "Enter opens the details with the analytics"
+keys BSpace
+wait_for "sorted by updatedAt"; ok $? "Backspace returns to the list"
 
 keys 2
 wait_for "Contacts +sorted by lastName"; ok $? "2 switches to the contacts pane"
-clast=$(psql_val 'SELECT "lastName" FROM "Contact" ORDER BY "lastName", id LIMIT 1' c)
+clast=$(psql_val 'SELECT "lastName" FROM "Contact" ORDER BY "lastName", "firstName", id LIMIT 1' c)
 wait_for "$clast"; ok $? "contacts are listed"
+corg=$(psql_val 'SELECT o.name FROM "Contact" c JOIN "Organization" o ON o.id = c."organizationId" ORDER BY c."lastName", c."firstName", c.id LIMIT 1' c | cut -c1-20)
+keys Enter
+wait_for "Organizations +sorted by"; ok $? "Enter on a contact jumps to its organization"
+like "$(screen)" "$corg" "the contact's organization is shown"
+keys 2
 
 keys 3
 wait_for "Run 1 +done"; ok $? "3 shows the migration pane with the last run"
@@ -88,9 +130,11 @@ like "$(screen)" "Interaction .*100%" "with a full bar per table"
 
 keys '?'
 wait_for "Keys \(every action"; ok $? "? opens the help"
-for help in "Organizations pane" "Next page" "Reverse the sort order" "Cancel the running query"; do
+for help in "Organizations pane" "Next page" "Reverse the sort order"; do
     like "$(screen)" "$help" "the help lists: $help"
 done
+keys NPage
+wait_for "Cancel the running query"; ok $? "the help scrolls to its last keys"
 keys x
 wait_for "Migration"; ok $? "any key closes the help"
 
@@ -104,8 +148,18 @@ $T resize-window -t $S -x 100 -y 30
 keys 1
 wait_for "Organizations +sorted by"; ok $? "after a resize storm the console is whole again"
 
+keys 1
+keys : ; keys -l "filter priority=A"; keys Enter
+wait_for "filter: .*priority"
 keys q
 wait_for "EXITED=0"; ok $? "q quits with status 0"
+
+# The session comes back: pane, sort, filter.
+start
+wait_for "sorted by updatedAt \(descending\).*filter: .*priority"; ok $? "reopening restores sort and filter"
+keys : ; keys -l "filter clear"; keys Enter
+keys q
+wait_for "EXITED=0"
 
 start --read-only
 wait_for "READ-ONLY"; ok $? "--read-only shows in the header"

@@ -72,32 +72,57 @@ static void snapshot(struct app *app, const char *name)
     free(got);
 }
 
-static char **row(const char *const *cells, size_t n)
+/* One organization row in browse column order. */
+static char **org_row(const char *name, const char *pri, const char *seg, const char *status,
+                      const char *city, const char *state, const char *follow, const char *updated)
 {
-    char **r = xcalloc(n + 2, sizeof *r);
-    for (size_t i = 0; i < n; i++)
-        r[i] = cells[i] ? xstrdup(cells[i]) : NULL;
-    r[n] = xstrdup("k");
-    r[n + 1] = xstrdup("00000000-0000-0000-0000-000000000000");
+    char **r = NULL;
+    const char *v[BROWSE_ORG_NCOLS] = {0};
+    v[BROWSE_ORG_ID] = "00000000-0000-0000-0000-000000000000";
+    v[BROWSE_ORG_NAME] = name;
+    v[BROWSE_ORG_PRIORITY] = pri;
+    v[BROWSE_ORG_SEGMENT] = seg;
+    v[BROWSE_ORG_STATUS] = status;
+    v[BROWSE_ORG_TYPE] = "CUSTOMER";
+    v[BROWSE_ORG_CITY] = city;
+    v[BROWSE_ORG_STATE] = state;
+    v[BROWSE_ORG_NEXT_FOLLOW_UP] = follow;
+    v[BROWSE_ORG_EST_REVENUE] = "1234567.5";
+    v[BROWSE_ORG_UPDATED_AT] = updated;
+    /* browse pages own each row as one allocation: pointers, then strings */
+    size_t size = BROWSE_ORG_NCOLS * sizeof(char *);
+    for (int i = 0; i < BROWSE_ORG_NCOLS; i++)
+        size += v[i] ? strlen(v[i]) + 1 : 0;
+    r = xmalloc(size);
+    char *at = (char *)(r + BROWSE_ORG_NCOLS);
+    for (int i = 0; i < BROWSE_ORG_NCOLS; i++) {
+        r[i] = v[i] ? strcpy(at, v[i]) : NULL;
+        at += v[i] ? strlen(v[i]) + 1 : 0;
+    }
     return r;
 }
 
 static void fill_orgs(struct app *app)
 {
-    static const char *const data[][8] = {
-        {"Bianchi Memorial Hospital", "A", "HEALTHCARE", "ACTIVE", "Milwaukee", "WI", NULL, "2026-01-02 10:00"},
-        {"\x1b]2;PWNED\x07 evil \x1b[31mred", "B", "CATERING", "LEAD", "Tucson", "AZ", "2026-12-01 09:30", "2026-03-04 11:11"},
-        {"\xe2\x80\xae" "reversed", "C", "FAST_FOOD", "ACTIVE", NULL, NULL, NULL, "2025-05-06 07:07"},
-        {"\xe6\xbc\xa2\xe5\xad\x97 Sushi \xe5\xba\x97", "A", "FINE_DINING", "ACTIVE", "San Jos\xc3\xa9", "CA", NULL, "2024-07-08 08:08"},
-        {"Invalid \xff\xfe bytes and a very long name that never ends in any column", "D", "CORPORATE", "INACTIVE", "Dallas", "TX", NULL, "2023-09-10 12:12"},
-    };
     struct list_view *l = &app->lists[PANE_ORGS];
-    l->nrows = sizeof data / sizeof data[0];
-    l->rows = xcalloc(l->nrows, sizeof *l->rows);
-    for (size_t i = 0; i < l->nrows; i++)
-        l->rows[i] = row(data[i], 8);
+    struct browse_page *p = &l->page;
+    p->entity = BROWSE_ORGS;
+    p->ncols = BROWSE_ORG_NCOLS;
+    p->nrows = 5;
+    p->rows = xcalloc(p->nrows, sizeof *p->rows);
+    p->rows[0] = org_row("Bianchi Memorial Hospital", "A", "HEALTHCARE", "ACTIVE", "Milwaukee", "WI",
+                         NULL, "2026-01-02 10:00:00+00");
+    p->rows[1] = org_row("\x1b]2;PWNED\x07 evil \x1b[31mred", "B", "CATERING", "LEAD", "Tucson", "AZ",
+                         "2026-12-01 09:30:00+00", "2026-03-04 11:11:00+00");
+    p->rows[2] = org_row("\xe2\x80\xae" "reversed", "C", "FAST_FOOD", "ACTIVE", NULL, NULL, NULL,
+                         "2025-05-06 07:07:00+00");
+    p->rows[3] = org_row("\xe6\xbc\xa2\xe5\xad\x97 Sushi \xe5\xba\x97", "A", "FINE_DINING", "ACTIVE",
+                         "San Jos\xc3\xa9", "CA", NULL, "2024-07-08 08:08:00+00");
+    p->rows[4] = org_row("Invalid \xff\xfe bytes and a very long name that never ends in any column",
+                         "D", "CORPORATE", "INACTIVE", "Dallas", "TX", NULL, "2023-09-10 12:12:00+00");
     l->loaded = true;
     l->selected = 1;
+    l->estimate = 5;
 }
 
 int main(int argc, char **argv)
@@ -125,8 +150,7 @@ int main(int argc, char **argv)
         app.utf8 = true;
         snprintf(app.who, sizeof app.who, "database \"crm\" as \"sales\" on db.example");
         console_theme_init(&app);
-        panes_init(&app);   /* no connection: the fetch fails quietly */
-        app.status[0] = '\0';
+        panes_init(&app);   /* no connection: nothing is fetched */
         fill_orgs(&app);
         char name[64];
         snprintf(name, sizeof name, "orgs-%dx%d", sizes[s][0], sizes[s][1]);
@@ -134,6 +158,8 @@ int main(int argc, char **argv)
         if (s == 0) {
             app.help = true;
             snapshot(&app, "help-80x24");
+            app.help_top = 100; /* clamped to the last page */
+            snapshot(&app, "help-end-80x24");
             app.help = false;
             app.read_only = true;
             snapshot(&app, "orgs-readonly-80x24");

@@ -12,6 +12,7 @@
 #include "console.h"
 #include "keymap.h"
 #include "panes.h"
+#include "prompt.h"
 
 #include "aq.h"
 #include "pg.h"
@@ -35,6 +36,7 @@
 #define MIN_ROWS 10
 
 static volatile sig_atomic_t got_interrupt, got_terminate;
+static struct prompt *prompt;   /* the ':' and '/' line (readline is global) */
 static bool curses_active;
 
 static void restore_terminal(void)
@@ -186,7 +188,7 @@ static void draw_status(struct app *app)
     const char *hint = "1 Orgs  2 Contacts  3 Migration  ? Help  q Quit";
     if (app->status[0] && (app->confirm != ACT_NONE || now_s() - app->status_at < 8))
         ui_put(app, LINES - 1, 0, COLS, ROLE_STATUS, app->status);
-    else if (app->aq.busy)
+    else if (app->busy)
         ui_put(app, LINES - 1, 0, COLS, ROLE_STATUS, " working… (Esc cancels)");
     else
         ui_put(app, LINES - 1, 0, COLS, ROLE_STATUS, hint);
@@ -194,17 +196,23 @@ static void draw_status(struct app *app)
 
 static void draw_help(struct app *app)
 {
-    int y = 1;
+    int y = 1, avail = LINES - 5;
     ui_put(app, y++, 1, COLS - 2, ROLE_TITLE, "Keys (every action of the console)");
     y++;
-    for (int a = 0; a < ACT_COUNT && y < LINES - 1; a++) {
+    if (app->help_top > ACT_COUNT - avail)
+        app->help_top = ACT_COUNT - avail > 0 ? ACT_COUNT - avail : 0;
+    if (app->help_top < 0)
+        app->help_top = 0;
+    for (int a = app->help_top; a < ACT_COUNT && y < LINES - 2; a++) {
         const struct action_info *ai = action_info((enum action)a);
         char line[256];
         snprintf(line, sizeof line, "%-16s %s", ai->keys, ai->help);
         ui_put(app, y++, 2, COLS - 3, ROLE_OK, line);
     }
-    if (y < LINES - 1)
-        ui_put(app, LINES - 2, 2, COLS - 3, ROLE_DIM, "Press any key to close the help.");
+    bool more = app->help_top + avail < ACT_COUNT;
+    ui_put(app, LINES - 2, 2, COLS - 3, ROLE_DIM,
+           more ? "Down/PgDn for more; any other key closes the help."
+                : "Any key closes the help.");
 }
 
 static void draw_too_small(struct app *app)
@@ -232,16 +240,86 @@ void console_render(struct app *app)
     else
         panes_draw(app, 1, 0, LINES - 2, COLS);
     draw_status(app);
+    if (prompt && prompt_is_open(prompt))
+        prompt_draw(prompt, LINES - 1, COLS); /* last: it places the cursor */
     refresh();
     app->frames++;
 }
 
 /* ---- the loop ---------------------------------------------------------- */
 
+/* Completion for the ':' line: commands, then sort names and filter fields. */
+static char **complete(const char *line, int start, int end, void *ctx)
+{
+    (void)end;
+    (void)ctx;
+    static const char *const verbs[] = {"sort ", "filter ", "goto ", "search ", "orgs", "contacts",
+                                        "migration", "quit", NULL};
+    static const char *const sorts[] = {"name", "priority", "segment", "status", "city", "updatedAt",
+                                        "nextFollowUpDate", "estimatedRevenue", "lastName",
+                                        "-name", "-updatedAt", NULL};
+    static const char *const filters[] = {"priority=", "segment=", "status=", "type=", "state=",
+                                          "city=", "followup=due", "followup=overdue",
+                                          "followup=today", "primary", "clear", NULL};
+    const char *const *pool = verbs;
+    if (start > 0 && strncmp(line, "sort", 4) == 0)
+        pool = sorts;
+    else if (start > 0 && strncmp(line, "filter", 6) == 0) {
+        /* readline ends words at '=' and ',': after "field=" (or a comma
+         * in its list), offer that field's labels */
+        int fs = start;
+        while (fs > 0 && line[fs - 1] != '=' && line[fs - 1] != ' ')
+            fs--;
+        if (fs > 0 && line[fs - 1] == '=') {
+            int fe = fs - 1, fb = fe;
+            while (fb > 0 && line[fb - 1] != ' ')
+                fb--;
+            char field[32];
+            snprintf(field, sizeof field, "%.*s", fe - fb, line + fb);
+            size_t n;
+            const char *const *labels = browse_filter_labels(field, &n);
+            if (labels) {
+                char **out = xcalloc(n + 1, sizeof *out);
+                for (size_t i = 0; i < n; i++)
+                    out[i] = xstrdup(labels[i]);
+                return out;
+            }
+        }
+        pool = filters;
+    }
+    size_t n = 0;
+    while (pool[n])
+        n++;
+    char **out = xcalloc(n + 1, sizeof *out);
+    for (size_t i = 0; i < n; i++)
+        out[i] = xstrdup(pool[i]);
+    return out;
+}
+
 static void dispatch(struct app *app, int key)
 {
+    if (prompt && prompt_is_open(prompt)) {
+        char kind = app->prompt_kind;
+        enum prompt_status st = prompt_feed(prompt, key);
+        if (st == PROMPT_ACCEPTED) {
+            if (kind == '/')
+                panes_search(app, prompt_line(prompt));
+            else
+                panes_command(app, prompt_line(prompt));
+        }
+        if (st != PROMPT_EDITING)
+            curs_set(0);
+        return;
+    }
     if (app->help) {
-        app->help = false;
+        enum action a = keymap_lookup(key);
+        if (a == ACT_DOWN || a == ACT_UP || a == ACT_PAGE_DOWN || a == ACT_PAGE_UP) {
+            int step = a == ACT_DOWN || a == ACT_UP ? 1 : LINES - 6;
+            app->help_top += a == ACT_DOWN || a == ACT_PAGE_DOWN ? step : -step;
+        } else {
+            app->help = false;
+            app->help_top = 0;
+        }
         return;
     }
     if (app->confirm != ACT_NONE) {
@@ -282,8 +360,14 @@ static void dispatch(struct app *app, int key)
         clearok(curscr, TRUE);
         break;
     case ACT_CANCEL:
-        if (aq_cancel(&app->aq))
-            ui_status(app, " cancelling the query…");
+        panes_cancel(app);
+        break;
+    case ACT_SEARCH:
+    case ACT_COMMAND:
+        if (prompt && (a == ACT_COMMAND || app->pane != PANE_MIGRATION)) {
+            app->prompt_kind = a == ACT_SEARCH ? '/' : ':';
+            prompt_open(prompt, a == ACT_SEARCH ? "/" : ":");
+        }
         break;
     case ACT_MIG_ABORT:
         app->confirm = ACT_MIG_ABORT;
@@ -303,8 +387,8 @@ static void loop(struct app *app)
     while (!app->quit) {
         struct pollfd fds[2] = {{STDIN_FILENO, POLLIN, 0}, {-1, POLLIN, 0}};
         nfds_t n = 1;
-        if (app->aq.busy) {
-            fds[1].fd = aq_socket(&app->aq);
+        if (panes_socket(app) >= 0) {
+            fds[1].fd = panes_socket(app);
             n = 2;
         }
         int rc = poll(fds, n, 250);
@@ -314,13 +398,17 @@ static void loop(struct app *app)
             break;
         if (got_interrupt) {
             got_interrupt = 0;
-            if (aq_cancel(&app->aq))
-                ui_status(app, " cancelling the query…");
-            else
+            if (prompt && prompt_is_open(prompt)) {
+                prompt_cancel(prompt);
+                curs_set(0);
+            } else if (app->busy) {
+                panes_cancel(app);
+            } else {
                 ui_status(app, " press q to quit");
+            }
         }
-        if (n == 2 && (fds[1].revents & (POLLIN | POLLHUP | POLLERR)) && aq_poll(&app->aq))
-            panes_on_result(app);
+        if (n == 2 && (fds[1].revents & (POLLIN | POLLHUP | POLLERR)))
+            panes_on_readable(app);
         if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
             int key;
             while ((key = getch()) != ERR) {
@@ -395,6 +483,13 @@ int console_main(const struct console_opts *opts)
         PQfinish(app.conn);
         return 1;
     }
+    app.bs = browse_session_new(app.conn, true, &err);
+    if (!app.bs) {
+        fprintf(stderr, "pantrycrm: cannot open the console: %s\n", err);
+        free(err);
+        PQfinish(app.conn);
+        return 1;
+    }
     PQsetnonblocking(app.conn, 1);
     aq_init(&app.aq, app.conn);
     app.state_path = opts->state_path ? xstrdup(opts->state_path) : state_default_path();
@@ -419,10 +514,25 @@ int console_main(const struct console_opts *opts)
     nodelay(stdscr, TRUE);
     curs_set(0);
     console_theme_init(&app);
+    char *state_dir = xstrdup(app.state_path);
+    char *slash = strrchr(state_dir, '/');
+    if (slash)
+        *slash = '\0';
+    char *history = xasprintf("%s/history", state_dir);
+    free(state_dir);
+    prompt = prompt_new(history);
+    free(history);
+    if (prompt)
+        prompt_set_completer(prompt, complete, &app);
     panes_init(&app);
+    panes_restore_session(&app);
     loop(&app);
     restore_terminal();
+    panes_save_session(&app);
+    prompt_free(prompt);
+    prompt = NULL;
     panes_free(&app);
+    browse_session_free(app.bs);
     aq_clear(&app.aq);
     PQfinish(app.conn);
     free(app.state_path);

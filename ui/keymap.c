@@ -25,7 +25,7 @@ static const struct {
 } named[] = {
     {"Up", KEY_UP},       {"Down", KEY_DOWN}, {"Left", KEY_LEFT},  {"Right", KEY_RIGHT},
     {"PgUp", KEY_PPAGE},  {"PgDn", KEY_NPAGE}, {"Home", KEY_HOME},  {"End", KEY_END},
-    {"Enter", '\n'},      {"Esc", 27},        {"Space", ' '},      {"Tab", '\t'},
+    {"Enter", '\r'},      {"Esc", 27},        {"Space", ' '},      {"Tab", '\t'},
     {"Backspace", KEY_BACKSPACE},
 };
 
@@ -49,6 +49,10 @@ int keymap_key_code(const char *name)
 
 enum action keymap_lookup(int key)
 {
+    /* Enter arrives as CR (the console runs nonl()), LF or KEY_ENTER
+     * depending on the terminal and its keypad mode: all mean Enter. */
+    if (key == '\n' || key == KEY_ENTER)
+        key = '\r';
     for (int a = 0; a < ACT_COUNT; a++) {
         char keys[64];
         strncpy(keys, actions[a].keys, sizeof keys - 1);

@@ -25,6 +25,12 @@
     ACTION(SORT_NEXT, "list", "s", "Sort by the next column")                       \
     ACTION(SORT_REVERSE, "list", "S", "Reverse the sort order")                     \
     ACTION(REFRESH, "list", "r F5", "Reload from the database")                     \
+    ACTION(OPEN, "list", "Enter", "Organization: details; contact: its organization") \
+    ACTION(BACK, "list", "Backspace h", "Close the details")                        \
+    ACTION(SEARCH, "list", "/", "Search names (full text, then partial)")           \
+    ACTION(NEXT_HIT, "list", "n", "Next search match")                              \
+    ACTION(PREV_HIT, "list", "N", "Previous search match")                          \
+    ACTION(COMMAND, "global", ":", "Command line: sort, filter, goto, search")      \
     ACTION(MIG_START, "migration", "m", "Start or resume a migration") \
     ACTION(MIG_PAUSE, "migration", "p", "Pause or resume the running migration")     \
     ACTION(MIG_ABORT, "migration", "a", "Stop the migration at a batch boundary") \

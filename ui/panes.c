@@ -27,182 +27,359 @@
 
 /* ---- list definitions ---------------------------------------------------- */
 
-struct sort_col {
-    const char *label;
-    const char *expr;      /* SQL expression, NOT NULL (the keyset needs it) */
+#define PAGE_ROWS 200   /* rows fetched per page: a few screens */
+
+struct col_def {
+    int col;            /* browse column index */
+    const char *header;
+    int width;          /* preferred; the last visible column takes the rest */
+    bool right;         /* numbers align right */
 };
 
-static const char *const org_headers[] = {"Name", "Pri", "Segment", "Status", "City", "State",
-                                          "Next follow-up", "Updated"};
-static const int org_widths[] = {32, 3, 14, 8, 16, 5, 16, 16};
-static const struct sort_col org_sorts[] = {
-    {"name", "name"},
-    {"city", "coalesce(city, '')"},
-    {"updatedAt", "\"updatedAt\""},
+static const struct col_def org_cols[] = {
+    {BROWSE_ORG_NAME, "Name", 30, false},
+    {BROWSE_ORG_PRIORITY, "P", 1, false},
+    {BROWSE_ORG_SEGMENT, "Segment", 13, false},
+    {BROWSE_ORG_STATUS, "Status", 8, false},
+    {BROWSE_ORG_CITY, "City", 14, false},
+    {BROWSE_ORG_STATE, "St", 2, false},
+    {BROWSE_ORG_NEXT_FOLLOW_UP, "Follow-up", 10, false},
+    {BROWSE_ORG_EST_REVENUE, "Revenue", 11, true},
+    {BROWSE_ORG_TYPE, "Type", 8, false},
+    {BROWSE_ORG_UPDATED_AT, "Updated", 16, false},
 };
-static const char *const contact_headers[] = {"Last name", "First name", "Email", "Phone",
-                                              "Position", "Updated"};
-static const int contact_widths[] = {18, 16, 28, 14, 20, 16};
-static const struct sort_col contact_sorts[] = {
-    {"lastName", "\"lastName\""},
-    {"updatedAt", "\"updatedAt\""},
+static const struct col_def contact_cols[] = {
+    {BROWSE_CONTACT_LAST_NAME, "Last name", 16, false},
+    {BROWSE_CONTACT_FIRST_NAME, "First name", 14, false},
+    {BROWSE_CONTACT_EMAIL, "Email", 26, false},
+    {BROWSE_CONTACT_PHONE, "Phone", 14, false},
+    {BROWSE_CONTACT_IS_PRIMARY, "Pri", 3, false},
+    {BROWSE_CONTACT_ORG_NAME, "Organization", 24, false},
+    {BROWSE_CONTACT_POSITION, "Position", 18, false},
 };
 
-static const struct sort_col *sorts_of(int pane, size_t *n)
+static const struct col_def *cols_of(int pane, size_t *n)
 {
     if (pane == PANE_ORGS) {
-        *n = sizeof org_sorts / sizeof org_sorts[0];
-        return org_sorts;
+        *n = sizeof org_cols / sizeof org_cols[0];
+        return org_cols;
     }
-    *n = sizeof contact_sorts / sizeof contact_sorts[0];
-    return contact_sorts;
+    *n = sizeof contact_cols / sizeof contact_cols[0];
+    return contact_cols;
 }
 
-/* The select list: the visible columns, then the sort key and id. */
-static const char *select_list(int pane)
+static enum browse_entity entity_of(int pane)
 {
-    return pane == PANE_ORGS
-        ? "name, priority::text, segment::text, status::text, city, state,"
-          " to_char(\"nextFollowUpDate\", 'YYYY-MM-DD HH24:MI'),"
-          " to_char(\"updatedAt\", 'YYYY-MM-DD HH24:MI')"
-        : "\"lastName\", \"firstName\", email, phone, position,"
-          " to_char(\"updatedAt\", 'YYYY-MM-DD HH24:MI')";
+    return pane == PANE_ORGS ? BROWSE_ORGS : BROWSE_CONTACTS;
 }
 
-static const char *table_of(int pane)
+/* ---- the query in flight ------------------------------------------------------ */
+
+static void send_query(struct app *app, enum pending what, int pane, enum browse_move move)
 {
-    return pane == PANE_ORGS ? "\"Organization\"" : "\"Contact\"";
+    char *err = NULL;
+    if (!app->bs || !browse_send(app->bs, &app->q, &err)) {
+        ui_status(app, " %s", err ? err : "not connected");
+        free(err);
+        browse_query_free(&app->q);
+        return;
+    }
+    app->busy = true;
+    app->pending = what;
+    app->pending_pane = pane;
+    app->pending_move = move;
+}
+
+/* Asks for a page: FIRST/LAST from an end, NEXT/PREV after the last or
+ * before the first row shown, AROUND the row of key (goto, sort change). */
+static void list_fetch(struct app *app, int pane, enum browse_move move, const struct browse_key *key)
+{
+    struct list_view *l = &app->lists[pane];
+    if (app->busy) {
+        /* One query at a time. Paging keys are carried (see carry); a
+         * reload, re-sort or jump is redone once the current query ends,
+         * so the rows never disagree with the header. */
+        if (move != BROWSE_NEXT && move != BROWSE_PREV)
+            l->stale = true;
+        return;
+    }
+    struct browse_key edge = {0};
+    if (!key && (move == BROWSE_NEXT || move == BROWSE_PREV)) {
+        if (l->page.nrows == 0)
+            move = BROWSE_FIRST;
+        else
+            browse_key_from_row(l->spec.sort, l->page.rows[move == BROWSE_NEXT ? l->page.nrows - 1 : 0],
+                                &edge);
+        key = &edge;
+    }
+    char *err = NULL;
+    if (!browse_build_page(&app->q, &l->spec, move, key, PAGE_ROWS, &err)) {
+        ui_status(app, " %s", err);
+        free(err);
+    } else {
+        send_query(app, PEND_PAGE, pane, move);
+    }
+    browse_key_free(&edge);
+}
+
+static void list_count(struct app *app, int pane)
+{
+    char *err = NULL;
+    if (app->busy || !browse_build_count(&app->q, &app->lists[pane].spec, false, &err)) {
+        free(err);
+        return;
+    }
+    send_query(app, PEND_COUNT, pane, BROWSE_FIRST);
+}
+
+static void list_reload(struct app *app, int pane)
+{
+    struct list_view *l = &app->lists[pane];
+    l->estimate = -1;
+    list_fetch(app, pane, BROWSE_FIRST, NULL);
+}
+
+int panes_socket(struct app *app)
+{
+    return app->busy ? PQsocket(app->conn) : -1;
+}
+
+void panes_cancel(struct app *app)
+{
+    if (!app->busy)
+        return;
+    PGcancel *c = PQgetCancel(app->conn);
+    char buf[256];
+    if (c && PQcancel(c, buf, sizeof buf))
+        ui_status(app, " cancelling the query…");
+    if (c)
+        PQfreeCancel(c);
+}
+
+static void goto_hit(struct app *app, int pane);
+static void list_resort(struct app *app, int pane, enum browse_sort sort, bool desc);
+
+static void on_page(struct app *app, int pane, PGresult *res)
+{
+    struct list_view *l = &app->lists[pane];
+    struct browse_page page = {0};
+    char *err = NULL;
+    if (!browse_parse_page(&app->q, res, &page, &err)) {
+        ui_status(app, " %s", err);
+        free(err);
+        l->carry = 0;
+        return;
+    }
+    enum browse_move move = app->pending_move;
+    if (page.nrows == 0 && (move == BROWSE_NEXT || move == BROWSE_PREV)) {
+        /* Nothing further that way: stay on this page. */
+        if (move == BROWSE_NEXT)
+            l->page.at_end = true;
+        else
+            l->page.at_start = true;
+        l->carry = 0;
+        browse_page_free(&page);
+        return;
+    }
+    browse_page_free(&l->page);
+    l->page = page;
+    l->loaded = true;
+    size_t n = page.nrows;
+    switch (move) {
+    case BROWSE_NEXT: {
+        long at = l->carry > 0 ? l->carry - 1 : 0;
+        l->selected = at < (long)n ? (size_t)at : (n ? n - 1 : 0);
+        l->top = 0;
+        break;
+    }
+    case BROWSE_PREV: {
+        long back = l->carry < 0 ? -l->carry - 1 : 0;
+        l->selected = n > (size_t)back ? n - 1 - (size_t)back : 0;
+        l->top = n > (size_t)app->page_rows ? n - (size_t)app->page_rows : 0;
+        break;
+    }
+    case BROWSE_LAST:
+        l->selected = n ? n - 1 : 0;
+        l->top = n > (size_t)app->page_rows ? n - (size_t)app->page_rows : 0;
+        break;
+    case BROWSE_AROUND:
+        if (page.focus >= 0) {
+            l->selected = (size_t)page.focus;
+        } else {
+            l->selected = 0;
+            ui_status(app, " that row is hidden by the filters");
+        }
+        l->top = l->selected > (size_t)app->page_rows / 2 ? l->selected - (size_t)app->page_rows / 2 : 0;
+        break;
+    case BROWSE_FIRST:
+    default:
+        l->selected = 0;
+        l->top = 0;
+        break;
+    }
+    l->carry = 0;
+}
+
+void panes_on_readable(struct app *app)
+{
+    PGresult *res = NULL;
+    char *err = NULL;
+    enum browse_poll st = browse_poll(app->bs, &res, &err);
+    if (st == BROWSE_POLL_BUSY)
+        return;
+    app->busy = false;
+    enum pending what = app->pending;
+    int pane = app->pending_pane;
+    app->pending = PEND_NONE;
+    if (st == BROWSE_POLL_ERROR) {
+        ui_status(app, " %s", err ? err : "the query failed");
+        free(err);
+        PQclear(res);
+        browse_query_free(&app->q);
+        return;
+    }
+    struct list_view *l = &app->lists[pane];
+    bool want_count = false;
+    switch (what) {
+    case PEND_PAGE:
+        on_page(app, pane, res);
+        want_count = l->estimate < 0;
+        break;
+    case PEND_COUNT: {
+        int64_t n;
+        if (browse_parse_count(&app->q, res, &n, &err))
+            l->estimate = n;
+        free(err);
+        break;
+    }
+    case PEND_SEARCH:
+        browse_hits_free(&l->hits);
+        if (!browse_parse_hits(&app->q, res, &l->hits, &err)) {
+            ui_status(app, " %s", err);
+            free(err);
+        } else if (l->hits.n == 0) {
+            ui_status(app, " no match for '%s'", l->search);
+        } else {
+            l->hit = 0;
+            ui_status(app, " %zu %s match%s for '%s' (n/N to move)", l->hits.n,
+                      browse_match_name(l->hits.how), l->hits.n == 1 ? "" : "es", l->search);
+            PQclear(res);
+            browse_query_free(&app->q);
+            goto_hit(app, pane);
+            return;
+        }
+        break;
+    case PEND_LOOKUP: {
+        struct browse_page found = {0};
+        if (!browse_parse_page(&app->q, res, &found, &err) || found.nrows == 0) {
+            ui_status(app, " %s", err ? err : "no such row");
+            free(err);
+            browse_page_free(&found);
+            break;
+        }
+        struct browse_key key = {0};
+        browse_key_from_row(l->spec.sort, found.rows[0], &key);
+        browse_page_free(&found);
+        PQclear(res);
+        browse_query_free(&app->q);
+        list_fetch(app, pane, BROWSE_AROUND, &key);
+        browse_key_free(&key);
+        return;
+    }
+    case PEND_DETAIL:
+        browse_org_detail_free(&app->detail);
+        if (!browse_parse_org_detail(&app->q, res, &app->detail, &err) || !app->detail.found) {
+            ui_status(app, " %s", err ? err : "the organization is gone");
+            free(err);
+        } else {
+            app->detail_open = true;
+            app->detail_top = 0;
+        }
+        break;
+    case PEND_NONE:
+        break;
+    }
+    PQclear(res);
+    browse_query_free(&app->q);
+    for (int i = 0; i < 2 && !app->busy; i++) {
+        struct list_view *sl = &app->lists[i];
+        if (sl->stale) {
+            sl->stale = false;
+            list_resort(app, i, sl->spec.sort, sl->spec.desc);
+        }
+    }
+    if (want_count && !app->busy)
+        list_count(app, pane);
+}
+
+/* Jumps to a row by id or legacy id: a lookup, then the page around it. */
+static void list_goto(struct app *app, int pane, const char *text)
+{
+    char *err = NULL;
+    if (app->busy)
+        return;
+    if (!browse_build_lookup(&app->q, entity_of(pane), text, &err)) {
+        ui_status(app, " %s", err);
+        free(err);
+        return;
+    }
+    send_query(app, PEND_LOOKUP, pane, BROWSE_AROUND);
+}
+
+static void goto_hit(struct app *app, int pane)
+{
+    struct list_view *l = &app->lists[pane];
+    if (l->hits.n == 0)
+        return;
+    ui_status(app, " match %zu of %zu for '%s' (%s)", l->hit + 1, l->hits.n, l->search,
+              l->hits.labels && l->hits.labels[l->hit] ? l->hits.labels[l->hit] : "");
+    list_goto(app, pane, l->hits.ids[l->hit]);
+}
+
+void panes_search(struct app *app, const char *term)
+{
+    int pane = app->pane;
+    if (pane >= PANE_MIGRATION || !*term)
+        return;
+    struct list_view *l = &app->lists[pane];
+    snprintf(l->search, sizeof l->search, "%s", term);
+    char *err = NULL;
+    if (app->busy || !browse_build_search(&app->q, &l->spec, term, 500, &err)) {
+        ui_status(app, " %s", err ? err : "busy: try again");
+        free(err);
+        return;
+    }
+    send_query(app, PEND_SEARCH, pane, BROWSE_FIRST);
 }
 
 /* ---- the model --------------------------------------------------------- */
 
-static void list_clear(struct list_view *l)
-{
-    for (size_t r = 0; r < l->nrows; r++) {
-        for (size_t c = 0; c < l->ncols + 2; c++)
-            free(l->rows[r][c]);
-        free(l->rows[r]);
-    }
-    free(l->rows);
-    l->rows = NULL;
-    l->nrows = 0;
-}
-
 void panes_init(struct app *app)
 {
-    struct list_view *o = &app->lists[PANE_ORGS], *c = &app->lists[PANE_CONTACTS];
-    o->title = "Organizations";
-    o->headers = org_headers;
-    o->widths = org_widths;
-    o->ncols = sizeof org_headers / sizeof org_headers[0];
-    c->title = "Contacts";
-    c->headers = contact_headers;
-    c->widths = contact_widths;
-    c->ncols = sizeof contact_headers / sizeof contact_headers[0];
+    app->lists[PANE_ORGS].title = "Organizations";
+    app->lists[PANE_CONTACTS].title = "Contacts";
+    browse_spec_init(&app->lists[PANE_ORGS].spec, BROWSE_ORGS);
+    browse_spec_init(&app->lists[PANE_CONTACTS].spec, BROWSE_CONTACTS);
+    app->lists[PANE_ORGS].estimate = app->lists[PANE_CONTACTS].estimate = -1;
     app->pane = PANE_ORGS;
-    panes_switch(app, PANE_ORGS);
 }
 
 void panes_free(struct app *app)
 {
-    list_clear(&app->lists[0]);
-    list_clear(&app->lists[1]);
-}
-
-/* Asks for a page. FIRST/LAST start from an end; NEXT/PREV continue from
- * the page's last/first row by keyset. */
-static void list_fetch(struct app *app, int pane, int how)
-{
-    struct list_view *l = &app->lists[pane];
-    if (app->aq.busy)
-        return; /* one query at a time; the key is simply ignored */
-    size_t nsorts;
-    const struct sort_col *sc = &sorts_of(pane, &nsorts)[l->sort];
-    bool backwards = (how == FETCH_PREV || how == FETCH_LAST) != l->desc;
-    const char *cmp = backwards ? "<" : ">";
-    const char *dir = backwards ? "DESC" : "ASC";
-    struct strbuf sql;
-    sb_init(&sql);
-    sb_addf(&sql, "SELECT %s, (%s)::text, id::text FROM %s", select_list(pane), sc->expr,
-            table_of(pane));
-    const char *params[2] = {NULL, NULL};
-    int np = 0;
-    if ((how == FETCH_NEXT || how == FETCH_PREV) && l->nrows > 0) {
-        char **edge = l->rows[how == FETCH_NEXT ? l->nrows - 1 : 0];
-        params[0] = edge[l->ncols];
-        params[1] = edge[l->ncols + 1];
-        np = 2;
-        /* the sort key's text compares as the key does for text and ISO
-         * timestamps; cast back for typed keys */
-        sb_addf(&sql, " WHERE (%s, id) %s ($1::%s, $2::uuid)", sc->expr, cmp,
-                strstr(sc->expr, "updatedAt") ? "timestamptz" : "text");
+    for (int i = 0; i < 2; i++) {
+        browse_page_free(&app->lists[i].page);
+        browse_hits_free(&app->lists[i].hits);
     }
-    sb_addf(&sql, " ORDER BY %s %s, id %s LIMIT %d", sc->expr, dir, dir, PAGE_ROWS);
-    l->pending = how;
-    if (!aq_send(&app->aq, pane, sql.buf, np, params))
-        ui_status(app, " %s", app->aq.error ? app->aq.error : "query failed");
-    sb_free(&sql);
+    browse_org_detail_free(&app->detail);
+    browse_query_free(&app->q);
 }
 
 void panes_switch(struct app *app, int pane)
 {
     app->pane = pane;
+    app->detail_open = false;
     if (pane < PANE_MIGRATION && !app->lists[pane].loaded)
-        list_fetch(app, pane, FETCH_FIRST);
-}
-
-void panes_on_result(struct app *app)
-{
-    int pane = app->aq.tag;
-    if (app->aq.error) {
-        ui_status(app, " %s", app->aq.error);
-        aq_clear(&app->aq);
-        return;
-    }
-    PGresult *res = aq_take(&app->aq);
-    if (!res || pane < 0 || pane >= PANE_MIGRATION) {
-        PQclear(res);
-        return;
-    }
-    struct list_view *l = &app->lists[pane];
-    size_t n = (size_t)PQntuples(res);
-    int how = l->pending;
-    if (n == 0 && (how == FETCH_NEXT || how == FETCH_PREV)) {
-        /* Nothing further: stay on this page. */
-        if (how == FETCH_NEXT)
-            l->at_end = true;
-        else
-            l->at_start = true;
-        l->carry = 0;
-        PQclear(res);
-        return;
-    }
-    list_clear(l);
-    bool reversed = how == FETCH_PREV || how == FETCH_LAST;
-    l->rows = xcalloc(n + 1, sizeof *l->rows);
-    for (size_t i = 0; i < n; i++) {
-        size_t r = reversed ? n - 1 - i : i;
-        char **row = xcalloc(l->ncols + 2, sizeof *row);
-        for (size_t c = 0; c < l->ncols + 2; c++)
-            row[c] = PQgetisnull(res, (int)i, (int)c) ? NULL : xstrdup(PQgetvalue(res, (int)i, (int)c));
-        l->rows[r] = row;
-    }
-    l->nrows = n;
-    l->loaded = true;
-    l->at_start = how == FETCH_FIRST || (how == FETCH_PREV && n < PAGE_ROWS);
-    l->at_end = how == FETCH_LAST || (how == FETCH_NEXT && n < PAGE_ROWS)
-                || (how == FETCH_FIRST && n < PAGE_ROWS);
-    if (how == FETCH_FIRST || how == FETCH_NEXT) {
-        long at = how == FETCH_NEXT && l->carry > 0 ? l->carry - 1 : 0;
-        l->selected = at < (long)n ? (size_t)at : (n ? n - 1 : 0);
-        l->top = 0;
-    } else {
-        long back = how == FETCH_PREV && l->carry < 0 ? -l->carry - 1 : 0;
-        l->selected = n > (size_t)back ? n - 1 - (size_t)back : 0;
-        l->top = n > (size_t)app->page_rows ? n - (size_t)app->page_rows : 0;
-    }
-    l->carry = 0;
-    PQclear(res);
+        list_reload(app, pane);
 }
 
 static void list_move(struct app *app, struct list_view *l, long delta)
@@ -211,19 +388,58 @@ static void list_move(struct app *app, struct list_view *l, long delta)
     if (target < 0) {
         /* Keep the motion: the fetched page is entered as far as the user
          * went past the edge, also when keys arrive while it loads. */
-        if (!l->at_start) {
+        if (!l->page.at_start) {
             l->carry += target;
-            list_fetch(app, app->pane, FETCH_PREV);
+            list_fetch(app, app->pane, BROWSE_PREV, NULL);
         }
         target = 0;
-    } else if (target >= (long)l->nrows) {
-        if (!l->at_end) {
-            l->carry += target - (long)l->nrows + 1;
-            list_fetch(app, app->pane, FETCH_NEXT);
+    } else if (target >= (long)l->page.nrows) {
+        if (!l->page.at_end) {
+            l->carry += target - (long)l->page.nrows + 1;
+            list_fetch(app, app->pane, BROWSE_NEXT, NULL);
         }
-        target = l->nrows ? (long)l->nrows - 1 : 0;
+        target = l->page.nrows ? (long)l->page.nrows - 1 : 0;
     }
     l->selected = (size_t)target;
+}
+
+/* Re-sorts keeping the cursor on the same row: the row's key under the new
+ * sort comes from its own cells, so one page-around query does it. */
+static void list_resort(struct app *app, int pane, enum browse_sort sort, bool desc)
+{
+    struct list_view *l = &app->lists[pane];
+    l->spec.sort = sort;
+    l->spec.desc = desc;
+    if (l->page.nrows == 0) {
+        list_reload(app, pane);
+        return;
+    }
+    struct browse_key key = {0};
+    browse_key_from_row(sort, l->page.rows[l->selected], &key);
+    list_fetch(app, pane, BROWSE_AROUND, &key);
+    browse_key_free(&key);
+}
+
+static void open_detail(struct app *app)
+{
+    struct list_view *l = &app->lists[app->pane];
+    if (app->busy || l->page.nrows == 0)
+        return;
+    char **row = l->page.rows[l->selected];
+    char *err = NULL;
+    if (app->pane == PANE_CONTACTS) {
+        /* A contact's Enter jumps to its organization; 1 comes back. */
+        const char *org = row[BROWSE_CONTACT_ORG_ID];
+        app->pane = PANE_ORGS;
+        list_goto(app, PANE_ORGS, org);
+        return;
+    }
+    if (!browse_build_org_detail(&app->q, row[BROWSE_ORG_ID], 20, &err)) {
+        ui_status(app, " %s", err);
+        free(err);
+        return;
+    }
+    send_query(app, PEND_DETAIL, app->pane, BROWSE_FIRST);
 }
 
 static void migration_action(struct app *app, enum action a);
@@ -237,55 +453,281 @@ void panes_action(struct app *app, enum action a)
     }
     if (app->pane >= PANE_MIGRATION)
         return;
+    if (app->detail_open) {
+        if (a == ACT_UP && app->detail_top > 0)
+            app->detail_top--;
+        else if (a == ACT_DOWN)
+            app->detail_top++;
+        else if (a == ACT_PAGE_DOWN)
+            app->detail_top += (size_t)app->page_rows;
+        else if (a == ACT_PAGE_UP)
+            app->detail_top = app->detail_top > (size_t)app->page_rows ? app->detail_top - (size_t)app->page_rows : 0;
+        else if (a == ACT_BACK || a == ACT_OPEN)
+            app->detail_open = false;
+        return;
+    }
     struct list_view *l = &app->lists[app->pane];
     long page = app->page_rows > 1 ? app->page_rows - 1 : 1;
-    size_t nsorts;
-    sorts_of(app->pane, &nsorts);
     switch (a) {
     case ACT_UP: list_move(app, l, -1); break;
     case ACT_DOWN: list_move(app, l, 1); break;
     case ACT_PAGE_UP: list_move(app, l, -page); break;
     case ACT_PAGE_DOWN: list_move(app, l, page); break;
-    case ACT_TOP: list_fetch(app, app->pane, FETCH_FIRST); break;
-    case ACT_BOTTOM: list_fetch(app, app->pane, FETCH_LAST); break;
-    case ACT_REFRESH: list_fetch(app, app->pane, FETCH_FIRST); break;
-    case ACT_SORT_NEXT:
-        l->sort = (l->sort + 1) % (int)nsorts;
-        list_fetch(app, app->pane, FETCH_FIRST);
+    case ACT_TOP: list_fetch(app, app->pane, BROWSE_FIRST, NULL); break;
+    case ACT_BOTTOM: list_fetch(app, app->pane, BROWSE_LAST, NULL); break;
+    case ACT_REFRESH: list_reload(app, app->pane); break;
+    case ACT_OPEN: open_detail(app); break;
+    case ACT_SORT_NEXT: {
+        enum browse_entity e = entity_of(app->pane);
+        enum browse_sort next = l->spec.sort;
+        do
+            next = (enum browse_sort)((next + 1) % BROWSE_NSORTS);
+        while (browse_sort_entity(next) != e);
+        list_resort(app, app->pane, next, l->spec.desc);
         break;
+    }
     case ACT_SORT_REVERSE:
-        l->desc = !l->desc;
-        list_fetch(app, app->pane, FETCH_FIRST);
+        list_resort(app, app->pane, l->spec.sort, !l->spec.desc);
+        break;
+    case ACT_NEXT_HIT:
+    case ACT_PREV_HIT:
+        if (l->hits.n == 0) {
+            ui_status(app, " no search: press / to search");
+            break;
+        }
+        l->hit = a == ACT_NEXT_HIT ? (l->hit + 1) % l->hits.n : (l->hit + l->hits.n - 1) % l->hits.n;
+        goto_hit(app, app->pane);
         break;
     default:
         break;
     }
 }
 
+/* ---- commands ------------------------------------------------------------ */
+
+bool panes_command(struct app *app, const char *line)
+{
+    char verb[32] = "", rest[256] = "";
+    sscanf(line, " %31s %255[^\n]", verb, rest);
+    if (!*verb)
+        return true;
+    int pane = app->pane < PANE_MIGRATION ? app->pane : PANE_ORGS;
+    struct list_view *l = &app->lists[pane];
+    char *err = NULL;
+    if (strcmp(verb, "q") == 0 || strcmp(verb, "quit") == 0) {
+        app->quit = true;
+    } else if (strcmp(verb, "orgs") == 0 || strcmp(verb, "contacts") == 0
+               || strcmp(verb, "migration") == 0) {
+        panes_switch(app, verb[0] == 'o' ? PANE_ORGS : verb[0] == 'c' ? PANE_CONTACTS : PANE_MIGRATION);
+    } else if (strcmp(verb, "sort") == 0) {
+        const char *name = rest;
+        bool desc = *name == '-';
+        if (*name == '-' || *name == '+')
+            name++;
+        enum browse_sort s;
+        if (!browse_sort_find(l->spec.entity, name, &s)) {
+            ui_status(app, " unknown sort '%s'", name);
+            return false;
+        }
+        list_resort(app, pane, s, desc);
+    } else if (strcmp(verb, "filter") == 0) {
+        if (strcmp(rest, "clear") == 0 || !*rest) {
+            enum browse_entity e = l->spec.entity;
+            enum browse_sort s = l->spec.sort;
+            bool desc = l->spec.desc;
+            browse_spec_init(&l->spec, e);
+            l->spec.sort = s;
+            l->spec.desc = desc;
+            l->nfilters = 0;
+        } else if (!browse_filter_parse(&l->spec.filter, rest, &err)) {
+            ui_status(app, " %s", err);
+            free(err);
+            return false;
+        } else if (l->nfilters < 4) {
+            /* The parsed filter points into this copy, which outlives it. */
+            snprintf(l->filters[l->nfilters], sizeof l->filters[0], "%s", rest);
+            browse_filter_parse(&l->spec.filter, l->filters[l->nfilters++], &err);
+            free(err);
+        }
+        list_reload(app, pane);
+    } else if (strcmp(verb, "goto") == 0) {
+        if (!*rest) {
+            ui_status(app, " goto needs a UUID or a legacy id");
+            return false;
+        }
+        panes_switch(app, pane);
+        list_goto(app, pane, rest);
+    } else if (strcmp(verb, "search") == 0) {
+        panes_search(app, rest);
+    } else {
+        ui_status(app, " unknown command '%s' (try sort, filter, goto, search, orgs, contacts, "
+                  "migration, quit)", verb);
+        return false;
+    }
+    return true;
+}
+
+/* ---- session --------------------------------------------------------------- */
+
+void panes_save_session(struct app *app)
+{
+    char *err = NULL;
+    struct state *st = state_open(app->state_path, &err);
+    if (!st) {
+        free(err);
+        return;
+    }
+    char buf[64];
+    snprintf(buf, sizeof buf, "%d", app->pane);
+    state_session_put(st, "pane", buf, &err);
+    for (int i = 0; i < 2; i++) {
+        struct list_view *l = &app->lists[i];
+        const char *prefix = i == PANE_ORGS ? "orgs" : "contacts";
+        char key[64], val[600];
+        snprintf(key, sizeof key, "%s.sort", prefix);
+        snprintf(val, sizeof val, "%s%s", l->spec.desc ? "-" : "", browse_sort_name(l->spec.sort));
+        state_session_put(st, key, val, &err);
+        snprintf(key, sizeof key, "%s.filters", prefix);
+        val[0] = '\0';
+        for (size_t k = 0; k < l->nfilters; k++) {
+            strncat(val, l->filters[k], sizeof val - strlen(val) - 2);
+            strncat(val, "\n", sizeof val - strlen(val) - 1);
+        }
+        state_session_put(st, key, val, &err);
+        snprintf(key, sizeof key, "%s.selected", prefix);
+        const char *id = l->page.nrows ? l->page.rows[l->selected][0] : "";
+        state_session_put(st, key, id ? id : "", &err);
+        snprintf(key, sizeof key, "%s.search", prefix);
+        state_session_put(st, key, l->search, &err);
+    }
+    free(err);
+    state_close(st);
+}
+
+void panes_restore_session(struct app *app)
+{
+    struct state *st = state_open_readonly(app->state_path);
+    char *selected[2] = {NULL, NULL};
+    if (st) {
+        for (int i = 0; i < 2; i++) {
+            struct list_view *l = &app->lists[i];
+            const char *prefix = i == PANE_ORGS ? "orgs" : "contacts";
+            char key[64];
+            snprintf(key, sizeof key, "%s.sort", prefix);
+            char *v = state_session_get(st, key);
+            enum browse_sort s;
+            if (v && browse_sort_find(l->spec.entity, v + (*v == '-'), &s)) {
+                l->spec.sort = s;
+                l->spec.desc = *v == '-';
+            }
+            free(v);
+            snprintf(key, sizeof key, "%s.filters", prefix);
+            v = state_session_get(st, key);
+            for (char *save = NULL, *f = v ? strtok_r(v, "\n", &save) : NULL; f && l->nfilters < 4;
+                 f = strtok_r(NULL, "\n", &save)) {
+                char *err = NULL;
+                snprintf(l->filters[l->nfilters], sizeof l->filters[0], "%s", f);
+                if (browse_filter_parse(&l->spec.filter, l->filters[l->nfilters], &err))
+                    l->nfilters++;
+                free(err);
+            }
+            free(v);
+            snprintf(key, sizeof key, "%s.search", prefix);
+            v = state_session_get(st, key);
+            if (v)
+                snprintf(l->search, sizeof l->search, "%s", v);
+            free(v);
+            snprintf(key, sizeof key, "%s.selected", prefix);
+            selected[i] = state_session_get(st, key);
+        }
+        char *pane = state_session_get(st, "pane");
+        if (pane && atoi(pane) >= 0 && atoi(pane) < PANE_COUNT)
+            app->pane = atoi(pane);
+        free(pane);
+        state_close(st);
+    }
+    /* The selected row comes back through a goto; other lists load lazily. */
+    if (app->pane < PANE_MIGRATION && selected[app->pane] && *selected[app->pane])
+        list_goto(app, app->pane, selected[app->pane]);
+    else
+        panes_switch(app, app->pane);
+    free(selected[0]);
+    free(selected[1]);
+}
+
 /* ---- drawing ------------------------------------------------------------- */
+
+static void draw_detail(struct app *app, int y, int x, int h, int w)
+{
+    struct browse_org_detail *d = &app->detail;
+    struct strbuf lines;
+    sb_init(&lines);
+    /* Build the view as lines, then draw the visible window of them. */
+    sb_addf(&lines, "\x01%s\n", d->fields[1] ? d->fields[1] : "");
+    for (size_t i = 0; i < d->nfields; i++)
+        sb_addf(&lines, "%-18s %s\n", d->field_names[i], d->fields[i] ? d->fields[i] : "·");
+    sb_addf(&lines, "\n\x01" "Contacts %lld, interactions %lld (last %s), opportunities %lld "
+                    "(pipeline %s), contracts %lld, leads %lld\n",
+            (long long)d->contact_count, (long long)d->interaction_count,
+            d->last_interaction ? d->last_interaction : "never", (long long)d->opportunity_count,
+            d->pipeline_value ? d->pipeline_value : "0", (long long)d->contract_count,
+            (long long)d->lead_count);
+    const struct { const char *title; struct browse_table *t; } lists[] = {
+        {"Contacts", &d->contacts}, {"Latest interactions", &d->interactions},
+        {"Opportunities", &d->opportunities}, {"Contracts", &d->contracts}, {"Leads", &d->leads},
+    };
+    for (size_t k = 0; k < sizeof lists / sizeof lists[0]; k++) {
+        struct browse_table *t = lists[k].t;
+        sb_addf(&lines, "\n\x01%s (%zu shown)\n", lists[k].title, t->nrows);
+        for (size_t r = 0; r < t->nrows; r++) {
+            for (size_t c = 1; c < t->ncols && c < 6; c++) {
+                const char *v = t->cells[r * t->ncols + c];
+                sb_addf(&lines, "%s%s", c > 1 ? "  |  " : "  ", v ? v : "·");
+            }
+            sb_addc(&lines, '\n');
+        }
+    }
+    size_t n = 0;
+    char *save = NULL;
+    for (char *line = strtok_r(lines.buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save), n++) {
+        if (n < app->detail_top)
+            continue;
+        int row = y + (int)(n - app->detail_top);
+        if (row >= y + h)
+            break;
+        bool title = line[0] == '\x01';
+        ui_put(app, row, x, w, title ? ROLE_TITLE : ROLE_OK, title ? line + 1 : line);
+    }
+    if (app->detail_top >= n && n > 0)
+        app->detail_top = n - 1;
+    sb_free(&lines);
+}
 
 static void draw_list(struct app *app, struct list_view *l, int y, int x, int h, int w)
 {
-    size_t nsorts;
-    const struct sort_col *sc = sorts_of(app->pane, &nsorts);
-    char title[160];
-    snprintf(title, sizeof title, "%s  sorted by %s %s%s", l->title, sc[l->sort].label,
-             l->desc ? "(descending)" : "(ascending)", l->loaded ? "" : "  loading…");
+    char title[400], est[48] = "";
+    if (l->estimate >= 0)
+        snprintf(est, sizeof est, "  ~%lld rows", (long long)l->estimate);
+    char *filters = browse_filter_describe(l->spec.entity, &l->spec.filter);
+    snprintf(title, sizeof title, "%s  sorted by %s %s%s%s%s%s", l->title,
+             browse_sort_name(l->spec.sort), l->spec.desc ? "(descending)" : "(ascending)", est,
+             filters && *filters ? "  filter: " : "", filters ? filters : "",
+             l->loaded ? "" : "  loading…");
+    free(filters);
     ui_put(app, y, x, w, ROLE_TITLE, title);
     int rows = h - 2;
     app->page_rows = rows > 0 ? rows : 1;
+    size_t ncols;
+    const struct col_def *cols = cols_of(app->pane, &ncols);
     /* Column layout: preferred widths while they fit, the last one stretches. */
-    int cx = x;
-    int colw[16];
-    for (size_t c = 0; c < l->ncols && c < 16; c++) {
+    int colw[16], cx = x;
+    size_t shown = 0;
+    for (size_t c = 0; c < ncols && c < 16 && cx < x + w; c++) {
         int left = x + w - cx;
-        colw[c] = c + 1 == l->ncols || l->widths[c] + 1 > left ? left - 1 : l->widths[c];
-        if (colw[c] < 0)
-            colw[c] = 0;
-        ui_put(app, y + 1, cx, colw[c], ROLE_DIM, l->headers[c]);
+        colw[c] = c + 1 == ncols || cols[c].width + 1 > left ? left : cols[c].width;
+        ui_put(app, y + 1, cx, colw[c], ROLE_DIM, cols[c].header);
         cx += colw[c] + 1;
-        if (cx >= x + w)
-            break;
+        shown++;
     }
     if (l->selected < l->top)
         l->top = l->selected;
@@ -293,7 +735,7 @@ static void draw_list(struct app *app, struct list_view *l, int y, int x, int h,
         l->top = l->selected - (size_t)rows + 1;
     for (int i = 0; i < rows; i++) {
         size_t r = l->top + (size_t)i;
-        if (r >= l->nrows)
+        if (r >= l->page.nrows)
             break;
         int role = r == l->selected ? ROLE_SELECTED : ROLE_OK;
         if (role == ROLE_SELECTED) {
@@ -302,14 +744,27 @@ static void draw_list(struct app *app, struct list_view *l, int y, int x, int h,
             attrset(A_NORMAL);
         }
         cx = x;
-        for (size_t c = 0; c < l->ncols && c < 16 && cx < x + w; c++) {
-            const char *v = l->rows[r][c];
-            ui_put(app, y + 2 + i, cx, colw[c], v ? role : ROLE_DIM, v ? v : "·");
+        for (size_t c = 0; c < shown; c++) {
+            const char *v = l->page.rows[r][cols[c].col];
+            char buf[40];
+            if (v && cols[c].col == BROWSE_ORG_NEXT_FOLLOW_UP && app->pane == PANE_ORGS)
+                v = strncpy(buf, v, 10), buf[10] = '\0', buf;
+            if (v && cols[c].col == BROWSE_ORG_UPDATED_AT && app->pane == PANE_ORGS)
+                v = strncpy(buf, v, 16), buf[16] = '\0', buf;
+            if (v && cols[c].right) {
+                char num[40];
+                snprintf(num, sizeof num, "%*.*s", colw[c], colw[c], v);
+                ui_put(app, y + 2 + i, cx, colw[c], role, num);
+            } else {
+                ui_put(app, y + 2 + i, cx, colw[c], v ? role : ROLE_DIM, v ? v : "·");
+            }
             cx += colw[c] + 1;
         }
     }
-    if (l->loaded && l->nrows == 0)
-        ui_put(app, y + 2, x, w, ROLE_DIM, "(no rows)");
+    if (l->loaded && l->page.nrows == 0)
+        ui_put(app, y + 2, x, w, ROLE_DIM,
+               app->pane == PANE_ORGS ? "(no rows: press 3, then m, to migrate the demo's legacy source)"
+                                      : "(no rows)");
 }
 
 static const char *const spark_chars[] = {" ", "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"};
@@ -385,6 +840,8 @@ void panes_draw(struct app *app, int y, int x, int h, int w)
 {
     if (app->pane == PANE_MIGRATION)
         draw_migration(app, y, x, h, w);
+    else if (app->detail_open && app->pane == PANE_ORGS)
+        draw_detail(app, y, x, h, w);
     else
         draw_list(app, &app->lists[app->pane], y, x, h, w);
 }

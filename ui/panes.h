@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "aq.h"
+#include "browse.h"
 #include "keymap.h"
 #include "state.h"
 #include "util.h"
@@ -17,24 +18,23 @@ enum role { ROLE_HEADER, ROLE_STATUS, ROLE_SELECTED, ROLE_TITLE, ROLE_DIM, ROLE_
             ROLE_OK, ROLE_WARN, ROLE_BAR, ROLE_COUNT };
 enum pane_id { PANE_ORGS, PANE_CONTACTS, PANE_MIGRATION, PANE_COUNT };
 
-/* A page of a list: only what is on screen (and a little more) is held. */
+/* A list pane: one page of rows (a few screens), fetched by keyset. */
 struct list_view {
     const char *title;
-    const char *const *headers;
-    const int *widths;          /* preferred widths; the last column takes the rest */
-    size_t ncols;
-    char ***rows;               /* rows[r][c], NULL for SQL NULL; sanitized when drawn */
-    size_t nrows;
-    size_t selected;            /* index in rows */
+    struct browse_spec spec;    /* entity, sort, direction, filters */
+    struct browse_page page;    /* rows[i][col] in browse column order */
+    size_t selected;            /* index in page.rows */
     size_t top;                 /* first row drawn */
-    int sort;                   /* index into the pane's sort columns */
-    bool desc;
-    bool loaded, at_end, at_start;
-    enum { FETCH_FIRST, FETCH_NEXT, FETCH_PREV, FETCH_LAST } pending;
-    int64_t estimate;           /* estimated rows in the table */
+    bool loaded;
     long carry;                 /* rows the user moved past the page's edge */
+    bool stale;                 /* a reload was asked for while busy: redo it */
+    int64_t estimate;           /* estimated rows for the filters, -1 unknown */
+    struct browse_hits hits;    /* the last search's hits, for n/N */
+    size_t hit;                 /* index of the current hit */
+    char search[128];
+    char filters[4][128];       /* the :filter specs in force, for the session */
+    size_t nfilters;
 };
-
 struct mig_view {
     struct state_run run;
     bool found;
@@ -46,13 +46,26 @@ struct mig_view {
     char error[256];
 };
 
+/* What the query in flight is for. */
+enum pending { PEND_NONE, PEND_PAGE, PEND_COUNT, PEND_SEARCH, PEND_LOOKUP, PEND_DETAIL };
+
 struct app {
     PGconn *conn;
-    struct aq aq;
+    struct aq aq;                 /* the connection's query slot (cancel) */
+    struct browse_session *bs;    /* prepared browse queries on conn */
+    struct browse_query q;        /* the query in flight (must outlive it) */
+    bool busy;
+    enum pending pending;
+    int pending_pane;
+    enum browse_move pending_move;
+    struct browse_org_detail detail;  /* the open detail view, if any */
+    bool detail_open;
+    size_t detail_top;
     bool read_only, utf8, color;
     char who[256];
     int pane;
     bool help, quit;
+    int help_top;               /* first help line shown */
     char status[256];
     double status_at;
     unsigned long frames;
@@ -60,6 +73,7 @@ struct app {
     char *state_path;
     char *conninfo;             /* as the user gave it (for a migration started here) */
     enum action confirm;        /* an action waiting for y/n, or ACT_NONE */
+    char prompt_kind;           /* ':' or '/' while the prompt is open */
     struct list_view lists[2];
     struct mig_view mig;
     int page_rows;              /* rows a list shows: set by the layout */
@@ -70,7 +84,19 @@ void panes_free(struct app *app);
 void panes_switch(struct app *app, int pane);
 void panes_draw(struct app *app, int y, int x, int h, int w);
 void panes_action(struct app *app, enum action a);
-void panes_on_result(struct app *app);
+/* The database socket to poll while a query runs (-1 when idle), and the
+ * call to make when it is readable. */
+int panes_socket(struct app *app);
+void panes_on_readable(struct app *app);
+void panes_cancel(struct app *app);
+/* A command from the ':' line ("filter segment=A,B", "sort -updatedAt",
+ * "goto ID", …); false with a message in the status line when unknown. */
+bool panes_command(struct app *app, const char *line);
+/* Starts a search of the current list ('/' line). */
+void panes_search(struct app *app, const char *term);
+/* Session: save to / restore from the state file. */
+void panes_save_session(struct app *app);
+void panes_restore_session(struct app *app);
 void panes_tick(struct app *app, double now);
 /* True while the last recorded migration's process is alive. */
 bool panes_migration_running(struct app *app);

@@ -16,6 +16,11 @@ psql -X -q -d c <<'SQL'
 INSERT INTO "Organization" (name, priority, segment)
 VALUES (E'AAA \033]2;PWNED\007 \033[31mred\033[0m \u202Eevil', 'A', 'CATERING');
 SQL
+# An organization imported from an older system: its id is the UUID v5 of
+# its legacy id (computed here independently, with Python's uuid module).
+legacy_uuid=$(python3 -c 'import uuid; print(uuid.uuid5(uuid.UUID("b527244c-85c7-4c6c-a475-88a12434d2e4"), "Organization:10045"))')
+psql -X -q -d c -c "INSERT INTO \"Organization\" (id, name, priority, segment, metadata)
+    VALUES ('$legacy_uuid', 'Legacy Imported Diner', 'B', 'CASUAL_DINING', '{\"legacy\": {\"id\": \"10045\"}}')"
 
 T="tmux -L pantrycrm-test-$$ -f /dev/null"
 at_exit "$T kill-server 2>/dev/null"

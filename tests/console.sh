@@ -99,7 +99,7 @@ wait_for "match 2 of"; ok $? "n moves to the next match"
 
 # Commands with completion: filter, goto, sort.
 keys : ; keys -l "filter segment=CAT"; keys Tab Enter
-wait_for "filter: .*CATERING"; ok $? ":filter with Tab completion filters the list and says so"
+wait_for "filter: .*CATERING *$"; ok $? ":filter with Tab completion filters the list and says so"
 unlike "$(screen | sed -n '4,20p')" "FAST_FOOD|HEALTHCARE" "only CATERING rows are shown"
 keys : ; keys -l "filter clear"; keys Enter
 keys : ; keys -l "sort -updatedAt"; keys Enter
@@ -126,7 +126,7 @@ wait_for "$clast"; ok $? "contacts are listed"
 corg=$(psql_val 'SELECT o.name FROM "Contact" c JOIN "Organization" o ON o.id = c."organizationId" ORDER BY c."lastName", c."firstName", c.id LIMIT 1' c | cut -c1-20)
 keys Enter
 wait_for "Organizations +sorted by"; ok $? "Enter on a contact jumps to its organization"
-like "$(screen)" "$corg" "the contact's organization is shown"
+wait_for "$corg"; ok $? "the contact's organization is shown"
 keys 2
 
 keys 3
@@ -153,6 +153,60 @@ $T resize-window -t $S -x 100 -y 30
 keys 1
 wait_for "Organizations +sorted by"; ok $? "after a resize storm the console is whole again"
 
+# Editing: a field, a refused value, a conflict, create, delete, log.
+keys : ; keys -l "filter clear"; keys Enter
+keys : ; keys -l "goto 10045"; keys Enter
+wait_for "Legacy Imported Diner"
+keys e
+wait_for "Edit organization"; ok $? "e opens the edit form"
+for i in 1 2 3 4 5 6; do keys j; done      # name priority segment type status address -> city
+keys Enter C-u; keys -l "Springfield"; keys Enter
+keys w
+wait_for " saved"; ok $? "w saves the form"
+is "$(psql_val "SELECT city FROM \"Organization\" WHERE name = 'Legacy Imported Diner'" c)" Springfield \
+   "the new city is in the database"
+keys e
+wait_for "Edit organization"
+for i in $(seq 1 10); do keys j; done      # … city state zipCode phone -> email
+keys Enter C-u; keys -l "bob@"; keys Enter
+wait_for "is not"; ok $? "a malformed email is refused with a reason"
+for i in 1 2 3 4; do keys k; done          # back from email to city
+keys Enter C-u; keys -l "Conflicted City"; keys Enter
+psql -X -q -d c -c "UPDATE \"Organization\" SET name = 'Renamed Elsewhere', \"updatedAt\" = now() WHERE name = 'Legacy Imported Diner'"
+keys w
+wait_for "someone saved this organization meanwhile"; ok $? "a save over someone else's change is refused"
+like "$(screen)" "Renamed Elsewhere" "and their version is shown beside yours"
+keys t
+wait_for "took their version"; ok $? "t takes their version"
+keys Escape
+keys : ; keys -l "filter clear"; keys Enter
+keys +
+wait_for "New organization"; ok $? "+ opens an empty form"
+keys Enter; keys -l "Brand New Bistro"; keys Enter
+keys Enter; keys -l "a"; keys Enter
+keys Enter; keys -l "fine dining"; keys Enter
+keys w
+wait_for "organization created"; ok $? "w creates it"
+is "$(psql_val "SELECT priority || ' ' || segment FROM \"Organization\" WHERE name = 'Brand New Bistro'" c)" \
+   "A FINE_DINING" "enum values typed loosely are stored canonically"
+keys : ; keys -l "search Brand New Bistro"; keys Enter
+wait_for "match 1 of"
+keys D
+wait_for "delete Brand New Bistro with 0 contacts, 0 interactions"; ok $? "D says what the delete takes with it"
+keys y
+wait_for " deleted"; ok $? "y deletes"
+is "$(psql_val "SELECT count(*) FROM \"Organization\" WHERE name = 'Brand New Bistro'" c)" 0 "it is gone"
+keys : ; keys -l "goto 10045"; keys Enter
+wait_for "Renamed Elsewhere"
+keys i
+wait_for "Log an interaction with Renamed Elsewhere"; ok $? "i opens the interaction form"
+keys Enter; keys -l "tasting"; keys Enter
+keys Enter; keys -l "Tasting of the new menu"; keys Enter
+keys w
+wait_for "interaction logged"; ok $? "w logs it"
+is "$(psql_val "SELECT count(*) FROM \"Interaction\" i JOIN \"Organization\" o ON o.id = i.\"organizationId\" WHERE o.name = 'Renamed Elsewhere' AND i.type = 'TASTING'" c)" 1 \
+   "the interaction is stored"
+
 keys 1
 keys : ; keys -l "filter priority=A"; keys Enter
 wait_for "filter: .*priority"
@@ -168,6 +222,8 @@ wait_for "EXITED=0"
 
 start --read-only
 wait_for "READ-ONLY"; ok $? "--read-only shows in the header"
+keys 1 e
+wait_for "read-only: editing is off"; ok $? "and editing is refused"
 keys q
 wait_for "EXITED=0"; ok $? "and quits cleanly"
 

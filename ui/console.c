@@ -13,6 +13,7 @@
 #include "keymap.h"
 #include "panes.h"
 #include "prompt.h"
+#include "form.h"
 
 #include "aq.h"
 #include "pg.h"
@@ -36,7 +37,6 @@
 #define MIN_ROWS 10
 
 static volatile sig_atomic_t got_interrupt, got_terminate;
-static struct prompt *prompt;   /* the ':' and '/' line (readline is global) */
 static bool curses_active;
 
 static void restore_terminal(void)
@@ -240,8 +240,8 @@ void console_render(struct app *app)
     else
         panes_draw(app, 1, 0, LINES - 2, COLS);
     draw_status(app);
-    if (prompt && prompt_is_open(prompt))
-        prompt_draw(prompt, LINES - 1, COLS); /* last: it places the cursor */
+    if (app->prompt && prompt_is_open(app->prompt))
+        prompt_draw(app->prompt, LINES - 1, COLS); /* last: it places the cursor */
     refresh();
     app->frames++;
 }
@@ -298,14 +298,16 @@ static char **complete(const char *line, int start, int end, void *ctx)
 
 static void dispatch(struct app *app, int key)
 {
-    if (prompt && prompt_is_open(prompt)) {
+    if (app->prompt && prompt_is_open(app->prompt)) {
         char kind = app->prompt_kind;
-        enum prompt_status st = prompt_feed(prompt, key);
+        enum prompt_status st = prompt_feed(app->prompt, key);
         if (st == PROMPT_ACCEPTED) {
             if (kind == '/')
-                panes_search(app, prompt_line(prompt));
+                panes_search(app, prompt_line(app->prompt));
+            else if (kind == 'f')
+                form_field_entered(app, prompt_line(app->prompt));
             else
-                panes_command(app, prompt_line(prompt));
+                panes_command(app, prompt_line(app->prompt));
         }
         if (st != PROMPT_EDITING)
             curs_set(0);
@@ -330,10 +332,17 @@ static void dispatch(struct app *app, int key)
             return;
         if (pending == ACT_QUIT)
             app->quit = true;
-        else
+        else if (pending == ACT_BACK)
+            form_close(app);    /* leave the form without saving */
+        else {
+            app->confirm = pending; /* lets the action know it was confirmed */
             panes_action(app, pending);
+            app->confirm = ACT_NONE;
+        }
         return;
     }
+    if (app->form && form_key(app, key))
+        return;
     enum action a = keymap_lookup(key);
     switch (a) {
     case ACT_QUIT:
@@ -364,12 +373,14 @@ static void dispatch(struct app *app, int key)
         break;
     case ACT_SEARCH:
     case ACT_COMMAND:
-        if (prompt && (a == ACT_COMMAND || app->pane != PANE_MIGRATION)) {
+        if (app->prompt && (a == ACT_COMMAND || app->pane != PANE_MIGRATION)) {
             app->prompt_kind = a == ACT_SEARCH ? '/' : ':';
-            prompt_open(prompt, a == ACT_SEARCH ? "/" : ":");
+            prompt_open(app->prompt, a == ACT_SEARCH ? "/" : ":");
         }
         break;
     case ACT_MIG_ABORT:
+        if (app->pane != PANE_MIGRATION)
+            break;
         app->confirm = ACT_MIG_ABORT;
         ui_status(app, " stop the running migration at the next batch boundary? y/n");
         break;
@@ -398,8 +409,8 @@ static void loop(struct app *app)
             break;
         if (got_interrupt) {
             got_interrupt = 0;
-            if (prompt && prompt_is_open(prompt)) {
-                prompt_cancel(prompt);
+            if (app->prompt && prompt_is_open(app->prompt)) {
+                prompt_cancel(app->prompt);
                 curs_set(0);
             } else if (app->busy) {
                 panes_cancel(app);
@@ -520,17 +531,17 @@ int console_main(const struct console_opts *opts)
         *slash = '\0';
     char *history = xasprintf("%s/history", state_dir);
     free(state_dir);
-    prompt = prompt_new(history);
+    app.prompt = prompt_new(history);
     free(history);
-    if (prompt)
-        prompt_set_completer(prompt, complete, &app);
+    if (app.prompt)
+        prompt_set_completer(app.prompt, complete, &app);
     panes_init(&app);
     panes_restore_session(&app);
     loop(&app);
     restore_terminal();
     panes_save_session(&app);
-    prompt_free(prompt);
-    prompt = NULL;
+    prompt_free(app.prompt);
+    app.prompt = NULL;
     panes_free(&app);
     browse_session_free(app.bs);
     aq_clear(&app.aq);

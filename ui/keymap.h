@@ -31,6 +31,10 @@
     ACTION(NEXT_HIT, "list", "n", "Next search match")                              \
     ACTION(PREV_HIT, "list", "N", "Previous search match")                          \
     ACTION(COMMAND, "global", ":", "Command line: sort, filter, goto, search")      \
+    ACTION(EDIT, "list", "e", "Edit the organization")                              \
+    ACTION(NEW, "list", "+", "New organization")                                    \
+    ACTION(DELETE, "list", "D", "Delete the organization (shows what goes with it)") \
+    ACTION(LOG, "list", "i", "Log an interaction with the organization")            \
     ACTION(MIG_START, "migration", "m", "Start or resume a migration") \
     ACTION(MIG_PAUSE, "migration", "p", "Pause or resume the running migration")     \
     ACTION(MIG_ABORT, "migration", "a", "Stop the migration at a batch boundary") \

@@ -9,6 +9,8 @@
 #include "config.h"
 
 #include "panes.h"
+#include "edit.h"
+#include "form.h"
 #include "paths.h"
 #include "sqltext.h"
 
@@ -99,8 +101,10 @@ static void list_fetch(struct app *app, int pane, enum browse_move move, const s
         /* One query at a time. Paging keys are carried (see carry); a
          * reload, re-sort or jump is redone once the current query ends,
          * so the rows never disagree with the header. */
-        if (move != BROWSE_NEXT && move != BROWSE_PREV)
+        if (move != BROWSE_NEXT && move != BROWSE_PREV) {
             l->stale = true;
+            l->loading = true;
+        }
         return;
     }
     struct browse_key edge = {0};
@@ -118,6 +122,7 @@ static void list_fetch(struct app *app, int pane, enum browse_move move, const s
         free(err);
     } else {
         send_query(app, PEND_PAGE, pane, move);
+        l->loading = move != BROWSE_NEXT && move != BROWSE_PREV;
     }
     browse_key_free(&edge);
 }
@@ -162,6 +167,7 @@ static void list_resort(struct app *app, int pane, enum browse_sort sort, bool d
 static void on_page(struct app *app, int pane, PGresult *res)
 {
     struct list_view *l = &app->lists[pane];
+    l->loading = l->stale;
     struct browse_page page = {0};
     char *err = NULL;
     if (!browse_parse_page(&app->q, res, &page, &err)) {
@@ -206,9 +212,13 @@ static void on_page(struct app *app, int pane, PGresult *res)
         if (page.focus >= 0) {
             l->selected = (size_t)page.focus;
         } else {
+            /* After a delete the row is simply gone; only a goto the user
+             * asked for deserves an explanation. */
             l->selected = 0;
-            ui_status(app, " that row is hidden by the filters");
+            if (l->goto_pending)
+                ui_status(app, " that row is hidden by the filters");
         }
+        l->goto_pending = false;
         l->top = l->selected > (size_t)app->page_rows / 2 ? l->selected - (size_t)app->page_rows / 2 : 0;
         break;
     case BROWSE_FIRST:
@@ -272,6 +282,7 @@ void panes_on_readable(struct app *app)
     case PEND_LOOKUP: {
         struct browse_page found = {0};
         if (!browse_parse_page(&app->q, res, &found, &err) || found.nrows == 0) {
+            l->loading = false;
             ui_status(app, " %s", err ? err : "no such row");
             free(err);
             browse_page_free(&found);
@@ -324,6 +335,8 @@ static void list_goto(struct app *app, int pane, const char *text)
         return;
     }
     send_query(app, PEND_LOOKUP, pane, BROWSE_AROUND);
+    app->lists[pane].loading = true;
+    app->lists[pane].goto_pending = true;
 }
 
 static void goto_hit(struct app *app, int pane)
@@ -372,6 +385,9 @@ void panes_free(struct app *app)
     }
     browse_org_detail_free(&app->detail);
     browse_query_free(&app->q);
+    form_close(app);
+    free(app->delete_id);
+    free(app->delete_token);
 }
 
 void panes_switch(struct app *app, int pane)
@@ -445,6 +461,78 @@ static void open_detail(struct app *app)
 static void migration_action(struct app *app, enum action a);
 static void read_migration(struct app *app);
 
+void panes_follow(struct app *app, const char *id)
+{
+    if (app->pane >= PANE_MIGRATION)
+        return;
+    app->lists[app->pane].estimate = -1;
+    list_goto(app, app->pane, id);
+    app->lists[app->pane].goto_pending = false; /* a row we just saved is no news */
+}
+
+void panes_refresh(struct app *app)
+{
+    if (app->pane >= PANE_MIGRATION)
+        return;
+    struct list_view *l = &app->lists[app->pane];
+    l->estimate = -1;
+    list_resort(app, app->pane, l->spec.sort, l->spec.desc);
+}
+
+/* The organization under the cursor (list or details), or NULL. */
+static char **current_org(struct app *app)
+{
+    struct list_view *l = &app->lists[PANE_ORGS];
+    if (app->pane != PANE_ORGS || l->page.nrows == 0)
+        return NULL;
+    return l->page.rows[l->selected];
+}
+
+static void ask_delete(struct app *app)
+{
+    char **row = current_org(app);
+    if (!row || app->busy)
+        return;
+    if (app->read_only) {
+        ui_status(app, " read-only: editing is off");
+        return;
+    }
+    struct edit_org o = {0};
+    struct edit_cascade c = {0};
+    char *err = NULL;
+    if (edit_org_load(app->conn, row[BROWSE_ORG_ID], &o, &err) != 0
+        || edit_org_cascade(app->conn, row[BROWSE_ORG_ID], &c, &err) != 0) {
+        ui_status(app, " %s", err ? err : "that organization is gone");
+        free(err);
+        edit_org_free(&o);
+        return;
+    }
+    free(app->delete_id);
+    free(app->delete_token);
+    app->delete_id = xstrdup(row[BROWSE_ORG_ID]);
+    app->delete_token = xstrdup(o.updated_at);
+    edit_org_free(&o);
+    app->confirm = ACT_DELETE;
+    ui_status(app, " delete %.40s with %lld contacts, %lld interactions, %lld opportunities, "
+              "%lld contracts (%lld leads keep no organization)? y/n",
+              row[BROWSE_ORG_NAME] ? row[BROWSE_ORG_NAME] : "", (long long)c.contacts,
+              (long long)c.interactions, (long long)c.opportunities, (long long)c.contracts,
+              (long long)c.leads);
+}
+
+static void do_delete(struct app *app)
+{
+    char *err = NULL;
+    enum edit_result r = edit_org_delete(app->conn, app->delete_id, app->delete_token, &err);
+    ui_status(app, " %s", r == EDIT_OK ? "deleted"
+                          : r == EDIT_CONFLICT ? "not deleted: someone changed it meanwhile (look again)"
+                          : r == EDIT_GONE ? "it was already deleted"
+                          : err ? err : "could not delete");
+    free(err);
+    app->detail_open = false;
+    panes_refresh(app);
+}
+
 void panes_action(struct app *app, enum action a)
 {
     if (a == ACT_MIG_START || a == ACT_MIG_PAUSE || a == ACT_MIG_ABORT) {
@@ -453,6 +541,29 @@ void panes_action(struct app *app, enum action a)
     }
     if (app->pane >= PANE_MIGRATION)
         return;
+    char **org = current_org(app);
+    switch (a) {
+    case ACT_EDIT:
+        if (org)
+            form_open_edit(app, org[BROWSE_ORG_ID]);
+        return;
+    case ACT_NEW:
+        if (app->pane == PANE_ORGS)
+            form_open_new(app);
+        return;
+    case ACT_DELETE:
+        if (app->confirm == ACT_DELETE) /* the y of the question */
+            do_delete(app);
+        else
+            ask_delete(app);
+        return;
+    case ACT_LOG:
+        if (org)
+            form_open_log(app, org[BROWSE_ORG_ID], org[BROWSE_ORG_NAME]);
+        return;
+    default:
+        break;
+    }
     if (app->detail_open) {
         if (a == ACT_UP && app->detail_top > 0)
             app->detail_top--;
@@ -712,7 +823,7 @@ static void draw_list(struct app *app, struct list_view *l, int y, int x, int h,
     snprintf(title, sizeof title, "%s  sorted by %s %s%s%s%s%s", l->title,
              browse_sort_name(l->spec.sort), l->spec.desc ? "(descending)" : "(ascending)", est,
              filters && *filters ? "  filter: " : "", filters ? filters : "",
-             l->loaded ? "" : "  loading…");
+             l->loaded && !l->loading ? "" : "  loading…");
     free(filters);
     ui_put(app, y, x, w, ROLE_TITLE, title);
     int rows = h - 2;
@@ -838,7 +949,9 @@ static void draw_migration(struct app *app, int y, int x, int h, int w)
 
 void panes_draw(struct app *app, int y, int x, int h, int w)
 {
-    if (app->pane == PANE_MIGRATION)
+    if (app->form)
+        form_draw(app, y, x, h, w);
+    else if (app->pane == PANE_MIGRATION)
         draw_migration(app, y, x, h, w);
     else if (app->detail_open && app->pane == PANE_ORGS)
         draw_detail(app, y, x, h, w);

@@ -14,6 +14,9 @@
 #include "state.h"
 #include "util.h"
 
+struct prompt;
+struct form;
+
 enum role { ROLE_HEADER, ROLE_STATUS, ROLE_SELECTED, ROLE_TITLE, ROLE_DIM, ROLE_ERROR,
             ROLE_OK, ROLE_WARN, ROLE_BAR, ROLE_COUNT };
 enum pane_id { PANE_ORGS, PANE_CONTACTS, PANE_MIGRATION, PANE_COUNT };
@@ -28,6 +31,8 @@ struct list_view {
     bool loaded;
     long carry;                 /* rows the user moved past the page's edge */
     bool stale;                 /* a reload was asked for while busy: redo it */
+    bool loading;               /* the rows shown are not yet those of the header */
+    bool goto_pending;          /* the page asked for is a goto: say if it is hidden */
     int64_t estimate;           /* estimated rows for the filters, -1 unknown */
     struct browse_hits hits;    /* the last search's hits, for n/N */
     size_t hit;                 /* index of the current hit */
@@ -73,6 +78,9 @@ struct app {
     char *state_path;
     char *conninfo;             /* as the user gave it (for a migration started here) */
     enum action confirm;        /* an action waiting for y/n, or ACT_NONE */
+    struct prompt *prompt;      /* the ':', '/' and field line (readline is global) */
+    struct form *form;          /* an open edit form, or NULL */
+    char *delete_id, *delete_token;  /* the organization a 'D' asks about */
     char prompt_kind;           /* ':' or '/' while the prompt is open */
     struct list_view lists[2];
     struct mig_view mig;
@@ -94,6 +102,11 @@ void panes_cancel(struct app *app);
 bool panes_command(struct app *app, const char *line);
 /* Starts a search of the current list ('/' line). */
 void panes_search(struct app *app, const char *term);
+/* Reloads the current list around the selected row (after an edit). */
+void panes_refresh(struct app *app);
+/* Reloads the current list around the row with this id (after a save:
+ * the row may have moved in the sort). */
+void panes_follow(struct app *app, const char *id);
 /* Session: save to / restore from the state file. */
 void panes_save_session(struct app *app);
 void panes_restore_session(struct app *app);

@@ -452,6 +452,16 @@ void prompt_open(struct prompt *p, const char *prefix)
     rl_callback_handler_install(prefix ? prefix : "", on_line);
 }
 
+void prompt_open_with(struct prompt *p, const char *prefix, const char *initial)
+{
+    prompt_open(p, prefix);
+    if (initial && *initial) {
+        /* Editing a value starts from the value, cursor at its end. */
+        rl_insert_text(initial);
+        rl_point = rl_end;
+    }
+}
+
 bool prompt_is_open(const struct prompt *p)
 {
     return p && p->open;

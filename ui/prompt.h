@@ -51,6 +51,8 @@ int prompt_save(struct prompt *p);
 /* Opens an empty line after the given prefix (":" or "/"); an open line is
  * abandoned first. */
 void prompt_open(struct prompt *p, const char *prefix);
+/* As prompt_open, with the line pre-filled (a form field being edited). */
+void prompt_open_with(struct prompt *p, const char *prefix, const char *initial);
 bool prompt_is_open(const struct prompt *p);
 
 /* Abandons the open line, as Esc does (for SIGINT, a pane switch ...). */

@@ -1,0 +1,321 @@
+/* form.c - the edit, create and log-interaction forms.
+ *
+ * j/k or arrows choose a field, Enter edits it on the prompt line
+ * (pre-filled), w saves, Esc leaves (asking when something changed).
+ * Saving validates every field first; an optimistic-lock conflict shows
+ * both versions side by side: o keeps yours over theirs, t takes theirs.
+ *
+ * Copyright (C) 2026 The pantrycrm authors. GPL-3.0-or-later. */
+#include "config.h"
+
+#include "form.h"
+#include "panes.h"
+#include "prompt.h"
+
+#include <curses.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static char **dup_values(char *const *v, size_t n)
+{
+    char **out = xcalloc(n + 1, sizeof *out);
+    for (size_t i = 0; i < n; i++)
+        out[i] = v && v[i] ? xstrdup(v[i]) : NULL;
+    return out;
+}
+
+static void free_values(char **v, size_t n)
+{
+    if (!v)
+        return;
+    for (size_t i = 0; i < n; i++)
+        free(v[i]);
+    free(v);
+}
+
+void form_close(struct app *app)
+{
+    struct form *f = app->form;
+    if (!f)
+        return;
+    free_values(f->values, f->nfields);
+    free_values(f->loaded, f->nfields);
+    edit_org_free(&f->org);
+    edit_org_free(&f->theirs);
+    free(f->org_id);
+    free(f->org_name);
+    free(f);
+    app->form = NULL;
+}
+
+static bool can_write(struct app *app)
+{
+    if (app->read_only) {
+        ui_status(app, " read-only: editing is off");
+        return false;
+    }
+    if (app->busy) {
+        ui_status(app, " a query is still running: try again");
+        return false;
+    }
+    return true;
+}
+
+static struct form *form_new(struct app *app, enum form_kind kind)
+{
+    form_close(app);
+    struct form *f = xcalloc(1, sizeof *f);
+    f->kind = kind;
+    f->fields = kind == FORM_LOG_INTERACTION ? edit_interaction_fields(&f->nfields)
+                                             : edit_org_fields(&f->nfields);
+    app->form = f;
+    return f;
+}
+
+bool form_open_edit(struct app *app, const char *org_id)
+{
+    if (!can_write(app))
+        return false;
+    struct edit_org o = {0};
+    char *err = NULL;
+    int rc = edit_org_load(app->conn, org_id, &o, &err);
+    if (rc != 0) {
+        ui_status(app, " %s", rc > 0 ? "that organization is gone" : err);
+        free(err);
+        return false;
+    }
+    struct form *f = form_new(app, FORM_EDIT_ORG);
+    f->org = o;
+    f->values = dup_values(o.values, f->nfields);
+    f->loaded = dup_values(o.values, f->nfields);
+    return true;
+}
+
+bool form_open_new(struct app *app)
+{
+    if (!can_write(app))
+        return false;
+    struct form *f = form_new(app, FORM_NEW_ORG);
+    f->values = dup_values(NULL, f->nfields);
+    f->loaded = dup_values(NULL, f->nfields);
+    /* The schema's defaults, shown so that the user sees what is saved. */
+    for (size_t i = 0; i < f->nfields; i++) {
+        if (strcmp(f->fields[i].column, "type") == 0)
+            f->values[i] = xstrdup("PROSPECT");
+        else if (strcmp(f->fields[i].column, "status") == 0)
+            f->values[i] = xstrdup("ACTIVE");
+    }
+    return true;
+}
+
+bool form_open_log(struct app *app, const char *org_id, const char *org_name)
+{
+    if (!can_write(app))
+        return false;
+    struct form *f = form_new(app, FORM_LOG_INTERACTION);
+    f->values = dup_values(NULL, f->nfields);
+    f->loaded = dup_values(NULL, f->nfields);
+    f->org_id = xstrdup(org_id);
+    f->org_name = xstrdup(org_name ? org_name : "");
+    for (size_t i = 0; i < f->nfields; i++)
+        if (strcmp(f->fields[i].column, "date") == 0) {
+            /* now, in the form the field accepts */
+            time_t t = time(NULL);
+            struct tm tm;
+            localtime_r(&t, &tm);
+            char buf[32];
+            strftime(buf, sizeof buf, "%Y-%m-%d %H:%M", &tm);
+            f->values[i] = xstrdup(buf);
+        }
+    return true;
+}
+
+static bool changed(const struct form *f, size_t i)
+{
+    const char *a = f->values[i], *b = f->loaded[i];
+    return (a == NULL) != (b == NULL) || (a && b && strcmp(a, b) != 0);
+}
+
+static bool any_changed(const struct form *f)
+{
+    for (size_t i = 0; i < f->nfields; i++)
+        if (changed(f, i))
+            return true;
+    return f->kind != FORM_EDIT_ORG;
+}
+
+void form_field_entered(struct app *app, const char *value)
+{
+    struct form *f = app->form;
+    if (!f)
+        return;
+    const struct edit_field *fd = &f->fields[f->sel];
+    char *msg = edit_validate(fd, value);
+    if (msg) {
+        ui_status(app, " %s", msg);
+        free(msg);
+        return;
+    }
+    free(f->values[f->sel]);
+    f->values[f->sel] = edit_normalise(fd, value);
+    if (f->sel + 1 < f->nfields)
+        f->sel++;
+}
+
+/* The saved row may have moved in the sort (updatedAt changed): follow it. */
+static void after_save(struct app *app, const char *what, const char *id)
+{
+    ui_status(app, " %s", what);
+    char *follow = id ? xstrdup(id) : NULL;
+    form_close(app);
+    if (follow)
+        panes_follow(app, follow);
+    else
+        panes_refresh(app);
+    free(follow);
+}
+
+static void save(struct app *app, bool over_theirs)
+{
+    struct form *f = app->form;
+    char *err = NULL;
+    /* Validate everything first: the status line names the first problem
+     * and the cursor goes to its field. */
+    for (size_t i = 0; i < f->nfields; i++) {
+        char *msg = edit_validate(&f->fields[i], f->values[i]);
+        if (msg) {
+            ui_status(app, " %s", msg);
+            free(msg);
+            f->sel = i;
+            return;
+        }
+    }
+    if (f->kind == FORM_LOG_INTERACTION) {
+        char *id = NULL;
+        enum edit_result r = edit_log_interaction(app->conn, f->org_id, f->values, &id, &err);
+        if (r == EDIT_OK)
+            after_save(app, "interaction logged", f->org_id);
+        else
+            ui_status(app, " %s", err ? err : "could not log the interaction");
+        free(id);
+        free(err);
+        return;
+    }
+    free_values(f->org.values, f->org.nvalues);
+    f->org.values = dup_values(f->values, f->nfields);
+    f->org.nvalues = f->nfields;
+    if (over_theirs && f->theirs.updated_at) {
+        /* Overwrite deliberately: take their token, keep our values. */
+        free(f->org.updated_at);
+        f->org.updated_at = xstrdup(f->theirs.updated_at);
+    }
+    struct edit_org theirs = {0};
+    enum edit_result r = edit_org_save(app->conn, &f->org, &theirs, &err);
+    switch (r) {
+    case EDIT_OK:
+        after_save(app, f->kind == FORM_NEW_ORG ? "organization created" : "saved", f->org.id);
+        break;
+    case EDIT_CONFLICT:
+        edit_org_free(&f->theirs);
+        f->theirs = theirs;
+        f->conflict = true;
+        ui_status(app, " someone saved this organization meanwhile: o keeps yours, t takes theirs");
+        break;
+    case EDIT_GONE:
+        ui_status(app, " the organization was deleted meanwhile; nothing was saved");
+        break;
+    default:
+        ui_status(app, " %s", err ? err : "could not save");
+        break;
+    }
+    free(err);
+}
+
+bool form_key(struct app *app, int key)
+{
+    struct form *f = app->form;
+    if (!f)
+        return false;
+    enum action a = keymap_lookup(key);
+    if (f->conflict) {
+        if (key == 'o') {
+            f->conflict = false;
+            save(app, true);
+        } else if (key == 't') {
+            free_values(f->values, f->nfields);
+            f->values = dup_values(f->theirs.values, f->nfields);
+            free_values(f->loaded, f->nfields);
+            f->loaded = dup_values(f->theirs.values, f->nfields);
+            free(f->org.updated_at);
+            f->org.updated_at = xstrdup(f->theirs.updated_at);
+            f->conflict = false;
+            ui_status(app, " took their version");
+        } else if (a == ACT_CANCEL || key == 'q') {
+            f->conflict = false;
+        }
+        return true;
+    }
+    if (a == ACT_UP && f->sel > 0)
+        f->sel--;
+    else if (a == ACT_DOWN && f->sel + 1 < f->nfields)
+        f->sel++;
+    else if (a == ACT_OPEN && app->prompt) {
+        char label[64];
+        snprintf(label, sizeof label, "%s: ", f->fields[f->sel].label);
+        app->prompt_kind = 'f';
+        prompt_open_with(app->prompt, label, f->values[f->sel]);
+    } else if (key == 'w') {
+        save(app, false);
+    } else if (a == ACT_CANCEL || key == 'q' || a == ACT_BACK) {
+        if (any_changed(f)) {
+            app->confirm = ACT_BACK; /* dispatch closes the form on y */
+            ui_status(app, " leave without saving? y/n");
+        } else {
+            form_close(app);
+        }
+    }
+    return true;
+}
+
+void form_draw(struct app *app, int y, int x, int h, int w)
+{
+    struct form *f = app->form;
+    char title[256];
+    if (f->kind == FORM_EDIT_ORG)
+        snprintf(title, sizeof title, "Edit organization  (Enter edits a field, w saves, Esc leaves)");
+    else if (f->kind == FORM_NEW_ORG)
+        snprintf(title, sizeof title, "New organization  (Enter edits a field, w saves, Esc leaves)");
+    else
+        snprintf(title, sizeof title, "Log an interaction with %s  (w saves)", f->org_name);
+    ui_put(app, y, x, w, ROLE_TITLE, title);
+    int rows = h - 2;
+    if (f->sel < f->top)
+        f->top = f->sel;
+    if (rows > 0 && f->sel >= f->top + (size_t)rows)
+        f->top = f->sel - (size_t)rows + 1;
+    int labw = 20, valw = f->conflict ? (w - labw - 2) / 2 : w - labw - 1;
+    if (f->conflict) {
+        ui_put(app, y + 1, x + labw + 1, valw, ROLE_DIM, "yours");
+        ui_put(app, y + 1, x + labw + 2 + valw, valw, ROLE_DIM, "theirs (saved meanwhile)");
+    }
+    for (int i = 0; i < rows - 1; i++) {
+        size_t k = f->top + (size_t)i;
+        if (k >= f->nfields)
+            break;
+        int row = y + 2 + i;
+        int role = k == f->sel ? ROLE_SELECTED : ROLE_OK;
+        char label[64];
+        snprintf(label, sizeof label, "%s%s%s", changed(f, k) ? "*" : " ", f->fields[k].label,
+                 f->fields[k].required ? " (req.)" : "");
+        ui_put(app, row, x, labw, role, label);
+        const char *v = f->values[k];
+        ui_put(app, row, x + labw + 1, valw, v ? role : ROLE_DIM, v ? v : "·");
+        if (f->conflict && k < f->theirs.nvalues) {
+            const char *t = f->theirs.values[k];
+            bool differs = (t == NULL) != (v == NULL) || (t && v && strcmp(t, v) != 0);
+            ui_put(app, row, x + labw + 2 + valw, valw, differs ? ROLE_WARN : ROLE_DIM, t ? t : "·");
+        }
+    }
+}

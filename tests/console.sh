@@ -210,6 +210,14 @@ is "$(psql_val "SELECT count(*) FROM \"Interaction\" i JOIN \"Organization\" o O
 keys 1
 keys : ; keys -l "filter priority=A"; keys Enter
 wait_for "filter: .*priority"
+psql -X -q -d c -c "INSERT INTO \"Organization\" (name, priority, segment) VALUES ('Smith, \"Bob\" & Co', 'A', 'CATERING')"
+keys : ; keys -l "export csv $TEST_TMP/orgs.csv"; keys Enter
+wait_for "exported [0-9]+ rows to"; ok $? ":export csv writes the list"
+is "$(python3 -c 'import csv,sys; print(sum(1 for _ in csv.reader(open(sys.argv[1], newline=""))) - 1)' "$TEST_TMP/orgs.csv")" \
+   "$(psql_val "SELECT count(*) FROM \"Organization\" WHERE priority = 'A'" c)" \
+   "the export holds every row of the filtered list, read back as CSV"
+is "$(python3 -c 'import csv,sys; print(sum(1 for r in csv.reader(open(sys.argv[1], newline="")) if "Smith, \"Bob\" & Co" in r))' "$TEST_TMP/orgs.csv")" 1 \
+   "a name with a comma and quotes survives the round trip"
 keys q
 wait_for "EXITED=0"; ok $? "q quits with status 0"
 

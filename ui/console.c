@@ -253,8 +253,8 @@ static char **complete(const char *line, int start, int end, void *ctx)
 {
     (void)end;
     (void)ctx;
-    static const char *const verbs[] = {"sort ", "filter ", "goto ", "search ", "orgs", "contacts",
-                                        "migration", "quit", NULL};
+    static const char *const verbs[] = {"sort ", "filter ", "goto ", "search ", "export csv ",
+                                        "orgs", "contacts", "migration", "quit", NULL};
     static const char *const sorts[] = {"name", "priority", "segment", "status", "city", "updatedAt",
                                         "nextFollowUpDate", "estimatedRevenue", "lastName",
                                         "-name", "-updatedAt", NULL};

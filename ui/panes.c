@@ -10,6 +10,7 @@
 
 #include "panes.h"
 #include "edit.h"
+#include "export.h"
 #include "form.h"
 #include "paths.h"
 #include "sqltext.h"
@@ -616,6 +617,50 @@ void panes_action(struct app *app, enum action a)
 
 /* ---- commands ------------------------------------------------------------ */
 
+/* Export progress: shown on the status line; Esc or ^C cancels. */
+static int export_tick(void *ctx, int64_t rows)
+{
+    struct app *app = ctx;
+    ui_status(app, " exported %lld rows… (Esc cancels)", (long long)rows);
+    console_render(app);
+    int key;
+    while ((key = getch()) != ERR)
+        if (keymap_lookup(key) == ACT_CANCEL)
+            return 1;
+    return 0;
+}
+
+static void export_list(struct app *app, int pane, const char *args)
+{
+    char format[16] = "", file[512] = "";
+    if (sscanf(args, "%15s %511[^\n]", format, file) != 2 || strcmp(format, "csv") != 0) {
+        ui_status(app, " usage: export csv FILE");
+        return;
+    }
+    if (app->busy) {
+        ui_status(app, " a query is still running: try again");
+        return;
+    }
+    FILE *out = fopen(file, "w");
+    if (!out) {
+        ui_status(app, " cannot write %s: %s", file, strerror(errno));
+        return;
+    }
+    char *err = NULL;
+    int64_t n = export_csv(app->bs, &app->lists[pane].spec, out, export_tick, app, &err);
+    if (fclose(out) != 0 && n >= 0) {
+        n = -1;
+        err = xasprintf("cannot write %s: %s", file, strerror(errno));
+    }
+    if (n >= 0)
+        ui_status(app, " exported %lld rows to %s", (long long)n, file);
+    else if (n == -2)
+        ui_status(app, " export cancelled; %s is incomplete", file);
+    else
+        ui_status(app, " %s", err ? err : "export failed");
+    free(err);
+}
+
 bool panes_command(struct app *app, const char *line)
 {
     char verb[32] = "", rest[256] = "";
@@ -670,9 +715,11 @@ bool panes_command(struct app *app, const char *line)
         list_goto(app, pane, rest);
     } else if (strcmp(verb, "search") == 0) {
         panes_search(app, rest);
+    } else if (strcmp(verb, "export") == 0) {
+        export_list(app, pane, rest);
     } else {
-        ui_status(app, " unknown command '%s' (try sort, filter, goto, search, orgs, contacts, "
-                  "migration, quit)", verb);
+        ui_status(app, " unknown command '%s' (try sort, filter, goto, search, export, orgs, "
+                  "contacts, migration, quit)", verb);
         return false;
     }
     return true;

@@ -1281,6 +1281,18 @@ static int check_target_schema(PGconn *conn, char **err)
     return rc;
 }
 
+/* After a cutover the target is the system of record: neither a full load
+ * nor a rollback may touch it any more. */
+static int cutover_recorded(PGconn *conn, bool *cut, char **err)
+{
+    PGresult *res = pg_exec(conn, err, "SELECT count(*) FROM migration.cutover", 0, NULL);
+    if (!res)
+        return -1;
+    *cut = strcmp(PQgetvalue(res, 0, 0), "0") != 0;
+    PQclear(res);
+    return 0;
+}
+
 /* One migrate per target at a time. A killed run's backend may hold the
  * lock a little longer (until it notices its client is gone), so wait a
  * few seconds before concluding that another run is live. */
@@ -1359,14 +1371,11 @@ int engine_migrate(const struct engine_opts *o, char **err)
         goto out;
     if (take_migrate_lock(conn, err) != 0)
         goto out;
-    PGresult *res;
     if (check_target_schema(conn, err) != 0)
         goto out;
-    res = pg_exec(conn, err, "SELECT count(*) FROM migration.cutover", 0, NULL);
-    if (!res)
+    bool cut;
+    if (cutover_recorded(conn, &cut, err) != 0)
         goto out;
-    bool cut = strcmp(PQgetvalue(res, 0, 0), "0") != 0;
-    PQclear(res);
     if (cut) {
         *err = xstrdup("a cutover has been recorded: the target is the system of record now; "
                        "a full load would overwrite live data, so it is refused");
@@ -1580,11 +1589,9 @@ int engine_rollback(const char *conninfo, FILE *out, char **err)
     }
     if (!pg_command(conn, err, "BEGIN"))
         goto out;
-    res = pg_exec(conn, err, "SELECT count(*) FROM migration.cutover", 0, NULL);
-    if (!res)
+    bool cut;
+    if (cutover_recorded(conn, &cut, err) != 0)
         goto fail;
-    bool cut = strcmp(PQgetvalue(res, 0, 0), "0") != 0;
-    PQclear(res);
     if (cut) {
         *err = xstrdup("refusing to roll back: a cutover has been recorded, so the target holds "
                        "live data now");

@@ -81,23 +81,32 @@ static int sq_describe(struct source *src, struct source_table **out, size_t *n,
     return 0;
 }
 
-static int sq_count(struct source *src, const char *table, int64_t *rows, char **err)
+/* SELECT <expr> FROM "table" as one integer. */
+static int scalar(struct sqlite_source *s, const char *expr, const char *table, int64_t *out)
 {
-    struct sqlite_source *s = (struct sqlite_source *)src;
     struct strbuf sql;
     sb_init(&sql);
-    sb_adds(&sql, "SELECT count(*) FROM ");
+    sb_addf(&sql, "SELECT %s FROM ", expr);
     sql_add_ident(&sql, table);
     sqlite3_stmt *st = NULL;
     int rc = sqlite3_prepare_v2(s->db, sql.buf, -1, &st, NULL);
     sb_free(&sql);
     if (rc != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW) {
-        *err = sqlite_err(s->db, "cannot count rows");
         sqlite3_finalize(st);
         return -1;
     }
-    *rows = sqlite3_column_int64(st, 0);
+    *out = sqlite3_column_int64(st, 0);
     sqlite3_finalize(st);
+    return 0;
+}
+
+static int sq_count(struct source *src, const char *table, int64_t *rows, char **err)
+{
+    struct sqlite_source *s = (struct sqlite_source *)src;
+    if (scalar(s, "count(*)", table, rows) != 0) {
+        *err = sqlite_err(s->db, "cannot count rows");
+        return -1;
+    }
     return 0;
 }
 
@@ -106,19 +115,8 @@ static int sq_count(struct source *src, const char *table, int64_t *rows, char *
 static int sq_estimate(struct source *src, const char *table, int64_t *rows, char **err)
 {
     struct sqlite_source *s = (struct sqlite_source *)src;
-    struct strbuf sql;
-    sb_init(&sql);
-    sb_adds(&sql, "SELECT max(rowid) FROM ");
-    sql_add_ident(&sql, table);
-    sqlite3_stmt *st = NULL;
-    int rc = sqlite3_prepare_v2(s->db, sql.buf, -1, &st, NULL);
-    sb_free(&sql);
-    if (rc != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW) {
-        sqlite3_finalize(st);
+    if (scalar(s, "max(rowid)", table, rows) != 0)
         return sq_count(src, table, rows, err); /* a WITHOUT ROWID table */
-    }
-    *rows = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
     return 0;
 }
 

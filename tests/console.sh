@@ -43,6 +43,15 @@ wait_for_quiet() { # like wait_for, without the diagnostics
     done
     return 1
 }
+wait_for_gone() { # regex: poll until the screen no longer matches
+    local i=0
+    while [ $i -lt 200 ]; do
+        if ! screen | grep -Eq -- "$1"; then return 0; fi
+        i=$((i + 1)); sleep 0.05
+    done
+    diag "timed out waiting for /$1/ to go; the screen was:"; diag "$(screen)"
+    return 1
+}
 keys() { $T send-keys -t $S "$@"; }
 n=0
 start() { # extra args… (PGUSER from the caller's AS, default postgres)
@@ -108,7 +117,7 @@ legacy=$(psql_val "SELECT metadata->'legacy'->>'id' FROM \"Organization\" WHERE 
 if [ -n "$legacy" ]; then
     lname=$(psql_val "SELECT name FROM \"Organization\" WHERE metadata->'legacy'->>'id' = '$legacy'" c | cut -c1-20)
     keys : ; keys -l "goto $legacy"; keys Enter
-    wait_for "$lname"; ok $? ":goto finds an organization by its legacy id"
+    wait_for " at $lname"; ok $? ":goto finds an organization by its legacy id"
 else
     skip "the generated data has no legacy ids"
 fi
@@ -156,13 +165,14 @@ wait_for "Organizations +sorted by"; ok $? "after a resize storm the console is 
 # Editing: a field, a refused value, a conflict, create, delete, log.
 keys : ; keys -l "filter clear"; keys Enter
 keys : ; keys -l "goto 10045"; keys Enter
-wait_for "Legacy Imported Diner"
+wait_for " at Legacy Imported Diner"
 keys e
 wait_for "Edit organization"; ok $? "e opens the edit form"
 for i in 1 2 3 4 5 6; do keys j; done      # name priority segment type status address -> city
 keys Enter C-u; keys -l "Springfield"; keys Enter
 keys w
 wait_for " saved"; ok $? "w saves the form"
+wait_for_gone "loading"   # the list follows the saved row (same frame as " saved")
 is "$(psql_val "SELECT city FROM \"Organization\" WHERE name = 'Legacy Imported Diner'" c)" Springfield \
    "the new city is in the database"
 keys e
@@ -190,14 +200,15 @@ wait_for "organization created"; ok $? "w creates it"
 is "$(psql_val "SELECT priority || ' ' || segment FROM \"Organization\" WHERE name = 'Brand New Bistro'" c)" \
    "A FINE_DINING" "enum values typed loosely are stored canonically"
 keys : ; keys -l "search Brand New Bistro"; keys Enter
-wait_for "match 1 of"
+wait_for "match 1 of .*Brand New Bistro"
+wait_for_gone "loading"   # set in the same frame as the match line
 keys D
 wait_for "delete Brand New Bistro with 0 contacts, 0 interactions"; ok $? "D says what the delete takes with it"
 keys y
 wait_for " deleted"; ok $? "y deletes"
 is "$(psql_val "SELECT count(*) FROM \"Organization\" WHERE name = 'Brand New Bistro'" c)" 0 "it is gone"
 keys : ; keys -l "goto 10045"; keys Enter
-wait_for "Renamed Elsewhere"
+wait_for " at Renamed Elsewhere"
 keys i
 wait_for "Log an interaction with Renamed Elsewhere"; ok $? "i opens the interaction form"
 keys Enter; keys -l "tasting"; keys Enter

@@ -212,6 +212,16 @@ static void on_page(struct app *app, int pane, PGresult *res)
     case BROWSE_AROUND:
         if (page.focus >= 0) {
             l->selected = (size_t)page.focus;
+            if (l->goto_pending) {
+                /* say where a goto landed: the row may already have been
+                 * on screen, and the cursor move alone is easy to miss */
+                char **row = page.rows[page.focus];
+                if (pane == PANE_ORGS)
+                    ui_status(app, " at %s", row[BROWSE_ORG_NAME] ? row[BROWSE_ORG_NAME] : "");
+                else
+                    ui_status(app, " at %s %s", row[BROWSE_CONTACT_FIRST_NAME] ? row[BROWSE_CONTACT_FIRST_NAME] : "",
+                              row[BROWSE_CONTACT_LAST_NAME] ? row[BROWSE_CONTACT_LAST_NAME] : "");
+            }
         } else {
             /* After a delete the row is simply gone; only a goto the user
              * asked for deserves an explanation. */
@@ -348,6 +358,7 @@ static void goto_hit(struct app *app, int pane)
     ui_status(app, " match %zu of %zu for '%s' (%s)", l->hit + 1, l->hits.n, l->search,
               l->hits.labels && l->hits.labels[l->hit] ? l->hits.labels[l->hit] : "");
     list_goto(app, pane, l->hits.ids[l->hit]);
+    l->goto_pending = false; /* the match line already says where we are */
 }
 
 void panes_search(struct app *app, const char *term)

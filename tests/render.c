@@ -125,6 +125,72 @@ static void fill_orgs(struct app *app)
     l->estimate = 5;
 }
 
+static attr_t cell_attr(int y, int x, short *pair)
+{
+    cchar_t cc;
+    wchar_t wc[CCHARW_MAX + 1];
+    attr_t a = 0;
+    *pair = 0;
+    if (mvin_wch(y, x, &cc) != ERR)
+        getcchar(&cc, wc, &a, pair, NULL);
+    return a;
+}
+
+/* Meaning must survive without colour: under NO_COLOR the header, the
+ * selected row and the status line are set apart by attributes alone; on
+ * an 8-colour terminal colours are used and the selection stays bold. */
+static void check_attributes(const char *term, bool no_color)
+{
+    setenv("COLUMNS", "80", 1);
+    setenv("LINES", "24", 1);
+    if (no_color)
+        setenv("NO_COLOR", "1", 1);
+    else
+        unsetenv("NO_COLOR");
+    FILE *out = fopen("/dev/null", "w"), *in = fopen("/dev/null", "r");
+    SCREEN *scr = newterm(term, out, in);
+    if (!scr) {
+        ok(1, "# SKIP no terminfo entry for %s", term);
+        fclose(out);
+        fclose(in);
+        return;
+    }
+    set_term(scr);
+    struct app app;
+    memset(&app, 0, sizeof app);
+    app.utf8 = true;
+    snprintf(app.who, sizeof app.who, "database \"crm\"");
+    console_theme_init(&app);
+    panes_init(&app);
+    fill_orgs(&app);
+    console_render(&app);
+    short pair;
+    attr_t header = cell_attr(0, 1, &pair);
+    short header_pair = pair;
+    attr_t selected = cell_attr(4, 1, &pair); /* row 1 of the list is selected */
+    short selected_pair = pair;
+    attr_t plain = cell_attr(3, 1, &pair);
+    attr_t status = cell_attr(LINES - 1, 1, &pair);
+    if (no_color) {
+        ok(!app.color, "%s, NO_COLOR: the monochrome scheme is chosen", term);
+        ok(header & A_REVERSE, "%s, NO_COLOR: the header is in reverse video", term);
+        ok(selected & A_REVERSE, "%s, NO_COLOR: the selected row is in reverse video", term);
+        ok(!(plain & A_REVERSE), "%s, NO_COLOR: other rows are not", term);
+        ok(status & A_REVERSE, "%s, NO_COLOR: the status line is in reverse video", term);
+        ok(header_pair == 0 && selected_pair == 0, "%s, NO_COLOR: no colour pair is used", term);
+    } else {
+        ok(app.color, "%s: colours are used", term);
+        ok(selected_pair != 0 && (selected & A_BOLD), "%s: the selected row has its colour and bold", term);
+        ok(header_pair != 0, "%s: the header has its colour", term);
+    }
+    panes_free(&app);
+    endwin();
+    delscreen(scr);
+    fclose(out);
+    fclose(in);
+    unsetenv("NO_COLOR");
+}
+
 int main(int argc, char **argv)
 {
     update = argc > 1 && strcmp(argv[1], "--update") == 0;
@@ -184,5 +250,9 @@ int main(int argc, char **argv)
         fclose(out);
         fclose(in);
     }
+    check_attributes("xterm-256color", true);
+    check_attributes("screen", true);
+    check_attributes("screen", false);          /* 8 colours */
+    check_attributes("xterm-256color", false);
     return done_testing();
 }

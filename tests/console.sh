@@ -246,6 +246,25 @@ wait_for "read-only: editing is off"; ok $? "and editing is refused"
 keys q
 wait_for "EXITED=0"; ok $? "and quits cleanly"
 
+# The user's config file: read-only by default, a rebound key, and a
+# mistake that stops the console with its file and line.
+mkdir -p "$TEST_TMP/cfg/pantrycrm"
+printf 'read-only = true\nkey.PAGE_DOWN = x Space\n' >"$TEST_TMP/cfg/pantrycrm/config"
+n=$((n + 1)); old=$S; S=c$n
+$T new-session -d -s $S -x 100 -y 30 \
+    "env TERM=screen LC_ALL=C.UTF-8 XDG_CONFIG_HOME='$TEST_TMP/cfg' XDG_STATE_HOME='$TEST_TMP/st3' PGHOST='$PGHOST' PGPORT=$PGPORT PGUSER=postgres '$PANTRYCRM' -d dbname=c; echo EXITED=\$?; sleep 30"
+wait_for "READ-ONLY"; ok $? "read-only = true in the config opens the console read-only"
+keys '?'
+wait_for "x Space +Next page"; ok $? "a key rebound in the config shows in the help"
+keys q q
+wait_for "EXITED=0"
+printf 'read-only = true\nreadonly = false\n' >"$TEST_TMP/cfg/pantrycrm/config"
+n=$((n + 1)); old=$S; S=c$n
+$T new-session -d -s $S -x 100 -y 30 \
+    "env TERM=screen LC_ALL=C.UTF-8 XDG_CONFIG_HOME='$TEST_TMP/cfg' PGHOST='$PGHOST' PGPORT=$PGPORT PGUSER=postgres '$PANTRYCRM' -d dbname=c; echo EXITED=\$?; sleep 30"
+wait_for "config:2: unknown setting 'readonly'"; ok $? "a mistake in the config is reported with file and line"
+wait_for "EXITED=2"; ok $? "and the console does not start"
+
 # A role that cannot write is treated as read-only.
 psql -X -q -d c -c "CREATE ROLE viewer LOGIN" -c "GRANT SELECT ON ALL TABLES IN SCHEMA public TO viewer"
 AS=viewer start

@@ -10,6 +10,7 @@
 #include "proc.h"
 #include "schema.h"
 #include "state.h"
+#include "userconf.h"
 #include "util.h"
 
 #include <stdlib.h>
@@ -235,6 +236,44 @@ static void test_state(const char *tmp)
     free(path);
 }
 
+static void test_userconf(const char *tmp)
+{
+    struct config cfg;
+    char *err = NULL;
+    char *none = xasprintf("%s/no-config", tmp);
+    is_int(config_load(none, &cfg, &err), 0, "a missing config file is no error");
+    ok(!cfg.read_only && cfg.color == CONFIG_COLOR_AUTO, "and gives the defaults");
+    config_free(&cfg);
+    free(none);
+    char *path = xasprintf("%s/config", tmp);
+    write_file(path, "# comment\n\nread-only = yes   # support staff\ncolor = never\n"
+                     "key.PAGE_DOWN = x Space\n");
+    is_int(config_load(path, &cfg, &err), 0, "a good config file loads");
+    ok(cfg.read_only && cfg.color == CONFIG_COLOR_NEVER, "read-only and color are read");
+    ok(cfg.nbindings == 1 && str_eq(cfg.bindings[0].action, "PAGE_DOWN")
+           && str_eq(cfg.bindings[0].keys, "x Space") && cfg.bindings[0].line == 5,
+       "a key binding is read with its line");
+    config_free(&cfg);
+    write_file(path, "read-only = true\nreadonly = false\n");
+    ok(config_load(path, &cfg, &err) == -1 && err && strstr(err, "config:2: unknown setting 'readonly'"),
+       "an unknown setting is reported with file and line");
+    free(err);
+    err = NULL;
+    config_free(&cfg);
+    write_file(path, "color = sometimes\n");
+    ok(config_load(path, &cfg, &err) == -1 && err && strstr(err, ":1: color takes auto, never or always"),
+       "a bad value is reported with file and line");
+    free(err);
+    err = NULL;
+    config_free(&cfg);
+    write_file(path, "just words\n");
+    ok(config_load(path, &cfg, &err) == -1 && err && strstr(err, ":1: expected 'key = value'"),
+       "a line without '=' is reported");
+    free(err);
+    config_free(&cfg);
+    free(path);
+}
+
 int main(void)
 {
     char tmpl[] = "/tmp/pantrycrm-unit.XXXXXX";
@@ -251,6 +290,7 @@ int main(void)
     test_conninfo();
     test_proc();
     test_state(tmp);
+    test_userconf(tmp);
     char *rm = xasprintf("rm -rf '%s'", tmp);
     if (system(rm) != 0)
         printf("# could not remove %s\n", tmp);

@@ -19,6 +19,7 @@
 #include "pg.h"
 #include "sanitize.h"
 #include "state.h"
+#include "userconf.h"
 #include "util.h"
 
 #include <curses.h>
@@ -106,7 +107,7 @@ void console_theme_init(struct app *app)
     app->attr[ROLE_WARN] = A_BOLD;
     app->attr[ROLE_BAR] = A_REVERSE;
     const char *no_color = getenv("NO_COLOR");
-    app->color = has_colors() && !(no_color && *no_color);
+    app->color = has_colors() && (app->color_pref == 2 || (app->color_pref == 0 && !(no_color && *no_color)));
     if (!app->color)
         return; /* monochrome: attributes alone carry the meaning */
     start_color();
@@ -476,9 +477,31 @@ int console_main(const struct console_opts *opts)
                         "subcommand (see 'pantrycrm --help')\n");
         return 2;
     }
+    /* The user's configuration: read, never written; a mistake in it stops
+     * the console with the file and line rather than being half applied. */
+    struct config cfg;
+    char *cfg_path = config_default_path();
+    char *cfg_err = NULL;
+    if (config_load(cfg_path, &cfg, &cfg_err) != 0) {
+        fprintf(stderr, "pantrycrm: %s\n", cfg_err);
+        free(cfg_err);
+        free(cfg_path);
+        config_free(&cfg);
+        return 2;
+    }
+    free(cfg_path);
+    for (size_t i = 0; i < cfg.nbindings; i++)
+        if (keymap_bind(cfg.bindings[i].action, cfg.bindings[i].keys, &cfg_err) != 0) {
+            fprintf(stderr, "pantrycrm: %s:%d: %s\n", cfg.path, cfg.bindings[i].line, cfg_err);
+            free(cfg_err);
+            config_free(&cfg);
+            return 2;
+        }
     struct app app;
     memset(&app, 0, sizeof app);
-    app.read_only = opts->read_only;
+    app.read_only = opts->read_only || cfg.read_only;
+    app.color_pref = cfg.color == CONFIG_COLOR_NEVER ? 1 : cfg.color == CONFIG_COLOR_ALWAYS ? 2 : 0;
+    config_free(&cfg);
     app.confirm = ACT_NONE;
     app.conninfo = opts->conninfo ? xstrdup(opts->conninfo) : NULL;
     char *err = NULL;

@@ -8,7 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const struct action_info actions[ACT_COUNT] = {
+#include "util.h"
+
+/* Mutable so that the user's bindings show in the help too. */
+static struct action_info actions[ACT_COUNT] = {
 #define ACTION_INFO(name, scope, keys, help) {#name, scope, keys, help},
     ACTION_TABLE(ACTION_INFO)
 #undef ACTION_INFO
@@ -62,4 +65,26 @@ enum action keymap_lookup(int key)
                 return (enum action)a;
     }
     return ACT_NONE;
+}
+
+int keymap_bind(const char *action_name, const char *keys, char **err)
+{
+    int a = 0;
+    while (a < ACT_COUNT && strcmp(actions[a].name, action_name) != 0)
+        a++;
+    if (a == ACT_COUNT) {
+        *err = xasprintf("unknown action '%s' (see 'pantrycrm keys' and pantrycrm(1))", action_name);
+        return -1;
+    }
+    char copy[128];
+    snprintf(copy, sizeof copy, "%s", keys);
+    for (char *save = NULL, *k = strtok_r(copy, " ", &save); k; k = strtok_r(NULL, " ", &save))
+        if (keymap_key_code(k) < 0) {
+            *err = xasprintf("unknown key '%s' for %s", k, action_name);
+            return -1;
+        }
+    /* Leaked on purpose when rebound twice: bindings live as long as the
+     * process and are set a handful of times at start-up. */
+    actions[a].keys = a == ACT_QUIT && !strstr(keys, "F10") ? xasprintf("%s F10", keys) : xstrdup(keys);
+    return 0;
 }

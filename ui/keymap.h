@@ -57,6 +57,11 @@ struct action_info {
 
 const struct action_info *action_info(enum action a);
 
+/* Rebinds an action by name ("PAGE_DOWN") to a space-separated key list
+ * from the user's config; 0, or -1 with *err. QUIT always keeps F10, so
+ * that no configuration can lock a user in. */
+int keymap_bind(const char *action_name, const char *keys, char **err);
+
 /* The action bound to a key code (curses key or character), or ACT_NONE. */
 enum action keymap_lookup(int key);
 

@@ -67,6 +67,7 @@ struct app {
     bool detail_open;
     size_t detail_top;
     bool read_only, utf8, color;
+    int color_pref;             /* 0 auto (NO_COLOR decides), 1 never, 2 always */
     char who[256];
     int pane;
     bool help, quit;

@@ -792,6 +792,9 @@ static int job_attempt(struct job *j, bool *retry, char **err)
     double t0 = now_s();
     struct batch *b;
     while ((b = bq_pop(&full)) != NULL) {
+        /* A pause holds the writer too: at most the batch in flight ends. */
+        while (engine_paused && !engine_stop_requested)
+            sleep_s(0.1);
         double t1 = now_s();
         if (write_batch(&w, b, t1 - t0) != 0) {
             rc = -1;

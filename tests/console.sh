@@ -287,26 +287,27 @@ steer
 keys 3
 wait_for "Press m to migrate"; ok $? "an empty migration pane says how to start"
 keys m
-wait_for "Run 1 +running" 20; ok $? "m starts a migration of the demo legacy source"
+wait_for "Run 1 +running" 60; ok $? "m starts a migration of the demo legacy source"
 keys p
-wait_for "paused" 10; ok $? "p pauses it"
+wait_for "paused" 30; ok $? "p pauses it"
+sleep 1     # the batch in flight when the pause came may still commit
 r1=$(psql_val "SELECT coalesce(sum(rows_read), 0) FROM migration.checkpoint" d)
 sleep 1.5   # a pause is a span of time: nothing may be committed in it
 r2=$(psql_val "SELECT coalesce(sum(rows_read), 0) FROM migration.checkpoint" d)
 is "$r2" "$r1" "while paused, no batch is committed"
 keys p
-wait_for "copying" 10; ok $? "p again resumes it"
+wait_for "copying" 30; ok $? "p again resumes it"
 keys q
-wait_for "quit\? y/n"; ok $? "q while a migration runs asks first"
+wait_for "quit\? y/n" 30; ok $? "q while a migration runs asks first"
 keys n
 keys a
-wait_for "stop the running migration"; ok $? "a asks before stopping"
+wait_for "stop the running migration" 30; ok $? "a asks before stopping"
 keys y
-wait_for "Run 1 +interrupted" 30; ok $? "y stops it at a batch boundary"
+wait_for "Run 1 +interrupted" 60; ok $? "y stops it at a batch boundary"
 is "$(psql_val "SELECT status FROM migration.run ORDER BY id DESC LIMIT 1" d)" interrupted \
    "the target records the run as interrupted"
 keys m
-wait_for "Run 2 +done" 90; ok $? "m resumes it from its checkpoints, to the end"
+wait_for "Run 2 +done" 180; ok $? "m resumes it from its checkpoints, to the end"
 run_ok "the steered migration verifies" "$PANTRYCRM" -d dbname=d verify
 keys q
 wait_for "EXITED=0"; ok $? "q quits without asking once nothing runs"

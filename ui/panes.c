@@ -330,6 +330,12 @@ void panes_on_readable(struct app *app)
             list_resort(app, i, sl->spec.sort, sl->spec.desc);
         }
     }
+    if (!app->busy && app->queued[0]) {
+        char line[256];
+        snprintf(line, sizeof line, "%s", app->queued);
+        app->queued[0] = '\0';
+        panes_command(app, line);
+    }
     if (want_count && !app->busy)
         list_count(app, pane);
 }
@@ -678,6 +684,13 @@ bool panes_command(struct app *app, const char *line)
     sscanf(line, " %31s %255[^\n]", verb, rest);
     if (!*verb)
         return true;
+    /* A command that needs the connection waits for the query in flight
+     * instead of being dropped: the user typed it on purpose. */
+    if (app->busy && (!strcmp(verb, "goto") || !strcmp(verb, "search") || !strcmp(verb, "export")
+                      || !strcmp(verb, "filter") || !strcmp(verb, "sort"))) {
+        snprintf(app->queued, sizeof app->queued, "%s", line);
+        return true;
+    }
     int pane = app->pane < PANE_MIGRATION ? app->pane : PANE_ORGS;
     struct list_view *l = &app->lists[pane];
     char *err = NULL;

@@ -82,6 +82,7 @@ struct app {
     struct prompt *prompt;      /* the ':', '/' and field line (readline is global) */
     struct form *form;          /* an open edit form, or NULL */
     char *delete_id, *delete_token;  /* the organization a 'D' asks about */
+    char queued[256];           /* a command typed while a query ran: run it next */
     char prompt_kind;           /* ':' or '/' while the prompt is open */
     struct list_view lists[2];
     struct mig_view mig;

@@ -24,6 +24,9 @@ psql -X -q -d c -c "INSERT INTO \"Organization\" (id, name, priority, segment, m
 
 T="tmux -L pantrycrm-test-$$ -f /dev/null"
 at_exit "$T kill-server 2>/dev/null"
+# A migration started from the pane outlives the console by design; the
+# test's own must not outlive the test.
+at_exit "pkill -f 'migrate --source $TEST_TMP/' 2>/dev/null"
 S=c0
 screen() { $T capture-pane -p -t $S 2>/dev/null; }
 wait_for() { # regex [seconds]: poll the screen until it matches

@@ -95,3 +95,5 @@ trap _run_cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 trap 'exit 129' HUP
+# A reader that goes away (… | head) must not skip the cleanup either.
+trap 'exit 141' PIPE

@@ -12,5 +12,6 @@ pg_createdb r
 "$PANTRYCRM" -d dbname=r db migrate >/dev/null || bail_out "db migrate failed"
 "$PANTRYCRM" -d dbname=r migrate --source "$TEST_TMP/legacy.db" --progress none >/dev/null \
     || bail_out "migrate failed"
-exec python3 "$abs_top_srcdir/tests/reconcile.py" "$TEST_TMP/legacy.db" "dbname=r" \
+# Not exec: the shell must stay to run its exit trap (stop the cluster).
+python3 "$abs_top_srcdir/tests/reconcile.py" "$TEST_TMP/legacy.db" "dbname=r" \
     "$abs_top_srcdir/data/synonyms.conf"

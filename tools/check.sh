@@ -41,6 +41,17 @@ if [ "$check_rc" -eq 0 ] && [ "${PANTRYCRM_SKIP_DISTCHECK:-}" != 1 ]; then
         failed=$((failed + 1))
     fi
 fi
+# Every test must stop the cluster it started, whatever happened to it.
+leaked=$(pgrep -f 'postgres -D .*/pantrycrm-test\.[^/]*/pgdata' 2>/dev/null | wc -l)
+if [ "$leaked" -gt 0 ]; then
+    echo "test harness: $leaked throwaway PostgreSQL server(s) left running:"
+    pgrep -af 'postgres -D .*/pantrycrm-test\.[^/]*/pgdata'
+    failed=$((failed + 1))
+    pkill -f 'postgres -D .*/pantrycrm-test\.[^/]*/pgdata' 2>/dev/null
+else
+    echo "test harness: every throwaway PostgreSQL server was stopped"
+    passed=$((passed + 1))
+fi
 cd "$top" || exit 1
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

@@ -56,7 +56,9 @@ static bool can_write(struct app *app)
         ui_status(app, " read-only: editing is off");
         return false;
     }
-    if (app->busy) {
+    /* Forms use the connection synchronously: let a page in flight land
+     * first rather than dropping the key. */
+    if (!panes_drain(app)) {
         ui_status(app, " a query is still running: try again");
         return false;
     }
@@ -181,6 +183,10 @@ static void save(struct app *app, bool over_theirs)
 {
     struct form *f = app->form;
     char *err = NULL;
+    if (!panes_drain(app)) {
+        ui_status(app, " a query is still running: try again");
+        return;
+    }
     /* Validate everything first: the status line names the first problem
      * and the cursor goes to its field. */
     for (size_t i = 0; i < f->nfields; i++) {

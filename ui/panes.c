@@ -17,6 +17,8 @@
 
 #include <curses.h>
 #include <errno.h>
+#include <poll.h>
+#include <time.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -148,6 +150,21 @@ static void list_reload(struct app *app, int pane)
 int panes_socket(struct app *app)
 {
     return app->busy ? PQsocket(app->conn) : -1;
+}
+
+bool panes_drain(struct app *app)
+{
+    struct timespec t0, t;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    while (app->busy) {
+        struct pollfd pfd = {PQsocket(app->conn), POLLIN, 0};
+        poll(&pfd, 1, 100);
+        panes_on_readable(app);
+        clock_gettime(CLOCK_MONOTONIC, &t);
+        if (app->busy && t.tv_sec - t0.tv_sec >= 5)
+            return false;
+    }
+    return true;
 }
 
 void panes_cancel(struct app *app)
@@ -508,8 +525,12 @@ static char **current_org(struct app *app)
 
 static void ask_delete(struct app *app)
 {
+    if (!panes_drain(app)) {
+        ui_status(app, " a query is still running: try again");
+        return;
+    }
     char **row = current_org(app);
-    if (!row || app->busy)
+    if (!row)
         return;
     if (app->read_only) {
         ui_status(app, " read-only: editing is off");
@@ -541,6 +562,10 @@ static void ask_delete(struct app *app)
 static void do_delete(struct app *app)
 {
     char *err = NULL;
+    if (!panes_drain(app)) {
+        ui_status(app, " a query is still running: try again");
+        return;
+    }
     enum edit_result r = edit_org_delete(app->conn, app->delete_id, app->delete_token, &err);
     ui_status(app, " %s", r == EDIT_OK ? "deleted"
                           : r == EDIT_CONFLICT ? "not deleted: someone changed it meanwhile (look again)"
@@ -654,7 +679,7 @@ static void export_list(struct app *app, int pane, const char *args)
         ui_status(app, " usage: export csv FILE");
         return;
     }
-    if (app->busy) {
+    if (!panes_drain(app)) {
         ui_status(app, " a query is still running: try again");
         return;
     }

@@ -99,6 +99,9 @@ void panes_action(struct app *app, enum action a);
 int panes_socket(struct app *app);
 void panes_on_readable(struct app *app);
 void panes_cancel(struct app *app);
+/* Lets the query in flight finish (its result is applied) so that the
+ * connection can be used synchronously; false if it takes over 5 s. */
+bool panes_drain(struct app *app);
 /* A command from the ':' line ("filter segment=A,B", "sort -updatedAt",
  * "goto ID", …); false with a message in the status line when unknown. */
 bool panes_command(struct app *app, const char *line);

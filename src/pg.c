@@ -133,6 +133,10 @@ PGresult *pg_exec(PGconn *conn, char **errmsg, const char *sql, int nparams,
     if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
         return res;
     const char *msg = res ? PQresultErrorMessage(res) : PQerrorMessage(conn);
+    /* A caller may meet several failures in a row (a COPY, then its
+     * ROLLBACK TO SAVEPOINT on a dead connection): the latest message
+     * replaces the earlier one, which is freed. */
+    free(*errmsg);
     *errmsg = str_rtrim(xstrdup(msg && *msg ? msg : PQerrorMessage(conn)));
     PQclear(res);
     return NULL;

@@ -20,7 +20,7 @@ char *pg_conninfo_check(const char *conninfo);
 
 /* Runs a parameterised statement; returns the result when its status is
  * PGRES_COMMAND_OK or PGRES_TUPLES_OK, else clears it, sets *errmsg and
- * returns NULL. */
+ * returns NULL. *errmsg must be NULL or an earlier message, which is freed. */
 PGresult *pg_exec(PGconn *conn, char **errmsg, const char *sql, int nparams,
                   const char *const *params);
 

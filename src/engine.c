@@ -764,30 +764,22 @@ static int job_attempt(struct job *j, bool *retry, char **err)
     struct writer probe = {.j = j, .cv = rd.cv};
     sb_init(&probe.copy);
     sb_init(&probe.sql);
+    struct writer w = {.j = j, .conn = conn, .cv = cv};
+    sb_init(&w.copy);
+    sb_init(&w.sql);
+    int rc = 0;
     probe.conn = target_connect(e, "check foreign keys", err);
     if (!probe.conn) {
         *retry = true;
-        for (size_t i = 0; i < QUEUE_DEPTH + 1; i++)
-            batch_free(&batches[i]);
-        bq_destroy(&full);
-        bq_destroy(&free_q);
-        convert_free(rd.cv);
-        convert_free(cv);
-        source_close(src);
-        PQfinish(conn);
-        sb_free(&key);
-        return -1;
+        rc = -1;
+        goto done;
     }
     rd.probe = &probe;
     pthread_t th;
     job_set_phase(j, "copying");
     pthread_create(&th, NULL, reader_main, &rd);
 
-    struct writer w = {.j = j, .conn = conn, .cv = cv};
-    sb_init(&w.copy);
-    sb_init(&w.sql);
     double t_start = now_s();
-    int rc = 0;
     bool finished = false;
     double t0 = now_s();
     struct batch *b;
@@ -826,10 +818,6 @@ static int job_attempt(struct job *j, bool *retry, char **err)
         fprintf(stderr, "profile %s: %.2f s in all; writer: COPY %.2f s, quarantine %.2f s, "
                         "checkpoint+commit %.2f s; reader: orphan checks %.2f s\n",
                 j->t->name, now_s() - t_start, w.t_copy, w.t_quarantine, w.t_commit, probe.t_fk);
-    PQfinish(probe.conn);
-    free(probe.err);
-    sb_free(&probe.copy);
-    sb_free(&probe.sql);
     if (rc == 0 && rd.failed) {
         rc = -1;
         *retry = true; /* a source hiccup: resume from the committed checkpoint */
@@ -837,6 +825,11 @@ static int job_attempt(struct job *j, bool *retry, char **err)
     } else if (rc == 0 && !finished) {
         rc = 1; /* stopped at a batch boundary */
     }
+done:
+    PQfinish(probe.conn);
+    free(probe.err);
+    sb_free(&probe.copy);
+    sb_free(&probe.sql);
     free(rd.err);
     free(w.err);
     sb_free(&w.copy);

@@ -43,3 +43,12 @@ void source_tables_free(struct source_table *tables, size_t n)
     }
     free(tables);
 }
+
+void source_facts_free(struct source_facts *f)
+{
+    if (!f)
+        return;
+    free(f->server);
+    free(f->database);
+    memset(f, 0, sizeof *f);
+}

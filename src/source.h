@@ -35,6 +35,24 @@ typedef int (*source_row_fn)(void *ctx, const struct cell *cells, size_t ncells)
 
 struct source;
 
+/* One net change. op is 'I', 'U' or 'D'; row is NULL when the row no
+ * longer exists (a delete, or an insert/update deleted since). */
+typedef int (*source_change_fn)(void *ctx, int64_t version, char op, const struct cell *key,
+                                const struct cell *row, size_t ncells);
+
+/* What a source can say about itself. Strings are owned by the struct;
+ * free with source_facts_free. */
+struct source_facts {
+    char *server;              /* "SQL Server 15.0.2000", "SQLite 3.40.1" */
+    char *database;
+    int snapshot_isolation;    /* 1 on, 0 off, -1 unknown / not applicable */
+    int read_committed_snapshot;
+    int change_tracking;       /* 1 enabled on the database, 0 not, -1 unknown */
+    int64_t ct_retention_s;    /* retention period in seconds, -1 unknown */
+    bool ct_auto_cleanup;
+};
+void source_facts_free(struct source_facts *f);
+
 struct source_ops {
     const char *kind;                                   /* "sqlite", "mssql" */
     int (*describe)(struct source *, struct source_table **tables, size_t *n, char **err);
@@ -47,6 +65,26 @@ struct source_ops {
                   const char *const *cols, size_t ncols, const struct cell *after,
                   size_t limit, source_row_fn fn, void *ctx, char **err);
     void (*close)(struct source *);
+
+    /* --- optional: NULL when the source cannot do it ----------------------
+     * Facts about the server for assess and the cutover gate. */
+    int (*facts)(struct source *, struct source_facts *out, char **err);
+    /* Change capture: Change Tracking on SQL Server, a trigger-fed change
+     * log on SQLite. A sync round runs between snapshot_begin and
+     * snapshot_end so that the version and the changes agree. */
+    int (*snapshot_begin)(struct source *, char **err);
+    int (*snapshot_end)(struct source *, bool commit, char **err);
+    int (*change_version)(struct source *, int64_t *current, char **err);
+    /* *tracked false when the table has no change capture (then min_valid
+     * is meaningless). */
+    int (*change_min_valid)(struct source *, const char *table, bool *tracked,
+                            int64_t *min_valid, char **err);
+    /* Net changes to table after version since (all retained when since <
+     * 0), each with the current row's cols (NULL cells when the row is gone,
+     * which the caller treats as a delete), in key order. */
+    int (*changes)(struct source *, const char *table, const char *key,
+                   const char *const *cols, size_t ncols, int64_t since,
+                   source_change_fn fn, void *ctx, char **err);
 };
 
 struct source {

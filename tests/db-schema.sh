@@ -420,24 +420,26 @@ is "$(q "SELECT (SELECT count(*) FROM \"Contact\") + (SELECT count(*) FROM \"Int
    "0 1" "its contacts, interactions and contracts are gone, its lead remains"
 
 # --- indexes --------------------------------------------------------------------
-INDEX_FILE=$abs_top_srcdir/data/sql/0003_indexes.sql
-names=$(sed -n 's/^CREATE INDEX "\([^"]*\)".*/\1/p' "$INDEX_FILE")
+# The secondary indexes are those of 0003 and of the later index files.
+INDEX_FILES="$abs_top_srcdir/data/sql/0003_indexes.sql $abs_top_srcdir/data/sql/0005_console_indexes.sql"
+# shellcheck disable=SC2086
+names=$(sed -n 's/^CREATE INDEX "\([^"]*\)".*/\1/p' $INDEX_FILES)
 nnames=$(printf '%s\n' "$names" | grep -c .)
-ok "$([ "$nnames" -gt 0 ] && echo 0 || echo 1)" "0003_indexes.sql names its indexes ($nnames)"
+ok "$([ "$nnames" -gt 0 ] && echo 0 || echo 1)" "the index files name their indexes ($nnames)"
 for i in $names; do
     is "$(q "SELECT count(*) FROM pg_indexes WHERE schemaname = 'public' AND indexname = '$i'")" \
        "1" "index $i exists"
 done
-# The indexes that are not a constraint's are exactly those of 0003.
+# The indexes that are not a constraint's are exactly those of the index files.
 is "$(q "SELECT count(*) FROM pg_index x JOIN pg_class c ON c.oid = x.indexrelid
          WHERE c.relnamespace = 'public'::regnamespace
          AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = x.indexrelid)")" \
-   "$nnames" "no index other than the constraints' and those of 0003"
-# Every index in 0003 has the query it serves written above it.
+   "$nnames" "no index other than the constraints' and those of the index files"
+# Every index has the query it serves written above it.
 is "$(awk '/^--   (SELECT|DELETE) / { seen = 1 }
            /^CREATE INDEX/ { if (!seen || prev !~ /^--/) bad++; seen = 0 }
-           { prev = $0 } END { print bad + 0 }' "$INDEX_FILE")" \
-   "0" "every index in 0003 is preceded by a comment with the query it serves"
+           { prev = $0 } END { print bad + 0 }' $INDEX_FILES)" \
+   "0" "every index is preceded by a comment with the query it serves"
 # No plain btree index is redundant: its key columns are not a prefix of
 # another btree index's (or a duplicate of a key or unique constraint's).
 is "$(q "WITH i AS (

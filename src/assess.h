@@ -1,0 +1,41 @@
+/* assess.h - the pre-flight assessment: read the whole source once, through
+ * the same conversion as migrate, and predict what the migration will do
+ * before a row moves (counts, sizes, dirt, enum domains, orphans, ids,
+ * dates, collation surprises, change tracking, expected run time).
+ * Copyright (C) 2026 The pantrycrm authors. GPL-3.0-or-later. */
+#ifndef PANTRY_ASSESS_H
+#define PANTRY_ASSESS_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "convert.h"
+
+struct assess_opts {
+    const char *source;
+    const char *synonyms_path;          /* NULL: the shipped synonyms */
+    const struct policy_rule *rules;    /* as migrate would apply them */
+    size_t nrules;
+    int min_year, max_year;             /* 0: the defaults */
+    size_t max_parent_keys;             /* orphan check budget (0: 4,000,000) */
+    double load_rows_per_s;             /* for the estimate (0: the measured default) */
+};
+
+/* The rate bench/migrate.sh measured for a whole run (COPY, index build,
+ * FK validation) on 2 cores: the basis of the run time estimate unless the
+ * caller knows better. */
+#define ASSESS_DEFAULT_LOAD_ROWS_PER_S 65000.0
+
+/* Reads the source and returns the assessment as a JSON object (caller
+ * decrefs), or NULL with *err. progress, when not NULL, is called with each
+ * table's name as it is read. */
+json_t *assess_run(const struct assess_opts *o, void (*progress)(const char *table, void *ctx),
+                   void *ctx, char **err);
+
+/* Writes the assessment for a person: the findings first, then the detail. */
+void assess_print(FILE *out, const json_t *a);
+
+#endif

@@ -998,29 +998,33 @@ static bool is_word_byte(unsigned char c)
         || c >= 0x80;
 }
 
-/* The words of the input as a tsquery: each quoted, ANDed, and a prefix
- * (:*) when it has 3 characters or more. Shorter prefixes would expand to
- * a large part of the index ("a:*"), so a short word must match whole.
- * Words are cut where the 'simple' parser cuts them, at anything but
- * letters and digits, so quoting never meets a quote. "" when no words. */
-static char *tsquery_of(const char *term)
+/* One word of a search: cut where the 'simple' parser cuts (at anything
+ * but letters and digits), and a prefix when it has 3 characters or more.
+ * Shorter prefixes would match a large part of the vocabulary ("a"), so a
+ * short word must match whole. */
+struct search_word {
+    const char *p;
+    size_t len;
+    bool prefix;
+};
+
+static size_t search_words(const char *term, size_t tlen, struct search_word *out, size_t max)
 {
-    struct strbuf sb;
-    sb_init(&sb);
-    const unsigned char *p = (const unsigned char *)term;
-    while (*p) {
-        while (*p && !is_word_byte(*p))
+    size_t n = 0;
+    const unsigned char *p = (const unsigned char *)term, *end = p + tlen;
+    while (p < end && n < max) {
+        while (p < end && !is_word_byte(*p))
             p++;
         const unsigned char *w = p;
-        while (*p && is_word_byte(*p))
+        while (p < end && is_word_byte(*p))
             p++;
         if (p == w)
             continue;
         size_t len = (size_t)(p - w);
-        sb_addf(&sb, "%s'%.*s'%s", sb.len ? " & " : "", (int)len, (const char *)w,
-                utf8_chars((const char *)w, len) >= 3 ? ":*" : "");
+        out[n++] = (struct search_word){(const char *)w, len,
+                                        utf8_chars((const char *)w, len) >= 3};
     }
-    return sb_detach(&sb);
+    return n;
 }
 
 /* The input as a LIKE pattern body: %, _ and \ escaped. */
@@ -1036,6 +1040,29 @@ static char *like_escape(const char *s, size_t n)
     return sb_detach(&sb);
 }
 
+/* The condition on alias.word for one search word, parameter $p: a btree
+ * range (the words table is in "C" order, where every word starting with
+ * the prefix sorts before prefix || U+10FFFF). */
+static void word_cond(struct strbuf *sb, const char *alias, const struct search_word *w, int p)
+{
+    if (w->prefix)
+        sb_addf(sb, "%s.word >= lower($%d) AND %s.word < lower($%d) || chr(1114111)", alias, p,
+                alias, p);
+    else
+        sb_addf(sb, "%s.word = lower($%d)", alias, p);
+}
+
+/* Search, in three stages, each only when the one before found nothing:
+ *   1. words: every word of the input (a prefix from 3 characters) is a
+ *      word of the name; hits by matched word, then the list's name order;
+ *   2. a fragment: the vocabulary's words that contain the input's longest
+ *      word, then their rows;
+ *   3. a misspelling: the vocabulary's words most similar (trigrams) to
+ *      the input's longest word, then their rows.
+ * Every stage reads the word index (0008_search_words.sql) in order and
+ * stops at max_hits, so a word held by 30,000 names costs what a rare one
+ * does. A name matching through two words may come twice: the parser keeps
+ * the first. */
 bool browse_build_search(struct browse_query *q, const struct browse_spec *spec,
                          const char *term, size_t max_hits, char **err)
 {
@@ -1049,78 +1076,117 @@ bool browse_build_search(struct browse_query *q, const struct browse_spec *spec,
     size_t tlen = strlen(term);
     while (tlen && (term[tlen - 1] == ' ' || term[tlen - 1] == '\t' || term[tlen - 1] == '\n'))
         tlen--;
-    char *tsq = tsquery_of(term);
-    bool trigrams = utf8_chars(term, tlen) >= 3;
-    if (!*tsq && !trigrams) {
-        free(tsq);
-        *err = xstrdup("nothing to search for: type a word, or at least 3 characters");
+    struct search_word words[16];
+    size_t nw = search_words(term, tlen, words, 16);
+    if (nw == 0) {
+        *err = xstrdup("nothing to search for: type a word");
         return false;
     }
+    /* Fragments and misspellings look for the longest word (likely the
+     * most telling one). */
+    size_t drive = 0;
+    for (size_t i = 1; i < nw; i++)
+        if (utf8_chars(words[i].p, words[i].len) > utf8_chars(words[drive].p, words[drive].len))
+            drive = i;
     struct strbuf w, sb;
     sb_init(&w);
     sb_init(&sb);
     if (!filter_sql(q, spec, &w, -1, err)) {
-        free(tsq);
         sb_free(&w);
         browse_query_free(q);
         return false;
     }
-    const char *and_filter = w.len ? " AND " : "";
-    const char *filter = w.len ? w.buf : "";
     bool orgs = spec->entity == BROWSE_ORGS;
-    /* The indexed expressions, exactly as in 0003_indexes.sql. */
-    const char *from = orgs ? "\"Organization\" o" : "\"Contact\" c";
-    const char *doc = orgs ? "to_tsvector('simple', o.name)"
-                           : "to_tsvector('simple', c.\"firstName\" || ' ' || c.\"lastName\")";
-    const char *low = orgs ? "lower(o.name)" : "lower(c.\"firstName\" || ' ' || c.\"lastName\")";
-    const char *cols = orgs ? "o.id, o.name AS label, o.name AS s1, ''::text AS s2"
-                            : "c.id, c.\"firstName\" || ' ' || c.\"lastName\" AS label, "
-                              "c.\"lastName\" AS s1, c.\"firstName\" AS s2";
-    const char *byname = orgs ? "o.name, o.id" : "c.\"lastName\", c.\"firstName\", c.id";
+    const char *wtab = orgs ? "search.organization_word" : "search.contact_word";
+    const char *vtab = orgs ? "search.organization_vocab" : "search.contact_vocab";
+    const char *label = orgs ? "x.name" : "x.\"firstName\" || ' ' || x.\"lastName\"";
+    const char *order = orgs ? "x.name, x.id" : "x.\"lastName\", x.\"firstName\", x.id";
+    /* Filters need the row itself: joined by primary key, per hit. */
+    char *join = w.len ? xasprintf(" JOIN %s ON %s.id = x.id", entities[spec->entity].from,
+                                   orgs ? "o" : "c")
+                       : xstrdup("");
+    char *where = w.len ? xasprintf(" AND %s", w.buf) : xstrdup("");
+    int pw[16];
+    for (size_t i = 0; i < nw; i++) {
+        char *v = xstrndup(words[i].p, words[i].len);
+        pw[i] = add_param(q, v);
+        free(v);
+    }
+    char *frag = like_escape(words[drive].p, words[drive].len);
+    int pf = add_param(q, frag);
+    free(frag);
 
-    bool have_fts = *tsq != '\0';
-    sb_adds(&sb, "WITH ");
-    if (have_fts) {
-        int p = add_param(q, tsq);
-        if (orgs)
-            sb_addf(&sb, "fts AS (SELECT 1 AS how, "
-                         "ts_rank(%s, to_tsquery('simple', $%d)) AS score, %s FROM %s "
-                         "WHERE %s @@ to_tsquery('simple', $%d)%s%s "
-                         "ORDER BY ts_rank(%s, to_tsquery('simple', $%d)) DESC, %s LIMIT %zu)",
-                    doc, p, cols, from, doc, p, and_filter, filter, doc, p, byname, max_hits);
+    /* 1. words. With several words, the one held by the fewest names drives
+     * (the others are probed per hit): each candidate driver is a branch
+     * whose one-time filter, from the vocabulary's counts, lets exactly one
+     * branch run. */
+    size_t ndrive = nw < 4 ? nw : 4;
+    if (nw > 1) {
+        sb_adds(&sb, "WITH freq AS MATERIALIZED (SELECT ARRAY[");
+        for (size_t d = 0; d < ndrive; d++) {
+            sb_addf(&sb, "%s(SELECT coalesce(sum(v.rows), 0) FROM %s v WHERE ", d ? ", " : "",
+                    vtab);
+            word_cond(&sb, "v", &words[d], pw[d]);
+            sb_adds(&sb, ")");
+        }
+        sb_adds(&sb, "] AS f), fts AS (");
+    } else {
+        sb_adds(&sb, "WITH fts AS (");
+    }
+    for (size_t d = 0; d < ndrive; d++) {
+        sb_addf(&sb, "%s(SELECT 1 AS how, x.id, %s AS label FROM %s x%s WHERE ", d ? " UNION ALL " : "",
+                label, wtab, join);
+        if (nw > 1) {
+            /* driver d: the first word with the smallest count */
+            sb_adds(&sb, "(SELECT ");
+            for (size_t e = 0; e < ndrive; e++)
+                if (e != d)
+                    sb_addf(&sb, "%sf[%zu] %s f[%zu]", e == 0 || (d == 0 && e == 1) ? "" : " AND ",
+                            d + 1, e < d ? "<" : "<=", e + 1);
+            sb_adds(&sb, " FROM freq) AND ");
+        }
+        word_cond(&sb, "x", &words[d], pw[d]);
+        for (size_t i = 0; i < nw; i++) {
+            if (i == d)
+                continue;
+            sb_addf(&sb, " AND EXISTS (SELECT 1 FROM %s y WHERE y.id = x.id AND ", wtab);
+            word_cond(&sb, "y", &words[i], pw[i]);
+            sb_addc(&sb, ')');
+        }
+        sb_addf(&sb, "%s ORDER BY x.word, %s LIMIT %zu)", where, order, max_hits);
+    }
+    sb_adds(&sb, ")");
+    /* 2 and 3: words of the vocabulary, then their rows in order. */
+    static const char *const stage_words[2] = {
+        "SELECT v.word, 0::real AS score FROM %s v WHERE v.word LIKE '%%' || lower($%d) || '%%'"
+        " AND NOT EXISTS (SELECT 1 FROM fts) ORDER BY v.rows DESC, v.word LIMIT 20",
+        "SELECT v.word, similarity(v.word, lower($%d)) AS score FROM %s v"
+        " WHERE v.word %% lower($%d) AND NOT EXISTS (SELECT 1 FROM fts)"
+        " AND NOT EXISTS (SELECT 1 FROM sub) ORDER BY score DESC, v.word LIMIT 5",
+    };
+    for (int st = 0; st < 2; st++) {
+        sb_addf(&sb, ", %s AS (SELECT %d AS how, h.id, h.label FROM (", st ? "sim" : "sub",
+                st + 2);
+        if (st == 0)
+            sb_addf(&sb, stage_words[0], vtab, pf);
         else
-            sb_addf(&sb, "fts AS (SELECT 1 AS how, 0::real AS score, %s FROM %s "
-                         "WHERE %s @@ to_tsquery('simple', $%d)%s%s ORDER BY %s LIMIT %zu)",
-                    cols, from, doc, p, and_filter, filter, byname, max_hits);
+            sb_addf(&sb, stage_words[1], pw[drive], vtab, pw[drive]);
+        sb_addf(&sb, ") m CROSS JOIN LATERAL (SELECT x.id, %s AS label", label);
+        sb_adds(&sb, orgs ? ", x.name AS s1, ''::text AS s2" : ", x.\"lastName\" AS s1, x.\"firstName\" AS s2");
+        sb_addf(&sb, " FROM %s x%s WHERE x.word = m.word%s ORDER BY %s LIMIT %zu) h"
+                     " ORDER BY m.score DESC, m.word, h.s1, h.s2, h.id LIMIT %zu)",
+                wtab, join, where, order, max_hits, max_hits);
     }
-    if (trigrams) {
-        char *raw = xstrndup(term, tlen);
-        char *pat = like_escape(term, tlen);
-        int pl = add_param(q, pat), ps = add_param(q, raw);
-        const char *none_fts = have_fts ? " AND NOT EXISTS (SELECT 1 FROM fts)" : "";
-        sb_addf(&sb, "%ssub AS (SELECT 2 AS how, 0::real AS score, %s FROM %s "
-                     "WHERE %s LIKE '%%' || lower($%d) || '%%'%s%s%s ORDER BY %s LIMIT %zu), ",
-                have_fts ? ", " : "", cols, from, low, pl, and_filter, filter, none_fts, byname,
-                max_hits);
-        sb_addf(&sb, "sim AS (SELECT 3 AS how, similarity(%s, lower($%d)) AS score, %s FROM %s "
-                     "WHERE %s %% lower($%d)%s%s%s AND NOT EXISTS (SELECT 1 FROM sub) "
-                     "ORDER BY similarity(%s, lower($%d)) DESC, %s LIMIT %zu)",
-                low, ps, cols, from, low, ps, and_filter, filter, none_fts, low, ps, byname,
-                max_hits);
-        free(raw);
-        free(pat);
-    }
-    sb_adds(&sb, " SELECT how, id, label FROM (");
-    if (have_fts)
-        sb_adds(&sb, "SELECT * FROM fts");
-    if (trigrams)
-        sb_addf(&sb, "%sSELECT * FROM sub UNION ALL SELECT * FROM sim",
-                have_fts ? " UNION ALL " : "");
-    sb_adds(&sb, ") h ORDER BY how, score DESC, s1, s2, id");
+    /* Each stage's own order, kept through the union by its position. */
+    sb_adds(&sb, " SELECT how, id, label FROM ("
+                 "SELECT *, row_number() OVER () AS n FROM fts UNION ALL "
+                 "SELECT *, row_number() OVER () FROM sub UNION ALL "
+                 "SELECT *, row_number() OVER () FROM sim) h ORDER BY how, n");
     q->sql = sb_detach(&sb);
     q->unprepared = true;
     q->limit = max_hits;
-    free(tsq);
+    free(join);
+    free(where);
     sb_free(&w);
     return true;
 }
@@ -1157,11 +1223,32 @@ bool browse_parse_hits(const struct browse_query *q, const PGresult *res,
     size_t n = (size_t)PQntuples(res);
     out->ids = xcalloc(n ? n : 1, sizeof *out->ids);
     out->labels = xcalloc(n ? n : 1, sizeof *out->labels);
+    /* A name can match through two of its words: the first hit stays.
+     * Ids seen so far live in a small open-addressing set of row numbers. */
+    size_t cap = 16;
+    while (cap < 2 * n)
+        cap *= 2;
+    int *seen = xmalloc(cap * sizeof *seen);
+    for (size_t i = 0; i < cap; i++)
+        seen[i] = -1;
+    size_t kept = 0;
     for (size_t i = 0; i < n; i++) {
-        out->ids[i] = xstrdup(PQgetvalue(res, (int)i, 1));
-        out->labels[i] = xstrdup(PQgetvalue(res, (int)i, 2));
+        const char *id = PQgetvalue(res, (int)i, 1);
+        size_t h = 5381;
+        for (const char *c = id; *c; c++)
+            h = h * 33 + (unsigned char)*c;
+        size_t j = h & (cap - 1);
+        bool dup = false;
+        while (seen[j] >= 0 && !(dup = strcmp(PQgetvalue(res, seen[j], 1), id) == 0))
+            j = (j + 1) & (cap - 1);
+        if (dup)
+            continue;
+        seen[j] = (int)i;
+        out->ids[kept] = xstrdup(id);
+        out->labels[kept++] = xstrdup(PQgetvalue(res, (int)i, 2));
     }
-    out->n = n;
+    free(seen);
+    out->n = kept;
     if (n)
         out->how = (enum browse_match)atoi(PQgetvalue(res, 0, 0));
     return true;

@@ -8,6 +8,8 @@
 #include "commands.h"
 #include "util.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,9 +38,39 @@ static const char assess_help[] =
     "      --load-rate=ROWS     rows per second a whole migration reaches here,\n"
     "                           for the estimate (default 65000, measured on 2 cores)\n"
     "      --json               print JSON\n"
+    "  -o, --output=FILE        write the JSON to FILE instead (atomically: a reader\n"
+    "                           sees the old file or the whole new one)\n"
     "  -h, --help               show this help and exit\n"
     "\n"
     "Exit status: 0 assessed (findings are in the output), 1 error, 2 usage.\n";
+
+/* The console reads the file while assess may be writing it: write a
+ * temporary file beside it, then rename. */
+static int write_atomically(const char *path, const json_t *a)
+{
+    char *tmp = xasprintf("%s.tmp", path);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    int rc = -1;
+    if (!f) {
+        warnx_("assess: cannot write %s: %s", tmp, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+    } else {
+        bool ok = json_dumpf(a, f, JSON_COMPACT | JSON_ENSURE_ASCII) == 0;
+        ok = fclose(f) == 0 && ok;
+        if (!ok)
+            warnx_("assess: cannot write %s: %s", tmp, strerror(errno));
+        else if (rename(tmp, path) != 0)
+            warnx_("assess: cannot rename %s to %s: %s", tmp, path, strerror(errno));
+        else
+            rc = 0;
+    }
+    if (rc != 0)
+        unlink(tmp);
+    free(tmp);
+    return rc;
+}
 
 static void on_table(const char *table, void *ctx)
 {
@@ -53,6 +85,7 @@ int cmd_assess(int argc, char **argv, const char *prefix)
         XFORM_LONG_OPTS,
         {"load-rate", required_argument, NULL, 'L'},
         {"json", no_argument, NULL, 'J'},
+        {"output", required_argument, NULL, 'o'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -61,9 +94,10 @@ int cmd_assess(int argc, char **argv, const char *prefix)
     struct assess_opts o;
     memset(&o, 0, sizeof o);
     bool json = false;
+    const char *output = NULL;
     int rc = EXIT_USAGE;
     int c;
-    while ((c = cli_getopt(prefix, argc, argv, "s:h", opts)) != -1) {
+    while ((c = cli_getopt(prefix, argc, argv, "s:o:h", opts)) != -1) {
         int handled = xform_opt(&x, c, optarg, prefix);
         if (handled < 0)
             goto out;
@@ -82,6 +116,7 @@ int cmd_assess(int argc, char **argv, const char *prefix)
             break;
         }
         case 'J': json = true; break;
+        case 'o': output = optarg; break;
         case 'h':
             fputs(assess_help, stdout);
             rc = EXIT_OK;
@@ -111,6 +146,11 @@ int cmd_assess(int argc, char **argv, const char *prefix)
         warnx_("assess: %s", err ? err : "failed");
         free(err);
         rc = EXIT_FAIL;
+        goto out;
+    }
+    if (output) {
+        rc = write_atomically(output, a) == 0 ? EXIT_OK : EXIT_FAIL;
+        json_decref(a);
         goto out;
     }
     if (json) {

@@ -10,5 +10,6 @@ int cmd_migrate(int argc, char **argv, const char *prefix);
 int cmd_report(int argc, char **argv, const char *prefix);
 int cmd_verify(int argc, char **argv, const char *prefix);
 int cmd_quarantine(int argc, char **argv, const char *prefix);
+int cmd_config(int argc, char **argv, const char *prefix);
 
 #endif

@@ -5,11 +5,13 @@
 #include "cli.h"
 #include "commands.h"
 #include "console.h"
+#include "userconf.h"
 #include "util.h"
 
 #include <locale.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const struct cli_command top_commands[] = {
@@ -20,6 +22,7 @@ static const struct cli_command top_commands[] = {
     {"verify", "prove that every source row is migrated or quarantined", cmd_verify},
     {"quarantine", "rows that could not be migrated: list, show, replay, accept", cmd_quarantine},
     {"keys", "list the console's keys", console_keys},
+    {"config", "show and check the configuration files", cmd_config},
     {NULL, NULL, NULL},
 };
 
@@ -84,6 +87,21 @@ int main(int argc, char **argv)
         default:
             return EXIT_USAGE;
         }
+    }
+    /* The configuration is read before any command runs, and a mistake in
+     * it stops everything but 'config' itself (which reports it) and a
+     * request for help. */
+    char *cfg_err = NULL;
+    if (config_init(&cfg_err) != 0) {
+        bool spared = optind < argc && strcmp(argv[optind], "config") == 0;
+        for (int i = optind; i < argc && !spared; i++)
+            spared = strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0;
+        if (!spared) {
+            fprintf(stderr, "pantrycrm: %s\n", cfg_err);
+            free(cfg_err);
+            return EXIT_USAGE;
+        }
+        free(cfg_err);
     }
     if (optind >= argc) {
         copts.conninfo = cli_globals.conninfo;

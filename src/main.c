@@ -22,6 +22,7 @@ static const struct cli_command top_commands[] = {
     {"verify", "prove that every source row is migrated or quarantined", cmd_verify},
     {"quarantine", "rows that could not be migrated: list, show, replay, accept", cmd_quarantine},
     {"keys", "list the console's keys", console_keys},
+    {"export", "write a list or a query's result as CSV or JSON Lines", cmd_export},
     {"config", "show and check the configuration files", cmd_config},
     {NULL, NULL, NULL},
 };

@@ -292,7 +292,7 @@ static char **complete(const char *line, int start, int end, void *ctx)
 {
     (void)end;
     (void)ctx;
-    static const char *const verbs[] = {"sort ", "filter ", "goto ", "search ", "export csv ",
+    static const char *const verbs[] = {"sort ", "filter ", "goto ", "search ", "export csv ", "export jsonl ",
                                         "orgs", "contacts", "migration", "quit", NULL};
     static const char *const sorts[] = {"name", "priority", "segment", "status", "city", "updatedAt",
                                         "nextFollowUpDate", "estimatedRevenue", "lastName",

@@ -43,6 +43,7 @@ static void usage(FILE *out)
         "Options:\n"
         "  -d, --dbname=CONNINFO  PostgreSQL connection (URI or key=value string); by\n"
         "                         default libpq's PG* variables, service file, ~/.pgpass\n"
+        "                         (@NAME: a connection named in the configuration)\n"
         "  -r, --read-only        open the console read-only\n"
         "  -h, --help             show this help and exit\n"
         "  -V, --version          show the version and exit\n"

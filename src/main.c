@@ -5,6 +5,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "console.h"
+#include "keymap.h"
 #include "userconf.h"
 #include "util.h"
 
@@ -94,6 +95,7 @@ int main(int argc, char **argv)
      * it stops everything but 'config' itself (which reports it) and a
      * request for help. */
     char *cfg_err = NULL;
+    config_set_binding_check(keymap_check);
     if (config_init(&cfg_err) != 0) {
         bool spared = optind < argc && strcmp(argv[optind], "config") == 0;
         for (int i = optind; i < argc && !spared; i++)

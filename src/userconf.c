@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #ifndef SYSCONFDIR
 #define SYSCONFDIR "/etc"
@@ -199,6 +200,13 @@ static void set_str(char **slot, const char *v)
     *slot = xstrdup(v);
 }
 
+static config_binding_check binding_check;
+
+void config_set_binding_check(config_binding_check fn)
+{
+    binding_check = fn;
+}
+
 void config_defaults(struct config *cfg)
 {
     memset(cfg, 0, sizeof *cfg);
@@ -253,6 +261,12 @@ static void apply(struct config *cfg, const char *file, int line, const char *ke
     } else if (!strncmp(key, "key.", 4) && key[4]) {
         if (!*val) {
             add_error(errs, file, line, "%s needs at least one key", key);
+            return;
+        }
+        char *msg = binding_check ? binding_check(key + 4, val) : NULL;
+        if (msg) {
+            add_error(errs, file, line, "%s: %s", key, msg);
+            free(msg);
             return;
         }
         cfg->bindings = xrealloc(cfg->bindings, (cfg->nbindings + 1) * sizeof *cfg->bindings);
@@ -417,9 +431,26 @@ static int check_default(struct config *cfg, char **err)
     return -1;
 }
 
+/* A file named by an environment variable must exist: the user asked for
+ * it, and silently running without it would hide a typo in the name. */
+static char *named_file_missing(const char *env)
+{
+    const char *v = getenv(env);
+    if (v && *v && access(v, F_OK) != 0)
+        return xasprintf("%s: %s (named by %s)", v, strerror(errno), env);
+    return NULL;
+}
+
 int config_load_all(struct config *cfg, char **err)
 {
     config_defaults(cfg);
+    char *missing = named_file_missing("PANTRYCRM_SYSCONFIG");
+    if (!missing)
+        missing = named_file_missing("PANTRYCRM_CONFIG");
+    if (missing) {
+        *err = missing;
+        return -1;
+    }
     char *sys = config_system_path(), *user = config_default_path();
     char *e1 = NULL, *e2 = NULL;
     int rc1 = config_load_more(sys, cfg, &e1);

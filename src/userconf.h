@@ -92,6 +92,12 @@ extern const char *const config_roles[];
  * "key.ACTION" style entries stand for families. NULL-terminated. */
 extern const char *const config_keys[];
 
+/* How key.ACTION values are checked while reading (the key table lives in
+ * the console, which the core does not link): NULL when fine, else a
+ * message the caller frees. main sets keymap_check. */
+typedef char *(*config_binding_check)(const char *action, const char *keys);
+void config_set_binding_check(config_binding_check fn);
+
 /* $XDG_CONFIG_HOME/pantrycrm/config, or $PANTRYCRM_CONFIG. Caller frees. */
 char *config_default_path(void);
 /* $(sysconfdir)/pantrycrm/config, or $PANTRYCRM_SYSCONFIG. Caller frees. */

@@ -11,13 +11,20 @@ USR=$TEST_TMP/xdg/pantrycrm/config
 export PANTRYCRM_SYSCONFIG="$SYS" XDG_CONFIG_HOME="$TEST_TMP/xdg" XDG_STATE_HOME="$TEST_TMP/state"
 
 # --- which files, in which order --------------------------------------------
-run_ok "config --path works without any file" "$PANTRYCRM" config --path
+run_ok "config --path works without the files" "$PANTRYCRM" config --path
 is "$OUT" "$(printf 'system %s (absent)\nuser   %s (absent)' "$SYS" "$USR")" \
     "it lists the system file, then the user's under XDG_CONFIG_HOME"
+: >"$SYS"
 PANTRYCRM_CONFIG=$TEST_TMP/other run_ok "PANTRYCRM_CONFIG names the user file" "$PANTRYCRM" config --path
 like "$OUT" "^user +$TEST_TMP/other \\(absent\\)" "and config --path shows it"
-run_ok "config --check without files" "$PANTRYCRM" config --check
-is "$OUT" "no configuration file: the defaults apply" "says the defaults apply"
+PANTRYCRM_CONFIG=$TEST_TMP/other run_fails "a file PANTRYCRM_CONFIG names must exist" 1 "$PANTRYCRM" config --check
+like "$ERR" "^$TEST_TMP/other: No such file or directory \\(named by PANTRYCRM_CONFIG\\)" "and the message says who named it"
+PANTRYCRM_SYSCONFIG=$TEST_TMP/nosys run_fails "so must one PANTRYCRM_SYSCONFIG names, for every command" 2 "$PANTRYCRM" keys
+like "$ERR" "named by PANTRYCRM_SYSCONFIG" "with the variable's name"
+run_ok "config --check with an empty system file and no user file" "$PANTRYCRM" config --check
+is "$OUT" "$SYS: ok" "names the one file it read"
+PANTRYCRM_SYSCONFIG= XDG_CONFIG_HOME=$TEST_TMP/none HOME=$TEST_TMP/none run_ok "config --check without any file" "$PANTRYCRM" config --check
+like "$OUT" "^(no configuration file: the defaults apply|/.*/pantrycrm/config: ok)\$" "says the defaults apply (unless this machine has a system file)"
 
 # --- precedence: the user's file overrides the system's key by key --------
 cat >"$SYS" <<EOF
@@ -59,6 +66,8 @@ check_error "color.header = purple" "1: color.header: unknown colour or attribut
 check_error "color.header = red on" "1: color.header: 'on' needs a colour after it" "dangling 'on'"
 check_error "color.header = bold red" "1: color.header: colour 'red' out of place" "colour after attribute"
 check_error "key.PAGE_DOWN =" "1: key.PAGE_DOWN needs at least one key" "empty key binding"
+check_error "key.PAGE_DWON = x" "1: key.PAGE_DWON: unknown action 'PAGE_DWON'" "unknown action"
+check_error "key.PAGE_DOWN = x Hyper" "1: key.PAGE_DOWN: unknown key 'Hyper' for PAGE_DOWN" "unknown key name"
 check_error "connection.prod = host=x frob=1" "1: connection.prod: not a valid connection string: invalid connection option \"frob\"" "bad conninfo"
 check_error "connection.a/b = dbname=x" "1: a connection name is letters, digits" "bad connection name"
 check_error "default-connection = nowhere" "1: default-connection names 'nowhere', but no connection.nowhere is defined" "default names an undefined connection"

@@ -164,7 +164,7 @@ if command -v tmux >/dev/null 2>&1; then
     T="tmux -L pantrycrm-conf-$$ -f /dev/null"
     at_exit "$T kill-server 2>/dev/null"
     printf 'read-only = true\n' >>"$SYS"
-    printf 'connection.crm = host=%s port=%s dbname=conf_t user=postgres\ndefault-connection = crm\n' \
+    printf 'connection.crm = host=%s port=%s dbname=conf_t user=postgres\ndefault-connection = crm\ncolor = always\ncolor.header = red on green\n' \
         "$PGHOST" "$PGPORT" >"$USR"
     $T new-session -d -s c1 -x 100 -y 30 \
         "env TERM=screen LC_ALL=C.UTF-8 PANTRYCRM_SYSCONFIG='$SYS' XDG_CONFIG_HOME='$TEST_TMP/xdg' XDG_STATE_HOME='$TEST_TMP/state' '$PANTRYCRM'; echo EXITED=\$?; sleep 30"
@@ -175,6 +175,10 @@ if command -v tmux >/dev/null 2>&1; then
     screen=$($T capture-pane -p -t c1)
     like "$screen" "READ-ONLY" "read-only = true in the system file opens the console read-only"
     like "$screen" "database \"conf_t\"" "on the default connection of the configuration"
+    # capture-pane -e writes the cells' attributes as SGR sequences
+    header=$($T capture-pane -e -p -t c1 | head -n 1 | od -An -c | tr -d ' \n')
+    like "$header" "033\\[([0-9;]*;)?31(;[0-9;]*)?m" "color.header = red on green: the header is red"
+    like "$header" "033\\[([0-9;]*;)?42(;[0-9;]*)?m" "on green"
     $T send-keys -t c1 q
     i=0
     while [ $i -lt 100 ] && ! $T capture-pane -p -t c1 | grep -q "EXITED="; do

@@ -11,6 +11,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 #include <time.h>
 
@@ -123,6 +124,8 @@ static const char generate_help[] =
     "contacts, 10S interactions, S opportunities, S/2 leads, 3S/10 contracts and\n"
     "max(50, S/1000) users. The same seed and scale give the same file.\n"
     "A report of the injected dirt goes to FILE.dirt.json.\n"
+    "With --format tsql, FILE is instead a T-SQL script that creates and fills\n"
+    "the same tables, with the same data, on a real SQL Server.\n"
     "\n"
     "Options:\n"
     "  -s, --scale=S         number of organizations (1..10000000), required\n"
@@ -133,10 +136,15 @@ static const char generate_help[] =
     "                        rates, and print how much of each was injected\n"
     "      --surrogates=HOW  how --messy stores a lone surrogate: wtf8 (the raw\n"
     "                        bytes, default) or escape (\\uD83D, for tds-standin)\n"
+    "      --format=FORMAT   sqlite (the default) or tsql: a script of CREATE\n"
+    "                        TABLE and INSERT batches (1000 rows, one transaction\n"
+    "                        each, GO between) for sqlcmd or tsql\n"
+    "      --change-tracking with tsql: also turn on snapshot isolation and Change\n"
+    "                        Tracking for the database and every table\n"
     "  -f, --force           replace FILE if it exists\n"
     "  -h, --help            show this help and exit\n";
 
-enum { OPT_SEED = 256, OPT_MESSY, OPT_SURROGATES };
+enum { OPT_SEED = 256, OPT_MESSY, OPT_SURROGATES, OPT_FORMAT, OPT_CHANGE_TRACKING };
 
 static const struct option generate_opts[] = {
     {"scale", required_argument, NULL, 's'},
@@ -144,6 +152,8 @@ static const struct option generate_opts[] = {
     {"seed", required_argument, NULL, OPT_SEED},
     {"messy", no_argument, NULL, OPT_MESSY},
     {"surrogates", required_argument, NULL, OPT_SURROGATES},
+    {"format", required_argument, NULL, OPT_FORMAT},
+    {"change-tracking", no_argument, NULL, OPT_CHANGE_TRACKING},
     {"force", no_argument, NULL, 'f'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
@@ -163,11 +173,68 @@ static bool parse_u64(const char *s, uint64_t *v)
     return true;
 }
 
+/* --format tsql: the SQLite file first (beside FILE, removed after), then
+ * the script from it, so both formats hold the same data. */
+static int generate_tsql(const struct gen_opts *opts, bool change_tracking)
+{
+    if (!opts->force && access(opts->out, F_OK) == 0) {
+        warnx_("demo generate: %s exists (use --force to replace it)", opts->out);
+        return EXIT_FAIL;
+    }
+    struct gen_opts o = *opts;
+    char *db = xasprintf("%s.sqlite-tmp", opts->out);
+    char *tmp = xasprintf("%s.tmp", opts->out);
+    char *dirt_from = xasprintf("%s.dirt.json", db), *dirt_to = xasprintf("%s.dirt.json", opts->out);
+    o.out = db;
+    o.force = true;
+    o.escape_surrogates = false;
+    char *err = NULL;
+    int rc = EXIT_FAIL;
+    FILE *f = NULL;
+    if (gen_legacy_sqlite(&o, stdout, &err) != 0)
+        goto out;
+    if (!(f = fopen(tmp, "w"))) {
+        err = xasprintf("cannot write %s: %s", tmp, strerror(errno));
+        goto out;
+    }
+    if (gen_tsql_from_sqlite(db, opts, change_tracking, f, NULL, &err) != 0)
+        goto out;
+    if (fclose(f) != 0) {
+        f = NULL;
+        err = xasprintf("cannot write %s: %s", tmp, strerror(errno));
+        goto out;
+    }
+    f = NULL;
+    if (rename(tmp, opts->out) != 0 || rename(dirt_from, dirt_to) != 0) {
+        err = xasprintf("cannot rename %s to %s: %s", tmp, opts->out, strerror(errno));
+        goto out;
+    }
+    printf("wrote %s (T-SQL)\n", opts->out);
+    rc = EXIT_OK;
+out:
+    if (f)
+        fclose(f);
+    if (rc != EXIT_OK) {
+        fflush(stdout);
+        warnx_("demo generate: %s", err ? err : "failed");
+        unlink(tmp);
+        unlink(dirt_from);
+    }
+    free(err);
+    unlink(db);
+    free(db);
+    free(tmp);
+    free(dirt_from);
+    free(dirt_to);
+    return rc;
+}
+
 static int demo_generate_cmd(int argc, char **argv, const char *prefix)
 {
     struct gen_opts o = {.scale = 0, .messy = false, .seed = 1, .out = NULL, .force = false};
     uint64_t v;
     int c;
+    bool tsql = false, change_tracking = false, surrogates_given = false;
     while ((c = cli_getopt(prefix, argc, argv, "s:o:fh", generate_opts)) != -1) {
         switch (c) {
         case 's':
@@ -189,7 +256,19 @@ static int demo_generate_cmd(int argc, char **argv, const char *prefix)
         case OPT_MESSY:
             o.messy = true;
             break;
+        case OPT_FORMAT:
+            if (str_eq(optarg, "tsql"))
+                tsql = true;
+            else if (str_eq(optarg, "sqlite"))
+                tsql = false;
+            else
+                return cli_usage_error(prefix, "--format must be sqlite or tsql, not '%s'", optarg);
+            break;
+        case OPT_CHANGE_TRACKING:
+            change_tracking = true;
+            break;
         case OPT_SURROGATES:
+            surrogates_given = true;
             if (str_eq(optarg, "wtf8"))
                 o.escape_surrogates = false;
             else if (str_eq(optarg, "escape"))
@@ -215,6 +294,13 @@ static int demo_generate_cmd(int argc, char **argv, const char *prefix)
         return cli_usage_error(prefix, "--scale is required");
     if (!o.out)
         return cli_usage_error(prefix, "--out is required");
+    if (change_tracking && !tsql)
+        return cli_usage_error(prefix, "--change-tracking goes with --format tsql");
+    if (surrogates_given && tsql)
+        return cli_usage_error(prefix, "--surrogates is for the SQLite file: the T-SQL script "
+                               "always writes a lone surrogate as NCHAR(0xD8xx)");
+    if (tsql)
+        return generate_tsql(&o, change_tracking);
     char *err = NULL;
     if (gen_legacy_sqlite(&o, stdout, &err) != 0) {
         fflush(stdout);

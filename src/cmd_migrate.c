@@ -9,6 +9,7 @@
 #include "pg.h"
 #include "verify.h"
 #include "cli_xform.h"
+#include "userconf.h"
 
 #include <jansson.h>
 
@@ -94,6 +95,12 @@ static int cmd_migrate_run(int argc, char **argv, const char *prefix)
         {NULL, 0, NULL, 0},
     };
     struct engine_opts o = {.conninfo = cli_globals.conninfo, .jobs = 2, .batch_rows = 10000};
+    /* Defaults from the configuration; the command line wins. */
+    const struct config *cfg = config_get();
+    if (cfg->jobs)
+        o.jobs = cfg->jobs;
+    if (cfg->batch_rows)
+        o.batch_rows = (size_t)cfg->batch_rows;
     struct xform_cli x;
     memset(&x, 0, sizeof x);
     bool rollback = false, yes = false;
@@ -164,6 +171,10 @@ static int cmd_migrate_run(int argc, char **argv, const char *prefix)
         }
         goto out;
     }
+    if (!x.source)
+        x.source = cfg->source;
+    if (!x.synonyms)
+        x.synonyms = cfg->synonyms;
     if (!x.source) {
         cli_usage_error(prefix, "--source is required (e.g. --source sqlite:legacy.db)");
         goto out;

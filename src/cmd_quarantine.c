@@ -6,6 +6,7 @@
 #include "commands.h"
 #include "engine.h"
 #include "cli_xform.h"
+#include "userconf.h"
 #include "pg.h"
 #include "transform.h"
 
@@ -287,7 +288,7 @@ static int q_replay(int argc, char **argv, const char *prefix)
     }
     if (cli_no_more_args(prefix, argc, argv))
         goto out;
-    o.synonyms_path = x.synonyms;
+    o.synonyms_path = x.synonyms ? x.synonyms : config_get()->synonyms;
     o.source_tz = x.tz;
     o.min_year = x.min_year;
     o.max_year = x.max_year;

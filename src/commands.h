@@ -11,5 +11,7 @@ int cmd_report(int argc, char **argv, const char *prefix);
 int cmd_verify(int argc, char **argv, const char *prefix);
 int cmd_quarantine(int argc, char **argv, const char *prefix);
 int cmd_assess(int argc, char **argv, const char *prefix);
+int cmd_config(int argc, char **argv, const char *prefix);
+int cmd_export(int argc, char **argv, const char *prefix);
 
 #endif

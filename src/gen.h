@@ -30,6 +30,13 @@ struct gen_opts {
  * caller frees it). */
 int gen_legacy_sqlite(const struct gen_opts *opts, FILE *log, char **err);
 
+/* The SQLite file gen_legacy_sqlite wrote, as a T-SQL script that creates
+ * and fills the same tables on a real SQL Server (see gen_tsql.c); with
+ * change_tracking, it also turns on snapshot isolation and Change Tracking
+ * for the database and every table. 0, or -1 with *err. */
+int gen_tsql_from_sqlite(const char *sqlite_path, const struct gen_opts *o, bool change_tracking,
+                         FILE *out, FILE *log, char **err);
+
 /* Rows the generator writes into a legacy table at a scale (-1: unknown table). */
 long gen_table_rows(const char *table, long scale);
 

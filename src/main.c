@@ -5,11 +5,14 @@
 #include "cli.h"
 #include "commands.h"
 #include "console.h"
+#include "keymap.h"
+#include "userconf.h"
 #include "util.h"
 
 #include <locale.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const struct cli_command top_commands[] = {
@@ -21,6 +24,8 @@ static const struct cli_command top_commands[] = {
     {"verify", "prove that every source row is migrated or quarantined", cmd_verify},
     {"quarantine", "rows that could not be migrated: list, show, replay, accept", cmd_quarantine},
     {"keys", "list the console's keys", console_keys},
+    {"export", "write a list or a query's result as CSV or JSON Lines", cmd_export},
+    {"config", "show and check the configuration files", cmd_config},
     {NULL, NULL, NULL},
 };
 
@@ -40,6 +45,7 @@ static void usage(FILE *out)
         "Options:\n"
         "  -d, --dbname=CONNINFO  PostgreSQL connection (URI or key=value string); by\n"
         "                         default libpq's PG* variables, service file, ~/.pgpass\n"
+        "                         (@NAME: a connection named in the configuration)\n"
         "  -r, --read-only        open the console read-only\n"
         "  -h, --help             show this help and exit\n"
         "  -V, --version          show the version and exit\n"
@@ -85,6 +91,22 @@ int main(int argc, char **argv)
         default:
             return EXIT_USAGE;
         }
+    }
+    /* The configuration is read before any command runs, and a mistake in
+     * it stops everything but 'config' itself (which reports it) and a
+     * request for help. */
+    char *cfg_err = NULL;
+    config_set_binding_check(keymap_check);
+    if (config_init(&cfg_err) != 0) {
+        bool spared = optind < argc && strcmp(argv[optind], "config") == 0;
+        for (int i = optind; i < argc && !spared; i++)
+            spared = strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0;
+        if (!spared) {
+            fprintf(stderr, "pantrycrm: %s\n", cfg_err);
+            free(cfg_err);
+            return EXIT_USAGE;
+        }
+        free(cfg_err);
     }
     if (optind >= argc) {
         copts.conninfo = cli_globals.conninfo;

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "pg.h"
+#include "userconf.h"
 #include "util.h"
 
 #include <fcntl.h>
@@ -89,6 +90,16 @@ static PGconn *connect_once(const char *conninfo, const char *password)
 PGconn *pg_connect(const char *conninfo, const char *purpose, char **errmsg)
 {
     *errmsg = NULL;
+    /* A named connection of the configuration (-d @prod), or its
+     * default-connection when no conninfo was given. */
+    char *cerr = NULL;
+    const char *named = config_resolve_conninfo(conninfo, &cerr);
+    if (cerr) {
+        *errmsg = xasprintf("cannot %s: %s", purpose, cerr);
+        free(cerr);
+        return NULL;
+    }
+    conninfo = named;
     char *bad = pg_conninfo_check(conninfo);
     if (bad) {
         *errmsg = xasprintf("cannot %s: %s", purpose, bad);

@@ -10,6 +10,8 @@ set -u
 export LC_ALL=C.UTF-8 TZ=UTC
 # A developer's own connection settings must not leak into the tests.
 unset PGSERVICE PGSERVICEFILE PGPASSWORD PGPASSFILE PGHOSTADDR PGOPTIONS PGSSLMODE 2>/dev/null || true
+# Nor the machine's pantrycrm configuration (tests that want one set these).
+PANTRYCRM_SYSCONFIG=/dev/null; export PANTRYCRM_SYSCONFIG; unset PANTRYCRM_CONFIG 2>/dev/null || true
 : "${abs_top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
 : "${abs_top_builddir:=$abs_top_srcdir}"
 : "${PANTRYCRM:=$abs_top_builddir/pantrycrm}"

@@ -11,6 +11,7 @@
 #include "schema.h"
 #include "state.h"
 #include "userconf.h"
+#include "export.h"
 #include "util.h"
 
 #include <stdlib.h>
@@ -274,6 +275,50 @@ static void test_userconf(const char *tmp)
     free(path);
 }
 
+/* The export writers on values PostgreSQL cannot send (so tests/export.sh
+ * cannot reach them): invalid UTF-8, DEL, every control character. */
+static char *written(void (*fn)(FILE *, const char *), const char *v)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    fn(f, v);
+    fclose(f);
+    return buf;
+}
+
+static void test_export_writers(void)
+{
+    char *s;
+    s = written(export_csv_field, NULL);
+    is_str(s, "", "CSV: NULL is an empty field");
+    free(s);
+    s = written(export_csv_field, "");
+    is_str(s, "\"\"", "CSV: the empty string is a quoted empty field");
+    free(s);
+    s = written(export_csv_field, "a \"b\", c\r\nd");
+    is_str(s, "\"a \"\"b\"\", c\r\nd\"", "CSV: quotes doubled, comma and CRLF inside quotes");
+    free(s);
+    s = written(export_csv_field, " pad");
+    is_str(s, "\" pad\"", "CSV: a leading space is quoted");
+    free(s);
+    s = written(export_json_string, NULL);
+    is_str(s, "null", "JSON: NULL is null");
+    free(s);
+    s = written(export_json_string, "q\"b\\\x01\x1b\x7f\n\t\u00e9\U0001F600");
+    is_str(s, "\"q\\\"b\\\\\\u0001\\u001b\\u007f\\n\\t\u00e9\U0001F600\"",
+           "JSON: quotes, backslashes and control characters escaped, UTF-8 kept");
+    free(s);
+    s = written(export_json_string, "a\xff\xed\xa0\x80" "b\xc3");
+    is_str(s, "\"a\\ufffd\\ufffd\\ufffd\\ufffdb\\ufffd\"",
+           "JSON: bytes that are not UTF-8 (a surrogate's WTF-8 included) become U+FFFD");
+    free(s);
+    enum export_format f;
+    ok(export_format_parse("jsonl", &f) && f == EXPORT_JSONL && export_format_parse("json", &f)
+           && f == EXPORT_JSONL && export_format_parse("csv", &f) && f == EXPORT_CSV
+           && !export_format_parse("xml", &f), "format names");
+}
+
 int main(void)
 {
     char tmpl[] = "/tmp/pantrycrm-unit.XXXXXX";
@@ -291,6 +336,7 @@ int main(void)
     test_proc();
     test_state(tmp);
     test_userconf(tmp);
+    test_export_writers();
     char *rm = xasprintf("rm -rf '%s'", tmp);
     if (system(rm) != 0)
         printf("# could not remove %s\n", tmp);

@@ -95,6 +95,41 @@ static double now_s(void)
 
 /* ---- colours as roles ------------------------------------------------- */
 
+/* color.ROLE settings of the configuration. Pairs 16 and up are theirs;
+ * in monochrome only their attributes apply. config_roles lists the roles
+ * in enum role order. */
+static void apply_config_styles(struct app *app)
+{
+    const struct config *cfg = config_get();
+    for (size_t i = 0; i < cfg->nstyles; i++) {
+        const struct config_style *st = &cfg->styles[i];
+        int role = -1;
+        for (int r = 0; r < ROLE_COUNT && config_roles[r]; r++)
+            if (strcmp(config_roles[r], st->role) == 0)
+                role = r;
+        if (role < 0)
+            continue;
+        int a = 0;
+        if (st->attrs & CONFIG_ATTR_BOLD) a |= A_BOLD;
+        if (st->attrs & CONFIG_ATTR_DIM) a |= A_DIM;
+        if (st->attrs & CONFIG_ATTR_UNDERLINE) a |= A_UNDERLINE;
+        if (st->attrs & CONFIG_ATTR_REVERSE) a |= A_REVERSE;
+        bool has_color = st->fg != CONFIG_COLOR_UNSET || st->bg != CONFIG_COLOR_UNSET;
+        if (app->color && has_color) {
+            short pair = (short)(16 + role);
+            if (pair < COLOR_PAIRS) {
+                init_pair(pair, (short)(st->fg == CONFIG_COLOR_UNSET ? -1 : st->fg),
+                          (short)(st->bg == CONFIG_COLOR_UNSET ? -1 : st->bg));
+                a |= (int)COLOR_PAIR(pair);
+            }
+            app->attr[role] = a;
+        } else if (st->attrs) {
+            /* monochrome, or attributes alone: they replace the default */
+            app->attr[role] = a;
+        }
+    }
+}
+
 void console_theme_init(struct app *app)
 {
     app->attr[ROLE_HEADER] = A_REVERSE;
@@ -108,8 +143,10 @@ void console_theme_init(struct app *app)
     app->attr[ROLE_BAR] = A_REVERSE;
     const char *no_color = getenv("NO_COLOR");
     app->color = has_colors() && (app->color_pref == 2 || (app->color_pref == 0 && !(no_color && *no_color)));
-    if (!app->color)
+    if (!app->color) {
+        apply_config_styles(app);
         return; /* monochrome: attributes alone carry the meaning */
+    }
     start_color();
     use_default_colors();
     init_pair(1, COLOR_WHITE, COLOR_BLUE);
@@ -124,6 +161,7 @@ void console_theme_init(struct app *app)
     app->attr[ROLE_OK] = COLOR_PAIR(3);
     app->attr[ROLE_WARN] = COLOR_PAIR(4) | A_BOLD;
     app->attr[ROLE_BAR] = COLOR_PAIR(5);
+    apply_config_styles(app);
 }
 
 /* ---- drawing helpers shared by the panes ------------------------------- */
@@ -254,7 +292,7 @@ static char **complete(const char *line, int start, int end, void *ctx)
 {
     (void)end;
     (void)ctx;
-    static const char *const verbs[] = {"sort ", "filter ", "goto ", "search ", "export csv ",
+    static const char *const verbs[] = {"sort ", "filter ", "goto ", "search ", "export csv ", "export jsonl ",
                                         "orgs", "contacts", "migration", "quit", NULL};
     static const char *const sorts[] = {"name", "priority", "segment", "status", "city", "updatedAt",
                                         "nextFollowUpDate", "estimatedRevenue", "lastName",
@@ -477,31 +515,27 @@ int console_main(const struct console_opts *opts)
                         "subcommand (see 'pantrycrm --help')\n");
         return 2;
     }
-    /* The user's configuration: read, never written; a mistake in it stops
-     * the console with the file and line rather than being half applied. */
-    struct config cfg;
-    char *cfg_path = config_default_path();
+    /* The configuration (system, then user): read, never written; main
+     * loaded it and a mistake in it stopped us with the file and line
+     * rather than being half applied. */
     char *cfg_err = NULL;
-    if (config_load(cfg_path, &cfg, &cfg_err) != 0) {
+    if (config_init(&cfg_err) != 0) {
         fprintf(stderr, "pantrycrm: %s\n", cfg_err);
         free(cfg_err);
-        free(cfg_path);
-        config_free(&cfg);
         return 2;
     }
-    free(cfg_path);
-    for (size_t i = 0; i < cfg.nbindings; i++)
-        if (keymap_bind(cfg.bindings[i].action, cfg.bindings[i].keys, &cfg_err) != 0) {
-            fprintf(stderr, "pantrycrm: %s:%d: %s\n", cfg.path, cfg.bindings[i].line, cfg_err);
+    const struct config *cfg = config_get();
+    for (size_t i = 0; i < cfg->nbindings; i++)
+        if (keymap_bind(cfg->bindings[i].action, cfg->bindings[i].keys, &cfg_err) != 0) {
+            fprintf(stderr, "pantrycrm: %s:%d: %s\n", cfg->bindings[i].file, cfg->bindings[i].line,
+                    cfg_err);
             free(cfg_err);
-            config_free(&cfg);
             return 2;
         }
     struct app app;
     memset(&app, 0, sizeof app);
-    app.read_only = opts->read_only || cfg.read_only;
-    app.color_pref = cfg.color == CONFIG_COLOR_NEVER ? 1 : cfg.color == CONFIG_COLOR_ALWAYS ? 2 : 0;
-    config_free(&cfg);
+    app.read_only = opts->read_only || cfg->read_only;
+    app.color_pref = cfg->color == CONFIG_COLOR_NEVER ? 1 : cfg->color == CONFIG_COLOR_ALWAYS ? 2 : 0;
     app.confirm = ACT_NONE;
     app.conninfo = opts->conninfo ? xstrdup(opts->conninfo) : NULL;
     char *err = NULL;

@@ -67,22 +67,28 @@ enum action keymap_lookup(int key)
     return ACT_NONE;
 }
 
-int keymap_bind(const char *action_name, const char *keys, char **err)
+char *keymap_check(const char *action_name, const char *keys)
 {
     int a = 0;
     while (a < ACT_COUNT && strcmp(actions[a].name, action_name) != 0)
         a++;
-    if (a == ACT_COUNT) {
-        *err = xasprintf("unknown action '%s' (see 'pantrycrm keys' and pantrycrm(1))", action_name);
-        return -1;
-    }
+    if (a == ACT_COUNT)
+        return xasprintf("unknown action '%s' (see 'pantrycrm keys' and pantrycrm(1))", action_name);
     char copy[128];
     snprintf(copy, sizeof copy, "%s", keys);
     for (char *save = NULL, *k = strtok_r(copy, " ", &save); k; k = strtok_r(NULL, " ", &save))
-        if (keymap_key_code(k) < 0) {
-            *err = xasprintf("unknown key '%s' for %s", k, action_name);
-            return -1;
-        }
+        if (keymap_key_code(k) < 0)
+            return xasprintf("unknown key '%s' for %s", k, action_name);
+    return NULL;
+}
+
+int keymap_bind(const char *action_name, const char *keys, char **err)
+{
+    if ((*err = keymap_check(action_name, keys)))
+        return -1;
+    int a = 0;
+    while (strcmp(actions[a].name, action_name) != 0)
+        a++;
     /* Leaked on purpose when rebound twice: bindings live as long as the
      * process and are set a handful of times at start-up. */
     actions[a].keys = a == ACT_QUIT && !strstr(keys, "F10") ? xasprintf("%s F10", keys) : xstrdup(keys);

@@ -62,6 +62,10 @@ const struct action_info *action_info(enum action a);
  * that no configuration can lock a user in. */
 int keymap_bind(const char *action_name, const char *keys, char **err);
 
+/* The same checks as keymap_bind without binding: NULL when action_name
+ * and every key exist, else a message (caller frees). For config --check. */
+char *keymap_check(const char *action_name, const char *keys);
+
 /* The action bound to a key code (curses key or character), or ACT_NONE. */
 enum action keymap_lookup(int key);
 

@@ -660,11 +660,26 @@ void panes_action(struct app *app, enum action a)
 /* ---- commands ------------------------------------------------------------ */
 
 /* Export progress: shown on the status line; Esc or ^C cancels. */
+struct export_ui {
+    struct app *app;
+    const char *file;
+    double t0;
+};
+
+static double export_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
 static int export_tick(void *ctx, int64_t rows)
 {
-    struct app *app = ctx;
-    ui_status(app, " exported %lld rows… (Esc cancels)", (long long)rows);
-    console_render(app);
+    struct export_ui *x = ctx;
+    double dt = export_now() - x->t0;
+    ui_status(x->app, " exporting to %s: %lld rows, %.0f rows/s… (Esc cancels)", x->file,
+              (long long)rows, dt > 0 ? (double)rows / dt : 0.0);
+    console_render(x->app);
     int key;
     while ((key = getch()) != ERR)
         if (keymap_lookup(key) == ACT_CANCEL)
@@ -672,32 +687,36 @@ static int export_tick(void *ctx, int64_t rows)
     return 0;
 }
 
-static void export_list(struct app *app, int pane, const char *args)
+/* ":export csv|jsonl FILE": the list with its filters and sort. The rows
+ * go to FILE.part, renamed to FILE when complete; a cancel or an error
+ * removes it, so FILE is never half written. */
+static void export_list_ui(struct app *app, int pane, const char *args)
 {
     char format[16] = "", file[512] = "";
-    if (sscanf(args, "%15s %511[^\n]", format, file) != 2 || strcmp(format, "csv") != 0) {
-        ui_status(app, " usage: export csv FILE");
+    enum export_format fmt;
+    if (sscanf(args, "%15s %511[^\n]", format, file) != 2 || !export_format_parse(format, &fmt)) {
+        ui_status(app, " usage: export csv|jsonl FILE");
         return;
     }
     if (!panes_drain(app)) {
         ui_status(app, " a query is still running: try again");
         return;
     }
-    FILE *out = fopen(file, "w");
+    char *err = NULL, *tmp = NULL;
+    FILE *out = export_open(file, &tmp, &err);
     if (!out) {
-        ui_status(app, " cannot write %s: %s", file, strerror(errno));
+        ui_status(app, " %s", err);
+        free(err);
         return;
     }
-    char *err = NULL;
-    int64_t n = export_csv(app->bs, &app->lists[pane].spec, out, export_tick, app, &err);
-    if (fclose(out) != 0 && n >= 0) {
+    struct export_ui x = {app, file, export_now()};
+    int64_t n = export_list(app->bs, &app->lists[pane].spec, fmt, out, export_tick, &x, &err);
+    if (!export_finish(out, file, tmp, n >= 0, &err) && n >= 0)
         n = -1;
-        err = xasprintf("cannot write %s: %s", file, strerror(errno));
-    }
     if (n >= 0)
-        ui_status(app, " exported %lld rows to %s", (long long)n, file);
+        ui_status(app, " exported %lld rows to %s (%s)", (long long)n, file, export_format_name(fmt));
     else if (n == -2)
-        ui_status(app, " export cancelled; %s is incomplete", file);
+        ui_status(app, " export cancelled; nothing was written to %s", file);
     else
         ui_status(app, " %s", err ? err : "export failed");
     free(err);
@@ -765,7 +784,7 @@ bool panes_command(struct app *app, const char *line)
     } else if (strcmp(verb, "search") == 0) {
         panes_search(app, rest);
     } else if (strcmp(verb, "export") == 0) {
-        export_list(app, pane, rest);
+        export_list_ui(app, pane, rest);
     } else {
         ui_status(app, " unknown command '%s' (try sort, filter, goto, search, export, orgs, "
                   "contacts, migration, quit)", verb);

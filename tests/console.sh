@@ -289,6 +289,13 @@ steer() { # runs a console on database d with its own state and data homes
 steer
 keys 3
 wait_for "Press m to migrate"; ok $? "an empty migration pane says how to start"
+keys A
+wait_for "Pre-flight \([0-9-]+ [0-9:]+, A again\): [0-9]+ rows, [0-9]+ predicted to quarantine" 60
+ok $? "A assesses the demo source in the background and shows the prediction"
+wait_for "quarantine: |text: NUL in [0-9]+ values"; ok $? "with its findings"
+ok "$(python3 -c 'import json,sys; a=json.load(open(sys.argv[1])); sys.exit(0 if a["rows"] > 0 else 1)' \
+      "$TEST_TMP/state2/pantrycrm/state.db.assess.json" >/dev/null 2>&1; echo $?)" \
+   "the assessment is kept beside the state file"
 keys m
 wait_for "Run 1 +running" 60; ok $? "m starts a migration of the demo legacy source"
 keys p

@@ -38,6 +38,7 @@
     ACTION(MIG_START, "migration", "m", "Start or resume a migration") \
     ACTION(MIG_PAUSE, "migration", "p", "Pause or resume the running migration")     \
     ACTION(MIG_ABORT, "migration", "a", "Stop the migration at a batch boundary") \
+    ACTION(MIG_ASSESS, "migration", "A", "Assess the source in the background (pre-flight)") \
     ACTION(CANCEL, "global", "Esc ^C", "Cancel the running query")
 
 enum action {

@@ -9,6 +9,8 @@
 #include "config.h"
 
 #include "panes.h"
+#include "assess_panel.h"
+#include "spawn.h"
 #include "edit.h"
 #include "export.h"
 #include "form.h"
@@ -414,6 +416,7 @@ void panes_init(struct app *app)
 
 void panes_free(struct app *app)
 {
+    assess_panel_free();
     for (int i = 0; i < 2; i++) {
         browse_page_free(&app->lists[i].page);
         browse_hits_free(&app->lists[i].hits);
@@ -578,7 +581,7 @@ static void do_delete(struct app *app)
 
 void panes_action(struct app *app, enum action a)
 {
-    if (a == ACT_MIG_START || a == ACT_MIG_PAUSE || a == ACT_MIG_ABORT) {
+    if (a == ACT_MIG_START || a == ACT_MIG_PAUSE || a == ACT_MIG_ABORT || a == ACT_MIG_ASSESS) {
         migration_action(app, a);
         return;
     }
@@ -1007,7 +1010,16 @@ static void draw_migration(struct app *app, int y, int x, int h, int w)
         ui_put(app, y + 2, x, w, ROLE_OK,
                "Press m to migrate the demo's legacy source, or run: pantrycrm migrate --source sqlite:FILE");
         ui_put(app, y + 3, x, w, ROLE_DIM, "This pane follows a run live, from any terminal.");
+        ui_put(app, y + 4, x, w, ROLE_DIM, "Press A first to assess the source: what will be quarantined, and why.");
+        if (assess_panel_lines(app) && h > 7)
+            assess_panel_draw(app, y + 6, x, h - 6, w);
         return;
+    }
+    /* The pre-flight panel takes the bottom lines when there is one. */
+    int panel = assess_panel_lines(app);
+    if (panel && h - panel - 1 >= 6) {
+        assess_panel_draw(app, y + h - panel, x, panel, w);
+        h -= panel + 1;
     }
     char line[512];
     snprintf(line, sizeof line, "Run %lld  %s  from %s  started %s", (long long)m->run.id,
@@ -1135,81 +1147,13 @@ static char *migration_source(struct app *app)
     return app->mig.found && app->mig.run.source[0] ? xstrdup(app->mig.run.source) : NULL;
 }
 
-/* Starts `pantrycrm migrate` detached from the console (its own session,
- * output to a log beside the state file), so that it goes on when the
- * console quits or the SSH session drops. */
+/* Starts `pantrycrm migrate` detached from the console, so that it goes
+ * on when the console quits or the SSH session drops. */
 static bool spawn_migration(struct app *app, const char *source, char **err)
 {
-    char exe[4096];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n <= 0) {
-        *err = xstrdup("cannot find the pantrycrm program to start");
-        return false;
-    }
-    exe[n] = '\0';
-    /* Open the log here, not in the child, so that a failure is reported
-     * in the console instead of dying unseen. */
-    char *log = xasprintf("%s.migrate.log", app->state_path);
-    char *dir = xstrdup(app->state_path);
-    char *slash = strrchr(dir, '/');
-    if (slash)
-        *slash = '\0';
-    if (slash && paths_mkdir_p(dir, 0700) != 0) {
-        *err = xasprintf("cannot create %s: %s", dir, strerror(errno));
-        free(dir);
-        free(log);
-        return false;
-    }
-    free(dir);
-    int out = open(log, O_WRONLY | O_CREAT | O_APPEND, 0600);
-    if (out < 0) {
-        *err = xasprintf("cannot open %s: %s", log, strerror(errno));
-        free(log);
-        return false;
-    }
-    pid_t pid = fork();
-    if (pid < 0) {
-        *err = xasprintf("cannot start the migration: %s", strerror(errno));
-        close(out);
-        free(log);
-        return false;
-    }
-    if (pid == 0) {
-        setsid();
-        if (fork() != 0)
-            _exit(0);
-        int in = open("/dev/null", O_RDONLY);
-        if (in < 0)
-            _exit(127);
-        dup2(in, STDIN_FILENO);
-        dup2(out, STDOUT_FILENO);
-        dup2(out, STDERR_FILENO);
-        /* Never share the console's database socket or terminal. */
-        for (int fd = 3; fd < 1024; fd++)
-            close(fd);
-        const char *argv[12];
-        int k = 0;
-        argv[k++] = "pantrycrm";
-        if (app->conninfo) {
-            argv[k++] = "-d";
-            argv[k++] = app->conninfo;
-        }
-        argv[k++] = "migrate";
-        argv[k++] = "--source";
-        argv[k++] = source;
-        argv[k++] = "--progress";
-        argv[k++] = "json";
-        argv[k++] = "--state";
-        argv[k++] = app->state_path;
-        argv[k] = NULL;
-        execv(exe, (char *const *)argv);
-        _exit(127);
-    }
-    close(out);
-    int status;
-    waitpid(pid, &status, 0);
-    free(log);
-    return true;
+    const char *args[] = {"migrate", "--source", source, "--progress", "json",
+                          "--state", app->state_path, NULL};
+    return spawn_detached(app->state_path, ".migrate.log", app->conninfo, args, err);
 }
 
 static void migration_action(struct app *app, enum action a)
@@ -1217,6 +1161,16 @@ static void migration_action(struct app *app, enum action a)
     bool running = panes_migration_running(app);
     struct mig_view *m = &app->mig;
     char *err = NULL;
+    if (a == ACT_MIG_ASSESS) {
+        char *source = migration_source(app);
+        if (!source)
+            ui_status(app, " no source known: run 'pantrycrm assess --source sqlite:FILE' once");
+        else
+            assess_panel_start(app, source);
+        free(source);
+        panes_switch(app, PANE_MIGRATION);
+        return;
+    }
     if (a == ACT_MIG_START) {
         if (running) {
             ui_status(app, " a migration is already running");

@@ -1849,9 +1849,15 @@ struct source *source_tds_open(const char *locator, char **err)
             *err = xasprintf("SQL Server login as %s failed (wrong user or password?): %s", who, d);
         else if (s->diag.msgno)
             *err = xasprintf("cannot log in to SQL Server as %s: %s", who, d);
+        else if (p.server)
+            *err = xasprintf("cannot connect to SQL Server %s (a freetds.conf server): %s",
+                             p.server, d);
         else
-            *err = xasprintf("cannot connect to SQL Server %s (%s): %s", p.server ? p.server : p.host,
-                             p.server ? "freetds.conf server" : server, d);
+            *err = xasprintf("cannot connect to SQL Server at %s:%s: %s%s%s%s", p.host,
+                             p.port ? p.port : "1433", d,
+                             p.encrypt ? " (with encrypt=" : "", p.encrypt ? p.encrypt : "",
+                             p.encrypt ? ": does the server offer TLS, and does its certificate "
+                                         "pass the checks?)" : "");
         free(d);
         free(who);
         free(server);

@@ -9,6 +9,7 @@
  *   source-probe LOCATOR exec SQL...        (mssql only; one line per batch)
  *   source-probe LOCATOR changes TABLE KEY SINCE [COL...]
  *   source-probe LOCATOR encoding           (mssql only)
+ *   source-probe LOCATOR script FILE        (mssql only; batches split at GO lines)
  *
  * Cells print as printable ASCII with everything else as \xNN, NULL as \N,
  * separated by " | ".
@@ -23,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static void put_cell(const struct cell *c)
 {
@@ -174,6 +176,40 @@ int main(int argc, char **argv)
                 printf("ok %s\n", v ? v : "\\N");
                 free(v);
             }
+        }
+    } else if (strcmp(what, "script") == 0 && argc == 4) {
+        size_t len;
+        char *text = file_read_all(argv[3], &len);
+        if (!text) {
+            rc = fail(xasprintf("%s: cannot read", argv[3]));
+        } else {
+            struct strbuf batch;
+            sb_init(&batch);
+            char *save = NULL;
+            size_t nb = 0;
+            for (char *line = strtok_r(text, "\n", &save); rc == 0; line = strtok_r(NULL, "\n", &save)) {
+                char *t = line ? line : "GO";
+                while (*t == ' ' || *t == '\t')
+                    t++;
+                bool go = strncasecmp(t, "GO", 2) == 0 && strspn(t + 2, " \t\r") == strlen(t + 2);
+                if (go && batch.len) {
+                    char *v = NULL;
+                    if (source_tds_exec(src, batch.buf, &v, &err) != 0)
+                        rc = fail(xasprintf("batch %zu: %s", nb + 1, err)), free(err);
+                    free(v);
+                    nb++;
+                    sb_reset(&batch);
+                } else if (!go) {
+                    sb_adds(&batch, line);
+                    sb_addc(&batch, '\n');
+                }
+                if (!line)
+                    break;
+            }
+            if (rc == 0)
+                printf("%zu batches\n", nb);
+            sb_free(&batch);
+            free(text);
         }
     } else if (strcmp(what, "encoding") == 0) {
         printf("%s\n", source_tds_text_encoding(src));

@@ -115,10 +115,12 @@ static int err_handler(DBPROCESS *db, int severity, int dberr, int oserr, char *
     struct tds_diag *g = diag_of(db);
     if (dberr == SYBETIME) {
         /* INT_TIMEOUT: db-lib sends ATTENTION, the call fails, and the
-         * DBPROCESS stays usable; INT_CANCEL would mark it dead. */
+         * DBPROCESS stays usable; INT_CANCEL would mark it dead. While
+         * logging in (no user data yet) there is nothing to keep: give up. */
         if (g)
             g->timed_out = true;
-        return INT_TIMEOUT;
+        bool login = !db || !dbgetuserdata(db);
+        return login ? INT_CANCEL : INT_TIMEOUT;
     }
     if (g && dberr != SYBESMSG && !g->dberr) {
         g->dberr = dberr;
@@ -1679,7 +1681,7 @@ static char *prompt_password(const char *who, char **err)
         quiet = old;
         quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
         quiet.c_lflag |= ICANON;
-        tcsetattr(fd, TCSAFLUSH, &quiet);
+        tcsetattr(fd, TCSANOW, &quiet);
     }
     char *prompt = xasprintf("SQL Server password for %s: ", who);
     if (write(fd, prompt, strlen(prompt)) < 0) {
@@ -1693,7 +1695,7 @@ static char *prompt_password(const char *who, char **err)
     while ((r = read(fd, &c, 1)) == 1 && c != '\n' && c != '\r')
         sb_addc(&b, c);
     if (restore)
-        tcsetattr(fd, TCSAFLUSH, &old);
+        tcsetattr(fd, TCSANOW, &old);
     if (write(fd, "\n", 1) < 0) {
         /* nothing to do */
     }
@@ -1833,9 +1835,17 @@ struct source *source_tds_open(const char *locator, char **err)
     DBSETLCHARSET(login, "UTF-8");
     DBSETLDBNAME(login, p.database);
     dbsetlversion(login, DBVERSION_74);
-    /* Process-wide in db-lib; every source of a run uses the same locator. */
-    dbsetlogintime(p.login_timeout);
-    dbsettime(p.timeout);
+    /* Process-wide in db-lib; every source of a run uses the same locator,
+     * so they are set once per value, under a lock (threads open sources
+     * at the same time). */
+    static pthread_mutex_t time_mu = PTHREAD_MUTEX_INITIALIZER;
+    static int cur_login = -1, cur_query = -1;
+    pthread_mutex_lock(&time_mu);
+    if (cur_login != p.login_timeout)
+        dbsetlogintime(cur_login = p.login_timeout);
+    if (cur_query != p.timeout)
+        dbsettime(cur_query = p.timeout);
+    pthread_mutex_unlock(&time_mu);
     diag_reset(&s->diag);
     tls_diag = &s->diag;
     s->db = dbopen(login, server);
@@ -1845,7 +1855,11 @@ struct source *source_tds_open(const char *locator, char **err)
     free(pw);
     if (!s->db) {
         char *d = diag_text(s);
-        if (s->diag.msgno == 18456)
+        if (s->diag.timed_out && !s->diag.msgno)
+            *err = xasprintf("SQL Server %s did not answer the login within %d s "
+                             "(login_timeout=SECONDS in the locator changes the limit)",
+                             p.server ? p.server : server, p.login_timeout);
+        else if (s->diag.msgno == 18456)
             *err = xasprintf("SQL Server login as %s failed (wrong user or password?): %s", who, d);
         else if (s->diag.msgno)
             *err = xasprintf("cannot log in to SQL Server as %s: %s", who, d);

@@ -87,6 +87,17 @@ if [ -z "$REAL" ]; then
         "$PROBE" "$MESSY?encrypt=require" facts
     like "$ERR" "cannot connect.*encrypt=require" "the connection is refused and the option named"
     run_ok "encrypt=request goes on in clear with this server" "$PROBE" "$MESSY?encrypt=request" facts
+    # A server that accepts the connection and never answers the login.
+    python3 -c 'import socket, sys, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(4)
+open(sys.argv[1], "w").write("%d\n" % s.getsockname()[1]); time.sleep(60)' "$TEST_TMP/mute.port" &
+    mute=$!
+    at_exit "kill $mute 2>/dev/null"
+    i=0; while [ ! -s "$TEST_TMP/mute.port" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+    run_fails "a server that does not answer the login" 1 \
+        "$PROBE" "mssql://sa@127.0.0.1:$(cat "$TEST_TMP/mute.port")/standin?login_timeout=1" facts
+    like "$ERR" "did not answer the login within 1 s" "gives up after login_timeout"
+    kill $mute 2>/dev/null
 fi
 run_fails "a password in the locator is refused" 1 \
     "$PANTRYCRM" -d dbname=errs migrate --source "mssql://sa:secret@127.0.0.1:1/standin" --progress none
@@ -100,6 +111,14 @@ if command -v setsid >/dev/null 2>&1; then
     like "$ERR" "no SQL Server password.*PANTRYCRM_MSSQL_PASSWORD" "naming the ways to give one"
 fi
 printf '%s\n' "$PANTRYCRM_MSSQL_PASSWORD" >"$TEST_TMP/pw"
+if command -v script >/dev/null 2>&1; then
+    # On a terminal (script gives one) the password is asked for, unechoed.
+    out=$( (sleep 1; printf '%s\n' "$PANTRYCRM_MSSQL_PASSWORD") | env -u PANTRYCRM_MSSQL_PASSWORD \
+        script -qec "'$PROBE' '$MESSY' encoding" /dev/null 2>&1)
+    like "$out" "SQL Server password for sa@" "with no password given, a terminal gets a prompt"
+    like "$out" "utf-(8|16le)" "and the typed password logs in"
+    unlike "$out" "$PANTRYCRM_MSSQL_PASSWORD" "without echoing it"
+fi
 run_ok "the password can come from password_file=PATH" \
     env -u PANTRYCRM_MSSQL_PASSWORD "$PROBE" "$MESSY?password_file=$TEST_TMP/pw" facts
 run_ok "or from PANTRYCRM_MSSQL_PASSWORD_FILE" \

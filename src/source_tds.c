@@ -1588,6 +1588,8 @@ static char *conf_section(const struct tds_params *p, char **err)
         sb_addf(&body, "\tca file = %s\n", p->ca_file);
     if (p->check_hostname)
         sb_addf(&body, "\tcheck certificate hostname = %s\n", p->check_hostname);
+    /* ends the body, so that reuse below matches whole sections only */
+    sb_adds(&body, "\t# pantrycrm\n");
     char *name = NULL;
     pthread_mutex_lock(&conf_mu);
     /* The same settings reuse their section. */

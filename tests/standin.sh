@@ -28,9 +28,9 @@ standin_start() { # name db [args…]
     # The password goes in a config file, not on a command line that the
     # tests search for it.
     ( umask 077
-      python3 -c 'import json, sys; json.dump({"db": sys.argv[1], "port": 0, "user": "sa",
-          "password": sys.argv[2], "database": "standin"}, open(sys.argv[3], "w"))' \
-          "$db" "$STANDIN_PASSWORD" "$TEST_TMP/$name.json" )
+      STANDIN_PW=$STANDIN_PASSWORD python3 -c 'import json, os, sys
+json.dump({"db": sys.argv[1], "port": 0, "user": "sa", "password": os.environ["STANDIN_PW"],
+           "database": "standin"}, open(sys.argv[2], "w"))' "$db" "$TEST_TMP/$name.json" )
     python3 "$STANDIN" --config "$TEST_TMP/$name.json" --ready-file "$TEST_TMP/$name.port" "$@" \
         >"$TEST_TMP/$name.log" 2>&1 &
     echo $! >"$TEST_TMP/$name.pid"

@@ -4,6 +4,7 @@
 
 #include "source.h"
 #include "source_sqlite.h"
+#include "source_tds.h"
 #include "util.h"
 
 #include <stdlib.h>
@@ -12,14 +13,18 @@
 struct source *source_open(const char *locator, char **err)
 {
     if (!locator || !*locator) {
-        *err = xstrdup("no source given: use --source sqlite:FILE");
+        *err = xstrdup("no source given: use --source sqlite:FILE or "
+                       "mssql://[USER@]HOST[:PORT]/DATABASE");
         return NULL;
     }
     if (str_starts_with(locator, "sqlite:"))
         return source_sqlite_open(locator + strlen("sqlite:"), err);
-    if (strstr(locator, "://") || str_starts_with(locator, "mssql:")) {
-        *err = xasprintf("source '%s': only SQLite sources (sqlite:FILE) are supported in this "
-                         "version", locator);
+    if (str_starts_with(locator, "mssql:"))
+        return source_tds_open(locator, err);
+    if (strstr(locator, "://")) {
+        *err = xasprintf("source '%s': unknown kind of source (want sqlite:FILE, "
+                         "mssql://[USER@]HOST[:PORT]/DATABASE or mssql:SERVERNAME/DATABASE)",
+                         locator);
         return NULL;
     }
     return source_sqlite_open(locator, err);

@@ -1,5 +1,5 @@
 /* source.h - the one small interface every legacy source adapter implements
- * (SQLite file now, SQL Server through FreeTDS later). The engine sees only
+ * (a SQLite file, or SQL Server through FreeTDS db-lib). The engine sees only
  * this: describe, count, and stream rows in key order after a key.
  * Copyright (C) 2026 The pantrycrm authors. GPL-3.0-or-later. */
 #ifndef PANTRY_SOURCE_H
@@ -92,7 +92,8 @@ struct source {
     char *description;                                  /* for messages; no secrets */
 };
 
-/* Opens a source from a locator: "sqlite:PATH", or a PATH to a SQLite file.
+/* Opens a source from a locator: "sqlite:PATH" (or a PATH to a SQLite file),
+ * "mssql://[USER@]HOST[:PORT]/DB[?opts]" or "mssql:[USER@]SERVER/DB".
  * Each thread opens its own source. NULL with *err on failure. */
 struct source *source_open(const char *locator, char **err);
 void source_close(struct source *src);

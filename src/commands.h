@@ -10,5 +10,7 @@ int cmd_migrate(int argc, char **argv, const char *prefix);
 int cmd_report(int argc, char **argv, const char *prefix);
 int cmd_verify(int argc, char **argv, const char *prefix);
 int cmd_quarantine(int argc, char **argv, const char *prefix);
+int cmd_stats(int argc, char **argv, const char *prefix);
+int cmd_health(int argc, char **argv, const char *prefix);
 
 #endif

@@ -20,6 +20,8 @@ static const struct cli_command top_commands[] = {
     {"verify", "prove that every source row is migrated or quarantined", cmd_verify},
     {"quarantine", "rows that could not be migrated: list, show, replay, accept", cmd_quarantine},
     {"keys", "list the console's keys", console_keys},
+    {"stats", "the dashboard's numbers (pipeline, follow-ups, activity)", cmd_stats},
+    {"health", "health of both databases, slow queries, settings advice", cmd_health},
     {NULL, NULL, NULL},
 };
 

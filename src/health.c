@@ -462,6 +462,8 @@ static void advise(struct health *h, PGconn *conn)
         struct health_setting *s = &h->settings[h->nsettings++];
         s->name = r->name;
         double rec = r->rec ? r->rec((double)h->ram_bytes) : r->fixed;
+        if (r->rec) /* whole megabytes, as one would write them in postgresql.conf */
+            rec = (double)(long long)(rec / MB) * MB;
         if (r->kind == K_MAX)
             snprintf(s->recommended, sizeof s->recommended, "<= %g", rec);
         else

@@ -13,5 +13,7 @@ int cmd_quarantine(int argc, char **argv, const char *prefix);
 int cmd_assess(int argc, char **argv, const char *prefix);
 int cmd_config(int argc, char **argv, const char *prefix);
 int cmd_export(int argc, char **argv, const char *prefix);
+int cmd_stats(int argc, char **argv, const char *prefix);
+int cmd_health(int argc, char **argv, const char *prefix);
 
 #endif

@@ -26,6 +26,8 @@ static const struct cli_command top_commands[] = {
     {"keys", "list the console's keys", console_keys},
     {"export", "write a list or a query's result as CSV or JSON Lines", cmd_export},
     {"config", "show and check the configuration files", cmd_config},
+    {"stats", "the dashboard's numbers (pipeline, follow-ups, activity)", cmd_stats},
+    {"health", "health of both databases, slow queries, settings advice", cmd_health},
     {NULL, NULL, NULL},
 };
 

@@ -155,6 +155,30 @@ wait_for "Cancel the running query"; ok $? "the help scrolls to its last keys"
 keys x
 wait_for "Migration"; ok $? "any key closes the help"
 
+# The dashboard and health panes: numbers from the summary, 'r' recomputes.
+"$PANTRYCRM" -d dbname=c stats --refresh --as-of '2026-11-01 12:00+00' >/dev/null
+orgs=$(psql_val 'SELECT count(*) FROM "Organization"' c)
+keys 4
+wait_for "pantrycrm +Dashboard"; ok $? "4 switches to the dashboard pane"
+wait_for "Organizations $orgs +active"; ok $? "it shows the organizations counted by the summary"
+like "$(screen)" "as of 2026-11-01 12:00 UTC, computed .* ago" "it says how fresh the numbers are"
+like "$(screen)" "PROSPECTING .*[0-9]" "the pipeline by stage is drawn"
+like "$(screen)" "Interactions per week, 26 weeks" "and the weeks' column chart"
+psql -X -q -d c -c "INSERT INTO \"Organization\" (name, priority, segment) VALUES ('Dashboard Deli', 'A', 'CATERING')"
+keys r
+wait_for "Organizations $((orgs + 1)) +active"; ok $? "r recomputes the summary in the background and shows the new count"
+$T resize-window -t $S -x 80 -y 24
+wait_for "Interactions per week"; ok $? "at 80x24 the dashboard still shows the weeks"
+$T resize-window -t $S -x 100 -y 30
+keys 5
+wait_for "pantrycrm +Health"; ok $? "5 switches to the health pane"
+wait_for "Target: ok, SELECT 1 in"; ok $? "it checks the target's connection"
+like "$(screen)" "Source: ok in .*l.db" "and the last run's legacy source"
+keys G
+wait_for "random_page_cost = 4, recommended 1.1"; ok $? "G scrolls to the settings advice"
+like "$(screen)" "assumes *spinning disks" "which explains each difference"
+keys 1
+
 # Resize storm, including a terminal too small to use.
 $T resize-window -t $S -x 20 -y 5
 wait_for "too small"; ok $? "a 20x5 terminal gets the too-small screen"

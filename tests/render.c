@@ -10,6 +10,9 @@
 
 #include "panes.h"
 #include "util.h"
+#include "dashboard.h"
+#include "../ui/health.h"
+#include "../src/health.h"
 
 #include <curses.h>
 #include <locale.h>
@@ -125,6 +128,96 @@ static void fill_orgs(struct app *app)
     l->estimate = 5;
 }
 
+/* Dashboard numbers as the summary would give them (a demo at S=1000). */
+static void fill_dashboard(struct app *app)
+{
+    struct stats s;
+    memset(&s, 0, sizeof s);
+    s.refreshed = true;
+    snprintf(s.as_of, sizeof s.as_of, "2026-11-01T12:00:00Z");
+    snprintf(s.refreshed_at, sizeof s.refreshed_at, "2026-11-01T12:00:01Z");
+    s.age_s = 200;
+    s.refresh_ms = 342;
+    s.orgs = 1000000, s.orgs_active = 712345, s.contacts = 3000000, s.interactions = 10000000;
+    s.priority_a = 141000, s.revenue_n = 900000, s.due_today = 1234, s.overdue = 56789;
+    snprintf(s.avg_revenue, sizeof s.avg_revenue, "1234567.89");
+    static const char *const stages[] = {"PROSPECTING", "QUALIFICATION", "PROPOSAL", "NEGOTIATION",
+                                         "CLOSED_WON", "CLOSED_LOST"};
+    static const char *const segs[] = {"FINE_DINING", "FAST_FOOD", "CASUAL_DINING", "CATERING",
+                                       "INSTITUTIONAL", "HEALTHCARE", "EDUCATION", "CORPORATE"};
+    for (int i = 0; i < 6; i++) {
+        snprintf(s.stage[i].label, sizeof s.stage[i].label, "%s", stages[i]);
+        s.stage[i].n = 200000 - i * 30000;
+        snprintf(s.stage[i].amount, sizeof s.stage[i].amount, "%d.50", (6 - i) * 150000000);
+    }
+    s.nstage = 6;
+    for (int i = 0; i < 8; i++) {
+        snprintf(s.segment[i].label, sizeof s.segment[i].label, "%s", segs[i]);
+        s.segment[i].n = 50000 + i * 20000;
+    }
+    s.segment[3].label[0] = '\x1b'; /* hostile: a label is data too */
+    s.nsegment = 8;
+    for (int i = 0; i < 4; i++) {
+        snprintf(s.priority[i].label, sizeof s.priority[i].label, "%c", 'A' + i);
+        s.priority[i].n = 100000 * (i + 1);
+    }
+    s.npriority = 4;
+    for (int i = 0; i < 26; i++) {
+        snprintf(s.week[i].label, sizeof s.week[i].label, "2026-%02d-%02d", 5 + i / 4, 1 + (i % 4) * 7);
+        s.week[i].n = (i * 37) % 23 * 1000 + (i == 25 ? 0 : 500);
+    }
+    s.nweek = 26;
+    for (int i = 0; i < 3; i++) {
+        snprintf(s.expiring[i].label, sizeof s.expiring[i].label, "%d", 30 * (i + 1));
+        s.expiring[i].n = 2500 * (i + 1);
+        snprintf(s.expiring[i].amount, sizeof s.expiring[i].amount, "%d", 12000000 * (i + 1));
+    }
+    s.nexpiring = 3;
+    dashboard_set(app, &s);
+}
+
+static void fill_health(struct app *app)
+{
+    struct health *h = xcalloc(1, sizeof *h);
+    health_init(h, "sqlite:legacy.db", 4LL << 30);
+    h->target_ok = true;
+    h->ping_ms = 0.4;
+    snprintf(h->target, sizeof h->target, "db=crm user=sales host=/run/postgresql");
+    snprintf(h->version, sizeof h->version, "PostgreSQL 15.8 (Debian 15.8-0+deb12u1)");
+    snprintf(h->database, sizeof h->database, "crm");
+    h->db_bytes = 5LL << 30, h->conns_used = 7, h->conns_max = 100, h->conns_app = 2;
+    h->hit_ratio = 0.987;
+    h->ntables = 2;
+    h->tables[0] = (struct health_table){"public.Interaction", 3LL << 30, 10000000, 120, 40, 9, 900, "2026-11-23 04:00"};
+    h->tables[1] = (struct health_table){"public.Contact", 1LL << 30, 3000000, 900000, 3, 3000000, 10, ""};
+    h->nindexes = 47;
+    h->nunused = 1;
+    h->unused[0] = (struct health_index){"public.Organization_email_idx", "public.Organization", 30 << 20};
+    h->nmissing = 1;
+    snprintf(h->missing[0], sizeof h->missing[0], "public.Contact: 3 sequential scans (1000000 rows each on average) vs 10 index scans");
+    h->pgss = 1;
+    snprintf(h->pgss_hint, sizeof h->pgss_hint, "pg_stat_statements is not enabled: add it to shared_preload_libraries");
+    h->source_ok = true;
+    h->source_ms = 1.5;
+    snprintf(h->source_server, sizeof h->source_server, "SQLite 3.40.1");
+    static const struct { const char *name; double v; const char *text; } raw[] = {
+        {"shared_buffers", 128.0 * 1024 * 1024, "128MB"},
+        {"effective_cache_size", 4096.0 * 1024 * 1024, "4GB"},
+        {"work_mem", 4.0 * 1024 * 1024, "4MB"},
+        {"max_connections", 100, "100"},
+        {"random_page_cost", 4, "4"},
+    };
+    for (size_t i = 0; i < sizeof raw / sizeof raw[0]; i++) {
+        snprintf(h->raw[i].name, sizeof h->raw[i].name, "%s", raw[i].name);
+        h->raw[i].value = raw[i].v;
+        snprintf(h->raw[i].text, sizeof h->raw[i].text, "%s", raw[i].text);
+    }
+    h->nraw = sizeof raw / sizeof raw[0];
+    health_finish(h, NULL);
+    health_pane_set(app, h);
+    free(h);
+}
+
 static attr_t cell_attr(int y, int x, short *pair)
 {
     cchar_t cc;
@@ -221,6 +314,17 @@ int main(int argc, char **argv)
         char name[64];
         snprintf(name, sizeof name, "orgs-%dx%d", sizes[s][0], sizes[s][1]);
         snapshot(&app, name);
+        if (s == 0 || s == 2) {
+            app.pane = PANE_DASHBOARD;
+            fill_dashboard(&app);
+            snprintf(name, sizeof name, "dashboard-%dx%d", sizes[s][0], sizes[s][1]);
+            snapshot(&app, name);
+            app.pane = PANE_HEALTH;
+            fill_health(&app);
+            snprintf(name, sizeof name, "health-%dx%d", sizes[s][0], sizes[s][1]);
+            snapshot(&app, name);
+            app.pane = PANE_ORGS;
+        }
         if (s == 0) {
             app.help = true;
             snapshot(&app, "help-80x24");

@@ -203,6 +203,8 @@ static const char *pane_title(int pane)
     case PANE_ORGS: return "Organizations";
     case PANE_CONTACTS: return "Contacts";
     case PANE_MIGRATION: return "Migration";
+    case PANE_DASHBOARD: return "Dashboard";
+    case PANE_HEALTH: return "Health";
     default: return "";
     }
 }
@@ -403,6 +405,12 @@ static void dispatch(struct app *app, int key)
         break;
     case ACT_PANE_MIGRATION:
         panes_switch(app, PANE_MIGRATION);
+        break;
+    case ACT_PANE_DASHBOARD:
+        panes_switch(app, PANE_DASHBOARD);
+        break;
+    case ACT_PANE_HEALTH:
+        panes_switch(app, PANE_HEALTH);
         break;
     case ACT_REDRAW:
         clearok(curscr, TRUE);

@@ -15,6 +15,8 @@
     ACTION(PANE_ORGS, "global", "1 F2", "Organizations pane")                       \
     ACTION(PANE_CONTACTS, "global", "2 F3", "Contacts pane")                        \
     ACTION(PANE_MIGRATION, "global", "3 F4", "Migration pane")                      \
+    ACTION(PANE_DASHBOARD, "global", "4 F6", "Dashboard pane")                      \
+    ACTION(PANE_HEALTH, "global", "5 F7", "Health pane")                            \
     ACTION(REDRAW, "global", "^L", "Redraw the screen")                             \
     ACTION(UP, "list", "Up k", "Previous row")                                      \
     ACTION(DOWN, "list", "Down j", "Next row")                                      \

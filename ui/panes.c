@@ -16,6 +16,8 @@
 #include "form.h"
 #include "paths.h"
 #include "sqltext.h"
+#include "dashboard.h"
+#include "health.h"
 
 #include <curses.h>
 #include <errno.h>
@@ -149,6 +151,17 @@ static void list_reload(struct app *app, int pane)
     list_fetch(app, pane, BROWSE_FIRST, NULL);
 }
 
+bool panes_send_sql(struct app *app, enum pending what, const char *sql)
+{
+    if (app->busy || !app->bs)
+        return false;
+    browse_query_free(&app->q);
+    app->q.sql = xstrdup(sql);
+    app->q.unprepared = true; /* a handful of statements, each sent every few seconds */
+    send_query(app, what, PANE_ORGS, BROWSE_FIRST);
+    return app->busy;
+}
+
 int panes_socket(struct app *app)
 {
     return app->busy ? PQsocket(app->conn) : -1;
@@ -271,6 +284,18 @@ void panes_on_readable(struct app *app)
     enum pending what = app->pending;
     int pane = app->pending_pane;
     app->pending = PEND_NONE;
+    if (st == BROWSE_POLL_ERROR && (what == PEND_DASHBOARD || what == PEND_HEALTH)) {
+        /* these panes show their own errors (a pg_monitor role is
+         * refused some reads: that is a note, not a status line) */
+        if (what == PEND_DASHBOARD)
+            dashboard_on_result(app, NULL, err);
+        else
+            health_pane_on_result(app, NULL, err);
+        free(err);
+        PQclear(res);
+        browse_query_free(&app->q);
+        return;
+    }
     if (st == BROWSE_POLL_ERROR) {
         ui_status(app, " %s", err ? err : "the query failed");
         free(err);
@@ -336,6 +361,12 @@ void panes_on_readable(struct app *app)
             app->detail_open = true;
             app->detail_top = 0;
         }
+        break;
+    case PEND_DASHBOARD:
+        dashboard_on_result(app, res, NULL);
+        break;
+    case PEND_HEALTH:
+        health_pane_on_result(app, res, NULL);
         break;
     case PEND_NONE:
         break;
@@ -423,6 +454,8 @@ void panes_free(struct app *app)
     }
     browse_org_detail_free(&app->detail);
     browse_query_free(&app->q);
+    dashboard_free(app);
+    health_pane_free(app);
     form_close(app);
     free(app->delete_id);
     free(app->delete_token);
@@ -583,6 +616,14 @@ void panes_action(struct app *app, enum action a)
 {
     if (a == ACT_MIG_START || a == ACT_MIG_PAUSE || a == ACT_MIG_ABORT || a == ACT_MIG_ASSESS) {
         migration_action(app, a);
+        return;
+    }
+    if (app->pane == PANE_DASHBOARD) {
+        dashboard_action(app, a);
+        return;
+    }
+    if (app->pane == PANE_HEALTH) {
+        health_pane_action(app, a);
         return;
     }
     if (app->pane >= PANE_MIGRATION)
@@ -1080,6 +1121,10 @@ void panes_draw(struct app *app, int y, int x, int h, int w)
         form_draw(app, y, x, h, w);
     else if (app->pane == PANE_MIGRATION)
         draw_migration(app, y, x, h, w);
+    else if (app->pane == PANE_DASHBOARD)
+        dashboard_draw(app, y, x, h, w);
+    else if (app->pane == PANE_HEALTH)
+        health_pane_draw(app, y, x, h, w);
     else if (app->detail_open && app->pane == PANE_ORGS)
         draw_detail(app, y, x, h, w);
     else
@@ -1090,6 +1135,8 @@ void panes_draw(struct app *app, int y, int x, int h, int w)
  * writes it (WAL), any number of consoles read it. */
 void panes_tick(struct app *app, double now)
 {
+    dashboard_tick(app, now);
+    health_pane_tick(app, now);
     struct mig_view *m = &app->mig;
     if (app->pane != PANE_MIGRATION || now - m->read_at < 0.5)
         return;

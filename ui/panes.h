@@ -19,7 +19,7 @@ struct form;
 
 enum role { ROLE_HEADER, ROLE_STATUS, ROLE_SELECTED, ROLE_TITLE, ROLE_DIM, ROLE_ERROR,
             ROLE_OK, ROLE_WARN, ROLE_BAR, ROLE_COUNT };
-enum pane_id { PANE_ORGS, PANE_CONTACTS, PANE_MIGRATION, PANE_COUNT };
+enum pane_id { PANE_ORGS, PANE_CONTACTS, PANE_MIGRATION, PANE_DASHBOARD, PANE_HEALTH, PANE_COUNT };
 
 /* A list pane: one page of rows (a few screens), fetched by keyset. */
 struct list_view {
@@ -52,7 +52,8 @@ struct mig_view {
 };
 
 /* What the query in flight is for. */
-enum pending { PEND_NONE, PEND_PAGE, PEND_COUNT, PEND_SEARCH, PEND_LOOKUP, PEND_DETAIL };
+enum pending { PEND_NONE, PEND_PAGE, PEND_COUNT, PEND_SEARCH, PEND_LOOKUP, PEND_DETAIL,
+               PEND_DASHBOARD, PEND_HEALTH };
 
 struct app {
     PGconn *conn;
@@ -87,6 +88,8 @@ struct app {
     struct list_view lists[2];
     struct mig_view mig;
     int page_rows;              /* rows a list shows: set by the layout */
+    struct dash_view *dash;     /* the Dashboard pane (ui/dashboard.c), or NULL */
+    struct health_view *health; /* the Health pane (ui/health.c), or NULL */
 };
 
 void panes_init(struct app *app);
@@ -116,6 +119,10 @@ void panes_follow(struct app *app, const char *id);
 void panes_save_session(struct app *app);
 void panes_restore_session(struct app *app);
 void panes_tick(struct app *app, double now);
+/* Sends a parameterless query for a pane (dashboard, health) on the
+ * console's connection; false when it is busy or not connected. The
+ * answer goes to that pane's on_result from panes_on_readable. */
+bool panes_send_sql(struct app *app, enum pending what, const char *sql);
 /* True while the last recorded migration's process is alive. */
 bool panes_migration_running(struct app *app);
 

@@ -1,0 +1,297 @@
+/* health.c (ui) - the Health pane (see ui/health.h).
+ *
+ * The checks are src/health.c's steps, sent one at a time through
+ * panes_send_sql when the console's connection is free, so the pane never
+ * blocks the screen on the database. Checking the legacy source is done
+ * in-line after the last step: for a SQLite file that is opening it and
+ * reading its statistics (milliseconds).
+ * Copyright (C) 2026 The pantrycrm authors. GPL-3.0-or-later. */
+#include "config.h"
+
+#include "health.h"
+#include "../src/health.h"
+#include "dashboard.h"
+#include "panes.h"
+#include "pg.h"
+#include "util.h"
+
+#include <curses.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+struct health_view {
+    struct health shown, work;
+    bool have;            /* shown is a complete report */
+    bool running;         /* work is being gathered */
+    bool in_flight;       /* a step's query is on the connection */
+    int step;             /* the step in flight, or the next to try */
+    double started, done_at, sent_ms;
+    int top;              /* first line shown (scrolling) */
+};
+
+static struct health_view *view(struct app *app)
+{
+    if (!app->health)
+        app->health = xcalloc(1, sizeof *app->health);
+    return app->health;
+}
+
+static double mono_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
+void health_pane_free(struct app *app)
+{
+    free(app->health);
+    app->health = NULL;
+}
+
+void health_pane_set(struct app *app, const struct health *h)
+{
+    struct health_view *v = view(app);
+    v->shown = *h;
+    v->have = true;
+}
+
+static void finish(struct app *app, struct health_view *v, double now)
+{
+    health_check_source(&v->work);
+    health_finish(&v->work, app->conn);
+    v->shown = v->work;
+    v->have = true;
+    v->running = false;
+    v->done_at = now;
+}
+
+void health_pane_tick(struct app *app, double now)
+{
+    if (app->pane != PANE_HEALTH || app->busy || !app->bs)
+        return;
+    struct health_view *v = view(app);
+    if (!v->running) {
+        if (v->have && now - v->done_at < HEALTH_PANE_PERIOD)
+            return;
+        health_init(&v->work, NULL, 0);
+        char *desc = pg_describe(app->conn);
+        snprintf(v->work.target, sizeof v->work.target, "%s", desc);
+        free(desc);
+        v->running = true;
+        v->step = 0;
+        v->started = now;
+    }
+    if (v->in_flight)
+        return;
+    while (v->step < HEALTH_NSTEPS) {
+        char *sql = health_step_sql(&v->work, v->step);
+        if (!sql) {
+            v->step++;
+            continue;
+        }
+        bool sent = panes_send_sql(app, PEND_HEALTH, sql);
+        free(sql);
+        if (sent) {
+            v->in_flight = true;
+            v->sent_ms = mono_ms();
+        }
+        return; /* not sent: the connection is taken; try at the next tick */
+    }
+    finish(app, v, now);
+}
+
+void health_pane_on_result(struct app *app, PGresult *res, const char *error)
+{
+    struct health_view *v = view(app);
+    if (!v->running)
+        return;
+    v->in_flight = false;
+    health_step_done(&v->work, v->step, res, error, mono_ms() - v->sent_ms);
+    if (v->step == HEALTH_STEP_PING && !v->work.target_ok)
+        v->step = HEALTH_NSTEPS; /* nothing else will answer */
+    else
+        v->step++;
+}
+
+void health_pane_action(struct app *app, enum action a)
+{
+    struct health_view *v = view(app);
+    switch (a) {
+    case ACT_REFRESH:
+        if (!v->running)
+            v->done_at = -1e9; /* due now */
+        ui_status(app, " checking again…");
+        break;
+    case ACT_DOWN: v->top++; break;
+    case ACT_UP: v->top--; break;
+    case ACT_PAGE_DOWN: v->top += 10; break;
+    case ACT_PAGE_UP: v->top -= 10; break;
+    case ACT_TOP: v->top = 0; break;
+    case ACT_BOTTOM: v->top = 1 << 20; break;
+    default: break;
+    }
+    if (v->top < 0)
+        v->top = 0;
+}
+
+/* ---- the report as lines --------------------------------------------------- */
+
+struct line {
+    int role;
+    char text[320];
+};
+struct lines {
+    struct line *v;
+    size_t n, cap;
+};
+
+static void add(struct lines *ls, int role, const char *fmt, ...) PANTRY_PRINTF(3, 4);
+static void add(struct lines *ls, int role, const char *fmt, ...)
+{
+    if (ls->n == ls->cap) {
+        ls->cap = ls->cap ? ls->cap * 2 : 64;
+        ls->v = xrealloc(ls->v, ls->cap * sizeof *ls->v);
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(ls->v[ls->n].text, sizeof ls->v[0].text, fmt, ap);
+    va_end(ap);
+    ls->v[ls->n++].role = role;
+}
+
+/* Words of text on lines of at most width cells after indent spaces
+ * (the advice is the point of the pane: it is wrapped, not cut). */
+static void add_wrapped(struct lines *ls, int role, int indent, const char *text, int width)
+{
+    int room = width - indent;
+    if (room < 20)
+        room = 20;
+    const char *p = text;
+    while (*p) {
+        int len = (int)strlen(p);
+        int take = len;
+        if (len > room) {
+            take = room;
+            while (take > 0 && p[take] != ' ')
+                take--;
+            if (take == 0)
+                take = room;
+            /* never split a UTF-8 sequence */
+            while (take > 0 && ((unsigned char)p[take] & 0xC0) == 0x80)
+                take--;
+        }
+        add(ls, role, "%*s%.*s", indent, "", take, p);
+        p += take;
+        while (*p == ' ')
+            p++;
+    }
+}
+
+static void report_lines(struct app *app, const struct health_view *v, struct lines *ls, int w)
+{
+    const struct health *h = &v->shown;
+    char a[32], b[32], c[32];
+    add(ls, h->status == HEALTH_OK ? ROLE_TITLE : h->status == HEALTH_DEGRADED ? ROLE_WARN : ROLE_ERROR,
+        "Status: %s%s", h->status == HEALTH_OK ? "OK" : h->status == HEALTH_DEGRADED ? "DEGRADED" : "DOWN",
+        v->running ? "   (checking again…)" : "");
+    for (size_t i = 0; i < h->nreasons; i++)
+        add(ls, ROLE_WARN, "  ! %s", h->reasons[i]);
+    if (!h->target_ok) {
+        add(ls, ROLE_ERROR, "Target: down: %s", h->target_error);
+    } else {
+        add(ls, ROLE_OK, "Target: ok, SELECT 1 in %.1f ms  %s", h->ping_ms, h->target);
+        add(ls, ROLE_OK, "Console: connection pid %d, %s; %d pantrycrm session%s on the server",
+            app->conn ? PQbackendPID(app->conn) : 0, app->busy ? "busy" : "idle", h->conns_app,
+            h->conns_app == 1 ? "" : "s");
+    }
+    if (!h->source_known)
+        add(ls, ROLE_DIM, "Source: not known (no migration run readable)");
+    else if (h->source_ok)
+        add(ls, ROLE_OK, "Source: ok in %.1f ms  %s%s%s", h->source_ms, h->source,
+            h->source_server[0] ? "  " : "", h->source_server);
+    else
+        add(ls, ROLE_WARN, "Source: UNREACHABLE  %s: %s", h->source, h->source_error);
+    if (!h->target_ok)
+        return;
+    health_fmt_bytes(a, sizeof a, (double)h->db_bytes);
+    char hit[32] = "?";
+    if (h->hit_ratio >= 0)
+        snprintf(hit, sizeof hit, "%.1f%%", h->hit_ratio * 100);
+    /* "PostgreSQL 15.8 (Debian …) on x86_64…": the product and version suffice */
+    int vlen = (int)strcspn(h->version, "(,");
+    while (vlen > 0 && h->version[vlen - 1] == ' ')
+        vlen--;
+    if (strstr(h->version, " on ") && strstr(h->version, " on ") - h->version < vlen)
+        vlen = (int)(strstr(h->version, " on ") - h->version);
+    add(ls, ROLE_OK, "Server: %.*s; database %s %s; connections %d/%d; cache hit %s", vlen,
+        h->version, h->database, a, h->conns_used, h->conns_max, hit);
+    add(ls, ROLE_TITLE, "Tables (largest)                 size        live      dead  last autovacuum");
+    for (size_t i = 0; i < h->ntables && i < 10; i++) {
+        const struct health_table *t = &h->tables[i];
+        health_fmt_bytes(a, sizeof a, (double)t->bytes);
+        ui_fmt_count(b, sizeof b, t->live);
+        ui_fmt_count(c, sizeof c, t->dead);
+        add(ls, t->dead >= 10000 && t->dead * 5 > t->live ? ROLE_WARN : ROLE_OK,
+            "  %-28.28s %7s %11s %9s  %s", t->name, a, b, c,
+            t->last_autovacuum[0] ? t->last_autovacuum : "never");
+    }
+    add(ls, ROLE_TITLE, "Indexes: %lld, %zu never scanned (not unique)", (long long)h->nindexes,
+        h->nunused);
+    for (size_t i = 0; i < h->nunused && i < 5; i++) {
+        health_fmt_bytes(a, sizeof a, (double)h->unused[i].bytes);
+        add(ls, ROLE_OK, "  unused %s (%s)", h->unused[i].name, a);
+    }
+    for (size_t i = 0; i < h->nmissing; i++)
+        add(ls, ROLE_WARN, "  missing? %s", h->missing[i]);
+    add(ls, ROLE_TITLE, "Slowest statements (mean ms x calls)");
+    if (h->pgss != 3)
+        add(ls, ROLE_DIM, "  %s", h->pgss_hint);
+    for (size_t i = 0; i < h->nstmts; i++)
+        add(ls, ROLE_OK, "  %9.1f x %-6lld %s", h->stmts[i].mean_ms, (long long)h->stmts[i].calls,
+            h->stmts[i].query);
+    health_fmt_bytes(a, sizeof a, (double)h->ram_bytes);
+    size_t differ = 0;
+    for (size_t i = 0; i < h->nsettings; i++)
+        differ += h->settings[i].verdict == 1 || h->settings[i].verdict == -1;
+    add(ls, ROLE_TITLE, "Settings: %zu of %zu differ from the seed's advice for %s of RAM", differ,
+        h->nsettings, a);
+    for (size_t i = 0; i < h->nsettings; i++) {
+        const struct health_setting *s = &h->settings[i];
+        if (s->verdict == 0)
+            continue;
+        if (s->verdict == 2) {
+            add(ls, ROLE_DIM, "  ? %s: not readable by this role", s->name);
+            continue;
+        }
+        add(ls, ROLE_OK, "  %s %s = %s, recommended %s", s->verdict < 0 ? "<" : s->verdict == 1 ? ">" : "?",
+            s->name, s->current, s->recommended);
+        add_wrapped(ls, ROLE_DIM, 6, s->advice, w);
+    }
+    for (size_t i = 0; i < h->nnotes; i++)
+        add(ls, ROLE_DIM, "Note: %s", h->notes[i]);
+}
+
+void health_pane_draw(struct app *app, int y, int x, int h, int w)
+{
+    struct health_view *v = view(app);
+    if (!v->have) {
+        ui_put(app, y, x, w, ROLE_DIM, v->running ? "checking the databases…" : "health: waiting for the connection…");
+        return;
+    }
+    struct lines ls = {0};
+    report_lines(app, v, &ls, w);
+    int max_top = (int)ls.n - h > 0 ? (int)ls.n - h + 1 : 0; /* +1: the "more" line */
+    if (v->top > max_top)
+        v->top = max_top;
+    bool more = max_top > 0 && v->top < max_top;
+    for (int r = 0; r < h - (more ? 1 : 0) && v->top + r < (int)ls.n; r++) {
+        const struct line *l = &ls.v[v->top + r];
+        ui_put(app, y + r, x, w, l->role, l->text);
+    }
+    if (more)
+        ui_put(app, y + h - 1, x, w, ROLE_DIM, "-- more: Down/PgDn --");
+    free(ls.v);
+}

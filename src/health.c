@@ -493,11 +493,15 @@ static void advise(struct health *h, PGconn *conn)
             s->verdict = 1;
         else
             s->verdict = 0;
+        /* Through a local buffer: s->recommended lives in the same struct
+         * as the destination, which -Wrestrict cannot tell apart. */
+        char advice[sizeof s->advice];
         if (s->verdict == 0)
-            snprintf(s->advice, sizeof s->advice, "as recommended: %s", r->why);
+            snprintf(advice, sizeof advice, "as recommended: %s", r->why);
         else
-            snprintf(s->advice, sizeof s->advice, "%s than recommended (%s): %s",
+            snprintf(advice, sizeof advice, "%s than recommended (%s): %s",
                      s->verdict < 0 ? "lower" : "higher", s->recommended, r->why);
+        memcpy(s->advice, advice, sizeof advice);
     }
 }
 

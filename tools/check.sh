@@ -21,6 +21,11 @@ fi
 if ! make -j"$(nproc)" --no-print-directory -s >build.out 2>&1; then
     cat build.out; echo "0 passed, 1 failed"; exit 1
 fi
+# The tests' throwaway clusters live under a directory of this run's own, so
+# that the check below sees exactly them (not another run's on this host).
+# Short, and open to the postgres user that runs the clusters.
+TMPDIR=$(mktemp -d /tmp/pantrycrm-ci.XXXXXX) && chmod 755 "$TMPDIR" || exit 1
+export TMPDIR
 # LeakSanitizer cannot follow runuser; ASan and UBSan still check everything.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
@@ -42,16 +47,18 @@ if [ "$check_rc" -eq 0 ] && [ "${PANTRYCRM_SKIP_DISTCHECK:-}" != 1 ]; then
     fi
 fi
 # Every test must stop the cluster it started, whatever happened to it.
-leaked=$(pgrep -f 'postgres -D .*/pantrycrm-test\.[^/]*/pgdata' 2>/dev/null | wc -l)
+mine="postgres -D $TMPDIR/pantrycrm-test\.[^/]*/pgdata"
+leaked=$(pgrep -f "$mine" 2>/dev/null | wc -l)
 if [ "$leaked" -gt 0 ]; then
     echo "test harness: $leaked throwaway PostgreSQL server(s) left running:"
-    pgrep -af 'postgres -D .*/pantrycrm-test\.[^/]*/pgdata'
+    pgrep -af "$mine"
     failed=$((failed + 1))
-    pkill -f 'postgres -D .*/pantrycrm-test\.[^/]*/pgdata' 2>/dev/null
+    pkill -f "$mine" 2>/dev/null
 else
     echo "test harness: every throwaway PostgreSQL server was stopped"
     passed=$((passed + 1))
 fi
+rm -rf "$TMPDIR" 2>/dev/null
 cd "$top" || exit 1
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

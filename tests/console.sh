@@ -285,9 +285,10 @@ keys '?'
 wait_for "x Space +Next page"; ok $? "a key rebound in the config shows in the help"
 keys q q
 wait_for "EXITED=0"
+# Wide: the message carries the file's path, which must not wrap.
 printf 'read-only = true\nreadonly = false\n' >"$TEST_TMP/cfg/pantrycrm/config"
 n=$((n + 1)); old=$S; S=c$n
-$T new-session -d -s $S -x 100 -y 30 \
+$T new-session -d -s $S -x 220 -y 30 \
     "env TERM=screen LC_ALL=C.UTF-8 XDG_CONFIG_HOME='$TEST_TMP/cfg' PGHOST='$PGHOST' PGPORT=$PGPORT PGUSER=postgres '$PANTRYCRM' -d dbname=c; echo EXITED=\$?; sleep 30"
 wait_for "config:2: unknown setting 'readonly'"; ok $? "a mistake in the config is reported with file and line"
 wait_for "EXITED=2"; ok $? "and the console does not start"

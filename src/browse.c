@@ -1183,7 +1183,10 @@ bool browse_build_search(struct browse_query *q, const struct browse_spec *spec,
                  "SELECT *, row_number() OVER () FROM sub UNION ALL "
                  "SELECT *, row_number() OVER () FROM sim) h ORDER BY how, n");
     q->sql = sb_detach(&sb);
-    q->unprepared = true;
+    /* The text depends only on the number of words and the filters in use,
+     * not on the words: prepared once, planning (most of a short search's
+     * time) is paid once per shape. */
+    q->unprepared = false;
     q->limit = max_hits;
     free(join);
     free(where);

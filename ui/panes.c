@@ -807,15 +807,22 @@ bool panes_command(struct app *app, const char *line)
             l->spec.sort = s;
             l->spec.desc = desc;
             l->nfilters = 0;
-        } else if (!browse_filter_parse(&l->spec.filter, rest, &err)) {
-            ui_status(app, " %s", err);
-            free(err);
+        } else if (l->nfilters >= 4 || strlen(rest) >= sizeof l->filters[0]) {
+            /* The parsed filter points into its spec, so the spec must be
+             * kept in l->filters: parsing `rest` (a stack buffer) would
+             * leave the filter dangling once this function returns. */
+            ui_status(app, l->nfilters >= 4 ? " at most 4 filters; :filter clear to start over"
+                                            : " filter too long");
             return false;
-        } else if (l->nfilters < 4) {
-            /* The parsed filter points into this copy, which outlives it. */
-            snprintf(l->filters[l->nfilters], sizeof l->filters[0], "%s", rest);
-            browse_filter_parse(&l->spec.filter, l->filters[l->nfilters++], &err);
-            free(err);
+        } else {
+            char *copy = l->filters[l->nfilters];
+            memcpy(copy, rest, strlen(rest) + 1);
+            if (!browse_filter_parse(&l->spec.filter, copy, &err)) {
+                ui_status(app, " %s", err);
+                free(err);
+                return false;
+            }
+            l->nfilters++;
         }
         list_reload(app, pane);
     } else if (strcmp(verb, "goto") == 0) {

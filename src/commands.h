@@ -11,4 +11,7 @@ int cmd_report(int argc, char **argv, const char *prefix);
 int cmd_verify(int argc, char **argv, const char *prefix);
 int cmd_quarantine(int argc, char **argv, const char *prefix);
 
+int cmd_sync(int argc, char **argv, const char *prefix);
+int cmd_cutover(int argc, char **argv, const char *prefix);
+
 #endif

@@ -2012,7 +2012,6 @@ struct engine_applier {
     struct strbuf dels;         /* the deleted keys, source bytes, as a text[] literal */
     struct strbuf dkeys;        /* their display keys, for the quarantine */
     size_t ndels;
-    unsigned temp_serial;
 };
 
 struct engine_applier *engine_applier_new(PGconn *conn, const struct legacy_table *t,
@@ -2119,8 +2118,10 @@ int engine_applier_flush(struct engine_applier *a, struct engine_apply_stats *st
 {
     struct batch *b = &a->b;
     int rc = 0;
+    /* A name of its own: several tables flush in one transaction. */
+    static _Atomic unsigned serial;
     char temp[48];
-    snprintf(temp, sizeof temp, "pantry_sync_%u", a->temp_serial++);
+    snprintf(temp, sizeof temp, "pantry_sync_%u", serial++);
     if (b->nrows > 0) {
         size_t ncols;
         const char *const *cols = convert_target_columns(a->cv, &ncols);
@@ -2156,37 +2157,27 @@ int engine_applier_flush(struct engine_applier *a, struct engine_apply_stats *st
             goto out;
         }
         st->upserts += done;
-        /* Rows now in the target leave the quarantine; rows that fail now
-         * join it and leave the target, as a fresh migration would have it. */
-        struct strbuf ok, qkeys, qdkeys, tk;
+        /* Rows now in the target leave the quarantine. A row that fails now
+         * joins it but its last good version stays in the target: deleting
+         * it would cascade to its children there, which the source still
+         * has; verify and the cutover gate show the open entry until the
+         * row is fixed in the source (the next round) or accepted. */
+        struct strbuf ok;
         sb_init(&ok);
-        sb_init(&qkeys);
-        sb_init(&qdkeys);
-        sb_init(&tk);
-        size_t nok = 0, nq = 0;
+        size_t nok = 0;
         sb_addc(&ok, '{');
-        sb_addc(&qkeys, '{');
-        sb_addc(&qdkeys, '{');
         for (size_t r = 0; r < b->nrows && rc == 0; r++) {
-            char *dk = convert_display_key(b, r);
             if (b->rows[r].quarantined) {
                 if (store_quarantine(&a->w, b, r) != 0)
                     rc = -1;
-                sb_reset(&tk);
-                if (target_key_of(a->j.t, b->arena.buf + b->rows[r].key_off, b->rows[r].key_len, &tk)) {
-                    sql_add_array_elem(&qkeys, tk.buf ? tk.buf : "", tk.len, nq == 0);
-                    sql_add_array_elem(&qdkeys, "", 0, nq == 0);
-                    nq++;
-                }
                 st->quarantined++;
             } else {
+                char *dk = convert_display_key(b, r);
                 sql_add_array_elem(&ok, dk, strlen(dk), nok++ == 0);
+                free(dk);
             }
-            free(dk);
         }
         sb_addc(&ok, '}');
-        sb_addc(&qkeys, '}');
-        sb_addc(&qdkeys, '}');
         if (rc == 0 && nok > 0) {
             const char *p[2] = {a->j.t->name, ok.buf};
             PGresult *res = pg_exec(a->w.conn, &a->w.err,
@@ -2196,14 +2187,7 @@ int engine_applier_flush(struct engine_applier *a, struct engine_apply_stats *st
                 rc = -1;
             PQclear(res);
         }
-        /* the empty display keys match no quarantine row: the ones just
-         * stored stay open */
-        if (rc == 0 && nq > 0 && applier_delete_keys(a, qkeys.buf, qdkeys.buf, NULL) != 0)
-            rc = -1;
         sb_free(&ok);
-        sb_free(&qkeys);
-        sb_free(&qdkeys);
-        sb_free(&tk);
         if (rc != 0)
             goto out;
     }

@@ -20,6 +20,8 @@ static const struct cli_command top_commands[] = {
     {"verify", "prove that every source row is migrated or quarantined", cmd_verify},
     {"quarantine", "rows that could not be migrated: list, show, replay, accept", cmd_quarantine},
     {"keys", "list the console's keys", console_keys},
+    {"sync", "apply the live source's changes to the target (Change Tracking)", cmd_sync},
+    {"cutover", "go/no-go gate and the record of the switch-over", cmd_cutover},
     {NULL, NULL, NULL},
 };
 

@@ -2012,7 +2012,39 @@ struct engine_applier {
     struct strbuf dels;         /* the deleted keys, source bytes, as a text[] literal */
     struct strbuf dkeys;        /* their display keys, for the quarantine */
     size_t ndels;
+    /* Target keys whose row left the target (deleted, quarantined) or came
+     * back from the quarantine since the last take: their children must
+     * be looked at again. */
+    struct engine_key_list gone, back;
 };
+
+static void key_list_add(struct engine_key_list *l, const char *k, size_t n)
+{
+    if (l->n == l->cap) {
+        l->cap = l->cap ? 2 * l->cap : 64;
+        l->keys = xrealloc(l->keys, l->cap * sizeof *l->keys);
+    }
+    l->keys[l->n++] = xstrndup(k, n);
+}
+
+void engine_key_list_free(struct engine_key_list *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        free(l->keys[i]);
+    free(l->keys);
+    memset(l, 0, sizeof *l);
+}
+
+void engine_applier_take_keys(struct engine_applier *a, struct engine_key_list *gone,
+                              struct engine_key_list *back)
+{
+    for (size_t i = 0; i < a->gone.n; i++)
+        key_list_add(gone, a->gone.keys[i], strlen(a->gone.keys[i]));
+    for (size_t i = 0; i < a->back.n; i++)
+        key_list_add(back, a->back.keys[i], strlen(a->back.keys[i]));
+    engine_key_list_free(&a->gone);
+    engine_key_list_free(&a->back);
+}
 
 struct engine_applier *engine_applier_new(PGconn *conn, const struct legacy_table *t,
                                           const struct source_table *src,
@@ -2079,6 +2111,7 @@ void engine_applier_delete(struct engine_applier *a, const struct cell *key)
     sb_init(&tk);
     if (target_key_of(a->j.t, key->data, key->len, &tk)) {
         sql_add_array_elem(&a->dels, tk.buf ? tk.buf : "", tk.len, a->ndels == 0);
+        key_list_add(&a->gone, tk.buf ? tk.buf : "", tk.len);
         sb_reset(&tk);
         text_repair(key->data, key->len, &tk);
         sql_add_array_elem(&a->dkeys, tk.buf ? tk.buf : "", tk.len, a->ndels == 0);
@@ -2157,19 +2190,26 @@ int engine_applier_flush(struct engine_applier *a, struct engine_apply_stats *st
             goto out;
         }
         st->upserts += done;
-        /* Rows now in the target leave the quarantine. A row that fails now
-         * joins it but its last good version stays in the target: deleting
-         * it would cascade to its children there, which the source still
-         * has; verify and the cutover gate show the open entry until the
-         * row is fixed in the source (the next round) or accepted. */
-        struct strbuf ok;
+        /* Rows now in the target leave the quarantine (and their children
+         * must be looked at again); rows that fail now join it and leave
+         * the target, as a fresh load would have it. Their children there
+         * cascade away; the caller re-applies the source's children. */
+        struct strbuf ok, qkeys, tk;
         sb_init(&ok);
-        size_t nok = 0;
+        sb_init(&qkeys);
+        sb_init(&tk);
+        size_t nok = 0, nq = 0;
         sb_addc(&ok, '{');
+        sb_addc(&qkeys, '{');
         for (size_t r = 0; r < b->nrows && rc == 0; r++) {
             if (b->rows[r].quarantined) {
                 if (store_quarantine(&a->w, b, r) != 0)
                     rc = -1;
+                sb_reset(&tk);
+                if (target_key_of(a->j.t, b->arena.buf + b->rows[r].key_off, b->rows[r].key_len, &tk)) {
+                    sql_add_array_elem(&qkeys, tk.buf ? tk.buf : "", tk.len, nq++ == 0);
+                    key_list_add(&a->gone, tk.buf ? tk.buf : "", tk.len);
+                }
                 st->quarantined++;
             } else {
                 char *dk = convert_display_key(b, r);
@@ -2178,16 +2218,29 @@ int engine_applier_flush(struct engine_applier *a, struct engine_apply_stats *st
             }
         }
         sb_addc(&ok, '}');
+        sb_addc(&qkeys, '}');
         if (rc == 0 && nok > 0) {
             const char *p[2] = {a->j.t->name, ok.buf};
             PGresult *res = pg_exec(a->w.conn, &a->w.err,
                 "UPDATE migration.quarantine SET resolved_at = now() WHERE table_name = $1"
-                " AND source_key = ANY($2::text[]) AND resolved_at IS NULL", 2, p);
+                " AND source_key = ANY($2::text[]) AND resolved_at IS NULL RETURNING source_key", 2, p);
             if (!res)
                 rc = -1;
+            for (int i = 0; res && i < PQntuples(res); i++) {
+                sb_reset(&tk);
+                if (target_key_of(a->j.t, PQgetvalue(res, i, 0), (size_t)PQgetlength(res, i, 0), &tk))
+                    key_list_add(&a->back, tk.buf ? tk.buf : "", tk.len);
+            }
             PQclear(res);
         }
+        if (rc == 0 && nq > 0) {
+            /* no display keys: the entries just stored stay open */
+            if (applier_delete_keys(a, qkeys.buf, "{}", NULL) != 0)
+                rc = -1;
+        }
         sb_free(&ok);
+        sb_free(&qkeys);
+        sb_free(&tk);
         if (rc != 0)
             goto out;
     }
@@ -2219,5 +2272,7 @@ void engine_applier_free(struct engine_applier *a)
     free(a->w.err);
     sb_free(&a->dels);
     sb_free(&a->dkeys);
+    engine_key_list_free(&a->gone);
+    engine_key_list_free(&a->back);
     free(a);
 }

@@ -75,5 +75,15 @@ size_t engine_applier_pending(const struct engine_applier *a);
 /* Writes what was queued (in the caller's transaction); adds to *st. */
 int engine_applier_flush(struct engine_applier *a, struct engine_apply_stats *st, char **err);
 void engine_applier_free(struct engine_applier *a);
+/* Target keys (uuid or text) of rows that left the target in the flushes
+ * so far (deleted, or refused and quarantined) and of rows that came back
+ * from the quarantine: appended to gone and back, then forgotten. */
+struct engine_key_list {
+    char **keys;
+    size_t n, cap;
+};
+void engine_applier_take_keys(struct engine_applier *a, struct engine_key_list *gone,
+                              struct engine_key_list *back);
+void engine_key_list_free(struct engine_key_list *l);
 
 #endif

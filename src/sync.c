@@ -61,6 +61,8 @@ struct table_sync {
     bool reinit;                        /* re-copy it in this round */
     struct engine_apply_stats st;
     long changes;
+    long rechecked;                     /* children re-applied after a parent moved */
+    struct engine_key_list moved;       /* target keys that left or came back, sorted */
 };
 
 struct sync_ctx {
@@ -155,6 +157,110 @@ static int on_reinit_row(void *ctx, const struct cell *cells, size_t ncells)
     return flush_if_full(c);
 }
 
+/* ---- children of rows that left or re-entered the target ------------------
+ * When a parent row leaves the target (deleted, or now refused by the
+ * transform), the target's foreign keys cascade or set NULL; when it comes
+ * back from the quarantine, children that were quarantined for it could
+ * load. A fresh migration would decide each such child from its source row,
+ * so the source's rows that point at a moved parent are re-applied through
+ * the same transform (one scan of the child table, only in rounds where a
+ * parent moved). */
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+struct scan_fk {
+    size_t col;                         /* index among the applier's columns */
+    const struct legacy_column *c;
+    const struct engine_key_list *moved;
+};
+
+struct scan_ctx {
+    struct apply_ctx *c;
+    struct scan_fk fks[8];
+    size_t nfks, keyidx;
+    struct strbuf last_key;
+    size_t rows;
+};
+
+static int on_scan_row(void *ctx, const struct cell *cells, size_t ncells)
+{
+    struct scan_ctx *sc = ctx;
+    (void)ncells;
+    sc->rows++;
+    sb_reset(&sc->last_key);
+    sb_addn(&sc->last_key, cells[sc->keyidx].data, cells[sc->keyidx].len);
+    for (size_t k = 0; k < sc->nfks; k++) {
+        const struct cell *v = &cells[sc->fks[k].col];
+        if (v->is_null)
+            continue;
+        char u[UUID_TEXT_LEN + 1];
+        char *key = NULL;
+        if (sc->fks[k].c->kind == COL_FK_UUID) {
+            if (id_map_uuid(sc->fks[k].c->ref_table, v->data, v->len, u) == ID_INVALID)
+                continue;
+            key = u;
+        } else {
+            struct strbuf t;
+            sb_init(&t);
+            text_repair(v->data, v->len, &t);
+            key = sb_detach(&t);
+        }
+        const char *kp = key ? key : "";
+        bool hit = bsearch(&kp, sc->fks[k].moved->keys, sc->fks[k].moved->n, sizeof(char *), cmp_str) != NULL;
+        if (key != u)
+            free(key);
+        if (hit) {
+            engine_applier_upsert(sc->c->a, cells);
+            sc->c->ts->rechecked++;
+            return flush_if_full(sc->c);
+        }
+    }
+    return 0;
+}
+
+static int recheck_children(struct sync_ctx *x, struct apply_ctx *c, char **err)
+{
+    const struct legacy_table *t = c->ts->t;
+    struct scan_ctx sc;
+    memset(&sc, 0, sizeof sc);
+    sc.c = c;
+    size_t n;
+    const char *const *cols = engine_applier_columns(c->a, &n);
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(cols[i], t->key) == 0)
+            sc.keyidx = i;
+        const struct legacy_column *lc = legacy_column(t, cols[i]);
+        if (!lc || (lc->kind != COL_FK_UUID && lc->kind != COL_FK_TEXT) || sc.nfks == 8)
+            continue;
+        for (size_t p = 0; p < x->ntables; p++)
+            if (strcmp(x->tables[p].t->name, lc->ref_table) == 0 && x->tables[p].moved.n > 0)
+                sc.fks[sc.nfks++] = (struct scan_fk){i, lc, &x->tables[p].moved};
+    }
+    if (sc.nfks == 0)
+        return 0;
+    sb_init(&sc.last_key);
+    int rc = 0;
+    for (;;) {
+        size_t before = sc.rows;
+        struct cell after = {sc.last_key.buf, sc.last_key.len, false};
+        rc = x->src->ops->stream(x->src, t->name, t->key, cols, n, sc.rows ? &after : NULL, 5000,
+                                 on_scan_row, &sc, err);
+        if (rc != 0) {
+            if (!*err)
+                *err = c->err ? xstrdup(c->err) : xasprintf("%s: re-reading children failed", t->name);
+            rc = -1;
+            break;
+        }
+        if (sc.rows - before < 5000)
+            break;
+    }
+    sb_free(&sc.last_key);
+    return rc;
+}
+
 /* Re-copies a whole table inside the round: every source row upserted,
  * every target row whose key the source no longer has deleted. */
 static int reinit_table(struct sync_ctx *x, struct apply_ctx *c, char **err)
@@ -190,13 +296,23 @@ static int reinit_table(struct sync_ctx *x, struct apply_ctx *c, char **err)
     sql_add_ident(&sql, t->name);
     sb_adds(&sql, " WHERE ");
     sql_add_ident(&sql, t->key);
-    sb_addf(&sql, " NOT IN (SELECT unnest($1::%s[]))", uuid ? "uuid" : "text");
+    sb_addf(&sql, " NOT IN (SELECT unnest($1::%s[])) RETURNING ", uuid ? "uuid" : "text");
+    sql_add_ident(&sql, t->key);
+    sb_adds(&sql, "::text");
     const char *p1[1] = {c->keys.buf};
     PGresult *res = pg_exec(x->conn, err, sql.buf, 1, p1);
     sb_free(&sql);
     if (!res)
         return -1;
     c->st->deletes += atol(PQcmdTuples(res));
+    for (int i = 0; i < PQntuples(res); i++) {
+        struct engine_key_list *m = &c->ts->moved;
+        if (m->n == m->cap) {
+            m->cap = m->cap ? 2 * m->cap : 64;
+            m->keys = xrealloc(m->keys, m->cap * sizeof *m->keys);
+        }
+        m->keys[m->n++] = xstrdup(PQgetvalue(res, i, 0));
+    }
     PQclear(res);
     /* Quarantined rows the source no longer has are settled too. */
     const char *p2[2] = {t->name, c->dkeys.buf};
@@ -222,6 +338,7 @@ static int load_tables(struct sync_ctx *x, char **err)
     size_t nsync = 0;
     for (size_t i = 0; i < nt; i++) {
         struct table_sync *ts = &x->tables[x->ntables++];
+        engine_key_list_free(&ts->moved);
         memset(ts, 0, sizeof *ts);
         ts->t = &all[i];
         for (int r = 0; r < PQntuples(res); r++) {
@@ -351,7 +468,8 @@ static void print_round(struct sync_ctx *x, int n, const struct round *r)
         for (size_t i = 0; i < x->ntables; i++) {
             const struct table_sync *ts = &x->tables[i];
             json_object_set_new(tabs, ts->t->name,
-                json_pack("{s:I, s:I, s:I, s:I, s:b}", "changes", (json_int_t)ts->changes,
+                json_pack("{s:I, s:I, s:I, s:I, s:I, s:b}", "changes", (json_int_t)ts->changes,
+                          "children_rechecked", (json_int_t)ts->rechecked,
                           "upserts", (json_int_t)ts->st.upserts, "deletes", (json_int_t)ts->st.deletes,
                           "quarantined", (json_int_t)ts->st.quarantined, "reinit", ts->reinit));
         }
@@ -366,11 +484,14 @@ static void print_round(struct sync_ctx *x, int n, const struct round *r)
                 (long long)r->lag_versions, r->lag_seconds, r->changes, r->seconds, r->rate);
         for (size_t i = 0; i < x->ntables; i++) {
             const struct table_sync *ts = &x->tables[i];
-            if (ts->changes == 0 && !ts->reinit)
+            if (ts->changes == 0 && !ts->reinit && ts->rechecked == 0)
                 continue;
-            fprintf(out, "  %-18s %s%ld upserted, %ld deleted, %ld quarantined\n", ts->t->name,
+            fprintf(out, "  %-18s %s%ld upserted, %ld deleted, %ld quarantined", ts->t->name,
                     ts->reinit ? "re-copied: " : "", ts->st.upserts, ts->st.deletes,
                     ts->st.quarantined);
+            if (ts->rechecked)
+                fprintf(out, " (%ld children of moved parents re-applied)", ts->rechecked);
+            fputc('\n', out);
         }
     }
     fflush(out);
@@ -523,6 +644,15 @@ static int run_round(struct sync_ctx *x, int n, char **err)
             if (trc == 0)
                 trc = engine_applier_flush(c.a, c.st, err);
         }
+        if (trc == 0 && recheck_children(x, &c, err) != 0)
+            trc = -1;
+        if (trc == 0 && engine_applier_pending(c.a) > 0)
+            trc = engine_applier_flush(c.a, c.st, err);
+        if (trc == 0) {
+            engine_applier_take_keys(c.a, &ts->moved, &ts->moved);
+            if (ts->moved.n > 1)
+                qsort(ts->moved.keys, ts->moved.n, sizeof *ts->moved.keys, cmp_str);
+        }
         free(c.err);
         sb_free(&c.keys);
         sb_free(&c.dkeys);
@@ -635,6 +765,8 @@ int sync_run(const struct sync_opts *o, char **err)
     }
     rc = sync_stop_requested ? 130 : 0;
 out:
+    for (size_t i = 0; i < x.ntables; i++)
+        engine_key_list_free(&x.tables[i].moved);
     state_close(x.state);
     if (x.conn)
         PQfinish(x.conn);

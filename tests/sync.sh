@@ -69,7 +69,6 @@ like "$OUT" "round 1: version 0 -> 0 .* 0 changes" "applies nothing"
 # --- direct SQL changes: the sqlite3 shell writes, the next round seals them ---
 org=$(sqlite3 "$SRC" 'SELECT id FROM Organization WHERE id LIKE "%-%" AND lower(id) = id ORDER BY id LIMIT 1')
 org2=$(sqlite3 "$SRC" "SELECT id FROM Organization WHERE lower(id) = id AND priority IN ('A', 'C') ORDER BY id LIMIT 1 OFFSET 3")
-cp "$SRC" "$TEST_TMP/before.db"
 sqlite3 "$SRC" "
 INSERT INTO Organization (id, name, priority, segment, type, status, createdAt, updatedAt)
   VALUES ('0b0e5c2a-1111-4c1a-9a1a-000000000001', 'Sync Test Diner', 'A', 'FINE_DINING', 'PROSPECT', 'ACTIVE',
@@ -88,8 +87,12 @@ is "$(psql_val "SELECT \"organizationId\" FROM \"Contact\" WHERE id = '0b0e5c2a-
 is "$(psql_val "SELECT name FROM \"Organization\" WHERE id = '$org'" s)" "Renamed by sync test" "the update arrived"
 is "$(psql_val "SELECT reason FROM migration.quarantine WHERE table_name = 'Organization' AND source_key = '$org2' AND resolved_at IS NULL" s)" \
    "enum_unmatched" "a dirty value goes to the quarantine with its reason"
-is "$(psql_val "SELECT priority FROM \"Organization\" WHERE id = '$org2'" s)" "$(sqlite3 "$TEST_TMP/before.db" "SELECT priority FROM Organization WHERE id = '$org2'")" \
-   "while the target keeps its last good version (no cascade to its children)"
+is "$(psql_val "SELECT count(*) FROM \"Organization\" WHERE id = '$org2'" s)" 0 "and leaves the target, as a fresh load would have it"
+ok $([ "$(psql_val "SELECT count(*) FROM migration.quarantine WHERE reason = 'fk_parent_quarantined' AND resolved_at IS NULL AND original->>'organizationId' = '$org2'" s)" -gt 0 ]; echo $?) \
+   "its children are re-applied from the source and quarantined for it"
+is "$(psql_val "SELECT count(*) FROM migration.quarantine WHERE resolved_at IS NULL AND original->>'organizationId' = '$org2'" s)" \
+   "$(sqlite3 "$SRC" "SELECT (SELECT count(*) FROM Contact WHERE organizationId = '$org2') + (SELECT count(*) FROM Interaction WHERE organizationId = '$org2') + (SELECT count(*) FROM Opportunity WHERE organizationId = '$org2') + (SELECT count(*) FROM Contract WHERE organizationId = '$org2')")" \
+   "all of them are in the quarantine, none in the target"
 is "$(applied)" 1 "the applied version is stored in the target"
 
 # delete of a parent with children (as the application's cascade does on SQL Server,
@@ -118,8 +121,96 @@ is "$(psql_val "SELECT count(*) FROM \"Contact\" WHERE id = '0b0e5c2a-3333-4c1a-
 is "$(psql_val "SELECT priority FROM \"Organization\" WHERE id = '$org2'" s)" "B" "the fixed row is back in the target"
 is "$(psql_val "SELECT resolved_at IS NOT NULL FROM migration.quarantine WHERE table_name = 'Organization' AND source_key = '$org2'" s)" \
    "t" "and its quarantine entry is resolved"
+is "$(psql_val "SELECT count(*) FROM migration.quarantine WHERE reason = 'fk_parent_quarantined' AND resolved_at IS NULL AND original->>'organizationId' = '$org2'" s)" \
+   0 "with its children"
 run_ok "verify passes after the sync" "$PANTRYCRM" -d $C verify
 fresh_compare "the target equals a fresh migration of the changed source"
 
-[ -n "${SYNC_DEBUG:-}" ] && cp "$SRC" /tmp/dbg.db && echo "$org" > /tmp/dbg.org
+# --- the old application keeps writing: demo activity ------------------------
+run_fails "demo activity: a bad rate is a usage error" 2 "$PANTRYCRM" demo activity --source "$SRC" --rate 0
+v_before=$(ver)
+run_ok "demo activity writes at a rate" "$PANTRYCRM" demo activity --source "$SRC" --rate 400 --changes 300 --seed 3
+like "$OUT" "^300 changes in [0-9]+ transactions .* inserts, .* updates, .* deletes .* dirty values; change version $v_before -> [0-9]+" \
+     "and prints a summary with the versions"
+v_after=$(ver)
+ok $([ "$v_after" -gt "$v_before" ]; echo $?) "each transaction is a new version ($v_before -> $v_after)"
+run_ok "sync --json applies them" "$PANTRYCRM" -d $C sync --json
+printf '%s\n' "$OUT" >"$TEST_TMP/round.json"
+run_ok "one JSON object per round" python3 -c '
+import json, sys
+lines = open(sys.argv[1]).read().splitlines()
+assert len(lines) == 1, lines
+o = json.loads(lines[0])
+for k in ("round", "source_version", "from_version", "applied_version", "lag_versions", "lag_seconds",
+          "changes", "seconds", "changes_per_second", "tables"):
+    assert k in o, k
+assert o["applied_version"] == o["source_version"] == int(sys.argv[2]), o
+assert o["lag_versions"] == int(sys.argv[2]) - int(sys.argv[3]), o
+assert o["changes"] > 0 and o["changes"] == sum(t["changes"] for t in o["tables"].values()), o
+t = o["tables"]["Interaction"]
+for k in ("changes", "upserts", "deletes", "quarantined", "reinit"):
+    assert k in t, k
+' "$TEST_TMP/round.json" "$v_after" "$v_before"
+is "$(applied)" "$v_after" "the applied version follows the source"
+run_ok "verify passes after live activity" "$PANTRYCRM" -d $C verify
+fresh_compare "the target equals a fresh migration after live activity"
+
+# --- idempotence --------------------------------------------------------------
+d1=$(target_digest s | md5sum)
+psql_val "UPDATE migration.sync SET applied_version = $v_before" s >/dev/null
+run_ok "replaying the same changes again (as after a crash before the commit)" "$PANTRYCRM" -d $C sync
+is "$(target_digest s | md5sum)" "$d1" "gives the same target"
+run_ok "a round with nothing new" "$PANTRYCRM" -d $C sync
+is "$(target_digest s | md5sum)" "$d1" "changes nothing"
+
+# --- kill -9 during --follow, then again -------------------------------------
+"$PANTRYCRM" demo activity --source "$SRC" --rate 300 --duration 4 --seed 4 >/dev/null 2>&1 &
+act=$!
+"$PANTRYCRM" -d $C sync --follow --interval 0.2 >"$TEST_TMP/follow.out" 2>&1 &
+fol=$!
+sleep 3
+kill -9 $fol
+wait $fol 2>/dev/null
+wait $act
+like "$(cat "$TEST_TMP/follow.out")" "round 2:" "--follow ran rounds before it was killed"
+[ -n "${SYNC_DEBUG:-}" ] && cat "$TEST_TMP/follow.out" >&2
+run_ok "after kill -9 a new sync catches up" "$PANTRYCRM" -d $C sync
+is "$(applied)" "$(ver)" "to the source's version"
+run_ok "verify passes after kill -9 and catch-up" "$PANTRYCRM" -d $C verify
+fresh_compare "the target equals a fresh migration after kill -9"
+
+# --follow stops at a round boundary on SIGINT with 130
+"$PANTRYCRM" -d $C sync --follow --interval 0.2 --json >"$TEST_TMP/follow.json" 2>&1 &
+fol=$!
+sleep 1
+kill -INT $fol
+wait $fol
+is "$?" 130 "--follow ends with 130 on Ctrl-C"
+run_ok "its output is JSON lines" python3 -c '
+import json, sys
+lines = open(sys.argv[1]).read().splitlines()
+assert len(lines) >= 2, lines
+for l in lines:
+    json.loads(l)
+' "$TEST_TMP/follow.json"
+state=$XDG_STATE_HOME/pantrycrm/state.db
+like "$(sqlite3 "$state" "SELECT value FROM session WHERE key = 'sync.last_round'")" "^[0-9.]+ $(ver) $(ver) 0 " \
+     "the state file holds the last round's versions, lag and rate for the console"
+
+# --- retention cleanup past our version -------------------------------------
+"$PANTRYCRM" demo activity --source "$SRC" --rate 1000 --changes 40 --seed 6 >/dev/null
+run_ok "demo track --cleanup forgets the history (as retention would)" \
+    "$PANTRYCRM" demo track --source "$SRC" --cleanup --table Interaction
+run_fails "sync then refuses with status 3" 3 "$PANTRYCRM" -d $C sync
+like "$ERR" "cleaned up past the applied version .* for: Interaction;" "naming the table to re-copy"
+unlike "$ERR" "Contact" "and only that one"
+is "$(psql_val "SELECT count(*) FROM migration.sync WHERE reinit_needed_at IS NOT NULL" s)" 1 "the target records it"
+run_ok "--reinit Interaction re-copies it" "$PANTRYCRM" -d $C sync --reinit Interaction
+like "$OUT" "Interaction +re-copied" "and says so"
+is "$(applied)" "$(ver)" "every table is at the source's version again"
+run_ok "verify passes after the re-copy" "$PANTRYCRM" -d $C verify
+fresh_compare "the target equals a fresh migration after the re-copy"
+run_ok "--reinit-all re-copies everything, VerificationToken too" "$PANTRYCRM" -d $C sync --reinit-all
+like "$OUT" "VerificationToken +re-copied" "including the table the source cannot track"
+
 done_testing

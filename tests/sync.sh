@@ -168,12 +168,15 @@ is "$(target_digest s | md5sum)" "$d1" "changes nothing"
 act=$!
 "$PANTRYCRM" -d $C sync --follow --interval 0.2 >"$TEST_TMP/follow.out" 2>&1 &
 fol=$!
-sleep 3
+# kill it in the middle of its work, once it has done a few rounds
+for i in $(seq 1 150); do
+    grep -q "^round 2:" "$TEST_TMP/follow.out" 2>/dev/null && break
+    sleep 0.2
+done
 kill -9 $fol
 wait $fol 2>/dev/null
 wait $act
 like "$(cat "$TEST_TMP/follow.out")" "round 2:" "--follow ran rounds before it was killed"
-[ -n "${SYNC_DEBUG:-}" ] && cat "$TEST_TMP/follow.out" >&2
 run_ok "after kill -9 a new sync catches up" "$PANTRYCRM" -d $C sync
 is "$(applied)" "$(ver)" "to the source's version"
 run_ok "verify passes after kill -9 and catch-up" "$PANTRYCRM" -d $C verify
@@ -212,5 +215,24 @@ run_ok "verify passes after the re-copy" "$PANTRYCRM" -d $C verify
 fresh_compare "the target equals a fresh migration after the re-copy"
 run_ok "--reinit-all re-copies everything, VerificationToken too" "$PANTRYCRM" -d $C sync --reinit-all
 like "$OUT" "VerificationToken +re-copied" "including the table the source cannot track"
+
+# --- the retention watchdog ---------------------------------------------------
+run_ok "demo track --retention records a (short) retention" "$PANTRYCRM" demo track --source "$SRC" --retention 1
+sleep 1.2
+run_ok "a sync after most of the retention passed" "$PANTRYCRM" -d $C sync
+like "$ERR" "warning: the applied version is [0-9]+ s old and the source keeps changes for 1 s" \
+     "warns before the retention runs out"
+
+# --- demo activity stops cleanly on Ctrl-C -----------------------------------
+"$PANTRYCRM" demo activity --source "$SRC" --rate 50 --seed 12 >"$TEST_TMP/act.out" 2>&1 &
+act=$!
+sleep 1
+kill -INT $act
+wait $act
+is "$?" 0 "demo activity exits 0 on Ctrl-C"
+like "$(cat "$TEST_TMP/act.out")" "^[0-9]+ changes in [0-9]+ transactions" "after its summary"
+is "$(sqlite3 "$SRC" 'PRAGMA integrity_check')" "ok" "and the source is intact"
+run_ok "which the next round applies" "$PANTRYCRM" -d $C sync
+run_ok "verify passes at the end" "$PANTRYCRM" -d $C verify
 
 done_testing

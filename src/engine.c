@@ -2111,7 +2111,6 @@ void engine_applier_delete(struct engine_applier *a, const struct cell *key)
     sb_init(&tk);
     if (target_key_of(a->j.t, key->data, key->len, &tk)) {
         sql_add_array_elem(&a->dels, tk.buf ? tk.buf : "", tk.len, a->ndels == 0);
-        key_list_add(&a->gone, tk.buf ? tk.buf : "", tk.len);
         sb_reset(&tk);
         text_repair(key->data, key->len, &tk);
         sql_add_array_elem(&a->dkeys, tk.buf ? tk.buf : "", tk.len, a->ndels == 0);
@@ -2123,7 +2122,7 @@ void engine_applier_delete(struct engine_applier *a, const struct cell *key)
 /* Deletes target rows by key (foreign keys cascade or set NULL as the
  * target schema says) and closes their open quarantine entries. */
 static int applier_delete_keys(struct engine_applier *a, const char *keys, const char *dkeys,
-                               long *deleted)
+                               long *deleted, struct engine_key_list *returned)
 {
     const struct legacy_column *kc = legacy_column(a->j.t, a->j.t->key);
     sb_reset(&a->w.sql);
@@ -2131,13 +2130,17 @@ static int applier_delete_keys(struct engine_applier *a, const char *keys, const
     sql_add_ident(&a->w.sql, a->j.t->name);
     sb_adds(&a->w.sql, " WHERE ");
     sql_add_ident(&a->w.sql, a->j.t->key);
-    sb_addf(&a->w.sql, " = ANY($1::%s[])", kc && kc->kind == COL_ID_UUID ? "uuid" : "text");
+    sb_addf(&a->w.sql, " = ANY($1::%s[]) RETURNING ", kc && kc->kind == COL_ID_UUID ? "uuid" : "text");
+    sql_add_ident(&a->w.sql, a->j.t->key);
+    sb_adds(&a->w.sql, "::text");
     const char *p1[1] = {keys};
     PGresult *res = pg_exec(a->w.conn, &a->w.err, a->w.sql.buf, 1, p1);
     if (!res)
         return -1;
     if (deleted)
-        *deleted += atol(PQcmdTuples(res));
+        *deleted += PQntuples(res);
+    for (int i = 0; returned && i < PQntuples(res); i++)
+        key_list_add(returned, PQgetvalue(res, i, 0), (size_t)PQgetlength(res, i, 0));
     PQclear(res);
     const char *p2[2] = {a->j.t->name, dkeys};
     res = pg_exec(a->w.conn, &a->w.err,
@@ -2208,7 +2211,6 @@ int engine_applier_flush(struct engine_applier *a, struct engine_apply_stats *st
                 sb_reset(&tk);
                 if (target_key_of(a->j.t, b->arena.buf + b->rows[r].key_off, b->rows[r].key_len, &tk)) {
                     sql_add_array_elem(&qkeys, tk.buf ? tk.buf : "", tk.len, nq++ == 0);
-                    key_list_add(&a->gone, tk.buf ? tk.buf : "", tk.len);
                 }
                 st->quarantined++;
             } else {
@@ -2235,7 +2237,7 @@ int engine_applier_flush(struct engine_applier *a, struct engine_apply_stats *st
         }
         if (rc == 0 && nq > 0) {
             /* no display keys: the entries just stored stay open */
-            if (applier_delete_keys(a, qkeys.buf, "{}", NULL) != 0)
+            if (applier_delete_keys(a, qkeys.buf, "{}", NULL, &a->gone) != 0)
                 rc = -1;
         }
         sb_free(&ok);
@@ -2247,7 +2249,7 @@ int engine_applier_flush(struct engine_applier *a, struct engine_apply_stats *st
     if (a->ndels > 0) {
         char *keys = xasprintf("{%s}", a->dels.buf);
         char *dkeys = xasprintf("{%s}", a->dkeys.buf);
-        rc = applier_delete_keys(a, keys, dkeys, &st->deletes);
+        rc = applier_delete_keys(a, keys, dkeys, &st->deletes, NULL);
         free(keys);
         free(dkeys);
     }

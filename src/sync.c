@@ -158,13 +158,15 @@ static int on_reinit_row(void *ctx, const struct cell *cells, size_t ncells)
 }
 
 /* ---- children of rows that left or re-entered the target ------------------
- * When a parent row leaves the target (deleted, or now refused by the
- * transform), the target's foreign keys cascade or set NULL; when it comes
- * back from the quarantine, children that were quarantined for it could
- * load. A fresh migration would decide each such child from its source row,
- * so the source's rows that point at a moved parent are re-applied through
- * the same transform (one scan of the child table, only in rounds where a
- * parent moved). */
+ * When a parent row leaves the target because its new version is refused,
+ * the target's foreign keys cascade or set NULL although the source keeps
+ * its children; when it comes back from the quarantine, children that were
+ * quarantined for it could load. A fresh migration would decide each such
+ * child from its source row, so the source's rows that point at a moved
+ * parent are re-applied through the same transform: one scan of the child
+ * table, only in the (rare) rounds where a parent moved. A deleted parent
+ * does not count: the source deletes or clears its children itself (SQL
+ * Server's foreign keys), and those changes are in the change log. */
 
 static int cmp_str(const void *a, const void *b)
 {

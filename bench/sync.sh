@@ -64,4 +64,4 @@ r = json.loads(open(sys.argv[1]).read())
 print("backlog: %d changes (%d versions) applied in one round in %.2f s: %.0f changes/s"
       % (r["changes"], r["lag_versions"], r["seconds"], r["changes_per_second"]))
 PY
-"$PANTRYCRM" -d $C verify >/dev/null && echo "verify: ok" || echo "verify: MISMATCH"
+"$PANTRYCRM" -d $C verify >"$TEST_TMP/verify.out" && echo "verify: ok" || { echo "verify: MISMATCH"; grep -v " ok$" "$TEST_TMP/verify.out"; }

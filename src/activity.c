@@ -81,13 +81,13 @@ static void add_words(struct strbuf *sb, struct activity *a, unsigned n)
     }
 }
 
-static void now_text(char buf[40], int year_offset)
+static void now_text(char buf[64], int year_offset)
 {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     struct tm tm;
     gmtime_r(&ts.tv_sec, &tm);
-    snprintf(buf, 40, "%04d-%02d-%02d %02d:%02d:%02d.%07ld", tm.tm_year + 1900 + year_offset,
+    snprintf(buf, 64, "%04d-%02d-%02d %02d:%02d:%02d.%07ld", tm.tm_year + 1900 + year_offset,
              tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 100);
 }
 
@@ -311,7 +311,7 @@ static int do_update(struct activity *a, const struct legacy_table *t, bool dirt
     for (size_t i = 0; i < npick; i++)
         bind_value(a, st, b++, t, pick[i], dirty && i == 0, &was_dirty);
     if (stamps) {
-        char now[40];
+        char now[64];
         now_text(now, 0);
         sqlite3_bind_text(st, b++, now, -1, SQLITE_TRANSIENT);
     }

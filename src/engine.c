@@ -2016,7 +2016,13 @@ struct engine_applier {
      * back from the quarantine since the last take: their children must
      * be looked at again. */
     struct engine_key_list gone, back;
+    bool cascaded;              /* engine_applier_cascaded */
 };
+
+void engine_applier_cascaded(struct engine_applier *a, bool on)
+{
+    a->cascaded = on;
+}
 
 static void key_list_add(struct engine_key_list *l, const char *k, size_t n)
 {
@@ -2211,6 +2217,9 @@ int engine_applier_flush(struct engine_applier *a, struct engine_apply_stats *st
                 sb_reset(&tk);
                 if (target_key_of(a->j.t, b->arena.buf + b->rows[r].key_off, b->rows[r].key_len, &tk)) {
                     sql_add_array_elem(&qkeys, tk.buf ? tk.buf : "", tk.len, nq++ == 0);
+                    /* its target row may already be gone by a cascade */
+                    if (a->cascaded)
+                        key_list_add(&a->gone, tk.buf ? tk.buf : "", tk.len);
                 }
                 st->quarantined++;
             } else {

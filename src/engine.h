@@ -87,5 +87,9 @@ struct engine_key_list {
 void engine_applier_take_keys(struct engine_applier *a, struct engine_key_list *gone,
                               struct engine_key_list *back);
 void engine_key_list_free(struct engine_key_list *l);
+/* While on, every row the transform refuses counts as gone, found in the
+ * target or not: a parent's cascade may have removed it already (sync
+ * turns it on while it re-applies the children of moved parents). */
+void engine_applier_cascaded(struct engine_applier *a, bool on);
 
 #endif

@@ -244,6 +244,7 @@ static int recheck_children(struct sync_ctx *x, struct apply_ctx *c, char **err)
     if (sc.nfks == 0)
         return 0;
     sb_init(&sc.last_key);
+    engine_applier_cascaded(c->a, true);
     int rc = 0;
     for (;;) {
         size_t before = sc.rows;
@@ -259,6 +260,10 @@ static int recheck_children(struct sync_ctx *x, struct apply_ctx *c, char **err)
         if (sc.rows - before < 5000)
             break;
     }
+    /* flushed here, while the rows still count as cascaded */
+    if (rc == 0 && engine_applier_flush(c->a, c->st, err) != 0)
+        rc = -1;
+    engine_applier_cascaded(c->a, false);
     sb_free(&sc.last_key);
     return rc;
 }

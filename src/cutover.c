@@ -103,7 +103,7 @@ static int check_sync(const struct cutover_opts *o, PGconn *conn, struct gate *g
         ops->snapshot_end(src, false, err);
         goto out;
     }
-    int64_t min_applied = INT64_MAX;
+    int64_t min_applied = INT64_MAX, max_applied = INT64_MIN;
     struct strbuf behind, lost;
     sb_init(&behind);
     sb_init(&lost);
@@ -117,6 +117,8 @@ static int check_sync(const struct cutover_opts *o, PGconn *conn, struct gate *g
             free(e);
         if (applied < min_applied)
             min_applied = applied;
+        if (applied > max_applied)
+            max_applied = applied;
         if (applied < current)
             sb_addf(&behind, "%s%s (%lld behind)", behind.len ? ", " : "", t,
                     (long long)(current - applied));
@@ -134,6 +136,10 @@ static int check_sync(const struct cutover_opts *o, PGconn *conn, struct gate *g
     else if (lost.len)
         check(g, "sync", false, "changes were cleaned up for %s: run 'pantrycrm sync --reinit-all'",
               lost.buf);
+    else if (behind.len && min_applied == max_applied)
+        check(g, "sync", false, "lag %lld versions: every table applied %lld, the source is at "
+              "%lld; run 'pantrycrm sync'", (long long)(current - min_applied),
+              (long long)min_applied, (long long)current);
     else if (behind.len)
         check(g, "sync", false, "lag %lld versions (source at %lld): %s; run 'pantrycrm sync'",
               (long long)(current - min_applied), (long long)current, behind.buf);

@@ -28,7 +28,7 @@ victim=$(psql_val "SELECT id FROM \"Lead\" ORDER BY id LIMIT 1" c)
 psql_val "UPDATE \"Lead\" SET \"companyName\" = 'tampered' WHERE id = '$victim'" c >/dev/null
 run_fails "the gate says no-go" 1 "$PANTRYCRM" -d $C cutover --check --quiet-for 1
 like "$OUT" "^cutover check: NO-GO" "in its first line"
-like "$OUT" "FAIL +sync +lag [0-9]+ versions .*run 'pantrycrm sync'" "reason: the sync lag, with what to do"
+like "$OUT" "FAIL +sync +lag [0-9]+ versions: every table applied 0, the source is at [0-9]+; run 'pantrycrm sync'" "reason: the sync lag, with what to do"
 like "$OUT" "FAIL +quiet " "reason: the source is not quiet"
 like "$OUT" "FAIL +verify +source and target differ: .*Lead" "reason: a content mismatch, naming the table"
 like "$OUT" "FAIL +quarantine +[0-9]+ open quarantine rows not accepted" "reason: open quarantine"

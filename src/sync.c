@@ -185,6 +185,8 @@ struct scan_ctx {
     size_t nfks, keyidx;
     struct strbuf last_key;
     size_t rows;
+    bool probe;                         /* phase 1: only note that a window has a hit */
+    bool window_hit;
 };
 
 static int on_scan_row(void *ctx, const struct cell *cells, size_t ncells)
@@ -214,15 +216,24 @@ static int on_scan_row(void *ctx, const struct cell *cells, size_t ncells)
         bool hit = bsearch(&kp, sc->fks[k].moved->keys, sc->fks[k].moved->n, sizeof(char *), cmp_str) != NULL;
         if (key != u)
             free(key);
-        if (hit) {
-            engine_applier_upsert(sc->c->a, cells);
-            sc->c->ts->rechecked++;
-            return flush_if_full(sc->c);
+        if (!hit)
+            continue;
+        if (sc->probe) {
+            sc->window_hit = true;
+            return 0;
         }
+        engine_applier_upsert(sc->c->a, cells);
+        sc->c->ts->rechecked++;
+        return flush_if_full(sc->c);
     }
     return 0;
 }
 
+#define SCAN_WINDOW 5000
+
+/* Two passes over the child table, both in the round's snapshot: the key
+ * and foreign keys of every row, to find the windows of SCAN_WINDOW rows
+ * that hold a child of a moved parent; then only those windows whole. */
 static int recheck_children(struct sync_ctx *x, struct apply_ctx *c, char **err)
 {
     const struct legacy_table *t = c->ts->t;
@@ -231,39 +242,78 @@ static int recheck_children(struct sync_ctx *x, struct apply_ctx *c, char **err)
     sc.c = c;
     size_t n;
     const char *const *cols = engine_applier_columns(c->a, &n);
+    const char *narrow[9];
+    size_t fkfull[8];
+    narrow[0] = t->key;
+    size_t keyfull = 0;
     for (size_t i = 0; i < n; i++) {
         if (strcmp(cols[i], t->key) == 0)
-            sc.keyidx = i;
+            keyfull = i;
         const struct legacy_column *lc = legacy_column(t, cols[i]);
         if (!lc || (lc->kind != COL_FK_UUID && lc->kind != COL_FK_TEXT) || sc.nfks == 8)
             continue;
         for (size_t p = 0; p < x->ntables; p++)
-            if (strcmp(x->tables[p].t->name, lc->ref_table) == 0 && x->tables[p].moved.n > 0)
-                sc.fks[sc.nfks++] = (struct scan_fk){i, lc, &x->tables[p].moved};
+            if (strcmp(x->tables[p].t->name, lc->ref_table) == 0 && x->tables[p].moved.n > 0) {
+                fkfull[sc.nfks] = i;
+                narrow[1 + sc.nfks] = cols[i];
+                sc.fks[sc.nfks] = (struct scan_fk){1 + sc.nfks, lc, &x->tables[p].moved};
+                sc.nfks++;
+            }
     }
     if (sc.nfks == 0)
         return 0;
     sb_init(&sc.last_key);
-    engine_applier_cascaded(c->a, true);
+    /* pass 1: the windows with a hit, each named by the key before it */
+    struct strbuf *starts = NULL;
+    bool *first = NULL;
+    size_t nwin = 0;
+    sc.probe = true;
+    sc.keyidx = 0;
     int rc = 0;
     for (;;) {
         size_t before = sc.rows;
-        struct cell after = {sc.last_key.buf, sc.last_key.len, false};
-        rc = x->src->ops->stream(x->src, t->name, t->key, cols, n, sc.rows ? &after : NULL, 5000,
-                                 on_scan_row, &sc, err);
-        if (rc != 0) {
-            if (!*err)
-                *err = c->err ? xstrdup(c->err) : xasprintf("%s: re-reading children failed", t->name);
-            rc = -1;
-            break;
+        struct strbuf start;
+        sb_init(&start);
+        sb_addn(&start, sc.last_key.buf ? sc.last_key.buf : "", sc.last_key.len);
+        struct cell after = {start.buf ? start.buf : "", start.len, false};
+        sc.window_hit = false;
+        rc = x->src->ops->stream(x->src, t->name, t->key, narrow, 1 + sc.nfks, sc.rows ? &after : NULL,
+                                 SCAN_WINDOW, on_scan_row, &sc, err);
+        if (rc == 0 && sc.window_hit) {
+            starts = xrealloc(starts, (nwin + 1) * sizeof *starts);
+            first = xrealloc(first, (nwin + 1) * sizeof *first);
+            first[nwin] = before == 0;
+            starts[nwin++] = start;
+        } else {
+            sb_free(&start);
         }
-        if (sc.rows - before < 5000)
+        if (rc != 0 || sc.rows - before < SCAN_WINDOW)
             break;
+    }
+    /* pass 2: those windows, whole rows */
+    sc.probe = false;
+    sc.keyidx = keyfull;
+    for (size_t k = 0; k < sc.nfks; k++)
+        sc.fks[k].col = fkfull[k];
+    engine_applier_cascaded(c->a, true);
+    for (size_t w = 0; w < nwin && rc == 0; w++) {
+        struct cell after = {starts[w].buf ? starts[w].buf : "", starts[w].len, false};
+        rc = x->src->ops->stream(x->src, t->name, t->key, cols, n, first[w] ? NULL : &after,
+                                 SCAN_WINDOW, on_scan_row, &sc, err);
+    }
+    if (rc != 0) {
+        if (!*err)
+            *err = c->err ? xstrdup(c->err) : xasprintf("%s: re-reading children failed", t->name);
+        rc = -1;
     }
     /* flushed here, while the rows still count as cascaded */
     if (rc == 0 && engine_applier_flush(c->a, c->st, err) != 0)
         rc = -1;
     engine_applier_cascaded(c->a, false);
+    for (size_t w = 0; w < nwin; w++)
+        sb_free(&starts[w]);
+    free(starts);
+    free(first);
     sb_free(&sc.last_key);
     return rc;
 }

@@ -2156,6 +2156,39 @@ static int applier_delete_keys(struct engine_applier *a, const char *keys, const
     return res ? 0 : -1;
 }
 
+/* Which of keys (a literal array of this table's target keys) the target's
+ * other tables point at: only those rows' children are touched by the
+ * cascade when they leave the target. Added to out. */
+static int applier_referenced(struct engine_applier *a, const char *keys, struct engine_key_list *out)
+{
+    const struct legacy_column *kc = legacy_column(a->j.t, a->j.t->key);
+    const char *type = kc && kc->kind == COL_ID_UUID ? "uuid" : "text";
+    size_t nt;
+    const struct legacy_table *all = legacy_tables(&nt);
+    for (size_t i = 0; i < nt; i++)
+        for (size_t c = 0; c < all[i].ncols; c++) {
+            const struct legacy_column *col = &all[i].cols[c];
+            if (!col->ref_table || strcmp(col->ref_table, a->j.t->name) != 0)
+                continue;
+            sb_reset(&a->w.sql);
+            sb_adds(&a->w.sql, "SELECT DISTINCT ");
+            sql_add_ident(&a->w.sql, col->name);
+            sb_adds(&a->w.sql, "::text FROM ");
+            sql_add_ident(&a->w.sql, all[i].name);
+            sb_adds(&a->w.sql, " WHERE ");
+            sql_add_ident(&a->w.sql, col->name);
+            sb_addf(&a->w.sql, " = ANY($1::%s[])", type);
+            const char *p[1] = {keys};
+            PGresult *res = pg_exec(a->w.conn, &a->w.err, a->w.sql.buf, 1, p);
+            if (!res)
+                return -1;
+            for (int r = 0; r < PQntuples(res); r++)
+                key_list_add(out, PQgetvalue(res, r, 0), (size_t)PQgetlength(res, r, 0));
+            PQclear(res);
+        }
+    return 0;
+}
+
 int engine_applier_flush(struct engine_applier *a, struct engine_apply_stats *st, char **err)
 {
     struct batch *b = &a->b;
@@ -2244,11 +2277,11 @@ int engine_applier_flush(struct engine_applier *a, struct engine_apply_stats *st
             }
             PQclear(res);
         }
-        if (rc == 0 && nq > 0) {
-            /* no display keys: the entries just stored stay open */
-            if (applier_delete_keys(a, qkeys.buf, "{}", NULL, &a->gone) != 0)
-                rc = -1;
-        }
+        if (rc == 0 && nq > 0 && !a->cascaded && applier_referenced(a, qkeys.buf, &a->gone) != 0)
+            rc = -1;
+        /* no display keys: the entries just stored stay open */
+        if (rc == 0 && nq > 0 && applier_delete_keys(a, qkeys.buf, "{}", NULL, NULL) != 0)
+            rc = -1;
         sb_free(&ok);
         sb_free(&qkeys);
         sb_free(&tk);

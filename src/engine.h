@@ -76,8 +76,9 @@ size_t engine_applier_pending(const struct engine_applier *a);
 int engine_applier_flush(struct engine_applier *a, struct engine_apply_stats *st, char **err);
 void engine_applier_free(struct engine_applier *a);
 /* Target keys (uuid or text) of rows that left the target in the flushes
- * so far because the transform refuses their new version, and of rows that
- * came back from the quarantine: appended to gone and back, then
+ * so far because the transform refuses their new version while other
+ * target rows pointed at them, and of rows that came back from the
+ * quarantine: appended to gone and back, then
  * forgotten. (Deleted rows are not listed: the source deletes or clears
  * their children itself, and those changes come in the change log.) */
 struct engine_key_list {

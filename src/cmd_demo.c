@@ -6,6 +6,8 @@
 #include "commands.h"
 #include "demo.h"
 #include "gen.h"
+#include "activity.h"
+#include "source_sqlite.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -311,12 +313,102 @@ static int demo_generate_cmd(int argc, char **argv, const char *prefix)
     return EXIT_OK;
 }
 
+static const char track_help[] =
+    "Turn on change capture in a SQLite legacy source, as SQL Server's Change\n"
+    "Tracking would be: change-log tables (__ct_*) and AFTER INSERT/UPDATE/DELETE\n"
+    "triggers on every table with a primary key, one version per committed\n"
+    "transaction (the same layout tds-standin uses). Run it before the full load\n"
+    "so that 'pantrycrm sync' can follow the source. With --cleanup, forget the\n"
+    "history up to a version instead, as the retention cleanup would (the tables'\n"
+    "minimum valid version rises, which forces a re-copy of a sync behind it).\n"
+    "\n"
+    "Options:\n"
+    "  -s, --source=FILE       the SQLite legacy file (default: the demo's)\n"
+    "      --retention=SECONDS the retention period sync warns about\n"
+    "      --cleanup           forget history instead of turning tracking on\n"
+    "      --table=TABLE       with --cleanup, only this table (default: all)\n"
+    "      --upto=VERSION      with --cleanup, up to this version (default: current)\n"
+    "  -h, --help              show this help and exit\n";
+
+enum { OPT_RETENTION = 300, OPT_CLEANUP, OPT_TABLE, OPT_UPTO };
+
+static int demo_track_cmd(int argc, char **argv, const char *prefix)
+{
+    static const struct option opts[] = {
+        {"source", required_argument, NULL, 's'},
+        {"retention", required_argument, NULL, OPT_RETENTION},
+        {"cleanup", no_argument, NULL, OPT_CLEANUP},
+        {"table", required_argument, NULL, OPT_TABLE},
+        {"upto", required_argument, NULL, OPT_UPTO},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *source = NULL, *table = NULL;
+    bool cleanup = false;
+    uint64_t v, retention = 0;
+    int64_t upto = -1;
+    int c;
+    while ((c = cli_getopt(prefix, argc, argv, "s:h", opts)) != -1) {
+        switch (c) {
+        case 's': source = optarg; break;
+        case OPT_RETENTION:
+            if (!parse_u64(optarg, &v) || v < 1 || v > 100u * 365 * 86400)
+                return cli_usage_error(prefix, "--retention takes seconds, not '%s'", optarg);
+            retention = v;
+            break;
+        case OPT_CLEANUP: cleanup = true; break;
+        case OPT_TABLE: table = optarg; break;
+        case OPT_UPTO:
+            if (!parse_u64(optarg, &v) || v > (uint64_t)INT64_MAX)
+                return cli_usage_error(prefix, "--upto takes a version number, not '%s'", optarg);
+            upto = (int64_t)v;
+            break;
+        case 'h':
+            printf("Usage: %s [--source FILE] [--retention SECONDS]\n"
+                   "       %s --cleanup [--source FILE] [--table TABLE] [--upto VERSION]\n%s",
+                   prefix, prefix, track_help);
+            return EXIT_OK;
+        default:
+            return EXIT_USAGE;
+        }
+    }
+    if (cli_no_more_args(prefix, argc, argv))
+        return EXIT_USAGE;
+    if (!cleanup && (table || upto >= 0))
+        return cli_usage_error(prefix, "--table and --upto go with --cleanup");
+    struct demo d;
+    demo_init(&d);
+    if (source && str_starts_with(source, "sqlite:"))
+        source += strlen("sqlite:");
+    const char *path = source ? source : d.legacy;
+    char *err = NULL;
+    int rc = EXIT_OK;
+    if (cleanup) {
+        int64_t done = 0;
+        if (source_sqlite_ct_cleanup(path, table, upto, &done, &err) != 0)
+            rc = EXIT_FAIL;
+        else
+            printf("change history of %s forgotten up to version %lld\n", table ? table : "every table",
+                   (long long)done);
+    } else if (source_sqlite_track(path, (int64_t)retention, stdout, &err) != 0) {
+        rc = EXIT_FAIL;
+    }
+    if (rc != EXIT_OK) {
+        warnx_("demo track: %s", err);
+        free(err);
+    }
+    demo_free(&d);
+    return rc;
+}
+
 static const struct cli_command demo_commands[] = {
     {"up", "create and start the demo database", demo_up_cmd},
     {"down", "stop the demo database", demo_down_cmd},
     {"status", "show the demo database's state", demo_status_cmd},
     {"conninfo", "print the demo connection string", demo_conninfo_cmd},
     {"generate", "write a legacy (SQL Server) demo database as SQLite", demo_generate_cmd},
+    {"track", "turn on change capture in a SQLite legacy source", demo_track_cmd},
+    {"activity", "simulate the old application writing to the legacy source", demo_activity_cmd},
     {NULL, NULL, NULL},
 };
 

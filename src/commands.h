@@ -16,4 +16,7 @@ int cmd_export(int argc, char **argv, const char *prefix);
 int cmd_stats(int argc, char **argv, const char *prefix);
 int cmd_health(int argc, char **argv, const char *prefix);
 
+int cmd_sync(int argc, char **argv, const char *prefix);
+int cmd_cutover(int argc, char **argv, const char *prefix);
+
 #endif

@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include "demo.h"
+#include "source_sqlite.h"
 #include "gen.h"
 #include "paths.h"
 #include "pg.h"
@@ -307,6 +308,10 @@ int demo_up(struct demo *d, FILE *log, char **err)
             fprintf(log, "generating the demo legacy source %s\n", d->legacy);
         struct gen_opts g = {.scale = DEMO_LEGACY_SCALE, .messy = true, .seed = 1, .out = d->legacy};
         if (gen_legacy_sqlite(&g, NULL, err) != 0)
+            return -1;
+        /* Change capture from the start, so that the demo can show a live
+         * sync (pantrycrm demo activity, then pantrycrm sync --follow). */
+        if (source_sqlite_track(d->legacy, 0, NULL, err) != 0)
             return -1;
     }
     return 0;

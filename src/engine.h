@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "convert.h"
+#include <libpq-fe.h>
 
 enum progress_mode { PROGRESS_NONE, PROGRESS_BARS, PROGRESS_JSONL };
 
@@ -51,5 +52,45 @@ long engine_replay(const struct engine_opts *o, const char *table, const char *r
 
 /* The per-table summary from the target's checkpoints. */
 int engine_report(const char *conninfo, bool json, FILE *out, char **err);
+
+/* ---- applying Change Tracking changes (pantrycrm sync) ------------------
+ * Rows go through the same transform, orphan checks and quarantine as the
+ * full load, inside the caller's open transaction: current row images are
+ * upserted by key (never delete + insert), a row the transform refuses is
+ * quarantined and leaves the target, deleted keys are deleted (the target's
+ * foreign keys cascade). Not thread-safe; one per table and connection. */
+struct engine_applier;
+struct engine_apply_stats {
+    long upserts, deletes, quarantined;
+};
+struct engine_applier *engine_applier_new(PGconn *conn, const struct legacy_table *t,
+                                          const struct source_table *src,
+                                          const struct convert_opts *copts, int64_t run_id,
+                                          char **err);
+/* The source columns each upserted row must carry, in order. */
+const char *const *engine_applier_columns(const struct engine_applier *a, size_t *n);
+void engine_applier_upsert(struct engine_applier *a, const struct cell *cells);
+void engine_applier_delete(struct engine_applier *a, const struct cell *key);
+size_t engine_applier_pending(const struct engine_applier *a);
+/* Writes what was queued (in the caller's transaction); adds to *st. */
+int engine_applier_flush(struct engine_applier *a, struct engine_apply_stats *st, char **err);
+void engine_applier_free(struct engine_applier *a);
+/* Target keys (uuid or text) of rows that left the target in the flushes
+ * so far because the transform refuses their new version while other
+ * target rows pointed at them, and of rows that came back from the
+ * quarantine: appended to gone and back, then
+ * forgotten. (Deleted rows are not listed: the source deletes or clears
+ * their children itself, and those changes come in the change log.) */
+struct engine_key_list {
+    char **keys;
+    size_t n, cap;
+};
+void engine_applier_take_keys(struct engine_applier *a, struct engine_key_list *gone,
+                              struct engine_key_list *back);
+void engine_key_list_free(struct engine_key_list *l);
+/* While on, every row the transform refuses counts as gone, found in the
+ * target or not: a parent's cascade may have removed it already (sync
+ * turns it on while it re-applies the children of moved parents). */
+void engine_applier_cascaded(struct engine_applier *a, bool on);
 
 #endif

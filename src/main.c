@@ -28,6 +28,8 @@ static const struct cli_command top_commands[] = {
     {"config", "show and check the configuration files", cmd_config},
     {"stats", "the dashboard's numbers (pipeline, follow-ups, activity)", cmd_stats},
     {"health", "health of both databases, slow queries, settings advice", cmd_health},
+    {"sync", "apply the live source's changes to the target (Change Tracking)", cmd_sync},
+    {"cutover", "go/no-go gate and the record of the switch-over", cmd_cutover},
     {NULL, NULL, NULL},
 };
 

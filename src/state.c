@@ -404,3 +404,31 @@ bool state_control_paused(struct state *st, int64_t run)
     sqlite3_finalize(s);
     return paused;
 }
+
+/* The sync's latest round, kept as one session value so that the state
+ * file's schema does not change: "at source applied lag_versions lag_s
+ * rate changes" as plain numbers. */
+int state_sync_put(struct state *st, const struct state_sync *s, char **err)
+{
+    char buf[256];
+    snprintf(buf, sizeof buf, "%.3f %lld %lld %lld %.3f %.3f %lld", s->at,
+             (long long)s->source_version, (long long)s->applied_version,
+             (long long)s->lag_versions, s->lag_seconds, s->rate, (long long)s->changes);
+    return state_session_put(st, "sync.last_round", buf, err);
+}
+
+bool state_sync_get(struct state *st, struct state_sync *s)
+{
+    char *v = state_session_get(st, "sync.last_round");
+    if (!v)
+        return false;
+    long long src, app, lag, ch;
+    bool ok = sscanf(v, "%lf %lld %lld %lld %lf %lf %lld", &s->at, &src, &app, &lag, &s->lag_seconds,
+                     &s->rate, &ch) == 7;
+    s->source_version = src;
+    s->applied_version = app;
+    s->lag_versions = lag;
+    s->changes = ch;
+    free(v);
+    return ok;
+}

@@ -67,4 +67,15 @@ int state_session_put(struct state *st, const char *key, const char *value, char
 int state_control_set(struct state *st, int64_t run, const char *command, char **err);
 bool state_control_paused(struct state *st, int64_t run);
 
+/* The sync's latest round (pantrycrm sync), for the console's migration
+ * pane: lag in versions and seconds, changes applied per second. */
+struct state_sync {
+    double at;                      /* epoch seconds of the round */
+    int64_t source_version, applied_version, lag_versions, changes;
+    double lag_seconds, rate;
+};
+int state_sync_put(struct state *st, const struct state_sync *s, char **err);
+/* false when no round was recorded. */
+bool state_sync_get(struct state *st, struct state_sync *s);
+
 #endif

@@ -548,4 +548,12 @@ is "$(q "SELECT count(*) FROM \"Organization\"
          WHERE to_tsvector('simple', name) @@ to_tsquery('simple', 'the & who')")" \
    "1" "the 'simple' configuration finds a name made of English stop words"
 
+# 0006_sync.sql: the Change Tracking sync's bookkeeping.
+is "$(q "SELECT string_agg(column_name, ',' ORDER BY ordinal_position) FROM information_schema.columns
+         WHERE table_schema = 'migration' AND table_name = 'sync'")" \
+   "table_name,baseline_version,applied_version,applied_at,upserts,deletes,quarantined,reinit_needed_at,reinit_at" \
+   "migration.sync keeps the applied change version per table"
+is "$(q "SELECT count(*) FROM pg_constraint WHERE conrelid = 'migration.sync_source'::regclass AND contype = 'c'")" \
+   "1" "migration.sync_source holds one row"
+
 done_testing

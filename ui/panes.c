@@ -1073,6 +1073,17 @@ static void draw_migration(struct app *app, int y, int x, int h, int w)
     snprintf(line, sizeof line, "Run %lld  %s  from %s  started %s", (long long)m->run.id,
              m->run.status, m->run.source, m->run.started_at);
     ui_put(app, y, x, w, ROLE_TITLE, line);
+    if (m->have_sync) {
+        /* The live sync after the load: how far behind the source it is. */
+        struct timespec now;
+        clock_gettime(CLOCK_REALTIME, &now);
+        const struct state_sync *s = &m->sync;
+        snprintf(line, sizeof line, "Sync: source version %lld, applied %lld; the last round "
+                 "started %lld versions (%.1f s) behind, applied %.0f changes/s, %.0f s ago",
+                 (long long)s->source_version, (long long)s->applied_version,
+                 (long long)s->lag_versions, s->lag_seconds, s->rate, (double)now.tv_sec - s->at);
+        ui_put(app, y + 1, x, w, s->lag_versions > 0 ? ROLE_DIM : ROLE_OK, line);
+    }
     int barw = w - 70 > 10 ? (w - 70 > 30 ? 30 : w - 70) : 10;
     int row = y + 2;
     for (size_t i = 0; i < m->ntables && row < y + h - 3; i++, row++) {
@@ -1169,6 +1180,7 @@ static void read_migration(struct app *app)
     } else {
         m->error[0] = '\0';
     }
+    m->have_sync = state_sync_get(st, &m->sync);
     state_close(st);
 }
 

@@ -49,6 +49,8 @@ struct mig_view {
     size_t nspark;
     double read_at;
     char error[256];
+    struct state_sync sync;     /* the last `pantrycrm sync` round */
+    bool have_sync;
 };
 
 /* What the query in flight is for. */

@@ -1,0 +1,148 @@
+/* cmd_cutover.c - `pantrycrm cutover --check | --commit`.
+ * Copyright (C) 2026 The pantrycrm authors. GPL-3.0-or-later. */
+#include "config.h"
+
+#include "cli.h"
+#include "cli_xform.h"
+#include "commands.h"
+#include "cutover.h"
+#include "sync.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char cutover_help[] =
+    "Usage: pantrycrm cutover --check [--quiet-for SECONDS] [--json]\n"
+    "       pantrycrm cutover --commit [--yes] [--report-dir DIR] [--quiet-for SECONDS]\n"
+    "\n"
+    "The go/no-go gate of the switch-over. GO only when: the sync has applied the\n"
+    "source's current change version (lag 0) and no table needs re-copying; the\n"
+    "source has had no new version for --quiet-for seconds (the old application is\n"
+    "stopped); verify finds counts and content equal; no open quarantine row is\n"
+    "left unless the operator accepted it; and every foreign key is validated.\n"
+    "Each failing condition is listed with its reason. --commit records the\n"
+    "cutover in the target (then migrate and rollback refuse) and writes the final\n"
+    "report, cutover-ID.json and cutover-ID.md, with the timings and the downtime\n"
+    "window (source quiet to commit).\n"
+    "\n"
+    "Options:\n"
+    "      --check              check only (the default)\n"
+    "      --commit             check, then record the cutover when everything is go\n"
+    "  -y, --yes                do not ask for confirmation\n"
+    "      --quiet-for=SECONDS  how long the source must have been quiet (default 10)\n"
+    "      --report-dir=DIR     where --commit writes the report (default: .)\n"
+    "      --json               print the check as JSON\n"
+    "  -s, --source=SOURCE      the legacy database (default: the last run's)\n"
+    "  -d, --dbname=CONNINFO    the PostgreSQL target\n"
+    "      --synonyms=FILE      as for migrate (default: the last run's)\n"
+    "      --policy=T.C=ACTION  as for migrate (repeatable)\n"
+    "      --source-timezone=TZ as for migrate\n"
+    "      --years=MIN:MAX      as for migrate\n"
+    "  -h, --help               show this help and exit\n"
+    "\n"
+    "Exit status: 0 go (with --commit: recorded), 1 no-go or an error, 2 usage.\n";
+
+enum { OPT_CHECK = 256, OPT_COMMIT, OPT_QUIET, OPT_REPORT_DIR, OPT_JSON };
+
+int cmd_cutover(int argc, char **argv, const char *prefix)
+{
+    static const struct option opts[] = {
+        XFORM_LONG_OPTS,
+        {"dbname", required_argument, NULL, 'd'},
+        {"check", no_argument, NULL, OPT_CHECK},
+        {"commit", no_argument, NULL, OPT_COMMIT},
+        {"yes", no_argument, NULL, 'y'},
+        {"quiet-for", required_argument, NULL, OPT_QUIET},
+        {"report-dir", required_argument, NULL, OPT_REPORT_DIR},
+        {"json", no_argument, NULL, OPT_JSON},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    struct cutover_opts o = {.conninfo = cli_globals.conninfo, .quiet_for = 10, .out = stdout};
+    struct xform_cli x;
+    memset(&x, 0, sizeof x);
+    char *source = NULL;
+    bool check = false, yes = false;
+    int rc = EXIT_USAGE;
+    int c;
+    while ((c = cli_getopt(prefix, argc, argv, "s:d:yh", opts)) != -1) {
+        int handled = xform_opt(&x, c, optarg, prefix);
+        if (handled < 0)
+            goto out;
+        if (handled)
+            continue;
+        char *end;
+        switch (c) {
+        case 'd': o.conninfo = optarg; break;
+        case OPT_CHECK: check = true; break;
+        case OPT_COMMIT: o.commit = true; break;
+        case 'y': yes = true; break;
+        case OPT_QUIET:
+            o.quiet_for = strtod(optarg, &end);
+            if (*optarg == '\0' || *end || !(o.quiet_for >= 0 && o.quiet_for <= 86400)) {
+                cli_usage_error(prefix, "--quiet-for takes seconds from 0 to 86400, not '%s'", optarg);
+                goto out;
+            }
+            break;
+        case OPT_REPORT_DIR: o.report_dir = optarg; break;
+        case OPT_JSON: o.json = true; break;
+        case 'h':
+            fputs(cutover_help, stdout);
+            rc = EXIT_OK;
+            goto out;
+        default:
+            goto out;
+        }
+    }
+    if (cli_no_more_args(prefix, argc, argv))
+        goto out;
+    if (check && o.commit) {
+        cli_usage_error(prefix, "--check and --commit exclude each other");
+        goto out;
+    }
+    if (o.report_dir && access(o.report_dir, W_OK) != 0) {
+        cli_usage_error(prefix, "--report-dir %s is not a writable directory", o.report_dir);
+        goto out;
+    }
+    if (o.commit && !yes) {
+        if (!isatty(STDIN_FILENO)) {
+            cli_usage_error(prefix, "--commit asks for confirmation; give --yes when not on a terminal");
+            goto out;
+        }
+        fprintf(stderr, "After the cutover the target is the system of record: migrate and rollback\n"
+                        "will refuse. Record it? [y/N] ");
+        char line[16];
+        if (!fgets(line, sizeof line, stdin) || (line[0] != 'y' && line[0] != 'Y')) {
+            fprintf(stderr, "not recorded\n");
+            rc = EXIT_FAIL;
+            goto out;
+        }
+    }
+    rc = EXIT_FAIL;
+    if (sync_cli_defaults(o.conninfo, &x, &source, "cutover") != 0) {
+        free((char *)x.tz);
+        free((char *)x.synonyms);
+        goto out;
+    }
+    o.source = x.source;
+    o.synonyms_path = x.synonyms;
+    o.source_tz = x.tz;
+    o.min_year = x.min_year;
+    o.max_year = x.max_year;
+    o.rules = x.rules;
+    o.nrules = x.nrules;
+    char *err = NULL;
+    int st = cutover_run(&o, &err);
+    if (st < 0)
+        warnx_("cutover: %s", err ? err : "failed");
+    rc = st == 0 ? EXIT_OK : EXIT_FAIL;
+    free(err);
+    free((char *)x.tz);
+    free((char *)x.synonyms);
+out:
+    xform_free(&x);
+    free(source);
+    return rc;
+}

@@ -1,0 +1,222 @@
+/* cmd_sync.c - `pantrycrm sync`: keep the target in step with the live
+ * legacy source until the cutover.
+ * Copyright (C) 2026 The pantrycrm authors. GPL-3.0-or-later. */
+#include "config.h"
+
+#include "cli.h"
+#include "cli_xform.h"
+#include "commands.h"
+#include "legacy.h"
+#include "pg.h"
+#include "state.h"
+#include "sync.h"
+
+#include <jansson.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void on_stop_signal(int sig)
+{
+    (void)sig;
+    sync_stop_requested = 1;
+}
+
+int sync_cli_defaults(const char *conninfo, struct xform_cli *x, char **source_out,
+                      const char *what)
+{
+    x->tz = x->tz ? xstrdup(x->tz) : NULL;
+    x->synonyms = x->synonyms ? xstrdup(x->synonyms) : NULL;
+    char *err = NULL;
+    PGconn *conn = pg_connect(conninfo, "read the last migration run", &err);
+    if (!conn) {
+        warnx_("%s: %s", what, err);
+        free(err);
+        return -1;
+    }
+    PGresult *res = pg_exec(conn, &err,
+        "SELECT source, options::text FROM migration.run ORDER BY id DESC LIMIT 1", 0, NULL);
+    int rc = 0;
+    if (!res) {
+        warnx_("%s: %s", what, err);
+        free(err);
+        rc = -1;
+    } else if (PQntuples(res) == 0) {
+        warnx_("%s: no migration run is recorded in the target: run 'pantrycrm migrate' first",
+               what);
+        rc = -1;
+    } else {
+        if (!x->source)
+            x->source = *source_out = xstrdup(PQgetvalue(res, 0, 0));
+        json_error_t jerr;
+        json_t *o = json_loads(PQgetvalue(res, 0, 1), 0, &jerr);
+        if (o && x->nrules == 0) {
+            size_t i;
+            json_t *spec;
+            json_array_foreach(json_object_get(o, "policies"), i, spec) {
+                if (xform_opt(x, 'P', json_string_value(spec), what) < 0)
+                    rc = -1;
+            }
+        }
+        for (size_t i = 0; i < x->nrules; i++)
+            x->specs[i] = NULL;
+        if (o && !x->tz && json_string_value(json_object_get(o, "source_timezone")))
+            x->tz = xstrdup(json_string_value(json_object_get(o, "source_timezone")));
+        if (o && !x->synonyms && json_string_value(json_object_get(o, "synonyms")))
+            x->synonyms = xstrdup(json_string_value(json_object_get(o, "synonyms")));
+        if (o && !x->min_year) {
+            x->min_year = (int)json_integer_value(json_object_get(o, "min_year"));
+            x->max_year = (int)json_integer_value(json_object_get(o, "max_year"));
+        }
+        json_decref(o);
+    }
+    PQclear(res);
+    PQfinish(conn);
+    return rc;
+}
+
+static const char sync_help[] =
+    "Usage: pantrycrm sync [--source SOURCE] [--follow [--interval SECONDS]] [--json]\n"
+    "                      [--reinit TABLE | --reinit-all]\n"
+    "\n"
+    "Applies the changes made to the legacy source since the full load (SQL Server\n"
+    "Change Tracking, or the change log 'pantrycrm demo track' installs in a SQLite\n"
+    "source) to the target, through the same transform as migrate: inserts and\n"
+    "updates as upserts of the current row, deletes by key, refused rows to the\n"
+    "quarantine. Each round runs in a source snapshot and stores the applied\n"
+    "version in the target in the same transaction as the changes, so it can be\n"
+    "repeated or interrupted at any point.\n"
+    "\n"
+    "Options:\n"
+    "  -s, --source=SOURCE      the legacy database (default: the last run's)\n"
+    "  -d, --dbname=CONNINFO    the PostgreSQL target\n"
+    "      --synonyms=FILE      as for migrate (default: the last run's)\n"
+    "      --policy=T.C=ACTION  as for migrate (repeatable)\n"
+    "      --source-timezone=TZ as for migrate\n"
+    "      --years=MIN:MAX      as for migrate\n"
+    "  -f, --follow             repeat every interval until interrupted\n"
+    "  -i, --interval=SECONDS   pause between rounds with --follow (default 2)\n"
+    "      --rounds=N           with --follow, stop after N rounds\n"
+    "      --reinit=TABLE       re-copy TABLE whole (after its changes were cleaned up)\n"
+    "      --reinit-all         re-copy every tracked table\n"
+    "      --json               one JSON object per round\n"
+    "  -t, --state=FILE         the local state file for the console\n"
+    "  -h, --help               show this help and exit\n"
+    "\n"
+    "Exit status: 0 done, 1 error, 2 usage, 3 a table must be re-copied (its\n"
+    "changes were cleaned up: see --reinit), 130 interrupted at a round boundary.\n";
+
+enum { OPT_REINIT = 256, OPT_REINIT_ALL, OPT_ROUNDS, OPT_JSON };
+
+int cmd_sync(int argc, char **argv, const char *prefix)
+{
+    static const struct option opts[] = {
+        XFORM_LONG_OPTS,
+        {"dbname", required_argument, NULL, 'd'},
+        {"follow", no_argument, NULL, 'f'},
+        {"interval", required_argument, NULL, 'i'},
+        {"rounds", required_argument, NULL, OPT_ROUNDS},
+        {"reinit", required_argument, NULL, OPT_REINIT},
+        {"reinit-all", no_argument, NULL, OPT_REINIT_ALL},
+        {"json", no_argument, NULL, OPT_JSON},
+        {"state", required_argument, NULL, 't'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    struct sync_opts o = {.conninfo = cli_globals.conninfo, .interval = 2.0};
+    struct xform_cli x;
+    memset(&x, 0, sizeof x);
+    char *source = NULL, *state_default = NULL;
+    int rc = EXIT_USAGE;
+    int c;
+    while ((c = cli_getopt(prefix, argc, argv, "s:d:fi:t:h", opts)) != -1) {
+        int handled = xform_opt(&x, c, optarg, prefix);
+        if (handled < 0)
+            goto out;
+        if (handled)
+            continue;
+        char *end;
+        switch (c) {
+        case 'd': o.conninfo = optarg; break;
+        case 'f': o.follow = true; break;
+        case 'i':
+            o.interval = strtod(optarg, &end);
+            if (*optarg == '\0' || *end || !(o.interval >= 0.05 && o.interval <= 86400)) {
+                cli_usage_error(prefix, "--interval takes seconds from 0.05 to 86400, not '%s'", optarg);
+                goto out;
+            }
+            break;
+        case OPT_ROUNDS: {
+            long v = strtol(optarg, &end, 10);
+            if (*optarg == '\0' || *end || v < 1 || v > 1000000000) {
+                cli_usage_error(prefix, "--rounds takes a positive number, not '%s'", optarg);
+                goto out;
+            }
+            o.max_rounds = (int)v;
+            break;
+        }
+        case OPT_REINIT:
+            if (!legacy_table(optarg)) {
+                cli_usage_error(prefix, "--reinit: no legacy table '%s'", optarg);
+                goto out;
+            }
+            o.reinit_table = optarg;
+            break;
+        case OPT_REINIT_ALL: o.reinit_all = true; break;
+        case OPT_JSON: o.json = true; break;
+        case 't': o.state_path = optarg; break;
+        case 'h':
+            fputs(sync_help, stdout);
+            rc = EXIT_OK;
+            goto out;
+        default:
+            goto out;
+        }
+    }
+    if (cli_no_more_args(prefix, argc, argv))
+        goto out;
+    if (o.reinit_table && o.reinit_all) {
+        cli_usage_error(prefix, "--reinit and --reinit-all exclude each other");
+        goto out;
+    }
+    rc = EXIT_FAIL;
+    if (sync_cli_defaults(o.conninfo, &x, &source, "sync") != 0) {
+        free((char *)x.tz);
+        free((char *)x.synonyms);
+        goto out;
+    }
+    o.source = x.source;
+    o.synonyms_path = x.synonyms;
+    o.source_tz = x.tz;
+    o.min_year = x.min_year;
+    o.max_year = x.max_year;
+    o.rules = x.rules;
+    o.nrules = x.nrules;
+    if (!o.state_path)
+        o.state_path = state_default = state_default_path();
+
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+
+    char *err = NULL;
+    rc = sync_run(&o, &err);
+    if (rc == 1)
+        warnx_("sync: %s", err ? err : "failed");
+    else if (rc == 130 && !o.json)
+        fprintf(stderr, "sync: stopped at a round boundary\n");
+    free(err);
+    free((char *)x.tz);
+    free((char *)x.synonyms);
+out:
+    xform_free(&x);
+    free(source);
+    free(state_default);
+    return rc;
+}

@@ -1,0 +1,32 @@
+/* cutover.h - the go/no-go gate and the record of the switch-over
+ * (migration field notes §5 "Cutover", §6.7).
+ * Copyright (C) 2026 The pantrycrm authors. GPL-3.0-or-later. */
+#ifndef PANTRY_CUTOVER_H
+#define PANTRY_CUTOVER_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "convert.h"
+
+struct cutover_opts {
+    const char *source;
+    const char *conninfo;
+    const char *synonyms_path;      /* as migrate: verify transforms the same way */
+    const struct policy_rule *rules;
+    size_t nrules;
+    const char *source_tz;
+    int min_year, max_year;
+    double quiet_for;               /* seconds without a new source version */
+    bool json;
+    bool commit;                    /* record the cutover when everything is go */
+    const char *report_dir;         /* --commit: where the JSON and Markdown go */
+    FILE *out;
+};
+
+/* Checks every condition and prints each with its reason; with commit, and
+ * when all hold, records the cutover in migration.cutover and writes the
+ * final report. 0 go (and committed), 1 no-go, -1 error with *err. */
+int cutover_run(const struct cutover_opts *o, char **err);
+
+#endif

@@ -1,0 +1,857 @@
+/* sync.c - Change Tracking sync (migration field notes §5).
+ *
+ * A round:
+ *   1. opens a source snapshot, reads the current version V1 and each
+ *      table's minimum valid version; a table whose applied version is
+ *      below it lost changes to cleanup and must be re-copied (--reinit);
+ *   2. in ONE PostgreSQL transaction, for each table, parents first, reads
+ *      the net changes after the applied version and applies them through
+ *      the full load's transform: the current row image is upserted by key,
+ *      a key whose row is gone is deleted, a row the transform refuses is
+ *      quarantined; then stores V1 as the applied version and commits.
+ * A crash anywhere repeats at most the round, which is idempotent: an
+ * upsert of the current image and a delete by key give the same target
+ * however often they run.
+ *
+ * Copyright (C) 2026 The pantrycrm authors. GPL-3.0-or-later. */
+#include "config.h"
+
+#include "sync.h"
+#include "engine.h"
+#include "legacy.h"
+#include "pg.h"
+#include "source.h"
+#include "state.h"
+#include "sqltext.h"
+#include "transform.h"
+#include "util.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+volatile sig_atomic_t sync_stop_requested;
+
+#define MIGRATE_LOCK_KEY "7091375332"   /* the engine's: no full load meanwhile */
+#define FLUSH_ROWS 2000
+
+static double now_mono(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static double now_wall(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+struct table_sync {
+    const struct legacy_table *t;
+    const struct source_table *src;
+    bool tracked;
+    bool in_sync;                       /* has a row in migration.sync */
+    int64_t applied, min_valid;
+    double applied_at;                  /* epoch seconds */
+    bool reinit;                        /* re-copy it in this round */
+    struct engine_apply_stats st;
+    long changes;
+    long rechecked;                     /* children re-applied after a parent moved */
+    struct engine_key_list moved;       /* target keys that left or came back, sorted */
+};
+
+struct sync_ctx {
+    const struct sync_opts *o;
+    FILE *out;
+    struct synonyms *synonyms;
+    struct convert_opts copts;
+    struct source *src;
+    struct source_table *src_tables;
+    size_t nsrc_tables;
+    PGconn *conn;
+    int64_t run_id;
+    struct table_sync tables[16];
+    size_t ntables;
+    struct state *state;
+    int64_t retention_s;
+    bool retention_warned;
+};
+
+/* ---- one table's changes -------------------------------------------------- */
+
+struct apply_ctx {
+    struct engine_applier *a;
+    struct table_sync *ts;
+    struct engine_apply_stats *st;
+    char *err;
+    int64_t max_version;
+    struct strbuf keys;                 /* reinit: every source key seen (text[]) */
+    size_t nkeys;
+    struct strbuf dkeys;                /* reinit: their display keys (quarantine) */
+    size_t ndkeys;
+    struct strbuf last_key;             /* reinit: resume point of the stream */
+    bool reinit;
+};
+
+static int flush_if_full(struct apply_ctx *c)
+{
+    if (engine_applier_pending(c->a) < FLUSH_ROWS)
+        return 0;
+    return engine_applier_flush(c->a, c->st, &c->err) == 0 ? 0 : -1;
+}
+
+static int on_change(void *ctx, int64_t version, char op, const struct cell *key,
+                     const struct cell *row, size_t ncells)
+{
+    struct apply_ctx *c = ctx;
+    (void)ncells;
+    if (version > c->max_version)
+        c->max_version = version;
+    /* A changed key whose row is gone is a delete, whatever the op says. */
+    if (op == 'D' || !row)
+        engine_applier_delete(c->a, key);
+    else
+        engine_applier_upsert(c->a, row);
+    c->ts->changes++;
+    return flush_if_full(c);
+}
+
+static int on_reinit_row(void *ctx, const struct cell *cells, size_t ncells)
+{
+    struct apply_ctx *c = ctx;
+    (void)ncells;
+    engine_applier_upsert(c->a, cells);
+    /* the key is the first source column (convert_key_index is 0 for every
+     * legacy table, but look it up to be sure) */
+    const struct cell *k = &cells[0];
+    size_t n;
+    const char *const *cols = engine_applier_columns(c->a, &n);
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(cols[i], c->ts->t->key) == 0)
+            k = &cells[i];
+    const struct legacy_column *kc = legacy_column(c->ts->t, c->ts->t->key);
+    if (kc && kc->kind == COL_ID_UUID) {
+        char u[UUID_TEXT_LEN + 1];
+        if (id_map_uuid(c->ts->t->name, k->data, k->len, u) != ID_INVALID)
+            sql_add_array_elem(&c->keys, u, UUID_TEXT_LEN, c->nkeys++ == 0);
+    } else {
+        struct strbuf rep;
+        sb_init(&rep);
+        if (!(text_repair(k->data, k->len, &rep) & TEXT_LOSSY))
+            sql_add_array_elem(&c->keys, rep.buf ? rep.buf : "", rep.len, c->nkeys++ == 0);
+        sb_free(&rep);
+    }
+    struct strbuf dk;
+    sb_init(&dk);
+    text_repair(k->data, k->len, &dk);
+    sql_add_array_elem(&c->dkeys, dk.buf ? dk.buf : "", dk.len, c->ndkeys++ == 0);
+    sb_free(&dk);
+    sb_reset(&c->last_key);
+    sb_addn(&c->last_key, k->data, k->len);
+    c->ts->changes++;
+    return flush_if_full(c);
+}
+
+/* ---- children of rows that left or re-entered the target ------------------
+ * When a parent row leaves the target because its new version is refused,
+ * the target's foreign keys cascade or set NULL although the source keeps
+ * its children; when it comes back from the quarantine, children that were
+ * quarantined for it could load. A fresh migration would decide each such
+ * child from its source row, so the source's rows that point at a moved
+ * parent are re-applied through the same transform: one scan of the child
+ * table, only in the (rare) rounds where a parent moved. A deleted parent
+ * does not count: the source deletes or clears its children itself (SQL
+ * Server's foreign keys), and those changes are in the change log. */
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+struct scan_fk {
+    size_t col;                         /* index among the applier's columns */
+    const struct legacy_column *c;
+    const struct engine_key_list *moved;
+};
+
+struct scan_ctx {
+    struct apply_ctx *c;
+    struct scan_fk fks[8];
+    size_t nfks, keyidx;
+    struct strbuf last_key;
+    size_t rows;
+    bool probe;                         /* phase 1: only note that a window has a hit */
+    bool window_hit;
+};
+
+static int on_scan_row(void *ctx, const struct cell *cells, size_t ncells)
+{
+    struct scan_ctx *sc = ctx;
+    (void)ncells;
+    sc->rows++;
+    sb_reset(&sc->last_key);
+    sb_addn(&sc->last_key, cells[sc->keyidx].data, cells[sc->keyidx].len);
+    for (size_t k = 0; k < sc->nfks; k++) {
+        const struct cell *v = &cells[sc->fks[k].col];
+        if (v->is_null)
+            continue;
+        char u[UUID_TEXT_LEN + 1];
+        char *key = NULL;
+        if (sc->fks[k].c->kind == COL_FK_UUID) {
+            if (id_map_uuid(sc->fks[k].c->ref_table, v->data, v->len, u) == ID_INVALID)
+                continue;
+            key = u;
+        } else {
+            struct strbuf t;
+            sb_init(&t);
+            text_repair(v->data, v->len, &t);
+            key = sb_detach(&t);
+        }
+        const char *kp = key ? key : "";
+        bool hit = bsearch(&kp, sc->fks[k].moved->keys, sc->fks[k].moved->n, sizeof(char *), cmp_str) != NULL;
+        if (key != u)
+            free(key);
+        if (!hit)
+            continue;
+        if (sc->probe) {
+            sc->window_hit = true;
+            return 0;
+        }
+        engine_applier_upsert(sc->c->a, cells);
+        sc->c->ts->rechecked++;
+        return flush_if_full(sc->c);
+    }
+    return 0;
+}
+
+#define SCAN_WINDOW 5000
+
+/* Two passes over the child table, both in the round's snapshot: the key
+ * and foreign keys of every row, to find the windows of SCAN_WINDOW rows
+ * that hold a child of a moved parent; then only those windows whole. */
+static int recheck_children(struct sync_ctx *x, struct apply_ctx *c, char **err)
+{
+    const struct legacy_table *t = c->ts->t;
+    struct scan_ctx sc;
+    memset(&sc, 0, sizeof sc);
+    sc.c = c;
+    size_t n;
+    const char *const *cols = engine_applier_columns(c->a, &n);
+    const char *narrow[9];
+    size_t fkfull[8];
+    narrow[0] = t->key;
+    size_t keyfull = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(cols[i], t->key) == 0)
+            keyfull = i;
+        const struct legacy_column *lc = legacy_column(t, cols[i]);
+        if (!lc || (lc->kind != COL_FK_UUID && lc->kind != COL_FK_TEXT) || sc.nfks == 8)
+            continue;
+        for (size_t p = 0; p < x->ntables; p++)
+            if (strcmp(x->tables[p].t->name, lc->ref_table) == 0 && x->tables[p].moved.n > 0) {
+                fkfull[sc.nfks] = i;
+                narrow[1 + sc.nfks] = cols[i];
+                sc.fks[sc.nfks] = (struct scan_fk){1 + sc.nfks, lc, &x->tables[p].moved};
+                sc.nfks++;
+            }
+    }
+    if (sc.nfks == 0)
+        return 0;
+    sb_init(&sc.last_key);
+    /* pass 1: the windows with a hit, each named by the key before it */
+    struct strbuf *starts = NULL;
+    bool *first = NULL;
+    size_t nwin = 0;
+    sc.probe = true;
+    sc.keyidx = 0;
+    int rc = 0;
+    for (;;) {
+        size_t before = sc.rows;
+        struct strbuf start;
+        sb_init(&start);
+        sb_addn(&start, sc.last_key.buf ? sc.last_key.buf : "", sc.last_key.len);
+        struct cell after = {start.buf ? start.buf : "", start.len, false};
+        sc.window_hit = false;
+        rc = x->src->ops->stream(x->src, t->name, t->key, narrow, 1 + sc.nfks, sc.rows ? &after : NULL,
+                                 SCAN_WINDOW, on_scan_row, &sc, err);
+        if (rc == 0 && sc.window_hit) {
+            starts = xrealloc(starts, (nwin + 1) * sizeof *starts);
+            first = xrealloc(first, (nwin + 1) * sizeof *first);
+            first[nwin] = before == 0;
+            starts[nwin++] = start;
+        } else {
+            sb_free(&start);
+        }
+        if (rc != 0 || sc.rows - before < SCAN_WINDOW)
+            break;
+    }
+    /* pass 2: those windows, whole rows */
+    sc.probe = false;
+    sc.keyidx = keyfull;
+    for (size_t k = 0; k < sc.nfks; k++)
+        sc.fks[k].col = fkfull[k];
+    engine_applier_cascaded(c->a, true);
+    for (size_t w = 0; w < nwin && rc == 0; w++) {
+        struct cell after = {starts[w].buf ? starts[w].buf : "", starts[w].len, false};
+        rc = x->src->ops->stream(x->src, t->name, t->key, cols, n, first[w] ? NULL : &after,
+                                 SCAN_WINDOW, on_scan_row, &sc, err);
+    }
+    if (rc != 0) {
+        if (!*err)
+            *err = c->err ? xstrdup(c->err) : xasprintf("%s: re-reading children failed", t->name);
+        rc = -1;
+    }
+    /* flushed here, while the rows still count as cascaded */
+    if (rc == 0 && engine_applier_flush(c->a, c->st, err) != 0)
+        rc = -1;
+    engine_applier_cascaded(c->a, false);
+    for (size_t w = 0; w < nwin; w++)
+        sb_free(&starts[w]);
+    free(starts);
+    free(first);
+    sb_free(&sc.last_key);
+    return rc;
+}
+
+/* Re-copies a whole table inside the round: every source row upserted,
+ * every target row whose key the source no longer has deleted. */
+static int reinit_table(struct sync_ctx *x, struct apply_ctx *c, char **err)
+{
+    const struct legacy_table *t = c->ts->t;
+    size_t n;
+    const char *const *cols = engine_applier_columns(c->a, &n);
+    sb_addc(&c->keys, '{');
+    sb_addc(&c->dkeys, '{');
+    for (;;) {
+        size_t before = c->ts->changes;
+        struct cell after = {c->last_key.buf, c->last_key.len, false};
+        int rc = x->src->ops->stream(x->src, t->name, t->key, cols, n,
+                                     c->ts->changes ? &after : NULL, 5000, on_reinit_row, c, err);
+        if (rc != 0) {
+            if (!*err)
+                *err = c->err ? xstrdup(c->err) : xasprintf("%s: re-copy failed", t->name);
+            return -1;
+        }
+        if (c->ts->changes - before < 5000)
+            break;
+    }
+    sb_addc(&c->keys, '}');
+    sb_addc(&c->dkeys, '}');
+    if (engine_applier_flush(c->a, c->st, err) != 0)
+        return -1;
+    /* Rows the source no longer has (keys mapped as the transform maps them). */
+    const struct legacy_column *kc = legacy_column(t, t->key);
+    bool uuid = kc && kc->kind == COL_ID_UUID;
+    struct strbuf sql;
+    sb_init(&sql);
+    sb_adds(&sql, "DELETE FROM ");
+    sql_add_ident(&sql, t->name);
+    sb_adds(&sql, " WHERE ");
+    sql_add_ident(&sql, t->key);
+    sb_addf(&sql, " NOT IN (SELECT unnest($1::%s[])) RETURNING ", uuid ? "uuid" : "text");
+    sql_add_ident(&sql, t->key);
+    sb_adds(&sql, "::text");
+    const char *p1[1] = {c->keys.buf};
+    PGresult *res = pg_exec(x->conn, err, sql.buf, 1, p1);
+    sb_free(&sql);
+    if (!res)
+        return -1;
+    c->st->deletes += atol(PQcmdTuples(res));
+    for (int i = 0; i < PQntuples(res); i++) {
+        struct engine_key_list *m = &c->ts->moved;
+        if (m->n == m->cap) {
+            m->cap = m->cap ? 2 * m->cap : 64;
+            m->keys = xrealloc(m->keys, m->cap * sizeof *m->keys);
+        }
+        m->keys[m->n++] = xstrdup(PQgetvalue(res, i, 0));
+    }
+    PQclear(res);
+    /* Quarantined rows the source no longer has are settled too. */
+    const char *p2[2] = {t->name, c->dkeys.buf};
+    res = pg_exec(x->conn, err,
+        "UPDATE migration.quarantine SET resolved_at = now() WHERE table_name = $1"
+        " AND resolved_at IS NULL AND source_key NOT IN (SELECT unnest($2::text[]))", 2, p2);
+    PQclear(res);
+    return res ? 0 : -1;
+}
+
+/* ---- the target's bookkeeping -------------------------------------------- */
+
+static int load_tables(struct sync_ctx *x, char **err)
+{
+    PGresult *res = pg_exec(x->conn, err,
+        "SELECT table_name, applied_version, extract(epoch FROM applied_at)"
+        " FROM migration.sync", 0, NULL);
+    if (!res)
+        return -1;
+    size_t nt;
+    const struct legacy_table *all = legacy_tables(&nt);
+    x->ntables = 0;
+    size_t nsync = 0;
+    for (size_t i = 0; i < nt; i++) {
+        struct table_sync *ts = &x->tables[x->ntables++];
+        engine_key_list_free(&ts->moved);
+        memset(ts, 0, sizeof *ts);
+        ts->t = &all[i];
+        for (int r = 0; r < PQntuples(res); r++) {
+            if (strcmp(PQgetvalue(res, r, 0), all[i].name) != 0)
+                continue;
+            ts->in_sync = true;
+            ts->applied = atoll(PQgetvalue(res, r, 1));
+            ts->applied_at = atof(PQgetvalue(res, r, 2));
+            nsync++;
+        }
+        for (size_t k = 0; k < x->nsrc_tables; k++)
+            if (strcmp(x->src_tables[k].name, all[i].name) == 0)
+                ts->src = &x->src_tables[k];
+    }
+    PQclear(res);
+    if (nsync == 0 && !x->o->reinit_table) {
+        *err = xstrdup("no change baseline is recorded in the target: the full load ran before "
+                       "change capture was on. Turn it on (pantrycrm demo track for a SQLite "
+                       "source), then re-copy with 'pantrycrm sync --reinit-all'");
+        return -1;
+    }
+    return 0;
+}
+
+/* Tables with no baseline yet (tracking turned on after the load): a
+ * --reinit-all gives them one. */
+static int add_missing_tables(struct sync_ctx *x, int64_t current, char **err)
+{
+    size_t nt;
+    const struct legacy_table *all = legacy_tables(&nt);
+    char ver[24];
+    snprintf(ver, sizeof ver, "%lld", (long long)current);
+    for (size_t i = 0; i < nt; i++) {
+        bool tracked = false;
+        int64_t mv;
+        if (x->src->ops->change_min_valid(x->src, all[i].name, &tracked, &mv, err) != 0)
+            return -1;
+        if (!tracked)
+            continue;
+        const char *p[2] = {all[i].name, ver};
+        PGresult *res = pg_exec(x->conn, err,
+            "INSERT INTO migration.sync (table_name, baseline_version, applied_version)"
+            " VALUES ($1, $2::bigint, -1) ON CONFLICT (table_name) DO NOTHING", 2, p);
+        if (!res)
+            return -1;
+        PQclear(res);
+    }
+    return 0;
+}
+
+static int check_ready(struct sync_ctx *x, char **err)
+{
+    PGresult *res = pg_exec(x->conn, err,
+        "SELECT (SELECT max(id) FROM migration.run),"
+        " (SELECT count(*) FROM migration.checkpoint WHERE NOT done),"
+        " (SELECT count(*) FROM migration.checkpoint),"
+        " (SELECT count(*) FROM migration.cutover)", 0, NULL);
+    if (!res)
+        return -1;
+    int rc = 0;
+    if (PQgetisnull(res, 0, 0)) {
+        *err = xstrdup("no migration run is recorded in the target: run 'pantrycrm migrate' first");
+        rc = -1;
+    } else if (atoll(PQgetvalue(res, 0, 1)) > 0 || atoll(PQgetvalue(res, 0, 2)) == 0) {
+        *err = xstrdup("the full load is not finished: run 'pantrycrm migrate' until it is done");
+        rc = -1;
+    } else if (atoll(PQgetvalue(res, 0, 3)) > 0) {
+        *err = xstrdup("a cutover has been recorded: the target is the system of record now, "
+                       "and changes of the old source are no longer applied");
+        rc = -1;
+    } else {
+        x->run_id = atoll(PQgetvalue(res, 0, 0));
+    }
+    PQclear(res);
+    return rc;
+}
+
+static bool take_lock(struct sync_ctx *x, char **err)
+{
+    for (int attempt = 0; attempt < 20; attempt++) {
+        PGresult *res = pg_exec(x->conn, err, "SELECT pg_try_advisory_lock(" MIGRATE_LOCK_KEY ")",
+                                0, NULL);
+        if (!res)
+            return false;
+        bool locked = PQgetvalue(res, 0, 0)[0] == 't';
+        PQclear(res);
+        if (locked)
+            return true;
+        struct timespec ts = {0, 250000000L};
+        nanosleep(&ts, NULL);
+    }
+    *err = xstrdup("a 'pantrycrm migrate', replay or another sync is running against this "
+                   "database; try again when it is done");
+    return false;
+}
+
+static void release_lock(struct sync_ctx *x)
+{
+    PQclear(PQexec(x->conn, "SELECT pg_advisory_unlock(" MIGRATE_LOCK_KEY ")"));
+}
+
+/* ---- a round ---------------------------------------------------------------- */
+
+struct round {
+    int64_t current, from;
+    int64_t lag_versions;
+    double lag_seconds, seconds, rate;
+    long changes;
+    char *reinit_needed;            /* table names, comma separated */
+};
+
+static void print_round(struct sync_ctx *x, int n, const struct round *r)
+{
+    FILE *out = x->out;
+    if (x->o->json) {
+        json_t *o = json_object();
+        json_object_set_new(o, "round", json_integer(n));
+        json_object_set_new(o, "source_version", json_integer(r->current));
+        json_object_set_new(o, "from_version", json_integer(r->from));
+        json_object_set_new(o, "applied_version", json_integer(r->current));
+        json_object_set_new(o, "lag_versions", json_integer(r->lag_versions));
+        json_object_set_new(o, "lag_seconds", json_real(r->lag_seconds));
+        json_object_set_new(o, "changes", json_integer(r->changes));
+        json_object_set_new(o, "seconds", json_real(r->seconds));
+        json_object_set_new(o, "changes_per_second", json_real(r->rate));
+        json_t *tabs = json_object();
+        for (size_t i = 0; i < x->ntables; i++) {
+            const struct table_sync *ts = &x->tables[i];
+            json_object_set_new(tabs, ts->t->name,
+                json_pack("{s:I, s:I, s:I, s:I, s:I, s:b}", "changes", (json_int_t)ts->changes,
+                          "children_rechecked", (json_int_t)ts->rechecked,
+                          "upserts", (json_int_t)ts->st.upserts, "deletes", (json_int_t)ts->st.deletes,
+                          "quarantined", (json_int_t)ts->st.quarantined, "reinit", ts->reinit));
+        }
+        json_object_set_new(o, "tables", tabs);
+        char *s = json_dumps(o, JSON_COMPACT);
+        fprintf(out, "%s\n", s);
+        free(s);
+        json_decref(o);
+    } else {
+        fprintf(out, "round %d: version %lld -> %lld (lag %lld versions, %.1f s): %ld changes in %.3f s"
+                     " (%.0f/s)\n", n, (long long)r->from, (long long)r->current,
+                (long long)r->lag_versions, r->lag_seconds, r->changes, r->seconds, r->rate);
+        for (size_t i = 0; i < x->ntables; i++) {
+            const struct table_sync *ts = &x->tables[i];
+            if (ts->changes == 0 && !ts->reinit && ts->rechecked == 0)
+                continue;
+            fprintf(out, "  %-18s %s%ld upserted, %ld deleted, %ld quarantined", ts->t->name,
+                    ts->reinit ? "re-copied: " : "", ts->st.upserts, ts->st.deletes,
+                    ts->st.quarantined);
+            if (ts->rechecked)
+                fprintf(out, " (%ld children of moved parents re-applied)", ts->rechecked);
+            fputc('\n', out);
+        }
+    }
+    fflush(out);
+}
+
+static int update_bookkeeping(struct sync_ctx *x, const struct round *r, char **err)
+{
+    char cur[24];
+    snprintf(cur, sizeof cur, "%lld", (long long)r->current);
+    for (size_t i = 0; i < x->ntables; i++) {
+        const struct table_sync *ts = &x->tables[i];
+        char up[24], del[24], q[24];
+        snprintf(up, sizeof up, "%ld", ts->st.upserts);
+        snprintf(del, sizeof del, "%ld", ts->st.deletes);
+        snprintf(q, sizeof q, "%ld", ts->st.quarantined);
+        const char *p[6] = {ts->t->name, cur, up, del, q, ts->reinit ? "t" : "f"};
+        PGresult *res = pg_exec(x->conn, err,
+            "UPDATE migration.sync SET applied_version = $2::bigint, applied_at = now(),"
+            " upserts = upserts + $3::bigint, deletes = deletes + $4::bigint,"
+            " quarantined = quarantined + $5::bigint,"
+            " reinit_needed_at = CASE WHEN $6::boolean THEN NULL ELSE reinit_needed_at END,"
+            " reinit_at = CASE WHEN $6::boolean THEN now() ELSE reinit_at END"
+            " WHERE table_name = $1", 6, p);
+        if (!res)
+            return -1;
+        PQclear(res);
+    }
+    char ch[24], rate[32];
+    snprintf(ch, sizeof ch, "%ld", r->changes);
+    snprintf(rate, sizeof rate, "%.3f", r->rate);
+    const char *p[4] = {x->o->source, cur, ch, rate};
+    PGresult *res = pg_exec(x->conn, err,
+        "INSERT INTO migration.sync_source AS s (id, source, version, version_seen_at, last_round_at,"
+        " rounds, last_changes, last_rate) VALUES (1, $1, $2::bigint, now(), now(), 1, $3::bigint,"
+        " $4::float8) ON CONFLICT (id) DO UPDATE SET source = EXCLUDED.source,"
+        " version = EXCLUDED.version,"
+        " version_seen_at = CASE WHEN s.version = EXCLUDED.version THEN s.version_seen_at ELSE now() END,"
+        " last_round_at = now(), rounds = s.rounds + 1, last_changes = EXCLUDED.last_changes,"
+        " last_rate = EXCLUDED.last_rate", 4, p);
+    PQclear(res);
+    return res ? 0 : -1;
+}
+
+/* 0 done, SYNC_EXIT_REINIT, -1 error. */
+static int run_round(struct sync_ctx *x, int n, char **err)
+{
+    const struct source_ops *ops = x->src->ops;
+    struct round r;
+    memset(&r, 0, sizeof r);
+    double t0 = now_mono();
+    if (!take_lock(x, err))
+        return -1;
+    if (check_ready(x, err) != 0) {
+        release_lock(x);
+        return -1;
+    }
+    if (ops->snapshot_begin(x->src, err) != 0) {
+        release_lock(x);
+        return -1;
+    }
+    int rc = -1;
+    bool in_tx = false;
+    if (ops->change_version(x->src, &r.current, err) != 0)
+        goto out;
+    if (x->o->reinit_all && add_missing_tables(x, r.current, err) != 0)
+        goto out;
+    if (load_tables(x, err) != 0)
+        goto out;
+    /* Which tables lost changes to cleanup? */
+    struct strbuf need;
+    sb_init(&need);
+    double now = now_wall(), oldest = now;
+    r.from = INT64_MAX;
+    for (size_t i = 0; i < x->ntables; i++) {
+        struct table_sync *ts = &x->tables[i];
+        if (ops->change_min_valid(x->src, ts->t->name, &ts->tracked, &ts->min_valid, err) != 0) {
+            sb_free(&need);
+            goto out;
+        }
+        ts->reinit = x->o->reinit_all
+                     || (x->o->reinit_table && strcmp(x->o->reinit_table, ts->t->name) == 0);
+        /* A table the source cannot track (SQL Server needs a primary key)
+         * is only ever re-copied whole, on request: small tables, as the
+         * field notes advise; verify and the cutover gate catch drift. */
+        if (!ts->in_sync)
+            continue;
+        if (!ts->reinit && (!ts->tracked || ts->applied < ts->min_valid))
+            sb_addf(&need, "%s%s", need.len ? ", " : "", ts->t->name);
+        if (ts->applied < r.from)
+            r.from = ts->applied;
+        if (ts->applied_at < oldest)
+            oldest = ts->applied_at;
+    }
+    if (r.from == INT64_MAX || r.from < 0)
+        r.from = r.from < 0 ? 0 : r.current;
+    r.lag_versions = r.current > r.from ? r.current - r.from : 0;
+    r.lag_seconds = r.lag_versions > 0 ? now - oldest : 0;
+    if (need.len) {
+        char *names = sb_detach(&need);
+        PGresult *res = pg_exec(x->conn, err,
+            "UPDATE migration.sync SET reinit_needed_at = coalesce(reinit_needed_at, now())"
+            " WHERE table_name = ANY(string_to_array($1, ', '))", 1, (const char *const *)&names);
+        PQclear(res);
+        warnx_("sync: changes were cleaned up past the applied version (or tracking is off) for: "
+               "%s; re-copy them with 'pantrycrm sync --reinit TABLE' or '--reinit-all'", names);
+        free(names);
+        rc = SYNC_EXIT_REINIT;
+        goto out;
+    }
+    sb_free(&need);
+    /* The retention watchdog: the saved version ages between rounds. */
+    if (x->retention_s > 0 && !x->retention_warned && now - oldest > 0.8 * (double)x->retention_s) {
+        warnx_("sync: warning: the applied version is %.0f s old and the source keeps changes "
+               "for %lld s: sync more often, or the tables will need re-copying",
+               now - oldest, (long long)x->retention_s);
+        x->retention_warned = true;
+    }
+
+    if (!pg_command(x->conn, err, "BEGIN"))
+        goto out;
+    in_tx = true;
+    for (size_t i = 0; i < x->ntables; i++) {
+        struct table_sync *ts = &x->tables[i];
+        if (!ts->in_sync && !ts->reinit)
+            continue;
+        if (!ts->src) {
+            *err = xasprintf("%s: the source has no such table any more", ts->t->name);
+            goto out;
+        }
+        struct apply_ctx c;
+        memset(&c, 0, sizeof c);
+        c.ts = ts;
+        c.st = &ts->st;
+        c.a = engine_applier_new(x->conn, ts->t, ts->src, &x->copts, x->run_id, err);
+        if (!c.a)
+            goto out;
+        sb_init(&c.keys);
+        sb_init(&c.dkeys);
+        sb_init(&c.last_key);
+        int trc;
+        if (ts->reinit) {
+            trc = reinit_table(x, &c, err);
+        } else {
+            size_t ncols;
+            const char *const *cols = engine_applier_columns(c.a, &ncols);
+            trc = ops->changes(x->src, ts->t->name, ts->t->key, cols, ncols, ts->applied, on_change, &c,
+                               err);
+            if (trc != 0 && !*err)
+                *err = c.err ? xstrdup(c.err) : xasprintf("%s: applying changes failed", ts->t->name);
+            if (trc == 0)
+                trc = engine_applier_flush(c.a, c.st, err);
+        }
+        if (trc == 0 && recheck_children(x, &c, err) != 0)
+            trc = -1;
+        if (trc == 0 && engine_applier_pending(c.a) > 0)
+            trc = engine_applier_flush(c.a, c.st, err);
+        if (trc == 0) {
+            engine_applier_take_keys(c.a, &ts->moved, &ts->moved);
+            if (ts->moved.n > 1)
+                qsort(ts->moved.keys, ts->moved.n, sizeof *ts->moved.keys, cmp_str);
+        }
+        free(c.err);
+        sb_free(&c.keys);
+        sb_free(&c.dkeys);
+        sb_free(&c.last_key);
+        engine_applier_free(c.a);
+        if (trc != 0)
+            goto out;
+        r.changes += ts->changes;
+    }
+    r.seconds = now_mono() - t0;
+    r.rate = r.seconds > 0 ? (double)r.changes / r.seconds : 0;
+    if (update_bookkeeping(x, &r, err) != 0 || !pg_command(x->conn, err, "COMMIT"))
+        goto out;
+    in_tx = false;
+    rc = 0;
+out:
+    if (in_tx)
+        PQclear(PQexec(x->conn, "ROLLBACK"));
+    char *serr = NULL;
+    ops->snapshot_end(x->src, rc == 0, &serr);
+    free(serr);
+    release_lock(x);
+    if (rc == 0) {
+        print_round(x, n, &r);
+        if (x->state) {
+            struct state_sync s = {now_wall(), r.current, r.current, r.lag_versions, r.changes,
+                                   r.lag_seconds, r.rate};
+            char *e = NULL;
+            state_sync_put(x->state, &s, &e);
+            free(e);
+        }
+    }
+    return rc;
+}
+
+static void sleep_interruptible(double s)
+{
+    double end = now_mono() + s;
+    while (!sync_stop_requested) {
+        double left = end - now_mono();
+        if (left <= 0)
+            break;
+        if (left > 0.1)
+            left = 0.1;
+        struct timespec ts = {0, (long)(left * 1e9)};
+        nanosleep(&ts, NULL);
+    }
+}
+
+int sync_run(const struct sync_opts *o, char **err)
+{
+    struct sync_ctx x;
+    memset(&x, 0, sizeof x);
+    x.o = o;
+    x.out = o->out ? o->out : stdout;
+    x.retention_s = -1;
+    int rc = 1;
+    x.synonyms = convert_load_synonyms(o->synonyms_path, err);
+    if (!x.synonyms)
+        return 1;
+    x.copts = (struct convert_opts){x.synonyms, o->rules, o->nrules,
+                                    o->min_year ? o->min_year : DT_DEFAULT_MIN_YEAR,
+                                    o->max_year ? o->max_year : DT_DEFAULT_MAX_YEAR};
+    x.src = source_open(o->source, err);
+    if (!x.src)
+        goto out;
+    const struct source_ops *ops = x.src->ops;
+    if (!ops->change_version || !ops->changes || !ops->snapshot_begin || !ops->change_min_valid) {
+        *err = xasprintf("the source %s cannot report its changes", x.src->description);
+        goto out;
+    }
+    if (ops->describe(x.src, &x.src_tables, &x.nsrc_tables, err) != 0)
+        goto out;
+    if (ops->facts) {
+        struct source_facts f;
+        char *ferr = NULL;
+        if (ops->facts(x.src, &f, &ferr) == 0) {
+            x.retention_s = f.ct_retention_s;
+            source_facts_free(&f);
+        }
+        free(ferr);
+    }
+    x.conn = pg_connect(o->conninfo, "sync the target", err);
+    if (!x.conn)
+        goto out;
+    /* COPY reads DATETIME2 text in the source's zone, as the full load did. */
+    const char *tzp[1] = {o->source_tz ? o->source_tz : "UTC"};
+    PGresult *res = pg_exec(x.conn, err, "SELECT set_config('TimeZone', $1, false)", 1, tzp);
+    if (!res)
+        goto out;
+    PQclear(res);
+    if (o->state_path) {
+        char *serr = NULL;
+        x.state = state_open(o->state_path, &serr);
+        free(serr);
+    }
+    for (int n = 1;; n++) {
+        int r = run_round(&x, n, err);
+        if (r != 0) {
+            rc = r < 0 ? 1 : r;
+            goto out;
+        }
+        if (!o->follow || (o->max_rounds > 0 && n >= o->max_rounds))
+            break;
+        if (sync_stop_requested)
+            break;
+        sleep_interruptible(o->interval);
+        if (sync_stop_requested)
+            break;
+    }
+    rc = sync_stop_requested ? 130 : 0;
+out:
+    for (size_t i = 0; i < x.ntables; i++)
+        engine_key_list_free(&x.tables[i].moved);
+    state_close(x.state);
+    if (x.conn)
+        PQfinish(x.conn);
+    if (x.src_tables)
+        source_tables_free(x.src_tables, x.nsrc_tables);
+    source_close(x.src);
+    synonyms_free(x.synonyms);
+    return rc;
+}
+
+int sync_status_read(PGconn *conn, struct sync_status *s, char **err)
+{
+    memset(s, 0, sizeof *s);
+    PGresult *res = pg_exec(conn, err,
+        "SELECT (SELECT min(applied_version) FROM migration.sync), s.version,"
+        " extract(epoch FROM now() - s.version_seen_at),"
+        " to_char(s.version_seen_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'), s.rounds"
+        " FROM migration.sync_source s WHERE id = 1", 0, NULL);
+    if (!res)
+        return -1;
+    if (PQntuples(res) == 1 && !PQgetisnull(res, 0, 0)) {
+        s->have = true;
+        s->min_applied = atoll(PQgetvalue(res, 0, 0));
+        s->source_version = atoll(PQgetvalue(res, 0, 1));
+        s->quiet_s = atof(PQgetvalue(res, 0, 2));
+        snprintf(s->quiet_since, sizeof s->quiet_since, "%s", PQgetvalue(res, 0, 3));
+        s->rounds = atoll(PQgetvalue(res, 0, 4));
+    }
+    PQclear(res);
+    return 0;
+}

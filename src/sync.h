@@ -1,0 +1,66 @@
+/* sync.h - keeping the target in step with a live source through Change
+ * Tracking (or the SQLite source's change log), by the protocol of the
+ * migration field notes §5: the version taken before the full load, rounds
+ * in source snapshots, idempotent upserts and deletes, the applied version
+ * stored with the changes in one transaction.
+ * Copyright (C) 2026 The pantrycrm authors. GPL-3.0-or-later. */
+#ifndef PANTRY_SYNC_H
+#define PANTRY_SYNC_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <libpq-fe.h>
+
+#include "convert.h"
+
+/* Exit status when changes were cleaned up past the applied version. */
+#define SYNC_EXIT_REINIT 3
+
+struct sync_opts {
+    const char *source;
+    const char *conninfo;
+    const char *synonyms_path;
+    const struct policy_rule *rules;
+    size_t nrules;
+    const char *source_tz;
+    int min_year, max_year;
+    const char *reinit_table;       /* re-copy this table in the next round */
+    bool reinit_all;
+    bool follow;
+    double interval;                /* seconds between rounds with --follow */
+    int max_rounds;                 /* 0: unlimited (tests and bench) */
+    bool json;
+    const char *state_path;         /* lag and rate for the console; NULL: none */
+    FILE *out;
+};
+
+/* Set from a signal handler: stop at the next round boundary. */
+extern volatile sig_atomic_t sync_stop_requested;
+
+/* One round, or rounds every interval until stopped. Returns 0, 130 when
+ * stopped by a signal, SYNC_EXIT_REINIT when a table needs re-copying (the
+ * tables are named on stderr), 1 on failure with *err. */
+int sync_run(const struct sync_opts *o, char **err);
+
+/* What the target knows of the sync, for the cutover gate. */
+struct sync_status {
+    bool have;                     /* a baseline is recorded */
+    int64_t min_applied;           /* lowest applied version over the tables */
+    int64_t source_version;        /* the source version the last round saw */
+    double quiet_s;                /* seconds since a round first saw that version */
+    char quiet_since[40];          /* that moment, ISO 8601 */
+    int64_t rounds;
+};
+int sync_status_read(PGconn *conn, struct sync_status *s, char **err);
+
+/* Fills what the user did not give (source, transform options) from the
+ * last migration run recorded in the target; sync and cutover transform
+ * exactly as migrate did. x then owns its tz and synonyms strings. */
+struct xform_cli;
+int sync_cli_defaults(const char *conninfo, struct xform_cli *x, char **source_out,
+                      const char *what);
+
+#endif

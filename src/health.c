@@ -4,6 +4,7 @@
 
 #include "health.h"
 #include "pg.h"
+#include "sanitize.h"
 #include "source.h"
 #include "util.h"
 
@@ -585,7 +586,7 @@ const char *health_status_name(enum health_status s)
 
 /* ---- output ----------------------------------------------------------------- */
 
-void health_print_text(const struct health *h, FILE *out)
+static void health_print_text_raw(FILE *out, const struct health *h)
 {
     char b1[32], b2[32];
     fprintf(out, "Status: %s\n", health_status_name(h->status));
@@ -652,6 +653,27 @@ void health_print_text(const struct health *h, FILE *out)
         for (size_t i = 0; i < h->nnotes; i++)
             fprintf(out, "  %s\n", h->notes[i]);
     }
+}
+
+/* Table, index and statement names and texts come from the server, where
+ * any role may name a table with an escape sequence in it: the report is
+ * built in memory and printed sanitized. */
+void health_print_text(const struct health *h, FILE *out)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    if (!m)
+        diex(1, "out of memory");
+    health_print_text_raw(m, h);
+    if (fclose(m) != 0)
+        diex(1, "out of memory");
+    struct strbuf sb;
+    sb_init(&sb);
+    sanitize_lines(buf, len, SANITIZE_UTF8, &sb);
+    fwrite(sb.buf, 1, sb.len, out);
+    sb_free(&sb);
+    free(buf);
 }
 
 static json_t *lines_json(const char (*lines)[256], size_t n)

@@ -117,6 +117,16 @@ else
     skip "pg_stat_statements is not available on this server"
 fi
 
+# --- names from the server are printed sanitized ---------------------------------
+# Any role with CREATE can put an escape sequence in a table or index name;
+# the text report must show it, not send it to the terminal.
+q "CREATE TABLE public.\"evil$(printf '\033')]0;pwned$(printf '\007')\" (a int);
+   CREATE INDEX \"ix$(printf '\033')[2J\" ON public.\"evil$(printf '\033')]0;pwned$(printf '\007')\" (a)" >/dev/null
+run "$PANTRYCRM" -d $C health
+like "$OUT" "unused: public.ix␛\\[2J on public.evil␛]0;pwned␇" "a hostile index and table name are listed, made visible"
+unlike "$OUT" "$(printf '\033')" "no raw ESC reaches the terminal"
+unlike "$OUT" "$(printf '\007')" "nor a raw BEL"
+
 # --- down ----------------------------------------------------------------------
 run_fails "an unreachable target: down (exit 2)" 2 "$PANTRYCRM" -d "host=$TEST_TMP/nosock dbname=h" health --json
 printf '%s' "$OUT" >"$J"

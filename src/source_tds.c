@@ -1621,9 +1621,13 @@ static char *conf_section(const struct tds_params *p, char **err)
         sb_addf(&conf_text, "[%s]\n%s", name, body.buf);
         /* write a new file and rename it over: a reader sees old or new */
         char *tmpf = xasprintf("%s.new", conf_path);
-        FILE *f = fopen(tmpf, "w");
-        bool ok = f && fchmod(fileno(f), 0600) == 0 &&
-                  fwrite(conf_text.buf, 1, conf_text.len, f) == conf_text.len;
+        /* O_EXCL and O_NOFOLLOW: the name is guessable from conf_path, and
+         * the directory may be shared (/tmp) */
+        int fd = open(tmpf, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+        FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+        if (fd >= 0 && !f)
+            close(fd);
+        bool ok = f && fwrite(conf_text.buf, 1, conf_text.len, f) == conf_text.len;
         if (f && fclose(f) != 0)
             ok = false;
         if (!ok || rename(tmpf, conf_path) != 0) {

@@ -22,6 +22,22 @@ static double mono_ms(void)
     return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
 }
 
+/* After a cut to fit a buffer: drops a multi-byte character the cut split,
+ * which would make the text invalid UTF-8 (and its JSON string vanish:
+ * jansson refuses invalid UTF-8). */
+static void cut_to_character(char *s)
+{
+    size_t n = strlen(s), i = n;
+    while (i > 0 && n - i < 3 && ((unsigned char)s[i - 1] & 0xC0) == 0x80)
+        i--;
+    if (i == 0)
+        return;
+    unsigned char c = (unsigned char)s[i - 1];
+    size_t need = c < 0xC0 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+    if (n - (i - 1) < need)
+        s[i - 1] = '\0';
+}
+
 static void add_line(char (*lines)[256], size_t *n, const char *fmt, ...) PANTRY_PRINTF(3, 4);
 static void add_line(char (*lines)[256], size_t *n, const char *fmt, ...)
 {
@@ -29,8 +45,10 @@ static void add_line(char (*lines)[256], size_t *n, const char *fmt, ...)
         return;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(lines[*n], 256, fmt, ap);
+    int w = vsnprintf(lines[*n], 256, fmt, ap);
     va_end(ap);
+    if (w >= 256)
+        cut_to_character(lines[*n]);
     (*n)++;
 }
 #define NOTE(h, ...) add_line((h)->notes, &(h)->nnotes, __VA_ARGS__)
@@ -38,7 +56,8 @@ static void add_line(char (*lines)[256], size_t *n, const char *fmt, ...)
 
 static void copy(char *dst, size_t size, const char *src)
 {
-    snprintf(dst, size, "%s", src ? src : "");
+    if ((size_t)snprintf(dst, size, "%s", src ? src : "") >= size)
+        cut_to_character(dst);
 }
 
 static int64_t i64(PGresult *r, int row, int col)

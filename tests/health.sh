@@ -96,6 +96,21 @@ run_fails "an unreadable source: degraded (exit 1)" 1 "$PANTRYCRM" -d $C health 
 like "$OUT" "Status: degraded" "the text says degraded"
 like "$OUT" "legacy source .*gone.db cannot be read" "and why"
 
+# --- text cut to fit stays valid UTF-8 ------------------------------------------
+# The locator and the error quoting it are kept in 256 bytes: a cut inside
+# a multi-byte character made the JSON string invalid, and jansson dropped it.
+# Both byte parities of the cut: with and without one ASCII byte in front.
+for pad in "" x; do
+    LONG=$TEST_TMP/$pad$(python3 -c 'print("ä" * 150)').db
+    run_fails "a long non-ASCII source locator${pad:+ (shifted by a byte)}: degraded (exit 1)" 1 \
+        "$PANTRYCRM" -d $C health --json --source "$LONG"
+    printf '%s' "$OUT" >"$J"
+    is "$(jq_ 'd["source"]["locator"] is not None and d["source"]["locator"].endswith("ä")')" "True" \
+       "the shortened locator is in the JSON, cut between characters"
+    is "$(jq_ 'd["source"]["error"] is not None')" "True" "and so is the error that quotes it"
+    is "$(jq_ 'len(d["reasons"]) > 0 and all(r is not None for r in d["reasons"])')" "True" "and the reason"
+done
+
 # --- pg_stat_statements installed -----------------------------------------------
 if [ -n "$(ls /usr/share/postgresql/*/extension/pg_stat_statements.control 2>/dev/null)" ]; then
     echo "shared_preload_libraries = 'pg_stat_statements'" >>"$PGT_DATA/postgresql.conf"

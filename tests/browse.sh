@@ -305,6 +305,12 @@ is "$(q "SELECT count(*) FROM ((SELECT word::text, rows FROM search.organization
                                UNION ALL (SELECT word, count(*) FROM search.organization_word GROUP BY word
                                 EXCEPT SELECT word::text, rows FROM search.organization_vocab)) d")" \
    "0" "and the vocabulary still counts the index both ways"
+# The word rows carry the id: a new id (no rename) must follow.
+nid=$(q "INSERT INTO \"Organization\" (name, priority, segment) VALUES ('Okapi Diner', 'A', 'CATERING') RETURNING id")
+newid=$(q "UPDATE \"Organization\" SET id = gen_random_uuid() WHERE id = '$nid' RETURNING id")
+run bc orgs search okapi
+is "$(hits)" "$newid" "an organization whose id changed is found under its new id"
+q "DELETE FROM \"Organization\" WHERE id = '$newid'"
 run bc orgs search '100%_'
 like "$OUT" '^# (none|similar) ' "LIKE wildcards in the input are taken literally"
 unlike "$OUT" '^# substring' "so they match no fragment"

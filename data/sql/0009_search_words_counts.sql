@@ -15,6 +15,9 @@
 -- larger one decremented. Locks are taken in word order on both paths, so
 -- two edits of names sharing words wait instead of deadlocking.
 --
+-- The row triggers also fire when the id changes: the word rows carry the
+-- id, and 0008 left them pointing at the old one.
+--
 -- Forward-only like every file here.
 -- Copyright (C) 2026 The pantrycrm authors. GPL-3.0-or-later.
 
@@ -75,3 +78,13 @@ BEGIN
     END IF;
     RETURN NULL;
 END $$;
+
+DROP TRIGGER organization_search_words ON "Organization";
+CREATE TRIGGER organization_search_words
+    AFTER INSERT OR DELETE OR UPDATE OF id, name ON "Organization"
+    FOR EACH ROW EXECUTE FUNCTION search.organization_words_sync();
+
+DROP TRIGGER contact_search_words ON "Contact";
+CREATE TRIGGER contact_search_words
+    AFTER INSERT OR DELETE OR UPDATE OF id, "firstName", "lastName" ON "Contact"
+    FOR EACH ROW EXECUTE FUNCTION search.contact_words_sync();

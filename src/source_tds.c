@@ -1752,17 +1752,26 @@ static void wipe(char *s)
 
 /* Session setup: settings, the text encoding of VARBINARY casts, the
  * isolation level. */
+static int first_len_fn(struct tds_source *s, void *ctx, const struct cell *cells, size_t n)
+{
+    (void)s;
+    size_t *len = ctx;
+    if (n >= 1 && !cells[0].is_null && *len == SIZE_MAX)
+        *len = cells[0].len;
+    return 0;
+}
+
 static int session_setup(struct tds_source *s, char **err)
 {
-    char *v = NULL;
-    if (query_first(s, "SET TEXTSIZE 2147483647; SET ANSI_NULLS ON; SET QUOTED_IDENTIFIER ON; "
-                       "SET ANSI_WARNINGS ON; SET ANSI_PADDING ON; SET CONCAT_NULL_YIELDS_NULL ON; "
-                       "SET ARITHABORT ON; SELECT CAST(N'a' AS VARBINARY(MAX))",
-                    &v, 1, NULL, "cannot set up the session", err) != 0)
+    /* 61 00 from SQL Server; 61 from the stand-in (SQLite's UTF-8). The
+     * length tells them apart: as a C string both read "a". */
+    size_t alen = SIZE_MAX;
+    if (run_sql(s, "SET TEXTSIZE 2147483647; SET ANSI_NULLS ON; SET QUOTED_IDENTIFIER ON; "
+                   "SET ANSI_WARNINGS ON; SET ANSI_PADDING ON; SET CONCAT_NULL_YIELDS_NULL ON; "
+                   "SET ARITHABORT ON; SELECT CAST(N'a' AS VARBINARY(MAX))",
+                NULL, 0, first_len_fn, &alen, "cannot set up the session", err) != 0)
         return -1;
-    /* 61 00 from SQL Server; 61 from the stand-in (SQLite's UTF-8) */
-    s->utf16 = !(v && strcmp(v, "a") == 0);
-    free(v);
+    s->utf16 = alen != 1;
     s->snapshot_isolation = s->rcsi = -1;
     char *iv[2];
     char *e = NULL;

@@ -35,6 +35,7 @@
 #include "config.h"
 
 #include "source_tds.h"
+#include "sanitize.h"
 #include "util.h"
 
 #include <ctype.h>
@@ -176,7 +177,7 @@ struct tds_source {
     struct strbuf scratch;          /* converted values of the current row */
 };
 
-static char *diag_text(const struct tds_source *s)
+static char *diag_text_raw(const struct tds_source *s)
 {
     const struct tds_diag *g = &s->diag;
     if (g->msgno)
@@ -189,6 +190,19 @@ static char *diag_text(const struct tds_source *s)
         return xasprintf("db-lib error %d: %s%s%s", g->dberr, g->dbmsg,
                          g->osmsg[0] ? ": " : "", g->osmsg);
     return xstrdup("db-lib call failed without a message");
+}
+
+/* The server's messages quote names and values of the source ("Conversion
+ * failed when converting the nvarchar value '...'"), and they end up on a
+ * terminal: made safe here, once, with the sanitizer's visible forms. */
+static char *diag_text(const struct tds_source *s)
+{
+    char *raw = diag_text_raw(s);
+    struct strbuf b;
+    sb_init(&b);
+    sanitize_text(raw, strlen(raw), SANITIZE_UTF8, &b);
+    free(raw);
+    return sb_detach(&b);
 }
 
 static char *tds_error(const struct tds_source *s, const char *what)

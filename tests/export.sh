@@ -202,6 +202,8 @@ run_fails "--entity leads" 2 "$PANTRYCRM" -d dbname=ex export --entity leads
 run_fails "--sort nosuch" 2 "$PANTRYCRM" -d dbname=ex export --sort nosuch
 like "$ERR" "no sort 'nosuch' for organizations" "names the problem"
 run_fails "--filter priority=Z" 2 "$PANTRYCRM" -d dbname=ex export --filter priority=Z
+run_fails "--query-file naming a directory is a read error" 1 "$PANTRYCRM" -d dbname=ex export -q "$TEST_TMP"
+like "$ERR" "cannot read .*: Is a directory" "saying so, not that the query is empty"
 run_fails "--query-file with --filter" 2 "$PANTRYCRM" -d dbname=ex export -q "$TEST_TMP/q.sql" -F priority=A
 run_fails "-o into a missing directory" 1 "$PANTRYCRM" -d dbname=ex export -o "$TEST_TMP/nodir/x.csv"
 like "$ERR" "cannot write $TEST_TMP/nodir/x.csv.part" "says which file"

@@ -17,6 +17,7 @@
 #include "batch.h"
 #include "keyset.h"
 #include "legacy.h"
+#include "sanitize.h"
 #include "source.h"
 #include "transform.h"
 #include "util.h"
@@ -801,7 +802,7 @@ static void put_value(FILE *out, const json_t *v)
     free(s);
 }
 
-void assess_print(FILE *out, const json_t *a)
+static void assess_print_raw(FILE *out, const json_t *a)
 {
     const json_t *f = json_object_get(a, "facts");
     char n1[32], n2[32], n3[32];
@@ -987,4 +988,25 @@ void assess_print(FILE *out, const json_t *a)
         }
 #undef HEADER
     }
+}
+
+/* Server facts and error messages come from the source and may quote its
+ * data: the report is built in memory and printed sanitized (values are
+ * JSON-escaped already, which sanitizing leaves as they are). */
+void assess_print(FILE *out, const json_t *a)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    if (!m)
+        diex(1, "out of memory");
+    assess_print_raw(m, a);
+    if (fclose(m) != 0)
+        diex(1, "out of memory");
+    struct strbuf sb;
+    sb_init(&sb);
+    sanitize_lines(buf, len, SANITIZE_UTF8, &sb);
+    fwrite(sb.buf, 1, sb.len, out);
+    sb_free(&sb);
+    free(buf);
 }

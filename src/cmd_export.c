@@ -81,8 +81,18 @@ static char *read_query(const char *path, char **err)
     size_t n;
     while ((n = fread(buf, 1, sizeof buf, f)) > 0)
         sb_addn(&sb, buf, n);
+    /* a read error (a directory, EIO) is not an empty query; a NUL would
+     * silently cut the query short */
+    bool bad = ferror(f), nul = sb.len && memchr(sb.buf, '\0', sb.len);
+    int e = errno;
     if (f != stdin)
         fclose(f);
+    if (bad || nul) {
+        *err = bad ? xasprintf("cannot read %s: %s", path, strerror(e))
+                   : xasprintf("%s holds a NUL byte: not a query", path);
+        sb_free(&sb);
+        return NULL;
+    }
     return sb.buf ? sb_detach(&sb) : xstrdup("");
 }
 

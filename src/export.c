@@ -9,6 +9,8 @@
 #include "util.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -276,7 +278,16 @@ int64_t export_query(PGconn *conn, const char *sql, enum export_format fmt, FILE
 FILE *export_open(const char *path, char **tmp_path, char **err)
 {
     char *tmp = xasprintf("%s.part", path);
-    FILE *f = fopen(tmp, "w");
+    /* The rows are customers' personal data: readable by the owner only,
+     * whatever the umask (the rename keeps this mode). */
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (fd >= 0 && !f)
+        close(fd);
+    if (f && fchmod(fd, 0600) != 0) { /* an old .part may have kept another mode */
+        fclose(f);
+        f = NULL;
+    }
     if (!f) {
         *err = xasprintf("cannot write %s: %s", tmp, strerror(errno));
         free(tmp);

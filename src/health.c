@@ -4,6 +4,7 @@
 
 #include "health.h"
 #include "pg.h"
+#include "sanitize.h"
 #include "source.h"
 #include "util.h"
 
@@ -21,6 +22,22 @@ static double mono_ms(void)
     return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
 }
 
+/* After a cut to fit a buffer: drops a multi-byte character the cut split,
+ * which would make the text invalid UTF-8 (and its JSON string vanish:
+ * jansson refuses invalid UTF-8). */
+static void cut_to_character(char *s)
+{
+    size_t n = strlen(s), i = n;
+    while (i > 0 && n - i < 3 && ((unsigned char)s[i - 1] & 0xC0) == 0x80)
+        i--;
+    if (i == 0)
+        return;
+    unsigned char c = (unsigned char)s[i - 1];
+    size_t need = c < 0xC0 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+    if (n - (i - 1) < need)
+        s[i - 1] = '\0';
+}
+
 static void add_line(char (*lines)[256], size_t *n, const char *fmt, ...) PANTRY_PRINTF(3, 4);
 static void add_line(char (*lines)[256], size_t *n, const char *fmt, ...)
 {
@@ -28,8 +45,10 @@ static void add_line(char (*lines)[256], size_t *n, const char *fmt, ...)
         return;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(lines[*n], 256, fmt, ap);
+    int w = vsnprintf(lines[*n], 256, fmt, ap);
     va_end(ap);
+    if (w >= 256)
+        cut_to_character(lines[*n]);
     (*n)++;
 }
 #define NOTE(h, ...) add_line((h)->notes, &(h)->nnotes, __VA_ARGS__)
@@ -37,7 +56,8 @@ static void add_line(char (*lines)[256], size_t *n, const char *fmt, ...)
 
 static void copy(char *dst, size_t size, const char *src)
 {
-    snprintf(dst, size, "%s", src ? src : "");
+    if ((size_t)snprintf(dst, size, "%s", src ? src : "") >= size)
+        cut_to_character(dst);
 }
 
 static int64_t i64(PGresult *r, int row, int col)
@@ -589,7 +609,7 @@ const char *health_status_name(enum health_status s)
 
 /* ---- output ----------------------------------------------------------------- */
 
-void health_print_text(const struct health *h, FILE *out)
+static void health_print_text_raw(FILE *out, const struct health *h)
 {
     char b1[32], b2[32];
     fprintf(out, "Status: %s\n", health_status_name(h->status));
@@ -656,6 +676,27 @@ void health_print_text(const struct health *h, FILE *out)
         for (size_t i = 0; i < h->nnotes; i++)
             fprintf(out, "  %s\n", h->notes[i]);
     }
+}
+
+/* Table, index and statement names and texts come from the server, where
+ * any role may name a table with an escape sequence in it: the report is
+ * built in memory and printed sanitized. */
+void health_print_text(const struct health *h, FILE *out)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    if (!m)
+        diex(1, "out of memory");
+    health_print_text_raw(m, h);
+    if (fclose(m) != 0)
+        diex(1, "out of memory");
+    struct strbuf sb;
+    sb_init(&sb);
+    sanitize_lines(buf, len, SANITIZE_UTF8, &sb);
+    fwrite(sb.buf, 1, sb.len, out);
+    sb_free(&sb);
+    free(buf);
 }
 
 static json_t *lines_json(const char (*lines)[256], size_t n)

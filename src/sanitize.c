@@ -555,6 +555,21 @@ void sanitize_text(const char *in, size_t len, enum sanitize_mode mode, struct s
         sb_addn(out, u.bytes, u.len);
 }
 
+void sanitize_lines(const char *in, size_t len, enum sanitize_mode mode, struct strbuf *out)
+{
+    sb_touch(out);
+    while (len) {
+        const char *nl = memchr(in, '\n', len);
+        size_t n = nl ? (size_t)(nl - in) : len;
+        sanitize_text(in, n, mode, out);
+        if (!nl)
+            break;
+        sb_addc(out, '\n');
+        in += n + 1;
+        len -= n + 1;
+    }
+}
+
 int text_width(const char *s, size_t len)
 {
     size_t w = measure(s, len, SANITIZE_UTF8);

@@ -90,6 +90,12 @@ enum text_align {
  * ASCII in SANITIZE_ASCII mode) with no C0, DEL, C1 or bidi control in it. */
 void sanitize_text(const char *in, size_t len, enum sanitize_mode mode, struct strbuf *out);
 
+/* sanitize_text for report text printed to a terminal: each line is
+ * sanitized on its own and the LFs between lines are kept, so a report
+ * built with printf keeps its layout while no value in it can carry a
+ * control character or escape sequence to the terminal. */
+void sanitize_lines(const char *in, size_t len, enum sanitize_mode mode, struct strbuf *out);
+
 /* Display columns of the `len` bytes at `s`.  Meant for sanitized text, but
  * safe on anything: raw input measures exactly what its SANITIZE_UTF8 form
  * would, so text_width(raw) == text_width(sanitized) always holds. */

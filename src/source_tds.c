@@ -35,6 +35,7 @@
 #include "config.h"
 
 #include "source_tds.h"
+#include "sanitize.h"
 #include "util.h"
 
 #include <ctype.h>
@@ -176,7 +177,7 @@ struct tds_source {
     struct strbuf scratch;          /* converted values of the current row */
 };
 
-static char *diag_text(const struct tds_source *s)
+static char *diag_text_raw(const struct tds_source *s)
 {
     const struct tds_diag *g = &s->diag;
     if (g->msgno)
@@ -189,6 +190,19 @@ static char *diag_text(const struct tds_source *s)
         return xasprintf("db-lib error %d: %s%s%s", g->dberr, g->dbmsg,
                          g->osmsg[0] ? ": " : "", g->osmsg);
     return xstrdup("db-lib call failed without a message");
+}
+
+/* The server's messages quote names and values of the source ("Conversion
+ * failed when converting the nvarchar value '...'"), and they end up on a
+ * terminal: made safe here, once, with the sanitizer's visible forms. */
+static char *diag_text(const struct tds_source *s)
+{
+    char *raw = diag_text_raw(s);
+    struct strbuf b;
+    sb_init(&b);
+    sanitize_text(raw, strlen(raw), SANITIZE_UTF8, &b);
+    free(raw);
+    return sb_detach(&b);
 }
 
 static char *tds_error(const struct tds_source *s, const char *what)
@@ -1621,9 +1635,13 @@ static char *conf_section(const struct tds_params *p, char **err)
         sb_addf(&conf_text, "[%s]\n%s", name, body.buf);
         /* write a new file and rename it over: a reader sees old or new */
         char *tmpf = xasprintf("%s.new", conf_path);
-        FILE *f = fopen(tmpf, "w");
-        bool ok = f && fchmod(fileno(f), 0600) == 0 &&
-                  fwrite(conf_text.buf, 1, conf_text.len, f) == conf_text.len;
+        /* O_EXCL and O_NOFOLLOW: the name is guessable from conf_path, and
+         * the directory may be shared (/tmp) */
+        int fd = open(tmpf, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+        FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+        if (fd >= 0 && !f)
+            close(fd);
+        bool ok = f && fwrite(conf_text.buf, 1, conf_text.len, f) == conf_text.len;
         if (f && fclose(f) != 0)
             ok = false;
         if (!ok || rename(tmpf, conf_path) != 0) {
@@ -1748,17 +1766,26 @@ static void wipe(char *s)
 
 /* Session setup: settings, the text encoding of VARBINARY casts, the
  * isolation level. */
+static int first_len_fn(struct tds_source *s, void *ctx, const struct cell *cells, size_t n)
+{
+    (void)s;
+    size_t *len = ctx;
+    if (n >= 1 && !cells[0].is_null && *len == SIZE_MAX)
+        *len = cells[0].len;
+    return 0;
+}
+
 static int session_setup(struct tds_source *s, char **err)
 {
-    char *v = NULL;
-    if (query_first(s, "SET TEXTSIZE 2147483647; SET ANSI_NULLS ON; SET QUOTED_IDENTIFIER ON; "
-                       "SET ANSI_WARNINGS ON; SET ANSI_PADDING ON; SET CONCAT_NULL_YIELDS_NULL ON; "
-                       "SET ARITHABORT ON; SELECT CAST(N'a' AS VARBINARY(MAX))",
-                    &v, 1, NULL, "cannot set up the session", err) != 0)
+    /* 61 00 from SQL Server; 61 from the stand-in (SQLite's UTF-8). The
+     * length tells them apart: as a C string both read "a". */
+    size_t alen = SIZE_MAX;
+    if (run_sql(s, "SET TEXTSIZE 2147483647; SET ANSI_NULLS ON; SET QUOTED_IDENTIFIER ON; "
+                   "SET ANSI_WARNINGS ON; SET ANSI_PADDING ON; SET CONCAT_NULL_YIELDS_NULL ON; "
+                   "SET ARITHABORT ON; SELECT CAST(N'a' AS VARBINARY(MAX))",
+                NULL, 0, first_len_fn, &alen, "cannot set up the session", err) != 0)
         return -1;
-    /* 61 00 from SQL Server; 61 from the stand-in (SQLite's UTF-8) */
-    s->utf16 = !(v && strcmp(v, "a") == 0);
-    free(v);
+    s->utf16 = alen != 1;
     s->snapshot_isolation = s->rcsi = -1;
     char *iv[2];
     char *e = NULL;

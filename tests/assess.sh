@@ -72,6 +72,15 @@ like "$OUT" 'Evil\\u001[bB]\[2J\\u0007' "a hostile value is shown escaped"
 ok "$(printf '%s' "$OUT" | LC_ALL=C grep -q "$(printf '\033')"; [ $? -eq 1 ]; echo $?)" \
    "no escape byte in the output"
 
+# Text the report quotes from outside its JSON-escaped values (the source
+# name here, server facts and messages elsewhere) is sanitized as well.
+EVIL=$TEST_TMP/ev$(printf '\033')[2Jx$(printf '\007')il.db
+cp "$SRC" "$EVIL"
+run_ok "assess a source whose name holds an escape" "$PANTRYCRM" assess --source "$EVIL"
+like "$OUT" "^Source: .*ev␛\\[2Jx␇il.db" "the name is shown, made visible"
+ok "$(printf '%s' "$OUT" | LC_ALL=C grep -q "$(printf '\033')"; [ $? -eq 1 ]; echo $?)" \
+   "and no escape byte reaches the terminal"
+
 # The prediction is what migrate does.
 pg_start
 pg_createdb m

@@ -278,6 +278,39 @@ is "$(q "SELECT count(*) FROM ((SELECT word::text, \"lastName\", \"firstName\", 
                                  EXCEPT ALL SELECT w, \"lastName\", \"firstName\", id FROM \"Contact\",
                                    unnest(tsvector_to_array(to_tsvector('simple', \"firstName\" || ' ' || \"lastName\"))) w)) d")" \
    "0" "the contact word index holds only the table's words"
+# Two transactions removing the last two holders of a word at the same
+# time: the second waits for the first's count, and must then see that it
+# holds the last row (a statement snapshot taken before the wait would see
+# 2, decrement nothing and leave the word counted once with no row).
+q "INSERT INTO \"Organization\" (name, priority, segment) VALUES
+     ('Quagga Alpha', 'A', 'CATERING'), ('Quagga Beta', 'B', 'CATERING')"
+q "BEGIN; DELETE FROM \"Organization\" WHERE name = 'Quagga Alpha';
+   DO \$\$ BEGIN FOR i IN 1..400 LOOP
+     PERFORM pg_stat_clear_snapshot();
+     EXIT WHEN EXISTS (SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock'
+                       AND query LIKE '%Quagga Beta%');
+     PERFORM pg_sleep(0.05); END LOOP; END \$\$; COMMIT" &
+t1=$!
+i=0
+while [ "$(q "SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'PgSleep'
+             AND query LIKE '%Quagga Alpha%' AND pid <> pg_backend_pid()")" != 1 ] && [ $i -lt 200 ]; do
+    sleep 0.05; i=$((i + 1))
+done
+q "DELETE FROM \"Organization\" WHERE name = 'Quagga Beta'"
+wait $t1
+is "$(q "SELECT count(*) FROM search.organization_vocab WHERE word = 'quagga'")" "0" \
+   "concurrent deletes of a word's last holders remove it from the vocabulary"
+is "$(q "SELECT count(*) FROM ((SELECT word::text, rows FROM search.organization_vocab
+                                EXCEPT SELECT word, count(*) FROM search.organization_word GROUP BY word)
+                               UNION ALL (SELECT word, count(*) FROM search.organization_word GROUP BY word
+                                EXCEPT SELECT word::text, rows FROM search.organization_vocab)) d")" \
+   "0" "and the vocabulary still counts the index both ways"
+# The word rows carry the id: a new id (no rename) must follow.
+nid=$(q "INSERT INTO \"Organization\" (name, priority, segment) VALUES ('Okapi Diner', 'A', 'CATERING') RETURNING id")
+newid=$(q "UPDATE \"Organization\" SET id = gen_random_uuid() WHERE id = '$nid' RETURNING id")
+run bc orgs search okapi
+is "$(hits)" "$newid" "an organization whose id changed is found under its new id"
+q "DELETE FROM \"Organization\" WHERE id = '$newid'"
 run bc orgs search '100%_'
 like "$OUT" '^# (none|similar) ' "LIKE wildcards in the input are taken literally"
 unlike "$OUT" '^# substring' "so they match no fragment"

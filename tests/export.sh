@@ -77,10 +77,12 @@ cmp_export() { python3 "$TEST_TMP/cmp.py" "$@" 2>&1; }
 # --- CSV of the whole list --------------------------------------------------------
 run_ok "export (CSV of the organizations) to stdout" "$PANTRYCRM" -d dbname=ex export
 printf '%s\n' "$OUT" >/dev/null
+umask 022 # the usual one: the mode below must not depend on it
 "$PANTRYCRM" -d dbname=ex export -o "$TEST_TMP/all.csv" 2>"$TEST_TMP/err"
 is "$?" 0 "export -o FILE"
 like "$(cat "$TEST_TMP/err")" "^exported 2506 rows to $TEST_TMP/all.csv\$" "says how many rows went where"
 ok $([ ! -e "$TEST_TMP/all.csv.part" ] && echo 0 || echo 1) "no .part file is left behind"
+is "$(stat -c %a "$TEST_TMP/all.csv")" 600 "the file is readable by its owner only (personal data), whatever the umask"
 ref "id, name, priority, segment, city" "name, id"
 is "$(cmp_export csv "$TEST_TMP/all.csv" "$TEST_TMP/ref.csv" id,name,priority,segment,city)" 2506 \
     "the CSV, read by Python's csv module, equals PostgreSQL's rows in name order"
@@ -200,6 +202,8 @@ run_fails "--entity leads" 2 "$PANTRYCRM" -d dbname=ex export --entity leads
 run_fails "--sort nosuch" 2 "$PANTRYCRM" -d dbname=ex export --sort nosuch
 like "$ERR" "no sort 'nosuch' for organizations" "names the problem"
 run_fails "--filter priority=Z" 2 "$PANTRYCRM" -d dbname=ex export --filter priority=Z
+run_fails "--query-file naming a directory is a read error" 1 "$PANTRYCRM" -d dbname=ex export -q "$TEST_TMP"
+like "$ERR" "cannot read .*: Is a directory" "saying so, not that the query is empty"
 run_fails "--query-file with --filter" 2 "$PANTRYCRM" -d dbname=ex export -q "$TEST_TMP/q.sql" -F priority=A
 run_fails "-o into a missing directory" 1 "$PANTRYCRM" -d dbname=ex export -o "$TEST_TMP/nodir/x.csv"
 like "$ERR" "cannot write $TEST_TMP/nodir/x.csv.part" "says which file"

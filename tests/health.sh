@@ -96,6 +96,21 @@ run_fails "an unreadable source: degraded (exit 1)" 1 "$PANTRYCRM" -d $C health 
 like "$OUT" "Status: degraded" "the text says degraded"
 like "$OUT" "legacy source .*gone.db cannot be read" "and why"
 
+# --- text cut to fit stays valid UTF-8 ------------------------------------------
+# The locator and the error quoting it are kept in 256 bytes: a cut inside
+# a multi-byte character made the JSON string invalid, and jansson dropped it.
+# Both byte parities of the cut: with and without one ASCII byte in front.
+for pad in "" x; do
+    LONG=$TEST_TMP/$pad$(python3 -c 'print("ä" * 150)').db
+    run_fails "a long non-ASCII source locator${pad:+ (shifted by a byte)}: degraded (exit 1)" 1 \
+        "$PANTRYCRM" -d $C health --json --source "$LONG"
+    printf '%s' "$OUT" >"$J"
+    is "$(jq_ 'd["source"]["locator"] is not None and d["source"]["locator"].endswith("ä")')" "True" \
+       "the shortened locator is in the JSON, cut between characters"
+    is "$(jq_ 'd["source"]["error"] is not None')" "True" "and so is the error that quotes it"
+    is "$(jq_ 'len(d["reasons"]) > 0 and all(r is not None for r in d["reasons"])')" "True" "and the reason"
+done
+
 # --- pg_stat_statements installed -----------------------------------------------
 if [ -n "$(ls /usr/share/postgresql/*/extension/pg_stat_statements.control 2>/dev/null)" ]; then
     echo "shared_preload_libraries = 'pg_stat_statements'" >>"$PGT_DATA/postgresql.conf"
@@ -116,6 +131,16 @@ if [ -n "$(ls /usr/share/postgresql/*/extension/pg_stat_statements.control 2>/de
 else
     skip "pg_stat_statements is not available on this server"
 fi
+
+# --- names from the server are printed sanitized ---------------------------------
+# Any role with CREATE can put an escape sequence in a table or index name;
+# the text report must show it, not send it to the terminal.
+q "CREATE TABLE public.\"evil$(printf '\033')]0;pwned$(printf '\007')\" (a int);
+   CREATE INDEX \"ix$(printf '\033')[2J\" ON public.\"evil$(printf '\033')]0;pwned$(printf '\007')\" (a)" >/dev/null
+run "$PANTRYCRM" -d $C health
+like "$OUT" "unused: public.ix␛\\[2J on public.evil␛]0;pwned␇" "a hostile index and table name are listed, made visible"
+unlike "$OUT" "$(printf '\033')" "no raw ESC reaches the terminal"
+unlike "$OUT" "$(printf '\007')" "nor a raw BEL"
 
 # --- down ----------------------------------------------------------------------
 run_fails "an unreachable target: down (exit 2)" 2 "$PANTRYCRM" -d "host=$TEST_TMP/nosock dbname=h" health --json

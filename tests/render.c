@@ -129,7 +129,7 @@ static void fill_orgs(struct app *app)
 }
 
 /* Dashboard numbers as the summary would give them (a demo at S=1000). */
-static void fill_dashboard(struct app *app)
+static void fill_dashboard(struct app *app, bool negative)
 {
     struct stats s;
     memset(&s, 0, sizeof s);
@@ -151,6 +151,8 @@ static void fill_dashboard(struct app *app)
         snprintf(s.stage[i].amount, sizeof s.stage[i].amount, "%d.50", (6 - i) * 150000000);
     }
     s.nstage = 6;
+    if (negative) /* a credit note as big as a third of the largest stage */
+        snprintf(s.stage[1].amount, sizeof s.stage[1].amount, "-300000000.00");
     for (int i = 0; i < 8; i++) {
         snprintf(s.segment[i].label, sizeof s.segment[i].label, "%s", segs[i]);
         s.segment[i].n = 50000 + i * 20000;
@@ -316,9 +318,27 @@ int main(int argc, char **argv)
         snapshot(&app, name);
         if (s == 0 || s == 2) {
             app.pane = PANE_DASHBOARD;
-            fill_dashboard(&app);
+            fill_dashboard(&app, false);
             snprintf(name, sizeof name, "dashboard-%dx%d", sizes[s][0], sizes[s][1]);
             snapshot(&app, name);
+            if (s == 0) {
+                /* A negative value draws no bar (its length indexed the
+                 * table of partial blocks from before its start). */
+                fill_dashboard(&app, true);
+                console_render(&app);
+                char *dump = dump_screen();
+                /* the left column only: the label up to its value */
+                char *line = strstr(dump, "QUALIFICATION");
+                char *end = line ? strstr(line, "-300.0M") : NULL;
+                size_t len = line && end ? (size_t)(end - line) : 0;
+                bool bar = false;
+                for (size_t i = 0; i + 2 < len; i++)
+                    bar |= line[i] == '\xe2' && line[i + 1] == '\x96'; /* U+2580..U+25BF blocks */
+                ok(line && end && !bar, "a negative pipeline value draws no bar");
+                if (!line || !end || bar)
+                    printf("# got:\n# %s\n", dump);
+                free(dump);
+            }
             app.pane = PANE_HEALTH;
             fill_health(&app);
             snprintf(name, sizeof name, "health-%dx%d", sizes[s][0], sizes[s][1]);

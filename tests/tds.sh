@@ -289,6 +289,10 @@ like "$OUT" "ok 300" "and the same connection answers the next query"
 run_fails "a server error keeps the connection" 1 "$PROBE" "$MESSY" exec "SELECT nosuch FROM dbo.Lead" "SELECT 7"
 like "$OUT" "SQL Server error 207 .*Invalid column name 'nosuch'" "with the server's number and text"
 like "$OUT" "ok 7" "and the next query works"
+# The server's message quotes the name: an escape in it must not reach the terminal raw.
+run_fails "a server error quoting a hostile name" 1 "$PROBE" "$MESSY" exec "SELECT 1 FROM dbo.[no$(printf '\033')[2Jsuch]"
+like "$OUT" "SQL Server error [0-9]+ .*no␛\\[2Jsuch" "shows it, made visible"
+ok "$(printf '%s' "$OUT$ERR" | LC_ALL=C grep -q "$(printf '\033')"; [ $? -eq 1 ]; echo $?)" "with no raw escape byte"
 
 # ---- Change Tracking ----------------------------------------------------
 run_ok "facts see Change Tracking" "$PROBE" "$TYPED" facts

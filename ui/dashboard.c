@@ -157,7 +157,9 @@ static const char *const levels[] = {" ", "▁", "▂", "▃", "▄", "▅", "�
  * eighth for the rest (UTF-8), or '#' (ASCII). */
 static void draw_bar(struct app *app, int row, int x, int width, double value, double max)
 {
-    if (width <= 0 || max <= 0)
+    /* a negative value (a credit note) has no bar: its length would index
+     * the partial blocks from before their start */
+    if (width <= 0 || max <= 0 || !(value > 0))
         return;
     int units = (int)(value / max * width * 8 + 0.5);
     if (value > 0 && units == 0)

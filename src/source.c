@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+bool source_may_prompt = true;
+
 struct source *source_open(const char *locator, char **err)
 {
     if (!locator || !*locator) {

@@ -96,6 +96,10 @@ struct source {
  * "mssql://[USER@]HOST[:PORT]/DB[?opts]" or "mssql:[USER@]SERVER/DB".
  * Each thread opens its own source. NULL with *err on failure. */
 struct source *source_open(const char *locator, char **err);
+
+/* Whether an adapter may ask for a password on the terminal (true unless
+ * the console, which owns the terminal, turns it off). */
+extern bool source_may_prompt;
 void source_close(struct source *src);
 
 void source_tables_free(struct source_table *tables, size_t n);

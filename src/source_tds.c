@@ -1690,6 +1690,12 @@ static char *read_password_file(const char *path, char **err)
 
 static char *prompt_password(const char *who, char **err)
 {
+    /* Inside the console the terminal belongs to ncurses: asking there
+     * would write over the screen and block its loop. */
+    if (!source_may_prompt) {
+        *err = xasprintf("no SQL Server password for %s: %s", who, password_hint);
+        return NULL;
+    }
     int fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
     if (fd < 0) {
         *err = xasprintf("no SQL Server password for %s: %s", who, password_hint);

@@ -56,9 +56,21 @@ bool spawn_detached(const char *state_path, const char *log_suffix, const char *
     for (size_t i = 0; i < nargs; i++)
         argv[k++] = args[i];
     argv[k] = NULL;
+    /* A close-on-exec pipe tells whether the exec happened: it closes
+     * unread when it did, and carries errno when a fork or exec failed. */
+    int report[2];
+    if (pipe2(report, O_CLOEXEC) != 0) {
+        *err = xasprintf("cannot start %s: %s", args[0], strerror(errno));
+        close(out);
+        free(log);
+        free(argv);
+        return false;
+    }
     pid_t pid = fork();
     if (pid < 0) {
         *err = xasprintf("cannot start %s: %s", args[0], strerror(errno));
+        close(report[0]);
+        close(report[1]);
         close(out);
         free(log);
         free(argv);
@@ -66,24 +78,46 @@ bool spawn_detached(const char *state_path, const char *log_suffix, const char *
     }
     if (pid == 0) {
         setsid();
-        if (fork() != 0)
-            _exit(0);
+        pid_t grandchild = fork();
+        if (grandchild != 0) {
+            int e = errno;
+            if (grandchild < 0 && write(report[1], &e, sizeof e) < 0)
+                _exit(1);
+            _exit(grandchild < 0);
+        }
         int in = open("/dev/null", O_RDONLY);
-        if (in < 0)
+        if (in >= 0) {
+            dup2(in, STDIN_FILENO);
+            dup2(out, STDOUT_FILENO);
+            dup2(out, STDERR_FILENO);
+            /* Never share the console's database socket or terminal; the
+             * report pipe closes itself at the exec. */
+            for (int fd = 3; fd < 1024; fd++)
+                if (fd != report[1])
+                    close(fd);
+            execv(exe, (char *const *)argv);
+        }
+        int e = errno;
+        if (write(report[1], &e, sizeof e) < 0)
             _exit(127);
-        dup2(in, STDIN_FILENO);
-        dup2(out, STDOUT_FILENO);
-        dup2(out, STDERR_FILENO);
-        /* Never share the console's database socket or terminal. */
-        for (int fd = 3; fd < 1024; fd++)
-            close(fd);
-        execv(exe, (char *const *)argv);
         _exit(127);
     }
+    close(report[1]);
     close(out);
     int status;
     waitpid(pid, &status, 0);
+    int child_errno = 0;
+    ssize_t got;
+    do
+        got = read(report[0], &child_errno, sizeof child_errno);
+    while (got < 0 && errno == EINTR);
+    close(report[0]);
+    bool ok = got == 0;
+    if (!ok)
+        *err = xasprintf("cannot start %s: %s", args[0],
+                         got == (ssize_t)sizeof child_errno ? strerror(child_errno)
+                                                             : "the child failed");
     free(log);
     free(argv);
-    return true;
+    return ok;
 }

@@ -27,6 +27,7 @@ static struct {
     struct timespec mtime;   /* of the file last read */
     json_t *a;               /* its content, or NULL */
     time_t started;          /* when this console started one, or 0 */
+    off_t log_size;          /* of the log when it started */
     char error[256];
 } panel;
 
@@ -37,10 +38,34 @@ void assess_panel_free(void)
     memset(&panel, 0, sizeof panel);
 }
 
+/* A run that failed says so in its log and writes no result: show its
+ * last line instead of "assessing" for ever. */
+static void check_log(struct app *app)
+{
+    char *log = xasprintf("%s.assess.log", app->state_path);
+    struct stat st;
+    if (stat(log, &st) == 0 && st.st_size > panel.log_size) {
+        size_t len = 0;
+        char *text = file_read_all(log, &len);
+        if (text) {
+            while (len && (text[len - 1] == '\n' || text[len - 1] == '\r'))
+                text[--len] = '\0';
+            char *last = strrchr(text, '\n');
+            snprintf(panel.error, sizeof panel.error, "Pre-flight failed: %s",
+                     last ? last + 1 : text);
+            panel.started = 0;
+            free(text);
+        }
+    }
+    free(log);
+}
+
 static void reload(struct app *app)
 {
     if (!panel.path)
         panel.path = xasprintf("%s.assess.json", app->state_path);
+    if (panel.started)
+        check_log(app);
     struct stat st;
     if (stat(panel.path, &st) != 0)
         return;
@@ -66,8 +91,13 @@ void assess_panel_start(struct app *app, const char *source)
     char *out = xasprintf("%s.assess.json", app->state_path);
     const char *args[] = {"assess", "--source", source, "--output", out, NULL};
     char *err = NULL;
+    char *log = xasprintf("%s.assess.log", app->state_path);
+    struct stat st;
+    panel.log_size = stat(log, &st) == 0 ? st.st_size : 0;
+    free(log);
     if (spawn_detached(app->state_path, ".assess.log", app->conninfo, args, &err)) {
         panel.started = time(NULL);
+        panel.error[0] = '\0';
         ui_status(app, " assessing %s in the background; the result appears here", source);
     } else {
         ui_status(app, " %s", err);

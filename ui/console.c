@@ -18,6 +18,7 @@
 #include "aq.h"
 #include "pg.h"
 #include "sanitize.h"
+#include "source.h"
 #include "state.h"
 #include "userconf.h"
 #include "util.h"
@@ -577,6 +578,7 @@ int console_main(const struct console_opts *opts)
         set_escdelay(25);
     atexit(restore_terminal);
     install_signals();
+    source_may_prompt = false;      /* the screen is ncurses' from here on */
     if (!initscr()) {
         fprintf(stderr, "pantrycrm: cannot initialise the terminal (TERM=%s)\n",
                 getenv("TERM") ? getenv("TERM") : "");

@@ -167,6 +167,12 @@ like "$(screen)" "Interactions per week, 26 weeks" "and the weeks' column chart"
 psql -X -q -d c -c "INSERT INTO \"Organization\" (name, priority, segment) VALUES ('Dashboard Deli', 'A', 'CATERING')"
 keys r
 wait_for "Organizations $((orgs + 1)) +active"; ok $? "r recomputes the summary in the background and shows the new count"
+# The schedule: a shown summary older than ten minutes is recomputed by a
+# detached process, without holding the console's connection.
+psql -X -q -d c -c "UPDATE dashboard.refresh SET refreshed_at = now() - interval '2 hours'"
+psql -X -q -d c -c "INSERT INTO \"Organization\" (name, priority, segment) VALUES ('Schedule Deli', 'B', 'CATERING')"
+wait_for "recomputing it in the background" 20; ok $? "a summary two hours old is recomputed by itself"
+wait_for "Organizations $((orgs + 2)) +active" 30; ok $? "and the pane then shows the new numbers"
 $T resize-window -t $S -x 80 -y 24
 wait_for "Interactions per week"; ok $? "at 80x24 the dashboard still shows the weeks"
 $T resize-window -t $S -x 100 -y 30

@@ -11,6 +11,7 @@
 
 #include "dashboard.h"
 #include "panes.h"
+#include "spawn.h"
 #include "util.h"
 
 #include <curses.h>
@@ -25,6 +26,7 @@ struct dash_view {
     bool refreshing;         /* ... and it is dashboard.refresh() */
     bool want_refresh;       /* 'r' came while the connection was busy */
     double read_at;          /* when the last read was sent (monotonic s) */
+    double auto_at;          /* when a scheduled recompute was started */
     char error[256];
 };
 
@@ -60,6 +62,22 @@ void dashboard_tick(struct app *app, double now)
             d->in_flight = d->refreshing = true;
             return;
         }
+    }
+    /* The schedule: summaries older than DASHBOARD_RECOMPUTE_S are
+     * recomputed by a detached `pantrycrm stats --refresh`, so that the
+     * seconds of a recompute never hold the console's connection. */
+    if (d->loaded && d->s.refreshed && !app->read_only && !d->refreshing
+        && d->s.age_s > DASHBOARD_RECOMPUTE_S
+        && (d->auto_at == 0 || now - d->auto_at >= DASHBOARD_RECOMPUTE_S)) {
+        d->auto_at = now;
+        const char *args[] = {"stats", "--refresh", NULL};
+        char *err = NULL;
+        if (spawn_detached(app->state_path, ".stats.log", app->conninfo, args, &err))
+            ui_status(app, " the summary is %.0f min old: recomputing it in the background",
+                      d->s.age_s / 60);
+        else
+            ui_status(app, " %s", err);
+        free(err);
     }
     if (d->read_at == 0 || now - d->read_at >= DASHBOARD_PERIOD) {
         d->read_at = now;

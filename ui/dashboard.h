@@ -15,6 +15,8 @@ struct app;
 
 /* Seconds between two reads of the summary while the pane is shown. */
 #define DASHBOARD_PERIOD 5.0
+/* Age past which a shown summary is recomputed, by a detached process. */
+#define DASHBOARD_RECOMPUTE_S 600.0
 
 void dashboard_free(struct app *app);
 /* Sends the next query when the connection is free and one is due. */

@@ -360,7 +360,9 @@ keys q
 # SIGTERM (a dropped SSH session sends SIGHUP) restores the terminal.
 start
 wait_for "Organizations +sorted by"
-pkill -TERM -f "pantrycrm -d dbname=c" 2>/dev/null
+# Only this test's console: the child of its pane's shell (a pattern on the
+# command line would also match the tmux servers of other runs).
+pkill -TERM -P "$($T display -p -t $S '#{pane_pid}')" -f pantrycrm 2>/dev/null
 wait_for "EXITED=143"; ok $? "SIGTERM ends the console with 143 and a restored terminal"
 
 done_testing

@@ -283,6 +283,24 @@ is "$(psql_val "SELECT subject FROM \"Interaction\" WHERE id = '$ib'" s)" "after
 run_ok "verify passes after the re-copy" "$PANTRYCRM" -d $C verify
 fresh_compare "the target equals a fresh migration after the re-copy"
 
+# --- updates that leave names alone do not churn the search words -----------
+# (sync upserts list every column: the word triggers skip unchanged names,
+# data/sql/0009; without that a round of contact updates got slower with
+# every batch.)
+words() { psql_val "SELECT word || ':' || xmin FROM search.contact_vocab ORDER BY word" s; }
+words >"$TEST_TMP/words.before"
+ren=$(psql_val "SELECT id FROM \"Contact\" ORDER BY id LIMIT 1" s)
+sql "UPDATE dbo.Contact SET position = N'Head chef'" \
+    "UPDATE dbo.Contact SET lastName = N'Zyxwvut' WHERE LOWER(id) = '$ren'" || bail_out "writing through TDS failed"
+run_ok "a round of contact updates" "$PANTRYCRM" -d $C sync
+words >"$TEST_TMP/words.after"
+nchanged=$(diff "$TEST_TMP/words.before" "$TEST_TMP/words.after" | grep -c '^>')
+ok $([ "$nchanged" -le 4 ]; echo $?) "only the renamed contact's words changed in the search vocabulary ($nchanged of $(wc -l <"$TEST_TMP/words.after"))"
+is "$(psql_val "SELECT count(*) FROM search.contact_word WHERE id = '$ren' AND word = 'zyxwvut'" s)" 1 \
+   "and the new name is searchable"
+is "$(psql_val "SELECT count(*) FROM \"Contact\" WHERE position = 'Head chef'" s)" \
+   "$(psql_val "SELECT count(*) FROM \"Contact\"" s)" "every contact was updated"
+
 # --- the cutover gate -------------------------------------------------------
 for t in $tables; do
     "$PANTRYCRM" -d $C quarantine accept --table $t >/dev/null 2>&1

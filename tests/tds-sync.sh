@@ -140,8 +140,12 @@ is "$(psql_val "SELECT count(*) FROM \"Organization\" WHERE id = '$org2'" s)" 0 
 is "$(applied)" "$v1" "the applied version is stored in the target"
 
 # --- deletes of a parent with children, a key change, a fixed row -----------
-# The stand-in has no foreign key cascades: the application's cascade is
-# spelled out, in one transaction.
+# The stand-in enforces no foreign keys (a documented gap: SQLite
+# underneath), so SQL Server's ON DELETE CASCADE / SET NULL is spelled out
+# here, in one transaction, as the server would log it. Deleting a parent
+# alone would leave orphans in the stand-in that SQL Server cannot have;
+# sync relies on the server's cascades (their deletes are in the change
+# log) and does not re-read the children of a deleted parent.
 sql "BEGIN TRAN;
 DELETE FROM dbo.Interaction WHERE LOWER(organizationId) = LOWER('$org');
 DELETE FROM dbo.Contract WHERE LOWER(organizationId) = LOWER('$org');
@@ -302,9 +306,16 @@ is "$(psql_val "SELECT count(*) FROM \"Contact\" WHERE position = 'Head chef'" s
    "$(psql_val "SELECT count(*) FROM \"Contact\"" s)" "every contact was updated"
 
 # --- the cutover gate -------------------------------------------------------
+run_ok "--reinit-all re-copies everything, VerificationToken too" "$PANTRYCRM" -d $C sync --reinit-all
+like "$OUT" "VerificationToken +re-copied" "including the table the source cannot track"
 for t in $tables; do
     "$PANTRYCRM" -d $C quarantine accept --table $t >/dev/null 2>&1
 done
+sql "UPDATE dbo.Lead SET companyName = N'late write' WHERE id = '$lead'" || bail_out "writing through TDS failed"
+run_fails "cutover --check after a write through TDS: no-go" 1 "$PANTRYCRM" -d $C cutover --check --quiet-for 1
+like "$OUT" "^cutover check: NO-GO" "NO-GO"
+like "$OUT" "FAIL +sync +lag 1 versions" "the sync lag is a reason"
+like "$OUT" "FAIL +quiet " "and so is the source not being quiet"
 run_ok "a round at zero lag" "$PANTRYCRM" -d $C sync
 sleep 1.2
 run_ok "cutover --check says go once the lag is zero and the source quiet" \

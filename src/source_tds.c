@@ -193,9 +193,15 @@ static char *diag_text(const struct tds_source *s)
 
 static char *tds_error(const struct tds_source *s, const char *what)
 {
+    const struct tds_diag *g = &s->diag;
+    bool dead = s->db && dbdead(s->db);
+    /* db-lib marks the connection dead at an EOF from the server without
+     * calling the error handler: say what happened, not "no message". */
+    if (dead && !g->msgno && !g->timed_out && !g->dberr)
+        return xasprintf("%s: the connection to SQL Server is lost (the server closed it or the "
+                         "network failed)", what);
     char *d = diag_text(s);
-    char *m = xasprintf("%s: %s%s", what, d,
-                        s->db && dbdead(s->db) ? " (the connection is lost)" : "");
+    char *m = xasprintf("%s: %s%s", what, d, dead ? " (the connection is lost)" : "");
     free(d);
     return m;
 }
@@ -1183,9 +1189,15 @@ static int tds_facts(struct source *src, struct source_facts *f, char **err)
 static int tds_snapshot_begin(struct source *src, char **err)
 {
     struct tds_source *s = (struct tds_source *)src;
-    return run_sql(s, "SET TRANSACTION ISOLATION LEVEL SNAPSHOT; BEGIN TRANSACTION", NULL, 0,
-                   NULL, NULL, "cannot start a snapshot transaction (is ALLOW_SNAPSHOT_ISOLATION "
-                   "on?)", err);
+    /* the hint only when the server refused, not when the connection broke */
+    int rc = run_sql(s, "SET TRANSACTION ISOLATION LEVEL SNAPSHOT; BEGIN TRANSACTION", NULL, 0,
+                     NULL, NULL, "cannot start a snapshot transaction", err);
+    if (rc != 0 && s->diag.msgno) {
+        char *m = xasprintf("%s (is ALLOW_SNAPSHOT_ISOLATION on?)", *err);
+        free(*err);
+        *err = m;
+    }
+    return rc;
 }
 
 static int tds_snapshot_end(struct source *src, bool commit, char **err)

@@ -324,4 +324,20 @@ like "$OUT" "^cutover check: GO" "GO"
 like "$OUT" "ok +sync +lag 0" "with no lag"
 unlike "$OUT" "FAIL" "and no failing check"
 
+# --- the server goes away under --follow ----------------------------------
+if [ -z "$REAL" ]; then
+    "$PANTRYCRM" -d $C sync --follow --interval 0.2 >"$TEST_TMP/gone.out" 2>"$TEST_TMP/gone.err" &
+    fol=$!
+    for i in $(seq 1 100); do
+        grep -q "^round 1:" "$TEST_TMP/gone.out" && break
+        sleep 0.1
+    done
+    standin_stop legacy
+    wait $fol
+    is "$?" 1 "--follow ends with status 1 when the server goes away"
+    like "$(cat "$TEST_TMP/gone.err")" "connection (to SQL Server )?is lost" "saying the connection was lost"
+    unlike "$(cat "$TEST_TMP/gone.err")" "without a message" "not that db-lib failed without a message"
+    unlike "$(cat "$TEST_TMP/gone.err")" "ALLOW_SNAPSHOT_ISOLATION" "and without a hint about snapshot isolation"
+fi
+
 done_testing

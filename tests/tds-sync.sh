@@ -261,6 +261,45 @@ is "$(psql_val "SELECT \"companyName\" FROM \"Lead\" WHERE id = '$lead'" s)" "fo
 run_ok "verify passes after --follow" "$PANTRYCRM" -d $C verify
 fresh_compare "the target equals a fresh migration after --follow"
 
+# --- the old application writes while --follow runs --------------------------
+# Each writer call is one connection running its batches back to back; a
+# round's snapshot must never see half a transaction, and whatever a round
+# missed the next one applies.
+writer() {
+    local i=0 b
+    while [ $i -lt 12 ]; do
+        b=$(printf '0b0e5c2a-5555-4c1a-9a1a-%012d' $i)
+        "$PROBE" "$LOC" exec "BEGIN TRAN;
+INSERT INTO dbo.Interaction (id, type, subject, date, organizationId, createdAt, updatedAt)
+  VALUES ('$b', 'CALL', N'live $i', '2026-03-01 10:00:00.0000000', '0b0e5c2a-1111-4c1a-9a1a-000000000001',
+          '2026-03-01 10:00:00.0000000', '2026-03-01 10:00:00.0000000');
+UPDATE dbo.Organization SET employeeCount = $i WHERE id = '0b0e5c2a-1111-4c1a-9a1a-000000000001';
+COMMIT" \
+            "UPDATE dbo.Interaction SET subject = N'live $i updated' WHERE id = '$b'" \
+            "DELETE FROM dbo.Interaction WHERE id = '$(printf '0b0e5c2a-5555-4c1a-9a1a-%012d' $((i - 2)))'" \
+            >/dev/null || return 1
+        i=$((i + 1))
+        sleep 0.1
+    done
+}
+"$PANTRYCRM" -d $C sync --follow --interval 0.1 >"$TEST_TMP/live.out" 2>&1 &
+fol=$!
+writer
+wrc=$?
+sleep 0.5
+kill -INT $fol
+wait $fol
+is "$?:$wrc" "130:0" "--follow ran while the writer wrote through TDS"
+live_rounds=$(grep -c '^round' "$TEST_TMP/live.out")
+ok $([ "$(grep -c '^round .* [1-9][0-9]* changes' "$TEST_TMP/live.out")" -ge 2 ]; echo $?) \
+   "several rounds applied changes while the writes went on ($live_rounds rounds)"
+run_ok "a last round" "$PANTRYCRM" -d $C sync
+is "$(applied)" "$(ver)" "at the source's version"
+is "$(psql_val "SELECT string_agg(subject, ',' ORDER BY id) FROM \"Interaction\" WHERE id::text LIKE '0b0e5c2a-5555-%'" s)" \
+   "live 10 updated,live 11 updated" "the live inserts, updates and deletes arrived"
+run_ok "verify passes after live writes" "$PANTRYCRM" -d $C verify
+fresh_compare "the target equals a fresh migration after live writes"
+
 # --- retention cleanup past the applied version, --reinit -------------------
 # two interactions that are in the target (not quarantined)
 ia=$(psql_val "SELECT id FROM \"Interaction\" ORDER BY id LIMIT 1" s)

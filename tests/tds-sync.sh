@@ -142,6 +142,8 @@ is "$(psql_val "SELECT name FROM \"Organization\" WHERE id = '$org'" s)" "Rename
 is "$(psql_val "SELECT reason FROM migration.quarantine WHERE table_name = 'Organization' AND source_key = '$org2' AND resolved_at IS NULL" s)" \
    "enum_unmatched" "the dirty enum value goes to the quarantine"
 is "$(psql_val "SELECT count(*) FROM \"Organization\" WHERE id = '$org2'" s)" 0 "and leaves the target"
+ok $([ "$(psql_val "SELECT count(*) FROM migration.quarantine WHERE reason = 'fk_parent_quarantined' AND resolved_at IS NULL AND lower(original->>'organizationId') = '$org2'" s)" -gt 0 ]; echo $?) \
+   "its children are re-read through FreeTDS and quarantined for it"
 is "$(applied)" "$v1" "the applied version is stored in the target"
 
 # --- deletes of a parent with children, a key change, a fixed row -----------

@@ -182,6 +182,7 @@ ok $([ -n "$ulead" ] && [ -n "$uint" ]; echo $?) "rows with upper-case keys to c
 sql "UPDATE dbo.Lead SET companyName = N'upper key updated' WHERE id = '$ulead'" \
     "DELETE FROM dbo.Interaction WHERE id = '$uint'" \
     "UPDATE dbo.Organization SET notes = N'ends in half a pair \\uD83D' WHERE id = '0b0e5c2a-1111-4c1a-9a1a-000000000001'" \
+    "UPDATE dbo.Lead SET notes = N'nul\\u0000inside' WHERE id = '$ulead'" \
     || bail_out "writing through TDS failed"
 ulead=$(printf '%s' "$ulead" | tr 'A-F' 'a-f')
 uint=$(printf '%s' "$uint" | tr 'A-F' 'a-f')
@@ -197,9 +198,12 @@ is "$(psql_val "SELECT resolved_at IS NOT NULL FROM migration.quarantine WHERE t
    "t" "and its quarantine entry is resolved"
 is "$(psql_val "SELECT \"companyName\" FROM \"Lead\" WHERE id = '$ulead'" s)" "upper key updated" \
    "an update under an upper-case key reaches the lower-case target row"
+# (\uD83D and \u0000 in a literal are the stand-in's spelling of a lone
+# surrogate and of NUL; a real SQL Server stores the six characters.)
+[ -n "$REAL" ] || \
+is "$(psql_val "SELECT notes || '|' || (metadata->'legacy' ? 'notes')::text FROM \"Lead\" WHERE id = '$ulead'" s)" "nul"$(printf '\357\277\275')"inside|true" \
+   "a NUL inside NVARCHAR(MAX) arrives as U+FFFD, its original kept"
 is "$(psql_val "SELECT count(*) FROM \"Interaction\" WHERE id = '$uint'" s)" 0 "a delete under an upper-case key removes it"
-# (\uD83D in a literal is the stand-in's spelling of a lone surrogate; a
-# real SQL Server stores the six characters.)
 [ -n "$REAL" ] || \
 is "$(psql_val "SELECT notes = 'ends in half a pair ' || U&'\\FFFD' AND metadata->'legacy' ? 'notes' FROM \"Organization\" WHERE id = '0b0e5c2a-1111-4c1a-9a1a-000000000001'" s)" \
    t "a lone surrogate at the end of NVARCHAR(MAX) arrives repaired, its original kept"

@@ -132,7 +132,7 @@ COMMIT" \
     || bail_out "writing through TDS failed"
 v1=$(ver)
 is "$v1" "$((v0 + 3))" "three transactions, three versions"
-run_ok "a round applies the inserts and updates" "$PANTRYCRM" -d $C sync
+run_ok "a round applies the inserts and updates (--source given)" "$PANTRYCRM" -d $C sync --source "$LOC"
 like "$OUT" "round 1: version $v0 -> $v1 .* 4 changes" "four changes up to the source's version"
 is "$(psql_val "SELECT name FROM \"Organization\" WHERE id = '0b0e5c2a-1111-4c1a-9a1a-000000000001'" s)" \
    "Sync Test Diner é" "the insert arrived, its text intact"
@@ -248,7 +248,7 @@ is "$(applied)" "$v3" "at the source's version"
 "$PANTRYCRM" -d $C sync --follow --interval 0.3 --json >"$TEST_TMP/follow.json" 2>"$TEST_TMP/follow.err" &
 fol=$!
 for i in $(seq 1 100); do
-    [ "$(wc -l <"$TEST_TMP/follow.json")" -ge 1 ] && break
+    [ -s "$TEST_TMP/follow.json" ] && break
     sleep 0.1
 done
 sql "UPDATE dbo.Lead SET companyName = N'followed' WHERE id = '$lead'" \
@@ -298,13 +298,20 @@ COMMIT" \
 fol=$!
 writer
 wrc=$?
-sleep 0.5
+vlive=$(ver)
+for i in $(seq 1 100); do
+    grep -q "^round [0-9]*: version [0-9]* -> $vlive " "$TEST_TMP/live.out" && break
+    sleep 0.1
+done
 kill -INT $fol
 wait $fol
 is "$?:$wrc" "130:0" "--follow ran while the writer wrote through TDS"
+like "$(cat "$TEST_TMP/live.out")" "round [0-9]+: version [0-9]+ -> $vlive " \
+     "and caught up with the source on its own (each round a new snapshot, none left open)"
 live_rounds=$(grep -c '^round' "$TEST_TMP/live.out")
 ok $([ "$(grep -c '^round .* [1-9][0-9]* changes' "$TEST_TMP/live.out")" -ge 2 ]; echo $?) \
    "several rounds applied changes while the writes went on ($live_rounds rounds)"
+[ "$(grep -c '^round .* [1-9][0-9]* changes' "$TEST_TMP/live.out")" -ge 2 ] || diag "$(cat "$TEST_TMP/live.out")"
 run_ok "a last round" "$PANTRYCRM" -d $C sync
 is "$(applied)" "$(ver)" "at the source's version"
 is "$(psql_val "SELECT string_agg(subject, ',' ORDER BY id) FROM \"Interaction\" WHERE id::text LIKE '0b0e5c2a-5555-%'" s)" \

@@ -8,11 +8,14 @@
 #
 # PANTRYCRM_TEST_MSSQL=mssql://USER@HOST[:PORT]/DATABASE (password in
 # PANTRYCRM_MSSQL_PASSWORD) runs it against a real SQL Server instead: the
-# database must be a scratch one with Change Tracking enabled on the
-# database (ALTER DATABASE … SET CHANGE_TRACKING = ON); the test loads the
+# database must be a scratch one with Change Tracking and snapshot isolation
+# on (ALTER DATABASE … SET CHANGE_TRACKING = ON, … SET
+# ALLOW_SNAPSHOT_ISOLATION ON); the test loads the
 # legacy tables with 'demo generate --format tsql', enables tracking on each
 # table with a primary key, and simulates retention cleanup by disabling and
 # re-enabling tracking on the table (SQL Server has no manual cleanup).
+#
+# Not run against a real server yet: that path is untested.
 #
 # Stand-in gaps (see its README): no foreign keys (the application's
 # cascades are spelled out below), no time-based retention and no

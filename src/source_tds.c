@@ -170,6 +170,7 @@ struct tds_source {
     bool no_partitions;             /* sys.partitions is not there (stand-in) */
     int snapshot_isolation, rcsi;   /* from sys.databases, -1 unknown */
     const char *isolation;          /* the session's level between snapshots */
+    bool in_snapshot;               /* a snapshot transaction is (maybe) still open */
     int timeout;
     struct source_table *cat;       /* the catalog, loaded on first use */
     size_t ncat;
@@ -207,9 +208,15 @@ static char *diag_text(const struct tds_source *s)
 
 static char *tds_error(const struct tds_source *s, const char *what)
 {
+    const struct tds_diag *g = &s->diag;
+    bool dead = s->db && dbdead(s->db);
+    /* db-lib marks the connection dead at an EOF from the server without
+     * calling the error handler: say what happened, not "no message". */
+    if (dead && !g->msgno && !g->timed_out && !g->dberr)
+        return xasprintf("%s: the connection to SQL Server is lost (the server closed it or the "
+                         "network failed)", what);
     char *d = diag_text(s);
-    char *m = xasprintf("%s: %s%s", what, d,
-                        s->db && dbdead(s->db) ? " (the connection is lost)" : "");
+    char *m = xasprintf("%s: %s%s", what, d, dead ? " (the connection is lost)" : "");
     free(d);
     return m;
 }
@@ -1197,18 +1204,43 @@ static int tds_facts(struct source *src, struct source_facts *f, char **err)
 static int tds_snapshot_begin(struct source *src, char **err)
 {
     struct tds_source *s = (struct tds_source *)src;
-    return run_sql(s, "SET TRANSACTION ISOLATION LEVEL SNAPSHOT; BEGIN TRANSACTION", NULL, 0,
-                   NULL, NULL, "cannot start a snapshot transaction (is ALLOW_SNAPSHOT_ISOLATION "
-                   "on?)", err);
+    /* A snapshot that did not end would make this BEGIN a nested one inside
+     * it: every later round would read the same old snapshot and see no
+     * new changes. End it first (an error here means it was gone). */
+    if (s->in_snapshot) {
+        char *e = NULL;
+        run_sql(s, "ROLLBACK TRANSACTION", NULL, 0, NULL, NULL, "", &e);
+        free(e);
+        s->in_snapshot = false;
+    }
+    /* the hint only when the server refused, not when the connection broke */
+    int rc = run_sql(s, "SET TRANSACTION ISOLATION LEVEL SNAPSHOT; BEGIN TRANSACTION", NULL, 0,
+                     NULL, NULL, "cannot start a snapshot transaction", err);
+    if (rc == 0)
+        s->in_snapshot = true;
+    if (rc != 0 && s->diag.msgno) {
+        char *m = xasprintf("%s (is ALLOW_SNAPSHOT_ISOLATION on?)", *err);
+        free(*err);
+        *err = m;
+    }
+    return rc;
 }
 
 static int tds_snapshot_end(struct source *src, bool commit, char **err)
 {
     struct tds_source *s = (struct tds_source *)src;
+    /* The snapshot only read, so a rollback ends it as well as a commit
+     * would, and cannot fail: the tds-standin's COMMIT writes its version
+     * counter and fails ("database is locked") when the snapshot is older
+     * than another connection's commit. */
+    (void)commit;
     char sql[160];
-    snprintf(sql, sizeof sql, "%s TRANSACTION; SET TRANSACTION ISOLATION LEVEL %s",
-             commit ? "COMMIT" : "ROLLBACK", s->isolation);
-    return run_sql(s, sql, NULL, 0, NULL, NULL, "cannot end the snapshot transaction", err);
+    snprintf(sql, sizeof sql, "ROLLBACK TRANSACTION; SET TRANSACTION ISOLATION LEVEL %s",
+             s->isolation);
+    int rc = run_sql(s, sql, NULL, 0, NULL, NULL, "cannot end the snapshot transaction", err);
+    if (rc == 0)
+        s->in_snapshot = false;
+    return rc;
 }
 
 static int tds_change_version(struct source *src, int64_t *current, char **err)

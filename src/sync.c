@@ -729,7 +729,10 @@ out:
     if (in_tx)
         PQclear(PQexec(x->conn, "ROLLBACK"));
     char *serr = NULL;
-    ops->snapshot_end(x->src, rc == 0, &serr);
+    /* The round's changes are read and stored either way; but say so: a
+     * snapshot left open would pin later rounds to it. */
+    if (ops->snapshot_end(x->src, rc == 0, &serr) != 0 && rc == 0)
+        warnx_("sync: warning: %s", serr ? serr : "the source snapshot did not end");
     free(serr);
     release_lock(x);
     if (rc == 0) {

@@ -355,6 +355,9 @@ wait_for "EXITED=0"; ok $? "q quits without asking once nothing runs"
 steer
 keys 3
 wait_for "Run 2 +done"; ok $? "another console sees the same run through the state file"
+is "$(psql_val "SELECT count(*) FROM dashboard.refresh" d)" 0 "database d's dashboard summary was never computed"
+keys 4
+wait_for "Organizations [0-9,]+ +active" 60; ok $? "a dashboard summary never computed is computed by itself"
 keys q
 
 # SIGTERM (a dropped SSH session sends SIGHUP) restores the terminal.

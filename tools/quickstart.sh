@@ -16,6 +16,8 @@ conn=$(./pantrycrm demo conninfo)
 legacy=$(./pantrycrm demo status | sed -n 's/^legacy: *//p')
 if [ -n "$legacy" ] && ! ./pantrycrm -d "$conn" report --json 2>/dev/null | grep -q '"migrated": [1-9]'; then
     ./pantrycrm -d "$conn" migrate --source "$legacy" --progress bars
+    # The dashboard's summary, so that pane 4 has numbers at once.
+    ./pantrycrm -d "$conn" stats --refresh >/dev/null
 fi
 if [ -t 0 ] && [ -t 1 ]; then
     exec ./pantrycrm -d "$conn"

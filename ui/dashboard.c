@@ -66,15 +66,17 @@ void dashboard_tick(struct app *app, double now)
     /* The schedule: summaries older than DASHBOARD_RECOMPUTE_S are
      * recomputed by a detached `pantrycrm stats --refresh`, so that the
      * seconds of a recompute never hold the console's connection. */
-    if (d->loaded && d->s.refreshed && !app->read_only && !d->refreshing
-        && d->s.age_s > DASHBOARD_RECOMPUTE_S
+    if (d->loaded && !app->read_only && !d->refreshing
+        && (!d->s.refreshed || d->s.age_s > DASHBOARD_RECOMPUTE_S)
         && (d->auto_at == 0 || now - d->auto_at >= DASHBOARD_RECOMPUTE_S)) {
         d->auto_at = now;
         const char *args[] = {"stats", "--refresh", NULL};
         char *err = NULL;
-        if (spawn_detached(app->state_path, ".stats.log", app->conninfo, args, &err))
+        if (spawn_detached(app->state_path, ".stats.log", app->conninfo, args, &err) && d->s.refreshed)
             ui_status(app, " the summary is %.0f min old: recomputing it in the background",
                       d->s.age_s / 60);
+        else if (!err)
+            ui_status(app, " computing the summary in the background");
         else
             ui_status(app, " %s", err);
         free(err);
@@ -330,7 +332,8 @@ void dashboard_draw(struct app *app, int y, int x, int h, int w)
     if (!s->refreshed) {
         ui_put(app, y, x, w, ROLE_TITLE, "The dashboard summary was never computed.");
         ui_put(app, y + 2, x, w, ROLE_OK,
-               app->read_only ? "Run: pantrycrm stats --refresh" : "Press r to compute it, or run: pantrycrm stats --refresh");
+               app->read_only ? "Run: pantrycrm stats --refresh"
+                               : "It is being computed in the background (r computes it here).");
         return;
     }
     char line[256];

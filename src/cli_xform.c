@@ -4,6 +4,8 @@
 
 #include "cli_xform.h"
 #include "cli.h"
+#include "pg.h"
+#include "util.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -68,3 +70,59 @@ char *xform_json(const struct xform_cli *x, int jobs, size_t batch_rows)
     return s;
 }
 
+int xform_from_last_run(const char *conninfo, struct xform_cli *x, char **source_out,
+                        const char *what, bool run_required)
+{
+    x->tz = x->tz ? xstrdup(x->tz) : NULL;
+    x->synonyms = x->synonyms ? xstrdup(x->synonyms) : NULL;
+    char *err = NULL;
+    PGconn *conn = pg_connect(conninfo, "read the last migration run", &err);
+    if (!conn) {
+        warnx_("%s: %s", what, err);
+        free(err);
+        return -1;
+    }
+    PGresult *res = pg_exec(conn, &err,
+        "SELECT source, options::text FROM migration.run ORDER BY id DESC LIMIT 1", 0, NULL);
+    int rc = 0;
+    if (!res) {
+        warnx_("%s: %s", what, err);
+        free(err);
+        rc = -1;
+    } else if (PQntuples(res) == 0) {
+        if (run_required || !x->source) {
+            warnx_("%s: no migration run is recorded in the target: %s", what,
+                   x->source ? "run 'pantrycrm migrate' first" : "give --source");
+            rc = -1;
+        }
+    } else {
+        if (!x->source)
+            x->source = *source_out = xstrdup(PQgetvalue(res, 0, 0));
+        json_error_t jerr;
+        json_t *o = json_loads(PQgetvalue(res, 0, 1), 0, &jerr);
+        if (o && x->nrules == 0) {
+            size_t i;
+            json_t *spec;
+            json_array_foreach(json_object_get(o, "policies"), i, spec) {
+                if (xform_opt(x, 'P', json_string_value(spec), what) < 0)
+                    rc = -1;
+            }
+        }
+        /* The specs above point into the JSON: forget them before it goes
+         * (the parsed rules hold their own copies). */
+        for (size_t i = 0; i < x->nrules; i++)
+            x->specs[i] = NULL;
+        if (o && !x->tz && json_string_value(json_object_get(o, "source_timezone")))
+            x->tz = xstrdup(json_string_value(json_object_get(o, "source_timezone")));
+        if (o && !x->synonyms && json_string_value(json_object_get(o, "synonyms")))
+            x->synonyms = xstrdup(json_string_value(json_object_get(o, "synonyms")));
+        if (o && !x->min_year) {
+            x->min_year = (int)json_integer_value(json_object_get(o, "min_year"));
+            x->max_year = (int)json_integer_value(json_object_get(o, "max_year"));
+        }
+        json_decref(o);
+    }
+    PQclear(res);
+    PQfinish(conn);
+    return rc;
+}

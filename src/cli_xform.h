@@ -6,6 +6,7 @@
 #define PANTRY_CLI_XFORM_H
 
 #include <getopt.h>
+#include <stdbool.h>
 
 #include "convert.h"
 
@@ -29,6 +30,15 @@ struct xform_cli {
  * error was reported. */
 int xform_opt(struct xform_cli *x, int c, const char *arg, const char *prefix);
 void xform_free(struct xform_cli *x);
+/* Fills in what the user did not give (source, policies, source zone,
+ * synonyms, years) from the last migration run recorded in the target, so
+ * that verify, sync and cutover transform exactly as migrate did. From the
+ * call on, x owns its tz and synonyms strings (the caller frees them either
+ * way); *source_out gets the source when it came from the run. With
+ * run_required, a target with no recorded run is an error even when the
+ * source was given. Messages start with `what`. 0, or -1 after a message. */
+int xform_from_last_run(const char *conninfo, struct xform_cli *x, char **source_out,
+                        const char *what, bool run_required);
 /* The options as JSON, for migration.run.options. Caller frees. */
 char *xform_json(const struct xform_cli *x, int jobs, size_t batch_rows);
 

@@ -121,7 +121,7 @@ int cmd_cutover(int argc, char **argv, const char *prefix)
         }
     }
     rc = EXIT_FAIL;
-    if (sync_cli_defaults(o.conninfo, &x, &source, "cutover") != 0) {
+    if (xform_from_last_run(o.conninfo, &x, &source, "cutover", true) != 0) {
         free((char *)x.tz);
         free((char *)x.synonyms);
         goto out;

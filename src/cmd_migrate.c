@@ -294,63 +294,6 @@ static const char verify_help[] =
     "\n"
     "Exit status: 0 everything matches, 1 a mismatch or an error, 2 usage.\n";
 
-/* Fills in what the user did not give from the last run's record. */
-static int defaults_from_last_run(const char *conninfo, struct xform_cli *x, char **source_out,
-                                  const char *prefix)
-{
-    /* From here on x owns its strings (freed by the caller either way). */
-    x->tz = x->tz ? xstrdup(x->tz) : NULL;
-    x->synonyms = x->synonyms ? xstrdup(x->synonyms) : NULL;
-    char *err = NULL;
-    PGconn *conn = pg_connect(conninfo, "read the last migration run", &err);
-    if (!conn) {
-        warnx_("%s", err);
-        free(err);
-        return -1;
-    }
-    PGresult *res = pg_exec(conn, &err,
-        "SELECT source, options::text FROM migration.run ORDER BY id DESC LIMIT 1", 0, NULL);
-    int rc = 0;
-    if (!res) {
-        warnx_("verify: %s", err);
-        free(err);
-        rc = -1;
-    } else if (PQntuples(res) == 0) {
-        if (!x->source) {
-            warnx_("verify: no migration run is recorded in the target; give --source");
-            rc = -1;
-        }
-    } else {
-        if (!x->source)
-            x->source = *source_out = xstrdup(PQgetvalue(res, 0, 0));
-        json_error_t jerr;
-        json_t *o = json_loads(PQgetvalue(res, 0, 1), 0, &jerr);
-        if (o && x->nrules == 0) {
-            size_t i;
-            json_t *spec;
-            json_array_foreach(json_object_get(o, "policies"), i, spec) {
-                if (xform_opt(x, 'P', json_string_value(spec), prefix) < 0)
-                    rc = -1;
-            }
-        }
-        /* The specs above point into the JSON; keep both alive by copying. */
-        for (size_t i = 0; i < x->nrules; i++)
-            x->specs[i] = NULL;
-        if (o && !x->tz && json_string_value(json_object_get(o, "source_timezone")))
-            x->tz = xstrdup(json_string_value(json_object_get(o, "source_timezone")));
-        if (o && !x->synonyms && json_string_value(json_object_get(o, "synonyms")))
-            x->synonyms = xstrdup(json_string_value(json_object_get(o, "synonyms")));
-        if (o && !x->min_year) {
-            x->min_year = (int)json_integer_value(json_object_get(o, "min_year"));
-            x->max_year = (int)json_integer_value(json_object_get(o, "max_year"));
-        }
-        json_decref(o);
-    }
-    PQclear(res);
-    PQfinish(conn);
-    return rc;
-}
-
 int cmd_verify(int argc, char **argv, const char *prefix)
 {
     static const struct option opts[] = {
@@ -395,7 +338,7 @@ int cmd_verify(int argc, char **argv, const char *prefix)
     if (cli_no_more_args(prefix, argc, argv))
         goto out;
     rc = EXIT_FAIL;
-    if (defaults_from_last_run(o.conninfo, &x, &source, prefix) != 0) {
+    if (xform_from_last_run(o.conninfo, &x, &source, "verify", false) != 0) {
         free((char *)x.tz);
         free((char *)x.synonyms);
         goto out;

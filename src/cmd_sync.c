@@ -23,59 +23,6 @@ static void on_stop_signal(int sig)
     sync_stop_requested = 1;
 }
 
-int sync_cli_defaults(const char *conninfo, struct xform_cli *x, char **source_out,
-                      const char *what)
-{
-    x->tz = x->tz ? xstrdup(x->tz) : NULL;
-    x->synonyms = x->synonyms ? xstrdup(x->synonyms) : NULL;
-    char *err = NULL;
-    PGconn *conn = pg_connect(conninfo, "read the last migration run", &err);
-    if (!conn) {
-        warnx_("%s: %s", what, err);
-        free(err);
-        return -1;
-    }
-    PGresult *res = pg_exec(conn, &err,
-        "SELECT source, options::text FROM migration.run ORDER BY id DESC LIMIT 1", 0, NULL);
-    int rc = 0;
-    if (!res) {
-        warnx_("%s: %s", what, err);
-        free(err);
-        rc = -1;
-    } else if (PQntuples(res) == 0) {
-        warnx_("%s: no migration run is recorded in the target: run 'pantrycrm migrate' first",
-               what);
-        rc = -1;
-    } else {
-        if (!x->source)
-            x->source = *source_out = xstrdup(PQgetvalue(res, 0, 0));
-        json_error_t jerr;
-        json_t *o = json_loads(PQgetvalue(res, 0, 1), 0, &jerr);
-        if (o && x->nrules == 0) {
-            size_t i;
-            json_t *spec;
-            json_array_foreach(json_object_get(o, "policies"), i, spec) {
-                if (xform_opt(x, 'P', json_string_value(spec), what) < 0)
-                    rc = -1;
-            }
-        }
-        for (size_t i = 0; i < x->nrules; i++)
-            x->specs[i] = NULL;
-        if (o && !x->tz && json_string_value(json_object_get(o, "source_timezone")))
-            x->tz = xstrdup(json_string_value(json_object_get(o, "source_timezone")));
-        if (o && !x->synonyms && json_string_value(json_object_get(o, "synonyms")))
-            x->synonyms = xstrdup(json_string_value(json_object_get(o, "synonyms")));
-        if (o && !x->min_year) {
-            x->min_year = (int)json_integer_value(json_object_get(o, "min_year"));
-            x->max_year = (int)json_integer_value(json_object_get(o, "max_year"));
-        }
-        json_decref(o);
-    }
-    PQclear(res);
-    PQfinish(conn);
-    return rc;
-}
-
 static const char sync_help[] =
     "Usage: pantrycrm sync [--source SOURCE] [--follow [--interval SECONDS]] [--json]\n"
     "                      [--reinit TABLE | --reinit-all]\n"
@@ -181,7 +128,7 @@ int cmd_sync(int argc, char **argv, const char *prefix)
         goto out;
     }
     rc = EXIT_FAIL;
-    if (sync_cli_defaults(o.conninfo, &x, &source, "sync") != 0) {
+    if (xform_from_last_run(o.conninfo, &x, &source, "sync", true) != 0) {
         free((char *)x.tz);
         free((char *)x.synonyms);
         goto out;

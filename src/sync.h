@@ -56,11 +56,4 @@ struct sync_status {
 };
 int sync_status_read(PGconn *conn, struct sync_status *s, char **err);
 
-/* Fills what the user did not give (source, transform options) from the
- * last migration run recorded in the target; sync and cutover transform
- * exactly as migrate did. x then owns its tz and synonyms strings. */
-struct xform_cli;
-int sync_cli_defaults(const char *conninfo, struct xform_cli *x, char **source_out,
-                      const char *what);
-
 #endif

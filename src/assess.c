@@ -802,8 +802,9 @@ static void put_value(FILE *out, const json_t *v)
     free(s);
 }
 
-static void assess_print_raw(FILE *out, const json_t *a)
+static void assess_print_raw(FILE *out, const void *ctx)
 {
+    const json_t *a = ctx;
     const json_t *f = json_object_get(a, "facts");
     char n1[32], n2[32], n3[32];
     fprintf(out, "Source: %s", json_string_value(json_object_get(a, "source")));
@@ -995,18 +996,5 @@ static void assess_print_raw(FILE *out, const json_t *a)
  * JSON-escaped already, which sanitizing leaves as they are). */
 void assess_print(FILE *out, const json_t *a)
 {
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *m = open_memstream(&buf, &len);
-    if (!m)
-        diex(1, "out of memory");
-    assess_print_raw(m, a);
-    if (fclose(m) != 0)
-        diex(1, "out of memory");
-    struct strbuf sb;
-    sb_init(&sb);
-    sanitize_lines(buf, len, SANITIZE_UTF8, &sb);
-    fwrite(sb.buf, 1, sb.len, out);
-    sb_free(&sb);
-    free(buf);
+    sanitize_report(out, assess_print_raw, a);
 }

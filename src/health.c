@@ -609,8 +609,9 @@ const char *health_status_name(enum health_status s)
 
 /* ---- output ----------------------------------------------------------------- */
 
-static void health_print_text_raw(FILE *out, const struct health *h)
+static void health_print_text_raw(FILE *out, const void *ctx)
 {
+    const struct health *h = ctx;
     char b1[32], b2[32];
     fprintf(out, "Status: %s\n", health_status_name(h->status));
     for (size_t i = 0; i < h->nreasons; i++)
@@ -683,20 +684,7 @@ static void health_print_text_raw(FILE *out, const struct health *h)
  * built in memory and printed sanitized. */
 void health_print_text(const struct health *h, FILE *out)
 {
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *m = open_memstream(&buf, &len);
-    if (!m)
-        diex(1, "out of memory");
-    health_print_text_raw(m, h);
-    if (fclose(m) != 0)
-        diex(1, "out of memory");
-    struct strbuf sb;
-    sb_init(&sb);
-    sanitize_lines(buf, len, SANITIZE_UTF8, &sb);
-    fwrite(sb.buf, 1, sb.len, out);
-    sb_free(&sb);
-    free(buf);
+    sanitize_report(out, health_print_text_raw, h);
 }
 
 static json_t *lines_json(const char (*lines)[256], size_t n)

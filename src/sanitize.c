@@ -12,8 +12,12 @@
 
 #include "sanitize.h"
 
+#include "util.h"
+
 #include <limits.h>
 #include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* ------------------------------------------------------------------------
@@ -614,4 +618,22 @@ int sanitize_cell(const char *in, size_t len, int width, enum sanitize_mode mode
     return sanitize_cell_ellipsis(in, len, width, mode, align,
                                   mode == SANITIZE_ASCII ? TEXT_ELLIPSIS_ASCII : TEXT_ELLIPSIS_UTF8,
                                   out);
+}
+
+void sanitize_report(FILE *out, void (*print)(FILE *mem, const void *ctx), const void *ctx)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&buf, &len);
+    if (!m)
+        diex(1, "out of memory");
+    print(m, ctx);
+    if (fclose(m) != 0)
+        diex(1, "out of memory");
+    struct strbuf sb;
+    sb_init(&sb);
+    sanitize_lines(buf, len, SANITIZE_UTF8, &sb);
+    fwrite(sb.buf, 1, sb.len, out);
+    sb_free(&sb);
+    free(buf);
 }

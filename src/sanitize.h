@@ -56,6 +56,7 @@
 #define PANTRY_SANITIZE_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include "util.h"
@@ -95,6 +96,11 @@ void sanitize_text(const char *in, size_t len, enum sanitize_mode mode, struct s
  * built with printf keeps its layout while no value in it can carry a
  * control character or escape sequence to the terminal. */
 void sanitize_lines(const char *in, size_t len, enum sanitize_mode mode, struct strbuf *out);
+
+/* Runs print(mem, ctx) into memory, then writes what it printed to out
+ * through sanitize_lines (UTF-8 mode): for reports whose values come from
+ * a database and are printed with ordinary stdio calls. */
+void sanitize_report(FILE *out, void (*print)(FILE *mem, const void *ctx), const void *ctx);
 
 /* Display columns of the `len` bytes at `s`.  Meant for sanitized text, but
  * safe on anything: raw input measures exactly what its SANITIZE_UTF8 form

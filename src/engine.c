@@ -25,6 +25,7 @@
 
 #include "engine.h"
 #include "batch.h"
+#include "fault.h"
 #include "keyset.h"
 #include "legacy.h"
 #include "paths.h"
@@ -570,6 +571,9 @@ static int write_batch(struct writer *w, struct batch *b, double seconds)
     }
     if (!pg_command(w->conn, &w->err, "COMMIT"))
         return -1;
+    fault_point("batch");
+    if (b->last)
+        fault_point("table-done");
     w->t_commit += now_s() - t3;
     size_t ti = table_index(j->t);
     if (j->e->is_parent[ti]) {
@@ -1041,6 +1045,7 @@ static int defer_ddl(PGconn *conn, FILE *out, char **err)
         " JOIN pg_namespace n ON n.oid = t.relnamespace"
         " WHERE n.nspname = 'public' AND t.relname = ANY($1::text[])"
         "   AND NOT x.indisunique AND NOT x.indisprimary"
+        " ON CONFLICT (name) DO NOTHING"
         " RETURNING kind, format(CASE kind WHEN 'fk' THEN 'ALTER TABLE public.%I DROP CONSTRAINT %I'"
         "   ELSE 'DROP INDEX public.%2$I' END, table_name, name)", 1, params);
     if (!res)
@@ -1065,7 +1070,8 @@ static int defer_ddl(PGconn *conn, FILE *out, char **err)
         "INSERT INTO migration.deferred_ddl (name, table_name, kind, ddl) VALUES"
         " ('search_words_organization', 'Organization', 'index',"
         "  'SELECT search.rebuild_organization_words()'),"
-        " ('search_words_contact', 'Contact', 'index', 'SELECT search.rebuild_contact_words()')",
+        " ('search_words_contact', 'Contact', 'index', 'SELECT search.rebuild_contact_words()')"
+        " ON CONFLICT (name) DO NOTHING",
         0, NULL);
     if (!res)
         goto fail;
@@ -1073,10 +1079,20 @@ static int defer_ddl(PGconn *conn, FILE *out, char **err)
     if (!pg_command(conn, err, "ALTER TABLE \"Organization\" DISABLE TRIGGER organization_search_words")
         || !pg_command(conn, err, "ALTER TABLE \"Contact\" DISABLE TRIGGER contact_search_words"))
         goto fail;
+    /* Count what is recorded, not what this call dropped: a run interrupted
+     * before its first checkpoint comes back here with everything already
+     * dropped, and the word-index rebuilds are deferred steps too. */
+    res = pg_exec(conn, err, "SELECT count(*) FROM migration.deferred_ddl", 0, NULL);
+    if (!res)
+        goto fail;
+    long deferred = atol(PQgetvalue(res, 0, 0));
+    PQclear(res);
     if (!pg_command(conn, err, "COMMIT"))
         return -1;
-    if (out && n > 0)
-        fprintf(out, "the target is empty: %d indexes and foreign keys will be built after the data\n", n);
+    fault_point("deferred");
+    if (out && deferred > 0)
+        fprintf(out, "the target is empty: %ld indexes, foreign keys and search-word tables will be "
+                     "built after the data\n", deferred);
     return 0;
 fail:
     PQclear(PQexec(conn, "ROLLBACK"));
@@ -1105,7 +1121,10 @@ static int run_deferred(PGconn *conn, const char *name, const char *ddl, char **
         return -1;
     }
     PQclear(res);
-    return pg_command(conn, err, "COMMIT") ? 0 : -1;
+    if (!pg_command(conn, err, "COMMIT"))
+        return -1;
+    fault_point("built");
+    return 0;
 }
 
 static void *index_worker(void *arg)
@@ -1118,7 +1137,9 @@ static void *index_worker(void *arg)
     for (;;) {
         pthread_mutex_lock(&t->mu);
         size_t i = t->next++;
-        bool stop = i >= t->n || t->err || !conn;
+        /* Ctrl-C lets the statements under way finish (each commits with
+         * its bookkeeping) and starts no new one: a resume builds the rest. */
+        bool stop = i >= t->n || t->err || !conn || engine_stop_requested;
         if (!conn && !t->err)
             t->err = err, err = NULL;
         pthread_mutex_unlock(&t->mu);
@@ -1138,7 +1159,8 @@ static void *index_worker(void *arg)
     return NULL;
 }
 
-/* Builds what defer_ddl dropped: indexes in parallel, then foreign keys one
+/* Builds what defer_ddl dropped (0 done, 1 stopped by a signal between
+ * statements, -1 failed): indexes in parallel, then foreign keys one
  * by one (adding two keys to the same parent at once would deadlock on its
  * lock), then refreshes statistics so the planner uses the new indexes. */
 static int rebuild_deferred(struct engine *e, PGconn *conn, FILE *out, char **err)
@@ -1149,7 +1171,7 @@ static int rebuild_deferred(struct engine *e, PGconn *conn, FILE *out, char **er
         return -1;
     int n = PQntuples(res);
     if (n > 0 && out)
-        fprintf(out, "building %d deferred indexes and foreign keys\n", n);
+        fprintf(out, "building %d deferred indexes, foreign keys and search-word tables\n", n);
     struct ddl_task t = {.e = e};
     pthread_mutex_init(&t.mu, NULL);
     t.names = xcalloc((size_t)n + 1, sizeof *t.names);
@@ -1172,7 +1194,7 @@ static int rebuild_deferred(struct engine *e, PGconn *conn, FILE *out, char **er
         *err = t.err;
         rc = -1;
     }
-    for (int i = 0; i < n && rc == 0; i++)
+    for (int i = 0; i < n && rc == 0 && !engine_stop_requested; i++)
         if (strcmp(PQgetvalue(res, i, 1), "fk") == 0
             && run_deferred(conn, PQgetvalue(res, i, 0), PQgetvalue(res, i, 2), err) != 0) {
             char *m = xasprintf("adding foreign key %s: %s", PQgetvalue(res, i, 0), *err);
@@ -1184,7 +1206,9 @@ static int rebuild_deferred(struct engine *e, PGconn *conn, FILE *out, char **er
     free(t.ddls);
     pthread_mutex_destroy(&t.mu);
     PQclear(res);
-    if (rc == 0) {
+    if (rc == 0 && engine_stop_requested) {
+        rc = 1;
+    } else if (rc == 0) {
         /* VACUUM also empties the GIN pending lists of the search indexes. */
         size_t nt;
         const struct legacy_table *tables = legacy_tables(&nt);
@@ -1493,6 +1517,7 @@ int engine_migrate(const struct engine_opts *o, char **err)
         goto out;
     if (record_change_baseline(src, conn, notes, err) != 0)
         goto out;
+    fault_point("run-started");
 
     if (o->state_path) {
         char *serr = NULL;
@@ -1647,10 +1672,17 @@ int engine_migrate(const struct engine_opts *o, char **err)
         status = 130;
     } else {
         sb_free(&errs);
-        if (rebuild_deferred(&e, conn, notes, err) != 0) {
+        fault_point("loaded");
+        int built = rebuild_deferred(&e, conn, notes, err);
+        if (built < 0) {
             finish_run(conn, e.run_id, "failed");
             status = 1;
+        } else if (built > 0) {
+            finish_run(conn, e.run_id, "interrupted");
+            fprintf(notes, "stopped between index builds; run 'pantrycrm migrate' again to resume\n");
+            status = 130;
         } else {
+            fault_point("build-done");
             finish_run(conn, e.run_id, "done");
             status = 0;
         }

@@ -7,6 +7,7 @@
 #include "console.h"
 #include "keymap.h"
 #include "userconf.h"
+#include "fault.h"
 #include "util.h"
 
 #include <locale.h>
@@ -67,6 +68,12 @@ int main(int argc, char **argv)
     /* A dropped pipe (pantrycrm … | head) must end quietly, not kill us
      * with SIGPIPE in the middle of a database write. */
     signal(SIGPIPE, SIG_IGN);
+    char *ferr = NULL;
+    if (fault_init(&ferr) != 0) {
+        warnx_("%s", ferr);
+        free(ferr);
+        return EXIT_USAGE;
+    }
 
     static const struct option opts[] = {
         {"dbname", required_argument, NULL, 'd'},

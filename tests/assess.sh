@@ -5,8 +5,8 @@
 # PostgreSQL run of the same source.
 . "$abs_top_srcdir/tests/lib.sh"
 . "$abs_top_srcdir/tests/pgcluster.sh"
-command -v sqlite3 >/dev/null 2>&1 || skip_all "sqlite3 is not installed"
-command -v python3 >/dev/null 2>&1 || skip_all "python3 is not installed"
+require_cmd sqlite3 sqlite3
+require_cmd python3 python3
 export XDG_STATE_HOME=$TEST_TMP/state
 SRC=$TEST_TMP/legacy.db
 "$PANTRYCRM" demo generate --scale 300 --messy --seed 11 --out "$SRC" >/dev/null \

@@ -160,7 +160,7 @@ like "$(psql_val "SELECT options->>'synonyms' FROM migration.run ORDER BY id DES
     "data/synonyms.conf" "and the configured synonyms file"
 
 # --- the console: read-only from the system file --------------------------------
-if command -v tmux >/dev/null 2>&1; then
+if have_cmd tmux tmux; then
     T="tmux -L pantrycrm-conf-$$ -f /dev/null"
     at_exit "$T kill-server 2>/dev/null"
     printf 'read-only = true\n' >>"$SYS"

@@ -4,7 +4,7 @@
 # sleeps blindly.
 . "$abs_top_srcdir/tests/lib.sh"
 . "$abs_top_srcdir/tests/pgcluster.sh"
-command -v tmux >/dev/null 2>&1 || skip_all "tmux is not installed"
+require_cmd tmux tmux
 pg_start
 export XDG_STATE_HOME=$TEST_TMP/state
 "$PANTRYCRM" demo generate --scale 400 --seed 4 --out "$TEST_TMP/l.db" >/dev/null || bail_out "generate failed"

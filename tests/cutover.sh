@@ -3,8 +3,8 @@
 # are fixed, and --commit records the switch and writes the reports.
 . "$abs_top_srcdir/tests/lib.sh"
 . "$abs_top_srcdir/tests/pgcluster.sh"
-command -v sqlite3 >/dev/null 2>&1 || skip_all "sqlite3 is not installed"
-command -v python3 >/dev/null 2>&1 || skip_all "python3 is not installed"
+require_cmd sqlite3 sqlite3
+require_cmd python3 python3
 pg_start
 export XDG_STATE_HOME=$TEST_TMP/state
 SRC=$TEST_TMP/legacy.db

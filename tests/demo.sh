@@ -3,6 +3,7 @@
 # run by the postgres user) and as a normal user.
 . "$abs_top_srcdir/tests/lib.sh"
 . "$abs_top_srcdir/tests/pgcluster.sh"
+pg_bindir >/dev/null || tool_missing initdb postgresql
 pg_bindir >/dev/null || skip_all "PostgreSQL server binaries not found (install postgresql)"
 
 chmod 711 "$TEST_TMP"   # as root, the postgres user must pass through

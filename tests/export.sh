@@ -6,7 +6,7 @@
 # file; a query's result streams through a read-only cursor.
 . "$abs_top_srcdir/tests/lib.sh"
 . "$abs_top_srcdir/tests/pgcluster.sh"
-command -v python3 >/dev/null 2>&1 || skip_all "python3 is not installed"
+require_cmd python3 python3
 pg_start
 export XDG_STATE_HOME=$TEST_TMP/state
 pg_createdb ex >/dev/null
@@ -209,7 +209,7 @@ run_fails "-o into a missing directory" 1 "$PANTRYCRM" -d dbname=ex export -o "$
 like "$ERR" "cannot write $TEST_TMP/nodir/x.csv.part" "says which file"
 
 # --- the console's :export jsonl ---------------------------------------------------------
-if command -v tmux >/dev/null 2>&1; then
+if have_cmd tmux tmux; then
     T="tmux -L pantrycrm-export-$$ -f /dev/null"
     at_exit "$T kill-server 2>/dev/null"
     $T new-session -d -s e1 -x 120 -y 30 \

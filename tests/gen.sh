@@ -5,7 +5,7 @@
 # reconciled, table by table and column by column, with what SQL finds.
 # Copyright (C) 2026 The pantrycrm authors. GPL-3.0-or-later.
 . "$abs_top_srcdir/tests/lib.sh"
-command -v sqlite3 >/dev/null 2>&1 || skip_all "the sqlite3 command is not installed"
+require_cmd sqlite3 sqlite3
 
 umask 022
 S=200
@@ -327,7 +327,7 @@ is "$(messy=$esc; for t in $tables; do scan lone_surrogate "$t" "%C GLOB '*\\uD[
 one_line_usage "--format with a bad name is a usage error" --scale 5 --format csv --out "$u"
 one_line_usage "--change-tracking needs --format tsql" --scale 5 --change-tracking --out "$u"
 one_line_usage "--surrogates is for the SQLite file" --scale 5 --format tsql --surrogates escape --out "$u"
-if command -v python3 >/dev/null 2>&1; then
+if have_cmd python3 python3; then
     TS=60
     run_ok "--format tsql --messy" "$PANTRYCRM" demo generate --scale $TS --seed 7 --messy --format tsql \
         --change-tracking --out "$TEST_TMP/messy.sql"

@@ -7,7 +7,7 @@
 # Copyright (C) 2026 The pantrycrm authors. GPL-3.0-or-later.
 . "$abs_top_srcdir/tests/lib.sh"
 . "$abs_top_srcdir/tests/pgcluster.sh"
-command -v python3 >/dev/null 2>&1 || skip_all "python3 is not installed"
+require_cmd python3 python3
 pg_start
 export XDG_STATE_HOME=$TEST_TMP/state
 SRC=$TEST_TMP/legacy.db

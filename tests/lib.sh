@@ -78,6 +78,25 @@ skip() { _tap_n=$((_tap_n + 1)); printf 'ok %d # SKIP %s\n' "$_tap_n" "$1"; }
 
 skip_all() { printf '1..0 # SKIP %s\n' "$1"; exit 0; }
 
+# A tool the suite needs. tools/check.sh installs every one (tools/deps.sh)
+# and sets PANTRYCRM_STRICT=1: there a missing tool fails the test loudly,
+# since a skip would let a check pass without checking. Run by hand on a
+# bare machine, the test is skipped with the reason instead.
+tool_missing() { # what package: in strict mode, a failure
+    [ "${PANTRYCRM_STRICT:-}" = 1 ] || return 0
+    bail_out "$1 is missing (Debian package $2), though tools/deps.sh installs it"
+}
+require_cmd() { # command package: skip the whole file without it
+    command -v "$1" >/dev/null 2>&1 && return 0
+    tool_missing "$1" "$2"
+    skip_all "$1 is not installed (Debian package $2)"
+}
+have_cmd() { # command package: false without it (a failed test in strict mode)
+    command -v "$1" >/dev/null 2>&1 && return 0
+    [ "${PANTRYCRM_STRICT:-}" = 1 ] && _tap_result 1 "$1 is installed (Debian package $2)"
+    return 1
+}
+
 bail_out() { printf 'Bail out! %s\n' "$1"; exit 1; }
 
 done_testing() {

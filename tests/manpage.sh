@@ -11,7 +11,7 @@
 
 page=$abs_top_srcdir/man/pantrycrm.1
 conf=$abs_top_srcdir/man/pantrycrm.conf.5
-command -v man >/dev/null 2>&1 || skip_all "man (man-db) is not installed"
+require_cmd man man-db
 
 # man exits 0 even when it warns, so the test is an empty stderr.
 for p in "$page" "$conf"; do

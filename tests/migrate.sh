@@ -3,7 +3,7 @@
 # legacy database, against a real PostgreSQL.
 . "$abs_top_srcdir/tests/lib.sh"
 . "$abs_top_srcdir/tests/pgcluster.sh"
-command -v sqlite3 >/dev/null 2>&1 || skip_all "sqlite3 is not installed"
+require_cmd sqlite3 sqlite3
 pg_start
 export XDG_STATE_HOME=$TEST_TMP/state
 SRC=$TEST_TMP/legacy.db

@@ -34,6 +34,7 @@ pg_stop() {
 }
 
 pg_start() {
+    PGT_BIN=$(pg_bindir) || tool_missing initdb postgresql
     PGT_BIN=$(pg_bindir) || skip_all "PostgreSQL server binaries not found (install the Debian package postgresql)"
     if [ "$(id -u)" -eq 0 ]; then
         id postgres >/dev/null 2>&1 || skip_all "running as root but there is no postgres user to run the server"

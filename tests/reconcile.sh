@@ -3,7 +3,7 @@
 # quarantined for its dirt, judged by an independent oracle (reconcile.py).
 . "$abs_top_srcdir/tests/lib.sh"
 . "$abs_top_srcdir/tests/pgcluster.sh"
-command -v python3 >/dev/null 2>&1 || skip_all "python3 is not installed"
+require_cmd python3 python3
 pg_start
 export XDG_STATE_HOME=$TEST_TMP/state
 "$PANTRYCRM" demo generate --scale 1500 --messy --seed 21 --out "$TEST_TMP/legacy.db" >/dev/null \

@@ -16,7 +16,7 @@
 _standin_names=""
 
 standin_find() {
-    command -v python3 >/dev/null 2>&1 || skip_all "python3 is not installed (the tds-standin needs it)"
+    require_cmd python3 python3
     STANDIN=${PANTRYCRM_SHARED:-$abs_top_srcdir/../shared}/tools/tds-standin/tds_standin.py
     [ -f "$STANDIN" ] || skip_all "the tds-standin is not there ($STANDIN); set PANTRYCRM_SHARED"
 }

@@ -4,7 +4,7 @@
 # PostgreSQL, idempotence, kill -9, cleanup past our version and --reinit.
 . "$abs_top_srcdir/tests/lib.sh"
 . "$abs_top_srcdir/tests/pgcluster.sh"
-command -v sqlite3 >/dev/null 2>&1 || skip_all "sqlite3 is not installed"
+require_cmd sqlite3 sqlite3
 pg_start
 export XDG_STATE_HOME=$TEST_TMP/state
 SRC=$TEST_TMP/legacy.db
@@ -236,7 +236,7 @@ run_ok "which the next round applies" "$PANTRYCRM" -d $C sync
 run_ok "verify passes at the end" "$PANTRYCRM" -d $C verify
 
 # --- the console's migration pane shows the sync ------------------------------
-if command -v tmux >/dev/null 2>&1; then
+if have_cmd tmux tmux; then
     T="tmux -L pantrycrm-sync-$$ -f /dev/null"
     at_exit "$T kill-server 2>/dev/null"
     $T new-session -d -s s1 -x 140 -y 30 \

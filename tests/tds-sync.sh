@@ -24,7 +24,7 @@
 . "$abs_top_srcdir/tests/lib.sh"
 . "$abs_top_srcdir/tests/pgcluster.sh"
 . "$abs_top_srcdir/tests/standin.sh"
-command -v sqlite3 >/dev/null 2>&1 || skip_all "sqlite3 is not installed"
+require_cmd sqlite3 sqlite3
 PROBE=$abs_top_builddir/tests/source-probe
 [ -x "$PROBE" ] || skip_all "tests/source-probe is not built (make check builds it)"
 "$PROBE" mssql://x@127.0.0.1:1/x describe 2>&1 | grep -q "without FreeTDS" \

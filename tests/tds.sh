@@ -16,7 +16,7 @@
 . "$abs_top_srcdir/tests/lib.sh"
 . "$abs_top_srcdir/tests/pgcluster.sh"
 . "$abs_top_srcdir/tests/standin.sh"
-command -v sqlite3 >/dev/null 2>&1 || skip_all "sqlite3 is not installed"
+require_cmd sqlite3 sqlite3
 PROBE=$abs_top_builddir/tests/source-probe
 [ -x "$PROBE" ] || skip_all "tests/source-probe is not built (make check builds it)"
 "$PROBE" mssql://x@127.0.0.1:1/x describe 2>&1 | grep -q "without FreeTDS" \
@@ -114,13 +114,13 @@ like "$ERR" "must not contain a password" "saying why"
 run_fails "password= as an option too" 1 "$PROBE" "$MESSY?password=x" facts
 run_fails "a source without a user is refused" 1 "$PROBE" "mssql://127.0.0.1:1/standin" facts
 like "$ERR" "PANTRYCRM_MSSQL_USER" "naming the variable that can give it"
-if command -v setsid >/dev/null 2>&1; then
+if have_cmd setsid util-linux; then
     run_fails "no password and no terminal: a clear refusal" 1 \
         env -u PANTRYCRM_MSSQL_PASSWORD setsid -w "$PROBE" "$MESSY" facts
     like "$ERR" "no SQL Server password.*PANTRYCRM_MSSQL_PASSWORD" "naming the ways to give one"
 fi
 printf '%s\n' "$PANTRYCRM_MSSQL_PASSWORD" >"$TEST_TMP/pw"
-if command -v script >/dev/null 2>&1; then
+if have_cmd script bsdutils; then
     # On a terminal (script gives one) the password is asked for, unechoed.
     out=$( (sleep 1; printf '%s\n' "$PANTRYCRM_MSSQL_PASSWORD") | env -u PANTRYCRM_MSSQL_PASSWORD \
         script -qec "'$PROBE' '$MESSY' encoding" /dev/null 2>&1)

@@ -6,9 +6,9 @@
 # tools/check.sh builds one just for this test.
 . "$abs_top_srcdir/tests/lib.sh"
 . "$abs_top_srcdir/tests/pgcluster.sh"
-command -v valgrind >/dev/null 2>&1 || skip_all "valgrind is not installed (Debian package valgrind)"
+require_cmd valgrind valgrind
 [ "${PANTRYCRM_SKIP_VALGRIND:-}" != 1 ] || skip_all "PANTRYCRM_SKIP_VALGRIND=1 (tools/check.sh already ran it)"
-command -v nm >/dev/null 2>&1 || skip_all "nm is not installed (binutils), cannot tell a sanitizer build"
+require_cmd nm binutils
 if { nm "$PANTRYCRM"; nm -D "$PANTRYCRM"; } 2>/dev/null | grep -Eq '__(asan|ubsan|tsan)_'; then
     skip_all "this build uses sanitizers, which valgrind cannot run; tools/check.sh runs this test in a plain build"
 fi
@@ -60,7 +60,7 @@ else
     skip "tests/render.t is not built (make check builds it)"
 fi
 # ... and a short session in a real terminal: page, search, details, quit.
-if command -v tmux >/dev/null 2>&1; then
+if have_cmd tmux tmux; then
     T="tmux -L pantrycrm-vg-$$ -f /dev/null"
     at_exit "$T kill-server 2>/dev/null"
     screen() { $T capture-pane -p -t vg 2>/dev/null; }

@@ -27,6 +27,9 @@ fi
 # Short, and open to the postgres user that runs the clusters.
 TMPDIR=$(mktemp -d /tmp/pantrycrm-ci.XXXXXX) && chmod 755 "$TMPDIR" || exit 1
 export TMPDIR
+# deps.sh installed every tool the tests use: a missing one is a failure,
+# never a skip (tests/lib.sh, require_cmd).
+export PANTRYCRM_STRICT=1
 # LeakSanitizer cannot follow runuser; ASan and UBSan still check everything.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
@@ -34,6 +37,8 @@ make -j"$(nproc)" --no-print-directory check
 check_rc=$?
 if [ -f test-suite.log ]; then set -- $(summary test-suite.log); else set -- 0 1 0; fi
 passed=$1 failed=$2 skipped=$3
+# A suite that ran nothing proves nothing.
+[ "$passed" -gt 0 ] || { echo "make check: no test passed"; failed=$((failed + 1)); }
 [ "$check_rc" -eq 0 ] || { [ -f test-suite.log ] && cat test-suite.log; [ "$failed" -gt 0 ] || failed=1; }
 
 # valgrind cannot run sanitizer code, so the tree above skips
@@ -66,9 +71,16 @@ if [ "$check_rc" -eq 0 ] && [ "${PANTRYCRM_SKIP_DISTCHECK:-}" != 1 ]; then
     fi
 fi
 # Every test must stop the cluster it started, whatever happened to it.
+# Without pgrep this check could not see a server, so it fails instead.
 mine="postgres -D $TMPDIR/pantrycrm-test\.[^/]*/pgdata"
-leaked=$(pgrep -f "$mine" 2>/dev/null | wc -l)
-if [ "$leaked" -gt 0 ]; then
+if ! command -v pgrep >/dev/null 2>&1; then
+    echo "test harness: pgrep (Debian package procps) is missing: cannot check for leftover servers"
+    failed=$((failed + 1))
+elif [ "$(pgrep -f . | wc -l)" -eq 0 ]; then
+    # It sees no process at all, not even this shell (no /proc?).
+    echo "test harness: pgrep sees no process here: cannot check for leftover servers"
+    failed=$((failed + 1))
+elif leaked=$(pgrep -f "$mine" | wc -l) && [ "$leaked" -gt 0 ]; then
     echo "test harness: $leaked throwaway PostgreSQL server(s) left running:"
     pgrep -af "$mine"
     failed=$((failed + 1))

@@ -1,11 +1,14 @@
 #!/bin/sh
 # tools/deps.sh - install what pantrycrm needs to build, test and run its
-# demo, on Debian 12 (bookworm). Uses sudo when not run as root.
+# demo, on Debian 12 (bookworm), a minimal one included (debootstrap
+# --variant=minbase lacks procps, which the tests' process checks use).
+# Uses sudo when not run as root.
 set -eu
 pkgs="build-essential autoconf automake autoconf-archive pkg-config
       libncurses-dev libreadline-dev libsqlite3-dev libpq-dev freetds-dev
       libssl-dev uuid-dev libjansson-dev libxxhash-dev
-      postgresql postgresql-contrib sqlite3 python3 tmux man-db valgrind"
+      postgresql postgresql-contrib sqlite3 python3 tmux man-db valgrind
+      procps ca-certificates"
 missing=
 for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

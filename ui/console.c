@@ -227,11 +227,13 @@ static void draw_status(struct app *app)
     attrset(app->attr[ROLE_STATUS]);
     mvhline(LINES - 1, 0, ' ', COLS);
     attrset(A_NORMAL);
-    const char *hint = "1 Orgs  2 Contacts  3 Migration  ? Help  q Quit";
+    const char *hint = "1 Orgs  2 Contacts  3 Migration  4 Dashboard  5 Health  ? Help  q Quit";
     if (app->status[0] && (app->confirm != ACT_NONE || now_s() - app->status_at < 8))
         ui_put(app, LINES - 1, 0, COLS, ROLE_STATUS, app->status);
     else if (app->busy)
         ui_put(app, LINES - 1, 0, COLS, ROLE_STATUS, " working… (Esc cancels)");
+    else if (app->locale_note)
+        ui_put(app, LINES - 1, 0, COLS, ROLE_STATUS, app->locale_note);
     else
         ui_put(app, LINES - 1, 0, COLS, ROLE_STATUS, hint);
 }
@@ -340,6 +342,7 @@ static char **complete(const char *line, int start, int end, void *ctx)
 
 static void dispatch(struct app *app, int key)
 {
+    app->locale_note = NULL;    /* read: the usual hints come back */
     if (app->prompt && prompt_is_open(app->prompt)) {
         char kind = app->prompt_kind;
         enum prompt_status st = prompt_feed(app->prompt, key);
@@ -572,6 +575,9 @@ int console_main(const struct console_opts *opts)
     app.state_path = opts->state_path ? xstrdup(opts->state_path) : state_default_path();
     const char *codeset = nl_langinfo(CODESET);
     app.utf8 = codeset && strcmp(codeset, "UTF-8") == 0;
+    if (!app.utf8)  /* as after su -, or LANG unset in an SSH session */
+        app.locale_note = " the locale is not UTF-8: drawing in ASCII (set LANG=C.UTF-8 for "
+                          "accents and lines)";
 
     /* Users who never set ESCDELAY get a snappy Esc, as htop does. */
     if (!getenv("ESCDELAY"))

@@ -70,6 +70,7 @@ struct app {
     bool detail_open;
     size_t detail_top;
     bool read_only, utf8, color;
+    const char *locale_note;    /* why we draw in ASCII; shown until a key */
     int color_pref;             /* 0 auto (NO_COLOR decides), 1 never, 2 always */
     char who[256];
     int pane;

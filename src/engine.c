@@ -75,6 +75,7 @@ struct job {
     /* progress, guarded by e->mu */
     int64_t rows_total, rows_read, rows_migrated, rows_quarantined, repairs, bytes;
     int64_t rows_seen;      /* read from the source, committed or not: for the bar */
+    bool keys_preloaded;    /* rows committed before this process are in the key set */
     double seconds;
     const char *phase;
 };
@@ -755,6 +756,49 @@ static int load_checkpoint(struct job *j, PGconn *conn, struct strbuf *last_key,
     return done ? 1 : 0;
 }
 
+/* A parent table that an earlier process (or attempt) committed rows of:
+ * its committed keys go into the key set, streamed by COPY, so that the
+ * children's orphan checks stay in memory after a resume instead of
+ * sending every key to the server. Past the budget the set drops keys and
+ * those few take the round trip, as in an uninterrupted run. */
+static int preload_parent_keys(struct job *j, PGconn *conn, char **err)
+{
+    struct keyset *ks = &j->e->keys[table_index(j->t)];
+    struct strbuf sql;
+    sb_init(&sql);
+    sb_adds(&sql, "COPY (SELECT ");
+    sql_add_ident(&sql, j->t->key);
+    sb_adds(&sql, " FROM ");
+    sql_add_ident(&sql, j->t->name);
+    sb_adds(&sql, ") TO STDOUT");
+    PGresult *res = PQexec(conn, sql.buf);
+    sb_free(&sql);
+    if (PQresultStatus(res) != PGRES_COPY_OUT) {
+        *err = str_rtrim(xstrdup(PQresultErrorMessage(res)));
+        PQclear(res);
+        return -1;
+    }
+    PQclear(res);
+    char *line;
+    int n;
+    while ((n = PQgetCopyData(conn, &line, 0)) > 0) {
+        unsigned char key[16];
+        if (n > 0 && line[n - 1] == '\n')
+            n--;
+        if (keyset_parse_uuid(line, (size_t)n, key))
+            keyset_add(ks, key);
+        PQfreemem(line);
+    }
+    res = PQgetResult(conn);
+    int rc = PQresultStatus(res) == PGRES_COMMAND_OK ? 0 : -1;
+    if (rc != 0)
+        *err = str_rtrim(xstrdup(PQresultErrorMessage(res)));
+    PQclear(res);
+    while ((res = PQgetResult(conn)) != NULL)
+        PQclear(res);
+    return rc;
+}
+
 /* One attempt at loading the table from its checkpoint to the end.
  * 0 done, 1 stopped, -1 failed (*retry says whether trying again helps). */
 static int job_attempt(struct job *j, bool *retry, char **err)
@@ -770,6 +814,12 @@ static int job_attempt(struct job *j, bool *retry, char **err)
     sb_init(&key);
     bool have_key = false;
     int done = load_checkpoint(j, conn, &key, &have_key, err);
+    if (done >= 0 && e->is_parent[table_index(j->t)] && j->rows_migrated > 0 && !j->keys_preloaded) {
+        if (preload_parent_keys(j, conn, err) != 0)
+            done = -1;
+        else
+            j->keys_preloaded = true;
+    }
     if (done != 0) {
         *retry = done < 0 && conn_lost(conn);
         PQfinish(conn);

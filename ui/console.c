@@ -228,6 +228,8 @@ static void draw_status(struct app *app)
     mvhline(LINES - 1, 0, ' ', COLS);
     attrset(A_NORMAL);
     const char *hint = "1 Orgs  2 Contacts  3 Migration  4 Dashboard  5 Health  ? Help  q Quit";
+    if (COLS < (int)strlen(hint))  /* narrow: the keys that matter must not be cut */
+        hint = "1-5 panes  ? Help  q Quit";
     if (app->status[0] && (app->confirm != ACT_NONE || now_s() - app->status_at < 8))
         ui_put(app, LINES - 1, 0, COLS, ROLE_STATUS, app->status);
     else if (app->busy)

@@ -1,9 +1,10 @@
-/* cmd_db.c - `pantrycrm db migrate|status`: the target schema.
+/* cmd_db.c - `pantrycrm db migrate|status|drizzle-baseline`: the target schema.
  * Copyright (C) 2026 The pantrycrm authors. GPL-3.0-or-later. */
 #include "config.h"
 
 #include "cli.h"
 #include "commands.h"
+#include "drizzle.h"
 #include "paths.h"
 #include "pg.h"
 #include "schema.h"
@@ -150,9 +151,57 @@ static int db_status(int argc, char **argv, const char *prefix)
     return pending || bad ? EXIT_FAIL : EXIT_OK;
 }
 
+static int db_drizzle_baseline(int argc, char **argv, const char *prefix)
+{
+    static const struct option opts[] = {
+        {"dbname", required_argument, NULL, 'd'},
+        {"out", required_argument, NULL, 'o'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *conninfo = cli_globals.conninfo, *outdir = NULL;
+    int c;
+    while ((c = cli_getopt(prefix, argc, argv, "d:o:h", opts)) != -1) {
+        switch (c) {
+        case 'd':
+            conninfo = optarg;
+            break;
+        case 'o':
+            outdir = optarg;
+            break;
+        case 'h':
+            printf("Usage: %s --out DIR [OPTIONS]\n"
+                   "Hand the migrated database's migration history to drizzle-kit: write the\n"
+                   "Drizzle migrations folder (baseline SQL, meta/_journal.json, schema snapshot)\n"
+                   "to DIR and record the baseline in drizzle.__drizzle_migrations, so that\n"
+                   "`drizzle-kit migrate` applies nothing now and then only later migrations.\n"
+                   "Running it again changes nothing.\n\nOptions:\n"
+                   "  -o, --out=DIR          the application's migrations folder (drizzle.config's out)\n%s",
+                   prefix, conn_help);
+            return EXIT_OK;
+        default:
+            return EXIT_USAGE;
+        }
+    }
+    if (cli_no_more_args(prefix, argc, argv))
+        return EXIT_USAGE;
+    if (!outdir || !*outdir) {
+        cli_usage_error(prefix, "--out DIR is required");
+        return EXIT_USAGE;
+    }
+    char *err = NULL;
+    if (drizzle_baseline(conninfo, outdir, stdout, &err) != 0) {
+        warnx_("drizzle-baseline: %s", err);
+        free(err);
+        return EXIT_FAIL;
+    }
+    return EXIT_OK;
+}
+
 static const struct cli_command db_commands[] = {
     {"migrate", "apply pending target-schema migrations", db_migrate},
     {"status", "list applied and pending migrations", db_status},
+    {"drizzle-baseline", "hand the migration history to drizzle-kit", db_drizzle_baseline},
     {NULL, NULL, NULL},
 };
 

@@ -25,8 +25,12 @@ cp data/drizzle/schema.ts data/drizzle/relations.ts "$tmp/db/"
 out=data/drizzle/migrations
 # The baseline keeps its time once released: databases already baselined
 # hold it as their newest applied migration.
+# Likewise the snapshot's id (drizzle-kit draws a new one every time), so
+# that an unchanged schema leaves the file unchanged.
 if [ -f "$out/meta/_journal.json" ]; then
     cp "$out/meta/_journal.json" "$tmp/journal.json"
+    id=$(sed -n 's/^  "id": "\([0-9a-f-]*\)",$/\1/p' "$out/meta/0000_snapshot.json" | head -n1)
+    [ -z "$id" ] || sed -i "0,/^  \"id\": \"[0-9a-f-]*\",\$/s//  \"id\": \"$id\",/" "$tmp/out/meta/0000_snapshot.json"
 else
     cp "$tmp/out/meta/_journal.json" "$tmp/journal.json"
 fi

@@ -67,7 +67,10 @@ const tstz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date
 const money = (name: string) => numeric(name, { precision: 14, scale: 2 });
 const metadataColumn = () => jsonb('metadata').$type<Metadata>().notNull().default({});
 const createdAt = () => tstz('createdAt').notNull().defaultNow();
-const updatedAt = () => tstz('updatedAt').notNull().defaultNow();
+/** Set on every update made through Drizzle, as Prisma's @updatedAt did for
+ *  the old application (client side: the database has no trigger, so that
+ *  the migration and the sync keep the source's own times). */
+const updatedAt = () => tstz('updatedAt').notNull().defaultNow().$onUpdate(() => new Date());
 /** The text id of a sign-in table: legacy cuids, or a random UUID for new rows
  *  (the uuid is converted to text on assignment; data/sql/0011_app_handoff.sql). */
 const authId = () => text('id').primaryKey().default(sql`gen_random_uuid()`);

@@ -35,9 +35,14 @@ async function body(): Promise<void> {
   is(stored?.id, user.id, 'the database made its id');
   is(`${stored?.role}/${stored?.isActive}`, 'user/true', 'role and isActive take their defaults');
 
+  is((await adapter.getUser!(user.id))?.email, email, 'getUser finds the user by id');
+  const verified = new Date(Date.now() - 60_000);
+  const upd0 = await adapter.updateUser!({ id: user.id, emailVerified: verified });
+  ok(upd0.emailVerified instanceof Date && upd0.emailVerified.getTime() === verified.getTime(),
+     'updateUser sets emailVerified, read back as a Date');
   const byEmail = await adapter.getUserByEmail!(email);
   is(byEmail?.id, user.id, 'getUserByEmail finds the user');
-  ok(byEmail?.emailVerified === null, 'emailVerified is null until verified');
+  ok(byEmail?.emailVerified instanceof Date, 'emailVerified comes back as a Date');
   is(await adapter.getUserByEmail!('nobody@example.com'), null, 'getUserByEmail of an unknown address is null');
 
   // linkAccount: OAuth tokens go to their snake_case columns.
@@ -69,6 +74,8 @@ async function body(): Promise<void> {
 
   const byAccount = await adapter.getUserByAccount!({ provider: 'github', providerAccountId: account.providerAccountId });
   is(byAccount?.id, user.id, 'getUserByAccount finds the user');
+  const acct2 = await adapter.getAccount!(account.providerAccountId, 'github');
+  is(acct2?.access_token, 'access-token-value', 'getAccount reads the tokens back');
   let duplicate = false;
   try {
     await adapter.linkAccount!({ ...account, userId: user.id });
@@ -120,9 +127,13 @@ async function body(): Promise<void> {
     ok(false, 'the migrated data has a user with a legacy text id');
   }
 
+  await adapter.unlinkAccount!({ provider: 'github', providerAccountId: account.providerAccountId });
+  is(await adapter.getUserByAccount!({ provider: 'github', providerAccountId: account.providerAccountId }), null,
+     'unlinkAccount removes the account');
   await adapter.deleteUser!(user.id);
-  is((await row(sql`SELECT count(*)::int AS n FROM "Account" WHERE "userId" = ${user.id}`))?.n, 0,
-     'deleting the user removes its accounts and sessions');
+  is((await row(sql`SELECT count(*)::int AS n FROM "Session" WHERE "userId" = ${user.id}`))?.n, 0,
+     'deleteUser removes the user and its sessions');
+  is(await adapter.getUser!(user.id), null, 'getUser of a deleted user is null');
 }
 
 await main(body, () => pool.end());

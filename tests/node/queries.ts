@@ -57,10 +57,19 @@ async function body(): Promise<void> {
   // Update (DZ-013).
   const updated = await db
     .update(organizations)
-    .set({ priority: 'B', updatedAt: new Date() })
+    .set({ priority: 'B' })
     .where(eq(organizations.id, org.id))
     .returning();
   is(updated[0]?.priority, 'B', 'update returns the changed row');
+  const longAgo = new Date('2020-01-01T00:00:00Z');
+  await db.update(organizations).set({ updatedAt: longAgo }).where(eq(organizations.id, org.id));
+  const [touched] = await db
+    .update(organizations)
+    .set({ notes: 'called back' })
+    .where(eq(organizations.id, org.id))
+    .returning();
+  ok(touched !== undefined && touched.updatedAt.getTime() > longAgo.getTime(),
+     'an update that does not name updatedAt still moves it (as Prisma\'s @updatedAt did)');
 
   // Complex query with a join (DZ-013): a migrated organization with contacts.
   const [withContacts] = await db

@@ -1,4 +1,4 @@
-/* cmd_db.c - `pantrycrm db migrate|status|drizzle-baseline`: the target schema.
+/* cmd_db.c - `pantrycrm db migrate|status|drizzle|drizzle-baseline`: the target schema.
  * Copyright (C) 2026 The pantrycrm authors. GPL-3.0-or-later. */
 #include "config.h"
 
@@ -198,9 +198,55 @@ static int db_drizzle_baseline(int argc, char **argv, const char *prefix)
     return EXIT_OK;
 }
 
+static int db_drizzle(int argc, char **argv, const char *prefix)
+{
+    static const struct option opts[] = {
+        {"dbname", required_argument, NULL, 'd'},
+        {"out", required_argument, NULL, 'o'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *conninfo = cli_globals.conninfo, *outdir = NULL;
+    int c;
+    while ((c = cli_getopt(prefix, argc, argv, "d:o:h", opts)) != -1) {
+        switch (c) {
+        case 'd':
+            conninfo = optarg;
+            break;
+        case 'o':
+            outdir = optarg;
+            break;
+        case 'h':
+            printf("Usage: %s --out DIR [OPTIONS]\n"
+                   "Write DIR/schema.ts and DIR/relations.ts, a Drizzle ORM schema of the target's\n"
+                   "public schema read from its catalog: enums, tables, columns, defaults, keys,\n"
+                   "checks and indexes, and relations from the foreign keys.\n\nOptions:\n"
+                   "  -o, --out=DIR          where to write the two files\n%s",
+                   prefix, conn_help);
+            return EXIT_OK;
+        default:
+            return EXIT_USAGE;
+        }
+    }
+    if (cli_no_more_args(prefix, argc, argv))
+        return EXIT_USAGE;
+    if (!outdir || !*outdir) {
+        cli_usage_error(prefix, "--out DIR is required");
+        return EXIT_USAGE;
+    }
+    char *err = NULL;
+    if (drizzle_generate(conninfo, outdir, stdout, &err) != 0) {
+        warnx_("drizzle: %s", err);
+        free(err);
+        return EXIT_FAIL;
+    }
+    return EXIT_OK;
+}
+
 static const struct cli_command db_commands[] = {
     {"migrate", "apply pending target-schema migrations", db_migrate},
     {"status", "list applied and pending migrations", db_status},
+    {"drizzle", "write a Drizzle schema from the catalog", db_drizzle},
     {"drizzle-baseline", "hand the migration history to drizzle-kit", db_drizzle_baseline},
     {NULL, NULL, NULL},
 };

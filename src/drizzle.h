@@ -21,4 +21,11 @@
  * Says what it did on out. 0, or -1 with *err set. */
 int drizzle_baseline(const char *conninfo, const char *outdir, FILE *out, char **err);
 
+/* `pantrycrm db drizzle`: writes outdir/schema.ts and outdir/relations.ts,
+ * a Drizzle ORM schema of the target's public schema read from its catalog
+ * (enums, tables, columns, defaults, keys, checks, indexes; relations from
+ * the foreign keys). Stops, naming the object, at anything Drizzle cannot
+ * describe. 0, or -1 with *err set. */
+int drizzle_generate(const char *conninfo, const char *outdir, FILE *out, char **err);
+
 #endif

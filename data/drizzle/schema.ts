@@ -6,8 +6,9 @@
 // key, unique constraint, foreign key, check and index of the public schema,
 // with their names. tests/drizzle.sh proves it: drizzle-kit builds the same
 // catalog from this file as `pantrycrm db migrate` does, `drizzle-kit push`
-// against a migrated database changes nothing, and `drizzle-kit generate`
-// finds nothing to write. Change the database only through a new file in
+// against a migrated database changes nothing, `drizzle-kit generate` finds
+// nothing to write, and it finds nothing either between this file and the
+// schema `pantrycrm db drizzle` writes from a migrated database's catalog. Change the database only through a new file in
 // data/sql and this file together.
 //
 // How it is written, and why:
@@ -23,7 +24,10 @@
 //     data/sql/0002_core_schema.sql).
 //   * Index expressions and operator classes that the column API cannot say
 //     are written inside sql`...` (lower(email), the 'simple' text-search
-//     vectors, the gin_trgm_ops trigram indexes).
+//     vectors, the gin_trgm_ops trigram indexes). They and the checks are
+//     written as PostgreSQL prints them, with ${t.column} for the columns,
+//     which is also how `pantrycrm db drizzle` writes them from the catalog:
+//     drizzle-kit finds this file and the generated one the same.
 //   * The ids of "User", "Account" and "Session" default to a random UUID as
 //     text in the database (data/sql/0011_app_handoff.sql): Auth.js never
 //     supplies them.
@@ -199,10 +203,10 @@ export const organizations = pgTable('Organization', {
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 }, (t) => [
-  check('Organization_name_not_blank_check', sql`btrim(${t.name}) <> ''::text`),
-  check('Organization_estimatedRevenue_nonnegative_check', sql`${t.estimatedRevenue} >= (0)::double precision`),
-  check('Organization_employeeCount_nonnegative_check', sql`${t.employeeCount} >= 0`),
-  check('Organization_metadata_object_check', sql`jsonb_typeof(${t.metadata}) = 'object'::text`),
+  check('Organization_name_not_blank_check', sql`(btrim(${t.name}) <> ''::text)`),
+  check('Organization_estimatedRevenue_nonnegative_check', sql`(${t.estimatedRevenue} >= (0)::double precision)`),
+  check('Organization_employeeCount_nonnegative_check', sql`(${t.employeeCount} >= 0)`),
+  check('Organization_metadata_object_check', sql`(jsonb_typeof(${t.metadata}) = 'object'::text)`),
   index('Organization_name_id_idx').on(t.name, t.id),
   index('Organization_priority_name_id_idx').on(t.priority, t.name, t.id),
   index('Organization_priority_updatedAt_id_idx').on(t.priority, t.updatedAt, t.id),
@@ -241,15 +245,15 @@ export const contacts = pgTable('Contact', {
 }, (t) => [
   foreignKey({ name: 'Contact_organizationId_fkey', columns: [t.organizationId], foreignColumns: [organizations.id] })
     .onUpdate('cascade').onDelete('cascade'),
-  check('Contact_metadata_object_check', sql`jsonb_typeof(${t.metadata}) = 'object'::text`),
+  check('Contact_metadata_object_check', sql`(jsonb_typeof(${t.metadata}) = 'object'::text)`),
   index('Contact_lastName_firstName_id_idx').on(t.lastName, t.firstName, t.id),
   index('Contact_organizationId_isPrimary_idx').on(t.organizationId, t.isPrimary),
   index('Contact_organizationId_createdAt_id_idx').on(t.organizationId, t.createdAt, t.id),
   index('Contact_organizationId_position_idx').on(t.organizationId, t.position),
   index('Contact_name_fts_idx').using('gin',
-    sql`to_tsvector('simple'::regconfig, ((${t.firstName} || ' '::text) || ${t.lastName}))`),
+    sql`to_tsvector('simple'::regconfig, (${t.firstName} || ' '::text) || ${t.lastName})`),
   index('Contact_name_trgm_idx').using('gin',
-    sql`lower(((${t.firstName} || ' '::text) || ${t.lastName})) gin_trgm_ops`),
+    sql`lower((${t.firstName} || ' '::text) || ${t.lastName}) gin_trgm_ops`),
   index('Contact_email_idx').using('btree', sql`lower(${t.email})`),
   index('Contact_email_id_idx').on(t.email, t.id),
   index('Contact_updatedAt_id_idx').on(t.updatedAt, t.id),
@@ -278,8 +282,8 @@ export const interactions = pgTable('Interaction', {
     .onUpdate('cascade').onDelete('set null'),
   foreignKey({ name: 'Interaction_userId_fkey', columns: [t.userId], foreignColumns: [users.id] })
     .onUpdate('cascade').onDelete('set null'),
-  check('Interaction_duration_nonnegative_check', sql`${t.duration} >= 0`),
-  check('Interaction_metadata_object_check', sql`jsonb_typeof(${t.metadata}) = 'object'::text`),
+  check('Interaction_duration_nonnegative_check', sql`(${t.duration} >= 0)`),
+  check('Interaction_metadata_object_check', sql`(jsonb_typeof(${t.metadata}) = 'object'::text)`),
   index('Interaction_organizationId_date_id_idx').on(t.organizationId, t.date.desc().nullsFirst(), t.id.desc().nullsFirst()),
   index('Interaction_contactId_date_id_idx').on(t.contactId, t.date.desc().nullsFirst(), t.id.desc().nullsFirst()),
   index('Interaction_userId_date_id_idx').on(t.userId, t.date.desc().nullsFirst(), t.id.desc().nullsFirst()),
@@ -305,9 +309,9 @@ export const opportunities = pgTable('Opportunity', {
     .onUpdate('cascade').onDelete('cascade'),
   foreignKey({ name: 'Opportunity_contactId_fkey', columns: [t.contactId], foreignColumns: [contacts.id] })
     .onUpdate('cascade').onDelete('set null'),
-  check('Opportunity_probability_range_check', sql`(${t.probability} >= 0) AND (${t.probability} <= 100)`),
-  check('Opportunity_value_nonnegative_check', sql`${t.value} >= (0)::numeric`),
-  check('Opportunity_metadata_object_check', sql`jsonb_typeof(${t.metadata}) = 'object'::text`),
+  check('Opportunity_probability_range_check', sql`((${t.probability} >= 0) AND (${t.probability} <= 100))`),
+  check('Opportunity_value_nonnegative_check', sql`(${t.value} >= (0)::numeric)`),
+  check('Opportunity_metadata_object_check', sql`(jsonb_typeof(${t.metadata}) = 'object'::text)`),
   index('Opportunity_organizationId_stage_idx').on(t.organizationId, t.stage),
   index('Opportunity_contactId_idx').on(t.contactId),
   index('Opportunity_stage_isActive_value_idx').on(t.stage, t.isActive, t.value),
@@ -333,8 +337,8 @@ export const leads = pgTable('Lead', {
     .onUpdate('cascade').onDelete('set null'),
   foreignKey({ name: 'Lead_assignedToId_fkey', columns: [t.assignedToId], foreignColumns: [users.id] })
     .onUpdate('cascade').onDelete('set null'),
-  check('Lead_score_range_check', sql`(${t.score} >= 0) AND (${t.score} <= 100)`),
-  check('Lead_metadata_object_check', sql`jsonb_typeof(${t.metadata}) = 'object'::text`),
+  check('Lead_score_range_check', sql`((${t.score} >= 0) AND (${t.score} <= 100))`),
+  check('Lead_metadata_object_check', sql`(jsonb_typeof(${t.metadata}) = 'object'::text)`),
   index('Lead_organizationId_idx').on(t.organizationId),
   index('Lead_assignedToId_status_idx').on(t.assignedToId, t.status),
   index('Lead_status_source_idx').on(t.status, t.source),
@@ -364,9 +368,9 @@ export const contracts = pgTable('Contract', {
     .onUpdate('cascade').onDelete('set null'),
   foreignKey({ name: 'Contract_opportunityId_fkey', columns: [t.opportunityId], foreignColumns: [opportunities.id] })
     .onUpdate('cascade').onDelete('set null'),
-  check('Contract_endDate_after_startDate_check', sql`${t.endDate} >= ${t.startDate}`),
-  check('Contract_value_nonnegative_check', sql`${t.value} >= (0)::numeric`),
-  check('Contract_metadata_object_check', sql`jsonb_typeof(${t.metadata}) = 'object'::text`),
+  check('Contract_endDate_after_startDate_check', sql`(${t.endDate} >= ${t.startDate})`),
+  check('Contract_value_nonnegative_check', sql`(${t.value} >= (0)::numeric)`),
+  check('Contract_metadata_object_check', sql`(jsonb_typeof(${t.metadata}) = 'object'::text)`),
   index('Contract_organizationId_idx').on(t.organizationId),
   index('Contract_contactId_idx').on(t.contactId),
   index('Contract_opportunityId_idx').on(t.opportunityId),

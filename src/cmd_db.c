@@ -7,10 +7,12 @@
 #include "drizzle.h"
 #include "paths.h"
 #include "pg.h"
+#include "sanitize.h"
 #include "schema.h"
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static const char conn_help[] =
     "  -d, --dbname=CONNINFO  PostgreSQL connection: a URI (postgresql://…) or a\n"
@@ -151,6 +153,17 @@ static int db_status(int argc, char **argv, const char *prefix)
     return pending || bad ? EXIT_FAIL : EXIT_OK;
 }
 
+/* An error that may carry names read from the database (a table or index
+ * name can hold anything): never to the terminal raw. */
+static void warn_sanitized(const char *what, const char *err)
+{
+    struct strbuf sb;
+    sb_init(&sb);
+    sanitize_lines(err, strlen(err), SANITIZE_UTF8, &sb);
+    warnx_("%s: %s", what, sb.buf ? sb.buf : "");
+    sb_free(&sb);
+}
+
 static int db_drizzle_baseline(int argc, char **argv, const char *prefix)
 {
     static const struct option opts[] = {
@@ -191,7 +204,7 @@ static int db_drizzle_baseline(int argc, char **argv, const char *prefix)
     }
     char *err = NULL;
     if (drizzle_baseline(conninfo, outdir, stdout, &err) != 0) {
-        warnx_("drizzle-baseline: %s", err);
+        warn_sanitized("drizzle-baseline", err);
         free(err);
         return EXIT_FAIL;
     }
@@ -236,7 +249,7 @@ static int db_drizzle(int argc, char **argv, const char *prefix)
     }
     char *err = NULL;
     if (drizzle_generate(conninfo, outdir, stdout, &err) != 0) {
-        warnx_("drizzle: %s", err);
+        warn_sanitized("drizzle", err);
         free(err);
         return EXIT_FAIL;
     }

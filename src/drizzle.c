@@ -224,6 +224,8 @@ static int check_schema(PGconn *conn, const char *data, char **err)
 static int record_row(PGconn *conn, const struct baseline *b, FILE *out, char **err)
 {
     if (!pg_command(conn, err, "BEGIN")
+        /* "already exists, skipping" is no news on a second run. */
+        || !pg_command(conn, err, "SET LOCAL client_min_messages = warning")
         /* The table as drizzle-orm's migrator creates it, so either can go first. */
         || !pg_command(conn, err, "CREATE SCHEMA IF NOT EXISTS drizzle")
         || !pg_command(conn, err,

@@ -463,6 +463,11 @@ static int add_table(struct strbuf *sb, json_t *tab, char **err)
             pkcol = json_string_value(json_array_get(cols, 0));
     }
     char *exp = table_export(table);
+    if (!is_identifier(exp)) {
+        *err = xasprintf("table \"%s\" has a name that cannot be a TypeScript name (%s)", table, exp);
+        free(exp);
+        return -1;
+    }
     sb_addf(sb, "export const %s = pgTable(", exp);
     free(exp);
     add_str(sb, table);
@@ -691,6 +696,11 @@ int drizzle_generate(const char *conninfo, const char *outdir, FILE *out, char *
     json_t *e, *t;
     json_array_foreach(json_object_get(cat, "enums"), i, e) {
         char *exp = enum_export(jstr(e, "name"));
+        if (!is_identifier(exp)) {
+            *err = xasprintf("enum type \"%s\" has a name that cannot be a TypeScript name", jstr(e, "name"));
+            free(exp);
+            goto out;
+        }
         sb_addf(&schema, "export const %s = pgEnum(", exp);
         free(exp);
         add_str(&schema, jstr(e, "name"));

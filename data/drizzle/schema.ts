@@ -45,7 +45,9 @@
 // A query written with 'english' cannot use any index and reads the whole
 // table. See README.md, "The application stack".
 
+import type { DrizzleAdapter } from '@auth/drizzle-adapter';
 import { sql } from 'drizzle-orm';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import {
   boolean,
   check,
@@ -63,6 +65,10 @@ import {
   unique,
   uuid,
 } from 'drizzle-orm/pg-core';
+
+/** The sessions table as @auth/drizzle-adapter's types describe it. */
+type AdapterSessionsTable = NonNullable<NonNullable<
+  Parameters<typeof DrizzleAdapter<PgDatabase<PgQueryResultHKT, any>>>[1]>['sessionsTable']>;
 
 /** The free-form attributes of a CRM row: always a JSON object. */
 export type Metadata = { [key: string]: unknown };
@@ -153,7 +159,7 @@ export const accounts = pgTable('Account', {
   index('Account_userId_idx').on(t.userId),
 ]);
 
-export const sessions = pgTable('Session', {
+const sessionTable = pgTable('Session', {
   id: authId(),
   sessionToken: text('sessionToken').notNull(),
   userId: text('userId').notNull(),
@@ -165,6 +171,14 @@ export const sessions = pgTable('Session', {
   index('Session_userId_idx').on(t.userId),
   index('Session_expires_idx').on(t.expires),
 ]);
+/** The sessions, typed also as the adapter's sessions table. Its types want
+ *  "sessionToken" to be the primary key; here (as in the legacy database)
+ *  the key is id and the token is unique ("Session_sessionToken_key"). The
+ *  adapter only ever finds, updates and deletes a session by its token, so
+ *  that uniqueness is all it relies on, and the table passes to
+ *  DrizzleAdapter as it is. The type is only a type: nothing changes at run
+ *  time or in what drizzle-kit sees. */
+export const sessions = sessionTable as typeof sessionTable & AdapterSessionsTable;
 
 export const verificationTokens = pgTable('VerificationToken', {
   identifier: text('identifier').notNull(),

@@ -13,11 +13,20 @@ import pg from 'pg';
 import { authTables } from './db/auth';
 import * as relations from './db/relations';
 import * as schema from './db/schema';
+import { accounts, sessions, users, verificationTokens } from './db/schema';
 import { is, main, ok } from './check';
 
 const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 2 });
 const db = drizzle(pool, { schema: { ...schema, ...relations } });
-const adapter = DrizzleAdapter(db, authTables);
+// The tables as they are, the way the application passes them.
+const adapter = DrizzleAdapter(db, {
+  usersTable: users,
+  accountsTable: accounts,
+  sessionsTable: sessions,
+  verificationTokensTable: verificationTokens,
+});
+// And the shipped shorthand for the same.
+const viaAuthTables = DrizzleAdapter(db, authTables);
 
 async function row(query: ReturnType<typeof sql>): Promise<Record<string, unknown> | undefined> {
   return (await db.execute(query)).rows[0] as Record<string, unknown> | undefined;
@@ -40,6 +49,7 @@ async function body(): Promise<void> {
   const upd0 = await adapter.updateUser!({ id: user.id, emailVerified: verified });
   ok(upd0.emailVerified instanceof Date && upd0.emailVerified.getTime() === verified.getTime(),
      'updateUser sets emailVerified, read back as a Date');
+  is((await viaAuthTables.getUserByEmail!(email))?.id, user.id, 'the adapter built from authTables finds it too');
   const byEmail = await adapter.getUserByEmail!(email);
   is(byEmail?.id, user.id, 'getUserByEmail finds the user');
   ok(byEmail?.emailVerified instanceof Date, 'emailVerified comes back as a Date');

@@ -151,6 +151,14 @@ async function body(): Promise<void> {
   });
   is(contact?.organization.name, 'Transaction Bistro', 'a contact reaches its organization');
 
+  const someUser = await db.query.users.findFirst({
+    with: { accounts: true, sessions: { with: { user: true } }, assignedLeads: { limit: 2 } },
+  });
+  ok(someUser !== undefined && Array.isArray(someUser.sessions) && Array.isArray(someUser.accounts),
+     'db.query reaches a user\'s accounts and sessions');
+  const sessionRow: typeof schema.sessions.$inferSelect | undefined = someUser?.sessions[0];
+  ok(sessionRow === undefined || sessionRow.expires instanceof Date, 'a session\'s expires is a Date');
+
   // Search as the console's indexes serve it: the 'simple' configuration.
   const hits = await db
     .select({ id: organizations.id })

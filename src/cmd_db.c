@@ -169,10 +169,12 @@ static int db_drizzle_baseline(int argc, char **argv, const char *prefix)
     static const struct option opts[] = {
         {"dbname", required_argument, NULL, 'd'},
         {"out", required_argument, NULL, 'o'},
+        {"migrations-schema", required_argument, NULL, 'S'},
+        {"migrations-table", required_argument, NULL, 'T'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    const char *conninfo = cli_globals.conninfo, *outdir = NULL;
+    const char *conninfo = cli_globals.conninfo, *outdir = NULL, *mschema = NULL, *mtable = NULL;
     int c;
     while ((c = cli_getopt(prefix, argc, argv, "d:o:h", opts)) != -1) {
         switch (c) {
@@ -182,6 +184,12 @@ static int db_drizzle_baseline(int argc, char **argv, const char *prefix)
         case 'o':
             outdir = optarg;
             break;
+        case 'S':
+            mschema = optarg;
+            break;
+        case 'T':
+            mtable = optarg;
+            break;
         case 'h':
             printf("Usage: %s --out DIR [OPTIONS]\n"
                    "Hand the migrated database's migration history to drizzle-kit: write the\n"
@@ -189,7 +197,11 @@ static int db_drizzle_baseline(int argc, char **argv, const char *prefix)
                    "to DIR and record the baseline in drizzle.__drizzle_migrations, so that\n"
                    "`drizzle-kit migrate` applies nothing now and then only later migrations.\n"
                    "Running it again changes nothing.\n\nOptions:\n"
-                   "  -o, --out=DIR          the application's migrations folder (drizzle.config's out)\n%s",
+                   "  -o, --out=DIR          the application's migrations folder (drizzle.config's out)\n"
+                   "      --migrations-schema=NAME  the history's schema, as drizzle.config's\n"
+                   "                         migrations.schema (default drizzle)\n"
+                   "      --migrations-table=NAME   the history table, as migrations.table\n"
+                   "                         (default __drizzle_migrations)\n%s",
                    prefix, conn_help);
             return EXIT_OK;
         default:
@@ -203,7 +215,7 @@ static int db_drizzle_baseline(int argc, char **argv, const char *prefix)
         return EXIT_USAGE;
     }
     char *err = NULL;
-    if (drizzle_baseline(conninfo, outdir, stdout, &err) != 0) {
+    if (drizzle_baseline(conninfo, outdir, mschema, mtable, stdout, &err) != 0) {
         warn_sanitized("drizzle-baseline", err);
         free(err);
         return EXIT_FAIL;

@@ -221,26 +221,71 @@ static int check_schema(PGconn *conn, const char *data, char **err)
     return rc;
 }
 
-static int record_row(PGconn *conn, const struct baseline *b, FILE *out, char **err)
+/* Where drizzle-orm's migrator keeps its history (its migrationsSchema and
+ * migrationsTable settings), quoted for SQL and as written for messages. */
+struct history {
+    char *qualified;                        /* "drizzle"."__drizzle_migrations" */
+    char *qschema;                          /* "drizzle" */
+    char *name;                             /* drizzle.__drizzle_migrations */
+};
+
+static int history_init(PGconn *conn, const char *schema, const char *table, struct history *h,
+                        char **err)
+{
+    char *qs = PQescapeIdentifier(conn, schema, strlen(schema));
+    char *qt = PQescapeIdentifier(conn, table, strlen(table));
+    if (!qs || !qt) {
+        *err = xasprintf("cannot quote the history table's name: %s", PQerrorMessage(conn));
+        PQfreemem(qs);
+        PQfreemem(qt);
+        return -1;
+    }
+    h->qschema = xstrdup(qs);
+    h->qualified = xasprintf("%s.%s", qs, qt);
+    h->name = xasprintf("%s.%s", schema, table);
+    PQfreemem(qs);
+    PQfreemem(qt);
+    return 0;
+}
+
+static void history_free(struct history *h)
+{
+    free(h->qschema);
+    free(h->qualified);
+    free(h->name);
+}
+
+/* Runs one parameterless statement built around the history table's name. */
+static bool history_command(PGconn *conn, char **err, const char *fmt, const char *name)
+{
+    char *sql = xasprintf(fmt, name);
+    bool ok = pg_command(conn, err, sql);
+    free(sql);
+    return ok;
+}
+
+static int record_row(PGconn *conn, const struct baseline *b, const struct history *h, FILE *out,
+                      char **err)
 {
     if (!pg_command(conn, err, "BEGIN")
         /* "already exists, skipping" is no news on a second run. */
         || !pg_command(conn, err, "SET LOCAL client_min_messages = warning")
         /* The table as drizzle-orm's migrator creates it, so either can go first. */
-        || !pg_command(conn, err, "CREATE SCHEMA IF NOT EXISTS drizzle")
-        || !pg_command(conn, err,
-                       "CREATE TABLE IF NOT EXISTS drizzle.__drizzle_migrations ("
-                       " id SERIAL PRIMARY KEY, hash text NOT NULL, created_at bigint)")
+        || !history_command(conn, err, "CREATE SCHEMA IF NOT EXISTS %s", h->qschema)
+        || !history_command(conn, err,
+                            "CREATE TABLE IF NOT EXISTS %s ("
+                            " id SERIAL PRIMARY KEY, hash text NOT NULL, created_at bigint)",
+                            h->qualified)
         /* Two baselines at once must not both insert. */
-        || !pg_command(conn, err, "LOCK TABLE drizzle.__drizzle_migrations IN SHARE ROW EXCLUSIVE MODE"))
+        || !history_command(conn, err, "LOCK TABLE %s IN SHARE ROW EXCLUSIVE MODE", h->qualified))
         goto fail;
     char when[32];
     snprintf(when, sizeof when, "%lld", b->when);
     const char *params[2] = {b->hash, when};
-    PGresult *r = pg_exec(conn, err,
-                          "SELECT coalesce(max(created_at) >= $1::bigint, false),"
-                          " count(*) FILTER (WHERE created_at = $1::bigint)"
-                          " FROM drizzle.__drizzle_migrations", 1, params + 1);
+    char *sql = xasprintf("SELECT coalesce(max(created_at) >= $1::bigint, false),"
+                          " count(*) FILTER (WHERE created_at = $1::bigint) FROM %s", h->qualified);
+    PGresult *r = pg_exec(conn, err, sql, 1, params + 1);
+    free(sql);
     if (!r)
         goto fail;
     bool past = PQgetvalue(r, 0, 0)[0] == 't';
@@ -248,18 +293,18 @@ static int record_row(PGconn *conn, const struct baseline *b, FILE *out, char **
     PQclear(r);
     char *where = pg_describe(conn);
     if (past) {
-        fprintf(out, "drizzle.__drizzle_migrations in %s %s: nothing recorded\n", where,
+        fprintf(out, "%s in %s %s: nothing recorded\n", h->name, where,
                 here ? "already holds the baseline" : "already holds later migrations");
     } else {
-        r = pg_exec(conn, err,
-                    "INSERT INTO drizzle.__drizzle_migrations (hash, created_at) VALUES ($1, $2::bigint)",
-                    2, params);
+        sql = xasprintf("INSERT INTO %s (hash, created_at) VALUES ($1, $2::bigint)", h->qualified);
+        r = pg_exec(conn, err, sql, 2, params);
+        free(sql);
         if (!r) {
             free(where);
             goto fail;
         }
         PQclear(r);
-        fprintf(out, "recorded the baseline %s in drizzle.__drizzle_migrations in %s\n", b->tag, where);
+        fprintf(out, "recorded the baseline %s in %s in %s\n", b->tag, h->name, where);
     }
     free(where);
     if (!pg_command(conn, err, "COMMIT"))
@@ -273,8 +318,10 @@ fail:
     return -1;
 }
 
-int drizzle_baseline(const char *conninfo, const char *outdir, FILE *out, char **err)
+int drizzle_baseline(const char *conninfo, const char *outdir, const char *mschema,
+                     const char *mtable, FILE *out, char **err)
 {
+    struct history h = {0};
     char *data = paths_pkgdata();
     char *src = xasprintf("%s/drizzle/migrations", data);
     struct baseline b = {0};
@@ -285,10 +332,14 @@ int drizzle_baseline(const char *conninfo, const char *outdir, FILE *out, char *
     conn = pg_connect(conninfo, "record the Drizzle baseline", err);
     if (!conn || check_schema(conn, data, err) != 0)
         goto out;
+    if (history_init(conn, mschema && *mschema ? mschema : "drizzle",
+                     mtable && *mtable ? mtable : "__drizzle_migrations", &h, err) != 0)
+        goto out;
     if (write_folder(src, &b, outdir, out, err) != 0)
         goto out;
-    rc = record_row(conn, &b, out, err);
+    rc = record_row(conn, &b, &h, out, err);
 out:
+    history_free(&h);
     if (conn)
         PQfinish(conn);
     free(b.tag);

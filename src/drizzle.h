@@ -18,8 +18,11 @@
  * not start with this baseline. Idempotent: a folder that already starts
  * with the baseline is left as it is (it may hold the team's migrations),
  * and a history whose newest row is at or after the baseline gets no row.
- * Says what it did on out. 0, or -1 with *err set. */
-int drizzle_baseline(const char *conninfo, const char *outdir, FILE *out, char **err);
+ * mschema and mtable name the history table as drizzle.config's
+ * migrations.schema and migrations.table do (NULL: drizzle and
+ * __drizzle_migrations). Says what it did on out. 0, or -1 with *err set. */
+int drizzle_baseline(const char *conninfo, const char *outdir, const char *mschema,
+                     const char *mtable, FILE *out, char **err);
 
 /* `pantrycrm db drizzle`: writes outdir/schema.ts and outdir/relations.ts,
  * a Drizzle ORM schema of the target's public schema read from its catalog

@@ -240,6 +240,18 @@ run_ok "drizzle-kit migrate again" kit m ./drizzle migrate
 is "$(psql_val 'SELECT count(*) FROM drizzle.__drizzle_migrations' m)" 2 "applies nothing more"
 run_ok "drizzle-kit push with the new schema changes nothing" kit m ./drizzle push --force
 like "$OUT" "No changes detected" "the database and the team's schema agree"
+# A history kept elsewhere (drizzle.config's migrations.schema and .table).
+run_ok "drizzle-baseline with --migrations-schema and --migrations-table" \
+    "$PANTRYCRM" -d dbname=nodefault db drizzle-baseline --out "$APP/other" \
+    --migrations-schema "app history" --migrations-table migrations_done
+dump nodefault >"$TEST_TMP/before.sql"
+export DRIZZLE_MIGRATIONS_SCHEMA="app history" DRIZZLE_MIGRATIONS_TABLE=migrations_done
+run_ok "drizzle-kit migrate with that configuration runs" kit nodefault ./other migrate
+unset DRIZZLE_MIGRATIONS_SCHEMA DRIZZLE_MIGRATIONS_TABLE
+dump nodefault >"$TEST_TMP/after.sql"
+run_ok "and applies nothing" cmp -s "$TEST_TMP/before.sql" "$TEST_TMP/after.sql"
+is "$(psql_val 'SELECT count(*) FROM "app history".migrations_done' nodefault)|$(psql_val "SELECT count(*) FROM pg_namespace WHERE nspname = 'drizzle'" nodefault)" \
+   "1|0" "the history is where the configuration says, and only there"
 run_fails "drizzle-baseline refuses a folder with another history" 1 \
     "$PANTRYCRM" -d dbname=m db drizzle-baseline --out "$APP/fresh"
 like "$ERR" "already holds another migration history" "and says why"

@@ -6,6 +6,10 @@ export default {
   schema: process.env.DRIZZLE_SCHEMA ?? './db/schema.ts',
   out: process.env.DRIZZLE_OUT ?? './drizzle',
   dbCredentials: { url: process.env.DATABASE_URL ?? '' },
+  migrations: {
+    schema: process.env.DRIZZLE_MIGRATIONS_SCHEMA || 'drizzle',
+    table: process.env.DRIZZLE_MIGRATIONS_TABLE || '__drizzle_migrations',
+  },
   strict: false,
   verbose: true,
 };

@@ -23,6 +23,7 @@
 #include "schema.h"
 #include "util.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <jansson.h>
 #include <stdlib.h>
@@ -138,12 +139,39 @@ static int copy_file(const char *from, const char *to, char **err)
     return rc;
 }
 
+/* drizzle-kit 1.0 keeps one folder per migration (<when>_<name>/migration.sql)
+ * and no journal; its migrator matches history rows by name. The baseline
+ * here is the 0.31 layout, so such a folder is refused rather than mixed. */
+static bool v1_layout(const char *outdir)
+{
+    DIR *d = opendir(outdir);
+    if (!d)
+        return false;
+    bool found = false;
+    struct dirent *de;
+    while (!found && (de = readdir(d)) != NULL) {
+        if (de->d_name[0] == '.')
+            continue;
+        char *m = xasprintf("%s/%s/migration.sql", outdir, de->d_name);
+        found = access(m, F_OK) == 0;
+        free(m);
+    }
+    closedir(d);
+    return found;
+}
+
 /* The folder part. */
 static int write_folder(const char *src, const struct baseline *b, const char *outdir, FILE *out,
                         char **err)
 {
     char *journal = xasprintf("%s/meta/_journal.json", outdir);
     int rc = -1;
+    if (v1_layout(outdir)) {
+        *err = xasprintf("%s holds drizzle-kit 1.0 migrations (one folder per migration); this "
+                         "baseline is drizzle-kit 0.31's journal layout: baseline an empty folder, "
+                         "then convert it with `drizzle-kit up`", outdir);
+        goto out;
+    }
     if (access(journal, F_OK) == 0) {
         char *tag = NULL;
         long long when = 0;
@@ -279,6 +307,21 @@ static int record_row(PGconn *conn, const struct baseline *b, const struct histo
         /* Two baselines at once must not both insert. */
         || !history_command(conn, err, "LOCK TABLE %s IN SHARE ROW EXCLUSIVE MODE", h->qualified))
         goto fail;
+    /* drizzle-kit 1.0's history has a name per row and is matched by it: a
+     * row without one would be no baseline there. */
+    const char *tparam[1] = {h->qualified};
+    PGresult *v = pg_exec(conn, err,
+                          "SELECT count(*) FROM pg_attribute WHERE attrelid = $1::regclass"
+                          " AND attname = 'name' AND NOT attisdropped", 1, tparam);
+    if (!v)
+        goto fail;
+    bool v1 = strcmp(PQgetvalue(v, 0, 0), "0") != 0;
+    PQclear(v);
+    if (v1) {
+        *err = xasprintf("%s is drizzle-kit 1.0's history (it has a name column); this baseline "
+                         "is for drizzle-kit 0.31", h->name);
+        goto fail;
+    }
     char when[32];
     snprintf(when, sizeof when, "%lld", b->when);
     const char *params[2] = {b->hash, when};

@@ -252,6 +252,15 @@ dump nodefault >"$TEST_TMP/after.sql"
 run_ok "and applies nothing" cmp -s "$TEST_TMP/before.sql" "$TEST_TMP/after.sql"
 is "$(psql_val 'SELECT count(*) FROM "app history".migrations_done' nodefault)|$(psql_val "SELECT count(*) FROM pg_namespace WHERE nspname = 'drizzle'" nodefault)" \
    "1|0" "the history is where the configuration says, and only there"
+mkdir -p "$APP/v1/20260101000000_init" && : >"$APP/v1/20260101000000_init/migration.sql"
+run_fails "drizzle-baseline refuses a drizzle-kit 1.0 folder (one folder per migration)" 1 \
+    "$PANTRYCRM" -d dbname=m db drizzle-baseline --out "$APP/v1"
+like "$ERR" "holds drizzle-kit 1.0 migrations.*drizzle-kit up" "and says what to do"
+psql -X -q -d nodefault -c 'ALTER TABLE "app history".migrations_done ADD COLUMN name text'
+run_fails "and a drizzle-kit 1.0 history table (rows matched by name)" 1 \
+    "$PANTRYCRM" -d dbname=nodefault db drizzle-baseline --out "$APP/other" \
+    --migrations-schema "app history" --migrations-table migrations_done
+like "$ERR" "is drizzle-kit 1.0's history" "naming it"
 run_fails "drizzle-baseline refuses a folder with another history" 1 \
     "$PANTRYCRM" -d dbname=m db drizzle-baseline --out "$APP/fresh"
 like "$ERR" "already holds another migration history" "and says why"

@@ -244,7 +244,9 @@ bool browse_build_page(struct browse_query *q, const struct browse_spec *spec,
  * migration maps a legacy id to its target id with a pure function
  * (id_map_uuid: a canonical UUID is kept, lower-cased; anything else
  * becomes uuid5("<Table>:<legacy id>")), so a legacy id is found through
- * the primary key like a UUID, without searching metadata->'legacy'->>'id'
+ * the primary key like a UUID (the target's SQL function legacy_uuid(),
+ * data/sql/0011, computes the same for the application; tests/drizzle.sh
+ * checks that :goto and it agree), without searching metadata->'legacy'->>'id'
  * (which holds the original only when it changed, and has no index: it
  * would need CREATE INDEX ON "Organization" ((metadata->'legacy'->>'id'))).
  * The lookup ignores the filters; parse it with browse_parse_page (0 or 1

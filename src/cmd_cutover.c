@@ -6,6 +6,7 @@
 #include "cli_xform.h"
 #include "commands.h"
 #include "cutover.h"
+#include "drizzle.h"
 #include "sync.h"
 
 #include <stdio.h>
@@ -15,7 +16,8 @@
 
 static const char cutover_help[] =
     "Usage: pantrycrm cutover --check [--quiet-for SECONDS] [--json]\n"
-    "       pantrycrm cutover --commit [--yes] [--report-dir DIR] [--quiet-for SECONDS]\n"
+    "       pantrycrm cutover --commit [--yes] [--report-dir DIR] [--drizzle-out DIR]\n"
+    "                                  [--quiet-for SECONDS]\n"
     "\n"
     "The go/no-go gate of the switch-over. GO only when: the sync has applied the\n"
     "source's current change version (lag 0) and no table needs re-copying; the\n"
@@ -25,7 +27,8 @@ static const char cutover_help[] =
     "Each failing condition is listed with its reason. --commit records the\n"
     "cutover in the target (then migrate and rollback refuse) and writes the final\n"
     "report, cutover-ID.json and cutover-ID.md, with the timings and the downtime\n"
-    "window (source quiet to commit).\n"
+    "window (source quiet to commit), and hands the migration history to the\n"
+    "application: the Drizzle baseline, as `pantrycrm db drizzle-baseline` writes it.\n"
     "\n"
     "Options:\n"
     "      --check              check only (the default)\n"
@@ -33,6 +36,8 @@ static const char cutover_help[] =
     "  -y, --yes                do not ask for confirmation\n"
     "      --quiet-for=SECONDS  how long the source must have been quiet (default 10)\n"
     "      --report-dir=DIR     where --commit writes the report (default: .)\n"
+    "      --drizzle-out=DIR    where --commit writes the Drizzle migrations folder\n"
+    "                           (default: REPORT-DIR/drizzle)\n"
     "      --json               print the check as JSON\n"
     "  -s, --source=SOURCE      the legacy database (default: the last run's)\n"
     "  -d, --dbname=CONNINFO    the PostgreSQL target\n"
@@ -44,7 +49,7 @@ static const char cutover_help[] =
     "\n"
     "Exit status: 0 go (with --commit: recorded), 1 no-go or an error, 2 usage.\n";
 
-enum { OPT_CHECK = 256, OPT_COMMIT, OPT_QUIET, OPT_REPORT_DIR, OPT_JSON };
+enum { OPT_CHECK = 256, OPT_COMMIT, OPT_QUIET, OPT_REPORT_DIR, OPT_JSON, OPT_DRIZZLE_OUT };
 
 int cmd_cutover(int argc, char **argv, const char *prefix)
 {
@@ -57,13 +62,14 @@ int cmd_cutover(int argc, char **argv, const char *prefix)
         {"quiet-for", required_argument, NULL, OPT_QUIET},
         {"report-dir", required_argument, NULL, OPT_REPORT_DIR},
         {"json", no_argument, NULL, OPT_JSON},
+        {"drizzle-out", required_argument, NULL, OPT_DRIZZLE_OUT},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     struct cutover_opts o = {.conninfo = cli_globals.conninfo, .quiet_for = 10, .out = stdout};
     struct xform_cli x;
     memset(&x, 0, sizeof x);
-    char *source = NULL;
+    char *source = NULL, *drizzle_out = NULL;
     bool check = false, yes = false;
     int rc = EXIT_USAGE;
     int c;
@@ -88,6 +94,10 @@ int cmd_cutover(int argc, char **argv, const char *prefix)
             break;
         case OPT_REPORT_DIR: o.report_dir = optarg; break;
         case OPT_JSON: o.json = true; break;
+        case OPT_DRIZZLE_OUT:
+            free(drizzle_out);
+            drizzle_out = xstrdup(optarg);
+            break;
         case 'h':
             fputs(cutover_help, stdout);
             rc = EXIT_OK;
@@ -139,10 +149,25 @@ int cmd_cutover(int argc, char **argv, const char *prefix)
         warnx_("cutover: %s", err ? err : "failed");
     rc = st == 0 ? EXIT_OK : EXIT_FAIL;
     free(err);
+    err = NULL;
+    /* Once the target is the system of record, the application's migration
+     * tool takes over its history. A failure here leaves the cutover
+     * recorded; the message says how to redo just this step. */
+    if (st == 0 && o.commit) {
+        if (!drizzle_out)
+            drizzle_out = xasprintf("%s/drizzle", o.report_dir ? o.report_dir : ".");
+        if (drizzle_baseline(o.conninfo, drizzle_out, NULL, NULL, stdout, &err) != 0) {
+            warnx_("cutover: recorded, but the Drizzle baseline failed: %s "
+                   "(run `pantrycrm db drizzle-baseline --out %s` once it is fixed)", err, drizzle_out);
+            rc = EXIT_FAIL;
+        }
+        free(err);
+    }
     free((char *)x.tz);
     free((char *)x.synonyms);
 out:
     xform_free(&x);
     free(source);
+    free(drizzle_out);
     return rc;
 }

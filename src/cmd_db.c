@@ -1,15 +1,18 @@
-/* cmd_db.c - `pantrycrm db migrate|status`: the target schema.
+/* cmd_db.c - `pantrycrm db migrate|status|drizzle|drizzle-baseline`: the target schema.
  * Copyright (C) 2026 The pantrycrm authors. GPL-3.0-or-later. */
 #include "config.h"
 
 #include "cli.h"
 #include "commands.h"
+#include "drizzle.h"
 #include "paths.h"
 #include "pg.h"
+#include "sanitize.h"
 #include "schema.h"
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static const char conn_help[] =
     "  -d, --dbname=CONNINFO  PostgreSQL connection: a URI (postgresql://…) or a\n"
@@ -150,9 +153,126 @@ static int db_status(int argc, char **argv, const char *prefix)
     return pending || bad ? EXIT_FAIL : EXIT_OK;
 }
 
+/* An error that may carry names read from the database (a table or index
+ * name can hold anything): never to the terminal raw. */
+static void warn_sanitized(const char *what, const char *err)
+{
+    struct strbuf sb;
+    sb_init(&sb);
+    sanitize_lines(err, strlen(err), SANITIZE_UTF8, &sb);
+    warnx_("%s: %s", what, sb.buf ? sb.buf : "");
+    sb_free(&sb);
+}
+
+static int db_drizzle_baseline(int argc, char **argv, const char *prefix)
+{
+    static const struct option opts[] = {
+        {"dbname", required_argument, NULL, 'd'},
+        {"out", required_argument, NULL, 'o'},
+        {"migrations-schema", required_argument, NULL, 'S'},
+        {"migrations-table", required_argument, NULL, 'T'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *conninfo = cli_globals.conninfo, *outdir = NULL, *mschema = NULL, *mtable = NULL;
+    int c;
+    while ((c = cli_getopt(prefix, argc, argv, "d:o:h", opts)) != -1) {
+        switch (c) {
+        case 'd':
+            conninfo = optarg;
+            break;
+        case 'o':
+            outdir = optarg;
+            break;
+        case 'S':
+            mschema = optarg;
+            break;
+        case 'T':
+            mtable = optarg;
+            break;
+        case 'h':
+            printf("Usage: %s --out DIR [OPTIONS]\n"
+                   "Hand the migrated database's migration history to drizzle-kit: write the\n"
+                   "Drizzle migrations folder (baseline SQL, meta/_journal.json, schema snapshot)\n"
+                   "to DIR and record the baseline in drizzle.__drizzle_migrations, so that\n"
+                   "`drizzle-kit migrate` applies nothing now and then only later migrations.\n"
+                   "Running it again changes nothing.\n\nOptions:\n"
+                   "  -o, --out=DIR          the application's migrations folder (drizzle.config's out)\n"
+                   "      --migrations-schema=NAME  the history's schema, as drizzle.config's\n"
+                   "                         migrations.schema (default drizzle)\n"
+                   "      --migrations-table=NAME   the history table, as migrations.table\n"
+                   "                         (default __drizzle_migrations)\n%s",
+                   prefix, conn_help);
+            return EXIT_OK;
+        default:
+            return EXIT_USAGE;
+        }
+    }
+    if (cli_no_more_args(prefix, argc, argv))
+        return EXIT_USAGE;
+    if (!outdir || !*outdir) {
+        cli_usage_error(prefix, "--out DIR is required");
+        return EXIT_USAGE;
+    }
+    char *err = NULL;
+    if (drizzle_baseline(conninfo, outdir, mschema, mtable, stdout, &err) != 0) {
+        warn_sanitized("drizzle-baseline", err);
+        free(err);
+        return EXIT_FAIL;
+    }
+    return EXIT_OK;
+}
+
+static int db_drizzle(int argc, char **argv, const char *prefix)
+{
+    static const struct option opts[] = {
+        {"dbname", required_argument, NULL, 'd'},
+        {"out", required_argument, NULL, 'o'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *conninfo = cli_globals.conninfo, *outdir = NULL;
+    int c;
+    while ((c = cli_getopt(prefix, argc, argv, "d:o:h", opts)) != -1) {
+        switch (c) {
+        case 'd':
+            conninfo = optarg;
+            break;
+        case 'o':
+            outdir = optarg;
+            break;
+        case 'h':
+            printf("Usage: %s --out DIR [OPTIONS]\n"
+                   "Write DIR/schema.ts and DIR/relations.ts, a Drizzle ORM schema of the target's\n"
+                   "public schema read from its catalog: enums, tables, columns, defaults, keys,\n"
+                   "checks and indexes, and relations from the foreign keys.\n\nOptions:\n"
+                   "  -o, --out=DIR          where to write the two files\n%s",
+                   prefix, conn_help);
+            return EXIT_OK;
+        default:
+            return EXIT_USAGE;
+        }
+    }
+    if (cli_no_more_args(prefix, argc, argv))
+        return EXIT_USAGE;
+    if (!outdir || !*outdir) {
+        cli_usage_error(prefix, "--out DIR is required");
+        return EXIT_USAGE;
+    }
+    char *err = NULL;
+    if (drizzle_generate(conninfo, outdir, stdout, &err) != 0) {
+        warn_sanitized("drizzle", err);
+        free(err);
+        return EXIT_FAIL;
+    }
+    return EXIT_OK;
+}
+
 static const struct cli_command db_commands[] = {
     {"migrate", "apply pending target-schema migrations", db_migrate},
     {"status", "list applied and pending migrations", db_status},
+    {"drizzle", "write a Drizzle schema from the catalog", db_drizzle},
+    {"drizzle-baseline", "hand the migration history to drizzle-kit", db_drizzle_baseline},
     {NULL, NULL, NULL},
 };
 

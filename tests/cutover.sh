@@ -83,6 +83,7 @@ assert o["quiet_seconds"] >= 1 and o["quiet_since"], o
 mkdir "$TEST_TMP/reports"
 run_ok "--commit --yes records the cutover" "$PANTRYCRM" -d $C cutover --commit --yes --quiet-for 1 --report-dir "$TEST_TMP/reports"
 like "$OUT" "cutover recorded at .* \(downtime window [0-9.]+ s\); reports: .*cutover-1.json, .*cutover-1.md" "and names the reports"
+like "$OUT" "recorded the baseline 0000_pantrycrm_baseline" "and writes the Drizzle baseline"
 is "$(psql_val "SELECT count(*) FROM migration.cutover" c)" 1 "migration.cutover has it"
 run_ok "the JSON report has the timings and the downtime window" python3 -c '
 import json, sys
@@ -96,6 +97,14 @@ assert o["go"] is True
 like "$(cat "$TEST_TMP/reports/cutover-1.md")" "downtime window \(quiet → commit\) \| [0-9.]+ s" "so has the Markdown report"
 like "$(cat "$TEST_TMP/reports/cutover-1.md")" "\| Interaction \| [0-9]+ \|" "with the tables"
 is "$(psql_val "SELECT report->>'go' FROM migration.cutover" c)" "true" "the target keeps the report too"
+# The application's migration history: the Drizzle baseline (tests/drizzle.sh
+# runs drizzle-kit against it).
+is "$(cd "$TEST_TMP/reports/drizzle" 2>/dev/null && find . -type f | sort | tr '\n' ' ')" \
+   "./0000_pantrycrm_baseline.sql ./meta/0000_snapshot.json ./meta/_journal.json " \
+   "the migrations folder is in REPORT-DIR/drizzle"
+is "$(psql_val "SELECT hash FROM drizzle.__drizzle_migrations" c)" \
+   "$(sha256sum <"$TEST_TMP/reports/drizzle/0000_pantrycrm_baseline.sql" | cut -d' ' -f1)" \
+   "and drizzle.__drizzle_migrations holds its row"
 
 run_fails "after the cutover, rollback refuses" 1 "$PANTRYCRM" -d $C migrate --rollback --yes
 like "$ERR" "cutover has been recorded" "saying why"

@@ -13,6 +13,11 @@ missing=
 for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
 done
+# Node.js and npm for tests/drizzle.sh (the application's stack). Debian's
+# nodejs (18) and npm run the pinned packages of tests/node; a node that is
+# already there (another packaging: its npm comes with it) is kept.
+command -v node >/dev/null 2>&1 || missing="$missing nodejs"
+command -v npm >/dev/null 2>&1 || missing="$missing npm"
 [ -n "$missing" ] || exit 0
 if [ "$(id -u)" -eq 0 ]; then sudo=; else sudo=sudo; fi
 echo "installing:$missing"

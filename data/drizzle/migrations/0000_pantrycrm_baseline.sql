@@ -1,0 +1,1566 @@
+-- 0001_extensions.sql - the PostgreSQL extensions the pantrycrm target schema needs.
+--
+-- Forward-only migration: once released, this file is never edited, because
+-- `pantrycrm db migrate` records its checksum and refuses to run when an
+-- applied file has changed. A later change goes into a new, higher-numbered file.
+--
+-- `pantrycrm db migrate` runs this whole file with one PQexec inside a
+-- transaction it opens itself, so the file has no transaction control of
+-- its own. Before that it checks that every extension named below can be
+-- created on the server (and, on Azure, that it is allow-listed in
+-- azure.extensions); that check reads the statements below literally, so
+-- each stays on one line in the exact form "<create> <name>;" with the name
+-- unquoted.
+--
+-- pgcrypto: digest() and crypt() for server-side work on the data, such as
+--     checking or resetting the bcrypt hashes in "User".password from SQL.
+--     Ids do not need it: gen_random_uuid() is core since PostgreSQL 13, so
+--     uuid-ossp is not installed.
+-- pg_trgm: trigram GIN indexes (gin_trgm_ops) behind the console's partial
+--     ("ILIKE '%x%'") and fuzzy (%, similarity()) name searches.
+-- btree_gin: GIN operator classes for plain scalar and enum columns, so that
+--     a GIN index can combine such a column with a text-search or trigram
+--     key. The data model contract requires it; no index in 0003 needs it
+--     yet, and it costs nothing until an index uses it.
+
+CREATE EXTENSION IF NOT EXISTS pgcrypto;
+CREATE EXTENSION IF NOT EXISTS pg_trgm;
+CREATE EXTENSION IF NOT EXISTS btree_gin;
+-- 0002_core_schema.sql - enums and tables of the pantrycrm target schema.
+--
+-- Forward-only migration: once released, this file is never edited, because
+-- `pantrycrm db migrate` records its checksum and refuses to run when an
+-- applied file has changed. A later change goes into a new, higher-numbered file.
+--
+-- The contract is shared/spec/data-model.md, section 2: the seed's Drizzle
+-- schema, with quoted PascalCase table names and camelCase column names kept
+-- verbatim from the legacy Prisma database (so that the names the old
+-- application, the migration engine and people know keep working), with two
+-- deliberate departures that lose no data (see the COMMENTs below):
+-- "estimatedRevenue" is double precision, not real, and the value columns
+-- are numeric(14,2).
+--
+-- Type choices, applied throughout:
+--   NVARCHAR(n)/NVARCHAR(MAX) -> text: PostgreSQL text has no length penalty,
+--       and a length limit would only reject legacy data the source accepted.
+--   DATETIME2 (UTC)           -> timestamptz, so no value depends on a session
+--       time zone.
+--   BIT -> boolean, INT -> integer, DECIMAL(14,2) -> numeric(14,2).
+--   Every column NOT NULL unless the contract marks it with `?`.
+-- Foreign keys that may be NULL use ON DELETE SET NULL, so deleting a parent
+-- never fails because of a row that only mentions it; the mandatory ones to an
+-- organization or a user cascade, as in the source. All are ON UPDATE CASCADE
+-- as Prisma made them, so correcting a user's text id carries through.
+--
+-- `pantrycrm db migrate` runs this whole file with one PQexec inside a
+-- transaction it opens itself, so the file has no transaction control of
+-- its own. The indexes that serve the console's queries are in
+-- 0003_indexes.sql; this file only has those that primary keys and unique
+-- constraints imply.
+
+
+-- ---------------------------------------------------------------------------
+-- Enums. The legacy database stored these as free strings; the migration
+-- normalises them (data-model.md section 3). The order of the values is the
+-- order ORDER BY uses, so it is part of the contract: A before D, the
+-- pipeline stages in the order a deal moves through them.
+-- ---------------------------------------------------------------------------
+
+CREATE TYPE "OrganizationPriority" AS ENUM ('A', 'B', 'C', 'D');
+
+CREATE TYPE "OrganizationSegment" AS ENUM (
+    'FINE_DINING', 'FAST_FOOD', 'CASUAL_DINING', 'CATERING',
+    'INSTITUTIONAL', 'HEALTHCARE', 'EDUCATION', 'CORPORATE'
+);
+
+CREATE TYPE "OrganizationType" AS ENUM ('PROSPECT', 'CUSTOMER', 'INACTIVE');
+
+CREATE TYPE "OrganizationStatus" AS ENUM ('ACTIVE', 'INACTIVE', 'LEAD');
+
+CREATE TYPE "InteractionType" AS ENUM (
+    'CALL', 'EMAIL', 'MEETING', 'VISIT', 'SAMPLE_DELIVERY', 'TASTING',
+    'FOLLOW_UP', 'OTHER'
+);
+
+CREATE TYPE "InteractionOutcome" AS ENUM (
+    'POSITIVE', 'NEUTRAL', 'NEGATIVE', 'FOLLOW_UP_NEEDED'
+);
+
+CREATE TYPE "OpportunityStage" AS ENUM (
+    'PROSPECTING', 'QUALIFICATION', 'PROPOSAL', 'NEGOTIATION',
+    'CLOSED_WON', 'CLOSED_LOST'
+);
+
+CREATE TYPE "LeadSource" AS ENUM (
+    'WEBSITE', 'REFERRAL', 'TRADE_SHOW', 'COLD_CALL', 'SOCIAL_MEDIA', 'OTHER'
+);
+
+CREATE TYPE "LeadStatus" AS ENUM (
+    'NEW', 'CONTACTED', 'QUALIFIED', 'CONVERTED', 'LOST'
+);
+
+CREATE TYPE "ContractStatus" AS ENUM (
+    'DRAFT', 'PENDING', 'ACTIVE', 'EXPIRED', 'TERMINATED'
+);
+
+
+-- ---------------------------------------------------------------------------
+-- Authentication (NextAuth's tables). Their cuid text ids are kept verbatim:
+-- sessions, accounts and tokens issued by the old application stay valid.
+-- ---------------------------------------------------------------------------
+
+CREATE TABLE "User" (
+    id                  text        NOT NULL,
+    name                text,
+    email               text        NOT NULL,
+    "emailVerified"     timestamptz,
+    image               text,
+    password            text,
+    role                text        NOT NULL DEFAULT 'user',
+    "isActive"          boolean     NOT NULL DEFAULT true,
+    "lastLoginAt"       timestamptz,
+    "resetToken"        text,
+    "resetTokenExpiry"  timestamptz,
+    "createdAt"         timestamptz NOT NULL DEFAULT now(),
+    "updatedAt"         timestamptz NOT NULL DEFAULT now(),
+    CONSTRAINT "User_pkey" PRIMARY KEY (id),
+    CONSTRAINT "User_email_key" UNIQUE (email)
+);
+
+CREATE TABLE "Account" (
+    id                  text        NOT NULL,
+    "userId"            text        NOT NULL,
+    type                text        NOT NULL,
+    provider            text        NOT NULL,
+    "providerAccountId" text        NOT NULL,
+    refresh_token       text,
+    access_token        text,
+    expires_at          integer,
+    token_type          text,
+    scope               text,
+    id_token            text,
+    session_state       text,
+    "createdAt"         timestamptz NOT NULL DEFAULT now(),
+    "updatedAt"         timestamptz NOT NULL DEFAULT now(),
+    CONSTRAINT "Account_pkey" PRIMARY KEY (id),
+    -- One local account per identity at a provider; sign-in looks it up by
+    -- this pair, and the unique index serves that lookup.
+    CONSTRAINT "Account_provider_providerAccountId_key" UNIQUE (provider, "providerAccountId"),
+    CONSTRAINT "Account_userId_fkey" FOREIGN KEY ("userId")
+        REFERENCES "User" (id) ON UPDATE CASCADE ON DELETE CASCADE
+);
+
+CREATE TABLE "Session" (
+    id                  text        NOT NULL,
+    "sessionToken"      text        NOT NULL,
+    "userId"            text        NOT NULL,
+    expires             timestamptz NOT NULL,
+    CONSTRAINT "Session_pkey" PRIMARY KEY (id),
+    CONSTRAINT "Session_sessionToken_key" UNIQUE ("sessionToken"),
+    CONSTRAINT "Session_userId_fkey" FOREIGN KEY ("userId")
+        REFERENCES "User" (id) ON UPDATE CASCADE ON DELETE CASCADE
+);
+
+CREATE TABLE "VerificationToken" (
+    identifier          text        NOT NULL,
+    token               text        NOT NULL,
+    expires             timestamptz NOT NULL,
+    -- The source has no id column; its unique (identifier, token) pair is the
+    -- natural key, and a token alone is unique too (it is looked up by itself).
+    CONSTRAINT "VerificationToken_pkey" PRIMARY KEY (identifier, token),
+    CONSTRAINT "VerificationToken_token_key" UNIQUE (token)
+);
+
+
+-- ---------------------------------------------------------------------------
+-- CRM. uuid ids (data-model.md: a legacy UUID keeps its value, any other
+-- legacy id maps to a deterministic version-5 UUID), and a jsonb "metadata"
+-- object for data that has no column yet, always an object so that code can
+-- read keys from it without first checking its shape.
+-- ---------------------------------------------------------------------------
+
+CREATE TABLE "Organization" (
+    id                  uuid        NOT NULL DEFAULT gen_random_uuid(),
+    name                text        NOT NULL,
+    priority            "OrganizationPriority" NOT NULL,
+    segment             "OrganizationSegment"  NOT NULL,
+    type                "OrganizationType"     NOT NULL DEFAULT 'PROSPECT',
+    address             text,
+    city                text,
+    state               text,
+    "zipCode"           text,
+    phone               text,
+    email               text,
+    website             text,
+    notes               text,
+    "estimatedRevenue"  double precision,
+    "employeeCount"     integer,
+    "primaryContact"    text,
+    "lastContactDate"   timestamptz,
+    "nextFollowUpDate"  timestamptz,
+    status              "OrganizationStatus"   NOT NULL DEFAULT 'ACTIVE',
+    metadata            jsonb       NOT NULL DEFAULT '{}',
+    "createdAt"         timestamptz NOT NULL DEFAULT now(),
+    "updatedAt"         timestamptz NOT NULL DEFAULT now(),
+    CONSTRAINT "Organization_pkey" PRIMARY KEY (id),
+    -- A blank name cannot be found, sorted or told apart in the console.
+    CONSTRAINT "Organization_name_not_blank_check" CHECK (btrim(name) <> ''),
+    CONSTRAINT "Organization_estimatedRevenue_nonnegative_check"
+        CHECK ("estimatedRevenue" >= 0),
+    CONSTRAINT "Organization_employeeCount_nonnegative_check"
+        CHECK ("employeeCount" >= 0),
+    CONSTRAINT "Organization_metadata_object_check"
+        CHECK (jsonb_typeof(metadata) = 'object')
+);
+
+CREATE TABLE "Contact" (
+    id                  uuid        NOT NULL DEFAULT gen_random_uuid(),
+    "firstName"         text        NOT NULL,
+    "lastName"          text        NOT NULL,
+    email               text,
+    phone               text,
+    position            text,
+    "isPrimary"         boolean     NOT NULL DEFAULT false,
+    notes               text,
+    "organizationId"    uuid        NOT NULL,
+    metadata            jsonb       NOT NULL DEFAULT '{}',
+    "createdAt"         timestamptz NOT NULL DEFAULT now(),
+    "updatedAt"         timestamptz NOT NULL DEFAULT now(),
+    CONSTRAINT "Contact_pkey" PRIMARY KEY (id),
+    CONSTRAINT "Contact_organizationId_fkey" FOREIGN KEY ("organizationId")
+        REFERENCES "Organization" (id) ON UPDATE CASCADE ON DELETE CASCADE,
+    CONSTRAINT "Contact_metadata_object_check"
+        CHECK (jsonb_typeof(metadata) = 'object')
+);
+
+CREATE TABLE "Interaction" (
+    id                  uuid        NOT NULL DEFAULT gen_random_uuid(),
+    type                "InteractionType"    NOT NULL,
+    subject             text        NOT NULL,
+    description         text,
+    date                timestamptz NOT NULL,
+    duration            integer,
+    outcome             "InteractionOutcome",
+    "nextAction"        text,
+    "organizationId"    uuid        NOT NULL,
+    "contactId"         uuid,
+    "userId"            text,
+    metadata            jsonb       NOT NULL DEFAULT '{}',
+    "createdAt"         timestamptz NOT NULL DEFAULT now(),
+    "updatedAt"         timestamptz NOT NULL DEFAULT now(),
+    CONSTRAINT "Interaction_pkey" PRIMARY KEY (id),
+    CONSTRAINT "Interaction_organizationId_fkey" FOREIGN KEY ("organizationId")
+        REFERENCES "Organization" (id) ON UPDATE CASCADE ON DELETE CASCADE,
+    CONSTRAINT "Interaction_contactId_fkey" FOREIGN KEY ("contactId")
+        REFERENCES "Contact" (id) ON UPDATE CASCADE ON DELETE SET NULL,
+    -- A departed user's history stays with the organization.
+    CONSTRAINT "Interaction_userId_fkey" FOREIGN KEY ("userId")
+        REFERENCES "User" (id) ON UPDATE CASCADE ON DELETE SET NULL,
+    -- Minutes; a negative length is a typing error, not a fact.
+    CONSTRAINT "Interaction_duration_nonnegative_check" CHECK (duration >= 0),
+    CONSTRAINT "Interaction_metadata_object_check"
+        CHECK (jsonb_typeof(metadata) = 'object')
+);
+
+CREATE TABLE "Opportunity" (
+    id                  uuid        NOT NULL DEFAULT gen_random_uuid(),
+    name                text        NOT NULL,
+    "organizationId"    uuid        NOT NULL,
+    "contactId"         uuid,
+    stage               "OpportunityStage" NOT NULL,
+    value               numeric(14,2),
+    probability         integer,
+    "expectedCloseDate" timestamptz,
+    notes               text,
+    "isActive"          boolean     NOT NULL DEFAULT true,
+    metadata            jsonb       NOT NULL DEFAULT '{}',
+    "createdAt"         timestamptz NOT NULL DEFAULT now(),
+    "updatedAt"         timestamptz NOT NULL DEFAULT now(),
+    CONSTRAINT "Opportunity_pkey" PRIMARY KEY (id),
+    CONSTRAINT "Opportunity_organizationId_fkey" FOREIGN KEY ("organizationId")
+        REFERENCES "Organization" (id) ON UPDATE CASCADE ON DELETE CASCADE,
+    CONSTRAINT "Opportunity_contactId_fkey" FOREIGN KEY ("contactId")
+        REFERENCES "Contact" (id) ON UPDATE CASCADE ON DELETE SET NULL,
+    -- A percentage: the pipeline's weighted value is value * probability / 100.
+    CONSTRAINT "Opportunity_probability_range_check"
+        CHECK (probability BETWEEN 0 AND 100),
+    CONSTRAINT "Opportunity_value_nonnegative_check" CHECK (value >= 0),
+    CONSTRAINT "Opportunity_metadata_object_check"
+        CHECK (jsonb_typeof(metadata) = 'object')
+);
+
+CREATE TABLE "Lead" (
+    id                  uuid        NOT NULL DEFAULT gen_random_uuid(),
+    "companyName"       text        NOT NULL,
+    "contactName"       text,
+    email               text,
+    phone               text,
+    source              "LeadSource" NOT NULL,
+    status              "LeadStatus" NOT NULL,
+    score               integer,
+    notes               text,
+    "organizationId"    uuid,
+    "assignedToId"      text,
+    metadata            jsonb       NOT NULL DEFAULT '{}',
+    "createdAt"         timestamptz NOT NULL DEFAULT now(),
+    "updatedAt"         timestamptz NOT NULL DEFAULT now(),
+    CONSTRAINT "Lead_pkey" PRIMARY KEY (id),
+    -- A lead outlives the organization it was matched to, and its assignee.
+    CONSTRAINT "Lead_organizationId_fkey" FOREIGN KEY ("organizationId")
+        REFERENCES "Organization" (id) ON UPDATE CASCADE ON DELETE SET NULL,
+    CONSTRAINT "Lead_assignedToId_fkey" FOREIGN KEY ("assignedToId")
+        REFERENCES "User" (id) ON UPDATE CASCADE ON DELETE SET NULL,
+    CONSTRAINT "Lead_score_range_check" CHECK (score BETWEEN 0 AND 100),
+    CONSTRAINT "Lead_metadata_object_check"
+        CHECK (jsonb_typeof(metadata) = 'object')
+);
+
+CREATE TABLE "Contract" (
+    id                  uuid        NOT NULL DEFAULT gen_random_uuid(),
+    "contractNumber"    text        NOT NULL,
+    title               text,
+    "organizationId"    uuid        NOT NULL,
+    "contactId"         uuid,
+    "opportunityId"     uuid,
+    status              "ContractStatus" NOT NULL,
+    "startDate"         timestamptz NOT NULL,
+    "endDate"           timestamptz,
+    value               numeric(14,2) NOT NULL,
+    terms               text,
+    "signedAt"          timestamptz,
+    metadata            jsonb       NOT NULL DEFAULT '{}',
+    "createdAt"         timestamptz NOT NULL DEFAULT now(),
+    "updatedAt"         timestamptz NOT NULL DEFAULT now(),
+    CONSTRAINT "Contract_pkey" PRIMARY KEY (id),
+    CONSTRAINT "Contract_contractNumber_key" UNIQUE ("contractNumber"),
+    CONSTRAINT "Contract_organizationId_fkey" FOREIGN KEY ("organizationId")
+        REFERENCES "Organization" (id) ON UPDATE CASCADE ON DELETE CASCADE,
+    CONSTRAINT "Contract_contactId_fkey" FOREIGN KEY ("contactId")
+        REFERENCES "Contact" (id) ON UPDATE CASCADE ON DELETE SET NULL,
+    -- A signed contract outlives the opportunity it came from.
+    CONSTRAINT "Contract_opportunityId_fkey" FOREIGN KEY ("opportunityId")
+        REFERENCES "Opportunity" (id) ON UPDATE CASCADE ON DELETE SET NULL,
+    -- An open-ended contract has no end date; NULL passes the check.
+    CONSTRAINT "Contract_endDate_after_startDate_check"
+        CHECK ("endDate" >= "startDate"),
+    CONSTRAINT "Contract_value_nonnegative_check" CHECK (value >= 0),
+    CONSTRAINT "Contract_metadata_object_check"
+        CHECK (jsonb_typeof(metadata) = 'object')
+);
+
+
+-- ---------------------------------------------------------------------------
+-- Catalog comments: what \d+ and the console's schema view show.
+-- ---------------------------------------------------------------------------
+
+COMMENT ON TABLE "User" IS
+    'People who sign in (NextAuth). Text cuid ids kept verbatim from the legacy database.';
+COMMENT ON TABLE "Account" IS
+    'A user''s identity at an OAuth provider (NextAuth); deleted with its user.';
+COMMENT ON TABLE "Session" IS
+    'Signed-in browser sessions (NextAuth); deleted with their user, expired ones purged by expires.';
+COMMENT ON TABLE "VerificationToken" IS
+    'One-time sign-in and e-mail verification tokens (NextAuth); no id column, keyed by (identifier, token).';
+COMMENT ON TABLE "Organization" IS
+    'Restaurants, caterers and institutions the company sells to; the root of the CRM data.';
+COMMENT ON TABLE "Contact" IS
+    'People at an organization; deleted with their organization.';
+COMMENT ON TABLE "Interaction" IS
+    'Calls, visits, tastings and other touches with an organization, newest first in the console.';
+COMMENT ON TABLE "Opportunity" IS
+    'Possible sales to an organization, moving through the stages of "OpportunityStage".';
+COMMENT ON TABLE "Lead" IS
+    'Prospects not yet (or not necessarily) matched to an organization; kept when that organization is deleted.';
+COMMENT ON TABLE "Contract" IS
+    'Signed or pending supply contracts with an organization.';
+
+COMMENT ON COLUMN "Organization"."estimatedRevenue" IS
+    'Deliberate departure from the seed''s real: double precision, because the legacy SQL Server FLOAT is 8 bytes and real (4 bytes, ~7 digits) would round revenues above about 16 million.';
+COMMENT ON COLUMN "Opportunity".value IS
+    'numeric(14,2), the exact type of the legacy DECIMAL(14,2): money is never rounded.';
+COMMENT ON COLUMN "Contract".value IS
+    'numeric(14,2), the exact type of the legacy DECIMAL(14,2): money is never rounded.';
+COMMENT ON COLUMN "Organization".id IS
+    'A legacy UUID id keeps its value (lower-cased); any other legacy id maps to the version-5 UUID of ''Organization:<legacy id>'' so that every run maps it the same way.';
+COMMENT ON COLUMN "Organization".metadata IS
+    'Always a JSON object (default {}): attributes without a column of their own.';
+-- 0003_indexes.sql - the indexes that serve pantrycrm's queries.
+--
+-- Forward-only migration: once released, this file is never edited, because
+-- `pantrycrm db migrate` records its checksum and refuses to run when an
+-- applied file has changed. A later change (a new index, or dropping one that
+-- turned out useless) goes into a new, higher-numbered file.
+--
+-- Rule (data-model.md section 2): every index serves a query the software
+-- runs; the query is written above it, with $n placeholders. An index costs
+-- every INSERT/UPDATE and the migration's bulk load, so none is here for show,
+-- and none repeats what a primary key or unique constraint of 0002 already
+-- indexes (User.email, Account(provider, "providerAccountId"),
+-- Session."sessionToken", VerificationToken.token, Contract."contractNumber").
+--
+-- Conventions of the queries:
+--   * Lists page by keyset, never OFFSET: the next page starts after the last
+--     row shown, `WHERE (sortkey, id) > ($1, $2) ORDER BY sortkey, id LIMIT $3`.
+--     Each sort key therefore ends with id, which makes the order total and
+--     lets the row comparison be an index condition, so a page costs the same
+--     at row 10 and at row 1,000,000. A descending sort uses `<` and
+--     ORDER BY ... DESC on the same index, scanned backward.
+--   * On a nullable sort column the row comparison skips NULLs (they sort
+--     last), so the list goes on with `WHERE col IS NULL AND id > $1
+--     ORDER BY col, id LIMIT $2`, served by the same index.
+--   * The organization filters combine freely with each other and with the
+--     sort. Not every combination has an index of its own: a filter with an
+--     index of its own that matches the sort is served directly (e.g. priority
+--     filter + updatedAt sort); otherwise the planner either walks the sort
+--     index and filters, or combines the filter indexes (BitmapAnd) and sorts
+--     the few rows that remain. The indexes below cover both ends.
+--   * Name searches use the 'simple' text search configuration, not 'english'
+--     as the seed did: names of restaurants and people are proper nouns, often
+--     not English ("Los Pollos Hermanos", "Trattoria da Enzo"); 'english'
+--     stems them unpredictably and drops stop words, so "The Who" has an empty
+--     vector and cannot be found at all, and a prefix query for a word the user
+--     is still typing fails against its stem. 'simple' only lower-cases and
+--     keeps every word whole. Partial and misspelt input falls back to
+--     trigrams (pg_trgm) on the lower-cased name.
+--
+-- `pantrycrm db migrate` runs this whole file with one PQexec inside a
+-- transaction it opens itself, so the file has no transaction control of its
+-- own, and builds no index concurrently (a concurrent build cannot run in a
+-- transaction block).
+
+
+-- ===========================================================================
+-- Organization: the organizations pane (list, sorts, filters, search), the
+-- dashboard, and the parent side of every CRM foreign key (its primary key).
+-- ===========================================================================
+
+-- Default list, sorted by name:
+--   SELECT ... FROM "Organization"
+--   WHERE (name, id) > ($1, $2) ORDER BY name, id LIMIT $3
+-- Also the index the planner walks for a non-selective filter (status = 'ACTIVE'
+-- holds most rows) combined with the name sort.
+CREATE INDEX "Organization_name_id_idx"
+    ON "Organization" (name, id);
+
+-- Sort by priority (A first), then name:
+--   SELECT ... FROM "Organization"
+--   WHERE (priority, name, id) > ($1, $2, $3) ORDER BY priority, name, id LIMIT $4
+-- Filter priority, sorted by name:
+--   SELECT ... FROM "Organization"
+--   WHERE priority = $1 AND (name, id) > ($2, $3) ORDER BY name, id LIMIT $4
+CREATE INDEX "Organization_priority_name_id_idx"
+    ON "Organization" (priority, name, id);
+
+-- Seed's (priority, "updatedAt"). Filter priority, sorted by most recently
+-- updated ("what changed among my A accounts"):
+--   SELECT ... FROM "Organization"
+--   WHERE priority = $1 AND ("updatedAt", id) < ($2, $3)
+--   ORDER BY "updatedAt" DESC, id DESC LIMIT $4
+CREATE INDEX "Organization_priority_updatedAt_id_idx"
+    ON "Organization" (priority, "updatedAt", id);
+
+-- Seed's revenue analysis (priority, "estimatedRevenue"). Filter priority,
+-- sorted by estimated revenue, largest first:
+--   SELECT ... FROM "Organization"
+--   WHERE priority = $1 AND ("estimatedRevenue", id) < ($2, $3)
+--   ORDER BY "estimatedRevenue" DESC, id DESC LIMIT $4
+-- Dashboard, revenue per priority (index-only scan, no sort):
+--   SELECT priority, count(*), sum("estimatedRevenue") FROM "Organization"
+--   GROUP BY priority ORDER BY priority
+CREATE INDEX "Organization_priority_estimatedRevenue_id_idx"
+    ON "Organization" (priority, "estimatedRevenue", id);
+
+-- Sort by segment, then name:
+--   SELECT ... FROM "Organization"
+--   WHERE (segment, name, id) > ($1, $2, $3) ORDER BY segment, name, id LIMIT $4
+-- Filter segment, sorted by name:
+--   SELECT ... FROM "Organization"
+--   WHERE segment = $1 AND (name, id) > ($2, $3) ORDER BY name, id LIMIT $4
+CREATE INDEX "Organization_segment_name_id_idx"
+    ON "Organization" (segment, name, id);
+
+-- Seed's (segment, status). Dashboard, organizations per segment and status
+-- (index-only scan, grouped in index order, no sort):
+--   SELECT segment, status, count(*) FROM "Organization"
+--   GROUP BY segment, status ORDER BY segment, status
+-- Filter segment and status combined:
+--   SELECT ... FROM "Organization" WHERE segment = $1 AND status = $2 ...
+CREATE INDEX "Organization_segment_status_idx"
+    ON "Organization" (segment, status);
+
+-- Seed's (status, priority, name), with id for the keyset. Sort by status,
+-- then priority, then name:
+--   SELECT ... FROM "Organization"
+--   WHERE (status, priority, name, id) > ($1, $2, $3, $4)
+--   ORDER BY status, priority, name, id LIMIT $5
+-- Filter status and priority, sorted by name:
+--   SELECT ... FROM "Organization"
+--   WHERE status = $1 AND priority = $2 AND (name, id) > ($3, $4)
+--   ORDER BY name, id LIMIT $5
+CREATE INDEX "Organization_status_priority_name_id_idx"
+    ON "Organization" (status, priority, name, id);
+
+-- Seed's (status, priority, segment). Dashboard, priority x segment matrix of
+-- the organizations with one status (index-only scan, no sort):
+--   SELECT priority, segment, count(*) FROM "Organization"
+--   WHERE status = $1 GROUP BY priority, segment ORDER BY priority, segment
+-- Filter status, priority and segment combined:
+--   SELECT ... FROM "Organization"
+--   WHERE status = $1 AND priority = $2 AND segment = $3 ...
+CREATE INDEX "Organization_status_priority_segment_idx"
+    ON "Organization" (status, priority, segment);
+
+-- Filter type (prospects or customers), sorted by name:
+--   SELECT ... FROM "Organization"
+--   WHERE type = $1 AND (name, id) > ($2, $3) ORDER BY name, id LIMIT $4
+CREATE INDEX "Organization_type_name_id_idx"
+    ON "Organization" (type, name, id);
+
+-- Filter state, sorted by name:
+--   SELECT ... FROM "Organization"
+--   WHERE state = $1 AND (name, id) > ($2, $3) ORDER BY name, id LIMIT $4
+CREATE INDEX "Organization_state_name_id_idx"
+    ON "Organization" (state, name, id);
+
+-- Seed's geographic (city, state, "zipCode"), with id for the keyset.
+-- Sort by city (then state, ZIP code):
+--   SELECT ... FROM "Organization"
+--   WHERE (city, state, "zipCode", id) > ($1, $2, $3, $4)
+--   ORDER BY city, state, "zipCode", id LIMIT $5
+-- Filter city and state (a city name alone is ambiguous), sorted by name;
+-- the few rows of one city are sorted after the index lookup:
+--   SELECT ... FROM "Organization"
+--   WHERE city = $1 AND state = $2 AND (name, id) > ($3, $4)
+--   ORDER BY name, id LIMIT $5
+CREATE INDEX "Organization_city_state_zipCode_id_idx"
+    ON "Organization" (city, state, "zipCode", id);
+
+-- Sort by last update, most recent first (backward scan):
+--   SELECT ... FROM "Organization"
+--   WHERE ("updatedAt", id) < ($1, $2) ORDER BY "updatedAt" DESC, id DESC LIMIT $3
+CREATE INDEX "Organization_updatedAt_id_idx"
+    ON "Organization" ("updatedAt", id);
+
+-- Seed's "nextFollowUpDate". Sort by next follow-up, soonest first:
+--   SELECT ... FROM "Organization"
+--   WHERE ("nextFollowUpDate", id) > ($1, $2)
+--   ORDER BY "nextFollowUpDate", id LIMIT $3
+-- Filter follow-up due or overdue, oldest first (also the dashboard's count):
+--   SELECT ... FROM "Organization"
+--   WHERE "nextFollowUpDate" <= now() AND ("nextFollowUpDate", id) > ($1, $2)
+--   ORDER BY "nextFollowUpDate", id LIMIT $3
+CREATE INDEX "Organization_nextFollowUpDate_id_idx"
+    ON "Organization" ("nextFollowUpDate", id);
+
+-- Seed's "lastContactDate". Dashboard, organizations gone quiet (not
+-- contacted for a given time), longest silence first:
+--   SELECT ... FROM "Organization"
+--   WHERE "lastContactDate" < now() - $1::interval AND ("lastContactDate", id) > ($2, $3)
+--   ORDER BY "lastContactDate", id LIMIT $4
+CREATE INDEX "Organization_lastContactDate_id_idx"
+    ON "Organization" ("lastContactDate", id);
+
+-- Sort by estimated revenue, largest first (backward scan):
+--   SELECT ... FROM "Organization"
+--   WHERE ("estimatedRevenue", id) < ($1, $2)
+--   ORDER BY "estimatedRevenue" DESC, id DESC LIMIT $3
+CREATE INDEX "Organization_estimatedRevenue_id_idx"
+    ON "Organization" ("estimatedRevenue", id);
+
+-- Seed's email index, on lower(email): the legacy database compared text
+-- case-insensitively, and lookups that found a row there must find it here.
+-- Find an organization by e-mail address (search box, duplicate check on create):
+--   SELECT ... FROM "Organization" WHERE lower(email) = lower($1)
+CREATE INDEX "Organization_email_idx"
+    ON "Organization" (lower(email));
+
+-- Seed's full-text name search, with 'simple' (see the header). Search box,
+-- whole words and prefixes of the words typed ($1 is built from them, each
+-- quoted and suffixed with :*, e.g. 'bella:* & cuc:*'):
+--   SELECT ... FROM "Organization"
+--   WHERE to_tsvector('simple', name) @@ to_tsquery('simple', $1)
+--   ORDER BY ts_rank(to_tsvector('simple', name), to_tsquery('simple', $1)) DESC,
+--            name, id LIMIT $2
+CREATE INDEX "Organization_name_fts_idx"
+    ON "Organization" USING gin (to_tsvector('simple', name));
+
+-- Trigram fallback when full text finds nothing: any fragment of the name
+-- ($1 is the input with %, _ and \ escaped), and misspelt names by similarity:
+--   SELECT ... FROM "Organization"
+--   WHERE lower(name) LIKE '%' || lower($1) || '%' ORDER BY name, id LIMIT $2
+--   SELECT ... FROM "Organization"
+--   WHERE lower(name) % lower($1)
+--   ORDER BY similarity(lower(name), lower($1)) DESC, name, id LIMIT $2
+CREATE INDEX "Organization_name_trgm_idx"
+    ON "Organization" USING gin (lower(name) gin_trgm_ops);
+
+
+-- ===========================================================================
+-- Contact: the contacts pane, and the contacts of an organization.
+-- ===========================================================================
+
+-- Contacts pane, sorted by last name, first name:
+--   SELECT ... FROM "Contact"
+--   WHERE ("lastName", "firstName", id) > ($1, $2, $3)
+--   ORDER BY "lastName", "firstName", id LIMIT $4
+CREATE INDEX "Contact_lastName_firstName_id_idx"
+    ON "Contact" ("lastName", "firstName", id);
+
+-- Seed's ("organizationId", "isPrimary"). The primary contact of an
+-- organization (detail view header; unsetting the old one when another
+-- becomes primary):
+--   SELECT ... FROM "Contact" WHERE "organizationId" = $1 AND "isPrimary"
+-- Leading "organizationId": also what ON DELETE CASCADE from "Organization"
+-- uses to find the contacts to delete.
+CREATE INDEX "Contact_organizationId_isPrimary_idx"
+    ON "Contact" ("organizationId", "isPrimary");
+
+-- Seed's ("organizationId", "createdAt"). Contacts pane filtered by
+-- organization, and the detail view's contacts tab, in the order they were added:
+--   SELECT ... FROM "Contact"
+--   WHERE "organizationId" = $1 AND ("createdAt", id) > ($2, $3)
+--   ORDER BY "createdAt", id LIMIT $4
+CREATE INDEX "Contact_organizationId_createdAt_id_idx"
+    ON "Contact" ("organizationId", "createdAt", id);
+
+-- Seed's ("organizationId", position). Who holds a role at an organization
+-- (the chef, the buyer), from the detail view:
+--   SELECT ... FROM "Contact" WHERE "organizationId" = $1 AND position = $2
+CREATE INDEX "Contact_organizationId_position_idx"
+    ON "Contact" ("organizationId", position);
+
+-- Seed's full-name search, with 'simple' (see the header):
+--   SELECT ... FROM "Contact"
+--   WHERE to_tsvector('simple', "firstName" || ' ' || "lastName")
+--         @@ to_tsquery('simple', $1)
+--   ORDER BY "lastName", "firstName", id LIMIT $2
+CREATE INDEX "Contact_name_fts_idx"
+    ON "Contact" USING gin (to_tsvector('simple', "firstName" || ' ' || "lastName"));
+
+-- Trigram fallback for fragments and misspellings of a full name:
+--   SELECT ... FROM "Contact"
+--   WHERE lower("firstName" || ' ' || "lastName") LIKE '%' || lower($1) || '%'
+--   ORDER BY "lastName", "firstName", id LIMIT $2
+--   SELECT ... FROM "Contact"
+--   WHERE lower("firstName" || ' ' || "lastName") % lower($1)
+--   ORDER BY similarity(lower("firstName" || ' ' || "lastName"), lower($1)) DESC LIMIT $2
+CREATE INDEX "Contact_name_trgm_idx"
+    ON "Contact" USING gin (lower("firstName" || ' ' || "lastName") gin_trgm_ops);
+
+-- Seed's email index, on lower(email) as for organizations. Find a contact by
+-- e-mail address (search box; who sent this mail):
+--   SELECT ... FROM "Contact" WHERE lower(email) = lower($1)
+CREATE INDEX "Contact_email_idx"
+    ON "Contact" (lower(email));
+
+
+-- ===========================================================================
+-- Interaction: timelines in the detail views, the weekly activity chart.
+-- ===========================================================================
+
+-- Detail view of an organization, latest interactions first:
+--   SELECT ... FROM "Interaction"
+--   WHERE "organizationId" = $1 AND (date, id) < ($2, $3)
+--   ORDER BY date DESC, id DESC LIMIT $4
+-- Also serves ON DELETE CASCADE from "Organization".
+CREATE INDEX "Interaction_organizationId_date_id_idx"
+    ON "Interaction" ("organizationId", date DESC, id DESC);
+
+-- Detail view of a contact, latest interactions first:
+--   SELECT ... FROM "Interaction"
+--   WHERE "contactId" = $1 AND (date, id) < ($2, $3)
+--   ORDER BY date DESC, id DESC LIMIT $4
+-- Also serves ON DELETE SET NULL from "Contact".
+CREATE INDEX "Interaction_contactId_date_id_idx"
+    ON "Interaction" ("contactId", date DESC, id DESC);
+
+-- A user's own activity, latest first:
+--   SELECT ... FROM "Interaction"
+--   WHERE "userId" = $1 AND (date, id) < ($2, $3)
+--   ORDER BY date DESC, id DESC LIMIT $4
+-- Also serves ON DELETE SET NULL / ON UPDATE CASCADE from "User".
+CREATE INDEX "Interaction_userId_date_id_idx"
+    ON "Interaction" ("userId", date DESC, id DESC);
+
+-- Dashboard, interactions per week over a date range (a range scan of the
+-- weeks shown, not of all history):
+--   SELECT date_trunc('week', date, 'UTC') AS week, count(*) FROM "Interaction"
+--   WHERE date >= $1 AND date < $2 GROUP BY week ORDER BY week
+CREATE INDEX "Interaction_date_idx"
+    ON "Interaction" (date);
+
+
+-- ===========================================================================
+-- Opportunity: the organization's deals, the pipeline chart.
+-- ===========================================================================
+
+-- Detail view of an organization, its opportunities by stage:
+--   SELECT ... FROM "Opportunity" WHERE "organizationId" = $1 ORDER BY stage
+-- Also serves ON DELETE CASCADE from "Organization".
+CREATE INDEX "Opportunity_organizationId_stage_idx"
+    ON "Opportunity" ("organizationId", stage);
+
+-- Detail view of a contact, its opportunities:
+--   SELECT ... FROM "Opportunity" WHERE "contactId" = $1
+-- Also serves ON DELETE SET NULL from "Contact".
+CREATE INDEX "Opportunity_contactId_idx"
+    ON "Opportunity" ("contactId");
+
+-- Dashboard, the pipeline: open deals and their value per stage, answered
+-- from the index alone (index-only scan, value carried as payload):
+--   SELECT stage, count(*), sum(value) FROM "Opportunity"
+--   WHERE "isActive" GROUP BY stage ORDER BY stage
+CREATE INDEX "Opportunity_stage_isActive_idx"
+    ON "Opportunity" (stage, "isActive") INCLUDE (value);
+
+
+-- ===========================================================================
+-- Lead
+-- ===========================================================================
+
+-- Detail view of an organization, its leads:
+--   SELECT ... FROM "Lead" WHERE "organizationId" = $1 ORDER BY "createdAt" DESC
+-- Also serves ON DELETE SET NULL from "Organization".
+CREATE INDEX "Lead_organizationId_idx"
+    ON "Lead" ("organizationId");
+
+-- A user's leads in one status ("my new leads"):
+--   SELECT ... FROM "Lead" WHERE "assignedToId" = $1 AND status = $2
+--   ORDER BY "createdAt" DESC
+-- Also serves ON DELETE SET NULL / ON UPDATE CASCADE from "User".
+CREATE INDEX "Lead_assignedToId_status_idx"
+    ON "Lead" ("assignedToId", status);
+
+-- Dashboard, leads by status and source (index-only scan, no sort):
+--   SELECT status, source, count(*) FROM "Lead"
+--   GROUP BY status, source ORDER BY status, source
+CREATE INDEX "Lead_status_source_idx"
+    ON "Lead" (status, source);
+
+
+-- ===========================================================================
+-- Contract
+-- ===========================================================================
+
+-- Detail view of an organization, its contracts:
+--   SELECT ... FROM "Contract" WHERE "organizationId" = $1 ORDER BY "startDate" DESC
+-- Also serves ON DELETE CASCADE from "Organization".
+CREATE INDEX "Contract_organizationId_idx"
+    ON "Contract" ("organizationId");
+
+-- Detail view of a contact, its contracts:
+--   SELECT ... FROM "Contract" WHERE "contactId" = $1
+-- Also serves ON DELETE SET NULL from "Contact".
+CREATE INDEX "Contract_contactId_idx"
+    ON "Contract" ("contactId");
+
+-- The contract an opportunity became, shown with the opportunity in the
+-- organization's detail view:
+--   SELECT ... FROM "Contract" WHERE "opportunityId" = $1
+-- Also serves ON DELETE SET NULL from "Opportunity".
+CREATE INDEX "Contract_opportunityId_idx"
+    ON "Contract" ("opportunityId");
+
+-- Dashboard, active contracts expiring within a period, soonest first:
+--   SELECT ... FROM "Contract"
+--   WHERE status = 'ACTIVE' AND "endDate" >= now() AND "endDate" < now() + $1::interval
+--   ORDER BY "endDate" LIMIT $2
+CREATE INDEX "Contract_status_endDate_idx"
+    ON "Contract" (status, "endDate");
+
+
+-- ===========================================================================
+-- Authentication tables
+-- ===========================================================================
+
+-- Users who can be assigned a lead (the assignee picker), and the admin list
+-- filtered by role:
+--   SELECT id, name FROM "User" WHERE role = $1 AND "isActive" ORDER BY name
+CREATE INDEX "User_role_isActive_idx"
+    ON "User" (role, "isActive");
+
+-- A user's linked sign-in providers:
+--   SELECT provider FROM "Account" WHERE "userId" = $1
+-- Also serves ON DELETE CASCADE / ON UPDATE CASCADE from "User".
+CREATE INDEX "Account_userId_idx"
+    ON "Account" ("userId");
+
+-- Sign a user out everywhere (account disabled, password reset):
+--   DELETE FROM "Session" WHERE "userId" = $1
+-- Also serves ON DELETE CASCADE / ON UPDATE CASCADE from "User".
+CREATE INDEX "Session_userId_idx"
+    ON "Session" ("userId");
+
+-- Periodic cleanup of expired sessions:
+--   DELETE FROM "Session" WHERE expires < now()
+CREATE INDEX "Session_expires_idx"
+    ON "Session" (expires);
+-- 0004_migration.sql: the migration engine's own bookkeeping in the target.
+--
+-- Forward-only: never edit this file once released; add a new one.
+--
+-- The target is the truth about what was migrated: every batch of rows is
+-- committed in the same transaction as its checkpoint here, so a crash at
+-- any moment loses or duplicates nothing. The local SQLite state file only
+-- caches this for the console.
+
+CREATE SCHEMA migration;
+COMMENT ON SCHEMA migration IS 'pantrycrm migration engine: runs, checkpoints, quarantine';
+
+-- One row per `pantrycrm migrate` invocation (a resumed run is a new run
+-- that continues the same checkpoints).
+CREATE TABLE migration.run (
+    id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    source      text NOT NULL,                 -- locator, never with a password
+    started_at  timestamptz NOT NULL DEFAULT now(),
+    finished_at timestamptz,
+    status      text NOT NULL DEFAULT 'running'
+                CHECK (status IN ('running', 'done', 'interrupted', 'failed')),
+    options     jsonb NOT NULL DEFAULT '{}'
+);
+
+-- The resume point of each table: the last source key whose batch is
+-- committed, with the running totals. Updated in every batch transaction.
+CREATE TABLE migration.checkpoint (
+    table_name       text PRIMARY KEY,
+    run_id           bigint NOT NULL REFERENCES migration.run (id),
+    last_key         bytea,                     -- source bytes; NULL: nothing committed yet
+    rows_read        bigint NOT NULL DEFAULT 0,
+    rows_migrated    bigint NOT NULL DEFAULT 0,
+    rows_quarantined bigint NOT NULL DEFAULT 0,
+    bytes            bigint NOT NULL DEFAULT 0,
+    repairs          jsonb NOT NULL DEFAULT '{}',  -- {"column:reason": count}
+    seconds          double precision NOT NULL DEFAULT 0,
+    done             boolean NOT NULL DEFAULT false,
+    updated_at       timestamptz NOT NULL DEFAULT now(),
+    CHECK (rows_read = rows_migrated + rows_quarantined)
+);
+
+-- Every source row that could not be migrated, with why and its original
+-- values, so nothing is lost and `pantrycrm quarantine replay` can retry it.
+CREATE TABLE migration.quarantine (
+    id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    run_id      bigint NOT NULL REFERENCES migration.run (id),
+    table_name  text NOT NULL,
+    source_key  text NOT NULL,
+    target_key  text,                           -- the id it would have had, when known
+    column_name text,                           -- NULL when the row as a whole failed
+    reason      text NOT NULL,                  -- a code: enum_unmatched, fk_orphan, …
+    detail      text NOT NULL DEFAULT '',
+    original    jsonb NOT NULL,                 -- the source row, column by column
+    quarantined_at timestamptz NOT NULL DEFAULT now(),
+    resolved_at timestamptz,                    -- set when a replay migrated it
+    accepted_at timestamptz,                    -- set when the operator accepts the loss
+    UNIQUE (table_name, source_key)
+);
+-- quarantine list: SELECT … WHERE resolved_at IS NULL ORDER BY table_name, reason
+CREATE INDEX quarantine_open_idx ON migration.quarantine (table_name, reason)
+    WHERE resolved_at IS NULL;
+-- a child whose parent is missing: is the parent quarantined?
+--   SELECT 1 FROM migration.quarantine WHERE table_name = $1 AND target_key = $2
+CREATE INDEX quarantine_target_key_idx ON migration.quarantine (table_name, target_key);
+
+-- Indexes and foreign keys dropped to load empty tables fast, with the DDL
+-- to put them back; the engine recreates them after the data, also after a
+-- crash (a row here means "still to rebuild").
+CREATE TABLE migration.deferred_ddl (
+    name       text PRIMARY KEY,
+    table_name text NOT NULL,
+    kind       text NOT NULL CHECK (kind IN ('index', 'fk')),
+    ddl        text NOT NULL
+);
+
+-- The moment the operator switched the application over; once recorded,
+-- rollback refuses.
+CREATE TABLE migration.cutover (
+    id           bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    committed_at timestamptz NOT NULL DEFAULT now(),
+    report       jsonb NOT NULL DEFAULT '{}'
+);
+-- 0005_console_indexes.sql - indexes the console's benchmark asked for at
+-- S = 1,000,000 organizations (3,000,000 contacts): each turns a filter or a
+-- sort that scanned and sorted a large part of a table (15-70 x a primary-key
+-- round trip) into one index range read in order.
+--
+-- Forward-only like every file here: 0003 is never edited.
+-- Copyright (C) 2026 The pantrycrm authors. GPL-3.0-or-later.
+
+-- Filter state, sorted by city (then ZIP code). Without it the planner walks
+-- the whole (city, state, ...) index skipping the other states:
+--   SELECT ... FROM "Organization"
+--   WHERE state = $1 AND (city, state, "zipCode", id) > ($2, $1, $3, $4)
+--   ORDER BY city, state, "zipCode", id LIMIT $5
+CREATE INDEX "Organization_state_city_zipCode_id_idx"
+    ON "Organization" (state, city, "zipCode", id);
+
+-- Filter state and city, sorted by name. A big city holds tens of thousands
+-- of organizations at this scale, too many to sort after the lookup:
+--   SELECT ... FROM "Organization"
+--   WHERE state = $1 AND city = $2 AND (name, id) > ($3, $4)
+--   ORDER BY name, id LIMIT $5
+CREATE INDEX "Organization_state_city_name_id_idx"
+    ON "Organization" (state, city, name, id);
+
+-- Contacts pane sorted by e-mail address:
+--   SELECT ... FROM "Contact"
+--   WHERE (email, id) > ($1, $2) ORDER BY email, id LIMIT $3
+CREATE INDEX "Contact_email_id_idx"
+    ON "Contact" (email, id);
+
+-- Contacts pane sorted by last update, most recent first (backward scan):
+--   SELECT ... FROM "Contact"
+--   WHERE ("updatedAt", id) < ($1, $2) ORDER BY "updatedAt" DESC, id DESC LIMIT $3
+CREATE INDEX "Contact_updatedAt_id_idx"
+    ON "Contact" ("updatedAt", id);
+
+-- Contacts pane sorted by creation, without the organization filter (the
+-- filtered case uses Contact_organizationId_createdAt_id_idx):
+--   SELECT ... FROM "Contact"
+--   WHERE ("createdAt", id) > ($1, $2) ORDER BY "createdAt", id LIMIT $3
+CREATE INDEX "Contact_createdAt_id_idx"
+    ON "Contact" ("createdAt", id);
+-- 0006_sync.sql: the Change Tracking sync's own bookkeeping in the target.
+--
+-- Forward-only: never edit this file once released; add a new one.
+--
+-- Like the full load's checkpoints, the sync keeps its position in the
+-- target: the version up to which a table's changes are applied is updated
+-- in the same transaction as the changes themselves, so a crash at any
+-- moment neither loses nor double-applies a round.
+
+-- One row per tracked table.
+CREATE TABLE migration.sync (
+    table_name       text PRIMARY KEY,
+    baseline_version bigint NOT NULL,            -- V0: taken before the full load started
+    applied_version  bigint NOT NULL,            -- every change up to it is in the target
+    applied_at       timestamptz NOT NULL DEFAULT now(),
+    upserts          bigint NOT NULL DEFAULT 0,  -- totals over all rounds
+    deletes          bigint NOT NULL DEFAULT 0,
+    quarantined      bigint NOT NULL DEFAULT 0,
+    reinit_needed_at timestamptz,                -- changes were cleaned up past applied_version
+    reinit_at        timestamptz                 -- last re-copy of the whole table
+);
+COMMENT ON TABLE migration.sync IS 'pantrycrm sync: applied change version per table';
+
+-- What the sync last saw of the source as a whole (one row): the cutover
+-- gate reads how long the source has been quiet from it.
+CREATE TABLE migration.sync_source (
+    id               int PRIMARY KEY CHECK (id = 1),
+    source           text NOT NULL,              -- locator, never with a password
+    version          bigint NOT NULL,            -- the source's current change version
+    version_seen_at  timestamptz NOT NULL,       -- when a round first saw that version
+    last_round_at    timestamptz NOT NULL,
+    rounds           bigint NOT NULL DEFAULT 0,
+    last_changes     bigint NOT NULL DEFAULT 0,  -- changes applied by the last round
+    last_rate        double precision NOT NULL DEFAULT 0  -- its changes per second
+);
+-- 0007_dashboard.sql: the dashboard's summary, refreshed on a schedule.
+--
+-- Why a summary and not live aggregates: at S = 1,000,000 the dashboard's
+-- numbers read 1M organizations, 3M contacts and 10M interactions, which
+-- takes seconds; a console refreshing every 5 s must answer in a few ms.
+-- Why a scheduled refresh and not triggers: statement-level triggers would
+-- run inside every batch of the migration engine's bulk COPY (10M
+-- interaction rows) and inside every console edit, and a counter row that
+-- every writer updates serializes the writers. The dashboard instead shows
+-- how fresh its numbers are; `pantrycrm stats --refresh` (from cron, say
+-- every 5 minutes) or 'r' in the console's dashboard pane recomputes them.
+--
+-- dashboard.refresh(as_of) computes every number relative to as_of (default
+-- now()): "today" is the day of as_of in the session's TimeZone, weeks start
+-- on Monday (date_trunc('week')), the 26 weeks end with as_of's week.
+
+CREATE SCHEMA dashboard;
+COMMENT ON SCHEMA dashboard IS
+    'The console dashboard''s summary: dashboard.refresh() recomputes it, the console and `pantrycrm stats` read it';
+
+-- One row: when the summary was computed, for what reference time, how long it took.
+CREATE TABLE dashboard.refresh (
+    id           boolean     NOT NULL DEFAULT true,
+    as_of        timestamptz NOT NULL,
+    refreshed_at timestamptz NOT NULL,
+    took_ms      double precision NOT NULL,
+    CONSTRAINT refresh_pkey PRIMARY KEY (id),
+    CONSTRAINT refresh_one_row_check CHECK (id)
+);
+COMMENT ON TABLE dashboard.refresh IS 'When the dashboard summary was last computed (one row)';
+
+-- The numbers. kind says what a row is:
+--   total     ord 0 organizations, 1 active organizations, 2 contacts,
+--             3 interactions, 4 priority-A organizations, 5 organizations
+--             with an estimated revenue (amount = its average), 6 follow-ups
+--             due today, 7 follow-ups overdue (before today)
+--   stage     active opportunities per stage: n, amount = sum of value
+--   segment   organizations per segment
+--   priority  organizations per priority
+--   week      interactions per week, ord 0 = oldest of the 26 weeks, label
+--             = the Monday
+--   expiring  active contracts ending within 30, 60, 90 days of as_of
+--             (cumulative): n, amount = sum of value
+CREATE TABLE dashboard.metric (
+    kind   text    NOT NULL,
+    ord    integer NOT NULL,
+    label  text    NOT NULL,
+    n      bigint  NOT NULL,
+    amount numeric,
+    CONSTRAINT metric_pkey PRIMARY KEY (kind, ord)
+);
+COMMENT ON TABLE dashboard.metric IS 'The dashboard''s numbers as of dashboard.refresh.as_of';
+
+CREATE FUNCTION dashboard.refresh(p_as_of timestamptz DEFAULT now())
+RETURNS double precision
+LANGUAGE plpgsql
+AS $fn$
+DECLARE
+    t0      timestamptz := clock_timestamp();
+    day0    timestamptz := date_trunc('day', p_as_of);
+    week0   timestamptz := date_trunc('week', p_as_of) - interval '25 weeks';
+    took    double precision;
+BEGIN
+    -- One refresh at a time; readers are never blocked (they see the
+    -- previous summary until this transaction commits).
+    LOCK TABLE dashboard.refresh IN SHARE ROW EXCLUSIVE MODE;
+    DELETE FROM dashboard.metric;
+
+    INSERT INTO dashboard.metric (kind, ord, label, n, amount)
+    SELECT 'total', v.ord, v.label, v.n, v.amount
+    FROM (SELECT count(*) AS orgs,
+                 count(*) FILTER (WHERE status = 'ACTIVE') AS active,
+                 count(*) FILTER (WHERE priority = 'A') AS prio_a,
+                 count("estimatedRevenue") AS rev_n,
+                 avg("estimatedRevenue")::numeric AS rev_avg,
+                 count(*) FILTER (WHERE "nextFollowUpDate" >= day0
+                                    AND "nextFollowUpDate" < day0 + interval '1 day') AS due_today,
+                 count(*) FILTER (WHERE "nextFollowUpDate" < day0) AS overdue
+          FROM "Organization") o,
+         LATERAL (VALUES
+             (0, 'organizations', o.orgs, NULL::numeric),
+             (1, 'active organizations', o.active, NULL),
+             (2, 'contacts', (SELECT count(*) FROM "Contact"), NULL),
+             (3, 'interactions', (SELECT count(*) FROM "Interaction"), NULL),
+             (4, 'priority A', o.prio_a, NULL),
+             (5, 'average estimated revenue', o.rev_n, round(o.rev_avg, 2)),
+             (6, 'follow-ups due today', o.due_today, NULL),
+             (7, 'follow-ups overdue', o.overdue, NULL)) AS v (ord, label, n, amount);
+
+    INSERT INTO dashboard.metric (kind, ord, label, n, amount)
+    SELECT 'stage', e.ord::integer - 1, e.stage::text, count(op.id), coalesce(sum(op.value), 0)
+    FROM unnest(enum_range(NULL::"OpportunityStage")) WITH ORDINALITY AS e (stage, ord)
+    LEFT JOIN "Opportunity" op ON op.stage = e.stage AND op."isActive"
+    GROUP BY e.ord, e.stage;
+
+    INSERT INTO dashboard.metric (kind, ord, label, n, amount)
+    SELECT 'segment', e.ord::integer - 1, e.seg::text, coalesce(c.n, 0), NULL
+    FROM unnest(enum_range(NULL::"OrganizationSegment")) WITH ORDINALITY AS e (seg, ord)
+    LEFT JOIN (SELECT segment, count(*) AS n FROM "Organization" GROUP BY segment) c
+           ON c.segment = e.seg;
+
+    INSERT INTO dashboard.metric (kind, ord, label, n, amount)
+    SELECT 'priority', e.ord::integer - 1, e.prio::text, coalesce(c.n, 0), NULL
+    FROM unnest(enum_range(NULL::"OrganizationPriority")) WITH ORDINALITY AS e (prio, ord)
+    LEFT JOIN (SELECT priority, count(*) AS n FROM "Organization" GROUP BY priority) c
+           ON c.priority = e.prio;
+
+    INSERT INTO dashboard.metric (kind, ord, label, n, amount)
+    SELECT 'week', w.k, to_char(week0 + w.k * interval '1 week', 'YYYY-MM-DD'), coalesce(c.n, 0), NULL
+    FROM generate_series(0, 25) AS w (k)
+    LEFT JOIN (SELECT (date_trunc('week', i.date)::date - week0::date) / 7 AS k,
+                      count(*) AS n
+               FROM "Interaction" i
+               WHERE i.date >= week0 AND i.date <= p_as_of
+               GROUP BY 1) c ON c.k = w.k;
+
+    INSERT INTO dashboard.metric (kind, ord, label, n, amount)
+    SELECT 'expiring', d.ord, d.days::text, count(ct.id), coalesce(sum(ct.value), 0)
+    FROM (VALUES (0, 30), (1, 60), (2, 90)) AS d (ord, days)
+    LEFT JOIN "Contract" ct ON ct.status = 'ACTIVE' AND ct."endDate" >= p_as_of
+                           AND ct."endDate" < p_as_of + d.days * interval '1 day'
+    GROUP BY d.ord, d.days;
+
+    took := extract(epoch FROM clock_timestamp() - t0) * 1000;
+    INSERT INTO dashboard.refresh (id, as_of, refreshed_at, took_ms)
+    VALUES (true, p_as_of, now(), took)
+    ON CONFLICT (id) DO UPDATE
+        SET as_of = EXCLUDED.as_of, refreshed_at = EXCLUDED.refreshed_at, took_ms = EXCLUDED.took_ms;
+    RETURN took;
+END
+$fn$;
+COMMENT ON FUNCTION dashboard.refresh(timestamptz) IS
+    'Recomputes the dashboard summary relative to p_as_of; returns the milliseconds it took';
+
+-- Monitoring roles (pg_monitor) may read the summary, never change it.
+GRANT USAGE ON SCHEMA dashboard TO pg_monitor;
+GRANT SELECT ON dashboard.refresh, dashboard.metric TO pg_monitor;
+-- 0008_search_words.sql - a word index for the console's search that can
+-- answer "the first hits, in order" by reading a few index entries.
+--
+-- Why: the GIN full-text index finds the rows holding a word, but in no
+-- order, so "the first 500 hits by name" had to fetch and sort every match.
+-- At S = 1,000,000 organizations a common word ("grill") matches 27,557 rows
+-- and the search took 127 ms, 330 x a primary-key round trip. Here every
+-- (word, sort key, id) is one btree entry: the same search reads 500 index
+-- entries in order (index-only) and stops.
+--
+-- Words are exactly what to_tsvector('simple', ...) makes of the text (the
+-- GIN indexes of 0003 keep serving the seed's own full-text queries). The
+-- vocabulary (distinct words, with how many rows hold each) is small; its
+-- trigram index answers fragments and misspellings by finding the words
+-- first, then their rows through the word index.
+--
+-- Kept in step by row triggers on "Organization" and "Contact". A bulk
+-- load into empty tables disables them and rebuilds the word tables once,
+-- after the data (pantrycrm migrate does this with its deferred indexes).
+--
+-- Forward-only like every file here.
+-- Copyright (C) 2026 The pantrycrm authors. GPL-3.0-or-later.
+
+CREATE SCHEMA search;
+COMMENT ON SCHEMA search IS
+    'pantrycrm: word indexes for the console search (derived data, rebuilt by search.rebuild_*)';
+
+-- The words of a text, as the 'simple' text search configuration cuts and
+-- lower-cases them; each once.
+CREATE FUNCTION search.words(t text) RETURNS SETOF text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$ SELECT unnest(tsvector_to_array(to_tsvector('simple', coalesce(t, '')))) $$;
+
+-- --- organizations ---------------------------------------------------------
+
+CREATE TABLE search.organization_word (
+    word text COLLATE "C" NOT NULL,
+    name text NOT NULL,
+    id   uuid NOT NULL
+);
+COMMENT ON TABLE search.organization_word IS
+    'One row per word of each organization name (derived from "Organization")';
+
+-- A word or a word prefix, hits by word then name (index-only):
+--   SELECT id, name FROM search.organization_word
+--   WHERE word >= $1 AND word < $1 || chr(1114111) ORDER BY word, name, id LIMIT $2
+CREATE INDEX organization_word_word_name_id_idx
+    ON search.organization_word (word, name, id);
+-- The words of one organization (other words of the search; the triggers):
+--   SELECT 1 FROM search.organization_word WHERE id = $1 AND word >= $2 AND ...
+CREATE INDEX organization_word_id_word_idx
+    ON search.organization_word (id, word);
+
+CREATE TABLE search.organization_vocab (
+    word text COLLATE "C" PRIMARY KEY,
+    rows bigint NOT NULL CHECK (rows > 0)
+);
+COMMENT ON TABLE search.organization_vocab IS
+    'The distinct words of organization names and how many names hold each';
+-- A fragment or a misspelling, words first:
+--   SELECT word FROM search.organization_vocab WHERE word LIKE '%' || $1 || '%'
+--   SELECT word FROM search.organization_vocab WHERE word % $1 ORDER BY similarity(word, $1) DESC
+CREATE INDEX organization_vocab_trgm_idx
+    ON search.organization_vocab USING gin (word gin_trgm_ops);
+
+CREATE FUNCTION search.organization_words_sync() RETURNS trigger
+    LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        WITH gone AS (
+            DELETE FROM search.organization_word WHERE id = OLD.id RETURNING word
+        ), counted AS (
+            UPDATE search.organization_vocab v SET rows = v.rows - 1
+            FROM gone WHERE v.word = gone.word AND v.rows > 1 RETURNING v.word
+        )
+        DELETE FROM search.organization_vocab v USING gone
+        WHERE v.word = gone.word AND v.rows = 1
+          AND NOT EXISTS (SELECT 1 FROM counted c WHERE c.word = gone.word);
+    END IF;
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        INSERT INTO search.organization_word (word, name, id)
+            SELECT w, NEW.name, NEW.id FROM search.words(NEW.name) w;
+        INSERT INTO search.organization_vocab (word, rows)
+            SELECT w, 1 FROM search.words(NEW.name) w
+            ON CONFLICT (word) DO UPDATE SET rows = search.organization_vocab.rows + 1;
+    END IF;
+    RETURN NULL;
+END $$;
+
+CREATE TRIGGER organization_search_words
+    AFTER INSERT OR DELETE OR UPDATE OF name ON "Organization"
+    FOR EACH ROW EXECUTE FUNCTION search.organization_words_sync();
+
+CREATE FUNCTION search.organization_words_truncate() RETURNS trigger
+    LANGUAGE plpgsql AS $$
+BEGIN
+    TRUNCATE search.organization_word, search.organization_vocab;
+    RETURN NULL;
+END $$;
+
+CREATE TRIGGER organization_search_words_truncate
+    AFTER TRUNCATE ON "Organization"
+    FOR EACH STATEMENT EXECUTE FUNCTION search.organization_words_truncate();
+
+-- Rebuilds the words from scratch (after a bulk load that disabled the
+-- trigger) and turns the trigger back on, in the caller's transaction.
+CREATE FUNCTION search.rebuild_organization_words() RETURNS void
+    LANGUAGE plpgsql AS $$
+BEGIN
+    ALTER TABLE "Organization" ENABLE TRIGGER organization_search_words;
+    TRUNCATE search.organization_word, search.organization_vocab;
+    -- One sorted build is far cheaper than millions of index insertions.
+    DROP INDEX search.organization_word_word_name_id_idx;
+    DROP INDEX search.organization_word_id_word_idx;
+    INSERT INTO search.organization_word (word, name, id)
+        SELECT w, o.name, o.id FROM "Organization" o, search.words(o.name) w;
+    CREATE INDEX organization_word_word_name_id_idx
+        ON search.organization_word (word, name, id);
+    CREATE INDEX organization_word_id_word_idx
+        ON search.organization_word (id, word);
+    INSERT INTO search.organization_vocab (word, rows)
+        SELECT word, count(*) FROM search.organization_word GROUP BY word;
+    ANALYZE search.organization_word;
+    ANALYZE search.organization_vocab;
+END $$;
+
+-- --- contacts --------------------------------------------------------------
+
+CREATE TABLE search.contact_word (
+    word        text COLLATE "C" NOT NULL,
+    "lastName"  text NOT NULL,
+    "firstName" text NOT NULL,
+    id          uuid NOT NULL
+);
+COMMENT ON TABLE search.contact_word IS
+    'One row per word of each contact''s full name (derived from "Contact")';
+
+-- A word or a word prefix, hits by word then last and first name:
+--   SELECT id FROM search.contact_word WHERE word >= $1 AND word < $1 || chr(1114111)
+--   ORDER BY word, "lastName", "firstName", id LIMIT $2
+CREATE INDEX contact_word_word_name_id_idx
+    ON search.contact_word (word, "lastName", "firstName", id);
+-- The words of one contact:
+--   SELECT 1 FROM search.contact_word WHERE id = $1 AND word >= $2 AND ...
+CREATE INDEX contact_word_id_word_idx
+    ON search.contact_word (id, word);
+
+CREATE TABLE search.contact_vocab (
+    word text COLLATE "C" PRIMARY KEY,
+    rows bigint NOT NULL CHECK (rows > 0)
+);
+COMMENT ON TABLE search.contact_vocab IS
+    'The distinct words of contact names and how many contacts hold each';
+-- Fragments and misspellings of a name, words first:
+--   SELECT word FROM search.contact_vocab WHERE word % $1 ORDER BY similarity(word, $1) DESC
+CREATE INDEX contact_vocab_trgm_idx
+    ON search.contact_vocab USING gin (word gin_trgm_ops);
+
+CREATE FUNCTION search.contact_words_sync() RETURNS trigger
+    LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        WITH gone AS (
+            DELETE FROM search.contact_word WHERE id = OLD.id RETURNING word
+        ), counted AS (
+            UPDATE search.contact_vocab v SET rows = v.rows - 1
+            FROM gone WHERE v.word = gone.word AND v.rows > 1 RETURNING v.word
+        )
+        DELETE FROM search.contact_vocab v USING gone
+        WHERE v.word = gone.word AND v.rows = 1
+          AND NOT EXISTS (SELECT 1 FROM counted c WHERE c.word = gone.word);
+    END IF;
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        INSERT INTO search.contact_word (word, "lastName", "firstName", id)
+            SELECT w, NEW."lastName", NEW."firstName", NEW.id
+            FROM search.words(NEW."firstName" || ' ' || NEW."lastName") w;
+        INSERT INTO search.contact_vocab (word, rows)
+            SELECT w, 1 FROM search.words(NEW."firstName" || ' ' || NEW."lastName") w
+            ON CONFLICT (word) DO UPDATE SET rows = search.contact_vocab.rows + 1;
+    END IF;
+    RETURN NULL;
+END $$;
+
+CREATE TRIGGER contact_search_words
+    AFTER INSERT OR DELETE OR UPDATE OF "firstName", "lastName" ON "Contact"
+    FOR EACH ROW EXECUTE FUNCTION search.contact_words_sync();
+
+CREATE FUNCTION search.contact_words_truncate() RETURNS trigger
+    LANGUAGE plpgsql AS $$
+BEGIN
+    TRUNCATE search.contact_word, search.contact_vocab;
+    RETURN NULL;
+END $$;
+
+CREATE TRIGGER contact_search_words_truncate
+    AFTER TRUNCATE ON "Contact"
+    FOR EACH STATEMENT EXECUTE FUNCTION search.contact_words_truncate();
+
+CREATE FUNCTION search.rebuild_contact_words() RETURNS void
+    LANGUAGE plpgsql AS $$
+BEGIN
+    ALTER TABLE "Contact" ENABLE TRIGGER contact_search_words;
+    TRUNCATE search.contact_word, search.contact_vocab;
+    DROP INDEX search.contact_word_word_name_id_idx;
+    DROP INDEX search.contact_word_id_word_idx;
+    INSERT INTO search.contact_word (word, "lastName", "firstName", id)
+        SELECT w, c."lastName", c."firstName", c.id
+        FROM "Contact" c, search.words(c."firstName" || ' ' || c."lastName") w;
+    CREATE INDEX contact_word_word_name_id_idx
+        ON search.contact_word (word, "lastName", "firstName", id);
+    CREATE INDEX contact_word_id_word_idx
+        ON search.contact_word (id, word);
+    INSERT INTO search.contact_vocab (word, rows)
+        SELECT word, count(*) FROM search.contact_word GROUP BY word;
+    ANALYZE search.contact_word;
+    ANALYZE search.contact_vocab;
+END $$;
+
+-- Existing rows (a database migrated before this file) get their words now.
+SELECT search.rebuild_organization_words();
+SELECT search.rebuild_contact_words();
+-- 0009_search_words_counts.sql - the vocabulary counts of 0008 stay right
+-- under concurrent edits.
+--
+-- Why: 0008's triggers decremented a word's count with "UPDATE ... WHERE
+-- rows > 1" and removed it with "DELETE ... WHERE rows = 1" in one
+-- statement. When two transactions removed the last two holders of a word
+-- at once, the second waited for the first's row lock, then re-checked
+-- "rows > 1" against the new count (1: no update) while its DELETE had
+-- judged "rows = 1" against its statement snapshot (2: no delete). The
+-- word stayed in the vocabulary, counted once, with no row holding it.
+--
+-- Now the counts of the words being removed are locked first (FOR UPDATE
+-- waits and returns the committed count), and each following statement
+-- takes a fresh snapshot under that lock: a count of 1 is deleted, a
+-- larger one decremented. Locks are taken in word order on both paths, so
+-- two edits of names sharing words wait instead of deadlocking.
+--
+-- The row triggers also fire when the id changes: the word rows carry the
+-- id, and 0008 left them pointing at the old one.
+--
+-- Forward-only like every file here.
+-- Copyright (C) 2026 The pantrycrm authors. GPL-3.0-or-later.
+
+CREATE OR REPLACE FUNCTION search.organization_words_sync() RETURNS trigger
+    LANGUAGE plpgsql AS $$
+DECLARE
+    gone text[];
+BEGIN
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        WITH d AS (
+            DELETE FROM search.organization_word WHERE id = OLD.id RETURNING word
+        )
+        SELECT array_agg(word) INTO gone FROM d;
+        IF gone IS NOT NULL THEN
+            PERFORM 1 FROM search.organization_vocab
+                WHERE word = ANY (gone) ORDER BY word FOR UPDATE;
+            DELETE FROM search.organization_vocab WHERE word = ANY (gone) AND rows = 1;
+            UPDATE search.organization_vocab SET rows = rows - 1
+                WHERE word = ANY (gone) AND rows > 1;
+        END IF;
+    END IF;
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        INSERT INTO search.organization_word (word, name, id)
+            SELECT w, NEW.name, NEW.id FROM search.words(NEW.name) w;
+        INSERT INTO search.organization_vocab (word, rows)
+            SELECT w, 1 FROM search.words(NEW.name) w ORDER BY w COLLATE "C"
+            ON CONFLICT (word) DO UPDATE SET rows = search.organization_vocab.rows + 1;
+    END IF;
+    RETURN NULL;
+END $$;
+
+CREATE OR REPLACE FUNCTION search.contact_words_sync() RETURNS trigger
+    LANGUAGE plpgsql AS $$
+DECLARE
+    gone text[];
+BEGIN
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        WITH d AS (
+            DELETE FROM search.contact_word WHERE id = OLD.id RETURNING word
+        )
+        SELECT array_agg(word) INTO gone FROM d;
+        IF gone IS NOT NULL THEN
+            PERFORM 1 FROM search.contact_vocab
+                WHERE word = ANY (gone) ORDER BY word FOR UPDATE;
+            DELETE FROM search.contact_vocab WHERE word = ANY (gone) AND rows = 1;
+            UPDATE search.contact_vocab SET rows = rows - 1
+                WHERE word = ANY (gone) AND rows > 1;
+        END IF;
+    END IF;
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        INSERT INTO search.contact_word (word, "lastName", "firstName", id)
+            SELECT w, NEW."lastName", NEW."firstName", NEW.id
+            FROM search.words(NEW."firstName" || ' ' || NEW."lastName") w;
+        INSERT INTO search.contact_vocab (word, rows)
+            SELECT w, 1 FROM search.words(NEW."firstName" || ' ' || NEW."lastName") w
+            ORDER BY w COLLATE "C"
+            ON CONFLICT (word) DO UPDATE SET rows = search.contact_vocab.rows + 1;
+    END IF;
+    RETURN NULL;
+END $$;
+
+DROP TRIGGER organization_search_words ON "Organization";
+CREATE TRIGGER organization_search_words
+    AFTER INSERT OR DELETE OR UPDATE OF id, name ON "Organization"
+    FOR EACH ROW EXECUTE FUNCTION search.organization_words_sync();
+
+DROP TRIGGER contact_search_words ON "Contact";
+CREATE TRIGGER contact_search_words
+    AFTER INSERT OR DELETE OR UPDATE OF id, "firstName", "lastName" ON "Contact"
+    FOR EACH ROW EXECUTE FUNCTION search.contact_words_sync();
+-- 0010_search_words_unchanged.sql - the word-index triggers (0008, 0009) skip
+-- updates that leave the indexed names as they were.
+--
+-- Why: "UPDATE OF name" fires for every update that lists the column, and
+-- sync's upserts (ON CONFLICT DO UPDATE SET every column) list them all. Each
+-- such update removed and re-added the row's words and counted the
+-- vocabulary down and up again; common words ("andrew", "grill") got one
+-- new row version per change, all in the round's one transaction, where
+-- none can be pruned. A sync round of 6,000 contact updates (names
+-- untouched) spent 4.5 s in these triggers, each batch of 2,000 slower
+-- than the last (0.5, 1.3, 2.6 s).
+--
+-- The bodies are 0009's (counts locked in word order), plus the early return.
+--
+-- Forward-only like every file here.
+-- Copyright (C) 2026 The pantrycrm authors. GPL-3.0-or-later.
+
+CREATE OR REPLACE FUNCTION search.organization_words_sync() RETURNS trigger
+    LANGUAGE plpgsql AS $$
+DECLARE
+    gone text[];
+BEGIN
+    IF TG_OP = 'UPDATE' AND OLD.id = NEW.id AND OLD.name IS NOT DISTINCT FROM NEW.name THEN
+        RETURN NULL;
+    END IF;
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        WITH d AS (
+            DELETE FROM search.organization_word WHERE id = OLD.id RETURNING word
+        )
+        SELECT array_agg(word) INTO gone FROM d;
+        IF gone IS NOT NULL THEN
+            PERFORM 1 FROM search.organization_vocab
+                WHERE word = ANY (gone) ORDER BY word FOR UPDATE;
+            DELETE FROM search.organization_vocab WHERE word = ANY (gone) AND rows = 1;
+            UPDATE search.organization_vocab SET rows = rows - 1
+                WHERE word = ANY (gone) AND rows > 1;
+        END IF;
+    END IF;
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        INSERT INTO search.organization_word (word, name, id)
+            SELECT w, NEW.name, NEW.id FROM search.words(NEW.name) w;
+        INSERT INTO search.organization_vocab (word, rows)
+            SELECT w, 1 FROM search.words(NEW.name) w ORDER BY w COLLATE "C"
+            ON CONFLICT (word) DO UPDATE SET rows = search.organization_vocab.rows + 1;
+    END IF;
+    RETURN NULL;
+END $$;
+
+CREATE OR REPLACE FUNCTION search.contact_words_sync() RETURNS trigger
+    LANGUAGE plpgsql AS $$
+DECLARE
+    gone text[];
+BEGIN
+    IF TG_OP = 'UPDATE' AND OLD.id = NEW.id
+       AND OLD."firstName" IS NOT DISTINCT FROM NEW."firstName"
+       AND OLD."lastName" IS NOT DISTINCT FROM NEW."lastName" THEN
+        RETURN NULL;
+    END IF;
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        WITH d AS (
+            DELETE FROM search.contact_word WHERE id = OLD.id RETURNING word
+        )
+        SELECT array_agg(word) INTO gone FROM d;
+        IF gone IS NOT NULL THEN
+            PERFORM 1 FROM search.contact_vocab
+                WHERE word = ANY (gone) ORDER BY word FOR UPDATE;
+            DELETE FROM search.contact_vocab WHERE word = ANY (gone) AND rows = 1;
+            UPDATE search.contact_vocab SET rows = rows - 1
+                WHERE word = ANY (gone) AND rows > 1;
+        END IF;
+    END IF;
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        INSERT INTO search.contact_word (word, "lastName", "firstName", id)
+            SELECT w, NEW."lastName", NEW."firstName", NEW.id
+            FROM search.words(NEW."firstName" || ' ' || NEW."lastName") w;
+        INSERT INTO search.contact_vocab (word, rows)
+            SELECT w, 1 FROM search.words(NEW."firstName" || ' ' || NEW."lastName") w
+            ORDER BY w COLLATE "C"
+            ON CONFLICT (word) DO UPDATE SET rows = search.contact_vocab.rows + 1;
+    END IF;
+    RETURN NULL;
+END $$;
+-- 0011_app_handoff.sql - what the CRM application (Drizzle ORM, Auth.js)
+-- needs from the database itself, so that it adopts the migrated database
+-- without hand repairs.
+--
+-- Forward-only like every file here.
+-- Copyright (C) 2026 The pantrycrm authors. GPL-3.0-or-later.
+
+-- ---------------------------------------------------------------------------
+-- Ids of the sign-in tables. Auth.js (@auth/drizzle-adapter) never supplies
+-- an id when it links an account or opens a session, and leaves the user's id
+-- to the table when the schema declares a default; without one every such
+-- insert fails with 'null value in column "id"'. Legacy cuids stay as they
+-- are; new rows get a random UUID as text (the columns stay text, so old and
+-- new ids live side by side). data/drizzle/schema.ts declares the same
+-- default, so the application's schema and this one agree. The uuid is
+-- converted to text on assignment; the cast is left implicit because
+-- drizzle-kit reads an explicit one back as a different default and would
+-- set it again on every push.
+-- ---------------------------------------------------------------------------
+
+ALTER TABLE "User" ALTER COLUMN id SET DEFAULT gen_random_uuid();
+ALTER TABLE "Account" ALTER COLUMN id SET DEFAULT gen_random_uuid();
+ALTER TABLE "Session" ALTER COLUMN id SET DEFAULT gen_random_uuid();
+
+-- ---------------------------------------------------------------------------
+-- The pipeline index of 0003 carried value as an INCLUDE column. Drizzle's
+-- schema language cannot say INCLUDE, so the application's schema could not
+-- describe it: drizzle-kit would drop and rebuild it on every push, or build
+-- a different index in a fresh database. value becomes the last key column
+-- instead; the dashboard's pipeline query stays an index-only scan
+-- (WHERE "isActive" GROUP BY stage, sum(value)), at the cost of value in the
+-- inner pages too, a few bytes per entry.
+-- ---------------------------------------------------------------------------
+
+DROP INDEX "Opportunity_stage_isActive_idx";
+-- Dashboard, the pipeline: open deals and their value per stage, answered
+-- from the index alone (index-only scan):
+--   SELECT stage, count(*), sum(value) FROM "Opportunity"
+--   WHERE "isActive" GROUP BY stage ORDER BY stage
+CREATE INDEX "Opportunity_stage_isActive_value_idx"
+    ON "Opportunity" (stage, "isActive", value);
+
+-- ---------------------------------------------------------------------------
+-- Old ids. The migration gives a CRM row whose legacy id is a canonical UUID
+-- that UUID, lower-cased, and any other legacy id (a cuid, a number) the
+-- version-5 UUID of '<Table>:<legacy id>' in pantrycrm's namespace
+-- b527244c-85c7-4c6c-a475-88a12434d2e4 (src/transform.c, id_map_uuid). The
+-- application holds old links and bookmarks with such ids; this function
+-- gives their new id in SQL, the same way the migration and the console's
+-- :goto compute it:
+--   SELECT * FROM "Organization" WHERE id = legacy_uuid('Organization', $1)
+-- It is a pure function of its arguments (IMMUTABLE), so it also works in
+-- an index or a generated column. NULL for NULL or an empty id. The
+-- sign-in tables ("User", ...) kept their text ids and need no mapping.
+-- ---------------------------------------------------------------------------
+
+CREATE FUNCTION legacy_uuid(entity text, legacy_id text) RETURNS uuid
+    LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
+    AS $fn$
+DECLARE
+    h bytea;
+BEGIN
+    IF legacy_id = '' THEN
+        RETURN NULL;
+    END IF;
+    IF legacy_id ~ '^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$' THEN
+        RETURN lower(legacy_id)::uuid;
+    END IF;
+    -- RFC 4122 version 5: SHA-1 of namespace || name, first 16 bytes, with
+    -- the version (5) and variant (10xx) bits set.
+    h := substring(digest('\xb527244c85c74c6ca47588a12434d2e4'::bytea
+                          || convert_to(entity || ':' || legacy_id, 'UTF8'), 'sha1')
+                   FROM 1 FOR 16);
+    h := set_byte(h, 6, (get_byte(h, 6) & 15) | 80);
+    h := set_byte(h, 8, (get_byte(h, 8) & 63) | 128);
+    RETURN encode(h, 'hex')::uuid;
+END
+$fn$;
+COMMENT ON FUNCTION legacy_uuid(text, text) IS
+    'The target id of a CRM row from its legacy id: a canonical UUID lower-cased, anything else uuid5(pantrycrm namespace, ''<Table>:<legacy id>'')';

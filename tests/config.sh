@@ -162,7 +162,7 @@ like "$(psql_val "SELECT options->>'synonyms' FROM migration.run ORDER BY id DES
 # --- the console: read-only from the system file --------------------------------
 if have_cmd tmux tmux; then
     T="tmux -L pantrycrm-conf-$$ -f /dev/null"
-    at_exit "$T kill-server 2>/dev/null"
+    at_exit "tmux_stop $T"
     printf 'read-only = true\n' >>"$SYS"
     printf 'connection.crm = host=%s port=%s dbname=conf_t user=postgres\ndefault-connection = crm\ncolor = always\ncolor.header = red on green\n' \
         "$PGHOST" "$PGPORT" >"$USR"

@@ -23,7 +23,7 @@ psql -X -q -d c -c "INSERT INTO \"Organization\" (id, name, priority, segment, m
     VALUES ('$legacy_uuid', 'Legacy Imported Diner', 'B', 'CASUAL_DINING', '{\"legacy\": {\"id\": \"10045\"}}')"
 
 T="tmux -L pantrycrm-test-$$ -f /dev/null"
-at_exit "$T kill-server 2>/dev/null"
+at_exit "tmux_stop $T"
 # A migration started from the pane outlives the console by design; the
 # test's own must not outlive the test.
 at_exit "pkill -f 'migrate --source .*$TEST_TMP/' 2>/dev/null"

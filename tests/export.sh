@@ -211,7 +211,7 @@ like "$ERR" "cannot write $TEST_TMP/nodir/x.csv.part" "says which file"
 # --- the console's :export jsonl ---------------------------------------------------------
 if have_cmd tmux tmux; then
     T="tmux -L pantrycrm-export-$$ -f /dev/null"
-    at_exit "$T kill-server 2>/dev/null"
+    at_exit "tmux_stop $T"
     $T new-session -d -s e1 -x 120 -y 30 \
         "env TERM=screen LC_ALL=C.UTF-8 ESCDELAY=25 XDG_STATE_HOME='$XDG_STATE_HOME' PGHOST='$PGHOST' PGPORT=$PGPORT PGUSER=postgres '$PANTRYCRM' -d dbname=ex; echo EXITED=\$?; sleep 30"
     wait_screen() {

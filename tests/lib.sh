@@ -104,6 +104,17 @@ done_testing() {
     [ "$_tap_failed" -eq 0 ]
 }
 
+# Ends a test's tmux server, and first whatever its panes still run: a
+# console that loses its terminal while built with LeakSanitizer can hang
+# for ever in the leak check at exit, spinning, so it is killed outright.
+tmux_stop() { # the tmux command words, e.g. tmux_stop $T
+    local p
+    for p in $("$@" list-panes -a -F '#{pane_pid}' 2>/dev/null); do
+        pkill -KILL -P "$p" 2>/dev/null
+    done
+    "$@" kill-server 2>/dev/null
+}
+
 # A private scratch directory, removed at exit (with the cluster, if any).
 TEST_TMP=$(mktemp -d "${TMPDIR:-/tmp}/pantrycrm-test.XXXXXX")
 _cleanup_hooks=""

@@ -238,14 +238,14 @@ run_ok "verify passes at the end" "$PANTRYCRM" -d $C verify
 # --- the console's migration pane shows the sync ------------------------------
 if have_cmd tmux tmux; then
     T="tmux -L pantrycrm-sync-$$ -f /dev/null"
-    at_exit "$T kill-server 2>/dev/null"
+    at_exit "tmux_stop $T"
     $T new-session -d -s s1 -x 140 -y 30 \
         "env TERM=screen LC_ALL=C.UTF-8 XDG_STATE_HOME='$XDG_STATE_HOME' PGHOST='$PGHOST' PGPORT=$PGPORT PGUSER=postgres '$PANTRYCRM' -d $C; sleep 30"
     sleep 1
     $T send-keys -t s1 3
     v=$(ver)
     found=1
-    for i in $(seq 1 100); do
+    for i in $(seq 1 300); do
         if $T capture-pane -p -t s1 | grep -Eq "Sync: source version $v, applied $v; the last round started [0-9]+ versions \([0-9.]+ s\) behind, applied [0-9]+ changes/s"; then
             found=0; break
         fi
@@ -253,7 +253,7 @@ if have_cmd tmux tmux; then
     done
     ok $found "the migration pane shows the last sync round's versions, lag and rate"
     [ $found -eq 0 ] || diag "$($T capture-pane -p -t s1)"
-    $T kill-server 2>/dev/null
+    tmux_stop $T
 else
     skip "tmux is not installed: the console's sync line is not checked"
 fi

@@ -62,7 +62,7 @@ fi
 # ... and a short session in a real terminal: page, search, details, quit.
 if have_cmd tmux tmux; then
     T="tmux -L pantrycrm-vg-$$ -f /dev/null"
-    at_exit "$T kill-server 2>/dev/null"
+    at_exit "tmux_stop $T"
     screen() { $T capture-pane -p -t vg 2>/dev/null; }
     wait_for() { # regex: poll the screen (valgrind is slow: 60 s at most)
         local i=0

@@ -89,6 +89,27 @@ else
     echo "test harness: every throwaway PostgreSQL server was stopped"
     passed=$((passed + 1))
 fi
+# Nor may a test leave a pantrycrm of this tree running (a console whose
+# terminal went away, a detached migration).
+left=
+if command -v pgrep >/dev/null 2>&1; then
+    for p in $(pgrep -f pantrycrm); do
+        case $(readlink "/proc/$p/exe" 2>/dev/null) in
+        "$top"/*) left="$left $p" ;;
+        esac
+    done
+fi
+if [ -n "$left" ]; then
+    echo "test harness: pantrycrm processes left running:"
+    # shellcheck disable=SC2086
+    ps -o pid,etime,args -p "$(echo $left | tr ' ' ,)" 2>/dev/null
+    # shellcheck disable=SC2086
+    kill -KILL $left 2>/dev/null
+    failed=$((failed + 1))
+else
+    echo "test harness: no pantrycrm process was left running"
+    passed=$((passed + 1))
+fi
 rm -rf "$TMPDIR" 2>/dev/null
 cd "$top" || exit 1
 echo "$passed passed, $failed failed, $skipped skipped"

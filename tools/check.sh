@@ -69,6 +69,11 @@ if [ "$check_rc" -eq 0 ] && [ "${PANTRYCRM_SKIP_DISTCHECK:-}" != 1 ]; then
         echo "make distcheck: FAILED"
         failed=$((failed + 1))
     fi
+elif [ "$check_rc" -ne 0 ]; then
+    echo "make distcheck: not run, since make check failed"
+else
+    echo "make distcheck: skipped (PANTRYCRM_SKIP_DISTCHECK=1)"
+    skipped=$((skipped + 1))
 fi
 # Every test must stop the cluster it started, whatever happened to it.
 # Without pgrep this check could not see a server, so it fails instead.

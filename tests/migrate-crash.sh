@@ -36,6 +36,13 @@ migrate() { # db [fault]
     # shellcheck disable=SC2086
     PANTRYCRM_FAULT=${2:-} "$PANTRYCRM" -d "dbname=$1" migrate --source "$SRC" $opts
 }
+frozen() { # pid: waits (up to a minute) until it stopped itself with SIGSTOP
+    local n=0
+    until [ "$(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null)" = T ]; do
+        [ $n -ge 1200 ] && return 1
+        n=$((n + 1)); sleep 0.05
+    done
+}
 pg_createdb tmpl
 "$PANTRYCRM" -d dbname=tmpl db migrate >/dev/null || bail_out "db migrate failed"
 fresh_db() { psql -X -q -d postgres -c "CREATE DATABASE \"$1\" TEMPLATE tmpl" >/dev/null || bail_out "createdb $1"; }
@@ -100,11 +107,8 @@ is "$(psql_val "SELECT count(*) FROM (SELECT table_name, source_key FROM migrati
 fresh_db d
 PANTRYCRM_FAULT=batch@3:STOP "$PANTRYCRM" -d dbname=d migrate --source "$SRC" $opts >"$TEST_TMP/d.out" 2>&1 &
 pid=$!
-n=0
-until [ "$(cut -d' ' -f3 "/proc/$pid/stat" 2>/dev/null)" = T ] || [ $n -ge 1200 ]; do
-    n=$((n + 1)); sleep 0.05
-done
-is "$(cut -d' ' -f3 "/proc/$pid/stat" 2>/dev/null)" T "the run froze itself after its third batch"
+frozen "$pid"
+ok $? "the run froze itself after its third batch"
 is "$(psql_val "SELECT count(*) > 0 FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = 'd' AND application_name = 'pantrycrm') x")" t \
     "its connections are terminated"
 kill -CONT "$pid"
@@ -118,11 +122,8 @@ is "$(digest d)" "$ref" "and gives the same target"
 fresh_db e
 PANTRYCRM_FAULT=built@1:STOP "$PANTRYCRM" -d dbname=e migrate --source "$SRC" $opts >"$TEST_TMP/e.out" 2>&1 &
 pid=$!
-n=0
-until [ "$(cut -d' ' -f3 "/proc/$pid/stat" 2>/dev/null)" = T ] || [ $n -ge 1200 ]; do
-    n=$((n + 1)); sleep 0.05
-done
-is "$(cut -d' ' -f3 "/proc/$pid/stat" 2>/dev/null)" T "a run froze itself after its first index build"
+frozen "$pid"
+ok $? "a run froze itself after its first index build"
 psql_val "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = 'e' AND application_name = 'pantrycrm'" >/dev/null
 kill -CONT "$pid"
 wait "$pid"

@@ -995,16 +995,24 @@ static int prepare_legacy(struct fb *x, char **err)
     return 0;
 }
 
+/* One fallback per target. A killed one's backend may hold the lock a
+ * little longer (until it notices its client is gone): wait a few seconds
+ * before concluding that another is live. */
 static bool take_lock(PGconn *conn, char **err)
 {
-    PGresult *res = pg_exec(conn, err, "SELECT pg_try_advisory_lock(" FALLBACK_LOCK_KEY ")", 0, NULL);
-    if (!res)
-        return false;
-    bool locked = PQgetvalue(res, 0, 0)[0] == 't';
-    PQclear(res);
-    if (!locked)
-        *err = xstrdup("another 'pantrycrm fallback' is running against this database");
-    return locked;
+    for (int attempt = 0; attempt < 30; attempt++) {
+        PGresult *res = pg_exec(conn, err, "SELECT pg_try_advisory_lock(" FALLBACK_LOCK_KEY ")", 0, NULL);
+        if (!res)
+            return false;
+        bool locked = PQgetvalue(res, 0, 0)[0] == 't';
+        PQclear(res);
+        if (locked)
+            return true;
+        struct timespec ts = {0, 250000000L};
+        nanosleep(&ts, NULL);
+    }
+    *err = xstrdup("another 'pantrycrm fallback' is running against this database");
+    return false;
 }
 
 static int check_installed(struct fb *x, char **err)
@@ -1098,7 +1106,8 @@ int fallback_run(const struct fallback_opts *o, char **err)
     x.syn = convert_load_synonyms(o->synonyms_path, err);
     if (!x.syn)
         return 1;
-    if (connect_all(&x, err) != 0)
+    /* without --follow a failure ends the run; with it, the loop retries */
+    if (!o->follow && connect_all(&x, err) != 0)
         goto out;
     for (int n = 1;; n++) {
         if (connect_all(&x, err) != 0 || run_round(&x, n, err) != 0) {

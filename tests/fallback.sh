@@ -189,4 +189,62 @@ is "$(val "SELECT COUNT(*) FROM dbo.Session WHERE id = '$sess'")" 0 "the deleted
 
 fresh_compare "PostgreSQL -> SQL Server -> PostgreSQL is the identity"
 
+run_fails "the forward sync does not run while the cutover is in effect" 1 "$PANTRYCRM" -d $C sync
+like "$ERR" "a cutover has been recorded" "and says why"
+
+# --- kill -9 of the fallback at random moments --------------------------------
+rnd() { echo $(( $(od -An -N2 -tu2 /dev/urandom) % $1 )); }
+orgs=$(psql_val "SELECT string_agg(id::text, ' ' ORDER BY id) FROM (SELECT id FROM \"Organization\" ORDER BY id LIMIT 40) o" s)
+kills=0
+for round in 1 2 3 4 5 6 7 8; do
+    "$PANTRYCRM" -d $C fallback --follow --interval 0.05 >"$TEST_TMP/follow.out" 2>&1 &
+    fpid=$!
+    steps=$(rnd 12)
+    i=0
+    for o in $orgs; do
+        i=$((i + 1))
+        case $(rnd 4) in
+        0) pg "UPDATE \"Organization\" SET notes = 'round $round step $i ✓', \"updatedAt\" = now() WHERE id = '$o'" ;;
+        1) pg "UPDATE \"Contact\" SET phone = '+1 555 $round$i' WHERE \"organizationId\" = '$o'" ;;
+        2) pg "INSERT INTO \"Interaction\" (id, type, subject, date, \"organizationId\", \"createdAt\", \"updatedAt\")
+               VALUES (gen_random_uuid(), 'CALL', 'kill test $round/$i 📞', '2031-05-06 07:08:09.5+00', '$o', now(), now())" ;;
+        3) pg "DELETE FROM \"Interaction\" WHERE id IN (SELECT id FROM \"Interaction\" WHERE \"organizationId\" = '$o' ORDER BY id LIMIT 1)" ;;
+        esac
+        [ "$i" -ge "$steps" ] && break
+    done
+    kill -9 "$fpid" 2>/dev/null && kills=$((kills + 1))
+    wait "$fpid" 2>/dev/null
+done
+ok $([ "$kills" -ge 1 ]; echo $?) "the fallback was killed with SIGKILL $kills times while the application wrote"
+run_ok "a last round after the kills" "$PANTRYCRM" -d $C fallback
+is "$(psql_val "SELECT count(*) FROM migration.fallback_log" s)" 0 "nothing is left to apply"
+fresh_compare "after the kills PostgreSQL -> SQL Server -> PostgreSQL is still the identity"
+
+# --- the rollback gate and the switch back ------------------------------------
+run_fails "rollback check while PostgreSQL has not been quiet long enough: no-go" 1 \
+    "$PANTRYCRM" -d $C cutover --rollback-check --quiet-for 86400
+like "$OUT" "FAIL +quiet +PostgreSQL has had no application change for" "PostgreSQL not quiet is the reason"
+like "$OUT" "ok +fallback_lag +every captured change is applied" "with no lag"
+like "$OUT" "ok +verify " "and the legacy database equal to PostgreSQL"
+run_ok "rollback check: go" "$PANTRYCRM" -d $C cutover --rollback-check --quiet-for 0
+like "$OUT" "^rollback check: GO" "GO"
+run_ok "rollback" "$PANTRYCRM" -d $C cutover --rollback --yes --quiet-for 0 --report-dir "$TEST_TMP"
+like "$OUT" "rollback recorded at .*downtime window" "recorded, with the downtime window"
+ok $([ -s "$TEST_TMP/rollback-1.json" ] && [ -s "$TEST_TMP/rollback-1.md" ]; echo $?) "the JSON and Markdown reports are written"
+like "$(cat "$TEST_TMP/rollback-1.json")" '"downtime_seconds"' "the JSON report has the downtime"
+is "$(psql_val "SELECT count(*) FROM pg_trigger WHERE tgname = 'pantrycrm_fallback'" s)" 0 "the capture is off"
+run_fails "the fallback refuses after the rollback" 1 "$PANTRYCRM" -d $C fallback
+like "$ERR" "taken off" "saying so"
+
+# --- the forward sync resumes and skips the fallback's writes ----------------
+d1=$(target_digest s | md5sum)
+run_ok "the forward sync resumes after the rollback" "$PANTRYCRM" -d $C sync
+like "$OUT" "round 1: .* 0 changes" "applying none of the changes since the cutover"
+like "$OUT" "changes were the fallback's own writes: skipped" "because they were the fallback's own"
+is "$(target_digest s | md5sum)" "$d1" "PostgreSQL is untouched by that round"
+sql "UPDATE dbo.Organization SET city = N'Back on SQL Server' WHERE id = N'$legacy_nul'" || bail_out "writing through TDS failed"
+run_ok "a write of the old application after the rollback" "$PANTRYCRM" -d $C sync
+like "$OUT" "round 1: .* 1 changes" "is applied"
+is "$(psql_val "SELECT city FROM \"Organization\" WHERE id = '$org_nul'" s)" "Back on SQL Server" "to PostgreSQL"
+
 done_testing

@@ -25,7 +25,7 @@ static const char fallback_help[] =
     "Usage: pantrycrm fallback [--source SOURCE] [--follow [--interval SECONDS]] [--json]\n"
     "       pantrycrm fallback --status [--json]\n"
     "\n"
-    "After 'pantrycrm cutover --commit' the application writes to PostgreSQL only;\n"
+    "Once the cutover is committed the application writes to PostgreSQL only;\n"
     "the cutover installs a capture of every change to the ten tables. This command\n"
     "applies the captured changes to the legacy SQL Server through FreeTDS, through\n"
     "the reverse transform (legacy ids, enum spellings, DATETIME2, exact decimals,\n"

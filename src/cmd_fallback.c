@@ -9,6 +9,7 @@
 #include "commands.h"
 #include "fallback.h"
 #include "pg.h"
+#include "state.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -44,6 +45,7 @@ static const char fallback_help[] =
     "      --rounds=N           with --follow, stop after N rounds\n"
     "      --status             print the fallback's state (pending, quarantine, rate)\n"
     "      --json               one JSON object per round (or the status as JSON)\n"
+    "  -t, --state=FILE         the local state file for the console\n"
     "  -h, --help               show this help and exit\n"
     "\n"
     "Exit status: 0 done, 1 error, 2 usage, 4 rows are in the fallback quarantine,\n"
@@ -93,17 +95,18 @@ int cmd_fallback(int argc, char **argv, const char *prefix)
         {"rounds", required_argument, NULL, OPT_ROUNDS},
         {"status", no_argument, NULL, OPT_STATUS},
         {"json", no_argument, NULL, OPT_JSON},
+        {"state", required_argument, NULL, 't'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     struct fallback_opts o = {.conninfo = cli_globals.conninfo, .interval = 2.0};
     struct xform_cli x;
     memset(&x, 0, sizeof x);
-    char *source = NULL;
+    char *source = NULL, *state_default = NULL;
     bool status = false;
     int rc = EXIT_USAGE;
     int c;
-    while ((c = cli_getopt(prefix, argc, argv, "s:d:fi:h", opts)) != -1) {
+    while ((c = cli_getopt(prefix, argc, argv, "s:d:fi:t:h", opts)) != -1) {
         int handled = xform_opt(&x, c, optarg, prefix);
         if (handled < 0)
             goto out;
@@ -131,6 +134,7 @@ int cmd_fallback(int argc, char **argv, const char *prefix)
         }
         case OPT_STATUS: status = true; break;
         case OPT_JSON: o.json = true; break;
+        case 't': o.state_path = optarg; break;
         case 'h':
             fputs(fallback_help, stdout);
             rc = EXIT_OK;
@@ -154,6 +158,8 @@ int cmd_fallback(int argc, char **argv, const char *prefix)
     o.source = x.source;
     o.synonyms_path = x.synonyms;
     o.source_tz = x.tz;
+    if (!o.state_path)
+        o.state_path = state_default = state_default_path();
 
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
@@ -176,5 +182,6 @@ int cmd_fallback(int argc, char **argv, const char *prefix)
 out:
     xform_free(&x);
     free(source);
+    free(state_default);
     return rc;
 }

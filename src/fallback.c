@@ -30,6 +30,7 @@
 #include "source.h"
 #include "source_tds.h"
 #include "sqltext.h"
+#include "state.h"
 #include "transform.h"
 #include "util.h"
 
@@ -257,6 +258,7 @@ struct fb {
     struct synonyms *syn;
     struct source *src;
     PGconn *conn;
+    struct state *state;
     bool standin, tag, ledger_tracked;
     const struct legacy_table *tables;
     size_t ntables;
@@ -902,6 +904,48 @@ fail:
     return -1;
 }
 
+int fallback_state_put(struct state *st, const struct fallback_round_state *s, char **err)
+{
+    char buf[256];
+    snprintf(buf, sizeof buf, "%.3f %lld %lld %lld %lld %.3f %.3f", s->at, (long long)s->changes,
+             (long long)s->pending, (long long)s->quarantined, (long long)s->errors, s->rate, s->lag_s);
+    return state_session_put(st, "fallback.last_round", buf, err);
+}
+
+bool fallback_state_get(struct state *st, struct fallback_round_state *s)
+{
+    char *v = state_session_get(st, "fallback.last_round");
+    if (!v)
+        return false;
+    long long ch, pe, q, e;
+    bool ok = sscanf(v, "%lf %lld %lld %lld %lld %lf %lf", &s->at, &ch, &pe, &q, &e, &s->rate,
+                     &s->lag_s) == 7;
+    s->changes = ch;
+    s->pending = pe;
+    s->quarantined = q;
+    s->errors = e;
+    free(v);
+    return ok;
+}
+
+/* The round's figures for the console, from the target's own record. */
+static void put_state(struct fb *x, size_t changes, double seconds)
+{
+    struct fallback_status st;
+    char *e = NULL;
+    if (!x->state || !x->conn || fallback_status_read(x->conn, &st, &e) != 0) {
+        free(e);
+        return;
+    }
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    struct fallback_round_state s = {(double)now.tv_sec + now.tv_nsec / 1e9, (int64_t)changes, st.pending,
+                                     st.quarantined, st.errors,
+                                     seconds > 0 ? (double)changes / seconds : 0, st.oldest_pending_s};
+    fallback_state_put(x->state, &s, &e);
+    free(e);
+}
+
 static int run_round(struct fb *x, int n, char **err)
 {
     double t0 = now_mono();
@@ -937,11 +981,13 @@ static int run_round(struct fb *x, int n, char **err)
         else
             fprintf(x->out, "fallback round %d: nothing to apply\n", n);
         fflush(x->out);
+        put_state(x, 0, s);
         return 0;
     }
     double s = now_mono() - t0;
     if (settle(x, x->nunits, s, err) != 0)
         return -1;
+    put_state(x, x->nunits, s);
     if (x->o->json) {
         fprintf(x->out, "{\"round\":%d,\"changes\":%zu,\"quarantined\":%zu,\"seconds\":%.3f,"
                         "\"changes_per_second\":%.1f}\n", n, x->nunits, x->nq, s,
@@ -1106,6 +1152,11 @@ int fallback_run(const struct fallback_opts *o, char **err)
     x.syn = convert_load_synonyms(o->synonyms_path, err);
     if (!x.syn)
         return 1;
+    if (o->state_path) {
+        char *serr = NULL;
+        x.state = state_open(o->state_path, &serr);
+        free(serr);
+    }
     /* without --follow a failure ends the run; with it, the loop retries */
     if (!o->follow && connect_all(&x, err) != 0)
         goto out;
@@ -1140,6 +1191,7 @@ out:
     free(x.q);
     sb_free(&x.ids);
     disconnect(&x);
+    state_close(x.state);
     synonyms_free(x.syn);
     return rc;
 }

@@ -37,6 +37,8 @@
 /* Exit status of a round that left rows in the fallback quarantine. */
 #define FALLBACK_EXIT_QUARANTINE 4
 
+struct state;
+
 struct fallback_opts {
     const char *source;             /* mssql locator of the legacy database */
     const char *conninfo;
@@ -46,6 +48,7 @@ struct fallback_opts {
     double interval;
     int max_rounds;
     bool json;
+    const char *state_path;         /* the round's figures for the console; NULL: none */
     FILE *out;
 };
 
@@ -73,5 +76,16 @@ struct fallback_status {
     char last_error[256];
 };
 int fallback_status_read(PGconn *conn, struct fallback_status *s, char **err);
+
+/* The last round as the console's migration pane shows it (kept in the
+ * local state file, like the forward sync's). */
+struct fallback_round_state {
+    double at;                      /* epoch seconds of the round */
+    int64_t changes, pending, quarantined, errors;
+    double rate, lag_s;             /* changes/s; age of the oldest pending change */
+};
+int fallback_state_put(struct state *st, const struct fallback_round_state *s, char **err);
+/* false when no round was recorded. */
+bool fallback_state_get(struct state *st, struct fallback_round_state *s);
 
 #endif

@@ -220,6 +220,27 @@ run_ok "a last round after the kills" "$PANTRYCRM" -d $C fallback
 is "$(psql_val "SELECT count(*) FROM migration.fallback_log" s)" 0 "nothing is left to apply"
 fresh_compare "after the kills PostgreSQL -> SQL Server -> PostgreSQL is still the identity"
 
+# --- the console's migration pane shows the fallback ---------------------------
+if command -v tmux >/dev/null 2>&1; then
+    T="tmux -L pantrycrm-fb-$$ -f /dev/null"
+    at_exit "$T kill-server 2>/dev/null"
+    $T new-session -d -s s1 -x 160 -y 30 \
+        "env TERM=screen LC_ALL=C.UTF-8 XDG_STATE_HOME='$XDG_STATE_HOME' PGHOST='$PGHOST' PGPORT=$PGPORT PGUSER=postgres '$PANTRYCRM' -d $C; sleep 30"
+    $T send-keys -t s1 3
+    found=1
+    for i in $(seq 1 100); do
+        if $T capture-pane -p -t s1 | grep -Eq "Fallback: 0 changes pending \(oldest 0\.0 s\); the last round applied [0-9]+ at [0-9]+ changes/s, [0-9]+ s ago; 0 in the fallback quarantine"; then
+            found=0; break
+        fi
+        sleep 0.1
+    done
+    ok $found "the migration pane shows the fallback's pending changes, rate and quarantine"
+    [ $found = 0 ] || $T capture-pane -p -t s1 | sed 's/^/# /'
+    $T kill-server 2>/dev/null
+else
+    skip "tmux is not installed: the migration pane is not checked"
+fi
+
 # --- the rollback gate and the switch back ------------------------------------
 run_fails "rollback check while PostgreSQL has not been quiet long enough: no-go" 1 \
     "$PANTRYCRM" -d $C cutover --rollback-check --quiet-for 86400

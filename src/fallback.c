@@ -59,6 +59,9 @@ int fallback_install(PGconn *conn, const char *source, char **err)
 {
     size_t nt;
     const struct legacy_table *all = legacy_tables(&nt);
+    /* DROP TRIGGER IF EXISTS would tell the terminal about every table */
+    if (!pg_command(conn, err, "SET LOCAL client_min_messages = warning"))
+        return -1;
     for (size_t i = 0; i < nt; i++) {
         struct strbuf sql;
         sb_init(&sql);
@@ -93,6 +96,8 @@ int fallback_remove(PGconn *conn, char **err)
 {
     size_t nt;
     const struct legacy_table *all = legacy_tables(&nt);
+    if (!pg_command(conn, err, "SET LOCAL client_min_messages = warning"))
+        return -1;
     for (size_t i = 0; i < nt; i++) {
         struct strbuf sql;
         sb_init(&sql);

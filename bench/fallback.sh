@@ -1,0 +1,112 @@
+#!/bin/bash
+# bench/fallback.sh - pantrycrm fallback through FreeTDS, beside the forward
+# sync: changes applied per second in one round over a backlog, and CPU time
+# per applied change, in each direction.
+#
+# A generated legacy file is served by the tds-standin (Change Tracking on
+# every table with a primary key and on the fallback's ledger table),
+# migrated, and then:
+#   forward:  the backlog written through TDS (every Contact updated, every
+#             Interaction updated, a tenth of the interactions deleted), one
+#             `pantrycrm sync` round applies it to PostgreSQL;
+#   fallback: after `cutover --commit`, the same kind of backlog written in
+#             PostgreSQL, one `pantrycrm fallback` round applies it to the
+#             stand-in.
+# Reported per direction: the round's wall time and changes/s, pantrycrm's CPU
+# (user + sys from `time`) and the stand-in's (from /proc/PID/stat) per
+# change; the rollback gate (verify in the other direction) must say go.
+#
+# Measured on the 2-core dev machine (-O2 -g, S=300; other agents busy):
+#   sync      3,900 changes  0.19 s  20.7k/s  pantrycrm  7.2 µs/change  stand-in  23 µs/change
+#   fallback  3,697 changes  1.04 s   3.6k/s  pantrycrm 11.4 µs/change  stand-in 262 µs/change
+# The fallback's own CPU per change is of the same order as the sync's; its
+# wall time is the stand-in's (one Python process parsing an UPDATE and an
+# INSERT ... WHERE NOT EXISTS of full literal rows per change, where the
+# forward direction reads compact CHANGETABLE rows).
+#
+# Usage: bench/fallback.sh [SCALE]          (default 300: about 3,900 changes)
+# Needs an optimised build: PANTRYCRM=path/to/pantrycrm (default
+# ./_build/pantrycrm), tests/source-probe next to it (PROBE=…), python3 and
+# the stand-in (PANTRYCRM_SHARED or ../shared next to the source tree).
+set -u
+here=$(cd "$(dirname "$0")/.." && pwd)
+scale=${1:-300}
+: "${PANTRYCRM:=$here/_build/pantrycrm}"
+: "${PROBE:=$(dirname "$PANTRYCRM")/tests/source-probe}"
+abs_top_srcdir=$here
+export PANTRYCRM_DATADIR=$here/data
+. "$here/tests/lib.sh"
+. "$here/tests/pgcluster.sh"
+. "$here/tests/standin.sh"
+trap - INT
+[ -x "$PROBE" ] || bail_out "no $PROBE: make tests/source-probe (or set PROBE)"
+standin_find
+pg_start
+chmod 711 "$TEST_TMP"
+export XDG_STATE_HOME=$TEST_TMP/state PANTRYCRM_MSSQL_PASSWORD=$STANDIN_PASSWORD
+SRC=$TEST_TMP/legacy.db
+hz=$(getconf CLK_TCK)
+proc_cpu() { awk -v hz="$hz" '{ printf "%.3f", ($14 + $15) / hz }' "/proc/$1/stat"; }
+
+echo "# generating S=$scale"
+"$PANTRYCRM" demo generate --scale "$scale" --seed 1 --surrogates=escape --out "$SRC" | tail -n 1
+# The stand-in chooses its tracked tables at start-up: the ledger exists first.
+sqlite3 "$SRC" 'CREATE TABLE "_pantrycrm_fallback" ("round" BIGINT NOT NULL PRIMARY KEY,
+    "changes" INT NOT NULL, "applied_at" DATETIME2 NOT NULL)'
+ct="--ct-table dbo._pantrycrm_fallback"
+for t in User Account Session Organization Contact Interaction Opportunity Lead Contract; do
+    ct="$ct --ct-table dbo.$t"
+done
+standin_start bench "$SRC" $ct
+spid=$(cat "$TEST_TMP/bench.pid")
+LOC=mssql://sa@127.0.0.1:$STANDIN_PORT/standin
+pg_createdb b
+C=dbname=b
+"$PANTRYCRM" -d $C db migrate >/dev/null
+"$PANTRYCRM" -d $C migrate --source "$LOC" --progress none >/dev/null || bail_out "migrate failed"
+
+TIMEFORMAT='%R %U %S'
+# timed NAME CMD…: one round, its wall/user/sys and the stand-in's CPU.
+timed() {
+    local name=$1
+    shift
+    local s0 s1
+    s0=$(proc_cpu "$spid")
+    { time "$@" >"$TEST_TMP/$name.json" 2>"$TEST_TMP/$name.err"; } 2>"$TEST_TMP/$name.time"
+    local rc=$?
+    s1=$(proc_cpu "$spid")
+    echo "$s0 $s1" >"$TEST_TMP/$name.standin"
+    return $rc
+}
+
+echo "# forward: the backlog written through TDS, one sync round"
+"$PROBE" "$LOC" exec \
+    "UPDATE dbo.Interaction SET duration = COALESCE(duration, 0) + 1, nextAction = N'bench'" \
+    "UPDATE dbo.Contact SET position = N'bench position'" \
+    "DELETE FROM dbo.Interaction WHERE id LIKE '%0'" >/dev/null || bail_out "writing the backlog failed"
+timed sync "$PANTRYCRM" -d $C sync --json || { cat "$TEST_TMP/sync.err" >&2; bail_out "sync failed"; }
+
+for t in User Account Session VerificationToken Organization Contact Interaction Opportunity Lead Contract; do
+    "$PANTRYCRM" -d $C quarantine accept --table $t >/dev/null 2>&1
+done
+"$PANTRYCRM" -d $C cutover --commit --yes --quiet-for 0 --report-dir "$TEST_TMP" >/dev/null \
+    || bail_out "cutover --commit failed"
+
+echo "# fallback: the backlog written in PostgreSQL, one fallback round"
+psql -X -q -d b -c "UPDATE \"Interaction\" SET duration = coalesce(duration, 0) + 1, \"nextAction\" = 'bench ↩'" \
+     -c "UPDATE \"Contact\" SET position = 'bench position ↩'" \
+     -c "DELETE FROM \"Interaction\" WHERE id::text LIKE '%1'" || bail_out "writing the backlog failed"
+timed fallback "$PANTRYCRM" -d $C fallback --json || { cat "$TEST_TMP/fallback.err" >&2; bail_out "fallback failed"; }
+"$PANTRYCRM" -d $C cutover --rollback-check --quiet-for 0 >/dev/null 2>&1 && v=go || v=NO-GO
+
+echo "direction   changes   wall s   changes/s   pantrycrm CPU s   µs/change   stand-in CPU s   µs/change"
+for name in sync fallback; do
+    read -r w u s <"$TEST_TMP/$name.time"
+    read -r s0 s1 <"$TEST_TMP/$name.standin"
+    n=$(python3 -c 'import json, sys; print(json.loads(open(sys.argv[1]).readline())["changes"])' "$TEST_TMP/$name.json")
+    awk -v name="$name" -v n="$n" -v w="$w" -v u="$u" -v s="$s" -v s0="$s0" -v s1="$s1" 'BEGIN {
+        printf "%-9s %9d   %6.2f   %9.0f   %15.2f   %9.1f   %14.2f   %9.1f\n", name, n, w, n / w, u + s,
+            (u + s) * 1e6 / n, s1 - s0, (s1 - s0) * 1e6 / n
+    }'
+done
+echo "# the rollback gate after the fallback round: $v"

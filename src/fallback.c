@@ -1038,6 +1038,11 @@ static int prepare_legacy(struct fb *x, char **err)
         warnx_("fallback: warning: dbo." FALLBACK_LEDGER " is not change-tracked, so a forward sync "
                "cannot tell the fallback's writes from the application's: enable it (ALTER TABLE dbo."
                FALLBACK_LEDGER " ENABLE CHANGE_TRACKING) before running sync again");
+    /* A server without NCHAR() is the tds-standin: lone surrogates go to
+     * it as its escapes (see add_tsql_text). */
+    e = NULL;
+    x->standin = tds(x, "SELECT NCHAR(65)", NULL, &e) != 0;
+    free(e);
     /* Tag the writes where the server knows how (a real SQL Server). */
     e = NULL;
     x->tag = tds(x, "WITH CHANGE_TRACKING_CONTEXT (" CT_CONTEXT ") UPDATE [dbo].[" FALLBACK_LEDGER "]"
@@ -1104,7 +1109,6 @@ static int connect_all(struct fb *x, char **err)
             *err = xasprintf("the fallback writes to SQL Server; %s is not one", x->src->description);
             return -1;
         }
-        x->standin = strcmp(source_tds_text_encoding(x->src), "utf-8") == 0;
         if (prepare_legacy(x, err) != 0)
             return -1;
     }

@@ -40,6 +40,7 @@ static const char fallback_help[] =
     "  -d, --dbname=CONNINFO    the PostgreSQL target\n"
     "      --synonyms=FILE      as for migrate (default: the last run's)\n"
     "      --source-timezone=TZ as for migrate: DATETIME2 is written in this zone\n"
+    "      --years=MIN:MAX      as for migrate: a date outside stays in PostgreSQL\n"
     "  -f, --follow             repeat every interval until interrupted\n"
     "  -i, --interval=SECONDS   pause between rounds with --follow (default 2)\n"
     "      --rounds=N           with --follow, stop after N rounds\n"
@@ -158,6 +159,8 @@ int cmd_fallback(int argc, char **argv, const char *prefix)
     o.source = x.source;
     o.synonyms_path = x.synonyms;
     o.source_tz = x.tz;
+    o.min_year = x.min_year;
+    o.max_year = x.max_year;
     if (!o.state_path)
         o.state_path = state_default = state_default_path();
 

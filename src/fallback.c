@@ -17,8 +17,10 @@
  *   - timestamps are written as DATETIME2 text in the source zone, decimals
  *     and floats as their exact PostgreSQL text, booleans as 0/1.
  * A value the legacy column cannot hold (NVARCHAR(1000) overflow, a year
- * outside 1..9999, NaN, NULL in a NOT NULL column) is not cut: the row goes
- * to migration.fallback_quarantine with the reason, the others go on.
+ * outside 1..9999, NaN, NULL in a NOT NULL column), or one that migrating
+ * back would not keep (a date outside migrate's --years window), is not cut:
+ * the row goes to migration.fallback_quarantine with the reason, the others
+ * go on.
  *
  * Copyright (C) 2026 The pantrycrm authors. GPL-3.0-or-later. */
 #include "config.h"
@@ -267,6 +269,7 @@ struct fb {
     bool standin, tag, ledger_tracked;
     const struct legacy_table *tables;
     size_t ntables;
+    int min_year, max_year;
     /* the round */
     struct unit *units;
     size_t nunits, capunits;
@@ -511,6 +514,13 @@ static bool reverse_value(struct fb *x, const struct legacy_column *c, const PGr
         } else if (pv[0] == '!') {
             *reason = "datetime_out_of_range";
             *detail = xasprintf("%s is outside DATETIME2 (years 1 to 9999)", pv + 1);
+            ok = false;
+        } else if (atoi(pv) < x->min_year || atoi(pv) > x->max_year) {
+            /* SQL Server holds it, but migrating back would set it to NULL:
+             * the round trip would not be the identity, so say so now */
+            *reason = "datetime_outside_window";
+            *detail = xasprintf("%s is outside the migration's date window %d..%d (--years)", pv,
+                                x->min_year, x->max_year);
             ok = false;
         } else {
             sb_addn(&out->v, pv, pl);
@@ -1156,6 +1166,8 @@ int fallback_run(const struct fallback_opts *o, char **err)
     x.o = o;
     x.out = o->out ? o->out : stdout;
     x.tables = legacy_tables(&x.ntables);
+    x.min_year = o->min_year ? o->min_year : DT_DEFAULT_MIN_YEAR;
+    x.max_year = o->max_year ? o->max_year : DT_DEFAULT_MAX_YEAR;
     sb_init(&x.ids);
     int rc = 1;
     x.syn = convert_load_synonyms(o->synonyms_path, err);

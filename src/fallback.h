@@ -44,6 +44,7 @@ struct fallback_opts {
     const char *conninfo;
     const char *synonyms_path;      /* enum spellings: the same as migrate's */
     const char *source_tz;          /* DATETIME2 is written in this zone (UTC) */
+    int min_year, max_year;         /* migrate's date window (0: its defaults) */
     bool follow;
     double interval;
     int max_rounds;

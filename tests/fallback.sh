@@ -158,8 +158,13 @@ pg "DELETE FROM \"Organization\" WHERE id = '$org_del'"
 pg "DELETE FROM \"Session\" WHERE id = '$sess'"
 pg "INSERT INTO \"User\" (id, name, email, role, \"isActive\", \"createdAt\", \"updatedAt\")
     VALUES ('clfallback0000user000001', 'Fall Back', 'fall.back@example.com', 'admin', true, now(), now())"
-# a name NVARCHAR(1000) cannot hold
+# values the legacy schema cannot hold: a name NVARCHAR(1000) cannot hold, a
+# year DATETIME2 has not, a NaN FLOAT has not
 pg "UPDATE \"Organization\" SET name = repeat('é', 1001) WHERE id = '$org_new'"
+pg "INSERT INTO \"Interaction\" (id, type, subject, date, \"organizationId\", \"createdAt\", \"updatedAt\")
+    VALUES ('6f1e0000-0000-4000-8000-000000000004', 'CALL', 'far', '10000-01-01 00:00:00+00', '$org_nul', now(), now())"
+pg "UPDATE \"Opportunity\" SET \"expectedCloseDate\" = '9999-12-31 23:59:59.999999+00' WHERE id = '$opp'"
+pg "UPDATE \"Organization\" SET \"estimatedRevenue\" = 'NaN' WHERE id = '$org_nul'"
 logged=$(psql_val "SELECT count(*) FROM migration.fallback_log" s)
 rows=$(for t in $tables; do psql_val "SELECT count(*) FROM \"$t\"" s; done | awk '{ n += $1 } END { print n }')
 ok $([ "$logged" -ge $((rows + 7 + children)) ]; echo $?) "every change was captured ($logged log rows for $rows rows, $children cascaded children)"
@@ -170,18 +175,40 @@ is "$(psql_val "SELECT count(*) FROM migration.fallback_log" s)" "$before" "a wr
 run_fails "the fallback applies the rest and exits 4 for the quarantined row" 4 "$PANTRYCRM" -d $C fallback
 diag "$OUT" >&2
 like "$OUT" "quarantined Organization $org_new column name: text_too_long" "the row too long for NVARCHAR(1000) is held back with its reason"
+like "$OUT" "quarantined Interaction 6f1e0000-0000-4000-8000-000000000004 column date: datetime_out_of_range" "so is a year DATETIME2 cannot hold"
+like "$OUT" "quarantined Organization $org_nul column estimatedRevenue: float_invalid" "and a NaN"
+like "$OUT" "quarantined Opportunity $opp column expectedCloseDate: datetime_outside_window" \
+     "and a date SQL Server holds but migrate's date window would set to NULL"
+run_ok "fallback --status --json" "$PANTRYCRM" -d $C fallback --status --json
+like "$OUT" '"pending":0,.*"quarantined":4,' "the status counts them"
 is "$(psql_val "SELECT count(*) FROM migration.fallback_log" s)" 0 "the log is empty"
 is "$(val "SELECT COUNT(*) FROM dbo.Organization WHERE id = '$org_new'")" 0 "the held-back organization is not in the legacy database"
 is "$(val "SELECT lastName FROM dbo.Contact WHERE id = '$con_new'")" "Ünicode 😀" "its contact is (the stand-in has no foreign keys)"
 
 run_fails "rollback check with a quarantined row: no-go" 1 "$PANTRYCRM" -d $C cutover --rollback-check --quiet-for 0
 like "$OUT" "^rollback check: NO-GO" "NO-GO"
-like "$OUT" "FAIL +fallback_quarantine +1 rows" "the fallback quarantine is a reason"
+like "$OUT" "FAIL +fallback_quarantine +4 rows" "the fallback quarantine is a reason"
 like "$OUT" "FAIL +verify " "and so is verify"
 
 pg "UPDATE \"Organization\" SET name = 'Café 🍕 Fallback ''quoted''' WHERE id = '$org_new'"
-run_ok "after the fix the row goes through" "$PANTRYCRM" -d $C fallback
-is "$(psql_val "SELECT count(*) FROM migration.fallback_quarantine WHERE resolved_at IS NULL" s)" 0 "and its quarantine row is resolved"
+pg "UPDATE \"Organization\" SET \"estimatedRevenue\" = 1234567.891 WHERE id = '$org_nul'"
+pg "DELETE FROM \"Interaction\" WHERE id = '6f1e0000-0000-4000-8000-000000000004'"
+pg "UPDATE \"Opportunity\" SET \"expectedCloseDate\" = '2099-12-31 23:59:59.999999+00' WHERE id = '$opp'"
+# Replaying a round's log entries after it committed is what a crash between
+# the SQL Server commit and the PostgreSQL one leaves behind.
+pg "CREATE TABLE replay AS SELECT * FROM migration.fallback_log"
+run_ok "after the fixes the rows go through" "$PANTRYCRM" -d $C fallback
+if [ -z "$REAL" ]; then
+    dump() { for t in $tables; do sqlite3 "$SRC" "SELECT * FROM \"$t\" ORDER BY 1"; done | md5sum; }
+else
+    dump() { for t in $tables; do val "SELECT COUNT(*) FROM dbo.[$t]"; done | md5sum; }
+fi
+l1=$(dump)
+pg "INSERT INTO migration.fallback_log OVERRIDING SYSTEM VALUE SELECT * FROM replay"
+pg "DROP TABLE replay"
+run_ok "the same log entries applied a second time" "$PANTRYCRM" -d $C fallback
+is "$(dump)" "$l1" "leave the legacy database the same (exactly once in effect)"
+is "$(psql_val "SELECT count(*) FROM migration.fallback_quarantine WHERE resolved_at IS NULL" s)" 0 "and their quarantine rows are resolved"
 is "$(val "SELECT name FROM dbo.Organization WHERE id = '$org_new'")" "Café 🍕 Fallback 'quoted'" "emoji and quotes arrive as NVARCHAR"
 is "$(val "SELECT CAST(value AS NVARCHAR(40)) FROM dbo.Opportunity WHERE id = '6f1e0000-0000-4000-8000-000000000003'")" \
    "123456789012.34" "money exactly"

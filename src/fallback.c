@@ -45,7 +45,7 @@
 volatile sig_atomic_t fallback_stop_requested;
 
 #define FALLBACK_LOCK_KEY "7091375333"  /* one fallback per target */
-#define CT_CONTEXT "0x70616e74727963726d2d66616c6c6261636b" /* "pantrycrm-fallback" */
+#define CT_CONTEXT FALLBACK_CT_CONTEXT
 #define EXEC_BYTES (128 * 1024)           /* T-SQL text per batch sent */
 
 static double now_mono(void)

@@ -33,6 +33,10 @@
  * application's. */
 #define FALLBACK_LEDGER "_pantrycrm_fallback"
 #define FALLBACK_LEDGER_KEY "round"
+/* The CHANGE_TRACKING_CONTEXT of the fallback's writes ("pantrycrm-fallback"),
+ * where the server supports it (the stand-in does not): the forward sync's
+ * CHANGETABLE query leaves them out as well. */
+#define FALLBACK_CT_CONTEXT "0x70616e74727963726d2d66616c6c6261636b"
 
 /* Exit status of a round that left rows in the fallback quarantine. */
 #define FALLBACK_EXIT_QUARANTINE 4

@@ -14,11 +14,16 @@
 #             stand-in.
 # Reported per direction: the round's wall time and changes/s, pantrycrm's CPU
 # (user + sys from `time`) and the stand-in's (from /proc/PID/stat) per
-# change; the rollback gate (verify in the other direction) must say go.
+# change; the capture trigger's cost to an application UPDATE; the rollback
+# gate (verify in the other direction) must say go.
 #
-# Measured on the 2-core dev machine (-O2 -g, S=300; other agents busy):
-#   sync      3,900 changes  0.19 s  20.7k/s  pantrycrm  7.2 µs/change  stand-in  23 µs/change
-#   fallback  3,697 changes  1.04 s   3.6k/s  pantrycrm 11.4 µs/change  stand-in 262 µs/change
+# Measured on the 2-core dev machine (-O2 -g; other agents busy):
+#   S=300   sync      3,900 changes  0.24 s  16.0k/s  pantrycrm  7.7 µs/change  stand-in  26 µs/change
+#           fallback  3,697 changes  1.05 s   3.5k/s  pantrycrm 11.9 µs/change  stand-in 262 µs/change
+#   S=1000  sync     13,000 changes  1.44 s   9.0k/s  pantrycrm  6.2 µs/change  stand-in  19 µs/change
+#           fallback 12,372 changes 10.58 s   1.2k/s  pantrycrm 11.2 µs/change  stand-in 285 µs/change
+#   capture cost to the application: +23 µs per updated row (9,372 interactions:
+#   497 ms with the trigger, 278 ms without).
 # The fallback's own CPU per change is of the same order as the sync's; its
 # wall time is the stand-in's (one Python process parsing an UPDATE and an
 # INSERT ... WHERE NOT EXISTS of full literal rows per change, where the
@@ -92,6 +97,17 @@ done
 "$PANTRYCRM" -d $C cutover --commit --yes --quiet-for 0 --report-dir "$TEST_TMP" >/dev/null \
     || bail_out "cutover --commit failed"
 
+# The capture's cost to the application: one UPDATE of every interaction with
+# the trigger and without it (the latter rolled back), best of three each.
+ms() { # SQL...: the time in ms of the next-to-last statement (the last is ROLLBACK)
+    psql -X -q -d b -c '\timing on' "$@" | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | tail -n 2 | head -n 1
+}
+best() { sort -n | head -n 1; }
+with=$(for i in 1 2 3; do ms -c "BEGIN" -c "UPDATE \"Interaction\" SET duration = duration" -c "ROLLBACK"; done | best)
+without=$(for i in 1 2 3; do ms -c "BEGIN" -c "ALTER TABLE \"Interaction\" DISABLE TRIGGER pantrycrm_fallback" \
+    -c "UPDATE \"Interaction\" SET duration = duration" -c "ROLLBACK"; done | best)
+ncontacts=$(psql -X -At -d b -c 'SELECT count(*) FROM "Interaction"')
+
 echo "# fallback: the backlog written in PostgreSQL, one fallback round"
 psql -X -q -d b -c "UPDATE \"Interaction\" SET duration = coalesce(duration, 0) + 1, \"nextAction\" = 'bench ↩'" \
      -c "UPDATE \"Contact\" SET position = 'bench position ↩'" \
@@ -109,4 +125,7 @@ for name in sync fallback; do
             (u + s) * 1e6 / n, s1 - s0, (s1 - s0) * 1e6 / n
     }'
 done
+awk -v n="$ncontacts" -v a="$with" -v b="$without" 'BEGIN {
+    printf "# capture cost: UPDATE of %d interactions %.1f ms with the trigger, %.1f ms without (+%.1f µs per row)\n",
+        n, a, b, (a - b) * 1000 / n }'
 echo "# the rollback gate after the fallback round: $v"

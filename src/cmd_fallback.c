@@ -9,6 +9,7 @@
 #include "commands.h"
 #include "fallback.h"
 #include "pg.h"
+#include "sanitize.h"
 #include "state.h"
 
 #include <signal.h>
@@ -76,13 +77,19 @@ static int print_status(const char *conninfo, bool json)
                (long long)s.errors, (long long)s.last_changes, s.last_rate, s.quiet_s);
     else if (!s.installed)
         printf("fallback: not installed (cutover --commit installs it)\n");
-    else
+    else {
+        /* the last error may quote a server's message: sanitized */
+        struct strbuf le;
+        sb_init(&le);
+        sanitize_text(s.last_error, strlen(s.last_error), SANITIZE_UTF8, &le);
         printf("fallback: %s; %lld changes pending (oldest %.1f s), %lld in the fallback quarantine;"
                " %lld rounds, %lld applied, last round %lld at %.0f/s; %lld errors%s%s\n",
                s.removed ? "taken off by the rollback" : "capturing", (long long)s.pending,
                s.oldest_pending_s, (long long)s.quarantined, (long long)s.rounds, (long long)s.applied,
                (long long)s.last_changes, s.last_rate, (long long)s.errors,
-               s.last_error[0] ? "; last: " : "", s.last_error);
+               s.last_error[0] ? "; last: " : "", le.buf ? le.buf : "");
+        sb_free(&le);
+    }
     return EXIT_OK;
 }
 

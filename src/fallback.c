@@ -1,26 +1,15 @@
 /* fallback.c - PostgreSQL back to the legacy SQL Server after the cutover
  * (see fallback.h for the protocol).
  *
- * The reverse transform, column kind by column kind (the inverse of
- * convert.c, so that migrating the legacy database again gives the same
- * target):
- *   - a CRM id goes back as the legacy id it was mapped from, kept in
- *     metadata.legacy.id (for a foreign key: the parent row's), else as the
- *     UUID text (a UUID kept, or a row born in PostgreSQL);
- *   - a value the forward transform had to change (an enum spelling, a NUL
- *     replaced, an e-mail or date set to NULL) goes back as the original in
- *     metadata.legacy.<column> when that original still transforms to the
- *     current value; otherwise the current value is the truth;
- *   - text is an N'...' literal built from UTF-8 (the batch travels as
- *     UTF-16 on the wire, never through a code page); a NUL is CHAR(0) and a
- *     lone surrogate NCHAR(0xD8xx) joined with '+';
- *   - timestamps are written as DATETIME2 text in the source zone, decimals
- *     and floats as their exact PostgreSQL text, booleans as 0/1.
- * A value the legacy column cannot hold (NVARCHAR(1000) overflow, a year
- * outside 1..9999, NaN, NULL in a NOT NULL column), or one that migrating
- * back would not keep (a date outside migrate's --years window), is not cut:
- * the row goes to migration.fallback_quarantine with the reason, the others
- * go on.
+ * A round: the log and the current rows read in one PostgreSQL snapshot;
+ * each key becomes the statements of its row through the reverse transform
+ * (reverse.h) or a fallback quarantine row with the reason; deletes go
+ * first, children before parents, then upserts (an UPDATE and an INSERT ...
+ * WHERE NOT EXISTS: the stand-in has no MERGE), parents first; all in one
+ * SQL Server transaction with the ledger row; then, in PostgreSQL, the log
+ * entries read are deleted and the quarantine and totals written. A row the
+ * server itself refuses is found by sending the round again one row per
+ * batch, quarantined, and the round retried without it.
  *
  * Copyright (C) 2026 The pantrycrm authors. GPL-3.0-or-later. */
 #include "config.h"
@@ -29,6 +18,8 @@
 #include "convert.h"
 #include "legacy.h"
 #include "pg.h"
+#include "reverse.h"
+#include "sanitize.h"
 #include "source.h"
 #include "source_tds.h"
 #include "sqltext.h"
@@ -147,103 +138,6 @@ int fallback_status_read(PGconn *conn, struct fallback_status *s, char **err)
     return 0;
 }
 
-/* ---- T-SQL literals --------------------------------------------------------- */
-
-/* Appends UTF-8 (or WTF-8, with encoded lone surrogates) text as a T-SQL
- * NVARCHAR expression. A NUL cannot travel inside the batch text (db-lib
- * takes a C string), so it is CHAR(0) joined with '+'; a lone surrogate is
- * NCHAR(0xD8xx). The tds-standin knows neither NCHAR nor CONCAT: for it a
- * lone surrogate is its documented \uD8xx escape (it stores escapes and
- * sends the real code unit). */
-static void add_tsql_text(struct strbuf *sb, const char *s, size_t n, bool standin)
-{
-    bool open = false, any = false;
-    for (size_t i = 0; i < n;) {
-        unsigned char c = (unsigned char)s[i];
-        const char *piece = NULL;
-        char buf[24];
-        size_t adv = 1;
-        if (c == 0) {
-            piece = "CHAR(0)";
-        } else if (c == 0xED && i + 2 < n && ((unsigned char)s[i + 1] & 0xE0) == 0xA0) {
-            unsigned u = 0xD000u | (((unsigned char)s[i + 1] & 0x3Fu) << 6) | ((unsigned char)s[i + 2] & 0x3Fu);
-            adv = 3;
-            if (standin) {
-                if (!open) {
-                    sb_adds(sb, any ? " + N'" : "N'");
-                    open = any = true;
-                }
-                sb_addf(sb, "\\u%04X", u);
-                i += adv;
-                continue;
-            }
-            snprintf(buf, sizeof buf, "NCHAR(0x%04X)", u);
-            piece = buf;
-        }
-        if (piece) {
-            if (open)
-                sb_addc(sb, '\'');
-            sb_adds(sb, any ? " + " : "");
-            sb_adds(sb, piece);
-            open = false;
-            any = true;
-            i += adv;
-            continue;
-        }
-        if (!open) {
-            sb_adds(sb, any ? " + N'" : "N'");
-            open = any = true;
-        }
-        if (c == '\'')
-            sb_addc(sb, '\'');
-        sb_addc(sb, (char)c);
-        i++;
-    }
-    if (open)
-        sb_addc(sb, '\'');
-    else if (!any)
-        sb_adds(sb, "N''");
-}
-
-/* UTF-16 code units of UTF-8 / WTF-8 text: what NVARCHAR(n) counts. */
-static size_t utf16_units(const char *s, size_t n)
-{
-    size_t u = 0;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if ((c & 0xC0) == 0x80)
-            continue;
-        u += c >= 0xF0 ? 2 : 1;
-    }
-    return u;
-}
-
-/* metadata.legacy.<col>: a string, or {"hex": "..."} for bytes JSON cannot
- * hold (NUL, lone surrogates), or null. false when absent. */
-static bool legacy_orig(json_t *legacy, const char *col, struct strbuf *out, bool *is_null)
-{
-    json_t *v = legacy ? json_object_get(legacy, col) : NULL;
-    if (!v)
-        return false;
-    sb_reset(out);
-    *is_null = json_is_null(v);
-    if (*is_null)
-        return true;
-    if (json_is_string(v)) {
-        sb_addn(out, json_string_value(v), json_string_length(v));
-        return true;
-    }
-    const char *hex = json_string_value(json_object_get(v, "hex"));
-    if (!hex)
-        return false;
-    size_t hl = strlen(hex);
-    for (size_t i = 0; i + 1 < hl; i += 2) {
-        char b[3] = {hex[i], hex[i + 1], 0};
-        sb_addc(out, (char)strtol(b, NULL, 16));
-    }
-    return true;
-}
-
 /* ---- one round ---------------------------------------------------------------- */
 
 struct unit {                       /* the statements of one key */
@@ -263,13 +157,13 @@ struct fb {
     const struct fallback_opts *o;
     FILE *out;
     struct synonyms *syn;
+    struct reverse_opts ro;
     struct source *src;
     PGconn *conn;
     struct state *state;
-    bool standin, tag, ledger_tracked;
+    bool tag, ledger_tracked;
     const struct legacy_table *tables;
     size_t ntables;
-    int min_year, max_year;
     /* the round */
     struct unit *units;
     size_t nunits, capunits;
@@ -319,33 +213,6 @@ static void round_reset(struct fb *x)
     x->last_write[0] = '\0';
 }
 
-/* Where a key matches in the legacy table. A UUID that the forward
- * transform kept was lower-cased; the legacy row may spell it in upper case
- * (SQL Server compares case-insensitively, the stand-in does not), so both
- * spellings are asked for, which keeps the primary key index usable. */
-static void add_key_match(struct fb *x, struct strbuf *sb, const struct legacy_table *t,
-                          const char *legacy, size_t llen, bool uuid_kept)
-{
-    sb_addc(sb, '[');
-    sb_adds(sb, t->key);
-    sb_addc(sb, ']');
-    if (!uuid_kept) {
-        sb_adds(sb, " = ");
-        add_tsql_text(sb, legacy, llen, x->standin);
-        return;
-    }
-    char up[UUID_TEXT_LEN + 1];
-    snprintf(up, sizeof up, "%.*s", (int)llen, legacy);
-    for (char *p = up; *p; p++)
-        if (*p >= 'a' && *p <= 'f')
-            *p = (char)(*p - 'a' + 'A');
-    sb_adds(sb, " IN (");
-    add_tsql_text(sb, legacy, llen, x->standin);
-    sb_adds(sb, ", ");
-    add_tsql_text(sb, up, strlen(up), x->standin);
-    sb_addc(sb, ')');
-}
-
 static void add_table(struct strbuf *sb, const char *name)
 {
     sb_adds(sb, "[dbo].[");
@@ -356,210 +223,6 @@ static void add_table(struct strbuf *sb, const char *name)
 static const char *dml_prefix(struct fb *x)
 {
     return x->tag ? "WITH CHANGE_TRACKING_CONTEXT (" CT_CONTEXT ") " : "";
-}
-
-/* The PostgreSQL query of one table's current rows: every contract column
- * as text in the legacy form, then each UUID foreign key's parent
- * metadata.legacy.id, then metadata.legacy, then the key. */
-static char *image_query(const struct legacy_table *t)
-{
-    struct strbuf q;
-    sb_init(&q);
-    sb_adds(&q, "SELECT ");
-    for (size_t i = 0; i < t->ncols; i++) {
-        const struct legacy_column *c = &t->cols[i];
-        struct strbuf col;
-        sb_init(&col);
-        sb_adds(&col, "t.");
-        sql_add_ident(&col, c->name);
-        if (i)
-            sb_adds(&q, ", ");
-        switch (c->kind) {
-        case COL_DATETIME:
-            sb_addf(&q, "CASE WHEN %s IS NULL THEN NULL WHEN extract(year FROM %s) BETWEEN 1 AND 9999"
-                        " THEN to_char(%s, 'YYYY-MM-DD HH24:MI:SS.US') ELSE '!' || %s::text END",
-                    col.buf, col.buf, col.buf, col.buf);
-            break;
-        case COL_BIT:
-            sb_addf(&q, "%s::int::text", col.buf);
-            break;
-        default:
-            sb_addf(&q, "%s::text", col.buf);
-        }
-        sb_free(&col);
-    }
-    for (size_t i = 0; i < t->ncols; i++) {
-        const struct legacy_column *c = &t->cols[i];
-        if (c->kind != COL_FK_UUID)
-            continue;
-        sb_adds(&q, ", (SELECT (p.metadata #> '{legacy,id}')::text FROM ");
-        sql_add_ident(&q, c->ref_table);
-        sb_adds(&q, " p WHERE p.id = t.");
-        sql_add_ident(&q, c->name);
-        sb_adds(&q, ")");
-    }
-    if (t->crm)
-        sb_adds(&q, ", (t.metadata -> 'legacy')::text");
-    sb_adds(&q, ", t.");
-    sql_add_ident(&q, t->key);
-    sb_adds(&q, "::text FROM ");
-    sql_add_ident(&q, t->name);
-    sb_adds(&q, " t WHERE t.");
-    sql_add_ident(&q, t->key);
-    const struct legacy_column *kc = legacy_column(t, t->key);
-    sb_addf(&q, " = ANY($1::%s[])", kc && kc->kind == COL_ID_UUID ? "uuid" : "text");
-    return sb_detach(&q);
-}
-
-struct value {
-    bool is_null;
-    bool text;                      /* an NVARCHAR literal (else written as is) */
-    bool quoted;                    /* a plain '...' literal (dates) */
-    struct strbuf v;
-};
-
-/* One column of one row in its legacy form; false with reason/detail when
- * the legacy column cannot hold it. */
-static bool reverse_value(struct fb *x, const struct legacy_column *c, const PGresult *res, int r,
-                          int col, json_t *legacy, const char *parent_id, struct value *out,
-                          const char **reason, char **detail)
-{
-    bool pg_null = PQgetisnull(res, r, col);
-    const char *pv = PQgetvalue(res, r, col);
-    size_t pl = (size_t)PQgetlength(res, r, col);
-    struct strbuf orig;
-    sb_init(&orig);
-    bool onull = true;
-    bool have = legacy_orig(legacy, c->name, &orig, &onull);
-    sb_reset(&out->v);
-    out->is_null = false;
-    out->text = out->quoted = false;
-    bool ok = true;
-    switch (c->kind) {
-    case COL_ID_UUID:
-        out->text = true;
-        if (have && !onull)
-            sb_addn(&out->v, orig.buf ? orig.buf : "", orig.len);
-        else
-            sb_addn(&out->v, pv, pl);
-        break;
-    case COL_FK_UUID: {
-        out->text = true;
-        if (pg_null) {
-            out->is_null = true;
-            break;
-        }
-        json_t *pj = parent_id ? json_loads(parent_id, JSON_DECODE_ANY, NULL) : NULL;
-        bool pn = true;
-        json_t *wrap = pj ? json_pack("{s:O}", "id", pj) : NULL;
-        if (wrap && legacy_orig(wrap, "id", &orig, &pn) && !pn)
-            sb_addn(&out->v, orig.buf ? orig.buf : "", orig.len);
-        else
-            sb_addn(&out->v, pv, pl);
-        json_decref(wrap);
-        json_decref(pj);
-        break;
-    }
-    case COL_ID_TEXT:
-    case COL_FK_TEXT:
-    case COL_TEXT:
-    case COL_TEXT_MAX:
-    case COL_ENUM: {
-        out->text = true;
-        out->is_null = pg_null;
-        if (!pg_null)
-            sb_addn(&out->v, pv, pl);
-        if (have && !onull) {
-            bool use = false;
-            if (c->kind == COL_ENUM) {
-                const char *label = NULL;
-                enum enum_match m = enum_normalise(x->syn, c->enum_type, orig.buf ? orig.buf : "",
-                                                   orig.len, &label);
-                use = pg_null || ((m == ENUM_EXACT || m == ENUM_NORMALISED || m == ENUM_SYNONYM)
-                                  && label && strlen(label) == pl && memcmp(label, pv, pl) == 0);
-            } else if (c->kind == COL_TEXT || c->kind == COL_TEXT_MAX) {
-                struct strbuf rep;
-                sb_init(&rep);
-                text_repair(orig.buf ? orig.buf : "", orig.len, &rep);
-                /* a malformed e-mail was set to NULL: the original goes back */
-                use = pg_null ? strcmp(c->name, "email") == 0
-                              : rep.len == pl && memcmp(rep.buf ? rep.buf : "", pv, pl) == 0;
-                sb_free(&rep);
-            }
-            if (use) {
-                sb_reset(&out->v);
-                sb_addn(&out->v, orig.buf ? orig.buf : "", orig.len);
-                out->is_null = false;
-            }
-        }
-        if (!out->is_null && c->kind != COL_TEXT_MAX && utf16_units(out->v.buf ? out->v.buf : "", out->v.len) > 1000) {
-            *reason = "text_too_long";
-            *detail = xasprintf("%zu UTF-16 code units; NVARCHAR(1000) holds 1000",
-                                utf16_units(out->v.buf, out->v.len));
-            ok = false;
-        }
-        break;
-    }
-    case COL_DATETIME:
-        out->quoted = true;
-        if (pg_null) {
-            /* a date the forward transform set to NULL goes back as it was */
-            if (have && !onull) {
-                out->text = true;
-                out->quoted = false;
-                sb_addn(&out->v, orig.buf ? orig.buf : "", orig.len);
-            } else {
-                out->is_null = true;
-            }
-        } else if (pv[0] == '!') {
-            *reason = "datetime_out_of_range";
-            *detail = xasprintf("%s is outside DATETIME2 (years 1 to 9999)", pv + 1);
-            ok = false;
-        } else if (atoi(pv) < x->min_year || atoi(pv) > x->max_year) {
-            /* SQL Server holds it, but migrating back would set it to NULL:
-             * the round trip would not be the identity, so say so now */
-            *reason = "datetime_outside_window";
-            *detail = xasprintf("%s is outside the migration's date window %d..%d (--years)", pv,
-                                x->min_year, x->max_year);
-            ok = false;
-        } else {
-            sb_addn(&out->v, pv, pl);
-        }
-        break;
-    case COL_FLOAT:
-        if (!pg_null && (strstr(pv, "NaN") || strstr(pv, "Infinity"))) {
-            *reason = "float_invalid";
-            *detail = xasprintf("%s has no SQL Server FLOAT", pv);
-            ok = false;
-            break;
-        }
-        __attribute__((fallthrough));
-    case COL_BIT:
-    case COL_INT:
-    case COL_DECIMAL:
-        out->is_null = pg_null;
-        sb_addn(&out->v, pv, pl);
-        break;
-    }
-    if (ok && out->is_null && !c->nullable) {
-        *reason = "null_in_required";
-        *detail = xstrdup("NULL in a NOT NULL column of the legacy table");
-        ok = false;
-    }
-    sb_free(&orig);
-    return ok;
-}
-
-static void add_value(struct fb *x, struct strbuf *sb, const struct value *v)
-{
-    if (v->is_null)
-        sb_adds(sb, "NULL");
-    else if (v->text)
-        add_tsql_text(sb, v->v.buf ? v->v.buf : "", v->v.len, x->standin);
-    else if (v->quoted)
-        sb_addf(sb, "'%.*s'", (int)v->v.len, v->v.buf ? v->v.buf : "");
-    else
-        sb_addn(sb, v->v.buf ? v->v.buf : "", v->v.len);
 }
 
 /* The pending keys of one table. */
@@ -591,7 +254,7 @@ static int build_table(struct fb *x, size_t ti, struct tpend *tp, char **err)
     for (size_t i = 0; i < tp->n; i++)
         sql_add_array_elem(&arr, tp->p[i].key, strlen(tp->p[i].key), i == 0);
     sb_addc(&arr, '}');
-    char *q = image_query(t);
+    char *q = reverse_image_query(t);
     const char *p[1] = {arr.buf};
     PGresult *res = pg_exec(x->conn, err, q, 1, p);
     free(q);
@@ -602,7 +265,7 @@ static int build_table(struct fb *x, size_t ti, struct tpend *tp, char **err)
     for (size_t i = 0; i < t->ncols; i++)
         nfk += t->cols[i].kind == COL_FK_UUID;
     int keycol = (int)t->ncols + nfk + (t->crm ? 1 : 0);
-    struct value *vals = xcalloc(t->ncols, sizeof *vals);
+    struct reverse_value *vals = xcalloc(t->ncols, sizeof *vals);
     for (size_t i = 0; i < t->ncols; i++)
         sb_init(&vals[i].v);
     bool *seen = xcalloc(tp->n ? tp->n : 1, sizeof *seen);
@@ -626,7 +289,7 @@ static int build_table(struct fb *x, size_t ti, struct tpend *tp, char **err)
             }
             const char *reason = NULL;
             char *detail = NULL;
-            if (!reverse_value(x, c, res, r, (int)i, legacy, parent, &vals[i], &reason, &detail)) {
+            if (!reverse_value(&x->ro, c, res, r, (int)i, legacy, parent, &vals[i], &reason, &detail)) {
                 add_q(x, ti, pe->key, pe->upto, c->name, reason, detail);
                 ok = false;
             }
@@ -647,11 +310,11 @@ static int build_table(struct fb *x, size_t ti, struct tpend *tp, char **err)
             if (i == k)
                 continue;
             sb_addf(&sql, "%s[%s] = ", first ? "" : ", ", t->cols[i].name);
-            add_value(x, &sql, &vals[i]);
+            reverse_add_value(&x->ro, &sql, &vals[i]);
             first = false;
         }
         sb_adds(&sql, " WHERE ");
-        add_key_match(x, &sql, t, vals[k].v.buf ? vals[k].v.buf : "", vals[k].v.len, kept_uuid);
+        reverse_add_key_match(&x->ro, &sql, t, vals[k].v.buf ? vals[k].v.buf : "", vals[k].v.len, kept_uuid);
         sb_adds(&sql, ";\n");
         sb_adds(&sql, dml_prefix(x));
         sb_adds(&sql, "INSERT INTO ");
@@ -663,12 +326,12 @@ static int build_table(struct fb *x, size_t ti, struct tpend *tp, char **err)
         for (size_t i = 0; i < t->ncols; i++) {
             if (i)
                 sb_adds(&sql, ", ");
-            add_value(x, &sql, &vals[i]);
+            reverse_add_value(&x->ro, &sql, &vals[i]);
         }
         sb_adds(&sql, " WHERE NOT EXISTS (SELECT 1 FROM ");
         add_table(&sql, t->name);
         sb_adds(&sql, " WHERE ");
-        add_key_match(x, &sql, t, vals[k].v.buf ? vals[k].v.buf : "", vals[k].v.len, kept_uuid);
+        reverse_add_key_match(&x->ro, &sql, t, vals[k].v.buf ? vals[k].v.buf : "", vals[k].v.len, kept_uuid);
         sb_adds(&sql, ");\n");
         add_unit(x, ti, pe->key, pe->upto, sb_detach(&sql));
     }
@@ -687,7 +350,7 @@ static int build_table(struct fb *x, size_t ti, struct tpend *tp, char **err)
         if (pe->legacy_id) {
             json_t *j = json_loads(pe->legacy_id, JSON_DECODE_ANY, NULL);
             json_t *wrap = j ? json_pack("{s:O}", "id", j) : NULL;
-            have = wrap && legacy_orig(wrap, "id", &lid, &lnull) && !lnull;
+            have = wrap && reverse_legacy_orig(wrap, "id", &lid, &lnull) && !lnull;
             json_decref(wrap);
             json_decref(j);
         }
@@ -698,9 +361,9 @@ static int build_table(struct fb *x, size_t ti, struct tpend *tp, char **err)
         add_table(&sql, t->name);
         sb_adds(&sql, " WHERE ");
         if (have)
-            add_key_match(x, &sql, t, lid.buf ? lid.buf : "", lid.len, false);
+            reverse_add_key_match(&x->ro, &sql, t, lid.buf ? lid.buf : "", lid.len, false);
         else
-            add_key_match(x, &sql, t, pe->key, strlen(pe->key), uuid_table);
+            reverse_add_key_match(&x->ro, &sql, t, pe->key, strlen(pe->key), uuid_table);
         sb_adds(&sql, ";\n");
         add_unit(x, ti + 1000, pe->key, pe->upto, sb_detach(&sql)); /* +1000: a delete */
         sb_free(&lid);
@@ -961,6 +624,27 @@ static void put_state(struct fb *x, size_t changes, double seconds)
     free(e);
 }
 
+struct round_print {
+    const struct fb *x;
+    int n;
+    double seconds;
+};
+
+static void print_round_text(FILE *out, const void *ctx)
+{
+    const struct round_print *rp = ctx;
+    const struct fb *x = rp->x;
+    fprintf(out, "fallback round %d: %zu changes applied to the legacy database in %.3f s (%.0f/s)",
+            rp->n, x->nunits, rp->seconds, rp->seconds > 0 ? (double)x->nunits / rp->seconds : 0.0);
+    if (x->nq)
+        fprintf(out, ", %zu rows to the fallback quarantine", x->nq);
+    fputc('\n', out);
+    for (size_t i = 0; i < x->nq; i++)
+        fprintf(out, "  quarantined %s %s%s%s: %s (%s)\n", x->tables[x->q[i].table].name, x->q[i].key,
+                x->q[i].column ? " column " : "", x->q[i].column ? x->q[i].column : "", x->q[i].reason,
+                x->q[i].detail ? x->q[i].detail : "");
+}
+
 static int run_round(struct fb *x, int n, char **err)
 {
     double t0 = now_mono();
@@ -1008,15 +692,9 @@ static int run_round(struct fb *x, int n, char **err)
                         "\"changes_per_second\":%.1f}\n", n, x->nunits, x->nq, s,
                 s > 0 ? (double)x->nunits / s : 0.0);
     } else {
-        fprintf(x->out, "fallback round %d: %zu changes applied to the legacy database in %.3f s (%.0f/s)",
-                n, x->nunits, s, s > 0 ? (double)x->nunits / s : 0.0);
-        if (x->nq)
-            fprintf(x->out, ", %zu rows to the fallback quarantine", x->nq);
-        fputc('\n', x->out);
-        for (size_t i = 0; i < x->nq; i++)
-            fprintf(x->out, "  quarantined %s %s%s%s: %s (%s)\n", x->tables[x->q[i].table].name,
-                    x->q[i].key, x->q[i].column ? " column " : "", x->q[i].column ? x->q[i].column : "",
-                    x->q[i].reason, x->q[i].detail ? x->q[i].detail : "");
+        /* keys and server messages are data: sanitized on the way out */
+        struct round_print rp = {x, n, s};
+        sanitize_report(x->out, print_round_text, &rp);
     }
     fflush(x->out);
     return 0;
@@ -1051,7 +729,7 @@ static int prepare_legacy(struct fb *x, char **err)
     /* A server without NCHAR() is the tds-standin: lone surrogates go to
      * it as its escapes (see add_tsql_text). */
     e = NULL;
-    x->standin = tds(x, "SELECT NCHAR(65)", NULL, &e) != 0;
+    x->ro.no_nchar = tds(x, "SELECT NCHAR(65)", NULL, &e) != 0;
     free(e);
     /* Tag the writes where the server knows how (a real SQL Server). */
     e = NULL;
@@ -1166,13 +844,14 @@ int fallback_run(const struct fallback_opts *o, char **err)
     x.o = o;
     x.out = o->out ? o->out : stdout;
     x.tables = legacy_tables(&x.ntables);
-    x.min_year = o->min_year ? o->min_year : DT_DEFAULT_MIN_YEAR;
-    x.max_year = o->max_year ? o->max_year : DT_DEFAULT_MAX_YEAR;
+    x.ro.min_year = o->min_year ? o->min_year : DT_DEFAULT_MIN_YEAR;
+    x.ro.max_year = o->max_year ? o->max_year : DT_DEFAULT_MAX_YEAR;
     sb_init(&x.ids);
     int rc = 1;
     x.syn = convert_load_synonyms(o->synonyms_path, err);
     if (!x.syn)
         return 1;
+    x.ro.synonyms = x.syn;
     if (o->state_path) {
         char *serr = NULL;
         x.state = state_open(o->state_path, &serr);

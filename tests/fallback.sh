@@ -165,6 +165,10 @@ pg "INSERT INTO \"Interaction\" (id, type, subject, date, \"organizationId\", \"
     VALUES ('6f1e0000-0000-4000-8000-000000000004', 'CALL', 'far', '10000-01-01 00:00:00+00', '$org_nul', now(), now())"
 pg "UPDATE \"Opportunity\" SET \"expectedCloseDate\" = '9999-12-31 23:59:59.999999+00' WHERE id = '$opp'"
 pg "UPDATE \"Organization\" SET \"estimatedRevenue\" = 'NaN' WHERE id = '$org_nul'"
+# a user whose id carries a terminal escape, with a name too long: its
+# quarantine line must not hand the escape to the terminal
+pg "INSERT INTO \"User\" (id, name, email, role, \"isActive\", \"createdAt\", \"updatedAt\")
+    VALUES (E'clesc\\033]0;pwned\\007', repeat('x', 1001), 'esc@example.com', 'user', true, now(), now())"
 logged=$(psql_val "SELECT count(*) FROM migration.fallback_log" s)
 rows=$(for t in $tables; do psql_val "SELECT count(*) FROM \"$t\"" s; done | awk '{ n += $1 } END { print n }')
 ok $([ "$logged" -ge $((rows + 7 + children)) ]; echo $?) "every change was captured ($logged log rows for $rows rows, $children cascaded children)"
@@ -179,20 +183,23 @@ like "$OUT" "quarantined Interaction 6f1e0000-0000-4000-8000-000000000004 column
 like "$OUT" "quarantined Organization $org_nul column estimatedRevenue: float_invalid" "and a NaN"
 like "$OUT" "quarantined Opportunity $opp column expectedCloseDate: datetime_outside_window" \
      "and a date SQL Server holds but migrate's date window would set to NULL"
+like "$OUT" "quarantined User clesc.*column name: text_too_long" "the user with the escape in its id is held back"
+ok $(printf '%s' "$OUT" | grep -q "$(printf '\033')"; [ $? = 1 ]; echo $?) "and no escape byte reaches the output"
 run_ok "fallback --status --json" "$PANTRYCRM" -d $C fallback --status --json
-like "$OUT" '"pending":0,.*"quarantined":4,' "the status counts them"
+like "$OUT" '"pending":0,.*"quarantined":5,' "the status counts them"
 is "$(psql_val "SELECT count(*) FROM migration.fallback_log" s)" 0 "the log is empty"
 is "$(val "SELECT COUNT(*) FROM dbo.Organization WHERE id = '$org_new'")" 0 "the held-back organization is not in the legacy database"
 is "$(val "SELECT lastName FROM dbo.Contact WHERE id = '$con_new'")" "Ünicode 😀" "its contact is (the stand-in has no foreign keys)"
 
 run_fails "rollback check with a quarantined row: no-go" 1 "$PANTRYCRM" -d $C cutover --rollback-check --quiet-for 0
 like "$OUT" "^rollback check: NO-GO" "NO-GO"
-like "$OUT" "FAIL +fallback_quarantine +4 rows" "the fallback quarantine is a reason"
+like "$OUT" "FAIL +fallback_quarantine +5 rows" "the fallback quarantine is a reason"
 like "$OUT" "FAIL +verify " "and so is verify"
 
 pg "UPDATE \"Organization\" SET name = 'Café 🍕 Fallback ''quoted''' WHERE id = '$org_new'"
 pg "UPDATE \"Organization\" SET \"estimatedRevenue\" = 1234567.891 WHERE id = '$org_nul'"
 pg "DELETE FROM \"Interaction\" WHERE id = '6f1e0000-0000-4000-8000-000000000004'"
+pg "DELETE FROM \"User\" WHERE email = 'esc@example.com'"
 pg "UPDATE \"Opportunity\" SET \"expectedCloseDate\" = '2099-12-31 23:59:59.999999+00' WHERE id = '$opp'"
 # Replaying a round's log entries after it committed is what a crash between
 # the SQL Server commit and the PostgreSQL one leaves behind.

@@ -235,6 +235,31 @@ fresh_compare "PostgreSQL -> SQL Server -> PostgreSQL is the identity"
 run_fails "the forward sync does not run while the cutover is in effect" 1 "$PANTRYCRM" -d $C sync
 like "$ERR" "a cutover has been recorded" "and says why"
 
+# --- the legacy server goes away under --follow and comes back ---------------
+# wait_for DESC SQL WANT: polls the target (up to 30 s) until SQL gives WANT.
+wait_for() {
+    i=0
+    while [ "$(psql_val "$2" s)" != "$3" ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+    is "$(psql_val "$2" s)" "$3" "$1"
+}
+if [ -z "$REAL" ]; then
+    "$PANTRYCRM" -d $C fallback --follow --interval 0.1 --json >"$TEST_TMP/gone.out" 2>"$TEST_TMP/gone.err" &
+    fpid=$!
+    errs0=$(psql_val "SELECT errors FROM migration.fallback" s)
+    standin_stop legacy
+    pg "UPDATE \"Organization\" SET city = 'written while SQL Server was away' WHERE id = '$org_new'"
+    wait_for "--follow notes the lost connection" "SELECT errors > $errs0 FROM migration.fallback" t
+    like "$(psql_val "SELECT last_error FROM migration.fallback" s)" "connect|connection|Adaptive Server" \
+         "and records why"
+    standin_start legacy "$SRC" $ct --port "$STANDIN_PORT"
+    wait_for "and applies the change once the server is back" "SELECT count(*) FROM migration.fallback_log" 0
+    kill -INT "$fpid"
+    wait "$fpid"
+    is "$?" 130 "--follow ends with 130 on SIGINT"
+    is "$(val "SELECT city FROM dbo.Organization WHERE id = '$org_new'")" "written while SQL Server was away" \
+       "the change reached the legacy database"
+fi
+
 # --- kill -9 of the fallback at random moments --------------------------------
 rnd() { echo $(( $(od -An -N2 -tu2 /dev/urandom) % $1 )); }
 orgs=$(psql_val "SELECT string_agg(id::text, ' ' ORDER BY id) FROM (SELECT id FROM \"Organization\" ORDER BY id LIMIT 40) o" s)

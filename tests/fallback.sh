@@ -253,11 +253,18 @@ if [ -z "$REAL" ]; then
          "and records why"
     standin_start legacy "$SRC" $ct --port "$STANDIN_PORT"
     wait_for "and applies the change once the server is back" "SELECT count(*) FROM migration.fallback_log" 0
+    # and PostgreSQL drops the fallback's connection
+    errs1=$(psql_val "SELECT errors FROM migration.fallback" s)
+    psql_val "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = 's'
+        AND pid <> pg_backend_pid() AND backend_type = 'client backend'" s >/dev/null
+    pg "UPDATE \"Organization\" SET city = 'written after PostgreSQL dropped it' WHERE id = '$org_new'"
+    wait_for "a connection PostgreSQL dropped is noted" "SELECT errors > $errs1 FROM migration.fallback" t
+    wait_for "and the change after it applied" "SELECT count(*) FROM migration.fallback_log" 0
     kill -INT "$fpid"
     wait "$fpid"
     is "$?" 130 "--follow ends with 130 on SIGINT"
-    is "$(val "SELECT city FROM dbo.Organization WHERE id = '$org_new'")" "written while SQL Server was away" \
-       "the change reached the legacy database"
+    is "$(val "SELECT city FROM dbo.Organization WHERE id = '$org_new'")" "written after PostgreSQL dropped it" \
+       "the changes reached the legacy database"
 fi
 
 # --- kill -9 of the fallback at random moments --------------------------------

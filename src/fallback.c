@@ -142,6 +142,7 @@ int fallback_status_read(PGconn *conn, struct fallback_status *s, char **err)
 
 struct unit {                       /* the statements of one key */
     size_t table;                   /* index into legacy_tables() */
+    bool del;                       /* a delete (else an upsert) */
     char *key;                      /* the PostgreSQL key (log row_key) */
     int64_t upto;                   /* newest log id it settles */
     char *sql;
@@ -174,13 +175,13 @@ struct fb {
     char last_write[64];            /* newest logged_at applied */
 };
 
-static void add_unit(struct fb *x, size_t table, const char *key, int64_t upto, char *sql)
+static void add_unit(struct fb *x, size_t table, bool del, const char *key, int64_t upto, char *sql)
 {
     if (x->nunits == x->capunits) {
         x->capunits = x->capunits ? 2 * x->capunits : 64;
         x->units = xrealloc(x->units, x->capunits * sizeof *x->units);
     }
-    x->units[x->nunits++] = (struct unit){table, xstrdup(key), upto, sql};
+    x->units[x->nunits++] = (struct unit){table, del, xstrdup(key), upto, sql};
 }
 
 static void add_q(struct fb *x, size_t table, const char *key, int64_t upto, const char *column,
@@ -333,7 +334,7 @@ static int build_table(struct fb *x, size_t ti, struct tpend *tp, char **err)
         sb_adds(&sql, " WHERE ");
         reverse_add_key_match(&x->ro, &sql, t, vals[k].v.buf ? vals[k].v.buf : "", vals[k].v.len, kept_uuid);
         sb_adds(&sql, ");\n");
-        add_unit(x, ti, pe->key, pe->upto, sb_detach(&sql));
+        add_unit(x, ti, false, pe->key, pe->upto, sb_detach(&sql));
     }
     PQclear(res);
     for (size_t i = 0; i < t->ncols; i++)
@@ -365,7 +366,7 @@ static int build_table(struct fb *x, size_t ti, struct tpend *tp, char **err)
         else
             reverse_add_key_match(&x->ro, &sql, t, pe->key, strlen(pe->key), uuid_table);
         sb_adds(&sql, ";\n");
-        add_unit(x, ti + 1000, pe->key, pe->upto, sb_detach(&sql)); /* +1000: a delete */
+        add_unit(x, ti, true, pe->key, pe->upto, sb_detach(&sql));
         sb_free(&lid);
     }
     free(seen);
@@ -455,7 +456,7 @@ static int build_round(struct fb *x, int64_t *nkeys, char **err)
 static int cmp_unit_order(const void *a, const void *b)
 {
     const struct unit *u = a, *v = b;
-    bool du = u->table >= 1000, dv = v->table >= 1000;
+    bool du = u->del, dv = v->del;
     if (du != dv)
         return du ? -1 : 1;                 /* deletes first */
     if (du)                                 /* children before parents */
@@ -550,7 +551,7 @@ static int settle(struct fb *x, size_t napplied, double seconds, char **err)
         size_t n = 0;
         sb_addc(&keys, '{');
         for (size_t i = 0; i < x->nunits; i++)
-            if (x->units[i].table % 1000 == ti)
+            if (x->units[i].table == ti)
                 sql_add_array_elem(&keys, x->units[i].key, strlen(x->units[i].key), n++ == 0);
         sb_addc(&keys, '}');
         if (n) {
@@ -665,7 +666,7 @@ static int run_round(struct fb *x, int n, char **err)
             if (failed == SIZE_MAX)
                 return -1;              /* not a row: the connection */
             struct unit *u = &x->units[failed];
-            add_q(x, u->table % 1000, u->key, u->upto, NULL, "server_refused", *err);
+            add_q(x, u->table, u->key, u->upto, NULL, "server_refused", *err);
             *err = NULL;
             free(u->key);
             free(u->sql);

@@ -70,33 +70,8 @@ CREATE FUNCTION migration.cut_over() RETURNS boolean LANGUAGE sql STABLE AS $$
                                                    '-infinity'))
 $$;
 
--- The capture trigger. TG_ARGV[0] is the key column. The forward sync marks
--- its own transactions (pantrycrm.origin = 'sync'): those rows came from the
--- legacy database and must not go back to it.
-CREATE FUNCTION migration.fallback_capture() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-    old_row jsonb;
-    old_key text;
-    new_key text;
-BEGIN
-    IF current_setting('pantrycrm.origin', true) = 'sync' THEN
-        RETURN NULL;
-    END IF;
-    IF TG_OP <> 'INSERT' THEN
-        old_row := to_jsonb(OLD);
-        old_key := old_row ->> TG_ARGV[0];
-    END IF;
-    IF TG_OP <> 'DELETE' THEN
-        new_key := to_jsonb(NEW) ->> TG_ARGV[0];
-    END IF;
-    IF old_key IS NOT NULL AND old_key IS DISTINCT FROM new_key THEN
-        -- the row is gone: keep the legacy id it came from, to delete it there
-        INSERT INTO migration.fallback_log (table_name, row_key, legacy_id)
-        VALUES (TG_TABLE_NAME, old_key, old_row #> '{metadata,legacy,id}');
-    END IF;
-    IF new_key IS NOT NULL THEN
-        INSERT INTO migration.fallback_log (table_name, row_key) VALUES (TG_TABLE_NAME, new_key);
-    END IF;
-    RETURN NULL;
-END
-$$;
+-- The capture triggers and their functions, one per table, are created by
+-- cutover --commit (src/fallback.c) in the transaction that records the
+-- cutover: each logs the changed key (and for a deleted row the legacy id it
+-- came from) and skips the transactions the forward sync marks as its own
+-- (pantrycrm.origin = 'sync'), whose rows came from the legacy database.

@@ -66,7 +66,11 @@ static char *capture_function(const struct legacy_table *t)
     sb_adds(&f, "CREATE OR REPLACE FUNCTION migration.");
     sql_add_ident(&f, fn.buf);
     sb_free(&fn);
-    sb_adds(&f, "() RETURNS trigger LANGUAGE plpgsql AS $f$\n"
+    /* SECURITY DEFINER: the application's role writes the log without any
+     * right on the migration schema; a fixed search_path, as such a
+     * function must have */
+    sb_adds(&f, "() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER"
+                " SET search_path = pg_catalog, pg_temp AS $f$\n"
                 "BEGIN\n"
                 "    -- the forward sync's writes came from the legacy database\n"
                 "    IF current_setting('pantrycrm.origin', true) = 'sync' THEN\n"

@@ -169,6 +169,16 @@ pg "UPDATE \"Organization\" SET \"estimatedRevenue\" = 'NaN' WHERE id = '$org_nu
 # quarantine line must not hand the escape to the terminal
 pg "INSERT INTO \"User\" (id, name, email, role, \"isActive\", \"createdAt\", \"updatedAt\")
     VALUES (E'clesc\\033]0;pwned\\007', repeat('x', 1001), 'esc@example.com', 'user', true, now(), now())"
+# the application's own role, with no right on the migration schema
+psql_val "CREATE ROLE crm_app LOGIN; GRANT USAGE ON SCHEMA public TO crm_app;
+    GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO crm_app" s >/dev/null
+psql -X -q -v ON_ERROR_STOP=1 -U crm_app -d s \
+    -c "UPDATE \"Lead\" SET notes = 'written by the application role' WHERE id = (SELECT id FROM \"Lead\" ORDER BY id LIMIT 1)" \
+    >/dev/null 2>"$TEST_TMP/app.err"
+is "$?" 0 "the application's role writes without any right on the migration schema"
+[ -s "$TEST_TMP/app.err" ] && sed 's/^/# /' "$TEST_TMP/app.err" >&2
+is "$(psql_val "SELECT count(*) FROM migration.fallback_log WHERE table_name = 'Lead'" s)" \
+   "$(psql_val "SELECT count(*) + 1 FROM \"Lead\"" s)" "and its write is captured"
 logged=$(psql_val "SELECT count(*) FROM migration.fallback_log" s)
 rows=$(for t in $tables; do psql_val "SELECT count(*) FROM \"$t\"" s; done | awk '{ n += $1 } END { print n }')
 ok $([ "$logged" -ge $((rows + 7 + children)) ]; echo $?) "every change was captured ($logged log rows for $rows rows, $children cascaded children)"

@@ -22,10 +22,14 @@
 #           fallback  3,697 changes  1.05 s   3.5k/s  pantrycrm 11.9 µs/change  stand-in 262 µs/change
 #   S=1000  sync     13,000 changes  1.44 s   9.0k/s  pantrycrm  6.2 µs/change  stand-in  19 µs/change
 #           fallback 12,372 changes 10.58 s   1.2k/s  pantrycrm 11.2 µs/change  stand-in 285 µs/change
-#   capture cost to the application: +18 µs per updated row (9,372 interactions:
-#   539 ms with the trigger, 373 ms without; the first, generic trigger that read
-#   rows through to_jsonb() cost +23 µs, 497 vs 278 ms). Wall times vary
-#   twofold with the other work on the machine; the CPU figures are stable.
+#   capture cost to the application: +28 µs per updated row (9,372 interactions:
+#   651 ms with the trigger, 391 ms without). Of that, about 10 µs is the
+#   SECURITY DEFINER function's fixed search_path (the per-table function
+#   without it: +18 µs); a generic trigger reading rows through to_jsonb()
+#   cost +23 µs without it. Against an application's round trip per write
+#   (about a millisecond) this is noise, and it needs no right for the
+#   application's role. Wall times vary twofold with the other work on the
+#   machine; the CPU figures are stable.
 # The fallback's own CPU per change is of the same order as the sync's; its
 # wall time is the stand-in's (one Python process parsing an UPDATE and an
 # INSERT ... WHERE NOT EXISTS of full literal rows per change, where the

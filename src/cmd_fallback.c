@@ -168,6 +168,8 @@ int cmd_fallback(int argc, char **argv, const char *prefix)
     o.source_tz = x.tz;
     o.min_year = x.min_year;
     o.max_year = x.max_year;
+    o.rules = x.rules;
+    o.nrules = x.nrules;
     if (!o.state_path)
         o.state_path = state_default = state_default_path();
 

@@ -351,7 +351,7 @@ static int build_table(struct fb *x, size_t ti, struct tpend *tp, char **err)
             }
             const char *reason = NULL;
             char *detail = NULL;
-            if (!reverse_value(&x->ro, c, res, r, (int)i, legacy, parent, &vals[i], &reason, &detail)) {
+            if (!reverse_value(&x->ro, t, c, res, r, (int)i, legacy, parent, &vals[i], &reason, &detail)) {
                 add_q(x, ti, pe->key, pe->upto, c->name, reason, detail);
                 ok = false;
             }
@@ -914,6 +914,8 @@ int fallback_run(const struct fallback_opts *o, char **err)
     if (!x.syn)
         return 1;
     x.ro.synonyms = x.syn;
+    x.ro.rules = o->rules;
+    x.ro.nrules = o->nrules;
     if (o->state_path) {
         char *serr = NULL;
         x.state = state_open(o->state_path, &serr);

@@ -42,6 +42,7 @@
 #define FALLBACK_EXIT_QUARANTINE 4
 
 struct state;
+struct policy_rule;
 
 struct fallback_opts {
     const char *source;             /* mssql locator of the legacy database */
@@ -49,6 +50,8 @@ struct fallback_opts {
     const char *synonyms_path;      /* enum spellings: the same as migrate's */
     const char *source_tz;          /* DATETIME2 is written in this zone (UTC) */
     int min_year, max_year;         /* migrate's date window (0: its defaults) */
+    const struct policy_rule *rules; /* migrate's enum policies */
+    size_t nrules;
     bool follow;
     double interval;
     int max_rounds;

@@ -3,11 +3,13 @@
 #include "config.h"
 
 #include "reverse.h"
+#include "convert.h"
 #include "sqltext.h"
 #include "transform.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* Appends UTF-8 (or WTF-8, with encoded lone surrogates) text as a T-SQL
  * NVARCHAR expression. A NUL cannot travel inside the batch text (db-lib
@@ -186,9 +188,48 @@ char *reverse_image_query(const struct legacy_table *t)
 
 /* One column of one row in its legacy form; false with reason/detail when
  * the legacy column cannot hold it. */
-bool reverse_value(const struct reverse_opts *ro, const struct legacy_column *c, const PGresult *res, int r,
-                          int col, json_t *legacy, const char *parent_id, struct reverse_value *out,
-                          const char **reason, char **detail)
+/* What the forward transform makes of a legacy enum string (convert.c):
+ * the label, NULL, or ENUM_REFUSED (the row would go to the quarantine). */
+static const char ENUM_REFUSED[] = "";
+
+static const char *enum_forward(const struct reverse_opts *ro, const struct legacy_table *t,
+                                const struct legacy_column *c, const char *s, size_t n)
+{
+    const char *label = NULL;
+    enum enum_match m = enum_normalise(ro->synonyms, c->enum_type, s, n, &label);
+    if (m == ENUM_EXACT || m == ENUM_NORMALISED || m == ENUM_SYNONYM)
+        return label;
+    /* the operator's policy for the column: the last matching rule wins */
+    const struct policy_rule *rule = NULL;
+    for (size_t i = 0; i < ro->nrules; i++) {
+        const struct policy_rule *r = &ro->rules[i];
+        if ((strcmp(r->table, "*") == 0 || strcmp(r->table, t->name) == 0)
+            && (strcmp(r->column, "*") == 0 || strcmp(r->column, c->name) == 0))
+            rule = r;
+    }
+    enum policy_action act = rule ? rule->action : POLICY_QUARANTINE;
+    if (m == ENUM_EMPTY) {
+        if (c->nullable)
+            return NULL;
+        if (c->fallback && act != POLICY_DEFAULT)
+            return c->fallback;
+    }
+    if (act == POLICY_DEFAULT && rule->value) {
+        size_t nl;
+        const char *const *labels = legacy_enum_labels(c->enum_type, &nl);
+        for (size_t k = 0; k < nl; k++)
+            if (strcasecmp(labels[k], rule->value) == 0)
+                return labels[k];
+        return ENUM_REFUSED;
+    }
+    if (act == POLICY_NULL && c->nullable)
+        return NULL;
+    return ENUM_REFUSED;
+}
+
+bool reverse_value(const struct reverse_opts *ro, const struct legacy_table *t, const struct legacy_column *c,
+                   const PGresult *res, int r, int col, json_t *legacy, const char *parent_id,
+                   struct reverse_value *out, const char **reason, char **detail)
 {
     bool pg_null = PQgetisnull(res, r, col);
     const char *pv = PQgetvalue(res, r, col);
@@ -238,11 +279,12 @@ bool reverse_value(const struct reverse_opts *ro, const struct legacy_column *c,
         if (have && !onull) {
             bool use = false;
             if (c->kind == COL_ENUM) {
-                const char *label = NULL;
-                enum enum_match m = enum_normalise(ro->synonyms, c->enum_type, orig.buf ? orig.buf : "",
-                                                   orig.len, &label);
-                use = pg_null || ((m == ENUM_EXACT || m == ENUM_NORMALISED || m == ENUM_SYNONYM)
-                                  && label && strlen(label) == pl && memcmp(label, pv, pl) == 0);
+                /* the original only if the forward transform still gives the
+                 * current value from it: an application that changed or
+                 * cleared the column must not see the old value come back */
+                const char *fwd = enum_forward(ro, t, c, orig.buf ? orig.buf : "", orig.len);
+                use = pg_null ? fwd == NULL : fwd && fwd != ENUM_REFUSED && strlen(fwd) == pl
+                                                  && memcmp(fwd, pv, pl) == 0;
             } else if (c->kind == COL_TEXT || c->kind == COL_TEXT_MAX) {
                 struct strbuf rep;
                 sb_init(&rep);
@@ -251,7 +293,7 @@ bool reverse_value(const struct reverse_opts *ro, const struct legacy_column *c,
                  * bytes that are not UTF-8 (nor WTF-8) cannot go into a T-SQL
                  * batch at all: then the repaired text is what is left */
                 use = flags & TEXT_INVALID_UTF8 ? false
-                    : pg_null ? strcmp(c->name, "email") == 0
+                    : pg_null ? strcmp(c->name, "email") == 0 && !email_plausible(rep.buf ? rep.buf : "", rep.len)
                               : rep.len == pl && memcmp(rep.buf ? rep.buf : "", pv, pl) == 0;
                 sb_free(&rep);
             }
@@ -272,8 +314,16 @@ bool reverse_value(const struct reverse_opts *ro, const struct legacy_column *c,
     case COL_DATETIME:
         out->quoted = true;
         if (pg_null) {
-            /* a date the forward transform set to NULL goes back as it was */
-            if (have && !onull) {
+            /* a date the forward transform set to NULL (not a date, or
+             * outside the window) goes back as it was; one the application
+             * cleared stays NULL */
+            struct strbuf dt;
+            sb_init(&dt);
+            enum dt_status ds = have && !onull ? datetime_parse(orig.buf ? orig.buf : "", orig.len, ro->min_year,
+                                                                ro->max_year, &dt)
+                                               : DT_OK;
+            sb_free(&dt);
+            if (have && !onull && (ds == DT_INVALID || ds == DT_OUT_OF_RANGE)) {
                 out->text = true;
                 out->quoted = false;
                 sb_addn(&out->v, orig.buf ? orig.buf : "", orig.len);

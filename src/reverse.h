@@ -32,8 +32,12 @@
 
 struct synonyms;
 
+struct policy_rule;
+
 struct reverse_opts {
     const struct synonyms *synonyms;  /* migrate's, to recognise legacy enum spellings */
+    const struct policy_rule *rules;  /* migrate's enum policies (--policy) */
+    size_t nrules;
     int min_year, max_year;           /* migrate's date window */
     bool no_nchar;                    /* the server lacks NCHAR() (the tds-standin) */
 };
@@ -69,13 +73,13 @@ struct reverse_value {
     struct strbuf v;
 };
 
-/* Column c of row r (result column col) in its legacy form; legacy is the
+/* Column c of table t, row r (result column col) in its legacy form; legacy is the
  * row's metadata.legacy, parent_id a foreign key's parent legacy id (JSON
  * text) or NULL. false with *reason and *detail (caller frees) when the
  * legacy column cannot hold it. */
-bool reverse_value(const struct reverse_opts *ro, const struct legacy_column *c, const PGresult *res, int r,
-                   int col, json_t *legacy, const char *parent_id, struct reverse_value *out,
-                   const char **reason, char **detail);
+bool reverse_value(const struct reverse_opts *ro, const struct legacy_table *t, const struct legacy_column *c,
+                   const PGresult *res, int r, int col, json_t *legacy, const char *parent_id,
+                   struct reverse_value *out, const char **reason, char **detail);
 
 /* Appends a value as a T-SQL literal (NULL, N'...', '...' or a number). */
 void reverse_add_value(const struct reverse_opts *ro, struct strbuf *sb, const struct reverse_value *v);

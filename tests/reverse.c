@@ -57,7 +57,7 @@ int main(void)
     json_decref(legacy);
     sb_free(&o);
 
-    struct reverse_opts ro = {NULL, 1900, 2099, false};
+    struct reverse_opts ro = {.min_year = 1900, .max_year = 2099};
     const struct legacy_table *org = legacy_table("Organization");
     sb_reset(&sb);
     reverse_add_key_match(&ro, &sb, org, "0ff9a772-24ba-48dc-bdf8-4d3b296cc679", 36, true);

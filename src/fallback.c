@@ -77,13 +77,15 @@ static char *capture_function(const struct legacy_table *t)
                 "        RETURN NULL;\n"
                 "    END IF;\n"
                 "    IF TG_OP = 'INSERT' THEN\n");
-    sb_addf(&f, "        INSERT INTO migration.fallback_log (table_name, row_key) VALUES (TG_TABLE_NAME, NEW.%s::text);\n"
+    sb_addf(&f, "        INSERT INTO migration.fallback_log (table_name, row_key)\n"
+                "        VALUES (TG_TABLE_NAME, NEW.%s::text);\n"
                 "    ELSIF TG_OP = 'UPDATE' THEN\n"
                 "        IF OLD.%s IS DISTINCT FROM NEW.%s THEN\n"
                 "            INSERT INTO migration.fallback_log (table_name, row_key, legacy_id)\n"
                 "            VALUES (TG_TABLE_NAME, OLD.%s::text, %s);\n"
                 "        END IF;\n"
-                "        INSERT INTO migration.fallback_log (table_name, row_key) VALUES (TG_TABLE_NAME, NEW.%s::text);\n"
+                "        INSERT INTO migration.fallback_log (table_name, row_key)\n"
+                "        VALUES (TG_TABLE_NAME, NEW.%s::text);\n"
                 "    ELSE\n"
                 "        -- the row is gone: keep the legacy id it came from, to delete it there\n"
                 "        INSERT INTO migration.fallback_log (table_name, row_key, legacy_id)\n"
@@ -589,7 +591,8 @@ static int settle(struct fb *x, size_t napplied, double seconds, char **err)
     if (!pg_command(x->conn, err, "BEGIN"))
         return -1;
     const char *p1[1] = {x->ids.buf};
-    PGresult *res = pg_exec(x->conn, err, "DELETE FROM migration.fallback_log WHERE id = ANY($1::bigint[])", 1, p1);
+    PGresult *res = pg_exec(x->conn, err, "DELETE FROM migration.fallback_log WHERE id = ANY($1::bigint[])",
+                            1, p1);
     if (!res)
         goto fail;
     PQclear(res);
@@ -780,7 +783,8 @@ static int prepare_legacy(struct fb *x, char **err)
     free(v);
     v = NULL;
     char *e = NULL;
-    if (tds(x, "SELECT CHANGE_TRACKING_MIN_VALID_VERSION(OBJECT_ID(N'dbo." FALLBACK_LEDGER "'))", &v, &e) == 0)
+    if (tds(x, "SELECT CHANGE_TRACKING_MIN_VALID_VERSION(OBJECT_ID(N'dbo." FALLBACK_LEDGER "'))", &v,
+            &e) == 0)
         x->ledger_tracked = v != NULL;
     free(v);
     free(e);

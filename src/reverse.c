@@ -28,7 +28,8 @@ void reverse_add_text(struct strbuf *sb, const char *s, size_t n, bool no_nchar)
         if (c == 0) {
             piece = "CHAR(0)";
         } else if (c == 0xED && i + 2 < n && ((unsigned char)s[i + 1] & 0xE0) == 0xA0) {
-            unsigned u = 0xD000u | (((unsigned char)s[i + 1] & 0x3Fu) << 6) | ((unsigned char)s[i + 2] & 0x3Fu);
+            unsigned u = 0xD000u | (((unsigned char)s[i + 1] & 0x3Fu) << 6)
+                         | ((unsigned char)s[i + 2] & 0x3Fu);
             adv = 3;
             if (no_nchar) {
                 if (!open) {
@@ -293,7 +294,8 @@ bool reverse_value(const struct reverse_opts *ro, const struct legacy_table *t, 
                  * bytes that are not UTF-8 (nor WTF-8) cannot go into a T-SQL
                  * batch at all: then the repaired text is what is left */
                 use = flags & TEXT_INVALID_UTF8 ? false
-                    : pg_null ? strcmp(c->name, "email") == 0 && !email_plausible(rep.buf ? rep.buf : "", rep.len)
+                    : pg_null ? strcmp(c->name, "email") == 0
+                                    && !email_plausible(rep.buf ? rep.buf : "", rep.len)
                               : rep.len == pl && memcmp(rep.buf ? rep.buf : "", pv, pl) == 0;
                 sb_free(&rep);
             }
@@ -303,7 +305,8 @@ bool reverse_value(const struct reverse_opts *ro, const struct legacy_table *t, 
                 out->is_null = false;
             }
         }
-        if (!out->is_null && c->kind != COL_TEXT_MAX && reverse_utf16_units(out->v.buf ? out->v.buf : "", out->v.len) > 1000) {
+        if (!out->is_null && c->kind != COL_TEXT_MAX
+            && reverse_utf16_units(out->v.buf ? out->v.buf : "", out->v.len) > 1000) {
             *reason = "text_too_long";
             *detail = xasprintf("%zu UTF-16 code units; NVARCHAR(1000) holds 1000",
                                 reverse_utf16_units(out->v.buf, out->v.len));
@@ -319,9 +322,9 @@ bool reverse_value(const struct reverse_opts *ro, const struct legacy_table *t, 
              * cleared stays NULL */
             struct strbuf dt;
             sb_init(&dt);
-            enum dt_status ds = have && !onull ? datetime_parse(orig.buf ? orig.buf : "", orig.len, ro->min_year,
-                                                                ro->max_year, &dt)
-                                               : DT_OK;
+            enum dt_status ds = DT_OK;
+            if (have && !onull)
+                ds = datetime_parse(orig.buf ? orig.buf : "", orig.len, ro->min_year, ro->max_year, &dt);
             sb_free(&dt);
             if (have && !onull && (ds == DT_INVALID || ds == DT_OUT_OF_RANGE)) {
                 out->text = true;

@@ -362,10 +362,28 @@ like "$OUT" "ok +fallback_lag +every captured change is applied" "with no lag"
 like "$OUT" "ok +verify " "and the legacy database equal to PostgreSQL"
 run_ok "rollback check: go" "$PANTRYCRM" -d $C cutover --rollback-check --quiet-for 0
 like "$OUT" "^rollback check: GO" "GO"
+run_ok "rollback check --json" "$PANTRYCRM" -d $C cutover --rollback-check --quiet-for 0 --json
+run_ok "is JSON with the verdict and every check" python3 -c '
+import json, sys
+o = json.loads(sys.argv[1])
+assert o["go"] is True and len(o["checks"]) == 6 and all(c["ok"] for c in o["checks"]), o
+' "$OUT"
 run_ok "rollback" "$PANTRYCRM" -d $C cutover --rollback --yes --quiet-for 0 --report-dir "$TEST_TMP"
 like "$OUT" "rollback recorded at .*downtime window" "recorded, with the downtime window"
 ok $([ -s "$TEST_TMP/rollback-1.json" ] && [ -s "$TEST_TMP/rollback-1.md" ]; echo $?) "the JSON and Markdown reports are written"
-like "$(cat "$TEST_TMP/rollback-1.json")" '"downtime_seconds"' "the JSON report has the downtime"
+run_ok "the JSON report has the gate, the fallback's figures and the downtime window" python3 -c '
+import json, sys
+o = json.load(open(sys.argv[1]))
+for k in ("rolled_back_at", "downtime_seconds", "quiet_since", "checks", "verify", "fallback",
+          "check_seconds", "verify_seconds", "rollback_id"):
+    assert k in o, k
+assert o["go"] is True
+assert {c["name"] for c in o["checks"]} == {"cut_over", "capture", "fallback_lag", "quiet",
+                                            "fallback_quarantine", "verify"}, o["checks"]
+assert o["fallback"]["pending"] == 0 and o["fallback"]["applied"] > 0, o["fallback"]
+assert o["downtime_seconds"] >= 0
+' "$TEST_TMP/rollback-1.json"
+like "$(cat "$TEST_TMP/rollback-1.md")" "downtime window \(quiet → rollback\) \| [0-9.]+ s" "so has the Markdown report"
 is "$(psql_val "SELECT count(*) FROM pg_trigger WHERE tgname = 'pantrycrm_fallback'" s)" 0 "the capture is off"
 run_fails "the fallback refuses after the rollback" 1 "$PANTRYCRM" -d $C fallback
 like "$ERR" "taken off" "saying so"

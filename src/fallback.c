@@ -729,6 +729,12 @@ static int run_round(struct fb *x, int n, char **err)
                 break;
             if (failed == SIZE_MAX)
                 return -1;              /* not a row: the connection */
+            /* a lost connection is not the row's fault: ask the server */
+            char *perr = NULL;
+            if (tds(x, "SELECT 1", NULL, &perr) != 0) {
+                free(perr);
+                return -1;
+            }
             struct unit *u = &x->units[failed];
             add_q(x, u->table, u->key, u->upto, NULL, "server_refused", *err);
             *err = NULL;

@@ -720,29 +720,28 @@ static int run_round(struct fb *x, int n, char **err)
     if (x->nunits > 1)
         qsort(x->units, x->nunits, sizeof *x->units, cmp_unit_order);
     size_t failed;
-    if (x->nunits > 0 && apply_units(x, false, &failed, err) != 0) {
-        /* One by one, to find the row the server refuses. */
+    while (x->nunits > 0 && apply_units(x, false, &failed, err) != 0) {
+        /* One by one, to find the row the server refuses; then the rest
+         * in batches again. */
         free(*err);
         *err = NULL;
-        for (;;) {
-            if (apply_units(x, true, &failed, err) == 0)
-                break;
-            if (failed == SIZE_MAX)
-                return -1;              /* not a row: the connection */
-            /* a lost connection is not the row's fault: ask the server */
-            char *perr = NULL;
-            if (tds(x, "SELECT 1", NULL, &perr) != 0) {
-                free(perr);
-                return -1;
-            }
-            struct unit *u = &x->units[failed];
-            add_q(x, u->table, u->key, u->upto, NULL, "server_refused", *err);
-            *err = NULL;
-            free(u->key);
-            free(u->sql);
-            memmove(u, u + 1, (x->nunits - failed - 1) * sizeof *u);
-            x->nunits--;
+        if (apply_units(x, true, &failed, err) == 0)
+            break;
+        if (failed == SIZE_MAX)
+            return -1;              /* not a row: the connection */
+        /* a lost connection is not the row's fault: ask the server */
+        char *perr = NULL;
+        if (tds(x, "SELECT 1", NULL, &perr) != 0) {
+            free(perr);
+            return -1;
         }
+        struct unit *u = &x->units[failed];
+        add_q(x, u->table, u->key, u->upto, NULL, "server_refused", *err);
+        *err = NULL;
+        free(u->key);
+        free(u->sql);
+        memmove(u, u + 1, (x->nunits - failed - 1) * sizeof *u);
+        x->nunits--;
     }
     if (x->nids == 0 && x->nq == 0) {
         double s = now_mono() - t0;

@@ -437,7 +437,11 @@ static int build_table(struct fb *x, size_t ti, struct tpend *tp, char **err)
 }
 
 /* Reads the log and the current rows in one snapshot and builds the
- * round's statements: deletes children first, then upserts parents first. */
+ * round's statements: deletes children first, then upserts parents first.
+ * Every entry the snapshot sees goes into the round (memory: one key per
+ * changed row): a current row may point at a parent inserted after the
+ * cutover, and that parent's entry is then in the same snapshot, so the
+ * legacy database's foreign keys hold inside the one transaction. */
 static int build_round(struct fb *x, int64_t *nkeys, char **err)
 {
     if (!pg_command(x->conn, err, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"))

@@ -18,6 +18,8 @@ static const char cutover_help[] =
     "Usage: pantrycrm cutover --check [--quiet-for SECONDS] [--json]\n"
     "       pantrycrm cutover --commit [--yes] [--report-dir DIR] [--drizzle-out DIR]\n"
     "                                  [--quiet-for SECONDS]\n"
+    "       pantrycrm cutover --rollback-check [--quiet-for SECONDS] [--json]\n"
+    "       pantrycrm cutover --rollback [--yes] [--report-dir DIR] [--quiet-for SECONDS]\n"
     "\n"
     "The go/no-go gate of the switch-over. GO only when: the sync has applied the\n"
     "source's current change version (lag 0) and no table needs re-copying; the\n"
@@ -29,10 +31,21 @@ static const char cutover_help[] =
     "report, cutover-ID.json and cutover-ID.md, with the timings and the downtime\n"
     "window (source quiet to commit), and hands the migration history to the\n"
     "application: the Drizzle baseline, as `pantrycrm db drizzle-baseline` writes it.\n"
+    "The commit also installs the capture that 'pantrycrm fallback' carries back to\n"
+    "the legacy database.\n"
+    "\n"
+    "--rollback-check is the gate of the switch back: GO only when a cutover is in\n"
+    "effect, the fallback has applied every captured change (lag 0), PostgreSQL has\n"
+    "had no application change for --quiet-for seconds, verify finds the legacy\n"
+    "database equal to PostgreSQL under the transform, and the fallback quarantine\n"
+    "is empty. --rollback records the switch back, takes the capture off (the\n"
+    "forward sync may run again) and writes rollback-ID.json and rollback-ID.md.\n"
     "\n"
     "Options:\n"
     "      --check              check only (the default)\n"
     "      --commit             check, then record the cutover when everything is go\n"
+    "      --rollback-check     check the switch back to the legacy database\n"
+    "      --rollback           check, then record the switch back when everything is go\n"
     "  -y, --yes                do not ask for confirmation\n"
     "      --quiet-for=SECONDS  how long the source must have been quiet (default 10)\n"
     "      --report-dir=DIR     where --commit writes the report (default: .)\n"
@@ -49,7 +62,8 @@ static const char cutover_help[] =
     "\n"
     "Exit status: 0 go (with --commit: recorded), 1 no-go or an error, 2 usage.\n";
 
-enum { OPT_CHECK = 256, OPT_COMMIT, OPT_QUIET, OPT_REPORT_DIR, OPT_JSON, OPT_DRIZZLE_OUT };
+enum { OPT_CHECK = 256, OPT_COMMIT, OPT_QUIET, OPT_REPORT_DIR, OPT_JSON, OPT_DRIZZLE_OUT,
+       OPT_RB_CHECK, OPT_RB };
 
 int cmd_cutover(int argc, char **argv, const char *prefix)
 {
@@ -58,6 +72,8 @@ int cmd_cutover(int argc, char **argv, const char *prefix)
         {"dbname", required_argument, NULL, 'd'},
         {"check", no_argument, NULL, OPT_CHECK},
         {"commit", no_argument, NULL, OPT_COMMIT},
+        {"rollback-check", no_argument, NULL, OPT_RB_CHECK},
+        {"rollback", no_argument, NULL, OPT_RB},
         {"yes", no_argument, NULL, 'y'},
         {"quiet-for", required_argument, NULL, OPT_QUIET},
         {"report-dir", required_argument, NULL, OPT_REPORT_DIR},
@@ -84,6 +100,8 @@ int cmd_cutover(int argc, char **argv, const char *prefix)
         case 'd': o.conninfo = optarg; break;
         case OPT_CHECK: check = true; break;
         case OPT_COMMIT: o.commit = true; break;
+        case OPT_RB_CHECK: o.rollback_check = true; break;
+        case OPT_RB: o.rollback = true; break;
         case 'y': yes = true; break;
         case OPT_QUIET:
             o.quiet_for = strtod(optarg, &end);
@@ -108,13 +126,27 @@ int cmd_cutover(int argc, char **argv, const char *prefix)
     }
     if (cli_no_more_args(prefix, argc, argv))
         goto out;
-    if (check && o.commit) {
-        cli_usage_error(prefix, "--check and --commit exclude each other");
+    if ((int)check + (int)o.commit + (int)o.rollback_check + (int)o.rollback > 1) {
+        cli_usage_error(prefix, "--check, --commit, --rollback-check and --rollback exclude each other");
         goto out;
     }
     if (o.report_dir && access(o.report_dir, W_OK) != 0) {
         cli_usage_error(prefix, "--report-dir %s is not a writable directory", o.report_dir);
         goto out;
+    }
+    if (o.rollback && !yes) {
+        if (!isatty(STDIN_FILENO)) {
+            cli_usage_error(prefix, "--rollback asks for confirmation; give --yes when not on a terminal");
+            goto out;
+        }
+        fprintf(stderr, "After the rollback the legacy database is the system of record again and\n"
+                        "changes in PostgreSQL are no longer captured. Record it? [y/N] ");
+        char line[16];
+        if (!fgets(line, sizeof line, stdin) || (line[0] != 'y' && line[0] != 'Y')) {
+            fprintf(stderr, "not recorded\n");
+            rc = EXIT_FAIL;
+            goto out;
+        }
     }
     if (o.commit && !yes) {
         if (!isatty(STDIN_FILENO)) {
@@ -144,7 +176,7 @@ int cmd_cutover(int argc, char **argv, const char *prefix)
     o.rules = x.rules;
     o.nrules = x.nrules;
     char *err = NULL;
-    int st = cutover_run(&o, &err);
+    int st = o.rollback || o.rollback_check ? cutover_rollback_run(&o, &err) : cutover_run(&o, &err);
     if (st < 0)
         warnx_("cutover: %s", err ? err : "failed");
     rc = st == 0 ? EXIT_OK : EXIT_FAIL;

@@ -18,5 +18,6 @@ int cmd_health(int argc, char **argv, const char *prefix);
 
 int cmd_sync(int argc, char **argv, const char *prefix);
 int cmd_cutover(int argc, char **argv, const char *prefix);
+int cmd_fallback(int argc, char **argv, const char *prefix);
 
 #endif

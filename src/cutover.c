@@ -17,6 +17,7 @@
 #include "config.h"
 
 #include "cutover.h"
+#include "fallback.h"
 #include "legacy.h"
 #include "pg.h"
 #include "source.h"
@@ -43,6 +44,7 @@ static double mono(void)
 struct gate {
     json_t *checks;        /* [{name, ok, detail}] */
     bool go;
+    const char *title;     /* "cutover" or "rollback" */
 };
 
 static void check(struct gate *g, const char *name, bool ok, const char *fmt, ...) PANTRY_PRINTF(4, 5);
@@ -188,7 +190,7 @@ static int check_verify(const struct cutover_opts *o, struct gate *g, json_t *re
         .source = o->source, .conninfo = o->conninfo, .synonyms_path = o->synonyms_path,
         .rules = o->rules, .nrules = o->nrules, .source_tz = o->source_tz,
         .min_year = o->min_year, .max_year = o->max_year, .chunk_rows = 5000, .max_listed = 5,
-        .json = true, .out = mem,
+        .json = true, .legacy_history = o->rollback || o->rollback_check, .out = mem,
     };
     double t0 = mono();
     int st = verify_run(&v, err);
@@ -268,7 +270,7 @@ static int check_target(PGconn *conn, struct gate *g, char **err)
         check(g, "foreign_keys", true, "every foreign key of the target is validated");
     sb_free(&sb);
 
-    char *cut = scalar(conn, "SELECT count(*) FROM migration.cutover", err);
+    char *cut = scalar(conn, "SELECT migration.cut_over()::int", err);
     if (!cut)
         return -1;
     if (strcmp(cut, "0") != 0)
@@ -280,13 +282,13 @@ static int check_target(PGconn *conn, struct gate *g, char **err)
 static void print_gate(const struct cutover_opts *o, const struct gate *g, json_t *rep)
 {
     FILE *out = o->out;
-    if (o->json && !o->commit) {
+    if (o->json && !o->commit && !o->rollback) {
         char *s = json_dumps(rep, JSON_INDENT(2));
         fprintf(out, "%s\n", s);
         free(s);
         return;
     }
-    fprintf(out, "cutover check: %s\n", g->go ? "GO" : "NO-GO");
+    fprintf(out, "%s check: %s\n", g->title ? g->title : "cutover", g->go ? "GO" : "NO-GO");
     size_t i;
     json_t *c;
     json_array_foreach(g->checks, i, c)
@@ -379,6 +381,10 @@ static int commit(const struct cutover_opts *o, PGconn *conn, json_t *rep, char 
         goto fail;
     long id = atol(PQgetvalue(res, 0, 0));
     PQclear(res);
+    /* The fallback's capture starts in the same transaction: no change of
+     * the application can slip in between. */
+    if (fallback_install(conn, o->source, err) != 0)
+        goto fail;
     if (!pg_command(conn, err, "COMMIT"))
         return -1;
     json_object_set_new(rep, "cutover_id", json_integer(id));
@@ -412,7 +418,7 @@ int cutover_run(const struct cutover_opts *o, char **err)
     PGconn *conn = pg_connect(o->conninfo, "check the cutover", err);
     if (!conn)
         return -1;
-    struct gate g = {json_array(), true};
+    struct gate g = {json_array(), true, "cutover"};
     json_t *rep = json_object();
     json_object_set_new(rep, "source", json_string(o->source));
     json_object_set_new(rep, "quiet_for", json_real(o->quiet_for));
@@ -429,6 +435,160 @@ int cutover_run(const struct cutover_opts *o, char **err)
         goto out;
     }
     rc = o->commit ? commit(o, conn, rep, err) : 0;
+out:
+    json_decref(g.checks);
+    json_decref(rep);
+    PQfinish(conn);
+    return rc;
+}
+
+/* ---- the switch back (rollback gate) ---------------------------------------- */
+
+static int check_fallback(const struct cutover_opts *o, PGconn *conn, struct gate *g, json_t *rep,
+                          char **err)
+{
+    char *cut = scalar(conn, "SELECT migration.cut_over()::int", err);
+    if (!cut)
+        return -1;
+    check(g, "cut_over", strcmp(cut, "1") == 0, "%s", strcmp(cut, "1") == 0
+          ? "a cutover is in effect: PostgreSQL is the system of record"
+          : "no cutover is in effect: there is nothing to roll back");
+    free(cut);
+    struct fallback_status s;
+    if (fallback_status_read(conn, &s, err) != 0)
+        return -1;
+    check(g, "capture", s.installed && !s.removed, "%s",
+          !s.installed ? "no fallback capture is installed (cutover --commit installs it)"
+          : s.removed ? "the capture was taken off by an earlier rollback"
+                      : "every application change since the cutover is captured");
+    if (s.pending == 0)
+        check(g, "fallback_lag", true, "every captured change is applied to the legacy database "
+              "(%lld rounds, %lld changes)", (long long)s.rounds, (long long)s.applied);
+    else
+        check(g, "fallback_lag", false, "%lld changes are not applied to the legacy database yet "
+              "(oldest %.1f s): run 'pantrycrm fallback'", (long long)s.pending, s.oldest_pending_s);
+    check(g, "quiet", s.quiet_s >= o->quiet_for, "PostgreSQL has had no application change for "
+          "%.1f s (since %s; needed %.0f s)", s.quiet_s, s.quiet_since, o->quiet_for);
+    if (s.quarantined)
+        check(g, "fallback_quarantine", false, "%lld rows the legacy schema cannot hold: see "
+              "migration.fallback_quarantine, fix them in PostgreSQL and run the fallback again",
+              (long long)s.quarantined);
+    else
+        check(g, "fallback_quarantine", true, "no row is held back from the legacy database");
+    json_object_set_new(rep, "quiet_since", json_string(s.quiet_since));
+    json_object_set_new(rep, "fallback", json_pack("{s:I, s:I, s:I, s:I, s:f}", "rounds",
+        (json_int_t)s.rounds, "applied", (json_int_t)s.applied, "pending", (json_int_t)s.pending,
+        "errors", (json_int_t)s.errors, "last_rate", s.last_rate));
+    return 0;
+}
+
+static char *rollback_markdown(json_t *rep)
+{
+    struct strbuf md;
+    sb_init(&md);
+    json_t *f = json_object_get(rep, "fallback");
+    sb_addf(&md, "# pantrycrm rollback report\n\n| | |\n|---|---|\n"
+                 "| rolled back at | %s |\n| legacy database | `%s` |\n"
+                 "| PostgreSQL quiet since | %s |\n| downtime window (quiet → rollback) | %.1f s |\n"
+                 "| fallback rounds | %lld |\n| changes carried back | %lld |\n"
+                 "| gate checks took | %.1f s (verify %.1f s) |\n\n",
+            json_string_value(json_object_get(rep, "rolled_back_at")),
+            json_string_value(json_object_get(rep, "source")),
+            json_string_value(json_object_get(rep, "quiet_since")),
+            json_real_value(json_object_get(rep, "downtime_seconds")),
+            (long long)json_integer_value(json_object_get(f, "rounds")),
+            (long long)json_integer_value(json_object_get(f, "applied")),
+            json_real_value(json_object_get(rep, "check_seconds")),
+            json_real_value(json_object_get(rep, "verify_seconds")));
+    sb_adds(&md, "## Gate\n\n| check | result | detail |\n|---|---|---|\n");
+    size_t i;
+    json_t *c;
+    json_array_foreach(json_object_get(rep, "checks"), i, c)
+        sb_addf(&md, "| %s | %s | %s |\n", json_string_value(json_object_get(c, "name")),
+                json_is_true(json_object_get(c, "ok")) ? "ok" : "FAIL",
+                json_string_value(json_object_get(c, "detail")));
+    return sb_detach(&md);
+}
+
+static int record_rollback(const struct cutover_opts *o, PGconn *conn, json_t *rep, char **err)
+{
+    if (!pg_command(conn, err, "BEGIN"))
+        return -1;
+    PGresult *res = pg_exec(conn, err,
+        "SELECT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'),"
+        " extract(epoch FROM now() - greatest(f.installed_at, f.last_write_at,"
+        "   (SELECT max(logged_at) FROM migration.fallback_log)))"
+        " FROM migration.fallback f WHERE f.id = 1 FOR UPDATE", 0, NULL);
+    if (!res || PQntuples(res) != 1) {
+        if (res && !*err)
+            *err = xstrdup("the fallback's row is gone");
+        PQclear(res);
+        goto fail;
+    }
+    json_object_set_new(rep, "rolled_back_at", json_string(PQgetvalue(res, 0, 0)));
+    json_object_set_new(rep, "downtime_seconds", json_real(atof(PQgetvalue(res, 0, 1))));
+    PQclear(res);
+    char *doc = json_dumps(rep, JSON_COMPACT);
+    const char *p[1] = {doc};
+    res = pg_exec(conn, err, "INSERT INTO migration.rollback (rolled_back_at, report) VALUES (now(), $1::jsonb)"
+                  " RETURNING id", 1, p);
+    free(doc);
+    if (!res)
+        goto fail;
+    long id = atol(PQgetvalue(res, 0, 0));
+    PQclear(res);
+    if (fallback_remove(conn, err) != 0 || !pg_command(conn, err, "COMMIT"))
+        goto fail;
+    json_object_set_new(rep, "rollback_id", json_integer(id));
+    const char *dir = o->report_dir ? o->report_dir : ".";
+    char *jpath = xasprintf("%s/rollback-%ld.json", dir, id);
+    char *mpath = xasprintf("%s/rollback-%ld.md", dir, id);
+    char *js = json_dumps(rep, JSON_INDENT(2));
+    char *jsn = xasprintf("%s\n", js);
+    char *md = rollback_markdown(rep);
+    int rc = write_file(jpath, jsn, err) == 0 && write_file(mpath, md, err) == 0 ? 0 : -1;
+    if (rc == 0)
+        fprintf(o->out, "rollback recorded at %s (downtime window %.1f s); the legacy database is the "
+                        "system of record again and 'pantrycrm sync' may resume; reports: %s, %s\n",
+                json_string_value(json_object_get(rep, "rolled_back_at")),
+                json_real_value(json_object_get(rep, "downtime_seconds")), jpath, mpath);
+    else
+        fprintf(o->out, "rollback recorded (id %ld), but the report could not be written\n", id);
+    free(js);
+    free(jsn);
+    free(md);
+    free(jpath);
+    free(mpath);
+    return rc;
+fail:
+    PQclear(PQexec(conn, "ROLLBACK"));
+    return -1;
+}
+
+int cutover_rollback_run(const struct cutover_opts *o, char **err)
+{
+    double t0 = mono();
+    PGconn *conn = pg_connect(o->conninfo, "check the rollback", err);
+    if (!conn)
+        return -1;
+    struct gate g = {json_array(), true, "rollback"};
+    json_t *rep = json_object();
+    json_object_set_new(rep, "source", json_string(o->source));
+    json_object_set_new(rep, "quiet_for", json_real(o->quiet_for));
+    int rc = -1;
+    /* verify in the other direction: the legacy database, read and
+     * transformed as migrate would, must equal what PostgreSQL holds */
+    if (check_fallback(o, conn, &g, rep, err) != 0 || check_verify(o, &g, rep, err) != 0)
+        goto out;
+    json_object_set_new(rep, "check_seconds", json_real(mono() - t0));
+    json_object_set_new(rep, "go", json_boolean(g.go));
+    json_object_set(rep, "checks", g.checks);
+    print_gate(o, &g, rep);
+    if (!g.go) {
+        rc = 1;
+        goto out;
+    }
+    rc = o->rollback ? record_rollback(o, conn, rep, err) : 0;
 out:
     json_decref(g.checks);
     json_decref(rep);

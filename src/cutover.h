@@ -21,6 +21,8 @@ struct cutover_opts {
     bool json;
     bool commit;                    /* record the cutover when everything is go */
     const char *report_dir;         /* --commit: where the JSON and Markdown go */
+    bool rollback_check;            /* the gate of the switch back instead */
+    bool rollback;                  /* record the switch back when that gate is go */
     FILE *out;
 };
 
@@ -28,5 +30,14 @@ struct cutover_opts {
  * when all hold, records the cutover in migration.cutover and writes the
  * final report. 0 go (and committed), 1 no-go, -1 error with *err. */
 int cutover_run(const struct cutover_opts *o, char **err);
+
+/* The rollback gate (fallback.h): the cutover is in effect, the fallback
+ * has applied every captured change and PostgreSQL has been quiet for
+ * quiet_for seconds, verify finds the legacy database equal to PostgreSQL
+ * under the transform, and the fallback quarantine is empty. With
+ * o->rollback and all go: records the switch back in migration.rollback,
+ * takes the capture off (the forward sync may run again) and writes
+ * rollback-ID.json and .md. 0 go, 1 no-go, -1 error. */
+int cutover_rollback_run(const struct cutover_opts *o, char **err);
 
 #endif

@@ -31,6 +31,7 @@ static const struct cli_command top_commands[] = {
     {"health", "health of both databases, slow queries, settings advice", cmd_health},
     {"sync", "apply the live source's changes to the target (Change Tracking)", cmd_sync},
     {"cutover", "go/no-go gate and the record of the switch-over", cmd_cutover},
+    {"fallback", "after the cutover, carry changes back to the legacy database", cmd_fallback},
     {NULL, NULL, NULL},
 };
 

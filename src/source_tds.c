@@ -35,6 +35,7 @@
 #include "config.h"
 
 #include "source_tds.h"
+#include "fallback.h"
 #include "sanitize.h"
 #include "util.h"
 
@@ -1354,6 +1355,8 @@ static int tds_changes(struct source *src, const char *table, const char *key,
         add_bracketed(&sql, k->name);
         sb_adds(&sql, " = CT.");
         add_bracketed(&sql, k->name);
+        /* not the pantrycrm fallback's own writes (fallback.h) */
+        sb_adds(&sql, " WHERE CT.SYS_CHANGE_CONTEXT IS NULL OR CT.SYS_CHANGE_CONTEXT <> " FALLBACK_CT_CONTEXT);
         sb_adds(&sql, " ORDER BY CT.");
         add_bracketed(&sql, k->name);
         struct changes_ctx cc = {fn, ctx, ncols, err};

@@ -18,6 +18,7 @@
 
 #include "sync.h"
 #include "engine.h"
+#include "fallback.h"
 #include "legacy.h"
 #include "pg.h"
 #include "source.h"
@@ -80,6 +81,9 @@ struct sync_ctx {
     struct state *state;
     int64_t retention_s;
     bool retention_warned;
+    int64_t *echo;                      /* versions of the fallback's transactions, sorted */
+    size_t necho, capecho;
+    long echoes;                        /* changes of the round skipped as the fallback's */
 };
 
 /* ---- one table's changes -------------------------------------------------- */
@@ -96,7 +100,14 @@ struct apply_ctx {
     size_t ndkeys;
     struct strbuf last_key;             /* reinit: resume point of the stream */
     bool reinit;
+    struct sync_ctx *x;
 };
+
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t u = *(const int64_t *)a, v = *(const int64_t *)b;
+    return u < v ? -1 : u > v;
+}
 
 static int flush_if_full(struct apply_ctx *c)
 {
@@ -112,6 +123,11 @@ static int on_change(void *ctx, int64_t version, char op, const struct cell *key
     (void)ncells;
     if (version > c->max_version)
         c->max_version = version;
+    /* The fallback's own write (after a rollback): it came from the target. */
+    if (c->x && c->x->necho && bsearch(&version, c->x->echo, c->x->necho, sizeof *c->x->echo, cmp_i64)) {
+        c->x->echoes++;
+        return 0;
+    }
     /* A changed key whose row is gone is a delete, whatever the op says. */
     if (op == 'D' || !row)
         engine_applier_delete(c->a, key);
@@ -452,7 +468,7 @@ static int check_ready(struct sync_ctx *x, char **err)
         "SELECT (SELECT max(id) FROM migration.run),"
         " (SELECT count(*) FROM migration.checkpoint WHERE NOT done),"
         " (SELECT count(*) FROM migration.checkpoint),"
-        " (SELECT count(*) FROM migration.cutover)", 0, NULL);
+        " (SELECT migration.cut_over()::int)", 0, NULL);
     if (!res)
         return -1;
     int rc = 0;
@@ -519,6 +535,7 @@ static void print_round(struct sync_ctx *x, int n, const struct round *r)
         json_object_set_new(o, "lag_versions", json_integer(r->lag_versions));
         json_object_set_new(o, "lag_seconds", json_real(r->lag_seconds));
         json_object_set_new(o, "changes", json_integer(r->changes));
+        json_object_set_new(o, "fallback_writes_skipped", json_integer(x->echoes));
         json_object_set_new(o, "seconds", json_real(r->seconds));
         json_object_set_new(o, "changes_per_second", json_real(r->rate));
         json_t *tabs = json_object();
@@ -539,6 +556,8 @@ static void print_round(struct sync_ctx *x, int n, const struct round *r)
         fprintf(out, "round %d: version %lld -> %lld (lag %lld versions, %.1f s): %ld changes in %.3f s"
                      " (%.0f/s)\n", n, (long long)r->from, (long long)r->current,
                 (long long)r->lag_versions, r->lag_seconds, r->changes, r->seconds, r->rate);
+        if (x->echoes)
+            fprintf(out, "  %ld changes were the fallback's own writes: skipped\n", x->echoes);
         for (size_t i = 0; i < x->ntables; i++) {
             const struct table_sync *ts = &x->tables[i];
             if (ts->changes == 0 && !ts->reinit && ts->rechecked == 0)
@@ -590,6 +609,41 @@ static int update_bookkeeping(struct sync_ctx *x, const struct round *r, char **
         " last_rate = EXCLUDED.last_rate", 4, p);
     PQclear(res);
     return res ? 0 : -1;
+}
+
+static int on_echo(void *ctx, int64_t version, char op, const struct cell *key, const struct cell *row,
+                   size_t ncells)
+{
+    struct sync_ctx *x = ctx;
+    (void)op, (void)key, (void)row, (void)ncells;
+    if (x->necho == x->capecho) {
+        x->capecho = x->capecho ? 2 * x->capecho : 64;
+        x->echo = xrealloc(x->echo, x->capecho * sizeof *x->echo);
+    }
+    x->echo[x->necho++] = version;
+    return 0;
+}
+
+/* The versions of the fallback's transactions since `from`: each inserted
+ * one row into its change-tracked ledger table in the legacy database. A
+ * source without that table (or without tracking on it) has none. */
+static int read_echo_versions(struct sync_ctx *x, int64_t from, char **err)
+{
+    const struct source_ops *ops = x->src->ops;
+    x->necho = 0;
+    x->echoes = 0;
+    bool tracked = false;
+    int64_t min_valid = 0;
+    char *e = NULL;
+    if (ops->change_min_valid(x->src, FALLBACK_LEDGER, &tracked, &min_valid, &e) != 0 || !tracked) {
+        free(e);
+        return 0;
+    }
+    if (ops->changes(x->src, FALLBACK_LEDGER, FALLBACK_LEDGER_KEY, NULL, 0, from, on_echo, x, err) != 0)
+        return -1;
+    if (x->necho > 1)
+        qsort(x->echo, x->necho, sizeof *x->echo, cmp_i64);
+    return 0;
 }
 
 /* 0 done, SYNC_EXIT_REINIT, -1 error. */
@@ -667,9 +721,18 @@ static int run_round(struct sync_ctx *x, int n, char **err)
         x->retention_warned = true;
     }
 
+    if (read_echo_versions(x, r.from, err) != 0)
+        goto out;
     if (!pg_command(x->conn, err, "BEGIN"))
         goto out;
     in_tx = true;
+    /* The fallback's capture skips what this transaction writes. */
+    {
+        PGresult *ores = pg_exec(x->conn, err, "SELECT set_config('pantrycrm.origin', 'sync', true)", 0, NULL);
+        if (!ores)
+            goto out;
+        PQclear(ores);
+    }
     for (size_t i = 0; i < x->ntables; i++) {
         struct table_sync *ts = &x->tables[i];
         if (!ts->in_sync && !ts->reinit)
@@ -681,6 +744,7 @@ static int run_round(struct sync_ctx *x, int n, char **err)
         struct apply_ctx c;
         memset(&c, 0, sizeof c);
         c.ts = ts;
+        c.x = x;
         c.st = &ts->st;
         c.a = engine_applier_new(x->conn, ts->t, ts->src, &x->copts, x->run_id, err);
         if (!c.a)
@@ -827,6 +891,7 @@ int sync_run(const struct sync_opts *o, char **err)
 out:
     for (size_t i = 0; i < x.ntables; i++)
         engine_key_list_free(&x.tables[i].moved);
+    free(x.echo);
     state_close(x.state);
     if (x.conn)
         PQfinish(x.conn);

@@ -72,12 +72,15 @@ static void canon_timestamp(struct strbuf *out, const char *s, size_t n)
         sb_addc(out, '0');
 }
 
-static void canon_value(struct strbuf *out, enum col_kind kind, bool is_json, const char *s,
-                        size_t n)
+static void canon_value(struct strbuf *out, enum col_kind kind, bool is_json, bool drop_legacy,
+                        const char *s, size_t n)
 {
     if (is_json) {
         json_error_t e;
         json_t *j = json_loadb(s, n, 0, &e);
+        /* metadata.legacy is history: see verify_opts.legacy_history */
+        if (j && drop_legacy)
+            json_object_del(j, "legacy");
         char *d = j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
         if (d)
             sb_adds(out, d);
@@ -101,7 +104,7 @@ static void canon_value(struct strbuf *out, enum col_kind kind, bool is_json, co
 }
 
 static void canon_field(struct strbuf *out, const struct legacy_table *t, size_t col, bool is_null,
-                        const char *s, size_t n)
+                        bool drop_legacy, const char *s, size_t n)
 {
     if (col > 0)
         sb_addc(out, '\x1f');
@@ -110,7 +113,7 @@ static void canon_field(struct strbuf *out, const struct legacy_table *t, size_t
         return;
     }
     bool json = col >= t->ncols; /* the metadata column */
-    canon_value(out, json ? COL_TEXT : t->cols[col].kind, json, s, n);
+    canon_value(out, json ? COL_TEXT : t->cols[col].kind, json, drop_legacy, s, n);
 }
 
 static void list_row(struct verifier *v, const char *key, const char *problem, const char *column)
@@ -129,8 +132,9 @@ static const char *first_difference(struct verifier *v, struct batch *b, size_t 
     for (size_t c = 0; c < ncols; c++) {
         sb_reset(&v->a);
         sb_reset(&v->b);
-        canon_field(&v->a, v->tc->t, 1, f[c].is_null, batch_ptr(b, f[c]), f[c].len);
-        canon_field(&v->b, v->tc->t, 1, PQgetisnull(res, tr, (int)c), PQgetvalue(res, tr, (int)c),
+        canon_field(&v->a, v->tc->t, 1, f[c].is_null, v->o->legacy_history, batch_ptr(b, f[c]), f[c].len);
+        canon_field(&v->b, v->tc->t, 1, PQgetisnull(res, tr, (int)c), v->o->legacy_history,
+                    PQgetvalue(res, tr, (int)c),
                     (size_t)PQgetlength(res, tr, (int)c));
         if (c < v->tc->t->ncols && strcmp(v->a.buf, v->b.buf) != 0)
             return v->tc->t->cols[c].name;
@@ -138,8 +142,8 @@ static const char *first_difference(struct verifier *v, struct batch *b, size_t 
             /* canon_field treats column 1 as a plain value; redo metadata as JSON */
             sb_reset(&v->a);
             sb_reset(&v->b);
-            canon_value(&v->a, COL_TEXT, true, batch_ptr(b, f[c]), f[c].len);
-            canon_value(&v->b, COL_TEXT, true, PQgetvalue(res, tr, (int)c),
+            canon_value(&v->a, COL_TEXT, true, v->o->legacy_history, batch_ptr(b, f[c]), f[c].len);
+            canon_value(&v->b, COL_TEXT, true, v->o->legacy_history, PQgetvalue(res, tr, (int)c),
                         (size_t)PQgetlength(res, tr, (int)c));
             if (strcmp(v->a.buf, v->b.buf) != 0)
                 return "metadata";
@@ -273,8 +277,9 @@ static int compare_chunk(struct verifier *v)
         sb_reset(&v->b);
         const struct field *f = batch_row_fields(b, r);
         for (size_t c = 0; c < ncols; c++) {
-            canon_field(&v->a, t, c, f[c].is_null, batch_ptr(b, f[c]), f[c].len);
-            canon_field(&v->b, t, c, PQgetisnull(tres, tr, (int)c), PQgetvalue(tres, tr, (int)c),
+            canon_field(&v->a, t, c, f[c].is_null, v->o->legacy_history, batch_ptr(b, f[c]), f[c].len);
+            canon_field(&v->b, t, c, PQgetisnull(tres, tr, (int)c), v->o->legacy_history,
+                        PQgetvalue(tres, tr, (int)c),
                         (size_t)PQgetlength(tres, tr, (int)c));
         }
         if (v->a.len != v->b.len || memcmp(v->a.buf, v->b.buf, v->a.len) != 0) {
@@ -293,7 +298,8 @@ static int compare_chunk(struct verifier *v)
                 f = batch_row_fields(b, r);
                 sb_reset(&v->a);
                 for (size_t c = 0; c < ncols; c++)
-                    canon_field(&v->a, t, c, f[c].is_null, batch_ptr(b, f[c]), f[c].len);
+                    canon_field(&v->a, t, c, f[c].is_null, v->o->legacy_history, batch_ptr(b, f[c]),
+                                f[c].len);
             }
         }
         XXH3_64bits_update(hs, v->a.buf, v->a.len + 1);

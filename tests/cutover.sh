@@ -21,6 +21,10 @@ like "$OUT" "--quiet-for" "documents its options"
 run_fails "--check and --commit exclude each other" 2 "$PANTRYCRM" -d $C cutover --check --commit
 run_fails "--commit without --yes off a terminal is refused" 2 "$PANTRYCRM" -d $C cutover --commit </dev/null
 run_fails "a bad --quiet-for is a usage error" 2 "$PANTRYCRM" -d $C cutover --quiet-for soon
+run_fails "--commit and --rollback exclude each other" 2 "$PANTRYCRM" -d $C cutover --commit --rollback
+run_fails "--rollback without --yes off a terminal is refused" 2 "$PANTRYCRM" -d $C cutover --rollback </dev/null
+run_fails "the rollback gate before any cutover: no-go" 1 "$PANTRYCRM" -d $C cutover --rollback-check --quiet-for 0
+like "$OUT" "FAIL +cut_over +no cutover is in effect" "there is nothing to roll back"
 
 # The old application writes; nothing synced yet; a target row was damaged.
 "$PANTRYCRM" demo activity --source "$SRC" --rate 1000 --changes 50 --seed 2 >/dev/null
@@ -112,5 +116,17 @@ run_fails "sync refuses too" 1 "$PANTRYCRM" -d $C sync
 like "$ERR" "cutover has been recorded" "saying why"
 run_fails "and the gate says it is done already" 1 "$PANTRYCRM" -d $C cutover --check --quiet-for 1
 like "$OUT" "FAIL +not_cut_over +a cutover is already recorded" "with that reason"
+
+# The switch back (tests/fallback.sh covers the fallback itself, through
+# FreeTDS): with no application change since the cutover the gate goes.
+run_fails "the rollback gate with PostgreSQL not quiet long enough: no-go" 1 \
+    "$PANTRYCRM" -d $C cutover --rollback-check --quiet-for 86400
+like "$OUT" "FAIL +quiet +PostgreSQL has had no application change" "saying so"
+run_ok "--rollback --yes records the switch back" "$PANTRYCRM" -d $C cutover --rollback --yes --quiet-for 0 --report-dir "$TEST_TMP/reports"
+like "$OUT" "rollback recorded at .*reports: .*rollback-1.json, .*rollback-1.md" "and names the reports"
+like "$(cat "$TEST_TMP/reports/rollback-1.md")" "downtime window \(quiet → rollback\) \| [0-9.]+ s" "the Markdown report has the downtime window"
+run_ok "sync runs again after the rollback" "$PANTRYCRM" -d $C sync
+run_ok "and a new cutover can be committed" "$PANTRYCRM" -d $C cutover --commit --yes --quiet-for 0 --report-dir "$TEST_TMP/reports"
+like "$OUT" "cutover-2.json" "as the second one"
 
 done_testing

@@ -1084,6 +1084,18 @@ static void draw_migration(struct app *app, int y, int x, int h, int w)
                  (long long)s->lag_versions, s->lag_seconds, s->rate, (double)now.tv_sec - s->at);
         ui_put(app, y + 1, x, w, s->lag_versions > 0 ? ROLE_DIM : ROLE_OK, line);
     }
+    if (m->have_fb && (!m->have_sync || m->fb.at >= m->sync.at)) {
+        /* After the cutover: the fallback to the legacy database, in its place. */
+        struct timespec now;
+        clock_gettime(CLOCK_REALTIME, &now);
+        const struct fallback_round_state *f = &m->fb;
+        snprintf(line, sizeof line, "Fallback: %lld changes pending (oldest %.1f s); the last round "
+                 "applied %lld at %.0f changes/s, %.0f s ago; %lld in the fallback quarantine, %lld errors",
+                 (long long)f->pending, f->lag_s, (long long)f->changes, f->rate, (double)now.tv_sec - f->at,
+                 (long long)f->quarantined, (long long)f->errors);
+        ui_put(app, y + 1, x, w, f->quarantined ? ROLE_ERROR : f->pending ? ROLE_DIM : ROLE_OK,
+               line);
+    }
     int barw = w - 70 > 10 ? (w - 70 > 30 ? 30 : w - 70) : 10;
     int row = y + 2;
     for (size_t i = 0; i < m->ntables && row < y + h - 3; i++, row++) {
@@ -1181,6 +1193,7 @@ static void read_migration(struct app *app)
         m->error[0] = '\0';
     }
     m->have_sync = state_sync_get(st, &m->sync);
+    m->have_fb = fallback_state_get(st, &m->fb);
     state_close(st);
 }
 

@@ -10,6 +10,7 @@
 
 #include "aq.h"
 #include "browse.h"
+#include "fallback.h"
 #include "keymap.h"
 #include "state.h"
 #include "util.h"
@@ -51,6 +52,8 @@ struct mig_view {
     char error[256];
     struct state_sync sync;     /* the last `pantrycrm sync` round */
     bool have_sync;
+    struct fallback_round_state fb; /* the last `pantrycrm fallback` round */
+    bool have_fb;
 };
 
 /* What the query in flight is for. */

@@ -2,8 +2,9 @@
  *
  * Each file in data/sql is applied once, in name order, inside its own
  * transaction that also records (name, checksum, applied_at) in
- * pantrycrm.schema_migration. A session advisory lock serialises concurrent
- * runs. Files are never edited once applied: a changed checksum stops the
+ * pantrycrm.schema_migration. A transaction-level advisory lock, taken in
+ * each of those transactions, serialises concurrent runs (a session lock
+ * would stay behind on a pooled server connection). Files are never edited once applied: a changed checksum stops the
  * run, because silently diverging schemas are worse than a refusal.
  *
  * Copyright (C) 2026 The pantrycrm authors. GPL-3.0-or-later. */
@@ -297,21 +298,25 @@ static char *explain_failure(const struct schema_file *f, PGresult *res, PGconn 
 
 int schema_migrate(PGconn *conn, const struct schema_set *set, FILE *log, char **err)
 {
-    if (!pg_command(conn, err, "SELECT pg_advisory_lock(" SCHEMA_LOCK_KEY ")"))
-        return -1;
     int applied = -1;
     struct schema_report rep = {0};
 
     /* The bookkeeping table itself is not a migration: it must exist
      * before we can tell which migrations ran. */
-    if (!pg_command(conn, err, "SET client_min_messages = warning")
+    if (!pg_command(conn, err, "BEGIN"))
+        return -1;
+    if (!pg_command(conn, err, "SELECT pg_advisory_xact_lock(" SCHEMA_LOCK_KEY ")")
+        || !pg_command(conn, err, "SET LOCAL client_min_messages = warning")
         || !pg_command(conn, err, "CREATE SCHEMA IF NOT EXISTS pantrycrm")
         || !pg_command(conn, err,
             "CREATE TABLE IF NOT EXISTS pantrycrm.schema_migration ("
             " name text PRIMARY KEY,"
             " checksum text NOT NULL CHECK (checksum ~ '^[0-9a-f]{64}$'),"
-            " applied_at timestamptz NOT NULL DEFAULT now())"))
+            " applied_at timestamptz NOT NULL DEFAULT now())")
+        || !pg_command(conn, err, "COMMIT")) {
+        PQclear(PQexec(conn, "ROLLBACK"));
         goto out;
+    }
     if (schema_status(conn, set, &rep, err) != 0)
         goto out;
     for (size_t i = 0; i < rep.n; i++) {
@@ -343,6 +348,24 @@ int schema_migrate(PGconn *conn, const struct schema_set *set, FILE *log, char *
             applied = -1;
             goto out;
         }
+        /* Under the lock, a run that started at the same time may have
+         * applied it already. */
+        const char *np[1] = {f->name};
+        PGresult *seen = NULL;
+        if (!pg_command(conn, err, "SELECT pg_advisory_xact_lock(" SCHEMA_LOCK_KEY ")")
+            || !pg_command(conn, err, "SET LOCAL client_min_messages = warning")
+            || !(seen = pg_exec(conn, err, "SELECT 1 FROM pantrycrm.schema_migration WHERE name = $1",
+                                1, np))) {
+            PQclear(PQexec(conn, "ROLLBACK"));
+            applied = -1;
+            goto out;
+        }
+        bool already = PQntuples(seen) > 0;
+        PQclear(seen);
+        if (already) {
+            PQclear(PQexec(conn, "COMMIT"));
+            continue;
+        }
         /* The file holds several statements, so it goes through the simple
          * query protocol; it is our own shipped SQL, never user input. */
         PGresult *res = PQexec(conn, f->sql);
@@ -373,6 +396,5 @@ int schema_migrate(PGconn *conn, const struct schema_set *set, FILE *log, char *
     }
 out:
     schema_report_free(&rep);
-    PQclear(PQexec(conn, "SELECT pg_advisory_unlock(" SCHEMA_LOCK_KEY ")"));
     return applied;
 }

@@ -198,6 +198,14 @@ void ui_status(struct app *app, const char *fmt, ...)
     app->status_at = now_s();
 }
 
+const char *ui_read_only_note(const struct app *app)
+{
+    if (app->standby)
+        return " a standby (read replica) takes no edits: open the console on the primary "
+               "(-d with target_session_attrs=read-write)";
+    return " read-only: editing is off";
+}
+
 static const char *pane_title(int pane)
 {
     switch (pane) {
@@ -214,8 +222,10 @@ static void draw_header(struct app *app)
 {
     char line[512];
     /* The read-only flag comes first: it must survive any truncation. */
-    snprintf(line, sizeof line, " pantrycrm %s %s  %s", app->read_only ? " [READ-ONLY] " : "",
-             pane_title(app->pane), app->who);
+    snprintf(line, sizeof line, " pantrycrm %s%s %s  %s  %s%s%s",
+             app->read_only ? " [READ-ONLY] " : "", app->standby ? "[STANDBY] " : "",
+             pane_title(app->pane), app->who, app->tls, app->reconnect[0] ? "  " : "",
+             app->reconnect);
     attrset(app->attr[ROLE_HEADER]);
     mvhline(0, 0, ' ', COLS);
     attrset(A_NORMAL);
@@ -487,12 +497,23 @@ static void loop(struct app *app)
 
 /* ---- start and stop ------------------------------------------------------ */
 
-/* The role cannot write, or the user asked for read-only: either way every
- * session is read-only at the server, so nothing can slip through. */
+/* The role cannot write, the server is a standby, or the user asked for
+ * read-only: the console then offers no edits. Not a session setting
+ * (default_transaction_read_only): behind a transaction pooler it would
+ * stay on the server connection and fail the next client's writes. */
 static int setup_session(struct app *app, char **err)
 {
-    if (app->read_only && !pg_command(app->conn, err, "SET default_transaction_read_only = on"))
+    char *lag = NULL;
+    int standby = pg_standby(app->conn, &lag, err);
+    free(lag);
+    if (standby < 0)
         return -1;
+    app->standby = standby == 1;
+    if (app->standby)
+        app->read_only = true;
+    char *tls = pg_tls_summary(app->conn);
+    snprintf(app->tls, sizeof app->tls, "%s", tls);
+    free(tls);
     PGresult *res = pg_exec(app->conn, err,
         "SELECT current_user, current_database(), coalesce(inet_server_addr()::text, 'local'),"
         " to_regclass('public.\"Organization\"') IS NOT NULL AND"
@@ -503,8 +524,6 @@ static int setup_session(struct app *app, char **err)
     if (!can_write && !app->read_only) {
         app->read_only = true;
         PQclear(res);
-        if (!pg_command(app->conn, err, "SET default_transaction_read_only = on"))
-            return -1;
         res = pg_exec(app->conn, err, "SELECT current_user, current_database(),"
                       " coalesce(inet_server_addr()::text, 'local')", 0, NULL);
         if (!res)

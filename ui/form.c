@@ -53,7 +53,7 @@ void form_close(struct app *app)
 static bool can_write(struct app *app)
 {
     if (app->read_only) {
-        ui_status(app, " read-only: editing is off");
+        ui_status(app, "%s", ui_read_only_note(app));
         return false;
     }
     /* Forms use the connection synchronously: let a page in flight land

@@ -569,7 +569,7 @@ static void ask_delete(struct app *app)
     if (!row)
         return;
     if (app->read_only) {
-        ui_status(app, " read-only: editing is off");
+        ui_status(app, "%s", ui_read_only_note(app));
         return;
     }
     struct edit_org o = {0};

@@ -272,16 +272,23 @@ PGconn *pg_connect_like(PGconn *model, const char *purpose, char **errmsg)
     size_t n = 0;
     for (PQconninfoOption *o = opts; o->keyword; o++)
         n++;
-    const char **keys = xcalloc(n + 2, sizeof *keys);
-    const char **vals = xcalloc(n + 2, sizeof *vals);
+    const char **keys = xcalloc(n + 3, sizeof *keys);
+    const char **vals = xcalloc(n + 3, sizeof *vals);
     size_t k = 0;
+    bool have_timeout = false;
     for (PQconninfoOption *o = opts; o->keyword; o++) {
         if (!o->val || !*o->val)
             continue;
         if (token && !strcmp(o->keyword, "password"))
             continue;
+        have_timeout = have_timeout || !strcmp(o->keyword, "connect_timeout");
         keys[k] = o->keyword;
         vals[k++] = o->val;
+    }
+    /* A reconnect must not hang for minutes on a host that went silent. */
+    if (!have_timeout) {
+        keys[k] = "connect_timeout";
+        vals[k++] = "10";
     }
     if (token) {
         keys[k] = "password";

@@ -1,10 +1,12 @@
 /* schema.c - forward-only, versioned SQL migrations of the target schema.
  *
  * Each file in data/sql is applied once, in name order, inside its own
- * transaction that also records (name, checksum, applied_at) in
- * pantrycrm.schema_migration. A transaction-level advisory lock, taken in
- * each of those transactions, serialises concurrent runs (a session lock
- * would stay behind on a pooled server connection). Files are never edited once applied: a changed checksum stops the
+ * subtransaction (a savepoint) that also records (name, checksum,
+ * applied_at) in pantrycrm.schema_migration; a failing file is rolled back
+ * alone and the ones before it are committed. The whole run is one
+ * transaction holding a transaction-level advisory lock, which serialises
+ * concurrent runs and, unlike a session lock, cannot stay behind on a
+ * pooled server connection. Files are never edited once applied: a changed checksum stops the
  * run, because silently diverging schemas are worse than a refusal.
  *
  * Copyright (C) 2026 The pantrycrm authors. GPL-3.0-or-later. */
@@ -298,13 +300,13 @@ static char *explain_failure(const struct schema_file *f, PGresult *res, PGconn 
 
 int schema_migrate(PGconn *conn, const struct schema_set *set, FILE *log, char **err)
 {
+    if (!pg_command(conn, err, "BEGIN"))
+        return -1;
     int applied = -1;
     struct schema_report rep = {0};
 
     /* The bookkeeping table itself is not a migration: it must exist
      * before we can tell which migrations ran. */
-    if (!pg_command(conn, err, "BEGIN"))
-        return -1;
     if (!pg_command(conn, err, "SELECT pg_advisory_xact_lock(" SCHEMA_LOCK_KEY ")")
         || !pg_command(conn, err, "SET LOCAL client_min_messages = warning")
         || !pg_command(conn, err, "CREATE SCHEMA IF NOT EXISTS pantrycrm")
@@ -312,11 +314,8 @@ int schema_migrate(PGconn *conn, const struct schema_set *set, FILE *log, char *
             "CREATE TABLE IF NOT EXISTS pantrycrm.schema_migration ("
             " name text PRIMARY KEY,"
             " checksum text NOT NULL CHECK (checksum ~ '^[0-9a-f]{64}$'),"
-            " applied_at timestamptz NOT NULL DEFAULT now())")
-        || !pg_command(conn, err, "COMMIT")) {
-        PQclear(PQexec(conn, "ROLLBACK"));
+            " applied_at timestamptz NOT NULL DEFAULT now())"))
         goto out;
-    }
     if (schema_status(conn, set, &rep, err) != 0)
         goto out;
     for (size_t i = 0; i < rep.n; i++) {
@@ -344,27 +343,9 @@ int schema_migrate(PGconn *conn, const struct schema_set *set, FILE *log, char *
         if (rep.entries[i].state != SCHEMA_PENDING)
             continue;
         const struct schema_file *f = find_file(set, rep.entries[i].name);
-        if (!pg_command(conn, err, "BEGIN")) {
+        if (!pg_command(conn, err, "SAVEPOINT pantrycrm_migration")) {
             applied = -1;
             goto out;
-        }
-        /* Under the lock, a run that started at the same time may have
-         * applied it already. */
-        const char *np[1] = {f->name};
-        PGresult *seen = NULL;
-        if (!pg_command(conn, err, "SELECT pg_advisory_xact_lock(" SCHEMA_LOCK_KEY ")")
-            || !pg_command(conn, err, "SET LOCAL client_min_messages = warning")
-            || !(seen = pg_exec(conn, err, "SELECT 1 FROM pantrycrm.schema_migration WHERE name = $1",
-                                1, np))) {
-            PQclear(PQexec(conn, "ROLLBACK"));
-            applied = -1;
-            goto out;
-        }
-        bool already = PQntuples(seen) > 0;
-        PQclear(seen);
-        if (already) {
-            PQclear(PQexec(conn, "COMMIT"));
-            continue;
         }
         /* The file holds several statements, so it goes through the simple
          * query protocol; it is our own shipped SQL, never user input. */
@@ -372,7 +353,7 @@ int schema_migrate(PGconn *conn, const struct schema_set *set, FILE *log, char *
         if (PQresultStatus(res) != PGRES_COMMAND_OK && PQresultStatus(res) != PGRES_TUPLES_OK) {
             *err = explain_failure(f, res, conn);
             PQclear(res);
-            PQclear(PQexec(conn, "ROLLBACK"));
+            PQclear(PQexec(conn, "ROLLBACK TO SAVEPOINT pantrycrm_migration"));
             applied = -1;
             goto out;
         }
@@ -383,10 +364,10 @@ int schema_migrate(PGconn *conn, const struct schema_set *set, FILE *log, char *
                       "INSERT INTO pantrycrm.schema_migration (name, checksum) VALUES ($1, $2)",
                       2, params);
         PQclear(res);
-        if (!res || !pg_command(conn, &e2, "COMMIT")) {
+        if (!res || !pg_command(conn, &e2, "RELEASE SAVEPOINT pantrycrm_migration")) {
             *err = xasprintf("migration %s could not be recorded: %s", f->name, e2 ? e2 : "?");
             free(e2);
-            PQclear(PQexec(conn, "ROLLBACK"));
+            PQclear(PQexec(conn, "ROLLBACK TO SAVEPOINT pantrycrm_migration"));
             applied = -1;
             goto out;
         }
@@ -396,5 +377,13 @@ int schema_migrate(PGconn *conn, const struct schema_set *set, FILE *log, char *
     }
 out:
     schema_report_free(&rep);
+    /* The files applied before a failure stay applied, as they would with
+     * a transaction each; the lock ends here. */
+    char *cerr = NULL;
+    if (!pg_command(conn, &cerr, "COMMIT") && applied >= 0) {
+        *err = xasprintf("the migrations could not be committed: %s", cerr);
+        applied = -1;
+    }
+    free(cerr);
     return applied;
 }

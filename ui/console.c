@@ -450,6 +450,74 @@ static void dispatch(struct app *app, int key)
     }
 }
 
+static int setup_session(struct app *app, char **err);
+
+/* ---- losing and regaining the server -------------------------------------- */
+
+/* When the server, the pooler or a multi-host string's current host goes
+ * away, libpq marks the connection bad at the next query. The console then
+ * reconnects on its own, with backoff, saying so in the header; pages
+ * shown and an open form stay as they are meanwhile (a save says to try
+ * again), and the page is fetched again once connected. */
+static double reconnect_next;
+static int reconnect_attempts;
+
+static void reconnect_tick(struct app *app)
+{
+    if (PQstatus(app->conn) != CONNECTION_BAD)
+        return;
+    double now = now_s();
+    if (!app->reconnect[0]) {
+        reconnect_attempts = 0;
+        reconnect_next = now;
+    }
+    if (app->busy) {
+        /* the query in flight died with the connection */
+        app->busy = false;
+        browse_session_reset(app->bs);
+    }
+    if (now < reconnect_next) {
+        snprintf(app->reconnect, sizeof app->reconnect, "[RECONNECTING: try %d in %.0f s]",
+                 reconnect_attempts + 1, reconnect_next - now + 0.5);
+        return;
+    }
+    reconnect_attempts++;
+    snprintf(app->reconnect, sizeof app->reconnect, "[RECONNECTING: try %d]", reconnect_attempts);
+    console_render(app);    /* the connect blocks: show why first */
+    char *err = NULL;
+    PGconn *old = app->conn;
+    struct browse_session *bs = NULL;
+    PGconn *c = pg_connect_like(old, "reconnect", &err);
+    if (c) {
+        app->conn = c;
+        if (setup_session(app, &err) != 0 || !(bs = browse_session_new(c, true, &err))) {
+            app->conn = old;
+            PQfinish(c);
+            c = NULL;
+        }
+    }
+    if (!c) {
+        double wait = 0.5 * (double)(1 << (reconnect_attempts < 6 ? reconnect_attempts - 1 : 5));
+        reconnect_next = now_s() + (wait > 15 ? 15 : wait);
+        char *first = err ? strchr(err, '\n') : NULL;
+        if (first)
+            *first = '\0';
+        ui_status(app, " connection lost: %s", err ? err : "?");
+        free(err);
+        return;
+    }
+    PQfinish(old);
+    browse_session_free(app->bs);
+    app->bs = bs;
+    PQsetnonblocking(c, 1);
+    aq_clear(&app->aq);
+    aq_init(&app->aq, c);
+    app->reconnect[0] = '\0';
+    ui_status(app, " reconnected (after %d %s); the page is read again", reconnect_attempts,
+              reconnect_attempts == 1 ? "try" : "tries");
+    panes_refresh(app);
+}
+
 static void loop(struct app *app)
 {
     console_render(app);
@@ -491,6 +559,7 @@ static void loop(struct app *app)
                 break; /* the terminal went away: SSH dropped */
         }
         panes_tick(app, now_s());
+        reconnect_tick(app);
         console_render(app);
     }
 }

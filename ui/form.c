@@ -183,6 +183,11 @@ static void save(struct app *app, bool over_theirs)
 {
     struct form *f = app->form;
     char *err = NULL;
+    if (app->reconnect[0] || PQstatus(app->conn) == CONNECTION_BAD) {
+        /* the form stays open with every value: nothing typed is lost */
+        ui_status(app, " not connected: reconnecting; the form is kept, save again once connected");
+        return;
+    }
     if (!panes_drain(app)) {
         ui_status(app, " a query is still running: try again");
         return;

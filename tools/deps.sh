@@ -5,7 +5,7 @@ set -eu
 pkgs="build-essential autoconf automake autoconf-archive pkg-config
       libncurses-dev libreadline-dev libsqlite3-dev libpq-dev freetds-dev
       libssl-dev uuid-dev libjansson-dev libxxhash-dev
-      postgresql postgresql-contrib pgbouncer sqlite3 python3 tmux man-db valgrind"
+      postgresql postgresql-contrib pgbouncer openssl sqlite3 python3 tmux man-db valgrind"
 missing=
 for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

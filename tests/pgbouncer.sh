@@ -8,7 +8,8 @@
 # leans on session state (a named prepared statement, a SET, a session
 # advisory lock) shows up at once instead of now and then. PgBouncer, like
 # the server, refuses to run as root: as root it runs as postgres.
-# Sets PGB_SOCK, PGB_PORT and POOL (a conninfo prefix for the pool).
+# Sets PGB_SOCK, PGB_PORT and POOL (a conninfo prefix for the pool);
+# pgb_outage and pgb_launch stop and start it again.
 
 pgb_bin() {
     local d
@@ -54,7 +55,22 @@ logfile = $PGB_DIR/pgbouncer.log
 pidfile = $PGB_DIR/pgbouncer.pid
 INI
     at_exit pgb_stop
-    _pg_as "$bin" -d "$TEST_TMP/pgbouncer.ini" >"$TEST_TMP/pgb-start.log" 2>&1 \
+    PGB_BIN=$bin
+    pgb_launch
+    POOL="host=$PGB_SOCK port=$PGB_PORT"
+}
+
+# pgb_outage: PgBouncer goes away (every client connection through it with
+# it) and is back once pgb_launch runs.
+pgb_outage() {
+    local p
+    p=$(cat "$PGB_DIR/pgbouncer.pid")
+    kill "$p"
+    while kill -0 "$p" 2>/dev/null; do sleep 0.05; done
+}
+
+pgb_launch() {
+    _pg_as "$PGB_BIN" -d "$TEST_TMP/pgbouncer.ini" >"$TEST_TMP/pgb-start.log" 2>&1 \
         || { cat "$TEST_TMP/pgb-start.log" "$PGB_DIR/pgbouncer.log" >&2; bail_out "pgbouncer did not start"; }
     local i=0
     while ! psql -X -q -h "$PGB_SOCK" -p "$PGB_PORT" -d postgres -c 'SELECT 1' >/dev/null 2>&1; do
@@ -62,5 +78,4 @@ INI
         [ $i -lt 200 ] || { cat "$PGB_DIR/pgbouncer.log" >&2; bail_out "pgbouncer does not answer"; }
         sleep 0.05
     done
-    POOL="host=$PGB_SOCK port=$PGB_PORT"
 }

@@ -147,6 +147,45 @@ fi
 touch "$TEST_TMP/bg.stop"
 wait $BG1 $BG2 2>/dev/null
 is "$(cat "$TEST_TMP/bg.err")" "" "the background writers met no error through the whole run"
+
+# A pooler outage during migrate's build phase: a deferred statement of
+# our own waits for an advisory lock this test holds, so the test knows
+# the build phase is running when PgBouncer goes away.
+pg_createdb p2
+"$PANTRYCRM" -d "$POOL dbname=p2" db migrate >/dev/null || bail_out "db migrate p2 failed"
+psql -X -q -d p2 -c "INSERT INTO migration.deferred_ddl (name, table_name, kind, ddl) VALUES
+    ('zz_test_wait', 'Organization', 'index', 'SELECT pg_advisory_xact_lock(4242)')"
+mkfifo "$TEST_TMP/hold"
+psql -X -q -d p2 <"$TEST_TMP/hold" >/dev/null 2>&1 &
+HOLD=$!
+exec 3>"$TEST_TMP/hold"
+at_exit "exec 3>&-; kill $HOLD 2>/dev/null"
+echo "SELECT pg_advisory_lock(4242);" >&3
+waiting() { psql_val "SELECT count(*) FROM pg_stat_activity WHERE datname = 'p2' AND wait_event_type = 'Lock'
+                      AND query LIKE '%pg_advisory_xact_lock(4242)%'" p2; }
+i=0
+until [ "$(psql_val "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted" p2)" = 1 ] || [ $i -ge 200 ]; do
+    i=$((i + 1)); sleep 0.05
+done
+"$PANTRYCRM" -d "$POOL dbname=p2" migrate --source "$TEST_TMP/l.db" --progress none >"$TEST_TMP/m2.out" 2>&1 &
+MPID=$!
+at_exit "kill $MPID 2>/dev/null"
+i=0
+until [ "$(waiting)" = 1 ] || [ $i -ge 1200 ]; do i=$((i + 1)); sleep 0.05; done
+is "$(waiting)" 1 "migrate through the pool reaches its build phase"
+pgb_outage
+echo "SELECT pg_advisory_unlock(4242);" >&3
+pgb_launch
+wait $MPID
+rc=$?
+is "$rc" 0 "migrate completes although the pooler went away during the build phase"
+[ $rc -eq 0 ] || diag "$(cat "$TEST_TMP/m2.out")"
+is "$(psql_val 'SELECT count(*) FROM migration.deferred_ddl' p2)" 0 "every deferred statement ran"
+is "$(psql_val "SELECT count(*) FROM pg_indexes WHERE schemaname = 'public'" p2)" \
+   "$(psql_val "SELECT count(*) FROM pg_indexes WHERE schemaname = 'public' AND tablename <> 'bg'" p)" "the indexes are all there"
+is "$(psql_val 'SELECT count(*) FROM migration.run_lock' p2)" 0 "the lock row is released"
+exec 3>&-
+
 is "$(advisory)" "0" "no advisory lock remains at the end"
 is "$(psql_val "SELECT count(*) FROM pg_stat_activity WHERE datname = 'p' AND state LIKE 'idle in transaction%'" p)" "0" \
     "no server connection is left inside a transaction"

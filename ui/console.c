@@ -223,10 +223,10 @@ static void draw_header(struct app *app)
     char line[512];
     /* The read-only, standby and reconnecting marks come first: they must
      * survive any truncation. */
-    snprintf(line, sizeof line, " pantrycrm %s%s%s%s %s  %s  %s",
+    snprintf(line, sizeof line, " pantrycrm %s%s%s%s %s  %s%s%s",
              app->read_only ? " [READ-ONLY] " : "", app->standby ? "[STANDBY] " : "",
              app->reconnect, app->reconnect[0] ? " " : "", pane_title(app->pane), app->who,
-             app->tls);
+             app->tls[0] ? "  " : "", app->tls);
     attrset(app->attr[ROLE_HEADER]);
     mvhline(0, 0, ' ', COLS);
     attrset(A_NORMAL);

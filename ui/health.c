@@ -212,7 +212,7 @@ static void report_lines(struct app *app, const struct health_view *v, struct li
         else if (h->standby)
             add(ls, ROLE_WARN, "Role: STANDBY (read replica), WAL receiver %s; TLS: %s",
                 h->wal_receiver[0] ? h->wal_receiver : "not running", h->tls);
-        else
+        else if (h->tls[0])
             add(ls, ROLE_OK, "Role: primary; TLS: %s", h->tls);
     }
     if (!h->source_known)

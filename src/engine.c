@@ -1400,13 +1400,7 @@ static int cutover_recorded(PGconn *conn, bool *cut, char **err)
  * once; one elsewhere when its lease lapses. */
 static struct runlock *take_migrate_lock(PGconn *conn, const char *purpose, char **err)
 {
-    struct runlock *l = runlock_take(conn, purpose, 5, err);
-    if (!l) {
-        char *m = xasprintf("%s; watch it instead, or wait for it to finish", *err);
-        free(*err);
-        *err = m;
-    }
-    return l;
+    return runlock_take(conn, purpose, 5, err);
 }
 
 /* Replaces *connp by a fresh connection when it was lost, retrying with
@@ -1757,12 +1751,8 @@ int engine_rollback(const char *conninfo, FILE *out, char **err)
     int rc = -1;
     PGresult *res;
     struct runlock *lock = runlock_take(conn, "migrate --rollback", 5, err);
-    if (!lock) {
-        char *m = xasprintf("%s; stop it first", *err);
-        free(*err);
-        *err = m;
+    if (!lock)
         goto out;
-    }
     if (!pg_command(conn, err, "BEGIN"))
         goto out;
     bool cut;
@@ -2054,9 +2044,6 @@ long engine_replay(const struct engine_opts *o, const char *table, const char *r
     PGresult *res = NULL;
     struct runlock *lock = NULL;
     if (conn && !(lock = runlock_take(conn, "quarantine replay", 5, err))) {
-        char *m = xasprintf("%s; replay after it finishes", *err);
-        free(*err);
-        *err = m;
         resolved = -1;
     } else if (conn) {
         res = pg_exec(conn, err, "SELECT true, (SELECT max(id) FROM migration.run)", 0, NULL);

@@ -91,7 +91,8 @@ static int try_take(struct runlock *l, PGconn *conn, const char *purpose, char *
         && !holder_dead_here(l, PQgetvalue(res, 0, 1), PQgetvalue(res, 0, 2))) {
         free(*busy);
         *busy = xasprintf("a 'pantrycrm %s' (host %s, process %s, since %s) holds the lock of "
-                          "this database; its lease runs to %s and is renewed while it runs",
+                          "this database; its lease runs to %s and is renewed while it runs: wait "
+                          "for it to finish, or stop it first",
                           PQgetvalue(res, 0, 3), PQgetvalue(res, 0, 1), PQgetvalue(res, 0, 2),
                           PQgetvalue(res, 0, 5), PQgetvalue(res, 0, 6));
         PQclear(res);
@@ -170,6 +171,19 @@ struct runlock *runlock_take(PGconn *conn, const char *purpose, double wait_s, c
     snprintf(l->holder, sizeof l->holder, "%s:%ld:%lx", l->host, (long)getpid(),
              (unsigned long)ts.tv_nsec ^ (unsigned long)ts.tv_sec);
     l->lease_s = lease_seconds();
+    /* Everything that takes this lock writes: on a standby say where to go
+     * instead of failing on the first write. */
+    char *lag = NULL;
+    int standby = pg_standby(conn, &lag, err);
+    free(lag);
+    if (standby != 0) {
+        if (standby == 1)
+            *err = xasprintf("this server is a standby (read replica), which takes no writes: "
+                             "run %s against the primary (e.g. -d with "
+                             "target_session_attrs=read-write)", purpose);
+        free(l);
+        return NULL;
+    }
     char *busy = NULL;
     int rc;
     for (double waited = 0;; waited += 0.25) {

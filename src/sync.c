@@ -480,11 +480,6 @@ static void sleep_interruptible(double s);
 static bool take_lock(struct sync_ctx *x, char **err)
 {
     x->lock = runlock_take(x->conn, "sync", 5, err);
-    if (!x->lock) {
-        char *m = xasprintf("%s; try again when it is done", *err);
-        free(*err);
-        *err = m;
-    }
     return x->lock != NULL;
 }
 

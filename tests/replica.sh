@@ -52,6 +52,10 @@ is "$(jq_ 'd["server"]["role"]')" primary "health on the primary reports primary
 run_fails "stats --refresh on the standby fails" 1 "$PANTRYCRM" -d "$STB" stats --refresh
 like "$ERR" "standby.*primary" "saying to run it on the primary"
 unlike "$ERR" "LOCK TABLE|recovery" "instead of the server's LOCK TABLE error"
+run_fails "migrate against the standby is refused" 1 \
+    "$PANTRYCRM" -d "$STB" migrate --source "$TEST_TMP/l.db" --progress none
+like "$ERR" "standby \(read replica\), which takes no writes: run migrate against the primary" \
+    "saying to run it against the primary"
 run_ok "stats --refresh on the primary" "$PANTRYCRM" -d dbname=r stats --refresh
 i=0
 until [ "$(sq 'SELECT count(*) FROM dashboard.refresh')" != 0 ] || [ $i -ge 600 ]; do

@@ -277,7 +277,11 @@ int runlock_check_free_xact(PGconn *conn, char **err)
     if (!res)
         return -1;
     int rc = 0;
-    if (PQntuples(res) == 1) {
+    struct runlock me = {0};
+    if (gethostname(me.host, sizeof me.host - 1) != 0)
+        me.host[0] = '\0';
+    if (PQntuples(res) == 1
+        && !holder_dead_here(&me, PQgetvalue(res, 0, 1), PQgetvalue(res, 0, 2))) {
         *err = xasprintf("a 'pantrycrm %s' (host %s, process %s) holds the lock of this database",
                          PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1), PQgetvalue(res, 0, 2));
         rc = 1;

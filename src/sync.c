@@ -829,7 +829,11 @@ int sync_run(const struct sync_opts *o, char **err)
     for (int n = 1, lost = 0;; n++) {
         int r = run_round(&x, n, err);
         if (r < 0 && PQstatus(x.conn) != CONNECTION_OK && lost++ < 8) {
-            /* the round rolled back: redo it on a fresh connection */
+            /* the round rolled back: redo it on a fresh connection; libpq's
+             * message spans lines, the note is one */
+            for (char *p = *err; p && *p; p++)
+                if (*p == '\n' || *p == '\t')
+                    *p = ' ';
             fprintf(x.out, "sync: lost the connection to the target (%s); reconnecting\n",
                     *err ? *err : "?");
             fflush(x.out);

@@ -4,7 +4,8 @@
 # the console, open in a real terminal (tmux), survives the server going
 # down and coming back: it says it is reconnecting, keeps the form being
 # edited with what was typed, reconnects on its own and reads its page
-# again; the save then goes through. Polls; never sleeps blindly.
+# again; the save then goes through. sync --follow reconnects and goes on
+# applying changes. Polls; never sleeps blindly.
 . "$abs_top_srcdir/tests/lib.sh"
 . "$abs_top_srcdir/tests/pgcluster.sh"
 pg_start
@@ -70,6 +71,39 @@ is "$(psql_val 'SELECT count(*) FROM migration.deferred_ddl' f)" 0 "every deferr
 is "$(indexes f)" "$(indexes ref)" "the indexes are those of an undisturbed run"
 is "$(fks f)" "$(fks ref)" "and so are the foreign keys"
 is "$(psql_val "SELECT status FROM migration.run ORDER BY id DESC LIMIT 1" f)" done "the run is recorded as done"
+
+# --- sync --follow across a server restart ------------------------------------------
+if command -v sqlite3 >/dev/null 2>&1; then
+    SRC=$TEST_TMP/track.db
+    cp "$TEST_TMP/l.db" "$SRC"
+    pg_createdb s
+    "$PANTRYCRM" -d dbname=s db migrate >/dev/null || bail_out "db migrate s failed"
+    "$PANTRYCRM" demo track --source "$SRC" >/dev/null || bail_out "demo track failed"
+    "$PANTRYCRM" -d dbname=s migrate --source "$SRC" --progress none >/dev/null || bail_out "migrate s failed"
+    "$PANTRYCRM" -d dbname=s sync --source "$SRC" --follow --interval 0.2 >"$TEST_TMP/follow.out" 2>&1 &
+    FOL=$!
+    at_exit "kill $FOL 2>/dev/null"
+    i=0
+    until grep -q "^round 2:" "$TEST_TMP/follow.out" 2>/dev/null || [ $i -ge 600 ]; do i=$((i + 1)); sleep 0.05; done
+    server_stop
+    i=0
+    until grep -q "reconnecting" "$TEST_TMP/follow.out" 2>/dev/null || [ $i -ge 600 ]; do i=$((i + 1)); sleep 0.05; done
+    like "$(cat "$TEST_TMP/follow.out")" "sync: lost the connection to the target .*; reconnecting" \
+        "sync --follow says it lost the connection and reconnects"
+    server_start
+    sqlite3 "$SRC" "UPDATE Organization SET name = 'Synced After Restart', updatedAt = '2026-03-03 00:00:00.0000000'
+                    WHERE id = (SELECT id FROM Organization ORDER BY id LIMIT 1)"
+    i=0
+    until [ "$(psql_val "SELECT count(*) FROM \"Organization\" WHERE name = 'Synced After Restart'" s)" = 1 ] \
+          || [ $i -ge 1200 ]; do i=$((i + 1)); sleep 0.05; done
+    is "$(psql_val "SELECT count(*) FROM \"Organization\" WHERE name = 'Synced After Restart'" s)" 1 \
+       "after the restart sync --follow applies the source's next change"
+    kill -INT $FOL
+    wait $FOL
+    is "$?" 130 "and still stops at a round boundary on Ctrl-C"
+else
+    skip "sqlite3 is not installed: the sync part"
+fi
 
 # --- the console across a server restart ----------------------------------------
 command -v tmux >/dev/null 2>&1 || { skip "tmux is not installed: the console part"; done_testing; exit $?; }

@@ -39,6 +39,8 @@ psql -X -q -d p -c "CREATE TABLE bg (n bigserial PRIMARY KEY, who text NOT NULL)
 : >"$TEST_TMP/bg.err"
 bg_writer() {
     while [ ! -f "$TEST_TMP/bg.stop" ]; do
+        if [ -f "$TEST_TMP/bg.pause" ]; then touch "$TEST_TMP/bg.paused.$1"; sleep 0.05; continue; fi
+        rm -f "$TEST_TMP/bg.paused.$1"
         pool_psql -c "BEGIN; INSERT INTO bg (who) VALUES ('$1'); SELECT count(*) FROM bg; COMMIT" \
             >/dev/null 2>>"$TEST_TMP/bg.err"
     done
@@ -130,6 +132,21 @@ if command -v tmux >/dev/null 2>&1; then
     last=$(psql_val 'SELECT name FROM "Organization" ORDER BY name DESC, id DESC LIMIT 1' p | cut -c1-24)
     keys End; wait_for "$last"; ok $? "End shows the last organization"
     unlike "$(screen)" "prepared statement|does not exist|already exists" "no prepared-statement error on the screen"
+    # The pooler restarts under the open console: it says so, reconnects
+    # through the new pooler and reads its page again. (The background
+    # writers pause meanwhile: their errors would be the outage's.)
+    touch "$TEST_TMP/bg.pause"
+    i=0
+    until [ -f "$TEST_TMP/bg.paused.one" ] && [ -f "$TEST_TMP/bg.paused.two" ] || [ $i -ge 600 ]; do
+        i=$((i + 1)); sleep 0.05
+    done
+    pgb_outage
+    keys Home
+    wait_for "RECONNECTING"; ok $? "the console notices the pooler is gone and says it is reconnecting"
+    pgb_launch
+    wait_for "reconnected"; ok $? "and reconnects once the pooler is back"
+    keys End; wait_for "$last"; ok $? "pages come through the new pooler"
+    rm -f "$TEST_TMP/bg.pause"
     keys q; wait_for "EXITED=0"; ok $? "the console quits cleanly"
     writes_ok "after the console, writes through the pool succeed"
 

@@ -203,6 +203,45 @@ is "$(psql_val "SELECT count(*) FROM pg_indexes WHERE schemaname = 'public'" p2)
 is "$(psql_val 'SELECT count(*) FROM migration.run_lock' p2)" 0 "the lock row is released"
 exec 3>&-
 
+# A pooler outage during the copy phase: a row of our own makes the target
+# non-empty (so no index is deferred and nothing takes stronger locks
+# first), and a SHARE lock this test holds on "Contract" makes the copy of
+# that table wait, so the test knows the copy is under way when PgBouncer
+# goes away.
+pg_createdb p3
+"$PANTRYCRM" -d "$POOL dbname=p3" db migrate >/dev/null || bail_out "db migrate p3 failed"
+psql -X -q -d p3 -c "INSERT INTO \"User\" (id, email) VALUES ('test-only-user', 'only@test.invalid')"
+mkfifo "$TEST_TMP/hold3"   # its own: the last holder may not have read its end yet
+psql -X -q -d p3 <"$TEST_TMP/hold3" >/dev/null 2>&1 &
+HOLD=$!
+exec 3>"$TEST_TMP/hold3"
+at_exit "exec 3>&-; kill $HOLD 2>/dev/null"
+echo 'BEGIN; LOCK TABLE "Contract" IN SHARE MODE; SELECT pg_advisory_xact_lock(1);' >&3
+i=0
+until [ "$(psql_val "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted" p3)" = 1 ] || [ $i -ge 200 ]; do
+    i=$((i + 1)); sleep 0.05
+done
+"$PANTRYCRM" -d "$POOL dbname=p3" migrate --source "$TEST_TMP/l.db" --progress none >"$TEST_TMP/m3.out" 2>&1 &
+MPID=$!
+at_exit "kill $MPID 2>/dev/null"
+copying() { psql_val "SELECT count(*) FROM pg_stat_activity WHERE datname = 'p3' AND wait_event_type = 'Lock'
+                      AND backend_type = 'client backend'" p3; }
+i=0
+until [ "$(copying)" -ge 1 ] || [ $i -ge 1200 ]; do i=$((i + 1)); sleep 0.05; done
+ok $([ "$(copying)" -ge 1 ]; echo $?) "migrate through the pool is copying (Contract waits for the test's lock)"
+pgb_outage
+echo 'COMMIT;' >&3
+pgb_launch
+wait $MPID
+rc=$?
+is "$rc" 0 "migrate completes although the pooler went away during the copy phase"
+[ $rc -eq 0 ] || diag "$(cat "$TEST_TMP/m3.out")"
+is "$(psql_val 'SELECT count(*) FROM "Contract"' p3)" "$(psql_val 'SELECT count(*) FROM "Contract"' p2)" \
+   "every contract arrived"
+is "$(psql_val 'SELECT count(*) FROM "Interaction"' p3)" "$(psql_val 'SELECT count(*) FROM "Interaction"' p2)" \
+   "and every interaction"
+exec 3>&-
+
 is "$(advisory)" "0" "no advisory lock remains at the end"
 is "$(psql_val "SELECT count(*) FROM pg_stat_activity WHERE datname = 'p' AND state LIKE 'idle in transaction%'" p)" "0" \
     "no server connection is left inside a transaction"

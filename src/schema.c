@@ -6,7 +6,9 @@
  * alone and the ones before it are committed. The whole run is one
  * transaction holding a transaction-level advisory lock, which serialises
  * concurrent runs and, unlike a session lock, cannot stay behind on a
- * pooled server connection. Files are never edited once applied: a changed checksum stops the
+ * pooled server connection. (So a file may not use an enum value that an
+ * earlier file of the same run adds with ALTER TYPE ... ADD VALUE: put such
+ * a use in a later release's file.) Files are never edited once applied: a changed checksum stops the
  * run, because silently diverging schemas are worse than a refusal.
  *
  * Copyright (C) 2026 The pantrycrm authors. GPL-3.0-or-later. */

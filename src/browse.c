@@ -1571,13 +1571,37 @@ const char *browse_session_sql(void)
            "set_config('extra_float_digits', '1', false)";
 }
 
+/* Behind a transaction pooler the next statement may run on another
+ * server connection: a named statement may be missing there, or be
+ * another client's of the same name, and a session setting stays behind
+ * for the pool's next client. So: unnamed statements only, and only the
+ * settings the pooler itself carries from server to server for each
+ * client (PgBouncer tracks DateStyle, TimeZone, client_encoding). The
+ * server's extra_float_digits default (1 since PostgreSQL 12) is left. */
+static bool pooled_session_setup(PGconn *conn, char **err)
+{
+    PGresult *res = pg_exec(conn, err,
+        "SELECT current_setting('datestyle') LIKE 'ISO,%',"
+        " current_setting('extra_float_digits')::int >= 1", 0, NULL);
+    if (!res)
+        return false;
+    bool iso = PQgetvalue(res, 0, 0)[0] == 't', exact = PQgetvalue(res, 0, 1)[0] == 't';
+    PQclear(res);
+    /* A server configured for rounded floats would make revenue keysets
+     * skip rows: correctness first (documented: set it for the role). */
+    if (!exact && !pg_command(conn, err, "SELECT set_config('extra_float_digits', '1', false)"))
+        return false;
+    return iso || pg_command(conn, err, "SELECT set_config('datestyle', 'ISO, YMD', false)");
+}
+
 struct browse_session *browse_session_new(PGconn *conn, bool prepare, char **err)
 {
-    if (!pg_command(conn, err, browse_session_sql()))
+    bool pooled = pg_pooled(conn);
+    if (!(pooled ? pooled_session_setup(conn, err) : pg_command(conn, err, browse_session_sql())))
         return NULL;
     struct browse_session *s = xcalloc(1, sizeof *s);
     s->conn = conn;
-    s->prepare = prepare;
+    s->prepare = prepare && !pooled;
     s->stmts = xcalloc(MAX_STMTS, sizeof *s->stmts);
     return s;
 }

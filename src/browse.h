@@ -349,7 +349,9 @@ const char *browse_session_sql(void);
  * is prepared on first use as "pantrycrm_browse_<n>" and then only
  * executed; after five runs PostgreSQL keeps a generic plan when it is as
  * cheap as the custom ones, which these index ranges are.
- * The session does not own conn. After PQreset, call browse_session_reset
+ * Behind a transaction pooler (pg_pooled) the session never prepares: a
+ * named statement would not follow it from one server connection to the
+ * next. The session does not own conn. After PQreset, call browse_session_reset
  * (the server forgot the statements). */
 struct browse_session;
 struct browse_session *browse_session_new(PGconn *conn, bool prepare, char **err);

@@ -181,9 +181,13 @@ int cmd_export(int argc, char **argv, const char *prefix)
     struct browse_session *bs = NULL;
     FILE *out = stdout;
     char *tmp = NULL;
-    if (!pg_command(conn, &err, "SET default_transaction_read_only = on"))
-        goto out;
+    /* Read only at the server, but for this transaction only: a session
+     * setting would stay on a pooled server connection and fail the next
+     * client's writes. One snapshot also keeps the pages consistent. A
+     * query export opens its own READ ONLY transaction. */
     if (!query && !(bs = browse_session_new(conn, true, &err)))
+        goto out;
+    if (!query && !pg_command(conn, &err, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"))
         goto out;
     if (output && !(out = export_open(output, &tmp, &err)))
         goto out;
@@ -209,6 +213,8 @@ int cmd_export(int argc, char **argv, const char *prefix)
         goto out;
     }
     if (n < 0)
+        goto out;
+    if (!query && !pg_command(conn, &err, "COMMIT"))
         goto out;
     if (output)
         fprintf(stderr, "exported %lld rows to %s\n", (long long)n, output);

@@ -71,6 +71,24 @@ int cmd_stats(int argc, char **argv, const char *prefix)
     int rc = EXIT_FAIL;
     struct stats s;
     memset(&s, 0, sizeof s);
+    if (refresh) {
+        /* A standby replays the primary's summary and cannot write one
+         * (its LOCK TABLE would fail "during recovery"): say where. */
+        char *lag = NULL;
+        int standby = pg_standby(conn, &lag, &err);
+        free(lag);
+        if (standby == 1) {
+            warnx_("stats: refresh: this server is a standby (read replica), which cannot write "
+                   "the summary; run 'pantrycrm stats --refresh' against the primary (e.g. -d with "
+                   "target_session_attrs=read-write): its summary reaches this standby by "
+                   "replication, and 'pantrycrm stats' here reads it");
+            goto out;
+        }
+        if (standby < 0) {
+            warnx_("stats: %s", err);
+            goto out;
+        }
+    }
     if (refresh && stats_refresh(conn, as_of, NULL, &err) != 0) {
         warnx_("stats: refresh: %s", err);
         goto out;

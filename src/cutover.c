@@ -20,6 +20,7 @@
 #include "fallback.h"
 #include "legacy.h"
 #include "pg.h"
+#include "runlock.h"
 #include "source.h"
 #include "sync.h"
 #include "util.h"
@@ -31,8 +32,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-#define MIGRATE_LOCK_KEY "7091375332"
 
 static double mono(void)
 {
@@ -349,16 +348,16 @@ static int commit(const struct cutover_opts *o, PGconn *conn, json_t *rep, char 
     /* No migrate, replay or sync in between: they take the same lock. */
     if (!pg_command(conn, err, "BEGIN"))
         return -1;
-    PGresult *res = pg_exec(conn, err, "SELECT pg_try_advisory_xact_lock(" MIGRATE_LOCK_KEY ")", 0, NULL);
-    if (!res)
-        goto fail;
-    bool locked = PQgetvalue(res, 0, 0)[0] == 't';
-    PQclear(res);
-    if (!locked) {
-        *err = xstrdup("a migrate, replay or sync is running against this database: stop it first");
+    int busy = runlock_check_free_xact(conn, err);
+    if (busy != 0) {
+        if (busy > 0) {
+            char *m = xasprintf("%s: stop it first", *err);
+            free(*err);
+            *err = m;
+        }
         goto fail;
     }
-    res = pg_exec(conn, err,
+    PGresult *res = pg_exec(conn, err,
         "SELECT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'),"
         " extract(epoch FROM now() - (SELECT version_seen_at FROM migration.sync_source WHERE id = 1)),"
         " (SELECT to_char(min(started_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM migration.run),"

@@ -30,6 +30,7 @@
 #include "legacy.h"
 #include "paths.h"
 #include "pg.h"
+#include "runlock.h"
 #include "schema.h"
 #include "source.h"
 #include "state.h"
@@ -52,7 +53,6 @@ volatile sig_atomic_t engine_stop_requested;
  * while it is set, so writers drain their batches and everything idles. */
 static _Atomic int engine_paused;
 
-#define MIGRATE_LOCK_KEY "7091375332"
 /* Memory is bounded by bytes, not by the table: a job holds QUEUE_DEPTH + 1
  * batches (one filled by the reader while the writer copies the other),
  * each cut at BATCH_MAX_BYTES of values. One batch ahead keeps the writer
@@ -1182,12 +1182,50 @@ static int run_deferred(PGconn *conn, const char *name, const char *ddl, char **
     return 0;
 }
 
+static int reconnect_target(const struct engine *e, PGconn **connp, const char *purpose, char **err);
+
+/* run_deferred, surviving a lost connection like the copy phase does: on a
+ * fresh connection, a statement whose row is gone was committed before the
+ * connection dropped (run_deferred deletes the row in the same
+ * transaction), anything else runs again. */
+static int run_deferred_retrying(const struct engine *e, PGconn **connp, const char *name,
+                                 const char *ddl, char **err)
+{
+    for (int attempt = 0;; attempt++) {
+        if (run_deferred(*connp, name, ddl, err) == 0)
+            return 0;
+        if (!conn_lost(*connp) || attempt + 1 >= MAX_RETRIES || engine_stop_requested)
+            return -1;
+        if (reconnect_target(e, connp, "build indexes and foreign keys", err) != 0)
+            return -1;
+        const char *params[1] = {name};
+        PGresult *res = pg_exec(*connp, err, "SELECT 1 FROM migration.deferred_ddl WHERE name = $1",
+                                1, params);
+        if (!res)
+            return -1;
+        bool pending = PQntuples(res) > 0;
+        PQclear(res);
+        if (!pending)
+            return 0;
+        free(*err);
+        *err = NULL;
+    }
+}
+
 static void *index_worker(void *arg)
 {
     struct ddl_task *t = arg;
     char *err = NULL;
     PGconn *conn = target_connect(t->e, "build indexes", &err);
-    if (conn)
+    for (double backoff = 0.5; !conn && backoff < 60 && !engine_stop_requested; backoff *= 2) {
+        sleep_s(backoff);   /* the server or pooler may be restarting */
+        free(err);
+        err = NULL;
+        conn = target_connect(t->e, "build indexes", &err);
+    }
+    /* Session-level: harmless on our own connection, but behind a pooler
+     * it would stay with the server connection for its next client. */
+    if (conn && !pg_pooled(conn))
         pg_command(conn, &err, "SET maintenance_work_mem = '256MB'");
     for (;;) {
         pthread_mutex_lock(&t->mu);
@@ -1200,7 +1238,7 @@ static void *index_worker(void *arg)
         pthread_mutex_unlock(&t->mu);
         if (stop)
             break;
-        if (run_deferred(conn, t->names[i], t->ddls[i], &err) != 0) {
+        if (run_deferred_retrying(t->e, &conn, t->names[i], t->ddls[i], &err) != 0) {
             pthread_mutex_lock(&t->mu);
             if (!t->err)
                 t->err = xasprintf("building %s: %s", t->names[i], err);
@@ -1218,8 +1256,9 @@ static void *index_worker(void *arg)
  * statements, -1 failed): indexes in parallel, then foreign keys one
  * by one (adding two keys to the same parent at once would deadlock on its
  * lock), then refreshes statistics so the planner uses the new indexes. */
-static int rebuild_deferred(struct engine *e, PGconn *conn, FILE *out, char **err)
+static int rebuild_deferred(struct engine *e, PGconn **connp, FILE *out, char **err)
 {
+    PGconn *conn = *connp;
     PGresult *res = pg_exec(conn, err,
         "SELECT name, kind, ddl FROM migration.deferred_ddl ORDER BY kind DESC, name", 0, NULL);
     if (!res)
@@ -1251,7 +1290,7 @@ static int rebuild_deferred(struct engine *e, PGconn *conn, FILE *out, char **er
     }
     for (int i = 0; i < n && rc == 0 && !engine_stop_requested; i++)
         if (strcmp(PQgetvalue(res, i, 1), "fk") == 0
-            && run_deferred(conn, PQgetvalue(res, i, 0), PQgetvalue(res, i, 2), err) != 0) {
+            && run_deferred_retrying(e, &conn, PQgetvalue(res, i, 0), PQgetvalue(res, i, 2), err) != 0) {
             char *m = xasprintf("adding foreign key %s: %s", PQgetvalue(res, i, 0), *err);
             free(*err);
             *err = m;
@@ -1272,11 +1311,17 @@ static int rebuild_deferred(struct engine *e, PGconn *conn, FILE *out, char **er
             sb_init(&sql);
             sb_adds(&sql, "VACUUM (ANALYZE) ");
             sql_add_ident(&sql, tables[i].name);
-            if (!pg_command(conn, err, sql.buf))
+            /* idempotent: after a lost connection, run it again */
+            bool done = pg_command(conn, err, sql.buf);
+            for (int a = 0; !done && conn_lost(conn) && a < MAX_RETRIES; a++)
+                done = reconnect_target(e, &conn, "vacuum the target", err) == 0
+                       && pg_command(conn, err, sql.buf);
+            if (!done)
                 rc = -1;
             sb_free(&sql);
         }
     }
+    *connp = conn;
     return rc;
 }
 
@@ -1429,47 +1474,63 @@ static int cutover_recorded(PGconn *conn, bool *cut, char **err)
     return 0;
 }
 
-/* One migrate per target at a time. A killed run's backend may hold the
- * lock a little longer (until it notices its client is gone), so wait a
- * few seconds before concluding that another run is live. */
-static int take_migrate_lock(PGconn *conn, char **err)
+/* One migrate per target at a time: a leased lock row (runlock.h), which a
+ * pooler cannot strand. A holder that died on this host is taken over at
+ * once; one elsewhere when its lease lapses. */
+static struct runlock *take_migrate_lock(PGconn *conn, const char *purpose, char **err)
 {
-    for (int attempt = 0; attempt < 30; attempt++) {
-        PGresult *res = pg_exec(conn, err, "SELECT pg_try_advisory_lock(" MIGRATE_LOCK_KEY ")", 0, NULL);
-        if (!res)
-            return -1;
-        bool locked = PQgetvalue(res, 0, 0)[0] == 't';
-        PQclear(res);
-        if (locked)
-            return 0;
-        sleep_s(0.5);
+    return runlock_take(conn, purpose, 5, err);
+}
+
+/* Replaces *connp by a fresh connection when it was lost, retrying with
+ * backoff (a restart or failover of the server or pooler takes seconds).
+ * 0 when *connp is usable. A fresh connection, not PQreset: a password
+ * command's token may have expired. */
+static int reconnect_target(const struct engine *e, PGconn **connp, const char *purpose, char **err)
+{
+    if (!conn_lost(*connp))
+        return 0;
+    double backoff = 0.5;
+    for (int attempt = 0; attempt < MAX_RETRIES && !engine_stop_requested; attempt++) {
+        char *cerr = NULL;
+        PGconn *c = pg_connect_like(*connp, purpose, &cerr);
+        if (c) {
+            const char *params[1] = {e->o->source_tz ? e->o->source_tz : "UTC"};
+            PGresult *r = pg_exec(c, &cerr, "SELECT set_config('TimeZone', $1, false)", 1, params);
+            if (r) {
+                PQclear(r);
+                PQfinish(*connp);
+                *connp = c;
+                return 0;
+            }
+            PQfinish(c);
+        }
+        free(*err);
+        *err = cerr;
+        sleep_s(backoff);
+        backoff = backoff * 2 > 30 ? 30 : backoff * 2;
     }
-    *err = xstrdup("another 'pantrycrm migrate' is running against this database; "
-                   "watch it instead, or wait for it to finish");
+    if (!*err)
+        *err = xasprintf("lost the connection to the target: %s", PQerrorMessage(*connp));
     return -1;
 }
 
 /* The main connection idles while the jobs work; if it was dropped,
- * reconnect and take the lock again before the finishing steps. */
-static int main_conn_alive(PGconn *conn, const char *tz, char **err)
+ * reconnect before the finishing steps (the lock row stays ours: its
+ * heartbeat has its own connection). */
+static int main_conn_alive(const struct engine *e, PGconn **connp, struct runlock *lock, char **err)
 {
-    PGresult *res = PQexec(conn, "SELECT 1");
+    PGresult *res = PQexec(*connp, "SELECT 1");
     bool ok = PQresultStatus(res) == PGRES_TUPLES_OK;
     PQclear(res);
-    if (ok)
-        return 0;
-    for (int attempt = 0; attempt < MAX_RETRIES; attempt++) {
-        PQreset(conn);
-        if (!conn_lost(conn)) {
-            const char *params[1] = {tz};
-            PGresult *r = pg_exec(conn, err, "SELECT set_config('TimeZone', $1, false)", 1, params);
-            PQclear(r);
-            return r ? take_migrate_lock(conn, err) : -1;
-        }
-        sleep_s(0.5 * (1 << attempt));
+    if (!ok && reconnect_target(e, connp, "finish the migration", err) != 0)
+        return -1;
+    if (!runlock_held(lock)) {
+        *err = xstrdup("the migrate lock of this database was taken over while this run was "
+                       "cut off from it; run 'pantrycrm migrate' again to resume");
+        return -1;
     }
-    *err = xasprintf("lost the connection to the target: %s", PQerrorMessage(conn));
-    return -1;
+    return 0;
 }
 
 /* Change Tracking protocol (field notes §5): the source's change version
@@ -1532,6 +1593,7 @@ int engine_migrate(const struct engine_opts *o, char **err)
     FILE *notes = o->progress == PROGRESS_JSONL ? stderr : out;
     int status = 1;
     PGconn *conn = NULL;
+    struct runlock *lock = NULL;
     struct source *src = NULL;
     struct state *st = NULL;
     int64_t local_run = -1;
@@ -1554,7 +1616,7 @@ int engine_migrate(const struct engine_opts *o, char **err)
     conn = target_connect(&e, "migrate into the target", err);
     if (!conn)
         goto out;
-    if (take_migrate_lock(conn, err) != 0)
+    if (!(lock = take_migrate_lock(conn, "migrate", err)))
         goto out;
     if (check_target_schema(conn, err) != 0)
         goto out;
@@ -1703,7 +1765,7 @@ int engine_migrate(const struct engine_opts *o, char **err)
             pthread_join(e.jobs[i].thread, NULL);
 
     bool failed = false, stopped = false;
-    if (main_conn_alive(conn, o->source_tz ? o->source_tz : "UTC", err) != 0)
+    if (main_conn_alive(&e, &conn, lock, err) != 0)
         goto out;
     struct strbuf errs;
     sb_init(&errs);
@@ -1728,7 +1790,7 @@ int engine_migrate(const struct engine_opts *o, char **err)
     } else {
         sb_free(&errs);
         fault_point("loaded");
-        int built = rebuild_deferred(&e, conn, notes, err);
+        int built = rebuild_deferred(&e, &conn, notes, err);
         if (built < 0) {
             finish_run(conn, e.run_id, "failed");
             status = 1;
@@ -1755,6 +1817,7 @@ out:
     }
     state_close(st);
     source_close(src);
+    runlock_release(lock, conn);
     if (conn)
         PQfinish(conn);
     if (e.src_tables)
@@ -1773,15 +1836,10 @@ int engine_rollback(const char *conninfo, FILE *out, char **err)
     if (!conn)
         return -1;
     int rc = -1;
-    PGresult *res = pg_exec(conn, err, "SELECT pg_try_advisory_lock(" MIGRATE_LOCK_KEY ")", 0, NULL);
-    if (!res)
+    PGresult *res;
+    struct runlock *lock = runlock_take(conn, "migrate --rollback", 5, err);
+    if (!lock)
         goto out;
-    bool locked = PQgetvalue(res, 0, 0)[0] == 't';
-    PQclear(res);
-    if (!locked) {
-        *err = xstrdup("a 'pantrycrm migrate' is running against this database; stop it first");
-        goto out;
-    }
     if (!pg_command(conn, err, "BEGIN"))
         goto out;
     bool cut;
@@ -1820,6 +1878,7 @@ int engine_rollback(const char *conninfo, FILE *out, char **err)
 fail:
     PQclear(PQexec(conn, "ROLLBACK"));
 out:
+    runlock_release(lock, conn);
     PQfinish(conn);
     return rc;
 }
@@ -2070,14 +2129,12 @@ long engine_replay(const struct engine_opts *o, const char *table, const char *r
     if (!conn)
         resolved = -1;
     PGresult *res = NULL;
-    if (conn) {
-        res = pg_exec(conn, err, "SELECT pg_try_advisory_lock(" MIGRATE_LOCK_KEY "),"
-                      " (SELECT max(id) FROM migration.run)", 0, NULL);
+    struct runlock *lock = NULL;
+    if (conn && !(lock = runlock_take(conn, "quarantine replay", 5, err))) {
+        resolved = -1;
+    } else if (conn) {
+        res = pg_exec(conn, err, "SELECT true, (SELECT max(id) FROM migration.run)", 0, NULL);
         if (!res) {
-            resolved = -1;
-        } else if (PQgetvalue(res, 0, 0)[0] != 't') {
-            *err = xstrdup("a 'pantrycrm migrate' is running against this database; replay "
-                           "after it finishes");
             resolved = -1;
         } else if (PQgetisnull(res, 0, 1)) {
             *err = xstrdup("no migration run is recorded in the target: nothing to replay");
@@ -2096,6 +2153,7 @@ long engine_replay(const struct engine_opts *o, const char *table, const char *r
         if (replay_table(&e, &tables[i], reason, conn, out, &resolved, err) != 0)
             resolved = -1;
     }
+    runlock_release(lock, conn);
     if (conn)
         PQfinish(conn);
     synonyms_free(e.synonyms);

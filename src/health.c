@@ -85,6 +85,7 @@ void health_init(struct health *h, const char *source, int64_t ram_bytes)
 {
     memset(h, 0, sizeof *h);
     h->hit_ratio = -1;
+    h->replay_lag_s = -1;
     h->ram_bytes = ram_bytes;
     if (ram_bytes > 0)
         copy(h->ram_source, sizeof h->ram_source, "given with --memory");
@@ -117,7 +118,14 @@ char *health_step_sql(const struct health *h, int step)
             "current_setting('superuser_reserved_connections')::int, "
             "(SELECT count(*) FROM pg_stat_activity WHERE application_name = 'pantrycrm'), "
             "d.blks_hit, d.blks_read, "
-            "coalesce(to_char(d.stats_reset AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI'), '') "
+            "coalesce(to_char(d.stats_reset AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI'), ''), "
+            /* role and replay lag: caught up when all WAL received is
+             * replayed (an idle primary sends no transactions to time) */
+            "pg_is_in_recovery(), "
+            "CASE WHEN NOT pg_is_in_recovery() THEN NULL "
+            "WHEN pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() THEN 0 "
+            "ELSE extract(epoch FROM now() - pg_last_xact_replay_timestamp()) END, "
+            "coalesce((SELECT status FROM pg_stat_wal_receiver), '') "
             "FROM pg_stat_database d WHERE d.datname = current_database()");
     case HEALTH_STEP_TABLES:
         return xstrdup(
@@ -236,6 +244,9 @@ void health_step_done(struct health *h, int step, PGresult *res, const char *err
         h->blks_hit = i64(res, 0, 8);
         h->blks_read = i64(res, 0, 9);
         copy(h->stats_reset, sizeof h->stats_reset, PQgetvalue(res, 0, 10));
+        h->standby = PQgetvalue(res, 0, 11)[0] == 't';
+        h->replay_lag_s = PQgetisnull(res, 0, 12) ? -1 : atof(PQgetvalue(res, 0, 12));
+        copy(h->wal_receiver, sizeof h->wal_receiver, PQgetvalue(res, 0, 13));
         if (h->blks_hit + h->blks_read > 0)
             h->hit_ratio = (double)h->blks_hit / (double)(h->blks_hit + h->blks_read);
         break;
@@ -533,6 +544,11 @@ void health_finish(struct health *h, PGconn *conn)
         REASON(h, "the PostgreSQL target is unreachable: %s", h->target_error);
         return;
     }
+    if (conn) {
+        char *tls = pg_tls_summary(conn);
+        copy(h->tls, sizeof h->tls, tls);
+        free(tls);
+    }
     advise(h, conn);
     /* missing-index hints: big tables read mostly by sequential scans */
     h->nmissing = 0;
@@ -563,6 +579,11 @@ void health_finish(struct health *h, PGconn *conn)
     }
     if (h->ping_ms > 1000)
         REASON(h, "the target answers slowly: %.0f ms for SELECT 1", h->ping_ms);
+    if (h->standby && strcmp(h->wal_receiver, "streaming") != 0)
+        REASON(h, "this standby is not streaming from its primary (WAL receiver: %s)",
+               h->wal_receiver[0] ? h->wal_receiver : "none");
+    else if (h->standby && h->replay_lag_s > 300)
+        REASON(h, "this standby's replay is %.0f s behind the primary", h->replay_lag_s);
     if (h->nreasons)
         h->status = HEALTH_DEGRADED;
 }
@@ -623,6 +644,17 @@ static void health_print_text_raw(FILE *out, const void *ctx)
         fprintf(out, "  %s\n  connected in %.1f ms, SELECT 1 in %.2f ms\n", h->target,
                 h->connect_ms, h->ping_ms);
         fprintf(out, "  %s\n", h->version);
+        if (h->standby) {
+            fprintf(out, "  role: standby (read replica), WAL receiver %s, ",
+                    h->wal_receiver[0] ? h->wal_receiver : "not running");
+            if (h->replay_lag_s < 0)
+                fprintf(out, "replay lag unknown\n");
+            else
+                fprintf(out, "replay lag %.1f s\n", h->replay_lag_s);
+        } else {
+            fprintf(out, "  role: primary\n");
+        }
+        fprintf(out, "  TLS: %s\n", h->tls[0] ? h->tls : "unknown");
         health_fmt_bytes(b1, sizeof b1, (double)h->db_bytes);
         fprintf(out, "  database %s: %s\n", h->database, b1);
         fprintf(out, "  connections: %d used of %d (%d reserved), %d by pantrycrm\n", h->conns_used,
@@ -641,6 +673,10 @@ static void health_print_text_raw(FILE *out, const void *ctx)
         fprintf(out, "  %s: unreachable: %s\n", h->source, h->source_error);
     if (!h->target_ok)
         return;
+    if (h->standby)
+        fprintf(out, "\nOn a standby the scan counts below are this standby's own, and live and "
+                     "dead rows and autovacuum are kept by the primary: run health against the "
+                     "primary for those.\n");
     fprintf(out, "\nTables (largest first)\n  %-36s %9s %10s %9s %8s %8s  %s\n", "table", "size",
             "live", "dead", "seqscan", "idxscan", "last autovacuum");
     for (size_t i = 0; i < h->ntables; i++) {
@@ -727,6 +763,11 @@ char *health_to_json(const struct health *h)
         json_object_set_new(v, "connections_reserved", json_integer(h->conns_reserved));
         json_object_set_new(v, "connections_pantrycrm", json_integer(h->conns_app));
         json_object_set_new(v, "cache_hit_ratio", h->hit_ratio >= 0 ? json_real(h->hit_ratio) : json_null());
+        json_object_set_new(v, "role", json_string(h->standby ? "standby" : "primary"));
+        json_object_set_new(v, "replay_lag_seconds",
+                            h->standby && h->replay_lag_s >= 0 ? json_real(h->replay_lag_s) : json_null());
+        json_object_set_new(v, "wal_receiver", h->standby ? json_string(h->wal_receiver) : json_null());
+        json_object_set_new(v, "tls", json_string(h->tls));
         json_object_set_new(o, "server", v);
         json_t *ta = json_array();
         for (size_t i = 0; i < h->ntables; i++) {

@@ -54,6 +54,10 @@ struct health {
     char database[128];
     int64_t db_bytes;
     int conns_used, conns_max, conns_reserved, conns_app;
+    bool standby;               /* pg_is_in_recovery(): a hot standby */
+    double replay_lag_s;        /* standby: seconds behind (0 caught up), -1 unknown */
+    char wal_receiver[32];      /* standby: pg_stat_wal_receiver.status, "" none */
+    char tls[128];              /* pg_tls_summary of the connection */
     int64_t blks_hit, blks_read;
     double hit_ratio;           /* -1 unknown */
     char stats_reset[32];

@@ -1,9 +1,14 @@
 /* schema.c - forward-only, versioned SQL migrations of the target schema.
  *
  * Each file in data/sql is applied once, in name order, inside its own
- * transaction that also records (name, checksum, applied_at) in
- * pantrycrm.schema_migration. A session advisory lock serialises concurrent
- * runs. Files are never edited once applied: a changed checksum stops the
+ * subtransaction (a savepoint) that also records (name, checksum,
+ * applied_at) in pantrycrm.schema_migration; a failing file is rolled back
+ * alone and the ones before it are committed. The whole run is one
+ * transaction holding a transaction-level advisory lock, which serialises
+ * concurrent runs and, unlike a session lock, cannot stay behind on a
+ * pooled server connection. (So a file may not use an enum value that an
+ * earlier file of the same run adds with ALTER TYPE ... ADD VALUE: put such
+ * a use in a later release's file.) Files are never edited once applied: a changed checksum stops the
  * run, because silently diverging schemas are worse than a refusal.
  *
  * Copyright (C) 2026 The pantrycrm authors. GPL-3.0-or-later. */
@@ -297,14 +302,15 @@ static char *explain_failure(const struct schema_file *f, PGresult *res, PGconn 
 
 int schema_migrate(PGconn *conn, const struct schema_set *set, FILE *log, char **err)
 {
-    if (!pg_command(conn, err, "SELECT pg_advisory_lock(" SCHEMA_LOCK_KEY ")"))
+    if (!pg_command(conn, err, "BEGIN"))
         return -1;
     int applied = -1;
     struct schema_report rep = {0};
 
     /* The bookkeeping table itself is not a migration: it must exist
      * before we can tell which migrations ran. */
-    if (!pg_command(conn, err, "SET client_min_messages = warning")
+    if (!pg_command(conn, err, "SELECT pg_advisory_xact_lock(" SCHEMA_LOCK_KEY ")")
+        || !pg_command(conn, err, "SET LOCAL client_min_messages = warning")
         || !pg_command(conn, err, "CREATE SCHEMA IF NOT EXISTS pantrycrm")
         || !pg_command(conn, err,
             "CREATE TABLE IF NOT EXISTS pantrycrm.schema_migration ("
@@ -339,7 +345,7 @@ int schema_migrate(PGconn *conn, const struct schema_set *set, FILE *log, char *
         if (rep.entries[i].state != SCHEMA_PENDING)
             continue;
         const struct schema_file *f = find_file(set, rep.entries[i].name);
-        if (!pg_command(conn, err, "BEGIN")) {
+        if (!pg_command(conn, err, "SAVEPOINT pantrycrm_migration")) {
             applied = -1;
             goto out;
         }
@@ -349,7 +355,7 @@ int schema_migrate(PGconn *conn, const struct schema_set *set, FILE *log, char *
         if (PQresultStatus(res) != PGRES_COMMAND_OK && PQresultStatus(res) != PGRES_TUPLES_OK) {
             *err = explain_failure(f, res, conn);
             PQclear(res);
-            PQclear(PQexec(conn, "ROLLBACK"));
+            PQclear(PQexec(conn, "ROLLBACK TO SAVEPOINT pantrycrm_migration"));
             applied = -1;
             goto out;
         }
@@ -360,10 +366,10 @@ int schema_migrate(PGconn *conn, const struct schema_set *set, FILE *log, char *
                       "INSERT INTO pantrycrm.schema_migration (name, checksum) VALUES ($1, $2)",
                       2, params);
         PQclear(res);
-        if (!res || !pg_command(conn, &e2, "COMMIT")) {
+        if (!res || !pg_command(conn, &e2, "RELEASE SAVEPOINT pantrycrm_migration")) {
             *err = xasprintf("migration %s could not be recorded: %s", f->name, e2 ? e2 : "?");
             free(e2);
-            PQclear(PQexec(conn, "ROLLBACK"));
+            PQclear(PQexec(conn, "ROLLBACK TO SAVEPOINT pantrycrm_migration"));
             applied = -1;
             goto out;
         }
@@ -373,6 +379,13 @@ int schema_migrate(PGconn *conn, const struct schema_set *set, FILE *log, char *
     }
 out:
     schema_report_free(&rep);
-    PQclear(PQexec(conn, "SELECT pg_advisory_unlock(" SCHEMA_LOCK_KEY ")"));
+    /* The files applied before a failure stay applied, as they would with
+     * a transaction each; the lock ends here. */
+    char *cerr = NULL;
+    if (!pg_command(conn, &cerr, "COMMIT") && applied >= 0) {
+        *err = xasprintf("the migrations could not be committed: %s", cerr);
+        applied = -1;
+    }
+    free(cerr);
     return applied;
 }

@@ -21,6 +21,7 @@
 #include "fallback.h"
 #include "legacy.h"
 #include "pg.h"
+#include "runlock.h"
 #include "source.h"
 #include "state.h"
 #include "sqltext.h"
@@ -35,7 +36,6 @@
 
 volatile sig_atomic_t sync_stop_requested;
 
-#define MIGRATE_LOCK_KEY "7091375332"   /* the engine's: no full load meanwhile */
 #define FLUSH_ROWS 2000
 
 static double now_mono(void)
@@ -75,6 +75,7 @@ struct sync_ctx {
     struct source_table *src_tables;
     size_t nsrc_tables;
     PGconn *conn;
+    struct runlock *lock;       /* held during a round */
     int64_t run_id;
     struct table_sync tables[16];
     size_t ntables;
@@ -489,28 +490,44 @@ static int check_ready(struct sync_ctx *x, char **err)
     return rc;
 }
 
+static void sleep_interruptible(double s);
+
+/* The engine's leased lock row (runlock.h): a pooler cannot strand it. */
 static bool take_lock(struct sync_ctx *x, char **err)
 {
-    for (int attempt = 0; attempt < 20; attempt++) {
-        PGresult *res = pg_exec(x->conn, err, "SELECT pg_try_advisory_lock(" MIGRATE_LOCK_KEY ")",
-                                0, NULL);
-        if (!res)
-            return false;
-        bool locked = PQgetvalue(res, 0, 0)[0] == 't';
-        PQclear(res);
-        if (locked)
-            return true;
-        struct timespec ts = {0, 250000000L};
-        nanosleep(&ts, NULL);
-    }
-    *err = xstrdup("a 'pantrycrm migrate', replay or another sync is running against this "
-                   "database; try again when it is done");
-    return false;
+    x->lock = runlock_take(x->conn, "sync", 5, err);
+    return x->lock != NULL;
 }
 
 static void release_lock(struct sync_ctx *x)
 {
-    PQclear(PQexec(x->conn, "SELECT pg_advisory_unlock(" MIGRATE_LOCK_KEY ")"));
+    runlock_release(x->lock, x->conn);
+    x->lock = NULL;
+}
+
+/* After a lost connection (a restart or failover of the server or the
+ * pooler): a fresh one with the session's zone, with backoff. */
+static int sync_reconnect(struct sync_ctx *x, char **err)
+{
+    double backoff = 0.5;
+    for (int attempt = 0; attempt < 8 && !sync_stop_requested; attempt++) {
+        sleep_interruptible(backoff);
+        backoff = backoff * 2 > 30 ? 30 : backoff * 2;
+        char *cerr = NULL;
+        PGconn *c = pg_connect_like(x->conn, "sync the target", &cerr);
+        const char *tzp[1] = {x->o->source_tz ? x->o->source_tz : "UTC"};
+        PGresult *res = c ? pg_exec(c, &cerr, "SELECT set_config('TimeZone', $1, false)", 1, tzp) : NULL;
+        if (res) {
+            PQclear(res);
+            PQfinish(x->conn);
+            x->conn = c;
+            return 0;
+        }
+        PQfinish(c);
+        free(*err);
+        *err = cerr;
+    }
+    return -1;
 }
 
 /* ---- a round ---------------------------------------------------------------- */
@@ -873,8 +890,27 @@ int sync_run(const struct sync_opts *o, char **err)
         x.state = state_open(o->state_path, &serr);
         free(serr);
     }
-    for (int n = 1;; n++) {
+    for (int n = 1, lost = 0;; n++) {
         int r = run_round(&x, n, err);
+        if (r < 0 && PQstatus(x.conn) != CONNECTION_OK && lost++ < 8) {
+            /* the round rolled back: redo it on a fresh connection; libpq's
+             * message spans lines, the note is one */
+            for (char *p = *err; p && *p; p++)
+                if (*p == '\n' || *p == '\t')
+                    *p = ' ';
+            fprintf(x.out, "sync: lost the connection to the target (%s); reconnecting\n",
+                    *err ? *err : "?");
+            fflush(x.out);
+            free(*err);
+            *err = NULL;
+            if (sync_reconnect(&x, err) != 0) {
+                rc = 1;
+                goto out;
+            }
+            n--;
+            continue;
+        }
+        lost = 0;
         if (r != 0) {
             rc = r < 0 ? 1 : r;
             goto out;

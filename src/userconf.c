@@ -26,7 +26,7 @@ const char *const config_roles[] = {
 
 const char *const config_keys[] = {
     "read-only", "color", "color.ROLE", "key.ACTION", "connection.NAME", "default-connection",
-    "migrate.jobs", "migrate.batch-size", "synonyms", "source", NULL,
+    "migrate.jobs", "migrate.batch-size", "synonyms", "source", "password-command", "pooler", NULL,
 };
 
 char *config_default_path(void)
@@ -335,10 +335,20 @@ static void apply(struct config *cfg, const char *file, int line, const char *ke
             add_error(errs, file, line, "source needs a locator (e.g. sqlite:legacy.db)");
         else
             set_str(&cfg->source, val);
+    } else if (!strcmp(key, "password-command")) {
+        if (!*val)
+            add_error(errs, file, line, "password-command needs a command");
+        else
+            set_str(&cfg->password_command, val);
+    } else if (!strcmp(key, "pooler")) {
+        if (strcmp(val, "auto") && strcmp(val, "yes") && strcmp(val, "no"))
+            add_error(errs, file, line, "pooler takes auto, yes or no, not '%s'", val);
+        else
+            set_str(&cfg->pooler, val);
     } else {
         add_error(errs, file, line, "unknown setting '%s' (known: read-only, color, color.ROLE, "
                   "key.ACTION, connection.NAME, default-connection, migrate.jobs, "
-                  "migrate.batch-size, synonyms, source)", key);
+                  "migrate.batch-size, synonyms, source, password-command, pooler)", key);
     }
 }
 
@@ -488,6 +498,8 @@ void config_free(struct config *cfg)
     free(cfg->default_connection);
     free(cfg->synonyms);
     free(cfg->source);
+    free(cfg->password_command);
+    free(cfg->pooler);
     free(cfg->path);
     memset(cfg, 0, sizeof *cfg);
 }
@@ -624,4 +636,8 @@ void config_show(const struct config *cfg, FILE *out)
         fprintf(out, "synonyms = %s\n", cfg->synonyms);
     if (cfg->source)
         fprintf(out, "source = %s\n", cfg->source);
+    if (cfg->password_command)
+        fprintf(out, "password-command = %s\n", cfg->password_command);
+    if (cfg->pooler)
+        fprintf(out, "pooler = %s\n", cfg->pooler);
 }

@@ -16,6 +16,8 @@
  *   migrate.batch-size = 10000
  *   synonyms = /etc/pantrycrm/synonyms.conf
  *   source = sqlite:/srv/legacy.db
+ *   password-command = az account get-access-token --resource-type oss-rdbms --query accessToken -o tsv
+ *   pooler = auto | yes | no                  # transaction pooler in front?
  *
  * Copyright (C) 2026 The pantrycrm authors. GPL-3.0-or-later. */
 #ifndef PANTRY_USERCONF_H
@@ -80,6 +82,9 @@ struct config {
     long batch_rows;    /* 0: not set */
     char *synonyms;
     char *source;
+    /* A command printing the password (an Entra ID token): run per connection. */
+    char *password_command;
+    char *pooler;       /* "auto" (NULL), "yes", "no": see pg_pooled */
     /* Harmless oddities worth a word ("connection.x holds a password"). */
     char **warnings;
     size_t nwarnings;

@@ -452,9 +452,15 @@ int verify_run(const struct verify_opts *o, char **err)
     if (!v.conn)
         goto out;
     const char *tzp[1] = {o->source_tz ? o->source_tz : "UTC"};
-    PGresult *res = pg_exec(v.conn, err, "SELECT set_config('TimeZone', $1, false),"
-                            " set_config('DateStyle', 'ISO', false),"
-                            " set_config('extra_float_digits', '3', false)", 1, tzp);
+    /* One read-only transaction with transaction-local settings: session
+     * settings would stay on a pooled server connection for its next
+     * client (PgBouncer in transaction mode), and one snapshot compares
+     * every table as of the same moment. */
+    if (!pg_command(v.conn, err, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"))
+        goto out;
+    PGresult *res = pg_exec(v.conn, err, "SELECT set_config('TimeZone', $1, true),"
+                            " set_config('DateStyle', 'ISO', true),"
+                            " set_config('extra_float_digits', '3', true)", 1, tzp);
     if (!res)
         goto out;
     PQclear(res);

@@ -7,7 +7,7 @@ set -eu
 pkgs="build-essential autoconf automake autoconf-archive pkg-config
       libncurses-dev libreadline-dev libsqlite3-dev libpq-dev freetds-dev
       libssl-dev uuid-dev libjansson-dev libxxhash-dev
-      postgresql postgresql-contrib sqlite3 python3 tmux man-db valgrind
+      postgresql postgresql-contrib pgbouncer openssl sqlite3 python3 tmux man-db valgrind
       procps ca-certificates"
 missing=
 for p in $pkgs; do

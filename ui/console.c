@@ -198,6 +198,14 @@ void ui_status(struct app *app, const char *fmt, ...)
     app->status_at = now_s();
 }
 
+const char *ui_read_only_note(const struct app *app)
+{
+    if (app->standby)
+        return " a standby (read replica) takes no edits: open the console on the primary "
+               "(-d with target_session_attrs=read-write)";
+    return " read-only: editing is off";
+}
+
 static const char *pane_title(int pane)
 {
     switch (pane) {
@@ -213,9 +221,12 @@ static const char *pane_title(int pane)
 static void draw_header(struct app *app)
 {
     char line[512];
-    /* The read-only flag comes first: it must survive any truncation. */
-    snprintf(line, sizeof line, " pantrycrm %s %s  %s", app->read_only ? " [READ-ONLY] " : "",
-             pane_title(app->pane), app->who);
+    /* The read-only, standby and reconnecting marks come first: they must
+     * survive any truncation. */
+    snprintf(line, sizeof line, " pantrycrm %s%s%s%s %s  %s%s%s",
+             app->read_only ? " [READ-ONLY] " : "", app->standby ? "[STANDBY] " : "",
+             app->reconnect, app->reconnect[0] ? " " : "", pane_title(app->pane), app->who,
+             app->tls[0] ? "  " : "", app->tls);
     attrset(app->attr[ROLE_HEADER]);
     mvhline(0, 0, ' ', COLS);
     attrset(A_NORMAL);
@@ -445,6 +456,74 @@ static void dispatch(struct app *app, int key)
     }
 }
 
+static int setup_session(struct app *app, char **err);
+
+/* ---- losing and regaining the server -------------------------------------- */
+
+/* When the server, the pooler or a multi-host string's current host goes
+ * away, libpq marks the connection bad at the next query. The console then
+ * reconnects on its own, with backoff, saying so in the header; pages
+ * shown and an open form stay as they are meanwhile (a save says to try
+ * again), and the page is fetched again once connected. */
+static double reconnect_next;
+static int reconnect_attempts;
+
+static void reconnect_tick(struct app *app)
+{
+    if (PQstatus(app->conn) != CONNECTION_BAD)
+        return;
+    double now = now_s();
+    if (!app->reconnect[0]) {
+        reconnect_attempts = 0;
+        reconnect_next = now;
+    }
+    if (app->busy) {
+        /* the query in flight died with the connection */
+        app->busy = false;
+        browse_session_reset(app->bs);
+    }
+    if (now < reconnect_next) {
+        snprintf(app->reconnect, sizeof app->reconnect, "[RECONNECTING: try %d in %.0f s]",
+                 reconnect_attempts + 1, reconnect_next - now + 0.5);
+        return;
+    }
+    reconnect_attempts++;
+    snprintf(app->reconnect, sizeof app->reconnect, "[RECONNECTING: try %d]", reconnect_attempts);
+    console_render(app);    /* the connect blocks: show why first */
+    char *err = NULL;
+    PGconn *old = app->conn;
+    struct browse_session *bs = NULL;
+    PGconn *c = pg_connect_like(old, "reconnect", &err);
+    if (c) {
+        app->conn = c;
+        if (setup_session(app, &err) != 0 || !(bs = browse_session_new(c, true, &err))) {
+            app->conn = old;
+            PQfinish(c);
+            c = NULL;
+        }
+    }
+    if (!c) {
+        double wait = 0.5 * (double)(1 << (reconnect_attempts < 6 ? reconnect_attempts - 1 : 5));
+        reconnect_next = now_s() + (wait > 15 ? 15 : wait);
+        char *first = err ? strchr(err, '\n') : NULL;
+        if (first)
+            *first = '\0';
+        ui_status(app, " connection lost: %s", err ? err : "?");
+        free(err);
+        return;
+    }
+    PQfinish(old);
+    browse_session_free(app->bs);
+    app->bs = bs;
+    PQsetnonblocking(c, 1);
+    aq_clear(&app->aq);
+    aq_init(&app->aq, c);
+    app->reconnect[0] = '\0';
+    ui_status(app, " reconnected (after %d %s); the page is read again", reconnect_attempts,
+              reconnect_attempts == 1 ? "try" : "tries");
+    panes_refresh(app);
+}
+
 static void loop(struct app *app)
 {
     console_render(app);
@@ -486,18 +565,30 @@ static void loop(struct app *app)
                 break; /* the terminal went away: SSH dropped */
         }
         panes_tick(app, now_s());
+        reconnect_tick(app);
         console_render(app);
     }
 }
 
 /* ---- start and stop ------------------------------------------------------ */
 
-/* The role cannot write, or the user asked for read-only: either way every
- * session is read-only at the server, so nothing can slip through. */
+/* The role cannot write, the server is a standby, or the user asked for
+ * read-only: the console then offers no edits. Not a session setting
+ * (default_transaction_read_only): behind a transaction pooler it would
+ * stay on the server connection and fail the next client's writes. */
 static int setup_session(struct app *app, char **err)
 {
-    if (app->read_only && !pg_command(app->conn, err, "SET default_transaction_read_only = on"))
+    char *lag = NULL;
+    int standby = pg_standby(app->conn, &lag, err);
+    free(lag);
+    if (standby < 0)
         return -1;
+    app->standby = standby == 1;
+    if (app->standby)
+        app->read_only = true;
+    char *tls = pg_tls_summary(app->conn);
+    snprintf(app->tls, sizeof app->tls, "%s", tls);
+    free(tls);
     PGresult *res = pg_exec(app->conn, err,
         "SELECT current_user, current_database(), coalesce(inet_server_addr()::text, 'local'),"
         " to_regclass('public.\"Organization\"') IS NOT NULL AND"
@@ -508,8 +599,6 @@ static int setup_session(struct app *app, char **err)
     if (!can_write && !app->read_only) {
         app->read_only = true;
         PQclear(res);
-        if (!pg_command(app->conn, err, "SET default_transaction_read_only = on"))
-            return -1;
         res = pg_exec(app->conn, err, "SELECT current_user, current_database(),"
                       " coalesce(inet_server_addr()::text, 'local')", 0, NULL);
         if (!res)

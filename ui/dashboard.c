@@ -96,7 +96,9 @@ void dashboard_action(struct app *app, enum action a)
     if (app->read_only) {
         /* a read-only session cannot write the summary: re-read it */
         d->read_at = 0;
-        ui_status(app, " read-only: re-reading the summary (recompute it with pantrycrm stats --refresh)");
+        ui_status(app, app->standby ? " standby: re-reading the summary, which the primary computes "
+                                      "(pantrycrm stats --refresh there) and replication brings here"
+                                    : " read-only: re-reading the summary (recompute it with pantrycrm stats --refresh)");
         return;
     }
     d->want_refresh = true;
@@ -332,7 +334,8 @@ void dashboard_draw(struct app *app, int y, int x, int h, int w)
     if (!s->refreshed) {
         ui_put(app, y, x, w, ROLE_TITLE, "The dashboard summary was never computed.");
         ui_put(app, y + 2, x, w, ROLE_OK,
-               app->read_only ? "Run: pantrycrm stats --refresh"
+               app->standby ? "A standby cannot compute it: run pantrycrm stats --refresh on the primary."
+               : app->read_only ? "Run: pantrycrm stats --refresh"
                                : "It is being computed in the background (r computes it here).");
         return;
     }

@@ -53,7 +53,7 @@ void form_close(struct app *app)
 static bool can_write(struct app *app)
 {
     if (app->read_only) {
-        ui_status(app, " read-only: editing is off");
+        ui_status(app, "%s", ui_read_only_note(app));
         return false;
     }
     /* Forms use the connection synchronously: let a page in flight land
@@ -183,6 +183,11 @@ static void save(struct app *app, bool over_theirs)
 {
     struct form *f = app->form;
     char *err = NULL;
+    if (app->reconnect[0] || PQstatus(app->conn) == CONNECTION_BAD) {
+        /* the form stays open with every value: nothing typed is lost */
+        ui_status(app, " not connected: reconnecting; the form is kept, save again once connected");
+        return;
+    }
     if (!panes_drain(app)) {
         ui_status(app, " a query is still running: try again");
         return;

@@ -206,6 +206,14 @@ static void report_lines(struct app *app, const struct health_view *v, struct li
         add(ls, ROLE_OK, "Console: connection pid %d, %s; %d pantrycrm session%s on the server",
             app->conn ? PQbackendPID(app->conn) : 0, app->busy ? "busy" : "idle", h->conns_app,
             h->conns_app == 1 ? "" : "s");
+        if (h->standby && h->replay_lag_s >= 0)
+            add(ls, ROLE_WARN, "Role: STANDBY (read replica), WAL receiver %s, replay lag %.1f s; TLS: %s",
+                h->wal_receiver[0] ? h->wal_receiver : "not running", h->replay_lag_s, h->tls);
+        else if (h->standby)
+            add(ls, ROLE_WARN, "Role: STANDBY (read replica), WAL receiver %s; TLS: %s",
+                h->wal_receiver[0] ? h->wal_receiver : "not running", h->tls);
+        else if (h->tls[0])
+            add(ls, ROLE_OK, "Role: primary; TLS: %s", h->tls);
     }
     if (!h->source_known)
         add(ls, ROLE_DIM, "Source: not known (no migration run readable)");

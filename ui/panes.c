@@ -87,6 +87,11 @@ static enum browse_entity entity_of(int pane)
 static void send_query(struct app *app, enum pending what, int pane, enum browse_move move)
 {
     char *err = NULL;
+    if (app->reconnect[0]) {
+        ui_status(app, " not connected: reconnecting (the header says when)");
+        browse_query_free(&app->q);
+        return;
+    }
     if (!app->bs || !browse_send(app->bs, &app->q, &err)) {
         ui_status(app, " %s", err ? err : "not connected");
         free(err);
@@ -153,7 +158,7 @@ static void list_reload(struct app *app, int pane)
 
 bool panes_send_sql(struct app *app, enum pending what, const char *sql)
 {
-    if (app->busy || !app->bs)
+    if (app->busy || !app->bs || app->reconnect[0])
         return false;
     browse_query_free(&app->q);
     app->q.sql = xstrdup(sql);
@@ -569,7 +574,7 @@ static void ask_delete(struct app *app)
     if (!row)
         return;
     if (app->read_only) {
-        ui_status(app, " read-only: editing is off");
+        ui_status(app, "%s", ui_read_only_note(app));
         return;
     }
     struct edit_org o = {0};

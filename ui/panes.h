@@ -76,6 +76,9 @@ struct app {
     const char *locale_note;    /* why we draw in ASCII; shown until a key */
     int color_pref;             /* 0 auto (NO_COLOR decides), 1 never, 2 always */
     char who[256];
+    bool standby;                 /* a hot standby (read replica): read-only */
+    char tls[96];                 /* pg_tls_summary, for the header */
+    char reconnect[96];           /* "[RECONNECTING 3 in 4 s]" while cut off */
     int pane;
     bool help, quit;
     int help_top;               /* first help line shown */
@@ -141,5 +144,7 @@ void console_render(struct app *app);
 void ui_put(struct app *app, int y, int x, int width, int role, const char *text);
 void ui_fit(struct app *app, const char *text, size_t len, int width, struct strbuf *out);
 void ui_status(struct app *app, const char *fmt, ...) PANTRY_PRINTF(2, 3);
+/* Why an edit is refused before its form opens, and what to do instead. */
+const char *ui_read_only_note(const struct app *app);
 
 #endif

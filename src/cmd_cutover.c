@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "cli.h"
+#include "guard.h"
 #include "cli_xform.h"
 #include "commands.h"
 #include "cutover.h"
@@ -100,6 +101,10 @@ int cmd_cutover(int argc, char **argv, const char *prefix)
         goto out;
     if (check && o.commit) {
         cli_usage_error(prefix, "--check and --commit exclude each other");
+        goto out;
+    }
+    if (o.commit && !guard_write_cli(prefix, "cutover --commit")) {
+        rc = EXIT_FAIL;
         goto out;
     }
     if (o.report_dir && access(o.report_dir, W_OK) != 0) {

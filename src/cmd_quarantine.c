@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "cli.h"
+#include "guard.h"
 #include "commands.h"
 #include "engine.h"
 #include "cli_xform.h"
@@ -288,6 +289,9 @@ static int q_replay(int argc, char **argv, const char *prefix)
     }
     if (cli_no_more_args(prefix, argc, argv))
         goto out;
+    rc = EXIT_FAIL;
+    if (!guard_write_cli(prefix, "quarantine replay"))
+        goto out;
     o.synonyms_path = x.synonyms ? x.synonyms : config_get()->synonyms;
     o.source_tz = x.tz;
     o.min_year = x.min_year;
@@ -337,6 +341,8 @@ static int q_accept(int argc, char **argv, const char *prefix)
     }
     if (optind == argc && !table)
         return cli_usage_error(prefix, "give quarantine ids, or --table (and --reason)");
+    if (!guard_write_cli(prefix, "quarantine accept"))
+        return EXIT_FAIL;
     PGconn *conn = connect_or_warn(conninfo, "update the quarantine");
     if (!conn)
         return EXIT_FAIL;

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "cli.h"
+#include "guard.h"
 #include "commands.h"
 #include "pg.h"
 #include "stats.h"
@@ -61,6 +62,8 @@ int cmd_stats(int argc, char **argv, const char *prefix)
         return EXIT_USAGE;
     if (as_of && !refresh)
         return cli_usage_error(prefix, "--as-of only applies with --refresh");
+    if (refresh && !guard_write_cli(prefix, "stats --refresh (it writes the summary)"))
+        return EXIT_FAIL;
     char *err = NULL;
     PGconn *conn = pg_connect(conninfo, "read the dashboard's numbers", &err);
     if (!conn) {

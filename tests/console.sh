@@ -215,12 +215,31 @@ keys Enter C-u; keys -l "bob@"; keys Enter
 wait_for "is not"; ok $? "a malformed email is refused with a reason"
 for i in 1 2 3 4; do keys k; done          # back from email to city
 keys Enter C-u; keys -l "Conflicted City"; keys Enter
-psql -X -q -d c -c "UPDATE \"Organization\" SET name = 'Renamed Elsewhere', \"updatedAt\" = now() WHERE name = 'Legacy Imported Diner'"
+keys j j                                   # state zipCode -> phone
+keys Enter C-u; keys -l "555-0101"; keys Enter
+# Meanwhile someone else renames it, changes its email and its city.
+psql -X -q -d c -c "UPDATE \"Organization\" SET name = 'Renamed Elsewhere', email = 'them@example.org', city = 'Their City', \"updatedAt\" = now() WHERE name = 'Legacy Imported Diner'"
 keys w
-wait_for "someone saved this organization meanwhile"; ok $? "a save over someone else's change is refused"
-like "$(screen)" "Renamed Elsewhere" "and their version is shown beside yours"
-keys t
-wait_for "took their version"; ok $? "t takes their version"
+wait_for "City was changed by both of you \(1 field left\): o keeps yours, t takes theirs \(Their City\)"
+ok $? "a save over someone else's change merges, and asks only about the field both changed"
+like "$(screen)" "Renamed Elsewhere" "their other changes are already in the form"
+keys o
+wait_for "saved, merged with the change someone saved meanwhile"; ok $? "o keeps mine for that field and saves"
+is "$(psql_val "SELECT concat_ws('|', name, email, city, phone) FROM \"Organization\" WHERE name = 'Renamed Elsewhere'" c)" \
+   "Renamed Elsewhere|them@example.org|Conflicted City|555-0101" \
+   "the row keeps their name and email, my city and phone"
+# Fields only one side changed need no question at all (issue 13's case:
+# they changed the email, I changed the phone).
+wait_for_gone "loading"
+keys e
+wait_for "Edit organization"
+for i in $(seq 1 9); do keys j; done       # -> phone
+keys Enter C-u; keys -l "555-0202"; keys Enter
+psql -X -q -d c -c "UPDATE \"Organization\" SET email = 'second@example.org', \"updatedAt\" = now() WHERE name = 'Renamed Elsewhere'"
+keys w
+wait_for "saved, merged with the change someone saved meanwhile"; ok $? "a change of other fields is merged without a question"
+is "$(psql_val "SELECT concat_ws('|', email, phone) FROM \"Organization\" WHERE name = 'Renamed Elsewhere'" c)" \
+   "second@example.org|555-0202" "their email survives beside my phone"
 keys Escape
 keys : ; keys -l "filter clear"; keys Enter
 keys +
@@ -275,7 +294,7 @@ wait_for "EXITED=0"
 start --read-only
 wait_for "READ-ONLY"; ok $? "--read-only shows in the header"
 keys 1 e
-wait_for "read-only: editing is off"; ok $? "and editing is refused"
+wait_for "read-only \(--read-only\): editing is refused"; ok $? "and editing is refused, saying why"
 keys q
 wait_for "EXITED=0"; ok $? "and quits cleanly"
 
@@ -311,10 +330,14 @@ pg_createdb d
 "$PANTRYCRM" -d dbname=d db migrate >/dev/null || bail_out "db migrate failed"
 mkdir -p "$TEST_TMP/data/pantrycrm/demo"
 "$PANTRYCRM" demo generate --scale 6000 --seed 9 --out "$TEST_TMP/data/pantrycrm/demo/legacy.db" >/dev/null
+# Small batches (through the configuration, which the migration started
+# from the pane reads too) keep the run going long enough to be steered.
+mkdir -p "$TEST_TMP/cfg2/pantrycrm"
+printf 'migrate.batch-size = 10\n' >"$TEST_TMP/cfg2/pantrycrm/config"
 steer() { # runs a console on database d with its own state and data homes
     n=$((n + 1)); old=$S; S=c$n
     $T new-session -d -s $S -x 110 -y 30 \
-        "env TERM=screen LC_ALL=C.UTF-8 XDG_STATE_HOME='$TEST_TMP/state2' XDG_DATA_HOME='$TEST_TMP/data' PGHOST='$PGHOST' PGPORT=$PGPORT PGUSER=postgres '$PANTRYCRM' -d dbname=d; echo EXITED=\$?; sleep 30"
+        "env TERM=screen LC_ALL=C.UTF-8 XDG_CONFIG_HOME='$TEST_TMP/cfg2' XDG_STATE_HOME='$TEST_TMP/state2' XDG_DATA_HOME='$TEST_TMP/data' PGHOST='$PGHOST' PGPORT=$PGPORT PGUSER=postgres '$PANTRYCRM' -d dbname=d; echo EXITED=\$?; sleep 30"
     $T kill-session -t $old 2>/dev/null
 }
 steer
@@ -328,7 +351,10 @@ ok "$(python3 -c 'import json,sys; a=json.load(open(sys.argv[1])); sys.exit(0 if
       "$TEST_TMP/state2/pantrycrm/state.db.assess.json" >/dev/null 2>&1; echo $?)" \
    "the assessment is kept beside the state file"
 keys m
-wait_for "Run 1 +running" 60; ok $? "m starts a migration of the demo legacy source"
+wait_for "start a migration of the demo's legacy source .*legacy.db\? y/n"
+ok $? "m names the source it would migrate and asks"
+keys y
+wait_for "Run 1 +running" 60; ok $? "y starts a migration of the demo legacy source"
 keys p
 wait_for "paused" 30; ok $? "p pauses it"
 sleep 1     # the batch in flight when the pause came may still commit
@@ -342,12 +368,19 @@ keys q
 wait_for "quit\? y/n" 30; ok $? "q while a migration runs asks first"
 keys n
 keys a
-wait_for "stop the running migration" 30; ok $? "a asks before stopping"
+wait_for "stop run 1 \(from .*legacy.db\) at the next batch boundary\? y/n" 30
+ok $? "a names the run and its source and asks before stopping"
 keys y
 wait_for "Run 1 +interrupted" 60; ok $? "y stops it at a batch boundary"
 is "$(psql_val "SELECT status FROM migration.run ORDER BY id DESC LIMIT 1" d)" interrupted \
    "the target records the run as interrupted"
+keys a
+wait_for "no migration is running \(the last, run 1 from .*legacy.db, is interrupted\)"
+ok $? "a with nothing running says so, naming the last run, and asks nothing"
+unlike "$(screen)" "y/n" "(no question is pending)"
 keys m
+wait_for "resume run 1 \(interrupted\) from .*legacy.db\? y/n"; ok $? "m names the run it resumes"
+keys y
 wait_for "Run 2 +done" 180; ok $? "m resumes it from its checkpoints, to the end"
 run_ok "the steered migration verifies" "$PANTRYCRM" -d dbname=d verify
 keys q

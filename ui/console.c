@@ -16,6 +16,7 @@
 #include "form.h"
 
 #include "aq.h"
+#include "guard.h"
 #include "pg.h"
 #include "sanitize.h"
 #include "source.h"
@@ -386,6 +387,15 @@ static void dispatch(struct app *app, int key)
     if (app->form && form_key(app, key))
         return;
     enum action a = keymap_lookup(key);
+    /* Read-only is one decision (guard.h): every key that writes asks it
+     * here, before any pane sees the key. */
+    const char *writes = panes_action_writes(app, a);
+    char *refusal = NULL;
+    if (writes && !guard_write(writes, &refusal)) {
+        ui_status(app, " %s", refusal);
+        free(refusal);
+        return;
+    }
     switch (a) {
     case ACT_QUIT:
         if (panes_migration_running(app)) {
@@ -427,10 +437,8 @@ static void dispatch(struct app *app, int key)
         }
         break;
     case ACT_MIG_ABORT:
-        if (app->pane != PANE_MIGRATION)
-            break;
-        app->confirm = ACT_MIG_ABORT;
-        ui_status(app, " stop the running migration at the next batch boundary? y/n");
+        if (app->pane == PANE_MIGRATION)
+            panes_action(app, a); /* it names the run and asks first */
         break;
     case ACT_NONE:
         break;
@@ -487,12 +495,11 @@ static void loop(struct app *app)
 
 /* ---- start and stop ------------------------------------------------------ */
 
-/* The role cannot write, or the user asked for read-only: either way every
- * session is read-only at the server, so nothing can slip through. */
+/* The role cannot write, or the user asked for read-only: either way the
+ * guard (guard.h) refuses every key that writes before anything is sent.
+ * No session setting at the server: a transaction pooler would not keep it. */
 static int setup_session(struct app *app, char **err)
 {
-    if (app->read_only && !pg_command(app->conn, err, "SET default_transaction_read_only = on"))
-        return -1;
     PGresult *res = pg_exec(app->conn, err,
         "SELECT current_user, current_database(), coalesce(inet_server_addr()::text, 'local'),"
         " to_regclass('public.\"Organization\"') IS NOT NULL AND"
@@ -500,16 +507,9 @@ static int setup_session(struct app *app, char **err)
     if (!res)
         return -1;
     bool can_write = PQgetvalue(res, 0, 3)[0] == 't';
-    if (!can_write && !app->read_only) {
-        app->read_only = true;
-        PQclear(res);
-        if (!pg_command(app->conn, err, "SET default_transaction_read_only = on"))
-            return -1;
-        res = pg_exec(app->conn, err, "SELECT current_user, current_database(),"
-                      " coalesce(inet_server_addr()::text, 'local')", 0, NULL);
-        if (!res)
-            return -1;
-    }
+    if (!can_write)
+        guard_set_read_only("the role cannot write");
+    app->read_only = guard_read_only();
     char *host = pg_describe(app->conn);
     snprintf(app->who, sizeof app->who, "%s", host);
     free(host);
@@ -543,7 +543,11 @@ int console_main(const struct console_opts *opts)
         }
     struct app app;
     memset(&app, 0, sizeof app);
-    app.read_only = opts->read_only || cfg->read_only;
+    if (opts->read_only)
+        guard_set_read_only("--read-only");
+    else if (cfg->read_only)
+        guard_set_read_only("read-only = true in the configuration");
+    app.read_only = guard_read_only();
     app.color_pref = cfg->color == CONFIG_COLOR_NEVER ? 1 : cfg->color == CONFIG_COLOR_ALWAYS ? 2 : 0;
     app.confirm = ACT_NONE;
     app.conninfo = opts->conninfo ? xstrdup(opts->conninfo) : NULL;

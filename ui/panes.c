@@ -18,6 +18,8 @@
 #include "sqltext.h"
 #include "dashboard.h"
 #include "health.h"
+#include "guard.h"
+#include "runinfo.h"
 
 #include <curses.h>
 #include <errno.h>
@@ -459,6 +461,7 @@ void panes_free(struct app *app)
     form_close(app);
     free(app->delete_id);
     free(app->delete_token);
+    free(app->mig_source);
 }
 
 void panes_switch(struct app *app, int pane)
@@ -561,6 +564,7 @@ static char **current_org(struct app *app)
 
 static void ask_delete(struct app *app)
 {
+    char *err = NULL;
     if (!panes_drain(app)) {
         ui_status(app, " a query is still running: try again");
         return;
@@ -568,13 +572,13 @@ static void ask_delete(struct app *app)
     char **row = current_org(app);
     if (!row)
         return;
-    if (app->read_only) {
-        ui_status(app, " read-only: editing is off");
+    if (!guard_write("editing", &err)) {
+        ui_status(app, " %s", err);
+        free(err);
         return;
     }
     struct edit_org o = {0};
     struct edit_cascade c = {0};
-    char *err = NULL;
     if (edit_org_load(app->conn, row[BROWSE_ORG_ID], &o, &err) != 0
         || edit_org_cascade(app->conn, row[BROWSE_ORG_ID], &c, &err) != 0) {
         ui_status(app, " %s", err ? err : "that organization is gone");
@@ -1184,6 +1188,25 @@ static void read_migration(struct app *app)
     state_close(st);
 }
 
+const char *panes_action_writes(const struct app *app, enum action a)
+{
+    switch (a) {
+    case ACT_EDIT:
+    case ACT_NEW:
+    case ACT_DELETE:
+    case ACT_LOG:
+        return app->pane < PANE_MIGRATION ? "editing" : NULL;
+    case ACT_MIG_START:
+        return "starting a migration";
+    case ACT_MIG_PAUSE:
+        return "pausing or resuming a migration";
+    case ACT_MIG_ABORT:
+        return app->pane == PANE_MIGRATION ? "stopping a migration" : NULL;
+    default:
+        return NULL;
+    }
+}
+
 bool panes_migration_running(struct app *app)
 {
     read_migration(app);
@@ -1200,17 +1223,65 @@ static bool migration_paused(const struct mig_view *m)
     return false;
 }
 
-/* The source to migrate: the demo's legacy file when there is one, else
- * the source of the last run. Caller frees; NULL when none is known. */
-static char *migration_source(struct app *app)
+/* A source as the status line names it: a long path keeps its last two
+ * parts ("…/demo/legacy.db"), so that the rest of the message still fits. */
+static const char *short_source(const char *source, char *buf, size_t size)
 {
+    size_t len = strlen(source);
+    if (len <= 40)
+        return source;
+    const char *cut = source + len - 30; /* no slash: its last characters */
+    for (const char *p = source + len - 1, *last = NULL; p > source; p--)
+        if (*p == '/') {
+            if (last) {
+                cut = p;
+                break;
+            }
+            last = p;
+        }
+    snprintf(buf, size, "…%.60s", cut);
+    return buf;
+}
+
+/* The source to migrate, and what an 'm' would do with it, in *what
+ * ("resume run 3 (interrupted) from X"): the target's last run decides,
+ * since its checkpoints are keys of its own source (a resume from another
+ * source would mix two databases); then this machine's last run; then the
+ * demo's legacy file. Caller frees both; NULL when no source is known. */
+static char *migration_source(struct app *app, char **what)
+{
+    *what = NULL;
+    if (app->conn && panes_drain(app)) {
+        char *err = NULL;
+        struct run_info r;
+        int found = run_info_last(app->conn, &r, &err);
+        free(err);
+        if (found == 1) {
+            char sb[64];
+            *what = xasprintf("%s run %lld (%s) from %s", run_info_unfinished(&r) ? "resume" : "repeat",
+                              r.id, r.status, short_source(r.source, sb, sizeof sb));
+            char *source = r.source;
+            r.source = NULL;
+            run_info_free(&r);
+            return source;
+        }
+    }
+    if (app->mig.found && app->mig.run.source[0]) {
+        char sb[64];
+        *what = xasprintf("migrate again from %s (this machine's last run)",
+                          short_source(app->mig.run.source, sb, sizeof sb));
+        return xstrdup(app->mig.run.source);
+    }
     char *data = paths_data_home();
     char *demo = xasprintf("%s/demo/legacy.db", data);
     free(data);
-    if (access(demo, R_OK) == 0)
+    if (access(demo, R_OK) == 0) {
+        char sb[64];
+        *what = xasprintf("start a migration of the demo's legacy source %s", short_source(demo, sb, sizeof sb));
         return demo;
+    }
     free(demo);
-    return app->mig.found && app->mig.run.source[0] ? xstrdup(app->mig.run.source) : NULL;
+    return NULL;
 }
 
 /* Starts `pantrycrm migrate` detached from the console, so that it goes
@@ -1226,9 +1297,12 @@ static void migration_action(struct app *app, enum action a)
 {
     bool running = panes_migration_running(app);
     struct mig_view *m = &app->mig;
-    char *err = NULL;
+    char *err = NULL, sb[64];
+    const char *msrc = short_source(m->run.source, sb, sizeof sb);
     if (a == ACT_MIG_ASSESS) {
-        char *source = migration_source(app);
+        char *what = NULL;
+        char *source = migration_source(app, &what);
+        free(what);
         if (!source)
             ui_status(app, " no source known: run 'pantrycrm assess --source sqlite:FILE' once");
         else
@@ -1239,36 +1313,56 @@ static void migration_action(struct app *app, enum action a)
     }
     if (a == ACT_MIG_START) {
         if (running) {
-            ui_status(app, " a migration is already running");
+            ui_status(app, " run %lld from %s is already running", (long long)m->run.id, msrc);
             return;
         }
-        if (app->read_only) {
-            ui_status(app, " read-only: this console does not start migrations");
+        if (app->confirm == ACT_MIG_START) { /* the y of the question below */
+            if (!app->mig_source)
+                return;
+            if (spawn_migration(app, app->mig_source, &err))
+                ui_status(app, " migration from %s started; it goes on if you quit",
+                          short_source(app->mig_source, sb, sizeof sb));
+            else
+                ui_status(app, " %s", err);
+            free(err);
+            free(app->mig_source);
+            app->mig_source = NULL;
+            panes_switch(app, PANE_MIGRATION);
             return;
         }
-        char *source = migration_source(app);
+        char *what = NULL;
+        char *source = migration_source(app, &what);
+        panes_switch(app, PANE_MIGRATION);
         if (!source) {
             ui_status(app, " no source known: run 'pantrycrm migrate --source sqlite:FILE' once");
             return;
         }
-        if (spawn_migration(app, source, &err))
-            ui_status(app, " migration of %s started; it goes on if you quit", source);
-        else
-            ui_status(app, " %s", err);
-        free(err);
-        free(source);
-        panes_switch(app, PANE_MIGRATION);
+        free(app->mig_source);
+        app->mig_source = source;
+        app->confirm = ACT_MIG_START;
+        ui_status(app, " %s? y/n", what);
+        free(what);
         return;
     }
     if (!running) {
-        ui_status(app, " no migration is running");
+        if (m->found)
+            ui_status(app, " no migration is running (the last, run %lld from %s, is %s)",
+                      (long long)m->run.id, msrc, m->run.status);
+        else
+            ui_status(app, " no migration is running");
         return;
     }
     if (a == ACT_MIG_ABORT) {
-        if (kill((pid_t)m->run.pid, SIGINT) == 0)
-            ui_status(app, " stopping at the next batch boundary; 'm' resumes it later");
-        else
+        if (app->confirm != ACT_MIG_ABORT) {
+            app->confirm = ACT_MIG_ABORT;
+            ui_status(app, " stop run %lld (from %s) at the next batch boundary? y/n",
+                      (long long)m->run.id, msrc);
+        } else if (kill((pid_t)m->run.pid, SIGINT) == 0) {
+            ui_status(app, " stopping run %lld at the next batch boundary; 'm' resumes it from %s",
+                      (long long)m->run.id, msrc);
+        } else {
             ui_status(app, " cannot signal the migration: %s", strerror(errno));
+        }
         return;
     }
     /* pause or resume */
@@ -1280,7 +1374,8 @@ static void migration_action(struct app *app, enum action a)
     }
     bool paused = migration_paused(m);
     if (state_control_set(st, m->run.id, paused ? "run" : "pause", &err) == 0)
-        ui_status(app, " %s", paused ? "resuming the migration" : "pausing the migration");
+        ui_status(app, " %s run %lld (from %s)", paused ? "resuming" : "pausing", (long long)m->run.id,
+                  msrc);
     else
         ui_status(app, " %s", err);
     free(err);

@@ -85,6 +85,7 @@ struct app {
     struct prompt *prompt;      /* the ':', '/' and field line (readline is global) */
     struct form *form;          /* an open edit form, or NULL */
     char *delete_id, *delete_token;  /* the organization a 'D' asks about */
+    char *mig_source;           /* the source an 'm' asks about */
     char queued[256];           /* a command typed while a query ran: run it next */
     char prompt_kind;           /* ':' or '/' while the prompt is open */
     struct list_view lists[2];
@@ -127,6 +128,10 @@ void panes_tick(struct app *app, double now);
 bool panes_send_sql(struct app *app, enum pending what, const char *sql);
 /* True while the last recorded migration's process is alive. */
 bool panes_migration_running(struct app *app);
+/* What action a writes on the current pane ("editing", "starting a
+ * migration" …), or NULL when it writes nothing: the console asks the
+ * read-only guard about exactly these. */
+const char *panes_action_writes(const struct app *app, enum action a);
 
 /* console.c: colour roles for the current terminal, and one full paint
  * of the model (the loop calls it; render tests call it on newterm). */

@@ -5,6 +5,7 @@
 #include "cli.h"
 #include "guard.h"
 #include "runinfo.h"
+#include "schema.h"
 #include "commands.h"
 #include "engine.h"
 #include "state.h"
@@ -329,7 +330,15 @@ int cmd_report(int argc, char **argv, const char *prefix)
         return EXIT_USAGE;
     char *err = NULL;
     if (engine_report(conninfo, json, stdout, &err) != 0) {
-        warnx_("report: %s", err);
+        /* A database never migrated deserves advice, not an SQL error. */
+        char *cerr = NULL, *missing = NULL;
+        PGconn *conn = pg_connect(conninfo, "read the migration report", &cerr);
+        if (conn)
+            missing = schema_missing(conn);
+        warnx_("report: %s", missing ? missing : err);
+        free(missing);
+        free(cerr);
+        PQfinish(conn);
         free(err);
         return EXIT_FAIL;
     }

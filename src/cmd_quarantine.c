@@ -4,6 +4,7 @@
 
 #include "cli.h"
 #include "guard.h"
+#include "schema.h"
 #include "commands.h"
 #include "engine.h"
 #include "cli_xform.h"
@@ -42,6 +43,14 @@ static PGconn *connect_or_warn(const char *conninfo, const char *purpose)
     if (!conn) {
         warnx_("%s", err);
         free(err);
+        return NULL;
+    }
+    char *missing = schema_missing(conn);
+    if (missing) {
+        warnx_("%s", missing);
+        free(missing);
+        PQfinish(conn);
+        return NULL;
     }
     return conn;
 }

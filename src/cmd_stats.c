@@ -4,6 +4,7 @@
 
 #include "cli.h"
 #include "guard.h"
+#include "schema.h"
 #include "commands.h"
 #include "pg.h"
 #include "stats.h"
@@ -69,6 +70,13 @@ int cmd_stats(int argc, char **argv, const char *prefix)
     if (!conn) {
         warnx_("stats: %s", err);
         free(err);
+        return EXIT_FAIL;
+    }
+    char *missing = schema_missing(conn);
+    if (missing) {
+        warnx_("stats: %s", missing);
+        free(missing);
+        PQfinish(conn);
         return EXIT_FAIL;
     }
     int rc = EXIT_FAIL;

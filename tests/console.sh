@@ -255,7 +255,8 @@ keys : ; keys -l "search Brand New Bistro"; keys Enter
 wait_for "match 1 of .*Brand New Bistro"
 wait_for_gone "loading"   # set in the same frame as the match line
 keys D
-wait_for "delete Brand New Bistro with 0 contacts, 0 interactions"; ok $? "D says what the delete takes with it"
+wait_for "delete Brand New Bistro\? y/n  \(with it 0 contacts, 0 interactions, 0 opportunities, 0 contracts\)"
+ok $? "D asks, and says what the delete takes with it"
 keys y
 wait_for " deleted"; ok $? "y deletes"
 is "$(psql_val "SELECT count(*) FROM \"Organization\" WHERE name = 'Brand New Bistro'" c)" 0 "it is gone"

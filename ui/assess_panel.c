@@ -82,8 +82,12 @@ static void reload(struct app *app)
     panel.a = a;
     panel.mtime = st.st_mtim;
     panel.error[0] = '\0';
-    if (panel.started && st.st_mtim.tv_sec >= panel.started)
+    if (panel.started && st.st_mtim.tv_sec >= panel.started) {
         panel.started = 0;
+        /* the result is on screen: "assessing … in the background" is old news */
+        if (strncmp(app->status, " assessing ", 11) == 0)
+            app->status[0] = '\0';
+    }
 }
 
 void assess_panel_start(struct app *app, const char *source)

@@ -19,6 +19,7 @@
 #include "guard.h"
 #include "pg.h"
 #include "sanitize.h"
+#include "schema.h"
 #include "source.h"
 #include "state.h"
 #include "userconf.h"
@@ -229,7 +230,12 @@ static void draw_status(struct app *app)
     mvhline(LINES - 1, 0, ' ', COLS);
     attrset(A_NORMAL);
     const char *hint = "1 Orgs  2 Contacts  3 Migration  ? Help  q Quit";
-    if (app->status[0] && (app->confirm != ACT_NONE || now_s() - app->status_at < 8))
+    if (app->status[0] && app->confirm != ACT_NONE && strstr(app->status, "y/n")
+        && text_width(app->status, strlen(app->status)) > COLS) {
+        /* A question cut short by the width keeps its y/n in sight. */
+        ui_put(app, LINES - 1, 0, COLS - 5, ROLE_STATUS, app->status);
+        ui_put(app, LINES - 1, COLS - 5, 5, ROLE_STATUS, " y/n ");
+    } else if (app->status[0] && (app->confirm != ACT_NONE || now_s() - app->status_at < 8))
         ui_put(app, LINES - 1, 0, COLS, ROLE_STATUS, app->status);
     else if (app->busy)
         ui_put(app, LINES - 1, 0, COLS, ROLE_STATUS, " working… (Esc cancels)");
@@ -384,6 +390,9 @@ static void dispatch(struct app *app, int key)
         }
         return;
     }
+    /* A message is about the last thing done: the next key starts afresh,
+     * so a refused filter or a validation error does not outlive it. */
+    app->status[0] = '\0';
     if (app->form && form_key(app, key))
         return;
     enum action a = keymap_lookup(key);
@@ -500,6 +509,13 @@ static void loop(struct app *app)
  * No session setting at the server: a transaction pooler would not keep it. */
 static int setup_session(struct app *app, char **err)
 {
+    /* Without the schema every pane would fail with SQL errors: say what
+     * to do instead of opening. */
+    char *missing = schema_missing(app->conn);
+    if (missing) {
+        *err = missing;
+        return -1;
+    }
     PGresult *res = pg_exec(app->conn, err,
         "SELECT current_user, current_database(), coalesce(inet_server_addr()::text, 'local'),"
         " to_regclass('public.\"Organization\"') IS NOT NULL AND"
@@ -510,6 +526,9 @@ static int setup_session(struct app *app, char **err)
     if (!can_write)
         guard_set_read_only("the role cannot write");
     app->read_only = guard_read_only();
+    snprintf(app->session_ns, sizeof app->session_ns, "%s:%s/%s/%s",
+             PQhost(app->conn) ? PQhost(app->conn) : "", PQport(app->conn) ? PQport(app->conn) : "",
+             PQdb(app->conn), PQuser(app->conn));
     char *host = pg_describe(app->conn);
     snprintf(app->who, sizeof app->who, "%s", host);
     free(host);

@@ -197,6 +197,7 @@ void panes_cancel(struct app *app)
 }
 
 static void goto_hit(struct app *app, int pane);
+static void open_detail(struct app *app);
 static void list_resort(struct app *app, int pane, enum browse_sort sort, bool desc);
 
 static void on_page(struct app *app, int pane, PGresult *res)
@@ -354,16 +355,20 @@ void panes_on_readable(struct app *app)
         browse_key_free(&key);
         return;
     }
-    case PEND_DETAIL:
+    case PEND_DETAIL: {
+        bool again = app->detail_open; /* a refresh keeps the scroll */
         browse_org_detail_free(&app->detail);
         if (!browse_parse_org_detail(&app->q, res, &app->detail, &err) || !app->detail.found) {
+            app->detail_open = false;
             ui_status(app, " %s", err ? err : "the organization is gone");
             free(err);
         } else {
             app->detail_open = true;
-            app->detail_top = 0;
+            if (!again)
+                app->detail_top = 0;
         }
         break;
+    }
     case PEND_DASHBOARD:
         dashboard_on_result(app, res, NULL);
         break;
@@ -390,6 +395,13 @@ void panes_on_readable(struct app *app)
     }
     if (want_count && !app->busy)
         list_count(app, pane);
+    /* Details open over a list that was just reloaded (a save, r): read
+     * them again for the row the list now shows. */
+    if (app->detail_reload && !app->busy && !app->lists[PANE_ORGS].loading) {
+        app->detail_reload = false;
+        if (app->detail_open && app->pane == PANE_ORGS)
+            open_detail(app);
+    }
 }
 
 /* Jumps to a row by id or legacy id: a lookup, then the page around it. */
@@ -542,6 +554,7 @@ void panes_follow(struct app *app, const char *id)
     app->lists[app->pane].estimate = -1;
     list_goto(app, app->pane, id);
     app->lists[app->pane].goto_pending = false; /* a row we just saved is no news */
+    app->detail_reload = app->detail_open;
 }
 
 void panes_refresh(struct app *app)
@@ -551,6 +564,7 @@ void panes_refresh(struct app *app)
     struct list_view *l = &app->lists[app->pane];
     l->estimate = -1;
     list_resort(app, app->pane, l->spec.sort, l->spec.desc);
+    app->detail_reload = app->detail_open;
 }
 
 /* The organization under the cursor (list or details), or NULL. */
@@ -592,11 +606,17 @@ static void ask_delete(struct app *app)
     app->delete_token = xstrdup(o.updated_at);
     edit_org_free(&o);
     app->confirm = ACT_DELETE;
-    ui_status(app, " delete %.40s with %lld contacts, %lld interactions, %lld opportunities, "
-              "%lld contracts (%lld leads keep no organization)? y/n",
+    /* The question first: on a narrow terminal the y/n must still show. */
+    char leads[64] = "";
+    if (c.leads > 0)
+        snprintf(leads, sizeof leads, "; %lld lead%s will have no organization", (long long)c.leads,
+                 c.leads == 1 ? "" : "s");
+    ui_status(app, " delete %.40s? y/n  (with it %lld contact%s, %lld interaction%s, %lld opportunit%s, "
+              "%lld contract%s%s)",
               row[BROWSE_ORG_NAME] ? row[BROWSE_ORG_NAME] : "", (long long)c.contacts,
-              (long long)c.interactions, (long long)c.opportunities, (long long)c.contracts,
-              (long long)c.leads);
+              c.contacts == 1 ? "" : "s", (long long)c.interactions, c.interactions == 1 ? "" : "s",
+              (long long)c.opportunities, c.opportunities == 1 ? "y" : "ies", (long long)c.contracts,
+              c.contracts == 1 ? "" : "s", leads);
 }
 
 static void do_delete(struct app *app)
@@ -666,6 +686,11 @@ void panes_action(struct app *app, enum action a)
             app->detail_top = app->detail_top > (size_t)app->page_rows ? app->detail_top - (size_t)app->page_rows : 0;
         else if (a == ACT_BACK || a == ACT_OPEN)
             app->detail_open = false;
+        else if (a == ACT_REFRESH) {
+            /* the list under it too: a name or a sort key may have changed */
+            panes_refresh(app);
+            ui_status(app, " reloading the details");
+        }
         return;
     }
     struct list_view *l = &app->lists[app->pane];
@@ -850,6 +875,14 @@ bool panes_command(struct app *app, const char *line)
 
 /* ---- session --------------------------------------------------------------- */
 
+/* Each connection (server, database, role) keeps its own session: two
+ * consoles on two databases must not restore each other's filters. */
+static const char *ns_key(const struct app *app, const char *key, char *buf, size_t size)
+{
+    snprintf(buf, size, "%s|%s", app->session_ns, key);
+    return buf;
+}
+
 void panes_save_session(struct app *app)
 {
     char *err = NULL;
@@ -858,28 +891,28 @@ void panes_save_session(struct app *app)
         free(err);
         return;
     }
-    char buf[64];
+    char buf[64], nk[400];
     snprintf(buf, sizeof buf, "%d", app->pane);
-    state_session_put(st, "pane", buf, &err);
+    state_session_put(st, ns_key(app, "pane", nk, sizeof nk), buf, &err);
     for (int i = 0; i < 2; i++) {
         struct list_view *l = &app->lists[i];
         const char *prefix = i == PANE_ORGS ? "orgs" : "contacts";
         char key[64], val[600];
         snprintf(key, sizeof key, "%s.sort", prefix);
         snprintf(val, sizeof val, "%s%s", l->spec.desc ? "-" : "", browse_sort_name(l->spec.sort));
-        state_session_put(st, key, val, &err);
+        state_session_put(st, ns_key(app, key, nk, sizeof nk), val, &err);
         snprintf(key, sizeof key, "%s.filters", prefix);
         val[0] = '\0';
         for (size_t k = 0; k < l->nfilters; k++) {
             strncat(val, l->filters[k], sizeof val - strlen(val) - 2);
             strncat(val, "\n", sizeof val - strlen(val) - 1);
         }
-        state_session_put(st, key, val, &err);
+        state_session_put(st, ns_key(app, key, nk, sizeof nk), val, &err);
         snprintf(key, sizeof key, "%s.selected", prefix);
         const char *id = l->page.nrows ? l->page.rows[l->selected][0] : "";
-        state_session_put(st, key, id ? id : "", &err);
+        state_session_put(st, ns_key(app, key, nk, sizeof nk), id ? id : "", &err);
         snprintf(key, sizeof key, "%s.search", prefix);
-        state_session_put(st, key, l->search, &err);
+        state_session_put(st, ns_key(app, key, nk, sizeof nk), l->search, &err);
     }
     free(err);
     state_close(st);
@@ -889,13 +922,14 @@ void panes_restore_session(struct app *app)
 {
     struct state *st = state_open_readonly(app->state_path);
     char *selected[2] = {NULL, NULL};
+    char nk[400];
     if (st) {
         for (int i = 0; i < 2; i++) {
             struct list_view *l = &app->lists[i];
             const char *prefix = i == PANE_ORGS ? "orgs" : "contacts";
             char key[64];
             snprintf(key, sizeof key, "%s.sort", prefix);
-            char *v = state_session_get(st, key);
+            char *v = state_session_get(st, ns_key(app, key, nk, sizeof nk));
             enum browse_sort s;
             if (v && browse_sort_find(l->spec.entity, v + (*v == '-'), &s)) {
                 l->spec.sort = s;
@@ -903,7 +937,7 @@ void panes_restore_session(struct app *app)
             }
             free(v);
             snprintf(key, sizeof key, "%s.filters", prefix);
-            v = state_session_get(st, key);
+            v = state_session_get(st, ns_key(app, key, nk, sizeof nk));
             for (char *save = NULL, *f = v ? strtok_r(v, "\n", &save) : NULL; f && l->nfilters < 4;
                  f = strtok_r(NULL, "\n", &save)) {
                 char *err = NULL;
@@ -914,14 +948,14 @@ void panes_restore_session(struct app *app)
             }
             free(v);
             snprintf(key, sizeof key, "%s.search", prefix);
-            v = state_session_get(st, key);
+            v = state_session_get(st, ns_key(app, key, nk, sizeof nk));
             if (v)
                 snprintf(l->search, sizeof l->search, "%s", v);
             free(v);
             snprintf(key, sizeof key, "%s.selected", prefix);
-            selected[i] = state_session_get(st, key);
+            selected[i] = state_session_get(st, ns_key(app, key, nk, sizeof nk));
         }
-        char *pane = state_session_get(st, "pane");
+        char *pane = state_session_get(st, ns_key(app, "pane", nk, sizeof nk));
         if (pane && atoi(pane) >= 0 && atoi(pane) < PANE_COUNT)
             app->pane = atoi(pane);
         free(pane);
@@ -1014,6 +1048,10 @@ static void draw_list(struct app *app, struct list_view *l, int y, int x, int h,
         l->top = l->selected;
     if (rows > 0 && l->selected >= l->top + (size_t)rows)
         l->top = l->selected - (size_t)rows + 1;
+    /* No blank lines at the bottom while rows are hidden above (a page
+     * fetched around a row near its end, after :sort or :goto). */
+    if (rows > 0 && l->top + (size_t)rows > l->page.nrows)
+        l->top = l->page.nrows > (size_t)rows ? l->page.nrows - (size_t)rows : 0;
     for (int i = 0; i < rows; i++) {
         size_t r = l->top + (size_t)i;
         if (r >= l->page.nrows)

@@ -68,6 +68,7 @@ struct app {
     enum browse_move pending_move;
     struct browse_org_detail detail;  /* the open detail view, if any */
     bool detail_open;
+    bool detail_reload;           /* re-read the open details when idle */
     size_t detail_top;
     bool read_only, utf8, color;
     int color_pref;             /* 0 auto (NO_COLOR decides), 1 never, 2 always */
@@ -81,6 +82,7 @@ struct app {
     int attr[ROLE_COUNT];
     char *state_path;
     char *conninfo;             /* as the user gave it (for a migration started here) */
+    char session_ns[320];       /* "server/database/role": whose session is saved */
     enum action confirm;        /* an action waiting for y/n, or ACT_NONE */
     struct prompt *prompt;      /* the ':', '/' and field line (readline is global) */
     struct form *form;          /* an open edit form, or NULL */

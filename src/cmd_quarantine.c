@@ -238,9 +238,16 @@ static int q_show(int argc, char **argv, const char *prefix)
             printf("\n");
         }
         printf("run          %s\noriginal values:\n", PQgetvalue(res, 0, 11));
-        /* jsonb_pretty escapes control characters itself. */
-        print_safe(stdout, PQgetvalue(res, 0, 10));
-        printf("\n");
+        /* jsonb_pretty lays the object out over lines and escapes control
+         * characters inside its strings: keep its line breaks, make the
+         * rest of each line safe. */
+        char *orig = xstrdup(PQgetvalue(res, 0, 10));
+        char *save = NULL;
+        for (char *line = strtok_r(orig, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+            print_safe(stdout, line);
+            printf("\n");
+        }
+        free(orig);
     }
     PQclear(res);
     PQfinish(conn);

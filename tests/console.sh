@@ -363,6 +363,8 @@ r1=$(psql_val "SELECT coalesce(sum(rows_read), 0) FROM migration.checkpoint" d)
 sleep 1.5   # a pause is a span of time: nothing may be committed in it
 r2=$(psql_val "SELECT coalesce(sum(rows_read), 0) FROM migration.checkpoint" d)
 is "$r2" "$r1" "while paused, no batch is committed"
+like "$(screen)" "Run 1 +paused \(p resumes\)" "the run shows as paused, not running"
+unlike "$(screen)" "ETA" "and promises no ETA while paused"
 keys p
 wait_for "copying" 30; ok $? "p again resumes it"
 keys q

@@ -72,11 +72,27 @@ wait_for "resume run 1 .*\\? y/n"
 keys y
 wait_for "migration from .*other.db started"; ok $? "y starts it from that source"
 wait_for "Run 2 +done" 180; ok $? "and it runs to the end"
+$T resize-window -t $S -x 100 -y 30
+wait_for "^Interaction .*[0-9]+/s .* done"; ok $? "at 100 columns each table still shows its phase"
+$T resize-window -t $S -x 120 -y 30
 is "$(psql_val "SELECT string_agg(DISTINCT source, ',') FROM migration.run" r)" "$OTHER" \
    "every run of the target came from the same source"
 run_ok "verify agrees: every source row is migrated or quarantined" "$PANTRYCRM" -d dbname=r verify
 keys q
 wait_for "EXITED=0"
+
+# Progress bars on an 80-column terminal: one line per table, however
+# wide the line would be (a wrapped line made the first table show twice).
+pg_createdb bars
+"$PANTRYCRM" -d dbname=bars db migrate >/dev/null
+$T new-session -d -s bars -x 80 -y 30 \
+    "env TERM=screen LC_ALL=C.UTF-8 XDG_STATE_HOME='$XDG_STATE_HOME' PGHOST='$PGHOST' PGPORT=$PGPORT PGUSER=postgres '$PANTRYCRM' -d dbname=bars migrate --source '$DEMO' --progress bars --batch-size 50; echo EXITED=\$?; sleep 30"
+S=bars
+wait_for "EXITED=" 120
+is "$($T capture-pane -p -S - -t bars | grep -c '^User  *\[')" 1 \
+   "migrate --progress bars at 80 columns draws the User line once"
+like "$(screen)" "EXITED=0" "(the migration succeeded)"
+S=rc
 
 # A bare `migrate` takes the last run's source and says so.
 run_ok "migrate without --source repeats the last run" \

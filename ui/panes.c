@@ -546,6 +546,7 @@ static void open_detail(struct app *app)
 
 static void migration_action(struct app *app, enum action a);
 static void read_migration(struct app *app);
+static bool migration_paused(const struct mig_view *m);
 
 void panes_follow(struct app *app, const char *id)
 {
@@ -962,9 +963,12 @@ void panes_restore_session(struct app *app)
         state_close(st);
     }
     /* The selected row comes back through a goto; other lists load lazily. */
-    if (app->pane < PANE_MIGRATION && selected[app->pane] && *selected[app->pane])
+    if (app->pane < PANE_MIGRATION && selected[app->pane] && *selected[app->pane]) {
         list_goto(app, app->pane, selected[app->pane]);
-    else
+        /* coming back where we were is no news (and must not cover the
+         * answer to a key typed while the page loads) */
+        app->lists[app->pane].goto_pending = false;
+    } else
         panes_switch(app, app->pane);
     free(selected[0]);
     free(selected[1]);
@@ -1112,8 +1116,9 @@ static void draw_migration(struct app *app, int y, int x, int h, int w)
         h -= panel + 1;
     }
     char line[512];
+    bool paused = migration_paused(m) && strcmp(m->run.status, "running") == 0;
     snprintf(line, sizeof line, "Run %lld  %s  from %s  started %s", (long long)m->run.id,
-             m->run.status, m->run.source, m->run.started_at);
+             paused ? "paused (p resumes)" : m->run.status, m->run.source, m->run.started_at);
     ui_put(app, y, x, w, ROLE_TITLE, line);
     if (m->have_sync) {
         /* The live sync after the load: how far behind the source it is. */
@@ -1126,7 +1131,10 @@ static void draw_migration(struct app *app, int y, int x, int h, int w)
                  (long long)s->lag_versions, s->lag_seconds, s->rate, (double)now.tv_sec - s->at);
         ui_put(app, y + 1, x, w, s->lag_versions > 0 ? ROLE_DIM : ROLE_OK, line);
     }
-    int barw = w - 70 > 10 ? (w - 70 > 30 ? 30 : w - 70) : 10;
+    /* The numbers and the phase come first; the bar takes what is left
+     * (a narrow pane lost the phase column behind a fixed bar). */
+    int barw = w - 20 - 66;
+    barw = barw > 30 ? 30 : barw < 5 ? 5 : barw;
     int row = y + 2;
     for (size_t i = 0; i < m->ntables && row < y + h - 3; i++, row++) {
         const struct state_table_progress *t = &m->tables[i];
@@ -1137,7 +1145,8 @@ static void draw_migration(struct app *app, int y, int x, int h, int w)
             frac = 1;
         double rate = t->seconds > 0 ? (double)t->rows_read / t->seconds : 0;
         char eta[32] = "";
-        if (rate > 0 && t->rows_total > t->rows_read && strcmp(t->phase, "done") != 0)
+        if (rate > 0 && t->rows_total > t->rows_read && strcmp(t->phase, "done") != 0
+            && strcmp(t->phase, "paused") != 0)
             snprintf(eta, sizeof eta, "ETA %.0fs", (double)(t->rows_total - t->rows_read) / rate);
         snprintf(line, sizeof line, "%-18s", t->table);
         ui_put(app, row, x, 18, ROLE_OK, line);

@@ -115,16 +115,16 @@ keys Home
 wait_for_gone "loading"
 keys j j j j
 keys Enter
-wait_for "^city +Town 5"; ok $? "Enter opens the details of A05, with its city"
+wait_for "^City +Town 5"; ok $? "Enter opens the details of A05, with its city"
 keys e
 wait_for "Edit organization"
 for i in 1 2 3 4 5 6; do keys j; done      # -> city
 keys Enter C-u; keys -l "Detailtown"; keys Enter
 keys w
-wait_for "^city +Detailtown"; ok $? "after a save from the details they show the new value"
+wait_for "^City +Detailtown"; ok $? "after a save from the details they show the new value"
 psql -X -q -d p -c "UPDATE \"Organization\" SET city = 'Elsewhere Ville' WHERE name = 'A05'"
 keys r
-wait_for "^city +Elsewhere Ville"; ok $? "r reloads the open details"
+wait_for "^City +Elsewhere Ville"; ok $? "r reloads the open details"
 keys BSpace
 
 # --- a question keeps its y/n in sight --------------------------------------

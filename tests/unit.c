@@ -12,6 +12,7 @@
 #include "state.h"
 #include "userconf.h"
 #include "export.h"
+#include "numfmt.h"
 #include "util.h"
 
 #include <stdlib.h>
@@ -319,8 +320,28 @@ static void test_export_writers(void)
            && !export_format_parse("xml", &f), "format names");
 }
 
+static void test_numfmt(void)
+{
+    char b[64];
+    numfmt_decimal("4019005", 2, ",", b, sizeof b);
+    is_str(b, "4,019,005.00", "numfmt: an integer gets two places and separators");
+    numfmt_decimal("1630221.415", 2, ",", b, sizeof b);
+    is_str(b, "1,630,221.42", "numfmt: rounds half up");
+    numfmt_decimal("999.995", 2, "", b, sizeof b);
+    is_str(b, "1000.00", "numfmt: a carry adds a digit; no separator in C");
+    numfmt_decimal("-12345.5", 2, ".", b, sizeof b);
+    is_str(b, "-12.345.50", "numfmt: negative, another separator");
+    numfmt_decimal("0.1", 2, ",", b, sizeof b);
+    is_str(b, "0.10", "numfmt: small");
+    numfmt_decimal("1e10", 2, ",", b, sizeof b);
+    is_str(b, "1e10", "numfmt: what is not a plain decimal is kept");
+    numfmt_decimal("123", 2, "\xe2\x80\xaf", b, sizeof b);
+    is_str(b, "123.00", "numfmt: three digits need no separator");
+}
+
 int main(void)
 {
+    test_numfmt();
     char tmpl[] = "/tmp/pantrycrm-unit.XXXXXX";
     char *tmp = mkdtemp(tmpl);
     if (!tmp) {

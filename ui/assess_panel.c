@@ -144,10 +144,17 @@ void assess_panel_draw(struct app *app, int y, int x, int h, int w)
     time_t t = panel.mtime.tv_sec;
     if (localtime_r(&t, &tm))
         strftime(when, sizeof when, "%Y-%m-%d %H:%M", &tm);
+    double secs = json_real_value(json_object_get(json_object_get(a, "expected_run"), "seconds"));
+    char eta[48];
+    if (secs < 1)
+        snprintf(eta, sizeof eta, "under a second");
+    else if (secs < 120)
+        snprintf(eta, sizeof eta, "about %.0f s", secs);
+    else
+        snprintf(eta, sizeof eta, "about %.0f min", secs / 60);
     snprintf(line, sizeof line, "Pre-flight (%s, A again): %lld rows, %lld predicted to quarantine, "
-             "about %.0f s to migrate", when, (long long)ival(a, "rows"),
-             (long long)ival(a, "predicted_quarantined"),
-             json_real_value(json_object_get(json_object_get(a, "expected_run"), "seconds")));
+             "%s to migrate", when, (long long)ival(a, "rows"),
+             (long long)ival(a, "predicted_quarantined"), eta);
     ui_put(app, y, x, w, ROLE_TITLE, line);
     /* The reasons, summed over the tables, most frequent first. */
     json_t *reasons = json_object();

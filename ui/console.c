@@ -229,7 +229,9 @@ static void draw_status(struct app *app)
     attrset(app->attr[ROLE_STATUS]);
     mvhline(LINES - 1, 0, ' ', COLS);
     attrset(A_NORMAL);
-    const char *hint = "1 Orgs  2 Contacts  3 Migration  ? Help  q Quit";
+    const char *hint = COLS >= 100 ? "1 Orgs  2 Contacts  3 Migration  4 Dashboard  5 Health  / Search  "
+                                     ": Command  Enter Details  e Edit  ? Help  q Quit"
+                                   : "1 Orgs  2 Contacts  3 Migration  / Search  : Cmd  ? Help  q Quit";
     if (app->status[0] && app->confirm != ACT_NONE && strstr(app->status, "y/n")
         && text_width(app->status, strlen(app->status)) > COLS) {
         /* A question cut short by the width keeps its y/n in sight. */
@@ -243,22 +245,42 @@ static void draw_status(struct app *app)
         ui_put(app, LINES - 1, 0, COLS, ROLE_STATUS, hint);
 }
 
+/* The commands of the ':' line, listed in the help after the keys. */
+static const char *const help_commands[] = {
+    "",
+    "\x01" "Commands (after :)",
+    ":sort [-]COLUMN   sort (name, priority, segment, status, city, updatedAt,",
+    "                  nextFollowUpDate, estimatedRevenue, lastName, or a header)",
+    ":filter F=V[,V]   keep the rows whose F is one of the values (clear: all)",
+    ":goto ID          jump to a row by its UUID or legacy id",
+    ":search WORDS     as /",
+    ":export csv|jsonl FILE   write the list as filtered and sorted",
+    ":orgs :contacts :migration :quit",
+};
+#define HELP_COMMANDS ((int)(sizeof help_commands / sizeof help_commands[0]))
+
 static void draw_help(struct app *app)
 {
-    int y = 1, avail = LINES - 5;
+    int y = 1, avail = LINES - 5, total = ACT_COUNT + HELP_COMMANDS;
     ui_put(app, y++, 1, COLS - 2, ROLE_TITLE, "Keys (every action of the console)");
     y++;
-    if (app->help_top > ACT_COUNT - avail)
-        app->help_top = ACT_COUNT - avail > 0 ? ACT_COUNT - avail : 0;
+    if (app->help_top > total - avail)
+        app->help_top = total - avail > 0 ? total - avail : 0;
     if (app->help_top < 0)
         app->help_top = 0;
-    for (int a = app->help_top; a < ACT_COUNT && y < LINES - 2; a++) {
-        const struct action_info *ai = action_info((enum action)a);
+    for (int a = app->help_top; a < total && y < LINES - 2; a++) {
         char line[256];
+        if (a >= ACT_COUNT) {
+            const char *c = help_commands[a - ACT_COUNT];
+            bool title = c[0] == '\x01';
+            ui_put(app, y++, title ? 1 : 2, COLS - 3, title ? ROLE_TITLE : ROLE_OK, title ? c + 1 : c);
+            continue;
+        }
+        const struct action_info *ai = action_info((enum action)a);
         snprintf(line, sizeof line, "%-16s %s", ai->keys, ai->help);
         ui_put(app, y++, 2, COLS - 3, ROLE_OK, line);
     }
-    bool more = app->help_top + avail < ACT_COUNT;
+    bool more = app->help_top + avail < total;
     ui_put(app, LINES - 2, 2, COLS - 3, ROLE_DIM,
            more ? "Down/PgDn for more; any other key closes the help."
                 : "Any key closes the help.");

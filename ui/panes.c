@@ -20,7 +20,10 @@
 #include "health.h"
 #include "guard.h"
 #include "runinfo.h"
+#include "numfmt.h"
+#include "sanitize.h"
 
+#include <ctype.h>
 #include <curses.h>
 #include <errno.h>
 #include <poll.h>
@@ -45,28 +48,29 @@ struct col_def {
     const char *header;
     int width;          /* preferred; the last visible column takes the rest */
     bool right;         /* numbers align right */
+    const char *sort;   /* the sort (browse_sort_name) this column shows, or NULL */
 };
 
 static const struct col_def org_cols[] = {
-    {BROWSE_ORG_NAME, "Name", 30, false},
-    {BROWSE_ORG_PRIORITY, "P", 1, false},
-    {BROWSE_ORG_SEGMENT, "Segment", 13, false},
-    {BROWSE_ORG_STATUS, "Status", 8, false},
-    {BROWSE_ORG_CITY, "City", 14, false},
-    {BROWSE_ORG_STATE, "St", 2, false},
-    {BROWSE_ORG_NEXT_FOLLOW_UP, "Follow-up", 10, false},
-    {BROWSE_ORG_EST_REVENUE, "Revenue", 11, true},
-    {BROWSE_ORG_TYPE, "Type", 8, false},
-    {BROWSE_ORG_UPDATED_AT, "Updated", 16, false},
+    {BROWSE_ORG_NAME, "Name", 30, false, "name"},
+    {BROWSE_ORG_PRIORITY, "P", 1, false, "priority"},
+    {BROWSE_ORG_SEGMENT, "Segment", 13, false, "segment"},
+    {BROWSE_ORG_STATUS, "Status", 8, false, "status"},
+    {BROWSE_ORG_CITY, "City", 14, false, "city"},
+    {BROWSE_ORG_STATE, "St", 2, false, NULL},
+    {BROWSE_ORG_NEXT_FOLLOW_UP, "Follow-up", 11, false, "nextFollowUpDate"},
+    {BROWSE_ORG_EST_REVENUE, "Revenue", 14, true, "estimatedRevenue"},
+    {BROWSE_ORG_TYPE, "Type", 8, false, NULL},
+    {BROWSE_ORG_UPDATED_AT, "Updated", 16, false, "updatedAt"},
 };
 static const struct col_def contact_cols[] = {
-    {BROWSE_CONTACT_LAST_NAME, "Last name", 16, false},
-    {BROWSE_CONTACT_FIRST_NAME, "First name", 14, false},
-    {BROWSE_CONTACT_EMAIL, "Email", 26, false},
-    {BROWSE_CONTACT_PHONE, "Phone", 14, false},
-    {BROWSE_CONTACT_IS_PRIMARY, "Pri", 3, false},
-    {BROWSE_CONTACT_ORG_NAME, "Organization", 24, false},
-    {BROWSE_CONTACT_POSITION, "Position", 18, false},
+    {BROWSE_CONTACT_LAST_NAME, "Last name", 16, false, "lastName"},
+    {BROWSE_CONTACT_FIRST_NAME, "First name", 14, false, NULL},
+    {BROWSE_CONTACT_EMAIL, "Email", 26, false, NULL},
+    {BROWSE_CONTACT_PHONE, "Phone", 14, false, NULL},
+    {BROWSE_CONTACT_IS_PRIMARY, "Pri", 3, false, NULL},
+    {BROWSE_CONTACT_ORG_NAME, "Organization", 24, false, NULL},
+    {BROWSE_CONTACT_POSITION, "Position", 18, false, NULL},
 };
 
 static const struct col_def *cols_of(int pane, size_t *n)
@@ -77,6 +81,29 @@ static const struct col_def *cols_of(int pane, size_t *n)
     }
     *n = sizeof contact_cols / sizeof contact_cols[0];
     return contact_cols;
+}
+
+/* ":sort revenue", ":sort follow-up": a column's header names its sort
+ * too (any case, without spaces or dashes). */
+static bool sort_by_header(int pane, const char *name, enum browse_sort *out)
+{
+    size_t n;
+    const struct col_def *cols = cols_of(pane, &n);
+    for (size_t c = 0; c < n; c++) {
+        if (!cols[c].sort)
+            continue;
+        const char *h = cols[c].header, *q = name;
+        while (*h || *q) {
+            if (*h == ' ' || *h == '-') { h++; continue; }
+            if (*q == ' ' || *q == '-') { q++; continue; }
+            if (!*h || !*q || tolower((unsigned char)*h) != tolower((unsigned char)*q))
+                break;
+            h++, q++;
+        }
+        if (!*h && !*q)
+            return browse_sort_find(pane == PANE_ORGS ? BROWSE_ORGS : BROWSE_CONTACTS, cols[c].sort, out);
+    }
+    return false;
 }
 
 static enum browse_entity entity_of(int pane)
@@ -823,8 +850,14 @@ bool panes_command(struct app *app, const char *line)
         if (*name == '-' || *name == '+')
             name++;
         enum browse_sort s;
-        if (!browse_sort_find(l->spec.entity, name, &s)) {
-            ui_status(app, " unknown sort '%s'", name);
+        if (!browse_sort_find(l->spec.entity, name, &s) && !sort_by_header(pane, name, &s)) {
+            struct strbuf sb;
+            sb_init(&sb);
+            for (int k = 0; k < BROWSE_NSORTS; k++)
+                if (browse_sort_entity((enum browse_sort)k) == l->spec.entity)
+                    sb_addf(&sb, "%s%s", sb.len ? ", " : "", browse_sort_name((enum browse_sort)k));
+            ui_status(app, " unknown sort '%s'; sorts: %s (or a column's header)", name, sb.buf ? sb.buf : "");
+            sb_free(&sb);
             return false;
         }
         list_resort(app, pane, s, desc);
@@ -976,6 +1009,30 @@ void panes_restore_session(struct app *app)
 
 /* ---- drawing ------------------------------------------------------------- */
 
+/* The form's label of an organization column ("ZIP code" for zipCode). */
+static const char *field_label(const char *column)
+{
+    static const struct { const char *column, *label; } more[] = {
+        {"id", "Id"}, {"createdAt", "Created"}, {"updatedAt", "Updated"}, {"metadata", "Metadata"},
+    };
+    size_t n;
+    const struct edit_field *f = edit_org_fields(&n);
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(f[i].column, column) == 0)
+            return f[i].label;
+    for (size_t i = 0; i < sizeof more / sizeof more[0]; i++)
+        if (strcmp(more[i].column, column) == 0)
+            return more[i].label;
+    return column;
+}
+
+/* "2026-12-07 07:21:35.07+00": PostgreSQL's timestamp text. */
+static bool is_timestamp(const char *v)
+{
+    return strlen(v) >= 16 && v[4] == '-' && v[7] == '-' && v[10] == ' ' && v[13] == ':'
+           && strspn(v, "0123456789") == 4;
+}
+
 static void draw_detail(struct app *app, int y, int x, int h, int w)
 {
     struct browse_org_detail *d = &app->detail;
@@ -983,8 +1040,18 @@ static void draw_detail(struct app *app, int y, int x, int h, int w)
     sb_init(&lines);
     /* Build the view as lines, then draw the visible window of them. */
     sb_addf(&lines, "\x01%s\n", d->fields[1] ? d->fields[1] : "");
-    for (size_t i = 0; i < d->nfields; i++)
-        sb_addf(&lines, "%-18s %s\n", d->field_names[i], d->fields[i] ? d->fields[i] : "·");
+    for (size_t i = 0; i < d->nfields; i++) {
+        const char *v = d->fields[i];
+        char buf[64];
+        if (v && is_timestamp(v)) {
+            snprintf(buf, sizeof buf, "%.16s", v); /* the lists' precision: minutes */
+            v = buf;
+        } else if (v && strcmp(d->field_names[i], "estimatedRevenue") == 0) {
+            numfmt_decimal(v, 2, numfmt_thousands_sep(), buf, sizeof buf);
+            v = buf;
+        }
+        sb_addf(&lines, "%-18s %s\n", field_label(d->field_names[i]), v ? v : "·");
+    }
     sb_addf(&lines, "\n\x01" "Contacts %lld, interactions %lld (last %s), opportunities %lld "
                     "(pipeline %s), contracts %lld, leads %lld\n",
             (long long)d->contact_count, (long long)d->interaction_count,
@@ -1041,13 +1108,30 @@ static void draw_list(struct app *app, struct list_view *l, int y, int x, int h,
     /* Column layout: preferred widths while they fit, the last one stretches. */
     int colw[16], cx = x;
     size_t shown = 0;
+    const char *sorted = browse_sort_name(l->spec.sort);
     for (size_t c = 0; c < ncols && c < 16 && cx < x + w; c++) {
         int left = x + w - cx;
         colw[c] = c + 1 == ncols || cols[c].width + 1 > left ? left : cols[c].width;
-        ui_put(app, y + 1, cx, colw[c], ROLE_DIM, cols[c].header);
+        /* the sort column's header carries the direction */
+        char head[48];
+        bool is_sorted = cols[c].sort && sorted && strcmp(cols[c].sort, sorted) == 0;
+        snprintf(head, sizeof head, "%s%s", cols[c].header,
+                 !is_sorted ? "" : app->utf8 ? (l->spec.desc ? "▼" : "▲") : (l->spec.desc ? "v" : "^"));
+        if (cols[c].right) {
+            char r[64];
+            snprintf(r, sizeof r, "%*s", colw[c] + (int)(strlen(head) - (size_t)text_width(head, strlen(head))), head);
+            ui_put(app, y + 1, cx, colw[c], is_sorted ? ROLE_TITLE : ROLE_DIM, r);
+        } else {
+            ui_put(app, y + 1, cx, colw[c], is_sorted ? ROLE_TITLE : ROLE_DIM, head);
+        }
         cx += colw[c] + 1;
         shown++;
     }
+    char today[16];
+    time_t now = time(NULL);
+    struct tm tm;
+    localtime_r(&now, &tm);
+    strftime(today, sizeof today, "%Y-%m-%d", &tm);
     if (l->selected < l->top)
         l->top = l->selected;
     if (rows > 0 && l->selected >= l->top + (size_t)rows)
@@ -1069,17 +1153,30 @@ static void draw_list(struct app *app, struct list_view *l, int y, int x, int h,
         cx = x;
         for (size_t c = 0; c < shown; c++) {
             const char *v = l->page.rows[r][cols[c].col];
-            char buf[40];
-            if (v && cols[c].col == BROWSE_ORG_NEXT_FOLLOW_UP && app->pane == PANE_ORGS)
-                v = strncpy(buf, v, 10), buf[10] = '\0', buf;
-            if (v && cols[c].col == BROWSE_ORG_UPDATED_AT && app->pane == PANE_ORGS)
-                v = strncpy(buf, v, 16), buf[16] = '\0', buf;
+            char buf[64];
+            bool orgs = app->pane == PANE_ORGS;
+            if (v && orgs && cols[c].col == BROWSE_ORG_NEXT_FOLLOW_UP) {
+                /* the day, marked when it has passed */
+                snprintf(buf, sizeof buf, "%.10s%s", v, strncmp(v, today, 10) < 0 ? "!" : "");
+                v = buf;
+            } else if (v && orgs && cols[c].col == BROWSE_ORG_UPDATED_AT) {
+                /* minutes when they fit, else the day: never a cut-off time */
+                snprintf(buf, sizeof buf, "%.*s", colw[c] >= 16 ? 16 : 10, v);
+                v = buf;
+            } else if (v && orgs && cols[c].col == BROWSE_ORG_EST_REVENUE) {
+                numfmt_decimal(v, 2, numfmt_thousands_sep(), buf, sizeof buf);
+                v = buf;
+            } else if (v && !orgs && cols[c].col == BROWSE_CONTACT_IS_PRIMARY) {
+                v = strcmp(v, "t") == 0 ? "yes" : "no";
+            }
+            /* an empty cell of the selected row keeps the bar unbroken */
+            int vrole = v || role == ROLE_SELECTED ? role : ROLE_DIM;
             if (v && cols[c].right) {
-                char num[40];
+                char num[80];
                 snprintf(num, sizeof num, "%*.*s", colw[c], colw[c], v);
                 ui_put(app, y + 2 + i, cx, colw[c], role, num);
             } else {
-                ui_put(app, y + 2 + i, cx, colw[c], v ? role : ROLE_DIM, v ? v : "·");
+                ui_put(app, y + 2 + i, cx, colw[c], vrole, v ? v : "·");
             }
             cx += colw[c] + 1;
         }

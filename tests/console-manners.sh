@@ -1,0 +1,95 @@
+#!/bin/sh
+# The manners of the console (issue 13): a sort marker in the header,
+# money with two decimals aligned right, overdue follow-ups marked,
+# booleans as words, details with labels and one timestamp precision,
+# sort names from the headers, errors that list the valid values, the ':'
+# commands in the help, and more hints on the status line.
+. "$abs_top_srcdir/tests/lib.sh"
+. "$abs_top_srcdir/tests/pgcluster.sh"
+command -v tmux >/dev/null 2>&1 || skip_all "tmux is not installed"
+pg_start
+export XDG_STATE_HOME=$TEST_TMP/state
+pg_createdb m
+"$PANTRYCRM" -d dbname=m db migrate >/dev/null || bail_out "db migrate failed"
+psql -X -q -v ON_ERROR_STOP=1 -d m <<'SQL' || bail_out "cannot fill the database"
+INSERT INTO "Organization" (name, priority, segment, "estimatedRevenue", "nextFollowUpDate", "zipCode")
+VALUES ('Alpha Diner', 'A', 'CATERING', 1234.5, '2001-01-01', '12345'),
+       ('Beta Bistro', 'B', 'CATERING', 98765.432, '2099-01-01', NULL),
+       ('Gamma Grill', 'C', 'CATERING', NULL, NULL, NULL);
+INSERT INTO "Contact" ("firstName", "lastName", "isPrimary", "organizationId")
+SELECT 'Ann', 'Aardvark', true, id FROM "Organization" WHERE name = 'Alpha Diner'
+UNION ALL SELECT 'Bob', 'Badger', false, id FROM "Organization" WHERE name = 'Alpha Diner';
+SQL
+
+T="tmux -L pantrycrm-man-$$ -f /dev/null"
+at_exit "$T kill-server 2>/dev/null"
+S=m
+screen() { $T capture-pane -p -t $S 2>/dev/null; }
+wait_for() { # regex [seconds]: poll the screen until it matches
+    local limit=$(( ${2:-10} * 20 )) i=0
+    while [ $i -lt $limit ]; do
+        if screen | grep -Eq -- "$1"; then return 0; fi
+        i=$((i + 1)); sleep 0.05
+    done
+    diag "timed out waiting for /$1/; the screen was:"; diag "$(screen)"
+    return 1
+}
+wait_for_gone() { # regex: poll until the screen no longer matches
+    local i=0
+    while [ $i -lt 200 ]; do
+        if ! screen | grep -Eq -- "$1"; then return 0; fi
+        i=$((i + 1)); sleep 0.05
+    done
+    diag "timed out waiting for /$1/ to go; the screen was:"; diag "$(screen)"
+    return 1
+}
+keys() { $T send-keys -t $S "$@"; }
+$T new-session -d -s $S -x 140 -y 30 \
+    "env TERM=screen LC_ALL=C.UTF-8 ESCDELAY=25 XDG_STATE_HOME='$XDG_STATE_HOME' PGHOST='$PGHOST' PGPORT=$PGPORT PGUSER=postgres '$PANTRYCRM' -d dbname=m; echo EXITED=\$?; sleep 30"
+wait_for "Alpha Diner"
+like "$(screen | sed -n 3p)" "^Name▲ " "the sorted column's header is marked ascending"
+keys S
+wait_for "^Name▼ "; ok $? "and descending after S"
+keys S
+wait_for "^Name▲ "
+line=$(screen | grep '^Alpha Diner')
+like "$line" " 1234\\.50 " "revenue has two decimals"
+beta=$(screen | grep '^Beta Bistro')
+is "$(printf '%s' "$line" | awk '{print index($0, "1234.50") + length("1234.50")}')" \
+   "$(printf '%s' "$beta" | awk '{print index($0, "98765.43") + length("98765.43")}')" \
+   "and revenues are aligned on the right (rounded to cents)"
+like "$line" "2001-01-01!" "an overdue follow-up is marked"
+unlike "$beta" "2099-01-01!" "a future one is not"
+like "$(screen | tail -1)" "/ Search .*: Command.*\\? Help" "the status line hints at search and commands"
+
+keys : ; keys -l "sort revenue"; keys Enter
+wait_for "sorted by estimatedRevenue \\(ascending\\)"; ok $? ":sort takes a column's header (revenue)"
+like "$(screen | sed -n 3p)" "Revenue▲" "and the marker moves to that column"
+keys : ; keys -l "sort colour"; keys Enter
+wait_for "unknown sort 'colour'; sorts: name, priority"; ok $? "an unknown sort lists the valid ones"
+
+keys : ; keys -l "sort name"; keys Enter
+wait_for "^Name▲ "
+wait_for_gone "loading"
+keys Home
+wait_for_gone "loading"
+keys Enter
+wait_for "^ZIP code +12345"; ok $? "the details use the form's labels"
+like "$(screen)" "Next follow-up +2001-01-01 00:00$" "timestamps show to the minute"
+like "$(screen)" "Estimated revenue +1234\\.50" "money has two decimals there too"
+keys BSpace
+
+keys 2
+wait_for "Contacts +sorted by"
+wait_for "^Aardvark"
+like "$(screen | grep '^Aardvark')" " yes " "a primary contact says yes"
+like "$(screen | grep '^Badger')" " no " "another says no (not t/f)"
+
+keys '?'
+wait_for "Keys \\(every action"
+keys NPage NPage
+wait_for ":filter F=V"; ok $? "the help lists the : commands"
+keys x
+keys q
+wait_for "EXITED=0"; ok $? "q quits"
+done_testing

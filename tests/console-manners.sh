@@ -44,8 +44,9 @@ wait_for_gone() { # regex: poll until the screen no longer matches
     return 1
 }
 keys() { $T send-keys -t $S "$@"; }
+mkdir -p "$TEST_TMP/home/exports"
 $T new-session -d -s $S -x 140 -y 30 \
-    "env TERM=screen LC_ALL=C.UTF-8 ESCDELAY=25 XDG_STATE_HOME='$XDG_STATE_HOME' PGHOST='$PGHOST' PGPORT=$PGPORT PGUSER=postgres '$PANTRYCRM' -d dbname=m; echo EXITED=\$?; sleep 30"
+    "env TERM=screen LC_ALL=C.UTF-8 ESCDELAY=25 HOME='$TEST_TMP/home' XDG_STATE_HOME='$XDG_STATE_HOME' PGHOST='$PGHOST' PGPORT=$PGPORT PGUSER=postgres '$PANTRYCRM' -d dbname=m; echo EXITED=\$?; sleep 30"
 wait_for "Alpha Diner"
 like "$(screen | sed -n 3p)" "^Name▲ " "the sorted column's header is marked ascending"
 keys S
@@ -84,6 +85,25 @@ wait_for "Contacts +sorted by"
 wait_for "^Aardvark"
 like "$(screen | grep '^Aardvark')" " yes " "a primary contact says yes"
 like "$(screen | grep '^Badger')" " no " "another says no (not t/f)"
+
+# :export: a file name completes (~ is the home directory), and an
+# existing file is replaced only after a y.
+keys 1
+wait_for "Organizations +sorted by"
+keys : ; keys -l "export csv ~/exp"; keys Tab
+wait_for ":export csv ~/exports/"; ok $? "Tab completes a directory under ~"
+keys -l "orgs.csv"; keys Enter
+wait_for "exported 3 rows to .*/home/exports/orgs.csv"; ok $? "and ~ is the home directory"
+psql -X -q -d m -c "INSERT INTO \"Organization\" (name, priority, segment) VALUES ('Delta Deli', 'A', 'CATERING')"
+keys : ; keys -l "export csv ~/exports/orgs.csv"; keys Enter
+wait_for "orgs.csv exists: replace it\? y/n"; ok $? ":export asks before replacing a file"
+keys n
+is "$(($(wc -l <"$TEST_TMP/home/exports/orgs.csv") - 1))" 3 "n keeps the old file"
+keys : ; keys -l "export csv ~/exports/orgs.csv"; keys Enter
+wait_for "replace it\? y/n"
+keys y
+wait_for "exported 4 rows"; ok $? "y replaces it"
+is "$(($(wc -l <"$TEST_TMP/home/exports/orgs.csv") - 1))" 4 "with the new rows"
 
 keys '?'
 wait_for "Keys \\(every action"

@@ -26,6 +26,8 @@
 #include "util.h"
 
 #include <curses.h>
+#include <dirent.h>
+#include <sys/stat.h>
 #include <errno.h>
 #include <locale.h>
 #include <langinfo.h>
@@ -319,11 +321,57 @@ void console_render(struct app *app)
 
 /* ---- the loop ---------------------------------------------------------- */
 
+/* File names for ":export FORMAT WORD": the entries of WORD's directory
+ * ("~/" is the home directory), directories with a trailing '/'. */
+static char **complete_files(const char *line, int start, int end)
+{
+    char word[512];
+    snprintf(word, sizeof word, "%.*s", end - start, line + start);
+    char *slash = strrchr(word, '/');
+    char shown[512] = "", dir[1024] = ".";
+    if (slash) {
+        snprintf(shown, sizeof shown, "%.*s", (int)(slash - word + 1), word);
+        const char *home = getenv("HOME");
+        if (shown[0] == '~' && shown[1] == '/' && home)
+            snprintf(dir, sizeof dir, "%s/%s", home, shown + 2);
+        else
+            snprintf(dir, sizeof dir, "%s", shown);
+    }
+    size_t n = 0, cap = 16;
+    char **out = xcalloc(cap + 1, sizeof *out);
+    DIR *d = opendir(dir);
+    for (struct dirent *e = d ? readdir(d) : NULL; e; e = readdir(d)) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        if (n == cap) {
+            cap *= 2;
+            out = xrealloc(out, (cap + 1) * sizeof *out);
+        }
+        char path[1600];
+        struct stat st;
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        bool is_dir = stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+        out[n++] = xasprintf("%s%s%s", shown, e->d_name, is_dir ? "/" : "");
+    }
+    if (d)
+        closedir(d);
+    out[n] = NULL;
+    return out;
+}
+
 /* Completion for the ':' line: commands, then sort names and filter fields. */
 static char **complete(const char *line, int start, int end, void *ctx)
 {
-    (void)end;
     (void)ctx;
+    /* ":export csv|jsonl FILE": the third word is a file name */
+    if (strncmp(line, "export ", 7) == 0) {
+        int words = 0;
+        for (int i = 0; i < start; i++)
+            if (line[i] != ' ' && (i == 0 || line[i - 1] == ' '))
+                words++;
+        if (words >= 2)
+            return complete_files(line, start, end);
+    }
     static const char *const verbs[] = {"sort ", "filter ", "goto ", "search ", "export csv ", "export jsonl ",
                                         "orgs", "contacts", "migration", "quit", NULL};
     static const char *const sorts[] = {"name", "priority", "segment", "status", "city", "updatedAt",
@@ -405,6 +453,11 @@ static void dispatch(struct app *app, int key)
             app->quit = true;
         else if (pending == ACT_BACK)
             form_close(app);    /* leave the form without saving */
+        else if (pending == ACT_COMMAND) {
+            app->confirm = ACT_COMMAND; /* the command knows it was confirmed */
+            panes_command(app, app->confirm_line);
+            app->confirm = ACT_NONE;
+        }
         else {
             app->confirm = pending; /* lets the action know it was confirmed */
             panes_action(app, pending);

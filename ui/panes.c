@@ -799,6 +799,20 @@ static void export_list_ui(struct app *app, int pane, const char *args)
         ui_status(app, " usage: export csv|jsonl FILE");
         return;
     }
+    const char *home = getenv("HOME");
+    if (file[0] == '~' && file[1] == '/' && home) { /* as a shell would */
+        char expanded[512];
+        snprintf(expanded, sizeof expanded, "%s/%s", home, file + 2);
+        snprintf(file, sizeof file, "%s", expanded);
+    }
+    /* An existing file is replaced only when the user says so. */
+    struct stat st;
+    if (app->confirm != ACT_COMMAND && lstat(file, &st) == 0 && S_ISREG(st.st_mode)) {
+        snprintf(app->confirm_line, sizeof app->confirm_line, "export %s", args);
+        app->confirm = ACT_COMMAND;
+        ui_status(app, " %s exists: replace it? y/n", file);
+        return;
+    }
     if (!panes_drain(app)) {
         ui_status(app, " a query is still running: try again");
         return;

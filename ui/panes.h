@@ -89,6 +89,7 @@ struct app {
     char *delete_id, *delete_token;  /* the organization a 'D' asks about */
     char *mig_source;           /* the source an 'm' asks about */
     char queued[256];           /* a command typed while a query ran: run it next */
+    char confirm_line[600];     /* the ':' command a y/n is about (ACT_COMMAND) */
     char prompt_kind;           /* ':' or '/' while the prompt is open */
     struct list_view lists[2];
     struct mig_view mig;

@@ -48,6 +48,10 @@ mkdir -p "$TEST_TMP/home/exports"
 $T new-session -d -s $S -x 140 -y 30 \
     "env TERM=screen LC_ALL=C.UTF-8 ESCDELAY=25 HOME='$TEST_TMP/home' XDG_STATE_HOME='$XDG_STATE_HOME' PGHOST='$PGHOST' PGPORT=$PGPORT PGUSER=postgres '$PANTRYCRM' -d dbname=m; echo EXITED=\$?; sleep 30"
 wait_for "Alpha Diner"
+wait_for "row 1 of 3"; ok $? "the header says which row of how many"
+keys j
+wait_for "row 2 of 3"; ok $? "and follows the cursor"
+keys k
 like "$(screen | sed -n 3p)" "^Name▲ " "the sorted column's header is marked ascending"
 keys S
 wait_for "^Name▼ "; ok $? "and descending after S"

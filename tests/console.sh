@@ -83,6 +83,7 @@ for i in $(seq 1 30); do
     if wait_for_quiet "$row250" 1; then found=0; break; fi
 done
 ok $found "paging down reaches row 250 (the second page, fetched by keyset)"
+like "$(screen | sed -n 2p)" "row [0-9]+ of ~[0-9]+" "and the header counts rows across pages"
 keys Home
 wait_for "AAA"; ok $? "Home returns to the first row"
 keys End

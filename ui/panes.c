@@ -250,6 +250,16 @@ static void on_page(struct app *app, int pane, PGresult *res)
         browse_page_free(&page);
         return;
     }
+    /* Where the new page sits in the whole list, when paging from a known
+     * place tells (keyset pages have no OFFSET to ask). */
+    if (move == BROWSE_FIRST)
+        l->offset = 0;
+    else if (move == BROWSE_NEXT && l->offset >= 0)
+        l->offset += (int64_t)l->page.nrows;
+    else if (move == BROWSE_PREV && l->offset >= 0)
+        l->offset = l->offset >= (int64_t)page.nrows ? l->offset - (int64_t)page.nrows : -1;
+    else
+        l->offset = page.at_start ? 0 : -1;
     browse_page_free(&l->page);
     l->page = page;
     l->loaded = true;
@@ -1105,9 +1115,20 @@ static void draw_detail(struct app *app, int y, int x, int h, int w)
 
 static void draw_list(struct app *app, struct list_view *l, int y, int x, int h, int w)
 {
-    char title[400], est[48] = "";
-    if (l->estimate >= 0)
+    char title[400], est[80] = "";
+    bool exact = l->page.at_start && l->page.at_end; /* the whole list is on this page */
+    if (l->page.nrows && l->offset >= 0) {
+        long long total = exact ? (long long)l->page.nrows : (long long)l->estimate;
+        if (total >= 0)
+            snprintf(est, sizeof est, "  row %lld of %s%lld", (long long)l->offset + (long long)l->selected + 1,
+                     exact ? "" : "~", total);
+        else
+            snprintf(est, sizeof est, "  row %lld", (long long)l->offset + (long long)l->selected + 1);
+    } else if (l->page.nrows && exact) {
+        snprintf(est, sizeof est, "  row %zu of %zu", l->selected + 1, l->page.nrows);
+    } else if (l->estimate >= 0) {
         snprintf(est, sizeof est, "  ~%lld rows", (long long)l->estimate);
+    }
     char *filters = browse_filter_describe(l->spec.entity, &l->spec.filter);
     snprintf(title, sizeof title, "%s  sorted by %s %s%s%s%s%s", l->title,
              browse_sort_name(l->spec.sort), l->spec.desc ? "(descending)" : "(ascending)", est,

@@ -116,4 +116,17 @@ wait_for ":filter F=V"; ok $? "the help lists the : commands"
 keys x
 keys q
 wait_for "EXITED=0"; ok $? "q quits"
+
+# LANG=C: an empty value is '-', not the '?' that stands for a control
+# character or any non-ASCII character.
+psql -X -q -d m -c "INSERT INTO \"Organization\" (name, priority, segment, city) VALUES (E'Esc \\033[31m co', 'D', 'CATERING', 'Ulm')"
+S=c
+$T new-session -d -s $S -x 140 -y 30 \
+    "env TERM=screen LC_ALL=C ESCDELAY=25 XDG_STATE_HOME='$TEST_TMP/st-c' PGHOST='$PGHOST' PGPORT=$PGPORT PGUSER=postgres '$PANTRYCRM' -d dbname=m; echo EXITED=\$?; sleep 30"
+wait_for "Gamma Grill"
+like "$(screen | grep '^Gamma Grill')" "CATERING +ACTIVE +- +- +- " "with LANG=C an empty value shows as -"
+unlike "$(screen | grep '^Gamma Grill')" "\\?" "not as ?"
+like "$(screen | grep '^Esc ')" "^Esc \\?\\[31m co" "while an escape is still ?"
+keys q
+wait_for "EXITED=0"
 done_testing

@@ -184,6 +184,10 @@ void ui_put(struct app *app, int y, int x, int width, int role, const char *text
 {
     if (width <= 0 || y < 0 || y >= LINES)
         return;
+    /* The empty-value mark: in ASCII '·' would become the '?' that
+     * control characters become too. */
+    if (!app->utf8 && strcmp(text, "·") == 0)
+        text = "-";
     struct strbuf sb;
     sb_init(&sb);
     ui_fit(app, text, strlen(text), width, &sb);

@@ -90,6 +90,17 @@ wait_for "^Aardvark"
 like "$(screen | grep '^Aardvark')" " yes " "a primary contact says yes"
 like "$(screen | grep '^Badger')" " no " "another says no (not t/f)"
 
+# Search: the matching words are underlined; a near spelling says so.
+keys 1
+wait_for "Organizations +sorted by"
+keys / ; keys -l "bistro"; keys Enter
+wait_for "match 1 of 1 for 'bistro'"; ok $? "/ finds the row"
+esc=$(printf '\033')
+like "$($T capture-pane -e -p -t $S | grep 'Bistro')" "${esc}\\[([0-9;]*;)?4(;[0-9;]*)?m(${esc}\\[[0-9;]*m)*Bistro" \
+     "and underlines the matching word"
+keys / ; keys -l "Alpah"; keys Enter
+wait_for "for 'Alpah' .*near spellings"; ok $? "a search answered by near spellings says so"
+
 # :export: a file name completes (~ is the home directory), and an
 # existing file is replaced only after a y.
 keys 1

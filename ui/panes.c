@@ -33,6 +33,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -462,8 +463,10 @@ static void goto_hit(struct app *app, int pane)
     struct list_view *l = &app->lists[pane];
     if (l->hits.n == 0)
         return;
-    ui_status(app, " match %zu of %zu for '%s' (%s)", l->hit + 1, l->hits.n, l->search,
-              l->hits.labels && l->hits.labels[l->hit] ? l->hits.labels[l->hit] : "");
+    ui_status(app, " match %zu of %zu for '%s' (%s)%s", l->hit + 1, l->hits.n, l->search,
+              l->hits.labels && l->hits.labels[l->hit] ? l->hits.labels[l->hit] : "",
+              l->hits.how == BROWSE_MATCH_SIMILAR ? "; no name has these words: near spellings"
+              : l->hits.how == BROWSE_MATCH_SUBSTRING ? "; inside words" : "");
     list_goto(app, pane, l->hits.ids[l->hit]);
     l->goto_pending = false; /* the match line already says where we are */
 }
@@ -1113,6 +1116,39 @@ static void draw_detail(struct app *app, int y, int x, int h, int w)
     sb_free(&lines);
 }
 
+/* Underlines, in a cell already drawn, the words that begin with a word
+ * of the search (ASCII case folded), as less and vim mark their matches. */
+static void highlight_words(struct app *app, int y, int x, int width, int role, const char *value,
+                            const char *search)
+{
+    struct strbuf cell;
+    sb_init(&cell);
+    ui_fit(app, value, strlen(value), width, &cell);
+    const char *t = cell.buf ? cell.buf : "";
+    for (const char *w = search; *w;) {
+        while (*w == ' ')
+            w++;
+        size_t wl = strcspn(w, " ");
+        if (wl == 0)
+            break;
+        for (const char *p = t; *p; p++) {
+            bool starts = p == t || p[-1] == ' ' || p[-1] == '-' || p[-1] == '(';
+            if (!starts || strncasecmp(p, w, wl) != 0)
+                continue;
+            int col = text_width(t, (size_t)(p - t));
+            if (col >= width)
+                break;
+            char seg[128];
+            snprintf(seg, sizeof seg, "%.*s", (int)(wl < sizeof seg - 1 ? wl : sizeof seg - 1), p);
+            attrset(app->attr[role] | A_UNDERLINE | A_BOLD);
+            mvaddnstr(y, x + col, seg, width - col);
+            attrset(A_NORMAL);
+        }
+        w += wl;
+    }
+    sb_free(&cell);
+}
+
 static void draw_list(struct app *app, struct list_view *l, int y, int x, int h, int w)
 {
     char title[400], est[80] = "";
@@ -1206,7 +1242,10 @@ static void draw_list(struct app *app, struct list_view *l, int y, int x, int h,
             }
             /* an empty cell of the selected row keeps the bar unbroken */
             int vrole = v || role == ROLE_SELECTED ? role : ROLE_DIM;
-            if (v && cols[c].right) {
+            if (v && c == 0 && l->search[0] && l->hits.n) {
+                ui_put(app, y + 2 + i, cx, colw[c], vrole, v);
+                highlight_words(app, y + 2 + i, cx, colw[c], vrole, v, l->search);
+            } else if (v && cols[c].right) {
                 char num[80];
                 snprintf(num, sizeof num, "%*.*s", colw[c], colw[c], v);
                 ui_put(app, y + 2 + i, cx, colw[c], role, num);

@@ -19,6 +19,7 @@ VALUES ('Alpha Diner', 'A', 'CATERING', 1234.5, '2001-01-01', '12345'),
 INSERT INTO "Contact" ("firstName", "lastName", "isPrimary", "organizationId")
 SELECT 'Ann', 'Aardvark', true, id FROM "Organization" WHERE name = 'Alpha Diner'
 UNION ALL SELECT 'Bob', 'Badger', false, id FROM "Organization" WHERE name = 'Alpha Diner';
+UPDATE "Organization" SET metadata = '{"legacy": {"id": "10045", "table": "Customers"}}' WHERE name = 'Alpha Diner';
 SQL
 
 T="tmux -L pantrycrm-man-$$ -f /dev/null"
@@ -82,6 +83,10 @@ keys Enter
 wait_for "^ZIP code +12345"; ok $? "the details use the form's labels"
 like "$(screen)" "Next follow-up +2001-01-01 00:00$" "timestamps show to the minute"
 like "$(screen)" "Estimated revenue +1234\\.50" "money has two decimals there too"
+like "$(screen)" "^  legacy\\.id +10045$" "metadata reads as one line per value"
+keys NPage
+wait_for "^  First name +Last name +Email"; ok $? "related lists are tables with headings"
+like "$(screen)" "^  Ann +Aardvark .* yes" "with aligned values and booleans as words"
 keys BSpace
 
 keys 2

@@ -25,6 +25,7 @@
 
 #include <ctype.h>
 #include <curses.h>
+#include <jansson.h>
 #include <errno.h>
 #include <poll.h>
 #include <time.h>
@@ -1060,6 +1061,67 @@ static bool is_timestamp(const char *v)
            && strspn(v, "0123456789") == 4;
 }
 
+/* The leaves of a JSON object as "  path.to.key  value" lines (a value's
+ * own line breaks become visible marks when drawn, never new lines). */
+static void add_json_leaves(struct strbuf *lines, json_t *o, const char *prefix)
+{
+    const char *key;
+    json_t *val;
+    json_object_foreach(o, key, val) {
+        char path[256];
+        snprintf(path, sizeof path, "%s%s%s", prefix, *prefix ? "." : "", key);
+        if (json_is_object(val) && json_object_size(val) > 0) {
+            add_json_leaves(lines, val, path);
+            continue;
+        }
+        char *text = json_is_string(val) ? xstrdup(json_string_value(val))
+                                         : json_dumps(val, JSON_ENCODE_ANY | JSON_COMPACT);
+        for (char *c = text; c && *c; c++)
+            if (*c == '\n')
+                *c = ' ';
+        sb_addf(lines, "  %-24s %s\n", path, text ? text : "");
+        free(text);
+    }
+}
+
+/* "expectedCloseDate" -> "Expected close date". */
+static void humanize(const char *name, char *out, size_t size)
+{
+    size_t o = 0;
+    if (strncmp(name, "is", 2) == 0 && isupper((unsigned char)name[2]))
+        name += 2; /* isPrimary -> Primary */
+    for (const char *p = name; *p && o + 2 < size; p++) {
+        if (p == name)
+            out[o++] = (char)toupper((unsigned char)*p);
+        else if (isupper((unsigned char)*p)) {
+            out[o++] = ' ';
+            out[o++] = (char)tolower((unsigned char)*p);
+        } else
+            out[o++] = *p;
+    }
+    out[o] = '\0';
+}
+
+/* A related list's value as the lists show it: timestamps to the minute,
+ * money with cents, booleans as words, NULL as the empty mark. */
+static const char *detail_value(const char *column, const char *v, char *buf, size_t size)
+{
+    if (!v)
+        return "·";
+    if (is_timestamp(v)) {
+        snprintf(buf, size, "%.16s", v);
+        return buf;
+    }
+    if (strcmp(column, "value") == 0) {
+        numfmt_decimal(v, 2, numfmt_thousands_sep(), buf, size);
+        return buf;
+    }
+    if (strncmp(column, "is", 2) == 0 && isupper((unsigned char)column[2])
+        && (!strcmp(v, "t") || !strcmp(v, "f") || !strcmp(v, "true") || !strcmp(v, "false")))
+        return v[0] == 't' ? "yes" : "no";
+    return v;
+}
+
 static void draw_detail(struct app *app, int y, int x, int h, int w)
 {
     struct browse_org_detail *d = &app->detail;
@@ -1077,6 +1139,18 @@ static void draw_detail(struct app *app, int y, int x, int h, int w)
             numfmt_decimal(v, 2, numfmt_thousands_sep(), buf, sizeof buf);
             v = buf;
         }
+        if (v && strcmp(d->field_names[i], "metadata") == 0 && strcmp(v, "{}") != 0) {
+            /* readable: one "path  value" line per leaf, not raw JSON */
+            json_error_t jerr;
+            json_t *o = json_loads(v, 0, &jerr);
+            if (o && json_is_object(o)) {
+                sb_addf(&lines, "%-18s\n", field_label(d->field_names[i]));
+                add_json_leaves(&lines, o, "");
+                json_decref(o);
+                continue;
+            }
+            json_decref(o);
+        }
         sb_addf(&lines, "%-18s %s\n", field_label(d->field_names[i]), v ? v : "·");
     }
     sb_addf(&lines, "\n\x01" "Contacts %lld, interactions %lld (last %s), opportunities %lld "
@@ -1089,16 +1163,46 @@ static void draw_detail(struct app *app, int y, int x, int h, int w)
         {"Contacts", &d->contacts}, {"Latest interactions", &d->interactions},
         {"Opportunities", &d->opportunities}, {"Contracts", &d->contracts}, {"Leads", &d->leads},
     };
+    /* Each related list as a small table: a heading per column, the
+     * columns as wide as their widest value (at most 28). */
     for (size_t k = 0; k < sizeof lists / sizeof lists[0]; k++) {
         struct browse_table *t = lists[k].t;
         sb_addf(&lines, "\n\x01%s (%zu shown)\n", lists[k].title, t->nrows);
+        if (t->nrows == 0)
+            continue;
+        size_t nc = t->ncols < 8 ? t->ncols : 8;
+        int cw[8] = {0};
+        char head[8][40], buf[64];
+        for (size_t c = 1; c < nc; c++) {
+            humanize(t->colnames[c], head[c], sizeof head[c]);
+            cw[c] = text_width(head[c], strlen(head[c]));
+            for (size_t r = 0; r < t->nrows; r++) {
+                const char *v = detail_value(t->colnames[c], t->cells[r * t->ncols + c], buf, sizeof buf);
+                int vw = text_width(v, strlen(v));
+                cw[c] = vw > cw[c] ? vw : cw[c];
+            }
+            if (cw[c] > 28)
+                cw[c] = 28;
+        }
+        struct strbuf cell;
+        sb_init(&cell);
+        sb_adds(&lines, "\x02");
+        for (size_t c = 1; c < nc; c++) {
+            sb_reset(&cell);
+            ui_fit(app, head[c], strlen(head[c]), cw[c], &cell);
+            sb_addf(&lines, "  %s", cell.buf ? cell.buf : "");
+        }
+        sb_addc(&lines, '\n');
         for (size_t r = 0; r < t->nrows; r++) {
-            for (size_t c = 1; c < t->ncols && c < 6; c++) {
-                const char *v = t->cells[r * t->ncols + c];
-                sb_addf(&lines, "%s%s", c > 1 ? "  |  " : "  ", v ? v : "·");
+            for (size_t c = 1; c < nc; c++) {
+                const char *v = detail_value(t->colnames[c], t->cells[r * t->ncols + c], buf, sizeof buf);
+                sb_reset(&cell);
+                ui_fit(app, v, strlen(v), cw[c], &cell);
+                sb_addf(&lines, "  %s", cell.buf ? cell.buf : "");
             }
             sb_addc(&lines, '\n');
         }
+        sb_free(&cell);
     }
     size_t n = 0;
     char *save = NULL;
@@ -1108,8 +1212,9 @@ static void draw_detail(struct app *app, int y, int x, int h, int w)
         int row = y + (int)(n - app->detail_top);
         if (row >= y + h)
             break;
-        bool title = line[0] == '\x01';
-        ui_put(app, row, x, w, title ? ROLE_TITLE : ROLE_OK, title ? line + 1 : line);
+        bool title = line[0] == '\x01', heading = line[0] == '\x02';
+        ui_put(app, row, x, w, title ? ROLE_TITLE : heading ? ROLE_DIM : ROLE_OK,
+               title || heading ? line + 1 : line);
     }
     if (app->detail_top >= n && n > 0)
         app->detail_top = n - 1;

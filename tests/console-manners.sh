@@ -84,6 +84,23 @@ wait_for "^ZIP code +12345"; ok $? "the details use the form's labels"
 like "$(screen)" "Next follow-up +2001-01-01 00:00$" "timestamps show to the minute"
 like "$(screen)" "Estimated revenue +1234\\.50" "money has two decimals there too"
 like "$(screen)" "^  legacy\\.id +10045$" "metadata reads as one line per value"
+# The form: an enumerated field lists its choices, Tab completes one, g/G.
+keys e
+wait_for "Edit organization"
+keys j j
+wait_for "^Segment: .*FINE_DINING  .*CATERING"; ok $? "an enumerated field lists its choices"
+keys Enter C-u; keys -l "FINE_D"; keys Tab
+wait_for "Segment: FINE_DINING"; ok $? "Tab completes a choice on the field's line"
+keys Enter
+wait_for "^\\*Segment .*FINE_DINING"; ok $? "and it is taken"
+keys G
+wait_for_gone "^Segment: "; ok $? "G goes to the last field (not enumerated: no choices)"
+keys g j
+wait_for "^Priority: A  B  C  D"; ok $? "g goes back to the first"
+keys Escape
+wait_for "leave without saving\\? y/n"
+keys y
+wait_for_gone "Edit organization"
 keys NPage
 wait_for "^  First name +Last name +Email"; ok $? "related lists are tables with headings"
 like "$(screen)" "^  Ann +Aardvark .* yes" "with aligned values and booleans as words"

@@ -16,6 +16,8 @@
 #include "form.h"
 
 #include "aq.h"
+#include "edit.h"
+#include "legacy.h"
 #include "guard.h"
 #include "pg.h"
 #include "sanitize.h"
@@ -366,7 +368,18 @@ static char **complete_files(const char *line, int start, int end)
 /* Completion for the ':' line: commands, then sort names and filter fields. */
 static char **complete(const char *line, int start, int end, void *ctx)
 {
-    (void)ctx;
+    struct app *app = ctx;
+    /* A form's enumerated field: its labels. */
+    if (app && app->prompt_kind == 'f' && app->form) {
+        const struct edit_field *f = &app->form->fields[app->form->sel];
+        size_t n = 0;
+        const char *const *labels = f->kind == EDIT_ENUM && f->enum_type
+                                    ? legacy_enum_labels(f->enum_type, &n) : NULL;
+        char **out = xcalloc(n + 1, sizeof *out);
+        for (size_t i = 0; i < n; i++)
+            out[i] = xstrdup(labels[i]);
+        return out;
+    }
     /* ":export csv|jsonl FILE": the third word is a file name */
     if (strncmp(line, "export ", 7) == 0) {
         int words = 0;

@@ -13,6 +13,7 @@
 
 #include "form.h"
 #include "guard.h"
+#include "legacy.h"
 #include "panes.h"
 #include "prompt.h"
 
@@ -344,6 +345,10 @@ bool form_key(struct app *app, int key)
         f->sel--;
     else if (a == ACT_DOWN && f->sel + 1 < f->nfields)
         f->sel++;
+    else if (a == ACT_TOP)
+        f->sel = 0;
+    else if (a == ACT_BOTTOM)
+        f->sel = f->nfields - 1;
     else if (a == ACT_OPEN && app->prompt) {
         char label[64];
         snprintf(label, sizeof label, "%s: ", f->fields[f->sel].label);
@@ -382,6 +387,21 @@ void form_draw(struct app *app, int y, int x, int h, int w)
     if (f->conflict) {
         ui_put(app, y + 1, x + labw + 1, valw, ROLE_DIM, "yours");
         ui_put(app, y + 1, x + labw + 2 + valw, valw, ROLE_DIM, "theirs, where both changed (!)");
+    }
+    /* An enumerated field lists its choices on the form's last line (Tab
+     * completes them on the field's line). */
+    const struct edit_field *sf = &f->fields[f->sel];
+    if (sf->kind == EDIT_ENUM && sf->enum_type && h >= 4) {
+        size_t n = 0;
+        const char *const *labels = legacy_enum_labels(sf->enum_type, &n);
+        struct strbuf sb;
+        sb_init(&sb);
+        sb_addf(&sb, "%s: ", sf->label);
+        for (size_t i = 0; i < n; i++)
+            sb_addf(&sb, "%s%s", i ? "  " : "", labels[i]);
+        ui_put(app, y + h - 1, x, w, ROLE_DIM, sb.buf);
+        sb_free(&sb);
+        rows--;
     }
     for (int i = 0; i < rows - 1; i++) {
         size_t k = f->top + (size_t)i;

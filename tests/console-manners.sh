@@ -112,6 +112,19 @@ wait_for "^Aardvark"
 like "$(screen | grep '^Aardvark')" " yes " "a primary contact says yes"
 like "$(screen | grep '^Badger')" " no " "another says no (not t/f)"
 
+# Horizontal scroll: at 60 columns Right brings the revenue into view
+# while the name stays.
+keys 1
+wait_for "Organizations +sorted by"
+$T resize-window -t $S -x 60 -y 30
+wait_for "^Name"
+unlike "$(screen | sed -n 3p)" "Revenue" "at 60 columns the revenue column is not shown"
+keys Right Right Right Right Right
+wait_for "^Name.*Revenue"; ok $? "Right scrolls the columns until it is, the name staying first"
+keys Left Left Left Left Left
+wait_for "^Name▲ +P Segment"; ok $? "Left scrolls back"
+$T resize-window -t $S -x 140 -y 30
+
 # Search: the matching words are underlined; a near spelling says so.
 keys 1
 wait_for "Organizations +sorted by"

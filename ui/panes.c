@@ -758,6 +758,17 @@ void panes_action(struct app *app, enum action a)
     case ACT_SORT_REVERSE:
         list_resort(app, app->pane, l->spec.sort, !l->spec.desc);
         break;
+    case ACT_SCROLL_RIGHT: {
+        size_t n;
+        cols_of(app->pane, &n);
+        if (l->hscroll + 2 < n)
+            l->hscroll++;
+        break;
+    }
+    case ACT_SCROLL_LEFT:
+        if (l->hscroll > 0)
+            l->hscroll--;
+        break;
     case ACT_NEXT_HIT:
     case ACT_PREV_HIT:
         if (l->hits.n == 0) {
@@ -1279,8 +1290,17 @@ static void draw_list(struct app *app, struct list_view *l, int y, int x, int h,
     ui_put(app, y, x, w, ROLE_TITLE, title);
     int rows = h - 2;
     app->page_rows = rows > 0 ? rows : 1;
-    size_t ncols;
-    const struct col_def *cols = cols_of(app->pane, &ncols);
+    size_t nall;
+    const struct col_def *all = cols_of(app->pane, &nall);
+    /* Horizontal scroll: the first column (the name) stays, the others
+     * start hscroll columns further right. */
+    if (l->hscroll + 1 >= nall)
+        l->hscroll = nall > 2 ? nall - 2 : 0;
+    struct col_def cols[16];
+    size_t ncols = 0;
+    for (size_t c = 0; c < nall && ncols < 16; c++)
+        if (c == 0 || c > l->hscroll)
+            cols[ncols++] = all[c];
     /* Column layout: preferred widths while they fit, the last one stretches. */
     int colw[16], cx = x;
     size_t shown = 0;

@@ -136,6 +136,14 @@ like "$($T capture-pane -e -p -t $S | grep 'Bistro')" "${esc}\\[([0-9;]*;)?4(;[0
 keys / ; keys -l "Alpah"; keys Enter
 wait_for "for 'Alpah' .*near spellings"; ok $? "a search answered by near spellings says so"
 
+# Tab on an ambiguous word lists the candidates above the command line.
+keys : ; keys -l "s"; keys Tab
+wait_for "^search +sort *$"; ok $? "Tab lists the commands that could follow"
+keys C-u; keys -l "sort "; keys Tab Tab
+wait_for "nextFollowUpDate"; ok $? "and the sort names"
+keys Escape
+wait_for_gone "nextFollowUpDate"; ok $? "the list goes with the command line"
+
 # :export: a file name completes (~ is the home directory), and an
 # existing file is replaced only after a y.
 keys 1

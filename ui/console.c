@@ -294,6 +294,41 @@ static void draw_help(struct app *app)
                 : "Any key closes the help.");
 }
 
+/* What a Tab could complete to, listed over the lines above the prompt
+ * (readline would print them behind ncurses' back). */
+static void draw_candidates(struct app *app)
+{
+    const char *const *c = prompt_candidates(app->prompt);
+    if (!c || !c[0])
+        return;
+    int maxw = 0, n = 0;
+    for (; c[n]; n++) {
+        int w = text_width(c[n], strlen(c[n]));
+        maxw = w > maxw ? w : maxw;
+    }
+    int colw = maxw + 2 < COLS ? maxw + 2 : COLS;
+    int per = COLS / colw > 0 ? COLS / colw : 1;
+    int rows = (n + per - 1) / per, maxrows = LINES / 3 > 1 ? LINES / 3 : 1;
+    bool cut = rows > maxrows;
+    if (cut)
+        rows = maxrows;
+    int top = LINES - 1 - rows;
+    for (int r = 0; r < rows; r++) {
+        attrset(app->attr[ROLE_STATUS]);
+        mvhline(top + r, 0, ' ', COLS);
+        attrset(A_NORMAL);
+        for (int k = 0; k < per; k++) {
+            int i = r * per + k;
+            if (i >= n)
+                break;
+            bool last = cut && r == rows - 1 && k == per - 1;
+            char more[32];
+            snprintf(more, sizeof more, "(%d more)", n - i);
+            ui_put(app, top + r, k * colw, colw - 1, ROLE_STATUS, last ? more : c[i]);
+        }
+    }
+}
+
 static void draw_too_small(struct app *app)
 {
     erase();
@@ -319,8 +354,10 @@ void console_render(struct app *app)
     else
         panes_draw(app, 1, 0, LINES - 2, COLS);
     draw_status(app);
-    if (app->prompt && prompt_is_open(app->prompt))
+    if (app->prompt && prompt_is_open(app->prompt)) {
+        draw_candidates(app);
         prompt_draw(app->prompt, LINES - 1, COLS); /* last: it places the cursor */
+    }
     refresh();
     app->frames++;
 }

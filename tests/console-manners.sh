@@ -73,6 +73,8 @@ wait_for "sorted by estimatedRevenue \\(ascending\\)"; ok $? ":sort takes a colu
 like "$(screen | sed -n 3p)" "Revenue▲" "and the marker moves to that column"
 keys : ; keys -l "sort colour"; keys Enter
 wait_for "unknown sort 'colour'; sorts: name, priority"; ok $? "an unknown sort lists the valid ones"
+keys : ; keys -l "filter priority=Z"; keys Enter
+wait_for "not a label .*\\(one of: A, B, C, D\\)"; ok $? "a filter value that does not exist lists the ones that do"
 
 keys : ; keys -l "sort name"; keys Enter
 wait_for "^Name▲ "

@@ -920,7 +920,18 @@ bool panes_command(struct app *app, const char *line)
             char *copy = l->filters[l->nfilters];
             memcpy(copy, rest, strlen(rest) + 1);
             if (!browse_filter_parse(&l->spec.filter, copy, &err)) {
-                ui_status(app, " %s", err);
+                /* a wrong value: say which ones there are */
+                char field[32] = "";
+                sscanf(rest, "%31[^=]", field);
+                size_t n = 0;
+                const char *const *labels = strstr(err, "is not a label") ? browse_filter_labels(field, &n) : NULL;
+                struct strbuf sb;
+                sb_init(&sb);
+                for (size_t i = 0; labels && i < n; i++)
+                    sb_addf(&sb, "%s%s", i ? ", " : "", labels[i]);
+                ui_status(app, " %s%s%s%s", err, sb.len ? " (one of: " : "", sb.len ? sb.buf : "",
+                          sb.len ? ")" : "");
+                sb_free(&sb);
                 free(err);
                 return false;
             }

@@ -125,6 +125,12 @@ keys Right Right Right Right Right
 wait_for "^Name.*Revenue"; ok $? "Right scrolls the columns until it is, the name staying first"
 keys Left Left Left Left Left
 wait_for "^Name▲ +P Segment"; ok $? "Left scrolls back"
+like "$(screen | sed -n 3p)" "▸$" "the header says more columns are to the right"
+keys : ; keys -l "sort -revenue"; keys Enter
+wait_for "^Name.*Revenue▼"; ok $? "sorting by a column out of view scrolls it into view"
+keys : ; keys -l "sort name"; keys Enter
+keys Left Left Left Left Left Left Left
+wait_for "^Name▲ +P Segment"
 $T resize-window -t $S -x 140 -y 30
 
 # Search: the matching words are underlined; a near spelling says so.

@@ -51,28 +51,31 @@ struct col_def {
     int width;          /* preferred; the last visible column takes the rest */
     bool right;         /* numbers align right */
     const char *sort;   /* the sort (browse_sort_name) this column shows, or NULL */
+    int min;            /* narrowest width that shows a value whole (dates,
+                           money): narrower, the column is not shown; 0 for
+                           text, which may be cut with an ellipsis */
 };
 
 static const struct col_def org_cols[] = {
-    {BROWSE_ORG_NAME, "Name", 30, false, "name"},
-    {BROWSE_ORG_PRIORITY, "P", 1, false, "priority"},
-    {BROWSE_ORG_SEGMENT, "Segment", 13, false, "segment"},
-    {BROWSE_ORG_STATUS, "Status", 8, false, "status"},
-    {BROWSE_ORG_CITY, "City", 14, false, "city"},
-    {BROWSE_ORG_STATE, "St", 2, false, NULL},
-    {BROWSE_ORG_NEXT_FOLLOW_UP, "Follow-up", 11, false, "nextFollowUpDate"},
-    {BROWSE_ORG_EST_REVENUE, "Revenue", 14, true, "estimatedRevenue"},
-    {BROWSE_ORG_TYPE, "Type", 8, false, NULL},
-    {BROWSE_ORG_UPDATED_AT, "Updated", 16, false, "updatedAt"},
+    {BROWSE_ORG_NAME, "Name", 30, false, "name", 0},
+    {BROWSE_ORG_PRIORITY, "P", 1, false, "priority", 0},
+    {BROWSE_ORG_SEGMENT, "Segment", 13, false, "segment", 0},
+    {BROWSE_ORG_STATUS, "Status", 8, false, "status", 0},
+    {BROWSE_ORG_CITY, "City", 14, false, "city", 0},
+    {BROWSE_ORG_STATE, "St", 2, false, NULL, 0},
+    {BROWSE_ORG_NEXT_FOLLOW_UP, "Follow-up", 11, false, "nextFollowUpDate", 11},
+    {BROWSE_ORG_EST_REVENUE, "Revenue", 14, true, "estimatedRevenue", 14},
+    {BROWSE_ORG_TYPE, "Type", 8, false, NULL, 0},
+    {BROWSE_ORG_UPDATED_AT, "Updated", 16, false, "updatedAt", 10},
 };
 static const struct col_def contact_cols[] = {
-    {BROWSE_CONTACT_LAST_NAME, "Last name", 16, false, "lastName"},
-    {BROWSE_CONTACT_FIRST_NAME, "First name", 14, false, NULL},
-    {BROWSE_CONTACT_EMAIL, "Email", 26, false, NULL},
-    {BROWSE_CONTACT_PHONE, "Phone", 14, false, NULL},
-    {BROWSE_CONTACT_IS_PRIMARY, "Pri", 3, false, NULL},
-    {BROWSE_CONTACT_ORG_NAME, "Organization", 24, false, NULL},
-    {BROWSE_CONTACT_POSITION, "Position", 18, false, NULL},
+    {BROWSE_CONTACT_LAST_NAME, "Last name", 16, false, "lastName", 0},
+    {BROWSE_CONTACT_FIRST_NAME, "First name", 14, false, NULL, 0},
+    {BROWSE_CONTACT_EMAIL, "Email", 26, false, NULL, 0},
+    {BROWSE_CONTACT_PHONE, "Phone", 14, false, NULL, 0},
+    {BROWSE_CONTACT_IS_PRIMARY, "Pri", 3, false, NULL, 0},
+    {BROWSE_CONTACT_ORG_NAME, "Organization", 24, false, NULL, 0},
+    {BROWSE_CONTACT_POSITION, "Position", 18, false, NULL, 0},
 };
 
 static const struct col_def *cols_of(int pane, size_t *n)
@@ -1318,6 +1321,12 @@ static void draw_list(struct app *app, struct list_view *l, int y, int x, int h,
     const char *sorted = browse_sort_name(l->spec.sort);
     for (size_t c = 0; c < ncols && c < 16 && cx < x + w; c++) {
         int left = x + w - cx;
+        /* A column that cannot show its values whole stays hidden (Right
+         * brings it): a cut date or amount is worse than none. The name
+         * always shows; the last column takes what is left. */
+        int need = cols[c].min ? cols[c].min : 3;
+        if (c > 0 && need > left)
+            break;
         colw[c] = c + 1 == ncols || cols[c].width + 1 > left ? left : cols[c].width;
         /* the sort column's header carries the direction */
         char head[48];
@@ -1334,6 +1343,27 @@ static void draw_list(struct app *app, struct list_view *l, int y, int x, int h,
         cx += colw[c] + 1;
         shown++;
     }
+    /* A new sort whose column does not fit: scroll it into view once (the
+     * user may scroll away again). */
+    if (l->spec.sort != l->auto_sort) {
+        l->auto_sort = l->spec.sort;
+        bool visible = false;
+        for (size_t c = 0; c < shown; c++)
+            visible |= cols[c].sort && sorted && strcmp(cols[c].sort, sorted) == 0;
+        for (size_t c = 1; c < nall && !visible; c++)
+            if (all[c].sort && sorted && strcmp(all[c].sort, sorted) == 0) {
+                l->hscroll = c - 1;
+                for (int r = y; r < y + h; r++)
+                    mvhline(r, x, ' ', w);
+                draw_list(app, l, y, x, h, w);
+                return;
+            }
+    }
+    /* more columns either side: say so at the ends of the header */
+    if (shown < ncols)
+        ui_put(app, y + 1, x + w - 1, 1, ROLE_TITLE, app->utf8 ? "▸" : ">");
+    if (l->hscroll > 0 && colw[0] > 1)
+        ui_put(app, y + 1, x + colw[0] - 1, 1, ROLE_TITLE, app->utf8 ? "◂" : "<");
     char today[16];
     time_t now = time(NULL);
     struct tm tm;

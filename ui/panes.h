@@ -36,6 +36,7 @@ struct list_view {
     int64_t estimate;           /* estimated rows for the filters, -1 unknown */
     int64_t offset;             /* position of page.rows[0] in the list, -1 unknown */
     size_t hscroll;             /* columns hidden after the first (Right/Left) */
+    enum browse_sort auto_sort; /* the sort hscroll was last brought to */
     struct browse_hits hits;    /* the last search's hits, for n/N */
     size_t hit;                 /* index of the current hit */
     char search[128];

@@ -430,7 +430,8 @@ static char **complete(const char *line, int start, int end, void *ctx)
                                         "orgs", "contacts", "migration", "quit", NULL};
     static const char *const sorts[] = {"name", "priority", "segment", "status", "city", "updatedAt",
                                         "nextFollowUpDate", "estimatedRevenue", "lastName",
-                                        "-name", "-updatedAt", NULL};
+                                        "-name", "-updatedAt", "revenue", "follow-up", "updated",
+                                        "-revenue", NULL};
     static const char *const filters[] = {"priority=", "segment=", "status=", "type=", "state=",
                                           "city=", "followup=due", "followup=overdue",
                                           "followup=today", "primary", "clear", NULL};

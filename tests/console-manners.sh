@@ -65,6 +65,15 @@ is "$(printf '%s' "$line" | awk '{print index($0, "1234.50") + length("1234.50")
    "$(printf '%s' "$beta" | awk '{print index($0, "98765.43") + length("98765.43")}')" \
    "and revenues are aligned on the right (rounded to cents)"
 like "$line" "2001-01-01!" "an overdue follow-up is marked"
+# The cursor bar runs unbroken over empty cells: no dim '·' inside it.
+keys End
+wait_for "row 3 of 3"
+esc=$(printf '\033')
+sel=$($T capture-pane -e -p -t $S | grep 'Gamma Grill')
+like "$sel" "·" "(the selected row has empty cells)"
+unlike "$sel" "${esc}\\[([0-9;]*;)?2(;[0-9;]*)?m" "the selected row's empty cells keep the bar's colours"
+keys Home
+wait_for "row 1 of 3"
 unlike "$beta" "2099-01-01!" "a future one is not"
 like "$(screen | tail -1)" "/ Search .*: Command.*\\? Help" "the status line hints at search and commands"
 

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "cli.h"
+#include "guard.h"
 #include "cli_xform.h"
 #include "commands.h"
 #include "cutover.h"
@@ -128,6 +129,10 @@ int cmd_cutover(int argc, char **argv, const char *prefix)
         goto out;
     if ((int)check + (int)o.commit + (int)o.rollback_check + (int)o.rollback > 1) {
         cli_usage_error(prefix, "--check, --commit, --rollback-check and --rollback exclude each other");
+        goto out;
+    }
+    if (o.commit && !guard_write_cli(prefix, "cutover --commit")) {
+        rc = EXIT_FAIL;
         goto out;
     }
     if (o.report_dir && access(o.report_dir, W_OK) != 0) {

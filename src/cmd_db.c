@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "cli.h"
+#include "guard.h"
 #include "commands.h"
 #include "drizzle.h"
 #include "paths.h"
@@ -74,6 +75,8 @@ static int db_migrate(int argc, char **argv, const char *prefix)
         argc, argv, &conninfo);
     if (rc >= 0)
         return rc;
+    if (!guard_write_cli(prefix, "db migrate"))
+        return EXIT_FAIL;
     struct schema_set set;
     if (load_files(&set) != 0)
         return EXIT_FAIL;

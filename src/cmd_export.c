@@ -10,10 +10,12 @@
 #include "pg.h"
 
 #include <errno.h>
+#include <langinfo.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char export_help[] =
     "Usage: pantrycrm export [OPTIONS]\n"
@@ -191,6 +193,14 @@ int cmd_export(int argc, char **argv, const char *prefix)
         goto out;
     if (output && !(out = export_open(output, &tmp, &err)))
         goto out;
+    /* A terminal shows data, it does not run it: escape sequences in a
+     * record are made visible (a file or a pipe gets the bytes as they are). */
+    FILE *tty = NULL;
+    if (!output && isatty(STDOUT_FILENO)) {
+        const char *cs = nl_langinfo(CODESET);
+        if ((tty = export_terminal(stdout, cs && strcmp(cs, "UTF-8") == 0)))
+            out = tty;
+    }
     /* ^C stops at the next page and removes the partial file. */
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
@@ -200,12 +210,19 @@ int cmd_export(int argc, char **argv, const char *prefix)
     sigaction(SIGTERM, &sa, NULL);
     int64_t n = query ? export_query(conn, query, fmt, out, stop_check, NULL, &err)
                       : export_list(bs, &spec, fmt, out, stop_check, NULL, &err);
+    bool tty_ok = !tty || fclose(tty) == 0;
     if (output) {
         if (!export_finish(out, output, tmp, n >= 0, &err) && n >= 0)
             n = -1;
-    } else if (fflush(stdout) != 0 && n >= 0) {
+    } else if ((!tty_ok || fflush(stdout) != 0) && n >= 0) {
+        n = errno == EPIPE ? EXPORT_READER_GONE : -1;
         err = xasprintf("writing standard output failed: %s", strerror(errno));
-        n = -1;
+    }
+    if (n == EXPORT_READER_GONE) {
+        /* `export | head`: the reader has what it wanted. End quietly with
+         * the status of a writer that met a closed pipe (128 + SIGPIPE). */
+        rc = 128 + SIGPIPE;
+        goto out;
     }
     if (n == -2) {
         warnx_("export interrupted%s", output ? "; nothing was written" : "");

@@ -3,6 +3,9 @@
 #include "config.h"
 
 #include "cli.h"
+#include "guard.h"
+#include "runinfo.h"
+#include "schema.h"
 #include "commands.h"
 #include "engine.h"
 #include "state.h"
@@ -35,8 +38,40 @@ static bool parse_positive(const char *s, long max, long *out)
     return true;
 }
 
+/* The target's last recorded run. False when there is none or it cannot
+ * be read (the engine then reports what is wrong with the target). */
+static bool last_run(const char *conninfo, struct run_info *r)
+{
+    char *err = NULL;
+    PGconn *conn = pg_connect(conninfo, "read the last migration run", &err);
+    free(err);
+    err = NULL;
+    if (!conn)
+        return false;
+    bool found = run_info_last(conn, r, &err) == 1;
+    free(err);
+    PQfinish(conn);
+    return found;
+}
+
+/* "sqlite:legacy.db", "legacy.db" and its absolute path are one source. */
+static bool same_source(const char *a, const char *b)
+{
+    if (strcmp(a, b) == 0)
+        return true;
+    if (strncmp(a, "sqlite:", 7) == 0)
+        a += 7;
+    if (strncmp(b, "sqlite:", 7) == 0)
+        b += 7;
+    char *ra = realpath(a, NULL), *rb = realpath(b, NULL);
+    bool same = strcmp(a, b) == 0 || (ra && rb && strcmp(ra, rb) == 0);
+    free(ra);
+    free(rb);
+    return same;
+}
+
 static const char migrate_help[] =
-    "Usage: pantrycrm migrate --source SOURCE [OPTIONS]\n"
+    "Usage: pantrycrm migrate [--source SOURCE] [OPTIONS]\n"
     "       pantrycrm migrate --rollback [--yes] [-d CONNINFO]\n"
     "\n"
     "Copy every row of the legacy database into the PostgreSQL target: each row\n"
@@ -48,7 +83,9 @@ static const char migrate_help[] =
     "  -s, --source=SOURCE      the legacy database: sqlite:FILE (or FILE),\n"
     "                           mssql://[USER@]HOST[:PORT]/DATABASE[?OPTIONS] or\n"
     "                           mssql:[USER@]SERVERNAME/DATABASE (freetds.conf);\n"
-    "                           password from PANTRYCRM_MSSQL_PASSWORD(_FILE) or a prompt\n"
+    "                           password from PANTRYCRM_MSSQL_PASSWORD(_FILE) or a prompt;\n"
+    "                           default: the last run's (an unfinished run resumes\n"
+    "                           only from its own source)\n"
     "  -d, --dbname=CONNINFO    the PostgreSQL target (URI or key=value)\n"
     "  -j, --jobs=N             tables loaded at once, and index builds (default 2)\n"
     "      --batch-size=N       rows per committed batch (default 10000)\n"
@@ -108,7 +145,7 @@ static int cmd_migrate_run(int argc, char **argv, const char *prefix)
     memset(&x, 0, sizeof x);
     bool rollback = false, yes = false;
     const char *progress = "auto";
-    char *state_default = NULL, *options = NULL;
+    char *state_default = NULL, *options = NULL, *run_source = NULL;
     int rc = EXIT_USAGE;
     long v;
     int c;
@@ -161,6 +198,9 @@ static int cmd_migrate_run(int argc, char **argv, const char *prefix)
         goto out;
     }
 
+    rc = EXIT_FAIL;
+    if (!guard_write_cli(prefix, rollback ? "migrate --rollback" : "migrate"))
+        goto out;
     char *err = NULL;
     if (rollback) {
         if (!yes && !confirm_rollback(o.conninfo)) {
@@ -174,14 +214,36 @@ static int cmd_migrate_run(int argc, char **argv, const char *prefix)
         }
         goto out;
     }
+    /* A run that did not finish resumes from its checkpoints, which are
+     * keys of its own source: without --source it is that source, and
+     * another source is refused rather than mixed into its tables. */
+    struct run_info run = {0};
+    bool have_run = last_run(o.conninfo, &run);
+    bool unfinished = have_run && run_info_unfinished(&run);
+    run_source = run.source;
+    if (!x.source && have_run) {
+        x.source = run_source;
+        fprintf(stderr, "migrate: %s run %lld (%s) from its source %s\n",
+                unfinished ? "resuming" : "repeating", run.id, run.status, run_source);
+    }
     if (!x.source)
         x.source = cfg->source;
     if (!x.synonyms)
         x.synonyms = cfg->synonyms;
     if (!x.source) {
-        cli_usage_error(prefix, "--source is required (e.g. --source sqlite:legacy.db)");
+        free(run.status);
+        rc = cli_usage_error(prefix, "--source is required (e.g. --source sqlite:legacy.db)");
         goto out;
     }
+    if (unfinished && !same_source(x.source, run_source)) {
+        warnx_("migrate: run %lld (%s) came from %s and resumes only from it; give "
+               "--source %s (or no --source), or roll it back first (migrate --rollback)",
+               run.id, run.status, run_source, run_source);
+        free(run.status);
+        rc = EXIT_FAIL;
+        goto out;
+    }
+    free(run.status);
     if (!o.state_path)
         o.state_path = state_default = state_default_path();
     o.source = x.source;
@@ -222,7 +284,10 @@ static int cmd_migrate_run(int argc, char **argv, const char *prefix)
     }
     free(err);
 out:
+    if (x.source == run_source)
+        x.source = NULL; /* not xform_free's to free */
     xform_free(&x);
+    free(run_source);
     free(state_default);
     free(options);
     return rc;
@@ -265,7 +330,15 @@ int cmd_report(int argc, char **argv, const char *prefix)
         return EXIT_USAGE;
     char *err = NULL;
     if (engine_report(conninfo, json, stdout, &err) != 0) {
-        warnx_("report: %s", err);
+        /* A database never migrated deserves advice, not an SQL error. */
+        char *cerr = NULL, *missing = NULL;
+        PGconn *conn = pg_connect(conninfo, "read the migration report", &cerr);
+        if (conn)
+            missing = schema_missing(conn);
+        warnx_("report: %s", missing ? missing : err);
+        free(missing);
+        free(cerr);
+        PQfinish(conn);
         free(err);
         return EXIT_FAIL;
     }

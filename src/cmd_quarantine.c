@@ -3,6 +3,8 @@
 #include "config.h"
 
 #include "cli.h"
+#include "guard.h"
+#include "schema.h"
 #include "commands.h"
 #include "engine.h"
 #include "cli_xform.h"
@@ -41,6 +43,14 @@ static PGconn *connect_or_warn(const char *conninfo, const char *purpose)
     if (!conn) {
         warnx_("%s", err);
         free(err);
+        return NULL;
+    }
+    char *missing = schema_missing(conn);
+    if (missing) {
+        warnx_("%s", missing);
+        free(missing);
+        PQfinish(conn);
+        return NULL;
     }
     return conn;
 }
@@ -228,9 +238,16 @@ static int q_show(int argc, char **argv, const char *prefix)
             printf("\n");
         }
         printf("run          %s\noriginal values:\n", PQgetvalue(res, 0, 11));
-        /* jsonb_pretty escapes control characters itself. */
-        print_safe(stdout, PQgetvalue(res, 0, 10));
-        printf("\n");
+        /* jsonb_pretty lays the object out over lines and escapes control
+         * characters inside its strings: keep its line breaks, make the
+         * rest of each line safe. */
+        char *orig = xstrdup(PQgetvalue(res, 0, 10));
+        char *save = NULL;
+        for (char *line = strtok_r(orig, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+            print_safe(stdout, line);
+            printf("\n");
+        }
+        free(orig);
     }
     PQclear(res);
     PQfinish(conn);
@@ -288,6 +305,9 @@ static int q_replay(int argc, char **argv, const char *prefix)
     }
     if (cli_no_more_args(prefix, argc, argv))
         goto out;
+    rc = EXIT_FAIL;
+    if (!guard_write_cli(prefix, "quarantine replay"))
+        goto out;
     o.synonyms_path = x.synonyms ? x.synonyms : config_get()->synonyms;
     o.source_tz = x.tz;
     o.min_year = x.min_year;
@@ -337,6 +357,8 @@ static int q_accept(int argc, char **argv, const char *prefix)
     }
     if (optind == argc && !table)
         return cli_usage_error(prefix, "give quarantine ids, or --table (and --reason)");
+    if (!guard_write_cli(prefix, "quarantine accept"))
+        return EXIT_FAIL;
     PGconn *conn = connect_or_warn(conninfo, "update the quarantine");
     if (!conn)
         return EXIT_FAIL;

@@ -3,6 +3,8 @@
 #include "config.h"
 
 #include "cli.h"
+#include "guard.h"
+#include "schema.h"
 #include "commands.h"
 #include "pg.h"
 #include "stats.h"
@@ -61,11 +63,20 @@ int cmd_stats(int argc, char **argv, const char *prefix)
         return EXIT_USAGE;
     if (as_of && !refresh)
         return cli_usage_error(prefix, "--as-of only applies with --refresh");
+    if (refresh && !guard_write_cli(prefix, "stats --refresh (it writes the summary)"))
+        return EXIT_FAIL;
     char *err = NULL;
     PGconn *conn = pg_connect(conninfo, "read the dashboard's numbers", &err);
     if (!conn) {
         warnx_("stats: %s", err);
         free(err);
+        return EXIT_FAIL;
+    }
+    char *missing = schema_missing(conn);
+    if (missing) {
+        warnx_("stats: %s", missing);
+        free(missing);
+        PQfinish(conn);
         return EXIT_FAIL;
     }
     int rc = EXIT_FAIL;

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "cli.h"
+#include "guard.h"
 #include "cli_xform.h"
 #include "commands.h"
 #include "legacy.h"
@@ -128,6 +129,8 @@ int cmd_sync(int argc, char **argv, const char *prefix)
         goto out;
     }
     rc = EXIT_FAIL;
+    if (!guard_write_cli(prefix, "sync"))
+        goto out;
     if (xform_from_last_run(o.conninfo, &x, &source, "sync", true) != 0) {
         free((char *)x.tz);
         free((char *)x.synonyms);

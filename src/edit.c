@@ -27,6 +27,7 @@
 #include "config.h"
 
 #include "edit.h"
+#include "guard.h"
 #include "legacy.h"
 #include "transform.h"
 #include "util.h"
@@ -602,8 +603,12 @@ static void rollback(PGconn *conn)
 /* BEGIN with the short lock wait. READ COMMITTED explicitly: under a
  * stricter default a concurrent change would be a serialization error
  * instead of the zero-row UPDATE that we turn into EDIT_CONFLICT. */
+/* Every write of this module starts here: the read-only guard is asked
+ * before the transaction exists. */
 static bool begin(PGconn *conn, char **err)
 {
+    if (!guard_write("saving", err))
+        return false;
     if (PQstatus(conn) != CONNECTION_OK) {
         *err = xstrdup("not connected to the database");
         return false;
@@ -703,6 +708,28 @@ static int load_row(PGconn *conn, const char *id, struct edit_org *out, struct d
     }
     PQclear(r);
     return rc;
+}
+
+static bool same_value(const char *a, const char *b)
+{
+    return (a == NULL && b == NULL) || (a && b && strcmp(a, b) == 0);
+}
+
+size_t edit_merge3(char *const *base, char *const *mine, char *const *theirs, size_t n,
+                   char ***merged, bool *clash)
+{
+    char **out = xcalloc(n + 1, sizeof *out);
+    size_t clashes = 0;
+    for (size_t i = 0; i < n; i++) {
+        bool mine_changed = !same_value(mine[i], base[i]);
+        bool theirs_changed = !same_value(theirs[i], base[i]);
+        const char *v = mine_changed ? mine[i] : theirs[i];
+        clash[i] = mine_changed && theirs_changed && !same_value(mine[i], theirs[i]);
+        clashes += clash[i];
+        out[i] = v ? xstrdup(v) : NULL;
+    }
+    *merged = out;
+    return clashes;
 }
 
 int edit_org_load(PGconn *conn, const char *id, struct edit_org *out, char **err)

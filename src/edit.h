@@ -58,6 +58,16 @@ struct edit_org {
 };
 void edit_org_free(struct edit_org *o);
 
+/* Three-way merge after an optimistic-lock conflict: base is what the form
+ * loaded, mine what the user made of it, theirs what was saved meanwhile.
+ * A field only one side changed takes that side's value, so nobody's
+ * change is silently undone; a field both changed to the same value takes
+ * it; a field both changed differently is a clash (clash[i] true, merged
+ * keeps mine) for the user to decide. merged gets n values (NULL = empty;
+ * free each and the array). Returns the number of clashes. */
+size_t edit_merge3(char *const *base, char *const *mine, char *const *theirs, size_t n,
+                   char ***merged, bool *clash);
+
 /* Reads one organization by id. 0, 1 when there is no such row, -1 with *err. */
 int edit_org_load(PGconn *conn, const char *id, struct edit_org *out, char **err);
 

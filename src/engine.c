@@ -46,6 +46,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 volatile sig_atomic_t engine_stop_requested;
@@ -881,7 +882,8 @@ static int job_attempt(struct job *j, bool *retry, char **err)
     }
     rd.probe = &probe;
     pthread_t th;
-    job_set_phase(j, "copying");
+    /* a job that starts while the run is paused waits in its reader */
+    job_set_phase(j, engine_paused ? "paused" : "copying");
     pthread_create(&th, NULL, reader_main, &rd);
 
     double t_start = now_s();
@@ -1339,6 +1341,11 @@ static void format_count(char *buf, size_t n, double v)
 
 static void draw_bars(struct engine *e, FILE *out, bool first, double elapsed)
 {
+    /* A line wider than the terminal wraps onto two rows, and moving up
+     * one row per table would then redraw below the first lines (the
+     * first table showed twice): every line is cut to the width. */
+    struct winsize ws;
+    int cols = ioctl(fileno(out), TIOCGWINSZ, &ws) == 0 && ws.ws_col > 1 ? ws.ws_col - 1 : 200;
     if (!first)
         fprintf(out, "\033[%zuA", e->njobs);
     for (size_t i = 0; i < e->njobs; i++) {
@@ -1359,9 +1366,11 @@ static void draw_bars(struct engine *e, FILE *out, bool first, double elapsed)
         format_count(r, sizeof r, rate);
         if (j->state == JOB_RUNNING && rate > 0 && j->rows_total > read)
             snprintf(eta, sizeof eta, "ETA %.0fs", (double)(j->rows_total - read) / rate);
-        fprintf(out, "\r\033[K%-18s [%s] %3.0f%% %9lld rows %7s/s  Q %-6lld %-9s %s\n",
-                j->t->name, bar, frac * 100, (long long)read, r,
-                (long long)j->rows_quarantined, j->phase ? j->phase : "", eta);
+        char line[256];
+        snprintf(line, sizeof line, "%-18s [%s] %3.0f%% %9lld rows %7s/s  Q %-6lld %-9s %s",
+                 j->t->name, bar, frac * 100, (long long)read, r,
+                 (long long)j->rows_quarantined, j->phase ? j->phase : "", eta);
+        fprintf(out, "\r\033[K%.*s\n", cols, line);
     }
     (void)elapsed;
     fflush(out);

@@ -6,6 +6,7 @@
 
 #include "export.h"
 #include "pg.h"
+#include "sanitize.h"
 #include "util.h"
 
 #include <errno.h>
@@ -177,9 +178,10 @@ int64_t export_list(struct browse_session *s, const struct browse_spec *spec,
             browse_key_from_row(spec->sort, page.rows[page.nrows - 1], &key);
         browse_page_free(&page);
         if (ferror(out)) {
-            *err = xasprintf("writing the export failed: %s", strerror(errno));
+            int e = errno;
+            *err = xasprintf("writing the export failed: %s", strerror(e));
             browse_key_free(&key);
-            return -1;
+            return e == EPIPE ? EXPORT_READER_GONE : -1;
         }
         if (progress && progress(ctx, rows)) {
             browse_key_free(&key);
@@ -254,8 +256,9 @@ int64_t export_query(PGconn *conn, const char *sql, enum export_format fmt, FILE
         PQclear(res);
         rows += n;
         if (ferror(out)) {
-            *err = xasprintf("writing the export failed: %s", strerror(errno));
-            rows = -1;
+            int e = errno;
+            *err = xasprintf("writing the export failed: %s", strerror(e));
+            rows = e == EPIPE ? EXPORT_READER_GONE : -1;
             break;
         }
         if (progress && progress(ctx, rows)) {
@@ -275,8 +278,101 @@ int64_t export_query(PGconn *conn, const char *sql, enum export_format fmt, FILE
     return rows;
 }
 
+/* ---- a terminal as the output ---------------------------------------- */
+
+/* Lines are held until complete, then each is sanitized on its own (a
+ * CRLF's CR dropped), so an escape sequence in a record is shown as a
+ * placeholder and a multibyte character is never split. */
+struct tty_sink {
+    FILE *tty;
+    enum sanitize_mode mode;
+    struct strbuf pending, clean;
+};
+
+static void tty_emit(struct tty_sink *t, const char *line, size_t len, bool newline)
+{
+    if (len && line[len - 1] == '\r')
+        len--;
+    sb_reset(&t->clean);
+    sanitize_text(line, len, t->mode, &t->clean);
+    if (t->clean.len)
+        fwrite(t->clean.buf, 1, t->clean.len, t->tty);
+    if (newline)
+        fputc('\n', t->tty);
+}
+
+static ssize_t tty_write(void *cookie, const char *buf, size_t size)
+{
+    struct tty_sink *t = cookie;
+    sb_addn(&t->pending, buf, size);
+    size_t start = 0;
+    for (size_t i = 0; i < t->pending.len; i++)
+        if (t->pending.buf[i] == '\n') {
+            tty_emit(t, t->pending.buf + start, i - start, true);
+            start = i + 1;
+        }
+    if (start) {
+        memmove(t->pending.buf, t->pending.buf + start, t->pending.len - start);
+        t->pending.len -= start;
+    }
+    return ferror(t->tty) ? -1 : (ssize_t)size;
+}
+
+static int tty_close(void *cookie)
+{
+    struct tty_sink *t = cookie;
+    if (t->pending.len)
+        tty_emit(t, t->pending.buf, t->pending.len, false);
+    int rc = fflush(t->tty) == 0 && !ferror(t->tty) ? 0 : -1;
+    sb_free(&t->pending);
+    sb_free(&t->clean);
+    free(t);
+    return rc;
+}
+
+FILE *export_terminal(FILE *tty, bool utf8)
+{
+    struct tty_sink *t = xcalloc(1, sizeof *t);
+    t->tty = tty;
+    t->mode = utf8 ? SANITIZE_UTF8 : SANITIZE_ASCII;
+    sb_init(&t->pending);
+    sb_init(&t->clean);
+    cookie_io_functions_t io = {.write = tty_write, .close = tty_close};
+    FILE *f = fopencookie(t, "w", io);
+    if (!f) {
+        sb_free(&t->pending);
+        sb_free(&t->clean);
+        free(t);
+    }
+    return f;
+}
+
 FILE *export_open(const char *path, char **tmp_path, char **err)
 {
+    *tmp_path = NULL;
+    struct stat st;
+    if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        /* Never rename over something that is not a plain file: a device
+         * (/dev/null) or a FIFO is written directly; anything else is
+         * a surprise the user should resolve. */
+        if (S_ISLNK(st.st_mode)) {
+            *err = xasprintf("%s is a symbolic link: give the file it points to, or another name", path);
+            return NULL;
+        }
+        if (!S_ISCHR(st.st_mode) && !S_ISFIFO(st.st_mode)) {
+            *err = xasprintf("%s is %s, not a file: give another name", path,
+                             S_ISDIR(st.st_mode) ? "a directory" : S_ISBLK(st.st_mode) ? "a block device"
+                             : S_ISSOCK(st.st_mode) ? "a socket" : "not a regular file");
+            return NULL;
+        }
+        int fd = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+        FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+        if (fd >= 0 && !f)
+            close(fd);
+        if (!f)
+            *err = xasprintf("cannot write %s: %s", path, strerror(errno));
+        return f;
+    }
     char *tmp = xasprintf("%s.part", path);
     /* The rows are customers' personal data: readable by the owner only,
      * whatever the umask (the rename keeps this mode). */
@@ -300,6 +396,11 @@ FILE *export_open(const char *path, char **tmp_path, char **err)
 bool export_finish(FILE *f, const char *path, char *tmp_path, bool ok, char **err)
 {
     bool closed = fclose(f) == 0;
+    if (!tmp_path) { /* a device or FIFO, written directly */
+        if (ok && !closed && err && !*err)
+            *err = xasprintf("cannot write %s: %s", path, strerror(errno));
+        return ok && closed;
+    }
     if (ok && !closed && err && !*err)
         *err = xasprintf("cannot write %s: %s", tmp_path, strerror(errno));
     if (ok && closed && rename(tmp_path, path) != 0) {

@@ -34,6 +34,10 @@ enum export_format { EXPORT_CSV, EXPORT_JSONL };
 bool export_format_parse(const char *name, enum export_format *out);
 const char *export_format_name(enum export_format f);
 
+/* What export_list and export_query return when the reader of a pipe went
+ * away (EPIPE: `pantrycrm export | head`): not a failure to report. */
+#define EXPORT_READER_GONE (-3)
+
 /* Called after each page with the rows written so far; non-zero cancels. */
 typedef int (*export_progress)(void *ctx, int64_t rows);
 
@@ -61,10 +65,18 @@ void export_header(FILE *out, enum export_format fmt, const char *const *names, 
 void export_record(FILE *out, enum export_format fmt, const char *const *names,
                    const char *const *cells, size_t n);
 
-/* Opens FILE.part beside path for writing (mode 0666 & ~umask); the export
- * goes there and export_finish renames it into place, so a reader never
- * sees half a file under the real name. On failure or cancel,
- * export_finish(…, false) removes it. NULL with *err. */
+/* A stream for showing an export on a terminal: what is written to it goes
+ * to tty line by line through sanitize_text (escape sequences, bidi
+ * overrides and invalid UTF-8 become visible placeholders), CRLF as LF.
+ * fclose it (it does not close tty). NULL when it cannot be made. */
+FILE *export_terminal(FILE *tty, bool utf8);
+
+/* Opens FILE.part beside path for writing (mode 0600); the export goes
+ * there and export_finish renames it into place, so a reader never sees
+ * half a file under the real name. On failure or cancel,
+ * export_finish(…, false) removes it. A device or a FIFO at path is
+ * opened and written directly (*tmp_path NULL), never replaced; a
+ * symbolic link, a directory or anything else is refused. NULL with *err. */
 FILE *export_open(const char *path, char **tmp_path, char **err);
 /* Closes and renames (ok) or removes (!ok); false with *err when closing
  * or renaming failed. Frees tmp_path. */

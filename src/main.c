@@ -5,6 +5,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "console.h"
+#include "guard.h"
 #include "keymap.h"
 #include "userconf.h"
 #include "fault.h"
@@ -52,7 +53,7 @@ static void usage(FILE *out)
         "  -d, --dbname=CONNINFO  PostgreSQL connection (URI or key=value string); by\n"
         "                         default libpq's PG* variables, service file, ~/.pgpass\n"
         "                         (@NAME: a connection named in the configuration)\n"
-        "  -r, --read-only        open the console read-only\n"
+        "  -r, --read-only        refuse every write: console keys and commands alike\n"
         "  -h, --help             show this help and exit\n"
         "  -V, --version          show the version and exit\n"
         "\n"
@@ -120,6 +121,12 @@ int main(int argc, char **argv)
         }
         free(cfg_err);
     }
+    /* Read-only holds for every command, the console's keys and the
+     * headless writers alike (guard.h). */
+    if (copts.read_only)
+        guard_set_read_only("--read-only");
+    else if (config_get()->read_only)
+        guard_set_read_only("read-only = true in the configuration");
     if (optind >= argc) {
         copts.conninfo = cli_globals.conninfo;
         return console_main(&copts);

@@ -260,6 +260,7 @@ static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
  * ------------------------------------------------------------------------ */
 
 #define REPLACEMENT "\xef\xbf\xbd" /* U+FFFD */
+#define BIDI_MARK "\xe2\x87\x84"   /* U+21C4 RIGHTWARDS ARROW OVER LEFTWARDS ARROW */
 #define DOTTED_CIRCLE "\xe2\x97\x8c" /* U+25CC */
 
 struct unit {
@@ -354,8 +355,13 @@ static bool cursor_next(struct cursor *c, struct unit *u)
         unit_set(u, "?", 1, 1);
         return true;
     }
-    if (cp == CP_INVALID || cp < 0xA0 || is_bidi_or_separator(cp)) {
-        unit_set(u, REPLACEMENT, 3, 1); /* invalid, C1 control, bidi */
+    if (is_bidi_or_separator(cp)) {
+        /* its own mark, so that it is not taken for a repaired byte (U+FFFD) */
+        unit_set(u, BIDI_MARK, 3, 1);
+        return true;
+    }
+    if (cp == CP_INVALID || cp < 0xA0) {
+        unit_set(u, REPLACEMENT, 3, 1); /* invalid, C1 control */
         return true;
     }
     switch (cp_classify(cp)) {

@@ -29,9 +29,12 @@
  *   DEL U+007F               -> U+2421 SYMBOL FOR DELETE
  *   C1 U+0080..U+009F        -> U+FFFD (includes 0x9b CSI and 0x85 NEL)
  *   bidi controls U+061C, U+200E, U+200F, U+202A..U+202E, U+2066..U+2069,
- *   and the separators U+2028, U+2029 -> U+FFFD (they reorder or break the
+ *   and the separators U+2028, U+2029 -> U+21C4 (they reorder or break the
  *                               row; the separators act as newlines in some
- *                               renderers)
+ *                               renderers); a mark of their own, so that
+ *                               they are not confused with U+FFFD, which
+ *                               the migration puts where a NUL or a broken
+ *                               byte was
  *   invalid UTF-8            -> U+FFFD once per maximal invalid subpart, as
  *                               in Unicode §3.9 / WHATWG: overlongs, surrogates
  *                               (ED A0..BF), values above U+10FFFF, stray

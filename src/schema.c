@@ -389,3 +389,17 @@ out:
     free(cerr);
     return applied;
 }
+
+char *schema_missing(PGconn *conn)
+{
+    PGresult *res = PQexecParams(conn,
+        "SELECT to_regclass('public.\"Organization\"') IS NOT NULL AND"
+        " to_regclass('migration.run') IS NOT NULL", 0, NULL, NULL, NULL, NULL, 0);
+    bool missing = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1
+                   && PQgetvalue(res, 0, 0)[0] == 'f';
+    PQclear(res);
+    if (!missing)
+        return NULL;
+    return xasprintf("database \"%s\" has no CRM schema yet: run 'pantrycrm db migrate' first "
+                     "(as a role that may create tables)", PQdb(conn));
+}

@@ -52,6 +52,12 @@ const char *schema_state_name(enum schema_state st);
  * with its bookkeeping row. Refuses to start when an applied file changed
  * or is unknown. Progress lines go to log (may be NULL). Returns the number
  * applied (0 = already up to date), or -1 with *err set. */
+/* NULL when the database holds the CRM and migration schemas; else what
+ * to do about it ("database "x" has no CRM schema yet: run 'pantrycrm db
+ * migrate' first"), for the caller to free. A query that fails counts as
+ * present: the caller's own error says more. */
+char *schema_missing(PGconn *conn);
+
 int schema_migrate(PGconn *conn, const struct schema_set *set, FILE *log, char **err);
 
 #endif

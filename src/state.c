@@ -315,24 +315,57 @@ int state_read_latest(struct state *st, struct state_run *run, bool *found,
      * every table each half second, so a step's sum is the run's total. */
     if (nspark == 0)
         return 0;
+    /* The run's rows read at a half-second step is the sum over its tables
+     * of each table's latest count so far; a table with no sample in that
+     * step still counts (summing only the step's samples made the rate
+     * drop whenever a table skipped a step, and the maximum disagree with
+     * the tables' own rates). */
     if (sqlite3_prepare_v2(st->db,
-            "SELECT step, total FROM (SELECT CAST(at * 2 AS INTEGER) AS step, sum(rows_read) AS total"
-            " FROM progress WHERE run_id = ?1 GROUP BY step ORDER BY step DESC LIMIT ?2)"
-            " ORDER BY step", -1, &s, NULL) != SQLITE_OK) {
+            "SELECT table_name, CAST(at * 2 AS INTEGER) AS step, max(rows_read) FROM progress"
+            " WHERE run_id = ?1 GROUP BY table_name, step ORDER BY step", -1, &s, NULL) != SQLITE_OK) {
         *err = xasprintf("state file: %s", sqlite3_errmsg(st->db));
         return -1;
     }
     sqlite3_bind_int64(s, 1, run->id);
-    sqlite3_bind_int64(s, 2, (sqlite3_int64)nspark + 1);
-    double prev_total = -1, prev_step = 0;
-    while (sqlite3_step(s) == SQLITE_ROW) {
-        double step = (double)sqlite3_column_int64(s, 0), total = sqlite3_column_double(s, 1);
-        if (prev_total >= 0 && *nspark_out < nspark && step > prev_step)
-            spark[(*nspark_out)++] = (total - prev_total) / ((step - prev_step) / 2.0);
-        prev_total = total;
-        prev_step = step;
+    enum { MAXT = 64, RING = 257 };
+    char names[MAXT][40];
+    double latest[MAXT];
+    size_t nt = 0;
+    double ring_step[RING], ring_total[RING];
+    size_t nring = 0;
+    double cur_step = -1;
+    bool more = sqlite3_step(s) == SQLITE_ROW;
+    while (more) {
+        double step = (double)sqlite3_column_int64(s, 1);
+        const char *t = (const char *)sqlite3_column_text(s, 0);
+        size_t k = 0;
+        while (k < nt && strcmp(names[k], t ? t : "") != 0)
+            k++;
+        if (k == nt && nt < MAXT) {
+            snprintf(names[nt], sizeof names[nt], "%s", t ? t : "");
+            latest[nt++] = 0;
+        }
+        if (k < nt)
+            latest[k] = sqlite3_column_double(s, 2);
+        cur_step = step;
+        more = sqlite3_step(s) == SQLITE_ROW;
+        if (!more || (double)sqlite3_column_int64(s, 1) != cur_step) {
+            double total = 0;
+            for (size_t i = 0; i < nt; i++)
+                total += latest[i];
+            ring_step[nring % RING] = cur_step;
+            ring_total[nring % RING] = total;
+            nring++;
+        }
     }
     sqlite3_finalize(s);
+    size_t keep = nspark + 1 < RING ? nspark + 1 : RING;
+    size_t first = nring > keep ? nring - keep : 0;
+    for (size_t i = first + 1; i < nring && *nspark_out < nspark; i++) {
+        double ds = ring_step[i % RING] - ring_step[(i - 1) % RING];
+        if (ds > 0)
+            spark[(*nspark_out)++] = (ring_total[i % RING] - ring_total[(i - 1) % RING]) / (ds / 2.0);
+    }
     return 0;
 }
 

@@ -227,7 +227,7 @@ void stats_print_text(const struct stats *s, FILE *out)
     fprintf(out, "%-28s %12s\n", "average estimated revenue", s->avg_revenue[0] ? s->avg_revenue : "-");
     fprintf(out, "%-28s %12lld\n", "follow-ups due today", (long long)s->due_today);
     fprintf(out, "%-28s %12lld\n", "follow-ups overdue", (long long)s->overdue);
-    fprintf(out, "\nPipeline (active opportunities)  count          value\n");
+    fprintf(out, "\nActive opportunities by stage    count          value\n");
     for (size_t i = 0; i < s->nstage; i++)
         fprintf(out, "  %-28s %7lld %14s\n", s->stage[i].label, (long long)s->stage[i].n,
                 s->stage[i].amount);

@@ -8,7 +8,7 @@
 # (tests/node-app) and installed again only when package-lock.json changes.
 . "$abs_top_srcdir/tests/lib.sh"
 . "$abs_top_srcdir/tests/pgcluster.sh"
-command -v sqlite3 >/dev/null 2>&1 || skip_all "sqlite3 is not installed"
+require_cmd sqlite3 sqlite3
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
     ok 1 "node and npm are installed (tools/deps.sh installs them)"
     done_testing; exit

@@ -10,6 +10,7 @@
 #include "tap.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 static const struct edit_field *org(const char *column)
 {
@@ -232,8 +233,30 @@ static void test_timestamps(void)
     valid(d, "2026-01-02 09:00");
 }
 
+static void test_merge3(void)
+{
+    /* fields: email, phone, city, notes */
+    char *base[] = {"a@x.org", "111", "Paris", NULL};
+    char *mine[] = {"a@x.org", "222", "Lyon", "mine"};
+    char *theirs[] = {"b@x.org", "111", "Nice", "mine"};
+    bool clash[4];
+    char **m = NULL;
+    size_t n = edit_merge3(base, mine, theirs, 4, &m, clash);
+    is_int((long)n, 1, "merge3: one field changed by both, differently");
+    is_str(m[0], "b@x.org", "merge3: a field only they changed keeps their value");
+    is_str(m[1], "222", "merge3: a field only I changed keeps mine");
+    ok(!clash[0] && !clash[1], "merge3: neither is a clash");
+    ok(clash[2], "merge3: both changed the city: a clash");
+    is_str(m[2], "Lyon", "merge3: a clash shows mine until decided");
+    ok(!clash[3] && m[3] && strcmp(m[3], "mine") == 0, "merge3: the same change on both sides is no clash");
+    for (size_t i = 0; i < 4; i++)
+        free(m[i]);
+    free(m);
+}
+
 int main(void)
 {
+    test_merge3();
     test_tables();
     test_text();
     test_enum();

@@ -240,4 +240,55 @@ else
     skip "tmux is not installed: the console's :export is not checked"
 fi
 
+# A reader that goes away (export | head) ends the export quietly, with the
+# status of a writer that met a closed pipe.
+( echo "SELECT g FROM generate_series(1, 300000) g" \
+    | "$PANTRYCRM" -d dbname=ex export -q - 2>"$TEST_TMP/pipe.err"; echo $? >"$TEST_TMP/pipe.rc" ) | head -1 >/dev/null
+is "$(cat "$TEST_TMP/pipe.rc")" 141 "export | head ends with status 141 (128 + SIGPIPE)"
+is "$(cat "$TEST_TMP/pipe.err")" "" "and prints no message"
+
+# -o onto something that is not a regular file: a FIFO is written to, not
+# replaced; a device too; a symbolic link or a directory is refused.
+mkfifo "$TEST_TMP/fifo"
+cat "$TEST_TMP/fifo" >"$TEST_TMP/fifo.out" &
+catpid=$!
+run_ok "export -o FIFO" "$PANTRYCRM" -d dbname=ex export --filter priority=B -o "$TEST_TMP/fifo"
+if [ -p "$TEST_TMP/fifo" ]; then ok 0 "the FIFO is still a FIFO"; else ok 1 "the FIFO is still a FIFO"; kill $catpid 2>/dev/null; fi
+wait $catpid
+is "$(($(wc -l <"$TEST_TMP/fifo.out") - 1))" "$(psql_val "SELECT count(*) FROM \"Organization\" WHERE priority = 'B'" ex)" \
+   "and its reader got every row"
+if mknod "$TEST_TMP/null" c 1 3 2>/dev/null; then
+    run_ok "export -o a character device" "$PANTRYCRM" -d dbname=ex export -o "$TEST_TMP/null"
+    ok "$([ -c "$TEST_TMP/null" ]; echo $?)" "the device node is still a device (not renamed over)"
+else
+    skip "mknod needs root: the device case is not checked"
+fi
+printf 'keep me\n' >"$TEST_TMP/target.csv"
+ln -s "$TEST_TMP/target.csv" "$TEST_TMP/link.csv"
+run_fails "export -o a symbolic link is refused" 1 "$PANTRYCRM" -d dbname=ex export -o "$TEST_TMP/link.csv"
+like "$ERR" "link.csv is a symbolic link: give the file it points to, or another name" "with a clear message"
+ok "$([ -L "$TEST_TMP/link.csv" ] && [ "$(cat "$TEST_TMP/target.csv")" = "keep me" ]; echo $?)" \
+   "the link and its target are untouched"
+run_fails "export -o a directory is refused" 1 "$PANTRYCRM" -d dbname=ex export -o "$TEST_TMP"
+like "$ERR" "is a directory, not a file" "naming what it is"
+
+# To a terminal, records are shown, not run: escape sequences become
+# placeholders and cannot retitle or colour the terminal.
+if have_cmd tmux tmux; then
+    T2="tmux -L pantrycrm-extty-$$ -f /dev/null"
+    at_exit "tmux_stop $T2"
+    printf '%s\n' "SELECT name FROM \"Organization\" WHERE name LIKE 'Esc%'" >"$TEST_TMP/esc.sql"
+    $T2 new-session -d -s t -x 120 -y 20 \
+        "env LC_ALL=C.UTF-8 PGHOST='$PGHOST' PGPORT=$PGPORT PGUSER=postgres '$PANTRYCRM' -d dbname=ex export -q '$TEST_TMP/esc.sql'; echo EXITED=\$?; sleep 30"
+    i=0
+    while [ $i -lt 200 ] && ! $T2 capture-pane -p -t t | grep -q "EXITED="; do i=$((i + 1)); sleep 0.05; done
+    scr=$($T2 capture-pane -p -t t)
+    like "$scr" "Esc ␛\\]2;PWNED␇ ␛\\[31mred" "export to a terminal shows escape sequences as placeholders"
+    like "$scr" "EXITED=0" "and ends with status 0"
+    unlike "$($T2 display -p -t t '#{pane_title}')" "PWNED" "the record could not retitle the terminal"
+    unlike "$($T2 capture-pane -p -e -t t)" "$(printf '\033')\\[31m" "nor colour it"
+else
+    skip "tmux is not installed: export to a terminal is not checked"
+fi
+
 done_testing

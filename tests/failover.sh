@@ -73,7 +73,7 @@ is "$(fks f)" "$(fks ref)" "and so are the foreign keys"
 is "$(psql_val "SELECT status FROM migration.run ORDER BY id DESC LIMIT 1" f)" done "the run is recorded as done"
 
 # --- sync --follow across a server restart ------------------------------------------
-if command -v sqlite3 >/dev/null 2>&1; then
+if have_cmd sqlite3 sqlite3; then
     SRC=$TEST_TMP/track.db
     cp "$TEST_TMP/l.db" "$SRC"
     pg_createdb s
@@ -110,7 +110,7 @@ command -v tmux >/dev/null 2>&1 || { skip "tmux is not installed: the console pa
 psql -X -q -d f -c "INSERT INTO \"Organization\" (name, priority, segment, city)
     VALUES ('AAA Failover Diner', 'A', 'CATERING', 'Before')"
 T="tmux -L pantrycrm-failover-$$ -f /dev/null"
-at_exit "$T kill-server 2>/dev/null"
+at_exit "tmux_stop $T"
 S=fo
 screen() { $T capture-pane -p -t $S 2>/dev/null; }
 wait_for() { # regex [seconds]

@@ -25,7 +25,7 @@
 . "$abs_top_srcdir/tests/lib.sh"
 . "$abs_top_srcdir/tests/pgcluster.sh"
 . "$abs_top_srcdir/tests/standin.sh"
-command -v sqlite3 >/dev/null 2>&1 || skip_all "sqlite3 is not installed"
+require_cmd sqlite3 sqlite3
 PROBE=$abs_top_builddir/tests/source-probe
 [ -x "$PROBE" ] || skip_all "tests/source-probe is not built (make check builds it)"
 "$PROBE" mssql://x@127.0.0.1:1/x describe 2>&1 | grep -q "without FreeTDS" \
@@ -352,14 +352,14 @@ is "$(psql_val "SELECT count(*) FROM migration.fallback_log" s)" 0 "nothing is l
 fresh_compare "after the kills PostgreSQL -> SQL Server -> PostgreSQL is still the identity"
 
 # --- the console's migration pane shows the fallback ---------------------------
-if command -v tmux >/dev/null 2>&1; then
+if have_cmd tmux tmux; then
     T="tmux -L pantrycrm-fb-$$ -f /dev/null"
-    at_exit "$T kill-server 2>/dev/null"
+    at_exit "tmux_stop $T"
     $T new-session -d -s s1 -x 160 -y 30 \
         "env TERM=screen LC_ALL=C.UTF-8 XDG_STATE_HOME='$XDG_STATE_HOME' PGHOST='$PGHOST' PGPORT=$PGPORT PGUSER=postgres '$PANTRYCRM' -d $C; sleep 30"
     $T send-keys -t s1 3
     found=1
-    for i in $(seq 1 100); do
+    for i in $(seq 1 300); do
         if $T capture-pane -p -t s1 | grep -Eq "Fallback: 0 changes pending \(oldest 0\.0 s\); the last round applied [0-9]+ at [0-9]+ changes/s, [0-9]+ s ago; 0 in the fallback quarantine"; then
             found=0; break
         fi
@@ -367,7 +367,7 @@ if command -v tmux >/dev/null 2>&1; then
     done
     ok $found "the migration pane shows the fallback's pending changes, rate and quarantine"
     [ $found = 0 ] || $T capture-pane -p -t s1 | sed 's/^/# /'
-    $T kill-server 2>/dev/null
+    tmux_stop $T
 else
     skip "tmux is not installed: the migration pane is not checked"
 fi

@@ -106,6 +106,9 @@ like "$OUT" "enum_unmatched" "it summarises by reason"
 qid=$(psql_val "SELECT id FROM migration.quarantine WHERE reason = 'enum_unmatched' ORDER BY id LIMIT 1" m)
 run_ok "quarantine show works" "$PANTRYCRM" -d $C quarantine show "$qid"
 like "$OUT" "original values:" "it shows the original values"
+unlike "$OUT" '\\x0a' "with line breaks, not literal \\x0a"
+ok "$([ "$(printf '%s\n' "$OUT" | sed -n '/^original values:/,$p' | grep -cE '^ +"[^"]+": ')" -ge 2 ]; echo $?)" \
+   "one column per line"
 esc=$(printf '\033')
 unlike "$OUT$( "$PANTRYCRM" -d $C quarantine list -n 1000)" "$esc" "no raw escape character reaches the terminal"
 

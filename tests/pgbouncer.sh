@@ -29,6 +29,7 @@ pgb_stop() {
 # pgb_start [POOL_SIZE]
 pgb_start() {
     local bin
+    bin=$(pgb_bin) || tool_missing pgbouncer pgbouncer
     bin=$(pgb_bin) || skip_all "pgbouncer is not installed (tools/deps.sh installs Debian's package)"
     PGB_DIR=$TEST_TMP/pgb PGB_PORT=6432 PGB_SOCK=$TEST_TMP/pgb
     _pg_as mkdir -p "$PGB_DIR"

@@ -95,9 +95,9 @@ run_ok "stats --refresh through the pool" "$PANTRYCRM" -d "$P" stats --refresh -
 run_ok "stats through the pool" "$PANTRYCRM" -d "$P" stats --json
 writes_ok "after stats, writes through the pool succeed"
 
-if command -v tmux >/dev/null 2>&1; then
+if have_cmd tmux tmux; then
     T="tmux -L pantrycrm-pool-$$ -f /dev/null"
-    at_exit "$T kill-server 2>/dev/null"
+    at_exit "tmux_stop $T"
     screen() { $T capture-pane -p -t "$S" 2>/dev/null; }
     wait_for() { # regex [seconds]
         local limit=$(( ${2:-15} * 20 )) i=0

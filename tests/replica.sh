@@ -10,7 +10,7 @@
 # for each connection, its token never stored.
 . "$abs_top_srcdir/tests/lib.sh"
 . "$abs_top_srcdir/tests/pgcluster.sh"
-command -v openssl >/dev/null 2>&1 || skip_all "openssl is not installed (tools/deps.sh installs it)"
+require_cmd openssl openssl
 pg_start
 export XDG_STATE_HOME=$TEST_TMP/state
 J=$TEST_TMP/out.json
@@ -73,9 +73,9 @@ run "$PANTRYCRM" -d "host=$PGHOST,$PGHOST port=5432,5433 dbname=r target_session
 printf '%s' "$OUT" >"$J"
 is "$(jq_ 'd["server"]["role"]')" standby "and with prefer-standby on the standby"
 
-if command -v tmux >/dev/null 2>&1; then
+if have_cmd tmux tmux; then
     T="tmux -L pantrycrm-replica-$$ -f /dev/null"
-    at_exit "$T kill-server 2>/dev/null"
+    at_exit "tmux_stop $T"
     S=sb
     screen() { $T capture-pane -p -t $S 2>/dev/null; }
     wait_for() { # regex

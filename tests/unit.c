@@ -12,6 +12,9 @@
 #include "state.h"
 #include "userconf.h"
 #include "export.h"
+#include "numfmt.h"
+
+#include <sqlite3.h>
 #include "util.h"
 
 #include <stdlib.h>
@@ -319,8 +322,65 @@ static void test_export_writers(void)
            && !export_format_parse("xml", &f), "format names");
 }
 
+/* The throughput line: two tables copied at once, sampled in alternate
+ * half-second steps, read 1000 rows/s each: the run reads 2000 rows/s at
+ * every step (summing only each step's samples gave 1000 and 3000). */
+static void test_spark(const char *tmp)
+{
+    char *path = xasprintf("%s/spark/state.db", tmp);
+    char *err = NULL;
+    struct state *st = state_open(path, &err);
+    int64_t run = state_run_begin(st, 1, "sqlite:x.db", "t", &err);
+    state_close(st);
+    sqlite3 *db;
+    sqlite3_open(path, &db);
+    for (int i = 0; i < 8; i++) {
+        char *sql = sqlite3_mprintf("INSERT INTO progress (run_id, table_name, at, rows_read, phase)"
+                                    " VALUES (%lld, '%s', %f, %d, 'copying')", (long long)run,
+                                    i % 2 ? "A" : "B", 1000.0 + i * 0.5 + 0.1, 500 * (i + 1));
+        sqlite3_exec(db, sql, NULL, NULL, NULL);
+        sqlite3_free(sql);
+    }
+    sqlite3_close(db);
+    struct state *ro = state_open_readonly(path);
+    struct state_run r;
+    struct state_table_progress t[4];
+    bool found;
+    size_t n, ns;
+    double spark[16];
+    state_read_latest(ro, &r, &found, t, 4, &n, spark, 16, &ns, &err);
+    state_close(ro);
+    bool steady = ns >= 4;
+    for (size_t i = 0; i < ns; i++)
+        if (spark[i] < 1999 || spark[i] > 2001)
+            steady = false;
+    ok(steady, "the run's throughput counts every table at every step (%zu steps)", ns);
+    free(err);
+    free(path);
+}
+
+static void test_numfmt(void)
+{
+    char b[64];
+    numfmt_decimal("4019005", 2, ",", b, sizeof b);
+    is_str(b, "4,019,005.00", "numfmt: an integer gets two places and separators");
+    numfmt_decimal("1630221.415", 2, ",", b, sizeof b);
+    is_str(b, "1,630,221.42", "numfmt: rounds half up");
+    numfmt_decimal("999.995", 2, "", b, sizeof b);
+    is_str(b, "1000.00", "numfmt: a carry adds a digit; no separator in C");
+    numfmt_decimal("-12345.5", 2, ".", b, sizeof b);
+    is_str(b, "-12.345.50", "numfmt: negative, another separator");
+    numfmt_decimal("0.1", 2, ",", b, sizeof b);
+    is_str(b, "0.10", "numfmt: small");
+    numfmt_decimal("1e10", 2, ",", b, sizeof b);
+    is_str(b, "1e10", "numfmt: what is not a plain decimal is kept");
+    numfmt_decimal("123", 2, "\xe2\x80\xaf", b, sizeof b);
+    is_str(b, "123.00", "numfmt: three digits need no separator");
+}
+
 int main(void)
 {
+    test_numfmt();
     char tmpl[] = "/tmp/pantrycrm-unit.XXXXXX";
     char *tmp = mkdtemp(tmpl);
     if (!tmp) {
@@ -335,6 +395,7 @@ int main(void)
     test_conninfo();
     test_proc();
     test_state(tmp);
+    test_spark(tmp);
     test_userconf(tmp);
     test_export_writers();
     char *rm = xasprintf("rm -rf '%s'", tmp);

@@ -109,6 +109,10 @@ if have_cmd tmux tmux; then
     keys 2
     wait_for "Contacts +sorted by"; ok $? "it switches to the contacts pane"
     idle
+    # A command line left while ^] (character search) waits for its key,
+    # twice: readline's block for that key must not be lost (issue 13).
+    keys : C-] Escape : C-] Escape
+    idle
     keys q
     wait_for "EXITED=[0-9]+"
     is "$(screen | sed -n 's/.*EXITED=\([0-9]*\).*/\1/p')" 0 "q quits with status 0 and valgrind reported nothing"

@@ -82,8 +82,12 @@ static void reload(struct app *app)
     panel.a = a;
     panel.mtime = st.st_mtim;
     panel.error[0] = '\0';
-    if (panel.started && st.st_mtim.tv_sec >= panel.started)
+    if (panel.started && st.st_mtim.tv_sec >= panel.started) {
         panel.started = 0;
+        /* the result is on screen: "assessing … in the background" is old news */
+        if (strncmp(app->status, " assessing ", 11) == 0)
+            app->status[0] = '\0';
+    }
 }
 
 void assess_panel_start(struct app *app, const char *source)
@@ -140,10 +144,17 @@ void assess_panel_draw(struct app *app, int y, int x, int h, int w)
     time_t t = panel.mtime.tv_sec;
     if (localtime_r(&t, &tm))
         strftime(when, sizeof when, "%Y-%m-%d %H:%M", &tm);
+    double secs = json_real_value(json_object_get(json_object_get(a, "expected_run"), "seconds"));
+    char eta[48];
+    if (secs < 1)
+        snprintf(eta, sizeof eta, "under a second");
+    else if (secs < 120)
+        snprintf(eta, sizeof eta, "about %.0f s", secs);
+    else
+        snprintf(eta, sizeof eta, "about %.0f min", secs / 60);
     snprintf(line, sizeof line, "Pre-flight (%s, A again): %lld rows, %lld predicted to quarantine, "
-             "about %.0f s to migrate", when, (long long)ival(a, "rows"),
-             (long long)ival(a, "predicted_quarantined"),
-             json_real_value(json_object_get(json_object_get(a, "expected_run"), "seconds")));
+             "%s to migrate", when, (long long)ival(a, "rows"),
+             (long long)ival(a, "predicted_quarantined"), eta);
     ui_put(app, y, x, w, ROLE_TITLE, line);
     /* The reasons, summed over the tables, most frequent first. */
     json_t *reasons = json_object();

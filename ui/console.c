@@ -16,14 +16,20 @@
 #include "form.h"
 
 #include "aq.h"
+#include "edit.h"
+#include "legacy.h"
+#include "guard.h"
 #include "pg.h"
 #include "sanitize.h"
+#include "schema.h"
 #include "source.h"
 #include "state.h"
 #include "userconf.h"
 #include "util.h"
 
 #include <curses.h>
+#include <dirent.h>
+#include <sys/stat.h>
 #include <errno.h>
 #include <locale.h>
 #include <langinfo.h>
@@ -180,6 +186,10 @@ void ui_put(struct app *app, int y, int x, int width, int role, const char *text
 {
     if (width <= 0 || y < 0 || y >= LINES)
         return;
+    /* The empty-value mark: in ASCII '·' would become the '?' that
+     * control characters become too. */
+    if (!app->utf8 && strcmp(text, "·") == 0)
+        text = "-";
     struct strbuf sb;
     sb_init(&sb);
     ui_fit(app, text, strlen(text), width, &sb);
@@ -196,14 +206,6 @@ void ui_status(struct app *app, const char *fmt, ...)
     vsnprintf(app->status, sizeof app->status, fmt, ap);
     va_end(ap);
     app->status_at = now_s();
-}
-
-const char *ui_read_only_note(const struct app *app)
-{
-    if (app->standby)
-        return " a standby (read replica) takes no edits: open the console on the primary "
-               "(-d with target_session_attrs=read-write)";
-    return " read-only: editing is off";
 }
 
 static const char *pane_title(int pane)
@@ -238,10 +240,17 @@ static void draw_status(struct app *app)
     attrset(app->attr[ROLE_STATUS]);
     mvhline(LINES - 1, 0, ' ', COLS);
     attrset(A_NORMAL);
-    const char *hint = "1 Orgs  2 Contacts  3 Migration  4 Dashboard  5 Health  ? Help  q Quit";
-    if (COLS < (int)strlen(hint))  /* narrow: the keys that matter must not be cut */
-        hint = "1-5 panes  ? Help  q Quit";
-    if (app->status[0] && (app->confirm != ACT_NONE || now_s() - app->status_at < 8))
+    const char *hint = COLS >= 100 ? "1 Orgs  2 Contacts  3 Migration  4 Dashboard  5 Health  / Search  "
+                                     ": Command  Enter Details  e Edit  ? Help  q Quit"
+                     : COLS >= 72  ? "1 Orgs  2 Contacts  3 Migration  4 Dashboard  5 Health  ? Help  q Quit"
+                                   /* narrow: the keys that matter must not be cut */
+                                   : "1-5 panes  / Search  ? Help  q Quit";
+    if (app->status[0] && app->confirm != ACT_NONE && strstr(app->status, "y/n")
+        && text_width(app->status, strlen(app->status)) > COLS) {
+        /* A question cut short by the width keeps its y/n in sight. */
+        ui_put(app, LINES - 1, 0, COLS - 5, ROLE_STATUS, app->status);
+        ui_put(app, LINES - 1, COLS - 5, 5, ROLE_STATUS, " y/n ");
+    } else if (app->status[0] && (app->confirm != ACT_NONE || now_s() - app->status_at < 8))
         ui_put(app, LINES - 1, 0, COLS, ROLE_STATUS, app->status);
     else if (app->busy)
         ui_put(app, LINES - 1, 0, COLS, ROLE_STATUS, " working… (Esc cancels)");
@@ -251,25 +260,80 @@ static void draw_status(struct app *app)
         ui_put(app, LINES - 1, 0, COLS, ROLE_STATUS, hint);
 }
 
+/* The commands of the ':' line, listed in the help after the keys. */
+static const char *const help_commands[] = {
+    "",
+    "\x01" "Commands (after :)",
+    ":sort [-]COLUMN   sort (name, priority, segment, status, city, updatedAt,",
+    "                  nextFollowUpDate, estimatedRevenue, lastName, or a header)",
+    ":filter F=V[,V]   keep the rows whose F is one of the values (clear: all)",
+    ":goto ID          jump to a row by its UUID or legacy id",
+    ":search WORDS     as /",
+    ":export csv|jsonl FILE   write the list as filtered and sorted",
+    ":orgs :contacts :migration :quit",
+};
+#define HELP_COMMANDS ((int)(sizeof help_commands / sizeof help_commands[0]))
+
 static void draw_help(struct app *app)
 {
-    int y = 1, avail = LINES - 5;
+    int y = 1, avail = LINES - 5, total = ACT_COUNT + HELP_COMMANDS;
     ui_put(app, y++, 1, COLS - 2, ROLE_TITLE, "Keys (every action of the console)");
     y++;
-    if (app->help_top > ACT_COUNT - avail)
-        app->help_top = ACT_COUNT - avail > 0 ? ACT_COUNT - avail : 0;
+    if (app->help_top > total - avail)
+        app->help_top = total - avail > 0 ? total - avail : 0;
     if (app->help_top < 0)
         app->help_top = 0;
-    for (int a = app->help_top; a < ACT_COUNT && y < LINES - 2; a++) {
-        const struct action_info *ai = action_info((enum action)a);
+    for (int a = app->help_top; a < total && y < LINES - 2; a++) {
         char line[256];
+        if (a >= ACT_COUNT) {
+            const char *c = help_commands[a - ACT_COUNT];
+            bool title = c[0] == '\x01';
+            ui_put(app, y++, title ? 1 : 2, COLS - 3, title ? ROLE_TITLE : ROLE_OK, title ? c + 1 : c);
+            continue;
+        }
+        const struct action_info *ai = action_info((enum action)a);
         snprintf(line, sizeof line, "%-16s %s", ai->keys, ai->help);
         ui_put(app, y++, 2, COLS - 3, ROLE_OK, line);
     }
-    bool more = app->help_top + avail < ACT_COUNT;
+    bool more = app->help_top + avail < total;
     ui_put(app, LINES - 2, 2, COLS - 3, ROLE_DIM,
            more ? "Down/PgDn for more; any other key closes the help."
                 : "Any key closes the help.");
+}
+
+/* What a Tab could complete to, listed over the lines above the prompt
+ * (readline would print them behind ncurses' back). */
+static void draw_candidates(struct app *app)
+{
+    const char *const *c = prompt_candidates(app->prompt);
+    if (!c || !c[0])
+        return;
+    int maxw = 0, n = 0;
+    for (; c[n]; n++) {
+        int w = text_width(c[n], strlen(c[n]));
+        maxw = w > maxw ? w : maxw;
+    }
+    int colw = maxw + 2 < COLS ? maxw + 2 : COLS;
+    int per = COLS / colw > 0 ? COLS / colw : 1;
+    int rows = (n + per - 1) / per, maxrows = LINES / 3 > 1 ? LINES / 3 : 1;
+    bool cut = rows > maxrows;
+    if (cut)
+        rows = maxrows;
+    int top = LINES - 1 - rows;
+    for (int r = 0; r < rows; r++) {
+        attrset(app->attr[ROLE_STATUS]);
+        mvhline(top + r, 0, ' ', COLS);
+        attrset(A_NORMAL);
+        for (int k = 0; k < per; k++) {
+            int i = r * per + k;
+            if (i >= n)
+                break;
+            bool last = cut && r == rows - 1 && k == per - 1;
+            char more[32];
+            snprintf(more, sizeof more, "(%d more)", n - i);
+            ui_put(app, top + r, k * colw, colw - 1, ROLE_STATUS, last ? more : c[i]);
+        }
+    }
 }
 
 static void draw_too_small(struct app *app)
@@ -297,24 +361,84 @@ void console_render(struct app *app)
     else
         panes_draw(app, 1, 0, LINES - 2, COLS);
     draw_status(app);
-    if (app->prompt && prompt_is_open(app->prompt))
+    if (app->prompt && prompt_is_open(app->prompt)) {
+        draw_candidates(app);
         prompt_draw(app->prompt, LINES - 1, COLS); /* last: it places the cursor */
+    }
     refresh();
     app->frames++;
 }
 
 /* ---- the loop ---------------------------------------------------------- */
 
+/* File names for ":export FORMAT WORD": the entries of WORD's directory
+ * ("~/" is the home directory), directories with a trailing '/'. */
+static char **complete_files(const char *line, int start, int end)
+{
+    char word[512];
+    snprintf(word, sizeof word, "%.*s", end - start, line + start);
+    char *slash = strrchr(word, '/');
+    char shown[512] = "", dir[1024] = ".";
+    if (slash) {
+        snprintf(shown, sizeof shown, "%.*s", (int)(slash - word + 1), word);
+        const char *home = getenv("HOME");
+        if (shown[0] == '~' && shown[1] == '/' && home)
+            snprintf(dir, sizeof dir, "%s/%s", home, shown + 2);
+        else
+            snprintf(dir, sizeof dir, "%s", shown);
+    }
+    size_t n = 0, cap = 16;
+    char **out = xcalloc(cap + 1, sizeof *out);
+    DIR *d = opendir(dir);
+    for (struct dirent *e = d ? readdir(d) : NULL; e; e = readdir(d)) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        if (n == cap) {
+            cap *= 2;
+            out = xrealloc(out, (cap + 1) * sizeof *out);
+        }
+        char path[1600];
+        struct stat st;
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        bool is_dir = stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+        out[n++] = xasprintf("%s%s%s", shown, e->d_name, is_dir ? "/" : "");
+    }
+    if (d)
+        closedir(d);
+    out[n] = NULL;
+    return out;
+}
+
 /* Completion for the ':' line: commands, then sort names and filter fields. */
 static char **complete(const char *line, int start, int end, void *ctx)
 {
-    (void)end;
-    (void)ctx;
+    struct app *app = ctx;
+    /* A form's enumerated field: its labels. */
+    if (app && app->prompt_kind == 'f' && app->form) {
+        const struct edit_field *f = &app->form->fields[app->form->sel];
+        size_t n = 0;
+        const char *const *labels = f->kind == EDIT_ENUM && f->enum_type
+                                    ? legacy_enum_labels(f->enum_type, &n) : NULL;
+        char **out = xcalloc(n + 1, sizeof *out);
+        for (size_t i = 0; i < n; i++)
+            out[i] = xstrdup(labels[i]);
+        return out;
+    }
+    /* ":export csv|jsonl FILE": the third word is a file name */
+    if (strncmp(line, "export ", 7) == 0) {
+        int words = 0;
+        for (int i = 0; i < start; i++)
+            if (line[i] != ' ' && (i == 0 || line[i - 1] == ' '))
+                words++;
+        if (words >= 2)
+            return complete_files(line, start, end);
+    }
     static const char *const verbs[] = {"sort ", "filter ", "goto ", "search ", "export csv ", "export jsonl ",
                                         "orgs", "contacts", "migration", "quit", NULL};
     static const char *const sorts[] = {"name", "priority", "segment", "status", "city", "updatedAt",
                                         "nextFollowUpDate", "estimatedRevenue", "lastName",
-                                        "-name", "-updatedAt", NULL};
+                                        "-name", "-updatedAt", "revenue", "follow-up", "updated",
+                                        "-revenue", NULL};
     static const char *const filters[] = {"priority=", "segment=", "status=", "type=", "state=",
                                           "city=", "followup=due", "followup=overdue",
                                           "followup=today", "primary", "clear", NULL};
@@ -392,6 +516,11 @@ static void dispatch(struct app *app, int key)
             app->quit = true;
         else if (pending == ACT_BACK)
             form_close(app);    /* leave the form without saving */
+        else if (pending == ACT_COMMAND) {
+            app->confirm = ACT_COMMAND; /* the command knows it was confirmed */
+            panes_command(app, app->confirm_line);
+            app->confirm = ACT_NONE;
+        }
         else {
             app->confirm = pending; /* lets the action know it was confirmed */
             panes_action(app, pending);
@@ -399,9 +528,21 @@ static void dispatch(struct app *app, int key)
         }
         return;
     }
+    /* A message is about the last thing done: the next key starts afresh,
+     * so a refused filter or a validation error does not outlive it. */
+    app->status[0] = '\0';
     if (app->form && form_key(app, key))
         return;
     enum action a = keymap_lookup(key);
+    /* Read-only is one decision (guard.h): every key that writes asks it
+     * here, before any pane sees the key. */
+    const char *writes = panes_action_writes(app, a);
+    char *refusal = NULL;
+    if (writes && !guard_write(writes, &refusal)) {
+        ui_status(app, " %s", refusal);
+        free(refusal);
+        return;
+    }
     switch (a) {
     case ACT_QUIT:
         if (panes_migration_running(app)) {
@@ -443,10 +584,8 @@ static void dispatch(struct app *app, int key)
         }
         break;
     case ACT_MIG_ABORT:
-        if (app->pane != PANE_MIGRATION)
-            break;
-        app->confirm = ACT_MIG_ABORT;
-        ui_status(app, " stop the running migration at the next batch boundary? y/n");
+        if (app->pane == PANE_MIGRATION)
+            panes_action(app, a); /* it names the run and asks first */
         break;
     case ACT_NONE:
         break;
@@ -573,11 +712,19 @@ static void loop(struct app *app)
 /* ---- start and stop ------------------------------------------------------ */
 
 /* The role cannot write, the server is a standby, or the user asked for
- * read-only: the console then offers no edits. Not a session setting
+ * read-only: either way the guard (guard.h) refuses every key that writes
+ * before anything is sent. No session setting at the server
  * (default_transaction_read_only): behind a transaction pooler it would
  * stay on the server connection and fail the next client's writes. */
 static int setup_session(struct app *app, char **err)
 {
+    /* Without the schema every pane would fail with SQL errors: say what
+     * to do instead of opening. */
+    char *missing = schema_missing(app->conn);
+    if (missing) {
+        *err = missing;
+        return -1;
+    }
     char *lag = NULL;
     int standby = pg_standby(app->conn, &lag, err);
     free(lag);
@@ -585,7 +732,8 @@ static int setup_session(struct app *app, char **err)
         return -1;
     app->standby = standby == 1;
     if (app->standby)
-        app->read_only = true;
+        guard_set_read_only("a standby (read replica) takes no edits: open the console on the "
+                            "primary, -d with target_session_attrs=read-write");
     char *tls = pg_tls_summary(app->conn);
     snprintf(app->tls, sizeof app->tls, "%s", tls);
     free(tls);
@@ -596,14 +744,12 @@ static int setup_session(struct app *app, char **err)
     if (!res)
         return -1;
     bool can_write = PQgetvalue(res, 0, 3)[0] == 't';
-    if (!can_write && !app->read_only) {
-        app->read_only = true;
-        PQclear(res);
-        res = pg_exec(app->conn, err, "SELECT current_user, current_database(),"
-                      " coalesce(inet_server_addr()::text, 'local')", 0, NULL);
-        if (!res)
-            return -1;
-    }
+    if (!can_write)
+        guard_set_read_only("the role cannot write");
+    app->read_only = guard_read_only();
+    snprintf(app->session_ns, sizeof app->session_ns, "%s:%s/%s/%s",
+             PQhost(app->conn) ? PQhost(app->conn) : "", PQport(app->conn) ? PQport(app->conn) : "",
+             PQdb(app->conn), PQuser(app->conn));
     char *host = pg_describe(app->conn);
     snprintf(app->who, sizeof app->who, "%s", host);
     free(host);
@@ -637,7 +783,11 @@ int console_main(const struct console_opts *opts)
         }
     struct app app;
     memset(&app, 0, sizeof app);
-    app.read_only = opts->read_only || cfg->read_only;
+    if (opts->read_only)
+        guard_set_read_only("--read-only");
+    else if (cfg->read_only)
+        guard_set_read_only("read-only = true in the configuration");
+    app.read_only = guard_read_only();
     app.color_pref = cfg->color == CONFIG_COLOR_NEVER ? 1 : cfg->color == CONFIG_COLOR_ALWAYS ? 2 : 0;
     app.confirm = ACT_NONE;
     app.conninfo = opts->conninfo ? xstrdup(opts->conninfo) : NULL;

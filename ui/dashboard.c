@@ -399,14 +399,14 @@ void dashboard_draw(struct app *app, int y, int x, int h, int w)
         int cw = (w - 2) / 2, rx = x + cw + 2;
         int weeks_rows = end - row >= 19 ? 6 : end - row >= 15 ? 5 : 0;
         int lim = end - row - weeks_rows;
-        int l = draw_bars(app, row, x, cw, lim, "Pipeline (active): count, value", stage, s->nstage);
+        int l = draw_bars(app, row, x, cw, lim, "Opportunities by stage (active)", stage, s->nstage);
         l += draw_bars(app, row + l, x, cw, lim - l, "Organizations by priority", prio, s->npriority);
         int r = draw_bars(app, row, rx, cw, lim, "Organizations by segment", seg, s->nsegment);
         r += draw_bars(app, row + r, rx, cw, lim - r, "Active contracts ending within", exp, s->nexpiring);
         row += l > r ? l : r;
         draw_weeks(app, row, x, w, end - row, s);
     } else {
-        row += draw_bars(app, row, x, w, end - row, "Pipeline by stage (active)", stage, s->nstage);
+        row += draw_bars(app, row, x, w, end - row, "Opportunities by stage (active)", stage, s->nstage);
         row += draw_weeks(app, row, x, w, end - row, s);
         row += draw_bars(app, row, x, w, end - row, "Organizations by segment", seg, s->nsegment);
         row += draw_bars(app, row, x, w, end - row, "Organizations by priority", prio, s->npriority);

@@ -2,13 +2,18 @@
  *
  * j/k or arrows choose a field, Enter edits it on the prompt line
  * (pre-filled), w saves, Esc leaves (asking when something changed).
- * Saving validates every field first; an optimistic-lock conflict shows
- * both versions side by side: o keeps yours over theirs, t takes theirs.
+ * Saving validates every field first. An optimistic-lock conflict is a
+ * three-way merge (what was loaded, what was typed, what is there now):
+ * fields only one side changed are merged and saved; fields both changed
+ * are shown side by side and decided one by one (o keeps yours, t takes
+ * theirs), then saved.
  *
  * Copyright (C) 2026 The pantrycrm authors. GPL-3.0-or-later. */
 #include "config.h"
 
 #include "form.h"
+#include "guard.h"
+#include "legacy.h"
 #include "panes.h"
 #include "prompt.h"
 
@@ -44,6 +49,7 @@ void form_close(struct app *app)
     free_values(f->loaded, f->nfields);
     edit_org_free(&f->org);
     edit_org_free(&f->theirs);
+    free(f->clash);
     free(f->org_id);
     free(f->org_name);
     free(f);
@@ -52,8 +58,10 @@ void form_close(struct app *app)
 
 static bool can_write(struct app *app)
 {
-    if (app->read_only) {
-        ui_status(app, "%s", ui_read_only_note(app));
+    char *err = NULL;
+    if (!guard_write("editing", &err)) {
+        ui_status(app, " %s", err);
+        free(err);
         return false;
     }
     /* Forms use the connection synchronously: let a page in flight land
@@ -179,7 +187,63 @@ static void after_save(struct app *app, const char *what, const char *id)
     free(follow);
 }
 
-static void save(struct app *app, bool over_theirs)
+static void save(struct app *app, int attempt);
+
+/* The next field both sides changed and the user has not decided, from
+ * the cursor on (wrapping); nfields when none is left. */
+static size_t next_clash(const struct form *f)
+{
+    for (size_t k = 0; k < f->nfields; k++) {
+        size_t i = (f->sel + k) % f->nfields;
+        if (f->clash && f->clash[i])
+            return i;
+    }
+    return f->nfields;
+}
+
+static void ask_clash(struct app *app)
+{
+    struct form *f = app->form;
+    size_t left = 0;
+    for (size_t i = 0; i < f->nfields; i++)
+        left += f->clash[i];
+    f->sel = next_clash(f);
+    const char *t = f->theirs.values[f->sel];
+    ui_status(app, " %s was changed by both of you (%zu field%s left): o keeps yours, t takes theirs (%.40s)",
+              f->fields[f->sel].label, left, left == 1 ? "" : "s", t ? t : "empty");
+}
+
+/* Someone saved the row after it was loaded: merge their version into
+ * ours field by field; save at once when nothing clashes. */
+static void merge_theirs(struct app *app, struct edit_org *theirs, int attempt)
+{
+    struct form *f = app->form;
+    char **merged = NULL;
+    free(f->clash);
+    f->clash = xcalloc(f->nfields, sizeof *f->clash);
+    size_t clashes = edit_merge3(f->loaded, f->values, theirs->values, f->nfields, &merged, f->clash);
+    /* Their version is the new base, and its token the one to save against. */
+    free_values(f->values, f->nfields);
+    f->values = merged;
+    free_values(f->loaded, f->nfields);
+    f->loaded = dup_values(theirs->values, f->nfields);
+    free(f->org.updated_at);
+    f->org.updated_at = xstrdup(theirs->updated_at);
+    edit_org_free(&f->theirs);
+    f->theirs = *theirs;
+    memset(theirs, 0, sizeof *theirs);
+    if (clashes == 0) {
+        free(f->clash);
+        f->clash = NULL;
+        save(app, attempt + 1);
+        return;
+    }
+    f->conflict = true;
+    f->sel = 0;
+    ask_clash(app);
+}
+
+static void save(struct app *app, int attempt)
 {
     struct form *f = app->form;
     char *err = NULL;
@@ -217,22 +281,21 @@ static void save(struct app *app, bool over_theirs)
     free_values(f->org.values, f->org.nvalues);
     f->org.values = dup_values(f->values, f->nfields);
     f->org.nvalues = f->nfields;
-    if (over_theirs && f->theirs.updated_at) {
-        /* Overwrite deliberately: take their token, keep our values. */
-        free(f->org.updated_at);
-        f->org.updated_at = xstrdup(f->theirs.updated_at);
-    }
     struct edit_org theirs = {0};
     enum edit_result r = edit_org_save(app->conn, &f->org, &theirs, &err);
     switch (r) {
     case EDIT_OK:
-        after_save(app, f->kind == FORM_NEW_ORG ? "organization created" : "saved", f->org.id);
+        after_save(app, f->kind == FORM_NEW_ORG ? "organization created"
+                        : attempt > 0 ? "saved, merged with the change someone saved meanwhile"
+                        : "saved", f->org.id);
         break;
     case EDIT_CONFLICT:
-        edit_org_free(&f->theirs);
-        f->theirs = theirs;
-        f->conflict = true;
-        ui_status(app, " someone saved this organization meanwhile: o keeps yours, t takes theirs");
+        if (attempt >= 3) { /* a row rewritten as fast as we merge */
+            edit_org_free(&theirs);
+            ui_status(app, " this organization keeps changing under you: nothing was saved; try again");
+            break;
+        }
+        merge_theirs(app, &theirs, attempt);
         break;
     case EDIT_GONE:
         ui_status(app, " the organization was deleted meanwhile; nothing was saved");
@@ -251,20 +314,35 @@ bool form_key(struct app *app, int key)
         return false;
     enum action a = keymap_lookup(key);
     if (f->conflict) {
-        if (key == 'o') {
-            f->conflict = false;
-            save(app, true);
-        } else if (key == 't') {
-            free_values(f->values, f->nfields);
-            f->values = dup_values(f->theirs.values, f->nfields);
-            free_values(f->loaded, f->nfields);
-            f->loaded = dup_values(f->theirs.values, f->nfields);
-            free(f->org.updated_at);
-            f->org.updated_at = xstrdup(f->theirs.updated_at);
-            f->conflict = false;
-            ui_status(app, " took their version");
+        /* One field at a time, the one under the cursor: o keeps yours,
+         * t takes theirs; when none is left the merge is saved. */
+        if (key == 'o' || key == 't') {
+            size_t i = f->sel;
+            if (!f->clash[i]) {
+                ask_clash(app);
+                return true;
+            }
+            if (key == 't') {
+                free(f->values[i]);
+                f->values[i] = f->theirs.values[i] ? xstrdup(f->theirs.values[i]) : NULL;
+            }
+            f->clash[i] = false;
+            if (next_clash(f) < f->nfields) {
+                ask_clash(app);
+            } else {
+                f->conflict = false;
+                save(app, 1);
+            }
+        } else if (a == ACT_UP && f->sel > 0) {
+            f->sel--;
+        } else if (a == ACT_DOWN && f->sel + 1 < f->nfields) {
+            f->sel++;
         } else if (a == ACT_CANCEL || key == 'q') {
+            /* back to the form: the merge so far stays, w saves it */
             f->conflict = false;
+            free(f->clash);
+            f->clash = NULL;
+            ui_status(app, " the merged values are in the form; w saves them against the version now saved");
         }
         return true;
     }
@@ -272,13 +350,17 @@ bool form_key(struct app *app, int key)
         f->sel--;
     else if (a == ACT_DOWN && f->sel + 1 < f->nfields)
         f->sel++;
+    else if (a == ACT_TOP)
+        f->sel = 0;
+    else if (a == ACT_BOTTOM)
+        f->sel = f->nfields - 1;
     else if (a == ACT_OPEN && app->prompt) {
         char label[64];
         snprintf(label, sizeof label, "%s: ", f->fields[f->sel].label);
         app->prompt_kind = 'f';
         prompt_open_with(app->prompt, label, f->values[f->sel]);
     } else if (key == 'w') {
-        save(app, false);
+        save(app, 0);
     } else if (a == ACT_CANCEL || key == 'q' || a == ACT_BACK) {
         if (any_changed(f)) {
             app->confirm = ACT_BACK; /* dispatch closes the form on y */
@@ -309,7 +391,22 @@ void form_draw(struct app *app, int y, int x, int h, int w)
     int labw = 20, valw = f->conflict ? (w - labw - 2) / 2 : w - labw - 1;
     if (f->conflict) {
         ui_put(app, y + 1, x + labw + 1, valw, ROLE_DIM, "yours");
-        ui_put(app, y + 1, x + labw + 2 + valw, valw, ROLE_DIM, "theirs (saved meanwhile)");
+        ui_put(app, y + 1, x + labw + 2 + valw, valw, ROLE_DIM, "theirs, where both changed (!)");
+    }
+    /* An enumerated field lists its choices on the form's last line (Tab
+     * completes them on the field's line). */
+    const struct edit_field *sf = &f->fields[f->sel];
+    if (sf->kind == EDIT_ENUM && sf->enum_type && h >= 4) {
+        size_t n = 0;
+        const char *const *labels = legacy_enum_labels(sf->enum_type, &n);
+        struct strbuf sb;
+        sb_init(&sb);
+        sb_addf(&sb, "%s: ", sf->label);
+        for (size_t i = 0; i < n; i++)
+            sb_addf(&sb, "%s%s", i ? "  " : "", labels[i]);
+        ui_put(app, y + h - 1, x, w, ROLE_DIM, sb.buf);
+        sb_free(&sb);
+        rows--;
     }
     for (int i = 0; i < rows - 1; i++) {
         size_t k = f->top + (size_t)i;
@@ -318,7 +415,8 @@ void form_draw(struct app *app, int y, int x, int h, int w)
         int row = y + 2 + i;
         int role = k == f->sel ? ROLE_SELECTED : ROLE_OK;
         char label[64];
-        snprintf(label, sizeof label, "%s%s%s", changed(f, k) ? "*" : " ", f->fields[k].label,
+        bool clash = f->conflict && f->clash && f->clash[k];
+        snprintf(label, sizeof label, "%s%s%s", clash ? "!" : changed(f, k) ? "*" : " ", f->fields[k].label,
                  f->fields[k].required ? " (req.)" : "");
         ui_put(app, row, x, labw, role, label);
         const char *v = f->values[k];
@@ -326,7 +424,8 @@ void form_draw(struct app *app, int y, int x, int h, int w)
         if (f->conflict && k < f->theirs.nvalues) {
             const char *t = f->theirs.values[k];
             bool differs = (t == NULL) != (v == NULL) || (t && v && strcmp(t, v) != 0);
-            ui_put(app, row, x + labw + 2 + valw, valw, differs ? ROLE_WARN : ROLE_DIM, t ? t : "·");
+            ui_put(app, row, x + labw + 2 + valw, valw, clash ? ROLE_WARN : ROLE_DIM,
+                   differs || clash ? (t ? t : "·") : "");
         }
     }
 }

@@ -24,6 +24,7 @@ struct form {
     size_t sel, top;
     bool conflict;              /* showing yours against theirs */
     struct edit_org theirs;
+    bool *clash;                /* per field: changed by both, not yet decided */
 };
 
 /* Opens a form; false with a status message when it cannot (read-only,

@@ -24,6 +24,8 @@
     ACTION(PAGE_DOWN, "list", "PgDn ^F Space", "Next page")                         \
     ACTION(TOP, "list", "Home g", "First row")                                      \
     ACTION(BOTTOM, "list", "End G", "Last row")                                     \
+    ACTION(SCROLL_RIGHT, "list", "Right >", "Show the columns further right (Name stays)") \
+    ACTION(SCROLL_LEFT, "list", "Left <", "Show the columns further left")          \
     ACTION(SORT_NEXT, "list", "s", "Sort by the next column")                       \
     ACTION(SORT_REVERSE, "list", "S", "Reverse the sort order")                     \
     ACTION(REFRESH, "list", "r F5", "Reload from the database")                     \

@@ -18,8 +18,14 @@
 #include "sqltext.h"
 #include "dashboard.h"
 #include "health.h"
+#include "guard.h"
+#include "runinfo.h"
+#include "numfmt.h"
+#include "sanitize.h"
 
+#include <ctype.h>
 #include <curses.h>
+#include <jansson.h>
 #include <errno.h>
 #include <poll.h>
 #include <time.h>
@@ -28,6 +34,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -43,28 +50,32 @@ struct col_def {
     const char *header;
     int width;          /* preferred; the last visible column takes the rest */
     bool right;         /* numbers align right */
+    const char *sort;   /* the sort (browse_sort_name) this column shows, or NULL */
+    int min;            /* narrowest width that shows a value whole (dates,
+                           money): narrower, the column is not shown; 0 for
+                           text, which may be cut with an ellipsis */
 };
 
 static const struct col_def org_cols[] = {
-    {BROWSE_ORG_NAME, "Name", 30, false},
-    {BROWSE_ORG_PRIORITY, "P", 1, false},
-    {BROWSE_ORG_SEGMENT, "Segment", 13, false},
-    {BROWSE_ORG_STATUS, "Status", 8, false},
-    {BROWSE_ORG_CITY, "City", 14, false},
-    {BROWSE_ORG_STATE, "St", 2, false},
-    {BROWSE_ORG_NEXT_FOLLOW_UP, "Follow-up", 10, false},
-    {BROWSE_ORG_EST_REVENUE, "Revenue", 11, true},
-    {BROWSE_ORG_TYPE, "Type", 8, false},
-    {BROWSE_ORG_UPDATED_AT, "Updated", 16, false},
+    {BROWSE_ORG_NAME, "Name", 30, false, "name", 0},
+    {BROWSE_ORG_PRIORITY, "P", 1, false, "priority", 0},
+    {BROWSE_ORG_SEGMENT, "Segment", 13, false, "segment", 0},
+    {BROWSE_ORG_STATUS, "Status", 8, false, "status", 0},
+    {BROWSE_ORG_CITY, "City", 14, false, "city", 0},
+    {BROWSE_ORG_STATE, "St", 2, false, NULL, 0},
+    {BROWSE_ORG_NEXT_FOLLOW_UP, "Follow-up", 11, false, "nextFollowUpDate", 11},
+    {BROWSE_ORG_EST_REVENUE, "Revenue", 14, true, "estimatedRevenue", 14},
+    {BROWSE_ORG_TYPE, "Type", 8, false, NULL, 0},
+    {BROWSE_ORG_UPDATED_AT, "Updated", 16, false, "updatedAt", 10},
 };
 static const struct col_def contact_cols[] = {
-    {BROWSE_CONTACT_LAST_NAME, "Last name", 16, false},
-    {BROWSE_CONTACT_FIRST_NAME, "First name", 14, false},
-    {BROWSE_CONTACT_EMAIL, "Email", 26, false},
-    {BROWSE_CONTACT_PHONE, "Phone", 14, false},
-    {BROWSE_CONTACT_IS_PRIMARY, "Pri", 3, false},
-    {BROWSE_CONTACT_ORG_NAME, "Organization", 24, false},
-    {BROWSE_CONTACT_POSITION, "Position", 18, false},
+    {BROWSE_CONTACT_LAST_NAME, "Last name", 16, false, "lastName", 0},
+    {BROWSE_CONTACT_FIRST_NAME, "First name", 14, false, NULL, 0},
+    {BROWSE_CONTACT_EMAIL, "Email", 26, false, NULL, 0},
+    {BROWSE_CONTACT_PHONE, "Phone", 14, false, NULL, 0},
+    {BROWSE_CONTACT_IS_PRIMARY, "Pri", 3, false, NULL, 0},
+    {BROWSE_CONTACT_ORG_NAME, "Organization", 24, false, NULL, 0},
+    {BROWSE_CONTACT_POSITION, "Position", 18, false, NULL, 0},
 };
 
 static const struct col_def *cols_of(int pane, size_t *n)
@@ -75,6 +86,29 @@ static const struct col_def *cols_of(int pane, size_t *n)
     }
     *n = sizeof contact_cols / sizeof contact_cols[0];
     return contact_cols;
+}
+
+/* ":sort revenue", ":sort follow-up": a column's header names its sort
+ * too (any case, without spaces or dashes). */
+static bool sort_by_header(int pane, const char *name, enum browse_sort *out)
+{
+    size_t n;
+    const struct col_def *cols = cols_of(pane, &n);
+    for (size_t c = 0; c < n; c++) {
+        if (!cols[c].sort)
+            continue;
+        const char *h = cols[c].header, *q = name;
+        while (*h || *q) {
+            if (*h == ' ' || *h == '-') { h++; continue; }
+            if (*q == ' ' || *q == '-') { q++; continue; }
+            if (!*h || !*q || tolower((unsigned char)*h) != tolower((unsigned char)*q))
+                break;
+            h++, q++;
+        }
+        if (!*h && !*q)
+            return browse_sort_find(pane == PANE_ORGS ? BROWSE_ORGS : BROWSE_CONTACTS, cols[c].sort, out);
+    }
+    return false;
 }
 
 static enum browse_entity entity_of(int pane)
@@ -200,6 +234,7 @@ void panes_cancel(struct app *app)
 }
 
 static void goto_hit(struct app *app, int pane);
+static void open_detail(struct app *app);
 static void list_resort(struct app *app, int pane, enum browse_sort sort, bool desc);
 
 static void on_page(struct app *app, int pane, PGresult *res)
@@ -225,6 +260,16 @@ static void on_page(struct app *app, int pane, PGresult *res)
         browse_page_free(&page);
         return;
     }
+    /* Where the new page sits in the whole list, when paging from a known
+     * place tells (keyset pages have no OFFSET to ask). */
+    if (move == BROWSE_FIRST)
+        l->offset = 0;
+    else if (move == BROWSE_NEXT && l->offset >= 0)
+        l->offset += (int64_t)l->page.nrows;
+    else if (move == BROWSE_PREV && l->offset >= 0)
+        l->offset = l->offset >= (int64_t)page.nrows ? l->offset - (int64_t)page.nrows : -1;
+    else
+        l->offset = page.at_start ? 0 : -1;
     browse_page_free(&l->page);
     l->page = page;
     l->loaded = true;
@@ -357,16 +402,20 @@ void panes_on_readable(struct app *app)
         browse_key_free(&key);
         return;
     }
-    case PEND_DETAIL:
+    case PEND_DETAIL: {
+        bool again = app->detail_open; /* a refresh keeps the scroll */
         browse_org_detail_free(&app->detail);
         if (!browse_parse_org_detail(&app->q, res, &app->detail, &err) || !app->detail.found) {
+            app->detail_open = false;
             ui_status(app, " %s", err ? err : "the organization is gone");
             free(err);
         } else {
             app->detail_open = true;
-            app->detail_top = 0;
+            if (!again)
+                app->detail_top = 0;
         }
         break;
+    }
     case PEND_DASHBOARD:
         dashboard_on_result(app, res, NULL);
         break;
@@ -393,6 +442,13 @@ void panes_on_readable(struct app *app)
     }
     if (want_count && !app->busy)
         list_count(app, pane);
+    /* Details open over a list that was just reloaded (a save, r): read
+     * them again for the row the list now shows. */
+    if (app->detail_reload && !app->busy && !app->lists[PANE_ORGS].loading) {
+        app->detail_reload = false;
+        if (app->detail_open && app->pane == PANE_ORGS)
+            open_detail(app);
+    }
 }
 
 /* Jumps to a row by id or legacy id: a lookup, then the page around it. */
@@ -416,8 +472,10 @@ static void goto_hit(struct app *app, int pane)
     struct list_view *l = &app->lists[pane];
     if (l->hits.n == 0)
         return;
-    ui_status(app, " match %zu of %zu for '%s' (%s)", l->hit + 1, l->hits.n, l->search,
-              l->hits.labels && l->hits.labels[l->hit] ? l->hits.labels[l->hit] : "");
+    ui_status(app, " match %zu of %zu for '%s' (%s)%s", l->hit + 1, l->hits.n, l->search,
+              l->hits.labels && l->hits.labels[l->hit] ? l->hits.labels[l->hit] : "",
+              l->hits.how == BROWSE_MATCH_SIMILAR ? "; no name has these words: near spellings"
+              : l->hits.how == BROWSE_MATCH_SUBSTRING ? "; inside words" : "");
     list_goto(app, pane, l->hits.ids[l->hit]);
     l->goto_pending = false; /* the match line already says where we are */
 }
@@ -464,6 +522,7 @@ void panes_free(struct app *app)
     form_close(app);
     free(app->delete_id);
     free(app->delete_token);
+    free(app->mig_source);
 }
 
 void panes_switch(struct app *app, int pane)
@@ -536,6 +595,7 @@ static void open_detail(struct app *app)
 
 static void migration_action(struct app *app, enum action a);
 static void read_migration(struct app *app);
+static bool migration_paused(const struct mig_view *m);
 
 void panes_follow(struct app *app, const char *id)
 {
@@ -544,6 +604,7 @@ void panes_follow(struct app *app, const char *id)
     app->lists[app->pane].estimate = -1;
     list_goto(app, app->pane, id);
     app->lists[app->pane].goto_pending = false; /* a row we just saved is no news */
+    app->detail_reload = app->detail_open;
 }
 
 void panes_refresh(struct app *app)
@@ -553,6 +614,7 @@ void panes_refresh(struct app *app)
     struct list_view *l = &app->lists[app->pane];
     l->estimate = -1;
     list_resort(app, app->pane, l->spec.sort, l->spec.desc);
+    app->detail_reload = app->detail_open;
 }
 
 /* The organization under the cursor (list or details), or NULL. */
@@ -566,6 +628,7 @@ static char **current_org(struct app *app)
 
 static void ask_delete(struct app *app)
 {
+    char *err = NULL;
     if (!panes_drain(app)) {
         ui_status(app, " a query is still running: try again");
         return;
@@ -573,13 +636,13 @@ static void ask_delete(struct app *app)
     char **row = current_org(app);
     if (!row)
         return;
-    if (app->read_only) {
-        ui_status(app, "%s", ui_read_only_note(app));
+    if (!guard_write("editing", &err)) {
+        ui_status(app, " %s", err);
+        free(err);
         return;
     }
     struct edit_org o = {0};
     struct edit_cascade c = {0};
-    char *err = NULL;
     if (edit_org_load(app->conn, row[BROWSE_ORG_ID], &o, &err) != 0
         || edit_org_cascade(app->conn, row[BROWSE_ORG_ID], &c, &err) != 0) {
         ui_status(app, " %s", err ? err : "that organization is gone");
@@ -593,11 +656,17 @@ static void ask_delete(struct app *app)
     app->delete_token = xstrdup(o.updated_at);
     edit_org_free(&o);
     app->confirm = ACT_DELETE;
-    ui_status(app, " delete %.40s with %lld contacts, %lld interactions, %lld opportunities, "
-              "%lld contracts (%lld leads keep no organization)? y/n",
+    /* The question first: on a narrow terminal the y/n must still show. */
+    char leads[64] = "";
+    if (c.leads > 0)
+        snprintf(leads, sizeof leads, "; %lld lead%s will have no organization", (long long)c.leads,
+                 c.leads == 1 ? "" : "s");
+    ui_status(app, " delete %.40s? y/n  (with it %lld contact%s, %lld interaction%s, %lld opportunit%s, "
+              "%lld contract%s%s)",
               row[BROWSE_ORG_NAME] ? row[BROWSE_ORG_NAME] : "", (long long)c.contacts,
-              (long long)c.interactions, (long long)c.opportunities, (long long)c.contracts,
-              (long long)c.leads);
+              c.contacts == 1 ? "" : "s", (long long)c.interactions, c.interactions == 1 ? "" : "s",
+              (long long)c.opportunities, c.opportunities == 1 ? "y" : "ies", (long long)c.contracts,
+              c.contracts == 1 ? "" : "s", leads);
 }
 
 static void do_delete(struct app *app)
@@ -667,6 +736,11 @@ void panes_action(struct app *app, enum action a)
             app->detail_top = app->detail_top > (size_t)app->page_rows ? app->detail_top - (size_t)app->page_rows : 0;
         else if (a == ACT_BACK || a == ACT_OPEN)
             app->detail_open = false;
+        else if (a == ACT_REFRESH) {
+            /* the list under it too: a name or a sort key may have changed */
+            panes_refresh(app);
+            ui_status(app, " reloading the details");
+        }
         return;
     }
     struct list_view *l = &app->lists[app->pane];
@@ -691,6 +765,17 @@ void panes_action(struct app *app, enum action a)
     }
     case ACT_SORT_REVERSE:
         list_resort(app, app->pane, l->spec.sort, !l->spec.desc);
+        break;
+    case ACT_SCROLL_RIGHT: {
+        size_t n;
+        cols_of(app->pane, &n);
+        if (l->hscroll + 2 < n)
+            l->hscroll++;
+        break;
+    }
+    case ACT_SCROLL_LEFT:
+        if (l->hscroll > 0)
+            l->hscroll--;
         break;
     case ACT_NEXT_HIT:
     case ACT_PREV_HIT:
@@ -747,6 +832,20 @@ static void export_list_ui(struct app *app, int pane, const char *args)
         ui_status(app, " usage: export csv|jsonl FILE");
         return;
     }
+    const char *home = getenv("HOME");
+    if (file[0] == '~' && file[1] == '/' && home) { /* as a shell would */
+        char expanded[512];
+        snprintf(expanded, sizeof expanded, "%s/%s", home, file + 2);
+        snprintf(file, sizeof file, "%s", expanded);
+    }
+    /* An existing file is replaced only when the user says so. */
+    struct stat st;
+    if (app->confirm != ACT_COMMAND && lstat(file, &st) == 0 && S_ISREG(st.st_mode)) {
+        snprintf(app->confirm_line, sizeof app->confirm_line, "export %s", args);
+        app->confirm = ACT_COMMAND;
+        ui_status(app, " %s exists: replace it? y/n", file);
+        return;
+    }
     if (!panes_drain(app)) {
         ui_status(app, " a query is still running: try again");
         return;
@@ -798,8 +897,14 @@ bool panes_command(struct app *app, const char *line)
         if (*name == '-' || *name == '+')
             name++;
         enum browse_sort s;
-        if (!browse_sort_find(l->spec.entity, name, &s)) {
-            ui_status(app, " unknown sort '%s'", name);
+        if (!browse_sort_find(l->spec.entity, name, &s) && !sort_by_header(pane, name, &s)) {
+            struct strbuf sb;
+            sb_init(&sb);
+            for (int k = 0; k < BROWSE_NSORTS; k++)
+                if (browse_sort_entity((enum browse_sort)k) == l->spec.entity)
+                    sb_addf(&sb, "%s%s", sb.len ? ", " : "", browse_sort_name((enum browse_sort)k));
+            ui_status(app, " unknown sort '%s'; sorts: %s (or a column's header)", name, sb.buf ? sb.buf : "");
+            sb_free(&sb);
             return false;
         }
         list_resort(app, pane, s, desc);
@@ -823,7 +928,18 @@ bool panes_command(struct app *app, const char *line)
             char *copy = l->filters[l->nfilters];
             memcpy(copy, rest, strlen(rest) + 1);
             if (!browse_filter_parse(&l->spec.filter, copy, &err)) {
-                ui_status(app, " %s", err);
+                /* a wrong value: say which ones there are */
+                char field[32] = "";
+                sscanf(rest, "%31[^=]", field);
+                size_t n = 0;
+                const char *const *labels = strstr(err, "is not a label") ? browse_filter_labels(field, &n) : NULL;
+                struct strbuf sb;
+                sb_init(&sb);
+                for (size_t i = 0; labels && i < n; i++)
+                    sb_addf(&sb, "%s%s", i ? ", " : "", labels[i]);
+                ui_status(app, " %s%s%s%s", err, sb.len ? " (one of: " : "", sb.len ? sb.buf : "",
+                          sb.len ? ")" : "");
+                sb_free(&sb);
                 free(err);
                 return false;
             }
@@ -851,6 +967,14 @@ bool panes_command(struct app *app, const char *line)
 
 /* ---- session --------------------------------------------------------------- */
 
+/* Each connection (server, database, role) keeps its own session: two
+ * consoles on two databases must not restore each other's filters. */
+static const char *ns_key(const struct app *app, const char *key, char *buf, size_t size)
+{
+    snprintf(buf, size, "%s|%s", app->session_ns, key);
+    return buf;
+}
+
 void panes_save_session(struct app *app)
 {
     char *err = NULL;
@@ -859,28 +983,28 @@ void panes_save_session(struct app *app)
         free(err);
         return;
     }
-    char buf[64];
+    char buf[64], nk[400];
     snprintf(buf, sizeof buf, "%d", app->pane);
-    state_session_put(st, "pane", buf, &err);
+    state_session_put(st, ns_key(app, "pane", nk, sizeof nk), buf, &err);
     for (int i = 0; i < 2; i++) {
         struct list_view *l = &app->lists[i];
         const char *prefix = i == PANE_ORGS ? "orgs" : "contacts";
         char key[64], val[600];
         snprintf(key, sizeof key, "%s.sort", prefix);
         snprintf(val, sizeof val, "%s%s", l->spec.desc ? "-" : "", browse_sort_name(l->spec.sort));
-        state_session_put(st, key, val, &err);
+        state_session_put(st, ns_key(app, key, nk, sizeof nk), val, &err);
         snprintf(key, sizeof key, "%s.filters", prefix);
         val[0] = '\0';
         for (size_t k = 0; k < l->nfilters; k++) {
             strncat(val, l->filters[k], sizeof val - strlen(val) - 2);
             strncat(val, "\n", sizeof val - strlen(val) - 1);
         }
-        state_session_put(st, key, val, &err);
+        state_session_put(st, ns_key(app, key, nk, sizeof nk), val, &err);
         snprintf(key, sizeof key, "%s.selected", prefix);
         const char *id = l->page.nrows ? l->page.rows[l->selected][0] : "";
-        state_session_put(st, key, id ? id : "", &err);
+        state_session_put(st, ns_key(app, key, nk, sizeof nk), id ? id : "", &err);
         snprintf(key, sizeof key, "%s.search", prefix);
-        state_session_put(st, key, l->search, &err);
+        state_session_put(st, ns_key(app, key, nk, sizeof nk), l->search, &err);
     }
     free(err);
     state_close(st);
@@ -890,13 +1014,14 @@ void panes_restore_session(struct app *app)
 {
     struct state *st = state_open_readonly(app->state_path);
     char *selected[2] = {NULL, NULL};
+    char nk[400];
     if (st) {
         for (int i = 0; i < 2; i++) {
             struct list_view *l = &app->lists[i];
             const char *prefix = i == PANE_ORGS ? "orgs" : "contacts";
             char key[64];
             snprintf(key, sizeof key, "%s.sort", prefix);
-            char *v = state_session_get(st, key);
+            char *v = state_session_get(st, ns_key(app, key, nk, sizeof nk));
             enum browse_sort s;
             if (v && browse_sort_find(l->spec.entity, v + (*v == '-'), &s)) {
                 l->spec.sort = s;
@@ -904,7 +1029,7 @@ void panes_restore_session(struct app *app)
             }
             free(v);
             snprintf(key, sizeof key, "%s.filters", prefix);
-            v = state_session_get(st, key);
+            v = state_session_get(st, ns_key(app, key, nk, sizeof nk));
             for (char *save = NULL, *f = v ? strtok_r(v, "\n", &save) : NULL; f && l->nfilters < 4;
                  f = strtok_r(NULL, "\n", &save)) {
                 char *err = NULL;
@@ -915,29 +1040,117 @@ void panes_restore_session(struct app *app)
             }
             free(v);
             snprintf(key, sizeof key, "%s.search", prefix);
-            v = state_session_get(st, key);
+            v = state_session_get(st, ns_key(app, key, nk, sizeof nk));
             if (v)
                 snprintf(l->search, sizeof l->search, "%s", v);
             free(v);
             snprintf(key, sizeof key, "%s.selected", prefix);
-            selected[i] = state_session_get(st, key);
+            selected[i] = state_session_get(st, ns_key(app, key, nk, sizeof nk));
         }
-        char *pane = state_session_get(st, "pane");
+        char *pane = state_session_get(st, ns_key(app, "pane", nk, sizeof nk));
         if (pane && atoi(pane) >= 0 && atoi(pane) < PANE_COUNT)
             app->pane = atoi(pane);
         free(pane);
         state_close(st);
     }
     /* The selected row comes back through a goto; other lists load lazily. */
-    if (app->pane < PANE_MIGRATION && selected[app->pane] && *selected[app->pane])
+    if (app->pane < PANE_MIGRATION && selected[app->pane] && *selected[app->pane]) {
         list_goto(app, app->pane, selected[app->pane]);
-    else
+        /* coming back where we were is no news (and must not cover the
+         * answer to a key typed while the page loads) */
+        app->lists[app->pane].goto_pending = false;
+    } else
         panes_switch(app, app->pane);
     free(selected[0]);
     free(selected[1]);
 }
 
 /* ---- drawing ------------------------------------------------------------- */
+
+/* The form's label of an organization column ("ZIP code" for zipCode). */
+static const char *field_label(const char *column)
+{
+    static const struct { const char *column, *label; } more[] = {
+        {"id", "Id"}, {"createdAt", "Created"}, {"updatedAt", "Updated"}, {"metadata", "Metadata"},
+    };
+    size_t n;
+    const struct edit_field *f = edit_org_fields(&n);
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(f[i].column, column) == 0)
+            return f[i].label;
+    for (size_t i = 0; i < sizeof more / sizeof more[0]; i++)
+        if (strcmp(more[i].column, column) == 0)
+            return more[i].label;
+    return column;
+}
+
+/* "2026-12-07 07:21:35.07+00": PostgreSQL's timestamp text. */
+static bool is_timestamp(const char *v)
+{
+    return strlen(v) >= 16 && v[4] == '-' && v[7] == '-' && v[10] == ' ' && v[13] == ':'
+           && strspn(v, "0123456789") == 4;
+}
+
+/* The leaves of a JSON object as "  path.to.key  value" lines (a value's
+ * own line breaks become visible marks when drawn, never new lines). */
+static void add_json_leaves(struct strbuf *lines, json_t *o, const char *prefix)
+{
+    const char *key;
+    json_t *val;
+    json_object_foreach(o, key, val) {
+        char path[256];
+        snprintf(path, sizeof path, "%s%s%s", prefix, *prefix ? "." : "", key);
+        if (json_is_object(val) && json_object_size(val) > 0) {
+            add_json_leaves(lines, val, path);
+            continue;
+        }
+        char *text = json_is_string(val) ? xstrdup(json_string_value(val))
+                                         : json_dumps(val, JSON_ENCODE_ANY | JSON_COMPACT);
+        for (char *c = text; c && *c; c++)
+            if (*c == '\n')
+                *c = ' ';
+        sb_addf(lines, "  %-24s %s\n", path, text ? text : "");
+        free(text);
+    }
+}
+
+/* "expectedCloseDate" -> "Expected close date". */
+static void humanize(const char *name, char *out, size_t size)
+{
+    size_t o = 0;
+    if (strncmp(name, "is", 2) == 0 && isupper((unsigned char)name[2]))
+        name += 2; /* isPrimary -> Primary */
+    for (const char *p = name; *p && o + 2 < size; p++) {
+        if (p == name)
+            out[o++] = (char)toupper((unsigned char)*p);
+        else if (isupper((unsigned char)*p)) {
+            out[o++] = ' ';
+            out[o++] = (char)tolower((unsigned char)*p);
+        } else
+            out[o++] = *p;
+    }
+    out[o] = '\0';
+}
+
+/* A related list's value as the lists show it: timestamps to the minute,
+ * money with cents, booleans as words, NULL as the empty mark. */
+static const char *detail_value(const char *column, const char *v, char *buf, size_t size)
+{
+    if (!v)
+        return "·";
+    if (is_timestamp(v)) {
+        snprintf(buf, size, "%.16s", v);
+        return buf;
+    }
+    if (strcmp(column, "value") == 0) {
+        numfmt_decimal(v, 2, numfmt_thousands_sep(), buf, size);
+        return buf;
+    }
+    if (strncmp(column, "is", 2) == 0 && isupper((unsigned char)column[2])
+        && (!strcmp(v, "t") || !strcmp(v, "f") || !strcmp(v, "true") || !strcmp(v, "false")))
+        return v[0] == 't' ? "yes" : "no";
+    return v;
+}
 
 static void draw_detail(struct app *app, int y, int x, int h, int w)
 {
@@ -946,8 +1159,30 @@ static void draw_detail(struct app *app, int y, int x, int h, int w)
     sb_init(&lines);
     /* Build the view as lines, then draw the visible window of them. */
     sb_addf(&lines, "\x01%s\n", d->fields[1] ? d->fields[1] : "");
-    for (size_t i = 0; i < d->nfields; i++)
-        sb_addf(&lines, "%-18s %s\n", d->field_names[i], d->fields[i] ? d->fields[i] : "·");
+    for (size_t i = 0; i < d->nfields; i++) {
+        const char *v = d->fields[i];
+        char buf[64];
+        if (v && is_timestamp(v)) {
+            snprintf(buf, sizeof buf, "%.16s", v); /* the lists' precision: minutes */
+            v = buf;
+        } else if (v && strcmp(d->field_names[i], "estimatedRevenue") == 0) {
+            numfmt_decimal(v, 2, numfmt_thousands_sep(), buf, sizeof buf);
+            v = buf;
+        }
+        if (v && strcmp(d->field_names[i], "metadata") == 0 && strcmp(v, "{}") != 0) {
+            /* readable: one "path  value" line per leaf, not raw JSON */
+            json_error_t jerr;
+            json_t *o = json_loads(v, 0, &jerr);
+            if (o && json_is_object(o)) {
+                sb_addf(&lines, "%-18s\n", field_label(d->field_names[i]));
+                add_json_leaves(&lines, o, "");
+                json_decref(o);
+                continue;
+            }
+            json_decref(o);
+        }
+        sb_addf(&lines, "%-18s %s\n", field_label(d->field_names[i]), v ? v : "·");
+    }
     sb_addf(&lines, "\n\x01" "Contacts %lld, interactions %lld (last %s), opportunities %lld "
                     "(pipeline %s), contracts %lld, leads %lld\n",
             (long long)d->contact_count, (long long)d->interaction_count,
@@ -958,16 +1193,46 @@ static void draw_detail(struct app *app, int y, int x, int h, int w)
         {"Contacts", &d->contacts}, {"Latest interactions", &d->interactions},
         {"Opportunities", &d->opportunities}, {"Contracts", &d->contracts}, {"Leads", &d->leads},
     };
+    /* Each related list as a small table: a heading per column, the
+     * columns as wide as their widest value (at most 28). */
     for (size_t k = 0; k < sizeof lists / sizeof lists[0]; k++) {
         struct browse_table *t = lists[k].t;
         sb_addf(&lines, "\n\x01%s (%zu shown)\n", lists[k].title, t->nrows);
+        if (t->nrows == 0)
+            continue;
+        size_t nc = t->ncols < 8 ? t->ncols : 8;
+        int cw[8] = {0};
+        char head[8][40], buf[64];
+        for (size_t c = 1; c < nc; c++) {
+            humanize(t->colnames[c], head[c], sizeof head[c]);
+            cw[c] = text_width(head[c], strlen(head[c]));
+            for (size_t r = 0; r < t->nrows; r++) {
+                const char *v = detail_value(t->colnames[c], t->cells[r * t->ncols + c], buf, sizeof buf);
+                int vw = text_width(v, strlen(v));
+                cw[c] = vw > cw[c] ? vw : cw[c];
+            }
+            if (cw[c] > 28)
+                cw[c] = 28;
+        }
+        struct strbuf cell;
+        sb_init(&cell);
+        sb_adds(&lines, "\x02");
+        for (size_t c = 1; c < nc; c++) {
+            sb_reset(&cell);
+            ui_fit(app, head[c], strlen(head[c]), cw[c], &cell);
+            sb_addf(&lines, "  %s", cell.buf ? cell.buf : "");
+        }
+        sb_addc(&lines, '\n');
         for (size_t r = 0; r < t->nrows; r++) {
-            for (size_t c = 1; c < t->ncols && c < 6; c++) {
-                const char *v = t->cells[r * t->ncols + c];
-                sb_addf(&lines, "%s%s", c > 1 ? "  |  " : "  ", v ? v : "·");
+            for (size_t c = 1; c < nc; c++) {
+                const char *v = detail_value(t->colnames[c], t->cells[r * t->ncols + c], buf, sizeof buf);
+                sb_reset(&cell);
+                ui_fit(app, v, strlen(v), cw[c], &cell);
+                sb_addf(&lines, "  %s", cell.buf ? cell.buf : "");
             }
             sb_addc(&lines, '\n');
         }
+        sb_free(&cell);
     }
     size_t n = 0;
     char *save = NULL;
@@ -977,19 +1242,64 @@ static void draw_detail(struct app *app, int y, int x, int h, int w)
         int row = y + (int)(n - app->detail_top);
         if (row >= y + h)
             break;
-        bool title = line[0] == '\x01';
-        ui_put(app, row, x, w, title ? ROLE_TITLE : ROLE_OK, title ? line + 1 : line);
+        bool title = line[0] == '\x01', heading = line[0] == '\x02';
+        ui_put(app, row, x, w, title ? ROLE_TITLE : heading ? ROLE_DIM : ROLE_OK,
+               title || heading ? line + 1 : line);
     }
     if (app->detail_top >= n && n > 0)
         app->detail_top = n - 1;
     sb_free(&lines);
 }
 
+/* Underlines, in a cell already drawn, the words that begin with a word
+ * of the search (ASCII case folded), as less and vim mark their matches. */
+static void highlight_words(struct app *app, int y, int x, int width, int role, const char *value,
+                            const char *search)
+{
+    struct strbuf cell;
+    sb_init(&cell);
+    ui_fit(app, value, strlen(value), width, &cell);
+    const char *t = cell.buf ? cell.buf : "";
+    for (const char *w = search; *w;) {
+        while (*w == ' ')
+            w++;
+        size_t wl = strcspn(w, " ");
+        if (wl == 0)
+            break;
+        for (const char *p = t; *p; p++) {
+            bool starts = p == t || p[-1] == ' ' || p[-1] == '-' || p[-1] == '(';
+            if (!starts || strncasecmp(p, w, wl) != 0)
+                continue;
+            int col = text_width(t, (size_t)(p - t));
+            if (col >= width)
+                break;
+            char seg[128];
+            snprintf(seg, sizeof seg, "%.*s", (int)(wl < sizeof seg - 1 ? wl : sizeof seg - 1), p);
+            attrset(app->attr[role] | A_UNDERLINE | A_BOLD);
+            mvaddnstr(y, x + col, seg, width - col);
+            attrset(A_NORMAL);
+        }
+        w += wl;
+    }
+    sb_free(&cell);
+}
+
 static void draw_list(struct app *app, struct list_view *l, int y, int x, int h, int w)
 {
-    char title[400], est[48] = "";
-    if (l->estimate >= 0)
+    char title[400], est[80] = "";
+    bool exact = l->page.at_start && l->page.at_end; /* the whole list is on this page */
+    if (l->page.nrows && l->offset >= 0) {
+        long long total = exact ? (long long)l->page.nrows : (long long)l->estimate;
+        if (total >= 0)
+            snprintf(est, sizeof est, "  row %lld of %s%lld", (long long)l->offset + (long long)l->selected + 1,
+                     exact ? "" : "~", total);
+        else
+            snprintf(est, sizeof est, "  row %lld", (long long)l->offset + (long long)l->selected + 1);
+    } else if (l->page.nrows && exact) {
+        snprintf(est, sizeof est, "  row %zu of %zu", l->selected + 1, l->page.nrows);
+    } else if (l->estimate >= 0) {
         snprintf(est, sizeof est, "  ~%lld rows", (long long)l->estimate);
+    }
     char *filters = browse_filter_describe(l->spec.entity, &l->spec.filter);
     snprintf(title, sizeof title, "%s  sorted by %s %s%s%s%s%s", l->title,
              browse_sort_name(l->spec.sort), l->spec.desc ? "(descending)" : "(ascending)", est,
@@ -999,22 +1309,79 @@ static void draw_list(struct app *app, struct list_view *l, int y, int x, int h,
     ui_put(app, y, x, w, ROLE_TITLE, title);
     int rows = h - 2;
     app->page_rows = rows > 0 ? rows : 1;
-    size_t ncols;
-    const struct col_def *cols = cols_of(app->pane, &ncols);
+    size_t nall;
+    const struct col_def *all = cols_of(app->pane, &nall);
+    /* Horizontal scroll: the first column (the name) stays, the others
+     * start hscroll columns further right. */
+    if (l->hscroll + 1 >= nall)
+        l->hscroll = nall > 2 ? nall - 2 : 0;
+    struct col_def cols[16];
+    size_t ncols = 0;
+    for (size_t c = 0; c < nall && ncols < 16; c++)
+        if (c == 0 || c > l->hscroll)
+            cols[ncols++] = all[c];
     /* Column layout: preferred widths while they fit, the last one stretches. */
     int colw[16], cx = x;
     size_t shown = 0;
+    const char *sorted = browse_sort_name(l->spec.sort);
     for (size_t c = 0; c < ncols && c < 16 && cx < x + w; c++) {
         int left = x + w - cx;
+        /* A column that cannot show its values whole stays hidden (Right
+         * brings it): a cut date or amount is worse than none. The name
+         * always shows; the last column takes what is left. */
+        int need = cols[c].min ? cols[c].min : 3;
+        if (c > 0 && need > left)
+            break;
         colw[c] = c + 1 == ncols || cols[c].width + 1 > left ? left : cols[c].width;
-        ui_put(app, y + 1, cx, colw[c], ROLE_DIM, cols[c].header);
+        /* the sort column's header carries the direction */
+        char head[48];
+        bool is_sorted = cols[c].sort && sorted && strcmp(cols[c].sort, sorted) == 0;
+        snprintf(head, sizeof head, "%s%s", cols[c].header,
+                 !is_sorted ? "" : app->utf8 ? (l->spec.desc ? "▼" : "▲") : (l->spec.desc ? "v" : "^"));
+        if (cols[c].right) {
+            char r[64];
+            snprintf(r, sizeof r, "%*s", colw[c] + (int)(strlen(head) - (size_t)text_width(head, strlen(head))), head);
+            ui_put(app, y + 1, cx, colw[c], is_sorted ? ROLE_TITLE : ROLE_DIM, r);
+        } else {
+            ui_put(app, y + 1, cx, colw[c], is_sorted ? ROLE_TITLE : ROLE_DIM, head);
+        }
         cx += colw[c] + 1;
         shown++;
     }
+    /* A new sort whose column does not fit: scroll it into view once (the
+     * user may scroll away again). */
+    if (l->spec.sort != l->auto_sort) {
+        l->auto_sort = l->spec.sort;
+        bool visible = false;
+        for (size_t c = 0; c < shown; c++)
+            visible |= cols[c].sort && sorted && strcmp(cols[c].sort, sorted) == 0;
+        for (size_t c = 1; c < nall && !visible; c++)
+            if (all[c].sort && sorted && strcmp(all[c].sort, sorted) == 0) {
+                l->hscroll = c - 1;
+                for (int r = y; r < y + h; r++)
+                    mvhline(r, x, ' ', w);
+                draw_list(app, l, y, x, h, w);
+                return;
+            }
+    }
+    /* more columns either side: say so at the ends of the header */
+    if (shown < ncols)
+        ui_put(app, y + 1, x + w - 1, 1, ROLE_TITLE, app->utf8 ? "▸" : ">");
+    if (l->hscroll > 0 && colw[0] > 1)
+        ui_put(app, y + 1, x + colw[0] - 1, 1, ROLE_TITLE, app->utf8 ? "◂" : "<");
+    char today[16];
+    time_t now = time(NULL);
+    struct tm tm;
+    localtime_r(&now, &tm);
+    strftime(today, sizeof today, "%Y-%m-%d", &tm);
     if (l->selected < l->top)
         l->top = l->selected;
     if (rows > 0 && l->selected >= l->top + (size_t)rows)
         l->top = l->selected - (size_t)rows + 1;
+    /* No blank lines at the bottom while rows are hidden above (a page
+     * fetched around a row near its end, after :sort or :goto). */
+    if (rows > 0 && l->top + (size_t)rows > l->page.nrows)
+        l->top = l->page.nrows > (size_t)rows ? l->page.nrows - (size_t)rows : 0;
     for (int i = 0; i < rows; i++) {
         size_t r = l->top + (size_t)i;
         if (r >= l->page.nrows)
@@ -1028,17 +1395,33 @@ static void draw_list(struct app *app, struct list_view *l, int y, int x, int h,
         cx = x;
         for (size_t c = 0; c < shown; c++) {
             const char *v = l->page.rows[r][cols[c].col];
-            char buf[40];
-            if (v && cols[c].col == BROWSE_ORG_NEXT_FOLLOW_UP && app->pane == PANE_ORGS)
-                v = strncpy(buf, v, 10), buf[10] = '\0', buf;
-            if (v && cols[c].col == BROWSE_ORG_UPDATED_AT && app->pane == PANE_ORGS)
-                v = strncpy(buf, v, 16), buf[16] = '\0', buf;
-            if (v && cols[c].right) {
-                char num[40];
+            char buf[64];
+            bool orgs = app->pane == PANE_ORGS;
+            if (v && orgs && cols[c].col == BROWSE_ORG_NEXT_FOLLOW_UP) {
+                /* the day, marked when it has passed */
+                snprintf(buf, sizeof buf, "%.10s%s", v, strncmp(v, today, 10) < 0 ? "!" : "");
+                v = buf;
+            } else if (v && orgs && cols[c].col == BROWSE_ORG_UPDATED_AT) {
+                /* minutes when they fit, else the day: never a cut-off time */
+                snprintf(buf, sizeof buf, "%.*s", colw[c] >= 16 ? 16 : 10, v);
+                v = buf;
+            } else if (v && orgs && cols[c].col == BROWSE_ORG_EST_REVENUE) {
+                numfmt_decimal(v, 2, numfmt_thousands_sep(), buf, sizeof buf);
+                v = buf;
+            } else if (v && !orgs && cols[c].col == BROWSE_CONTACT_IS_PRIMARY) {
+                v = strcmp(v, "t") == 0 ? "yes" : "no";
+            }
+            /* an empty cell of the selected row keeps the bar unbroken */
+            int vrole = v || role == ROLE_SELECTED ? role : ROLE_DIM;
+            if (v && c == 0 && l->search[0] && l->hits.n) {
+                ui_put(app, y + 2 + i, cx, colw[c], vrole, v);
+                highlight_words(app, y + 2 + i, cx, colw[c], vrole, v, l->search);
+            } else if (v && cols[c].right) {
+                char num[80];
                 snprintf(num, sizeof num, "%*.*s", colw[c], colw[c], v);
                 ui_put(app, y + 2 + i, cx, colw[c], role, num);
             } else {
-                ui_put(app, y + 2 + i, cx, colw[c], v ? role : ROLE_DIM, v ? v : "·");
+                ui_put(app, y + 2 + i, cx, colw[c], vrole, v ? v : "·");
             }
             cx += colw[c] + 1;
         }
@@ -1075,8 +1458,9 @@ static void draw_migration(struct app *app, int y, int x, int h, int w)
         h -= panel + 1;
     }
     char line[512];
+    bool paused = migration_paused(m) && strcmp(m->run.status, "running") == 0;
     snprintf(line, sizeof line, "Run %lld  %s  from %s  started %s", (long long)m->run.id,
-             m->run.status, m->run.source, m->run.started_at);
+             paused ? "paused (p resumes)" : m->run.status, m->run.source, m->run.started_at);
     ui_put(app, y, x, w, ROLE_TITLE, line);
     if (m->have_sync) {
         /* The live sync after the load: how far behind the source it is. */
@@ -1101,7 +1485,10 @@ static void draw_migration(struct app *app, int y, int x, int h, int w)
         ui_put(app, y + 1, x, w, f->quarantined ? ROLE_ERROR : f->pending ? ROLE_DIM : ROLE_OK,
                line);
     }
-    int barw = w - 70 > 10 ? (w - 70 > 30 ? 30 : w - 70) : 10;
+    /* The numbers and the phase come first; the bar takes what is left
+     * (a narrow pane lost the phase column behind a fixed bar). */
+    int barw = w - 20 - 66;
+    barw = barw > 30 ? 30 : barw < 5 ? 5 : barw;
     int row = y + 2;
     for (size_t i = 0; i < m->ntables && row < y + h - 3; i++, row++) {
         const struct state_table_progress *t = &m->tables[i];
@@ -1112,7 +1499,8 @@ static void draw_migration(struct app *app, int y, int x, int h, int w)
             frac = 1;
         double rate = t->seconds > 0 ? (double)t->rows_read / t->seconds : 0;
         char eta[32] = "";
-        if (rate > 0 && t->rows_total > t->rows_read && strcmp(t->phase, "done") != 0)
+        if (rate > 0 && t->rows_total > t->rows_read && strcmp(t->phase, "done") != 0
+            && strcmp(t->phase, "paused") != 0)
             snprintf(eta, sizeof eta, "ETA %.0fs", (double)(t->rows_total - t->rows_read) / rate);
         snprintf(line, sizeof line, "%-18s", t->table);
         ui_put(app, row, x, 18, ROLE_OK, line);
@@ -1202,6 +1590,25 @@ static void read_migration(struct app *app)
     state_close(st);
 }
 
+const char *panes_action_writes(const struct app *app, enum action a)
+{
+    switch (a) {
+    case ACT_EDIT:
+    case ACT_NEW:
+    case ACT_DELETE:
+    case ACT_LOG:
+        return app->pane < PANE_MIGRATION ? "editing" : NULL;
+    case ACT_MIG_START:
+        return "starting a migration";
+    case ACT_MIG_PAUSE:
+        return "pausing or resuming a migration";
+    case ACT_MIG_ABORT:
+        return app->pane == PANE_MIGRATION ? "stopping a migration" : NULL;
+    default:
+        return NULL;
+    }
+}
+
 bool panes_migration_running(struct app *app)
 {
     read_migration(app);
@@ -1218,17 +1625,65 @@ static bool migration_paused(const struct mig_view *m)
     return false;
 }
 
-/* The source to migrate: the demo's legacy file when there is one, else
- * the source of the last run. Caller frees; NULL when none is known. */
-static char *migration_source(struct app *app)
+/* A source as the status line names it: a long path keeps its last two
+ * parts ("…/demo/legacy.db"), so that the rest of the message still fits. */
+static const char *short_source(const char *source, char *buf, size_t size)
 {
+    size_t len = strlen(source);
+    if (len <= 40)
+        return source;
+    const char *cut = source + len - 30; /* no slash: its last characters */
+    for (const char *p = source + len - 1, *last = NULL; p > source; p--)
+        if (*p == '/') {
+            if (last) {
+                cut = p;
+                break;
+            }
+            last = p;
+        }
+    snprintf(buf, size, "…%.60s", cut);
+    return buf;
+}
+
+/* The source to migrate, and what an 'm' would do with it, in *what
+ * ("resume run 3 (interrupted) from X"): the target's last run decides,
+ * since its checkpoints are keys of its own source (a resume from another
+ * source would mix two databases); then this machine's last run; then the
+ * demo's legacy file. Caller frees both; NULL when no source is known. */
+static char *migration_source(struct app *app, char **what)
+{
+    *what = NULL;
+    if (app->conn && panes_drain(app)) {
+        char *err = NULL;
+        struct run_info r;
+        int found = run_info_last(app->conn, &r, &err);
+        free(err);
+        if (found == 1) {
+            char sb[64];
+            *what = xasprintf("%s run %lld (%s) from %s", run_info_unfinished(&r) ? "resume" : "repeat",
+                              r.id, r.status, short_source(r.source, sb, sizeof sb));
+            char *source = r.source;
+            r.source = NULL;
+            run_info_free(&r);
+            return source;
+        }
+    }
+    if (app->mig.found && app->mig.run.source[0]) {
+        char sb[64];
+        *what = xasprintf("migrate again from %s (this machine's last run)",
+                          short_source(app->mig.run.source, sb, sizeof sb));
+        return xstrdup(app->mig.run.source);
+    }
     char *data = paths_data_home();
     char *demo = xasprintf("%s/demo/legacy.db", data);
     free(data);
-    if (access(demo, R_OK) == 0)
+    if (access(demo, R_OK) == 0) {
+        char sb[64];
+        *what = xasprintf("start a migration of the demo's legacy source %s", short_source(demo, sb, sizeof sb));
         return demo;
+    }
     free(demo);
-    return app->mig.found && app->mig.run.source[0] ? xstrdup(app->mig.run.source) : NULL;
+    return NULL;
 }
 
 /* Starts `pantrycrm migrate` detached from the console, so that it goes
@@ -1244,9 +1699,12 @@ static void migration_action(struct app *app, enum action a)
 {
     bool running = panes_migration_running(app);
     struct mig_view *m = &app->mig;
-    char *err = NULL;
+    char *err = NULL, sb[64];
+    const char *msrc = short_source(m->run.source, sb, sizeof sb);
     if (a == ACT_MIG_ASSESS) {
-        char *source = migration_source(app);
+        char *what = NULL;
+        char *source = migration_source(app, &what);
+        free(what);
         if (!source)
             ui_status(app, " no source known: run 'pantrycrm assess --source sqlite:FILE' once");
         else
@@ -1257,36 +1715,56 @@ static void migration_action(struct app *app, enum action a)
     }
     if (a == ACT_MIG_START) {
         if (running) {
-            ui_status(app, " a migration is already running");
+            ui_status(app, " run %lld from %s is already running", (long long)m->run.id, msrc);
             return;
         }
-        if (app->read_only) {
-            ui_status(app, " read-only: this console does not start migrations");
+        if (app->confirm == ACT_MIG_START) { /* the y of the question below */
+            if (!app->mig_source)
+                return;
+            if (spawn_migration(app, app->mig_source, &err))
+                ui_status(app, " migration from %s started; it goes on if you quit",
+                          short_source(app->mig_source, sb, sizeof sb));
+            else
+                ui_status(app, " %s", err);
+            free(err);
+            free(app->mig_source);
+            app->mig_source = NULL;
+            panes_switch(app, PANE_MIGRATION);
             return;
         }
-        char *source = migration_source(app);
+        char *what = NULL;
+        char *source = migration_source(app, &what);
+        panes_switch(app, PANE_MIGRATION);
         if (!source) {
             ui_status(app, " no source known: run 'pantrycrm migrate --source sqlite:FILE' once");
             return;
         }
-        if (spawn_migration(app, source, &err))
-            ui_status(app, " migration of %s started; it goes on if you quit", source);
-        else
-            ui_status(app, " %s", err);
-        free(err);
-        free(source);
-        panes_switch(app, PANE_MIGRATION);
+        free(app->mig_source);
+        app->mig_source = source;
+        app->confirm = ACT_MIG_START;
+        ui_status(app, " %s? y/n", what);
+        free(what);
         return;
     }
     if (!running) {
-        ui_status(app, " no migration is running");
+        if (m->found)
+            ui_status(app, " no migration is running (the last, run %lld from %s, is %s)",
+                      (long long)m->run.id, msrc, m->run.status);
+        else
+            ui_status(app, " no migration is running");
         return;
     }
     if (a == ACT_MIG_ABORT) {
-        if (kill((pid_t)m->run.pid, SIGINT) == 0)
-            ui_status(app, " stopping at the next batch boundary; 'm' resumes it later");
-        else
+        if (app->confirm != ACT_MIG_ABORT) {
+            app->confirm = ACT_MIG_ABORT;
+            ui_status(app, " stop run %lld (from %s) at the next batch boundary? y/n",
+                      (long long)m->run.id, msrc);
+        } else if (kill((pid_t)m->run.pid, SIGINT) == 0) {
+            ui_status(app, " stopping run %lld at the next batch boundary; 'm' resumes it from %s",
+                      (long long)m->run.id, msrc);
+        } else {
             ui_status(app, " cannot signal the migration: %s", strerror(errno));
+        }
         return;
     }
     /* pause or resume */
@@ -1298,7 +1776,8 @@ static void migration_action(struct app *app, enum action a)
     }
     bool paused = migration_paused(m);
     if (state_control_set(st, m->run.id, paused ? "run" : "pause", &err) == 0)
-        ui_status(app, " %s", paused ? "resuming the migration" : "pausing the migration");
+        ui_status(app, " %s run %lld (from %s)", paused ? "resuming" : "pausing", (long long)m->run.id,
+                  msrc);
     else
         ui_status(app, " %s", err);
     free(err);

@@ -35,6 +35,9 @@ struct list_view {
     bool loading;               /* the rows shown are not yet those of the header */
     bool goto_pending;          /* the page asked for is a goto: say if it is hidden */
     int64_t estimate;           /* estimated rows for the filters, -1 unknown */
+    int64_t offset;             /* position of page.rows[0] in the list, -1 unknown */
+    size_t hscroll;             /* columns hidden after the first (Right/Left) */
+    enum browse_sort auto_sort; /* the sort hscroll was last brought to */
     struct browse_hits hits;    /* the last search's hits, for n/N */
     size_t hit;                 /* index of the current hit */
     char search[128];
@@ -71,6 +74,7 @@ struct app {
     enum browse_move pending_move;
     struct browse_org_detail detail;  /* the open detail view, if any */
     bool detail_open;
+    bool detail_reload;           /* re-read the open details when idle */
     size_t detail_top;
     bool read_only, utf8, color;
     const char *locale_note;    /* why we draw in ASCII; shown until a key */
@@ -88,11 +92,14 @@ struct app {
     int attr[ROLE_COUNT];
     char *state_path;
     char *conninfo;             /* as the user gave it (for a migration started here) */
+    char session_ns[320];       /* "server/database/role": whose session is saved */
     enum action confirm;        /* an action waiting for y/n, or ACT_NONE */
     struct prompt *prompt;      /* the ':', '/' and field line (readline is global) */
     struct form *form;          /* an open edit form, or NULL */
     char *delete_id, *delete_token;  /* the organization a 'D' asks about */
+    char *mig_source;           /* the source an 'm' asks about */
     char queued[256];           /* a command typed while a query ran: run it next */
+    char confirm_line[600];     /* the ':' command a y/n is about (ACT_COMMAND) */
     char prompt_kind;           /* ':' or '/' while the prompt is open */
     struct list_view lists[2];
     struct mig_view mig;
@@ -134,6 +141,10 @@ void panes_tick(struct app *app, double now);
 bool panes_send_sql(struct app *app, enum pending what, const char *sql);
 /* True while the last recorded migration's process is alive. */
 bool panes_migration_running(struct app *app);
+/* What action a writes on the current pane ("editing", "starting a
+ * migration" …), or NULL when it writes nothing: the console asks the
+ * read-only guard about exactly these. */
+const char *panes_action_writes(const struct app *app, enum action a);
 
 /* console.c: colour roles for the current terminal, and one full paint
  * of the model (the loop calls it; render tests call it on newterm). */
@@ -144,7 +155,5 @@ void console_render(struct app *app);
 void ui_put(struct app *app, int y, int x, int width, int role, const char *text);
 void ui_fit(struct app *app, const char *text, size_t len, int width, struct strbuf *out);
 void ui_status(struct app *app, const char *fmt, ...) PANTRY_PRINTF(2, 3);
-/* Why an edit is refused before its form opens, and what to do instead. */
-const char *ui_read_only_note(const struct app *app);
 
 #endif

@@ -1,0 +1,20 @@
+/* numfmt.h - numbers and dates as people read them in a table: a decimal
+ * with a fixed number of places and the locale's thousands separator.
+ * Copyright (C) 2026 The pantrycrm authors. GPL-3.0-or-later. */
+#ifndef PANTRY_NUMFMT_H
+#define PANTRY_NUMFMT_H
+
+#include <stddef.h>
+
+/* The thousands separator of the user's LC_NUMERIC (LC_ALL, LANG), which
+ * main() keeps at "C" for the program's own use: "" when it has none
+ * (C, C.UTF-8), "," for en_US, "." for de_DE … Never NULL. */
+const char *numfmt_thousands_sep(void);
+
+/* Writes the decimal text num (as PostgreSQL prints numeric: -?digits
+ * [.digits]) with exactly `places` decimals (rounded half away from zero)
+ * and sep between groups of three digits. Anything else is copied as it
+ * is. out always ends with NUL. */
+void numfmt_decimal(const char *num, int places, const char *sep, char *out, size_t size);
+
+#endif

@@ -1,0 +1,203 @@
+#!/bin/sh
+# The manners of the console (issue 13): a sort marker in the header,
+# money with two decimals aligned right, overdue follow-ups marked,
+# booleans as words, details with labels and one timestamp precision,
+# sort names from the headers, errors that list the valid values, the ':'
+# commands in the help, and more hints on the status line.
+. "$abs_top_srcdir/tests/lib.sh"
+. "$abs_top_srcdir/tests/pgcluster.sh"
+require_cmd tmux tmux
+pg_start
+export XDG_STATE_HOME=$TEST_TMP/state
+pg_createdb m
+"$PANTRYCRM" -d dbname=m db migrate >/dev/null || bail_out "db migrate failed"
+psql -X -q -v ON_ERROR_STOP=1 -d m <<'SQL' || bail_out "cannot fill the database"
+INSERT INTO "Organization" (name, priority, segment, "estimatedRevenue", "nextFollowUpDate", "zipCode")
+VALUES ('Alpha Diner', 'A', 'CATERING', 1234.5, '2001-01-01', '12345'),
+       ('Beta Bistro', 'B', 'CATERING', 98765.432, '2099-01-01', NULL),
+       ('Gamma Grill', 'C', 'CATERING', NULL, NULL, NULL);
+INSERT INTO "Contact" ("firstName", "lastName", "isPrimary", "organizationId")
+SELECT 'Ann', 'Aardvark', true, id FROM "Organization" WHERE name = 'Alpha Diner'
+UNION ALL SELECT 'Bob', 'Badger', false, id FROM "Organization" WHERE name = 'Alpha Diner';
+UPDATE "Organization" SET metadata = '{"legacy": {"id": "10045", "table": "Customers"}}' WHERE name = 'Alpha Diner';
+SQL
+
+T="tmux -L pantrycrm-man-$$ -f /dev/null"
+at_exit "tmux_stop $T"
+S=m
+screen() { $T capture-pane -p -t $S 2>/dev/null; }
+wait_for() { # regex [seconds]: poll the screen until it matches
+    local limit=$(( ${2:-10} * 20 )) i=0
+    while [ $i -lt $limit ]; do
+        if screen | grep -Eq -- "$1"; then return 0; fi
+        i=$((i + 1)); sleep 0.05
+    done
+    diag "timed out waiting for /$1/; the screen was:"; diag "$(screen)"
+    return 1
+}
+wait_for_gone() { # regex: poll until the screen no longer matches
+    local i=0
+    while [ $i -lt 200 ]; do
+        if ! screen | grep -Eq -- "$1"; then return 0; fi
+        i=$((i + 1)); sleep 0.05
+    done
+    diag "timed out waiting for /$1/ to go; the screen was:"; diag "$(screen)"
+    return 1
+}
+keys() { $T send-keys -t $S "$@"; }
+mkdir -p "$TEST_TMP/home/exports"
+$T new-session -d -s $S -x 140 -y 30 \
+    "env TERM=screen LC_ALL=C.UTF-8 ESCDELAY=25 HOME='$TEST_TMP/home' XDG_STATE_HOME='$XDG_STATE_HOME' PGHOST='$PGHOST' PGPORT=$PGPORT PGUSER=postgres '$PANTRYCRM' -d dbname=m; echo EXITED=\$?; sleep 30"
+wait_for "Alpha Diner"
+wait_for "row 1 of 3"; ok $? "the header says which row of how many"
+keys j
+wait_for "row 2 of 3"; ok $? "and follows the cursor"
+keys k
+like "$(screen | sed -n 3p)" "^Name▲ " "the sorted column's header is marked ascending"
+keys S
+wait_for "^Name▼ "; ok $? "and descending after S"
+keys S
+wait_for "^Name▲ "
+line=$(screen | grep '^Alpha Diner')
+like "$line" " 1234\\.50 " "revenue has two decimals"
+beta=$(screen | grep '^Beta Bistro')
+is "$(printf '%s' "$line" | awk '{print index($0, "1234.50") + length("1234.50")}')" \
+   "$(printf '%s' "$beta" | awk '{print index($0, "98765.43") + length("98765.43")}')" \
+   "and revenues are aligned on the right (rounded to cents)"
+like "$line" "2001-01-01!" "an overdue follow-up is marked"
+# The cursor bar runs unbroken over empty cells: no dim '·' inside it.
+keys End
+wait_for "row 3 of 3"
+esc=$(printf '\033')
+sel=$($T capture-pane -e -p -t $S | grep 'Gamma Grill')
+like "$sel" "·" "(the selected row has empty cells)"
+unlike "$sel" "${esc}\\[([0-9;]*;)?2(;[0-9;]*)?m" "the selected row's empty cells keep the bar's colours"
+keys Home
+wait_for "row 1 of 3"
+unlike "$beta" "2099-01-01!" "a future one is not"
+like "$(screen | tail -1)" "/ Search .*: Command.*\\? Help" "the status line hints at search and commands"
+
+keys : ; keys -l "sort revenue"; keys Enter
+wait_for "sorted by estimatedRevenue \\(ascending\\)"; ok $? ":sort takes a column's header (revenue)"
+like "$(screen | sed -n 3p)" "Revenue▲" "and the marker moves to that column"
+keys : ; keys -l "sort colour"; keys Enter
+wait_for "unknown sort 'colour'; sorts: name, priority"; ok $? "an unknown sort lists the valid ones"
+keys : ; keys -l "filter priority=Z"; keys Enter
+wait_for "not a label .*\\(one of: A, B, C, D\\)"; ok $? "a filter value that does not exist lists the ones that do"
+
+keys : ; keys -l "sort name"; keys Enter
+wait_for "^Name▲ "
+wait_for_gone "loading"
+keys Home
+wait_for_gone "loading"
+keys Enter
+wait_for "^ZIP code +12345"; ok $? "the details use the form's labels"
+like "$(screen)" "Next follow-up +2001-01-01 00:00$" "timestamps show to the minute"
+like "$(screen)" "Estimated revenue +1234\\.50" "money has two decimals there too"
+like "$(screen)" "^  legacy\\.id +10045$" "metadata reads as one line per value"
+# The form: an enumerated field lists its choices, Tab completes one, g/G.
+keys e
+wait_for "Edit organization"
+keys j j
+wait_for "^Segment: .*FINE_DINING  .*CATERING"; ok $? "an enumerated field lists its choices"
+keys Enter C-u; keys -l "FINE_D"; keys Tab
+wait_for "Segment: FINE_DINING"; ok $? "Tab completes a choice on the field's line"
+keys Enter
+wait_for "^\\*Segment .*FINE_DINING"; ok $? "and it is taken"
+keys G
+wait_for_gone "^Segment: "; ok $? "G goes to the last field (not enumerated: no choices)"
+keys g j
+wait_for "^Priority: A  B  C  D"; ok $? "g goes back to the first"
+keys Escape
+wait_for "leave without saving\\? y/n"
+keys y
+wait_for_gone "Edit organization"
+keys NPage
+wait_for "^  First name +Last name +Email"; ok $? "related lists are tables with headings"
+like "$(screen)" "^  Ann +Aardvark .* yes" "with aligned values and booleans as words"
+keys BSpace
+
+keys 2
+wait_for "Contacts +sorted by"
+wait_for "^Aardvark"
+like "$(screen | grep '^Aardvark')" " yes " "a primary contact says yes"
+like "$(screen | grep '^Badger')" " no " "another says no (not t/f)"
+
+# Horizontal scroll: at 60 columns Right brings the revenue into view
+# while the name stays.
+keys 1
+wait_for "Organizations +sorted by"
+$T resize-window -t $S -x 60 -y 30
+wait_for "^Name"
+unlike "$(screen | sed -n 3p)" "Revenue" "at 60 columns the revenue column is not shown"
+keys Right Right Right Right Right
+wait_for "^Name.*Revenue"; ok $? "Right scrolls the columns until it is, the name staying first"
+keys Left Left Left Left Left
+wait_for "^Name▲ +P Segment"; ok $? "Left scrolls back"
+like "$(screen | sed -n 3p)" "▸$" "the header says more columns are to the right"
+keys : ; keys -l "sort -revenue"; keys Enter
+wait_for "^Name.*Revenue▼"; ok $? "sorting by a column out of view scrolls it into view"
+keys : ; keys -l "sort name"; keys Enter
+keys Left Left Left Left Left Left Left
+wait_for "^Name▲ +P Segment"
+$T resize-window -t $S -x 140 -y 30
+
+# Search: the matching words are underlined; a near spelling says so.
+keys 1
+wait_for "Organizations +sorted by"
+keys / ; keys -l "bistro"; keys Enter
+wait_for "match 1 of 1 for 'bistro'"; ok $? "/ finds the row"
+esc=$(printf '\033')
+like "$($T capture-pane -e -p -t $S | grep 'Bistro')" "${esc}\\[([0-9;]*;)?4(;[0-9;]*)?m(${esc}\\[[0-9;]*m)*Bistro" \
+     "and underlines the matching word"
+keys / ; keys -l "Alpah"; keys Enter
+wait_for "for 'Alpah' .*near spellings"; ok $? "a search answered by near spellings says so"
+
+# Tab on an ambiguous word lists the candidates above the command line.
+keys : ; keys -l "s"; keys Tab
+wait_for "^search +sort *$"; ok $? "Tab lists the commands that could follow"
+keys C-u; keys -l "sort "; keys Tab Tab
+wait_for "nextFollowUpDate"; ok $? "and the sort names"
+keys Escape
+wait_for_gone "nextFollowUpDate"; ok $? "the list goes with the command line"
+
+# :export: a file name completes (~ is the home directory), and an
+# existing file is replaced only after a y.
+keys 1
+wait_for "Organizations +sorted by"
+keys : ; keys -l "export csv ~/exp"; keys Tab
+wait_for ":export csv ~/exports/"; ok $? "Tab completes a directory under ~"
+keys -l "orgs.csv"; keys Enter
+wait_for "exported 3 rows to .*/home/exports/orgs.csv"; ok $? "and ~ is the home directory"
+psql -X -q -d m -c "INSERT INTO \"Organization\" (name, priority, segment) VALUES ('Delta Deli', 'A', 'CATERING')"
+keys : ; keys -l "export csv ~/exports/orgs.csv"; keys Enter
+wait_for "orgs.csv exists: replace it\? y/n"; ok $? ":export asks before replacing a file"
+keys n
+is "$(($(wc -l <"$TEST_TMP/home/exports/orgs.csv") - 1))" 3 "n keeps the old file"
+keys : ; keys -l "export csv ~/exports/orgs.csv"; keys Enter
+wait_for "replace it\? y/n"
+keys y
+wait_for "exported 4 rows"; ok $? "y replaces it"
+is "$(($(wc -l <"$TEST_TMP/home/exports/orgs.csv") - 1))" 4 "with the new rows"
+
+keys '?'
+wait_for "Keys \\(every action"
+keys NPage NPage
+wait_for ":filter F=V"; ok $? "the help lists the : commands"
+keys x
+keys q
+wait_for "EXITED=0"; ok $? "q quits"
+
+# LANG=C: an empty value is '-', not the '?' that stands for a control
+# character or any non-ASCII character.
+psql -X -q -d m -c "INSERT INTO \"Organization\" (name, priority, segment, city) VALUES (E'Esc \\033[31m co', 'D', 'CATERING', 'Ulm')"
+S=c
+$T new-session -d -s $S -x 140 -y 30 \
+    "env TERM=screen LC_ALL=C ESCDELAY=25 XDG_STATE_HOME='$TEST_TMP/st-c' PGHOST='$PGHOST' PGPORT=$PGPORT PGUSER=postgres '$PANTRYCRM' -d dbname=m; echo EXITED=\$?; sleep 30"
+wait_for "Gamma Grill"
+like "$(screen | grep '^Gamma Grill')" "CATERING +ACTIVE +- +- +- " "with LANG=C an empty value shows as -"
+unlike "$(screen | grep '^Gamma Grill')" "\\?" "not as ?"
+like "$(screen | grep '^Esc ')" "^Esc \\?\\[31m co" "while an escape is still ?"
+keys q
+wait_for "EXITED=0"
+done_testing

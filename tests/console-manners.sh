@@ -22,29 +22,9 @@ UNION ALL SELECT 'Bob', 'Badger', false, id FROM "Organization" WHERE name = 'Al
 UPDATE "Organization" SET metadata = '{"legacy": {"id": "10045", "table": "Customers"}}' WHERE name = 'Alpha Diner';
 SQL
 
-T="tmux -L pantrycrm-man-$$ -f /dev/null"
-at_exit "tmux_stop $T"
+. "$abs_top_srcdir/tests/tui.sh"
+tui_init man
 S=m
-screen() { $T capture-pane -p -t $S 2>/dev/null; }
-wait_for() { # regex [seconds]: poll the screen until it matches
-    local limit=$(( ${2:-10} * 20 )) i=0
-    while [ $i -lt $limit ]; do
-        if screen | grep -Eq -- "$1"; then return 0; fi
-        i=$((i + 1)); sleep 0.05
-    done
-    diag "timed out waiting for /$1/; the screen was:"; diag "$(screen)"
-    return 1
-}
-wait_for_gone() { # regex: poll until the screen no longer matches
-    local i=0
-    while [ $i -lt 200 ]; do
-        if ! screen | grep -Eq -- "$1"; then return 0; fi
-        i=$((i + 1)); sleep 0.05
-    done
-    diag "timed out waiting for /$1/ to go; the screen was:"; diag "$(screen)"
-    return 1
-}
-keys() { $T send-keys -t $S "$@"; }
 mkdir -p "$TEST_TMP/home/exports"
 $T new-session -d -s $S -x 140 -y 30 \
     "env TERM=screen LC_ALL=C.UTF-8 ESCDELAY=25 HOME='$TEST_TMP/home' XDG_STATE_HOME='$XDG_STATE_HOME' PGHOST='$PGHOST' PGPORT=$PGPORT PGUSER=postgres '$PANTRYCRM' -d dbname=m; echo EXITED=\$?; sleep 30"

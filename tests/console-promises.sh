@@ -24,30 +24,10 @@ INSERT INTO "Organization" (name, priority, segment)
 VALUES ('Zz Long Named Catering Company of the North', 'C', 'CATERING');
 SQL
 
-T="tmux -L pantrycrm-prom-$$ -f /dev/null"
-at_exit "tmux_stop $T"
+. "$abs_top_srcdir/tests/tui.sh"
+tui_init prom
 S=p0
 n=0
-screen() { $T capture-pane -p -t $S 2>/dev/null; }
-wait_for() { # regex [seconds]: poll the screen until it matches
-    local limit=$(( ${2:-10} * 20 )) i=0
-    while [ $i -lt $limit ]; do
-        if screen | grep -Eq -- "$1"; then return 0; fi
-        i=$((i + 1)); sleep 0.05
-    done
-    diag "timed out waiting for /$1/; the screen was:"; diag "$(screen)"
-    return 1
-}
-wait_for_gone() { # regex: poll until the screen no longer matches
-    local i=0
-    while [ $i -lt 200 ]; do
-        if ! screen | grep -Eq -- "$1"; then return 0; fi
-        i=$((i + 1)); sleep 0.05
-    done
-    diag "timed out waiting for /$1/ to go; the screen was:"; diag "$(screen)"
-    return 1
-}
-keys() { $T send-keys -t $S "$@"; }
 start() { # db [extra env]
     old=$S; n=$((n + 1)); S=p$n
     $T new-session -d -s $S -x 100 -y 24 \

@@ -22,43 +22,12 @@ legacy_uuid=$(python3 -c 'import uuid; print(uuid.uuid5(uuid.UUID("b527244c-85c7
 psql -X -q -d c -c "INSERT INTO \"Organization\" (id, name, priority, segment, metadata)
     VALUES ('$legacy_uuid', 'Legacy Imported Diner', 'B', 'CASUAL_DINING', '{\"legacy\": {\"id\": \"10045\"}}')"
 
-T="tmux -L pantrycrm-test-$$ -f /dev/null"
-at_exit "tmux_stop $T"
+. "$abs_top_srcdir/tests/tui.sh"
+tui_init test
 # A migration started from the pane outlives the console by design; the
 # test's own must not outlive the test.
 at_exit "pkill -f 'migrate --source .*$TEST_TMP/' 2>/dev/null"
 S=c0
-screen() { $T capture-pane -p -t $S 2>/dev/null; }
-# The screen as one line of words, frame characters dropped: for phrases
-# that may wrap anywhere at the terminal's width.
-screen_words() { screen | tr -s ' \n│|' '    ' ; }
-wait_for() { # regex [seconds]: poll the screen until it matches
-    local limit=$(( ${2:-30} * 20 )) i=0
-    while [ $i -lt $limit ]; do
-        if screen | grep -Eq -- "$1"; then return 0; fi
-        i=$((i + 1)); sleep 0.05
-    done
-    diag "timed out waiting for /$1/; the screen was:"; diag "$(screen)"
-    return 1
-}
-wait_for_quiet() { # like wait_for, without the diagnostics
-    local limit=$(( ${2:-10} * 20 )) i=0
-    while [ $i -lt $limit ]; do
-        if screen | grep -Eq -- "$1"; then return 0; fi
-        i=$((i + 1)); sleep 0.05
-    done
-    return 1
-}
-wait_for_gone() { # regex: poll until the screen no longer matches
-    local i=0
-    while [ $i -lt 200 ]; do
-        if ! screen | grep -Eq -- "$1"; then return 0; fi
-        i=$((i + 1)); sleep 0.05
-    done
-    diag "timed out waiting for /$1/ to go; the screen was:"; diag "$(screen)"
-    return 1
-}
-keys() { $T send-keys -t $S "$@"; }
 n=0
 start() { # extra args… (PGUSER from the caller's AS, default postgres)
     # A new session for each run: restarting the tmux server on the same

@@ -109,29 +109,9 @@ fi
 command -v tmux >/dev/null 2>&1 || { skip "tmux is not installed: the console part"; done_testing; exit $?; }
 psql -X -q -d f -c "INSERT INTO \"Organization\" (name, priority, segment, city)
     VALUES ('AAA Failover Diner', 'A', 'CATERING', 'Before')"
-T="tmux -L pantrycrm-failover-$$ -f /dev/null"
-at_exit "tmux_stop $T"
+. "$abs_top_srcdir/tests/tui.sh"
+tui_init failover
 S=fo
-screen() { $T capture-pane -p -t $S 2>/dev/null; }
-wait_for() { # regex [seconds]
-    local limit=$(( ${2:-20} * 20 )) i=0
-    while [ $i -lt $limit ]; do
-        if screen | grep -Eq -- "$1"; then return 0; fi
-        i=$((i + 1)); sleep 0.05
-    done
-    diag "timed out waiting for /$1/; the screen was:"; diag "$(screen)"
-    return 1
-}
-wait_for_gone() { # regex
-    local i=0
-    while [ $i -lt 600 ]; do
-        if ! screen | grep -Eq -- "$1"; then return 0; fi
-        i=$((i + 1)); sleep 0.05
-    done
-    diag "timed out waiting for /$1/ to go; the screen was:"; diag "$(screen)"
-    return 1
-}
-keys() { $T send-keys -t $S "$@"; }
 $T new-session -d -s $S -x 110 -y 30 \
     "env TERM=screen LC_ALL=C.UTF-8 ESCDELAY=25 XDG_STATE_HOME='$XDG_STATE_HOME' PGHOST='$PGHOST' PGPORT=$PGPORT PGUSER=postgres '$PANTRYCRM' -d dbname=f; echo EXITED=\$?; sleep 30"
 wait_for "AAA Failover Diner"; ok $? "the console shows the first organization"

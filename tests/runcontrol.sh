@@ -38,20 +38,9 @@ like "$ERR" "run 1 \\(interrupted\\) came from .*other.db and resumes only from 
      "the refusal names the run and its source"
 is "$(psql_val 'SELECT count(*) FROM migration.run' r)" 1 "and no run was started"
 
-T="tmux -L pantrycrm-rc-$$ -f /dev/null"
-at_exit "tmux_stop $T"
+. "$abs_top_srcdir/tests/tui.sh"
+tui_init rc
 S=rc
-screen() { $T capture-pane -p -t $S 2>/dev/null; }
-wait_for() { # regex [seconds]: poll the screen until it matches
-    local limit=$(( ${2:-10} * 20 )) i=0
-    while [ $i -lt $limit ]; do
-        if screen | grep -Eq -- "$1"; then return 0; fi
-        i=$((i + 1)); sleep 0.05
-    done
-    diag "timed out waiting for /$1/; the screen was:"; diag "$(screen)"
-    return 1
-}
-keys() { $T send-keys -t $S "$@"; }
 $T new-session -d -s $S -x 120 -y 30 \
     "env TERM=screen LC_ALL=C.UTF-8 ESCDELAY=25 XDG_STATE_HOME='$XDG_STATE_HOME' XDG_DATA_HOME='$XDG_DATA_HOME' PGHOST='$PGHOST' PGPORT=$PGPORT PGUSER=postgres '$PANTRYCRM' -d dbname=r; echo EXITED=\$?; sleep 30"
 wait_for "Organizations +sorted by"

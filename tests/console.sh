@@ -48,6 +48,13 @@ like "$(screen)" "database \"c\"" "the header names the database"
 like "$(screen)" "␛\]2;PWNED␇" "escape sequences are shown as visible placeholders"
 unlike "$($T display -p -t $S '#{pane_title}')" "PWNED" "and cannot retitle the terminal"
 
+# PgDn pages from the first press: the first rows scroll away (it only
+# moved the highlight to the bottom row before); PgUp brings them back.
+keys NPage
+wait_for_gone "AAA"; ok $? "the first PgDn scrolls a page"
+keys PPage
+wait_for "AAA"; ok $? "and PgUp scrolls back"
+
 # Page past the first fetched page (200 rows): a new page comes by keyset.
 row250=$(psql_val 'SELECT name FROM "Organization" ORDER BY name, id OFFSET 249 LIMIT 1' c | cut -c1-24)
 found=1

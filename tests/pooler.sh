@@ -120,8 +120,12 @@ if have_cmd tmux tmux; then
     found=1
     for i in $(seq 1 30); do
         keys NPage
-        if screen | grep -Fq -- "$row250"; then found=0; break; fi
-        sleep 0.1
+        # each page is given up to a second to show before the next key,
+        # so a slow page cannot make the keys run past row 250
+        for j in $(seq 1 20); do
+            if screen | grep -Fq -- "$row250"; then found=0; break 2; fi
+            sleep 0.05
+        done
     done
     wait_for "$row250" 5; ok $? "paging reaches row 250 (keyset pages through the pool)"
     keys Home; keys s; wait_for "sorted by priority"

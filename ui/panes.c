@@ -748,8 +748,17 @@ void panes_action(struct app *app, enum action a)
     switch (a) {
     case ACT_UP: list_move(app, l, -1); break;
     case ACT_DOWN: list_move(app, l, 1); break;
-    case ACT_PAGE_UP: list_move(app, l, -page); break;
-    case ACT_PAGE_DOWN: list_move(app, l, page); break;
+    /* A page key scrolls the view by a page and the cursor with it, from
+     * the first press (as less, pspg and htop do), not just the cursor to
+     * the edge of the screen; drawing clamps the view to the rows there. */
+    case ACT_PAGE_UP:
+        l->top = l->top > (size_t)page ? l->top - (size_t)page : 0;
+        list_move(app, l, -page);
+        break;
+    case ACT_PAGE_DOWN:
+        l->top += (size_t)page;
+        list_move(app, l, page);
+        break;
     case ACT_TOP: list_fetch(app, app->pane, BROWSE_FIRST, NULL); break;
     case ACT_BOTTOM: list_fetch(app, app->pane, BROWSE_LAST, NULL); break;
     case ACT_REFRESH: list_reload(app, app->pane); break;

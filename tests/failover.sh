@@ -141,10 +141,14 @@ server_stop
 server_start
 row250=$(psql_val 'SELECT name FROM "Organization" ORDER BY name, id OFFSET 249 LIMIT 1' f | cut -c1-24)
 found=1
+# The first key finds the connection gone: let the reconnect finish, then
+# give each page up to a second, so the keys cannot run past row 250.
+keys NPage
+wait_for_quiet "RECONNECTING" 5
+wait_for_gone "RECONNECTING" 20
 for i in $(seq 1 40); do
+    if wait_for_quiet "$row250" 1; then found=0; break; fi
     keys NPage
-    if screen | grep -Fq -- "$row250"; then found=0; break; fi
-    sleep 0.1
 done
 wait_for "$row250" 20; ok $? "after a restart the console pages on (row 250, fetched on the new connection)"
 wait_for_gone "RECONNECTING"

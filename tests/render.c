@@ -368,7 +368,6 @@ int main(int argc, char **argv)
              * roles change attributes only. */
         }
         panes_free(&app);
-        aq_clear(&app.aq);
         endwin();
         delscreen(scr);
         fclose(out);

@@ -1,8 +1,8 @@
 /* console.c - the ncurses console: the shell around the panes.
  *
  * One poll loop watches the terminal and the database socket (libpq in
- * non-blocking mode through aq.h), so the screen never freezes on a slow
- * query and a running query can be cancelled. Layout is recomputed on
+ * non-blocking mode, through the browse session), so the screen never
+ * freezes on a slow query and a running query can be cancelled. Layout is recomputed on
  * every resize; painting reads only the model (never the database).
  * The terminal is restored on every exit path: normal, error, signal.
  *
@@ -15,7 +15,6 @@
 #include "prompt.h"
 #include "form.h"
 
-#include "aq.h"
 #include "edit.h"
 #include "legacy.h"
 #include "guard.h"
@@ -655,8 +654,6 @@ static void reconnect_tick(struct app *app)
     browse_session_free(app->bs);
     app->bs = bs;
     PQsetnonblocking(c, 1);
-    aq_clear(&app->aq);
-    aq_init(&app->aq, c);
     app->reconnect[0] = '\0';
     ui_status(app, " reconnected (after %d %s); the page is read again", reconnect_attempts,
               reconnect_attempts == 1 ? "try" : "tries");
@@ -812,7 +809,6 @@ int console_main(const struct console_opts *opts)
         return 1;
     }
     PQsetnonblocking(app.conn, 1);
-    aq_init(&app.aq, app.conn);
     app.state_path = opts->state_path ? xstrdup(opts->state_path) : state_default_path();
     const char *codeset = nl_langinfo(CODESET);
     app.utf8 = codeset && strcmp(codeset, "UTF-8") == 0;
@@ -858,7 +854,6 @@ int console_main(const struct console_opts *opts)
     app.prompt = NULL;
     panes_free(&app);
     browse_session_free(app.bs);
-    aq_clear(&app.aq);
     PQfinish(app.conn);
     free(app.state_path);
     free(app.conninfo);

@@ -8,7 +8,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "aq.h"
 #include "browse.h"
 #include "fallback.h"
 #include "keymap.h"
@@ -65,7 +64,6 @@ enum pending { PEND_NONE, PEND_PAGE, PEND_COUNT, PEND_SEARCH, PEND_LOOKUP, PEND_
 
 struct app {
     PGconn *conn;
-    struct aq aq;                 /* the connection's query slot (cancel) */
     struct browse_session *bs;    /* prepared browse queries on conn */
     struct browse_query q;        /* the query in flight (must outlive it) */
     bool busy;

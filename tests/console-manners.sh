@@ -25,9 +25,9 @@ SQL
 . "$abs_top_srcdir/tests/tui.sh"
 tui_init man
 S=m
-mkdir -p "$TEST_TMP/home/exports"
+mkdir -p "$TEST_TMP/userhome/exports"
 $T new-session -d -s $S -x 140 -y 30 \
-    "env TERM=screen LC_ALL=C.UTF-8 ESCDELAY=25 HOME='$TEST_TMP/home' XDG_STATE_HOME='$XDG_STATE_HOME' PGHOST='$PGHOST' PGPORT=$PGPORT PGUSER=postgres '$PANTRYCRM' -d dbname=m; echo EXITED=\$?; sleep 30"
+    "env TERM=screen LC_ALL=C.UTF-8 ESCDELAY=25 HOME='$TEST_TMP/userhome' XDG_STATE_HOME='$XDG_STATE_HOME' PGHOST='$PGHOST' PGPORT=$PGPORT PGUSER=postgres '$PANTRYCRM' -d dbname=m; echo EXITED=\$?; sleep 30"
 wait_for "Alpha Diner"
 wait_for "row 1 of 3"; ok $? "the header says which row of how many"
 keys j
@@ -148,17 +148,17 @@ wait_for "Organizations +sorted by"
 keys : ; keys -l "export csv ~/exp"; keys Tab
 wait_for ":export csv ~/exports/"; ok $? "Tab completes a directory under ~"
 keys -l "orgs.csv"; keys Enter
-wait_for "exported 3 rows to .*/home/exports/orgs.csv"; ok $? "and ~ is the home directory"
+wait_for "exported 3 rows to .*/userhome/exports/orgs.csv"; ok $? "and ~ is the home directory"
 psql -X -q -d m -c "INSERT INTO \"Organization\" (name, priority, segment) VALUES ('Delta Deli', 'A', 'CATERING')"
 keys : ; keys -l "export csv ~/exports/orgs.csv"; keys Enter
 wait_for "orgs.csv exists: replace it\? y/n"; ok $? ":export asks before replacing a file"
 keys n
-is "$(($(wc -l <"$TEST_TMP/home/exports/orgs.csv") - 1))" 3 "n keeps the old file"
+is "$(($(wc -l <"$TEST_TMP/userhome/exports/orgs.csv") - 1))" 3 "n keeps the old file"
 keys : ; keys -l "export csv ~/exports/orgs.csv"; keys Enter
 wait_for "replace it\? y/n"
 keys y
 wait_for "exported 4 rows"; ok $? "y replaces it"
-is "$(($(wc -l <"$TEST_TMP/home/exports/orgs.csv") - 1))" 4 "with the new rows"
+is "$(($(wc -l <"$TEST_TMP/userhome/exports/orgs.csv") - 1))" 4 "with the new rows"
 
 keys '?'
 wait_for "Keys \\(every action"

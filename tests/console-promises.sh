@@ -32,7 +32,7 @@ start() { # db [extra env]
     old=$S; n=$((n + 1)); S=p$n
     $T new-session -d -s $S -x 100 -y 24 \
         "env TERM=screen LC_ALL=C.UTF-8 ESCDELAY=25 XDG_STATE_HOME='$XDG_STATE_HOME' PGHOST='$PGHOST' PGPORT=$PGPORT PGUSER=postgres '$PANTRYCRM' -d dbname=$1 2>'$TEST_TMP/err$n'; echo EXITED=\$?; sleep 30"
-    $T kill-session -t $old 2>/dev/null
+    tmux_retire "$old" $T
 }
 
 # --- a database without the schema -------------------------------------------

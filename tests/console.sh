@@ -36,7 +36,7 @@ start() { # extra args… (PGUSER from the caller's AS, default postgres)
     n=$((n + 1)); S=c$n
     $T new-session -d -s $S -x 100 -y 30 \
         "env TERM=screen LC_ALL=${CONSOLE_LOCALE:-C.UTF-8} ESCDELAY=25 XDG_STATE_HOME='$XDG_STATE_HOME' PGHOST='$PGHOST' PGPORT=$PGPORT PGUSER=${AS:-postgres} '$PANTRYCRM' -d dbname=c $*; echo EXITED=\$?; sleep 30"
-    $T kill-session -t $old 2>/dev/null
+    tmux_retire "$old" $T
 }
 
 start
@@ -332,7 +332,7 @@ steer() { # runs a console on database d with its own state and data homes
     n=$((n + 1)); old=$S; S=c$n
     $T new-session -d -s $S -x 110 -y 30 \
         "env TERM=screen LC_ALL=C.UTF-8 PANTRYCRM_FAULT=batch@1:STOP XDG_CONFIG_HOME='$TEST_TMP/cfg2' XDG_STATE_HOME='$TEST_TMP/state2' XDG_DATA_HOME='$TEST_TMP/data' PGHOST='$PGHOST' PGPORT=$PGPORT PGUSER=postgres '$PANTRYCRM' -d dbname=d; echo EXITED=\$?; sleep 30"
-    $T kill-session -t $old 2>/dev/null
+    tmux_retire "$old" $T
 }
 at_exit "pkill -CONT -f 'migrate --source .*$TEST_TMP/' 2>/dev/null"
 frozen_run() { # waits until the console's migration froze itself; prints its pid
@@ -416,6 +416,7 @@ is "$(psql_val "SELECT count(*) FROM dashboard.refresh" d)" 0 "database d's dash
 keys 4
 wait_for "Organizations [0-9,]+ +active" 60; ok $? "a dashboard summary never computed is computed by itself"
 keys q
+wait_for "EXITED=0"; ok $? "and the console quits"
 
 # SIGTERM (a dropped SSH session sends SIGHUP) restores the terminal.
 start

@@ -107,7 +107,7 @@ fi
 if [ -n "$left" ]; then
     echo "test harness: pantrycrm processes left running:"
     # shellcheck disable=SC2086
-    ps -o pid,etime,args -p "$(echo $left | tr ' ' ,)" 2>/dev/null
+    ps -o pid,ppid,stat,etime,wchan:24,args -p "$(echo $left | tr ' ' ,)" 2>/dev/null
     # shellcheck disable=SC2086
     kill -KILL $left 2>/dev/null
     failed=$((failed + 1))

@@ -68,7 +68,7 @@ done
 
 echo "== read: the pane's query, pgbench 10 s on 1 connection"
 "$PANTRYCRM" -d $C stats >/dev/null || bail_out "stats failed"
-sql=$(cd "$here" && sed -n '/^const char \*stats_sql/,/^}/p' src/stats.c | grep '"' | sed 's/^ *\(return \)\?"//; s/" *;\? *$//; s/\\"/"/g' | tr -d '\n')
+sql=$(cd "$here" && sed -n '/^const char \*stats_sql/,/^}/p' src/ops/stats.c | grep '"' | sed 's/^ *\(return \)\?"//; s/" *;\? *$//; s/\\"/"/g' | tr -d '\n')
 printf '%s;\n' "$sql" >"$TEST_TMP/read.sql"
 pgbench -n -T 10 -c 1 -f "$TEST_TMP/read.sql" dash 2>/dev/null | grep -E "latency average|number of transactions actually"
 echo "== read: pantrycrm stats --json read_ms (20 runs, one query each)"

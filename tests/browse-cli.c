@@ -1,4 +1,4 @@
-/* tests/browse-cli.c - drives src/browse.c from the command line for
+/* tests/browse-cli.c - drives src/crm/browse.c from the command line for
  * tests/browse.sh (and for measuring it). Not installed.
  *
  *   browse-cli CONNINFO orgs|contacts [--sort NAME] [--desc] [--limit N]

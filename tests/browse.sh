@@ -1,6 +1,6 @@
 #!/bin/sh
 # browse.sh: the data layer of the console's Organizations and Contacts panes
-# (src/browse.c), driven through tests/browse-cli against a real PostgreSQL:
+# (src/crm/browse.c), driven through tests/browse-cli against a real PostgreSQL:
 # keyset paging in every sort, both ways, visits every row exactly once in
 # the order a plain ORDER BY gives, NULLs included; filters combine as SQL
 # says; search finds words by full text and fragments by trigrams; goto by

@@ -1,4 +1,4 @@
-/* tests/edit-cli.c - drives src/edit.c from the command line for
+/* tests/edit-cli.c - drives src/crm/edit.c from the command line for
  * tests/edit.sh. Not installed.
  *
  *   edit-cli CONNINFO COMMAND [ARG]...

@@ -1,4 +1,4 @@
-/* tests/edit-unit.c - the pure half of src/edit.c: the field tables,
+/* tests/edit-unit.c - the pure half of src/crm/edit.c: the field tables,
  * edit_validate's verdicts and messages, edit_normalise's canonical forms.
  * Copyright (C) 2026 The pantrycrm authors. GPL-3.0-or-later. */
 #include "config.h"

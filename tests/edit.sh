@@ -1,5 +1,5 @@
 #!/bin/sh
-# edit.sh: src/edit.c against a real PostgreSQL, through tests/edit-cli:
+# edit.sh: src/crm/edit.c against a real PostgreSQL, through tests/edit-cli:
 # create and load round-trip every field; saves are optimistic (a stale
 # token gets EDIT_CONFLICT with the row as it is now, a deleted row
 # EDIT_GONE); delete shows what cascades and detaches; a row locked by

@@ -101,7 +101,7 @@ is "$(wc -l <"$TEST_TMP/keys.out")" "$("$PANTRYCRM" keys | wc -l)" "the man page
 # The names the parser compares keys with (strcmp(key, "x") for a setting,
 # strncmp(key, "x.", n) for a family) are the truth; config --keys must
 # list them all, and pantrycrm.conf(5)'s SETTINGS tags must be exactly them.
-src_keys=$(grep -ohE 'strn?cmp\(key, "[a-z.-]+"' "$abs_top_srcdir"/src/userconf.c \
+src_keys=$(grep -ohE 'strn?cmp\(key, "[a-z.-]+"' "$abs_top_srcdir"/src/base/userconf.c \
     | sed -E 's/.*"([^"]*)"/\1/' | sort -u)
 cli_keys=$("$PANTRYCRM" config --keys | sort -u)
 ok $([ -n "$src_keys" ] && [ -n "$cli_keys" ] && echo 0 || echo 1) "the settings were found in the code and config --keys"
@@ -139,7 +139,7 @@ like "$filestext" "pantrycrm/config" "FILES names the configuration files"
 like "$filestext" "state.db" "FILES names the state file"
 exittext=$(rendered_section "$text" "EXIT STATUS")
 # The statuses the code returns by number (EXIT_* constants and literals).
-for st in $(sed -n 's/.*EXIT_[A-Z]* = \([0-9][0-9]*\).*/\1/p' "$abs_top_srcdir/src/cli.h") \
+for st in $(sed -n 's/.*EXIT_[A-Z]* = \([0-9][0-9]*\).*/\1/p' "$abs_top_srcdir/src/cli/cli.h") \
           $(grep -ohE 'return (got_terminate \? )?1[0-9][0-9]\b' "$abs_top_srcdir"/ui/console.c | grep -oE '1[0-9][0-9]$'); do
     like "$exittext" "^ +$st( |\$)" "EXIT STATUS documents $st"
 done

@@ -4,7 +4,7 @@
 # dropped connections, each followed by a resume, give the same target as
 # an uninterrupted run, with no row lost or duplicated.
 #
-# Interruptions are placed with PANTRYCRM_FAULT (src/fault.h): the process
+# Interruptions are placed with PANTRYCRM_FAULT (src/base/fault.h): the process
 # signals itself when it passes a named point, so where it stops does not
 # depend on how fast this machine is.
 . "$abs_top_srcdir/tests/lib.sh"

@@ -12,7 +12,7 @@
 #include "util.h"
 #include "dashboard.h"
 #include "../ui/health.h"
-#include "../src/health.h"
+#include "../src/ops/health.h"
 
 #include <curses.h>
 #include <locale.h>

@@ -1,5 +1,5 @@
 /* tests/reverse.c - unit tests of the reverse transform's T-SQL text
- * (src/reverse.c): N'' literals with quotes, NUL and lone surrogates for a
+ * (src/migrate/reverse.c): N'' literals with quotes, NUL and lone surrogates for a
  * real SQL Server and for the tds-standin, UTF-16 lengths, originals kept in
  * metadata.legacy, and key matches.
  * Copyright (C) 2026 The pantrycrm authors. GPL-3.0-or-later. */

@@ -1,4 +1,4 @@
-/* tests/sanitize.c - unit tests of the terminal text sanitizer (src/sanitize.c).
+/* tests/sanitize.c - unit tests of the terminal text sanitizer (src/base/sanitize.c).
  * Expected invalid-UTF-8 replacements follow Unicode §3.9 "maximal subparts"
  * (the same as Python's bytes.decode("utf-8", "replace")); expected widths
  * follow EastAsianWidth.txt and UnicodeData.txt of Unicode 15.0.

@@ -1,4 +1,4 @@
-/* tests/transform.c - unit tests of the value transforms (src/transform.c).
+/* tests/transform.c - unit tests of the value transforms (src/migrate/transform.c).
  * Expected ids and repaired byte strings were computed independently with
  * Python (uuid.uuid5, bytes.decode("utf-8", "replace")) and pasted here.
  * Copyright (C) 2026 The pantrycrm authors. GPL-3.0-or-later. */

@@ -9,7 +9,7 @@
 #include "config.h"
 
 #include "health.h"
-#include "../src/health.h"
+#include "../src/ops/health.h"
 #include "dashboard.h"
 #include "panes.h"
 #include "pg.h"

@@ -25,6 +25,7 @@
 #include "state.h"
 #include "userconf.h"
 #include "util.h"
+#include "clock.h"
 
 #include <curses.h>
 #include <dirent.h>
@@ -92,12 +93,6 @@ static void install_signals(void)
     sigaction(SIGFPE, &sa, NULL);
 }
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 /* ---- colours as roles ------------------------------------------------- */
 
@@ -204,7 +199,7 @@ void ui_status(struct app *app, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(app->status, sizeof app->status, fmt, ap);
     va_end(ap);
-    app->status_at = now_s();
+    app->status_at = clock_mono_s();
 }
 
 static const char *pane_title(int pane)
@@ -249,7 +244,7 @@ static void draw_status(struct app *app)
         /* A question cut short by the width keeps its y/n in sight. */
         ui_put(app, LINES - 1, 0, COLS - 5, ROLE_STATUS, app->status);
         ui_put(app, LINES - 1, COLS - 5, 5, ROLE_STATUS, " y/n ");
-    } else if (app->status[0] && (app->confirm != ACT_NONE || now_s() - app->status_at < 8))
+    } else if (app->status[0] && (app->confirm != ACT_NONE || clock_mono_s() - app->status_at < 8))
         ui_put(app, LINES - 1, 0, COLS, ROLE_STATUS, app->status);
     else if (app->busy)
         ui_put(app, LINES - 1, 0, COLS, ROLE_STATUS, " working… (Esc cancels)");
@@ -610,7 +605,7 @@ static void reconnect_tick(struct app *app)
 {
     if (PQstatus(app->conn) != CONNECTION_BAD)
         return;
-    double now = now_s();
+    double now = clock_mono_s();
     if (!app->reconnect[0]) {
         reconnect_attempts = 0;
         reconnect_next = now;
@@ -642,7 +637,7 @@ static void reconnect_tick(struct app *app)
     }
     if (!c) {
         double wait = 0.5 * (double)(1 << (reconnect_attempts < 6 ? reconnect_attempts - 1 : 5));
-        reconnect_next = now_s() + (wait > 15 ? 15 : wait);
+        reconnect_next = clock_mono_s() + (wait > 15 ? 15 : wait);
         char *first = err ? strchr(err, '\n') : NULL;
         if (first)
             *first = '\0';
@@ -700,7 +695,7 @@ static void loop(struct app *app)
             if (fds[0].revents & (POLLHUP | POLLERR))
                 break; /* the terminal went away: SSH dropped */
         }
-        panes_tick(app, now_s());
+        panes_tick(app, clock_mono_s());
         reconnect_tick(app);
         console_render(app);
     }

@@ -14,6 +14,7 @@
 #include "panes.h"
 #include "pg.h"
 #include "util.h"
+#include "clock.h"
 
 #include <curses.h>
 #include <stdio.h>
@@ -38,12 +39,6 @@ static struct health_view *view(struct app *app)
     return app->health;
 }
 
-static double mono_ms(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
-}
 
 void health_pane_free(struct app *app)
 {
@@ -96,7 +91,7 @@ void health_pane_tick(struct app *app, double now)
         free(sql);
         if (sent) {
             v->in_flight = true;
-            v->sent_ms = mono_ms();
+            v->sent_ms = clock_mono_ms();
         }
         return; /* not sent: the connection is taken; try at the next tick */
     }
@@ -109,7 +104,7 @@ void health_pane_on_result(struct app *app, PGresult *res, const char *error)
     if (!v->running)
         return;
     v->in_flight = false;
-    health_step_done(&v->work, v->step, res, error, mono_ms() - v->sent_ms);
+    health_step_done(&v->work, v->step, res, error, clock_mono_ms() - v->sent_ms);
     if (v->step == HEALTH_STEP_PING && !v->work.target_ok)
         v->step = HEALTH_NSTEPS; /* nothing else will answer */
     else

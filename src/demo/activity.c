@@ -20,6 +20,7 @@
 #include "source_sqlite.h"
 #include "sqltext.h"
 #include "util.h"
+#include "clock.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -52,12 +53,6 @@ static unsigned below(uint64_t *s, unsigned n)
     return n ? (unsigned)(rnd(s) % n) : 0;
 }
 
-static double mono(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 struct activity {
     sqlite3 *db;
@@ -467,11 +462,11 @@ int activity_run(const struct activity_opts *o, FILE *out, char **err)
         fprintf(stderr, "demo activity: warning: %s has no change capture, so sync will not see "
                         "these changes (run 'pantrycrm demo track' first)\n", o->path);
     int64_t v0 = version_of(a.db);
-    double start = mono(), last_report = start;
+    double start = clock_mono_s(), last_report = start;
     long done = 0;
     int rc = 0;
     while (!activity_stop && (o->max_changes <= 0 || done < o->max_changes)) {
-        double elapsed = mono() - start;
+        double elapsed = clock_mono_s() - start;
         if (o->duration > 0 && elapsed >= o->duration)
             break;
         /* Pace: the next transaction starts when the rate allows it. */
@@ -505,13 +500,13 @@ int activity_run(const struct activity_opts *o, FILE *out, char **err)
         }
         a.txns++;
         done += n;
-        if (o->progress && mono() - last_report >= 5) {
-            last_report = mono();
+        if (o->progress && clock_mono_s() - last_report >= 5) {
+            last_report = clock_mono_s();
             fprintf(out, "%ld changes in %.0f s\n", done, last_report - start);
             fflush(out);
         }
     }
-    double secs = mono() - start;
+    double secs = clock_mono_s() - start;
     int64_t v1 = version_of(a.db);
     fprintf(out, "%ld changes in %ld transactions in %.1f s (%.1f/s): %ld inserts, %ld updates, "
                  "%ld deletes (%ld rows cascaded or cleared), %ld dirty values",

@@ -21,6 +21,7 @@
 #include "source.h"
 #include "transform.h"
 #include "util.h"
+#include "clock.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -573,12 +574,6 @@ static void table_acc_free(struct table_acc *ta)
  * The run
  * ------------------------------------------------------------------------ */
 
-static double mono_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static json_t *facts_json(struct source *src)
 {
@@ -652,7 +647,7 @@ json_t *assess_run(const struct assess_opts *o, void (*progress)(const char *, v
     json_t *result = NULL, *tables = json_array();
     struct source_table *st = NULL;
     size_t nst = 0;
-    double t0 = mono_now();
+    double t0 = clock_mono_s();
     int64_t total_rows = 0, total_bytes = 0, total_q = 0;
     if (src->ops->describe(src, &st, &nst, err) != 0)
         goto out;
@@ -719,7 +714,7 @@ json_t *assess_run(const struct assess_opts *o, void (*progress)(const char *, v
         total_q += ta->quarantined;
         json_array_append_new(tables, table_json(&a, ta, syn));
     }
-    double read_s = mono_now() - t0;
+    double read_s = clock_mono_s() - t0;
     result = json_object();
     json_object_set_new(result, "source", json_string(src->description ? src->description
                                                                           : opts.source));

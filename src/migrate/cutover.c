@@ -25,6 +25,7 @@
 #include "sync.h"
 #include "util.h"
 #include "verify.h"
+#include "clock.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -33,12 +34,6 @@
 #include <string.h>
 #include <time.h>
 
-static double mono(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 struct gate {
     json_t *checks;        /* [{name, ok, detail}] */
@@ -191,10 +186,10 @@ static int check_verify(const struct cutover_opts *o, struct gate *g, json_t *re
         .min_year = o->min_year, .max_year = o->max_year, .chunk_rows = 5000, .max_listed = 5,
         .json = true, .legacy_history = o->rollback || o->rollback_check, .out = mem,
     };
-    double t0 = mono();
+    double t0 = clock_mono_s();
     int st = verify_run(&v, err);
     fclose(mem);
-    json_object_set_new(rep, "verify_seconds", json_real(mono() - t0));
+    json_object_set_new(rep, "verify_seconds", json_real(clock_mono_s() - t0));
     if (st < 0) {
         free(buf);
         return -1;
@@ -413,7 +408,7 @@ fail:
 
 int cutover_run(const struct cutover_opts *o, char **err)
 {
-    double t0 = mono();
+    double t0 = clock_mono_s();
     PGconn *conn = pg_connect(o->conninfo, "check the cutover", err);
     if (!conn)
         return -1;
@@ -425,7 +420,7 @@ int cutover_run(const struct cutover_opts *o, char **err)
     if (check_sync(o, conn, &g, rep, err) != 0 || check_verify(o, &g, rep, err) != 0
         || check_target(conn, &g, err) != 0)
         goto out;
-    json_object_set_new(rep, "check_seconds", json_real(mono() - t0));
+    json_object_set_new(rep, "check_seconds", json_real(clock_mono_s() - t0));
     json_object_set_new(rep, "go", json_boolean(g.go));
     json_object_set(rep, "checks", g.checks);
     print_gate(o, &g, rep);
@@ -566,7 +561,7 @@ fail:
 
 int cutover_rollback_run(const struct cutover_opts *o, char **err)
 {
-    double t0 = mono();
+    double t0 = clock_mono_s();
     PGconn *conn = pg_connect(o->conninfo, "check the rollback", err);
     if (!conn)
         return -1;
@@ -579,7 +574,7 @@ int cutover_rollback_run(const struct cutover_opts *o, char **err)
      * transformed as migrate would, must equal what PostgreSQL holds */
     if (check_fallback(o, conn, &g, rep, err) != 0 || check_verify(o, &g, rep, err) != 0)
         goto out;
-    json_object_set_new(rep, "check_seconds", json_real(mono() - t0));
+    json_object_set_new(rep, "check_seconds", json_real(clock_mono_s() - t0));
     json_object_set_new(rep, "go", json_boolean(g.go));
     json_object_set(rep, "checks", g.checks);
     print_gate(o, &g, rep);

@@ -37,6 +37,7 @@
 #include "transform.h"
 #include "sqltext.h"
 #include "util.h"
+#include "clock.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -120,12 +121,6 @@ static struct keyset *parent_keys(struct engine *e, const char *table)
     return e->is_parent[i] ? &e->keys[i] : NULL;
 }
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static void sleep_s(double s)
 {
@@ -510,7 +505,7 @@ static char *repairs_json(struct batch *b, int64_t *total)
 static int write_batch(struct writer *w, struct batch *b, double seconds)
 {
     struct job *j = w->j;
-    double t1 = now_s();
+    double t1 = clock_mono_s();
     if (!pg_command(w->conn, &w->err, "BEGIN"))
         return -1;
     size_t *rows = xcalloc(b->nrows ? b->nrows : 1, sizeof *rows);
@@ -522,7 +517,7 @@ static int write_batch(struct writer *w, struct batch *b, double seconds)
     free(rows);
     if (copied < 0)
         goto fail;
-    double t2 = now_s();
+    double t2 = clock_mono_s();
     w->t_copy += t2 - t1;
     int64_t quarantined = 0;
     for (size_t r = 0; r < b->nrows; r++)
@@ -531,7 +526,7 @@ static int write_batch(struct writer *w, struct batch *b, double seconds)
                 goto fail;
             quarantined++;
         }
-    double t3 = now_s();
+    double t3 = clock_mono_s();
     w->t_quarantine += t3 - t2;
     int64_t nrepairs;
     char *rep = repairs_json(b, &nrepairs);
@@ -581,7 +576,7 @@ static int write_batch(struct writer *w, struct batch *b, double seconds)
     fault_point("batch");
     if (b->last)
         fault_point("table-done");
-    w->t_commit += now_s() - t3;
+    w->t_commit += clock_mono_s() - t3;
     size_t ti = table_index(j->t);
     if (j->e->is_parent[ti]) {
         size_t ki = (size_t)legacy_column_index(j->t, j->t->key);
@@ -630,14 +625,14 @@ struct reader {
  * previous batch instead of delaying it; then hands the batch over. */
 static int reader_hand_over(struct reader *r, struct batch *b)
 {
-    double t0 = now_s();
+    double t0 = clock_mono_s();
     if (check_orphans(r->probe, b) != 0) {
         r->failed = true;
         if (!r->err)
             r->err = xstrdup(r->probe->err ? r->probe->err : "orphan check failed");
         return 2;
     }
-    r->probe->t_fk += now_s() - t0;
+    r->probe->t_fk += clock_mono_s() - t0;
     return bq_push(r->full, b) ? 0 : 2;
 }
 
@@ -886,15 +881,15 @@ static int job_attempt(struct job *j, bool *retry, char **err)
     job_set_phase(j, engine_paused ? "paused" : "copying");
     pthread_create(&th, NULL, reader_main, &rd);
 
-    double t_start = now_s();
+    double t_start = clock_mono_s();
     bool finished = false;
-    double t0 = now_s();
+    double t0 = clock_mono_s();
     struct batch *b;
     while ((b = bq_pop(&full)) != NULL) {
         /* A pause holds the writer too: at most the batch in flight ends. */
         while (engine_paused && !engine_stop_requested)
             sleep_s(0.1);
-        double t1 = now_s();
+        double t1 = clock_mono_s();
         if (write_batch(&w, b, t1 - t0) != 0) {
             rc = -1;
             *retry = conn_lost(conn);
@@ -924,7 +919,7 @@ static int job_attempt(struct job *j, bool *retry, char **err)
     if (getenv("PANTRYCRM_PROFILE"))
         fprintf(stderr, "profile %s: %.2f s in all; writer: COPY %.2f s, quarantine %.2f s, "
                         "checkpoint+commit %.2f s; reader: orphan checks %.2f s\n",
-                j->t->name, now_s() - t_start, w.t_copy, w.t_quarantine, w.t_commit, probe.t_fk);
+                j->t->name, clock_mono_s() - t_start, w.t_copy, w.t_quarantine, w.t_commit, probe.t_fk);
     if (rc == 0 && rd.failed) {
         rc = -1;
         *retry = true; /* a source hiccup: resume from the committed checkpoint */
@@ -1697,7 +1692,7 @@ int engine_migrate(const struct engine_opts *o, char **err)
 
     int jobs = o->jobs > 0 ? o->jobs : 2;
     e.key_budget = o->key_cache ? o->key_cache : DEFAULT_KEY_CACHE;
-    double start = now_s(), last_sample = 0, last_jsonl = 0;
+    double start = clock_mono_s(), last_sample = 0, last_jsonl = 0;
     bool first_draw = true;
     pthread_mutex_lock(&e.mu);
     for (;;) {
@@ -1734,7 +1729,7 @@ int engine_migrate(const struct engine_opts *o, char **err)
         for (size_t i = 0; i < e.njobs; i++)
             if (e.jobs[i].state == JOB_WAITING || e.jobs[i].state == JOB_RUNNING)
                 all_settled = false;
-        double t = now_s();
+        double t = clock_mono_s();
         if (o->progress == PROGRESS_BARS && (t - last_sample >= 0.25 || all_settled)) {
             draw_bars(&e, out, first_draw, t - start);
             first_draw = false;

@@ -26,6 +26,7 @@
 #include "state.h"
 #include "transform.h"
 #include "util.h"
+#include "clock.h"
 
 #include <inttypes.h>
 #include <jansson.h>
@@ -39,12 +40,6 @@ volatile sig_atomic_t fallback_stop_requested;
 #define CT_CONTEXT FALLBACK_CT_CONTEXT
 #define EXEC_BYTES (128 * 1024)           /* T-SQL text per batch sent */
 
-static double now_mono(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 /* ---- capture (called by cutover) ----------------------------------------- */
 
@@ -716,7 +711,7 @@ static void print_round_text(FILE *out, const void *ctx)
 
 static int run_round(struct fb *x, int n, char **err)
 {
-    double t0 = now_mono();
+    double t0 = clock_mono_s();
     round_reset(x);
     int64_t nkeys = 0;
     if (build_round(x, &nkeys, err) != 0)
@@ -748,7 +743,7 @@ static int run_round(struct fb *x, int n, char **err)
         x->nunits--;
     }
     if (x->nids == 0 && x->nq == 0) {
-        double s = now_mono() - t0;
+        double s = clock_mono_s() - t0;
         if (x->o->json)
             fprintf(x->out, "{\"round\":%d,\"changes\":0,\"quarantined\":0,\"seconds\":%.3f}\n", n, s);
         else
@@ -757,7 +752,7 @@ static int run_round(struct fb *x, int n, char **err)
         put_state(x, 0, s);
         return 0;
     }
-    double s = now_mono() - t0;
+    double s = clock_mono_s() - t0;
     if (settle(x, x->nunits, s, err) != 0)
         return -1;
     put_state(x, x->nunits, s);
@@ -852,9 +847,9 @@ static int check_installed(struct fb *x, char **err)
 
 static void sleep_interruptible(double s)
 {
-    double end = now_mono() + s;
+    double end = clock_mono_s() + s;
     while (!fallback_stop_requested) {
-        double left = end - now_mono();
+        double left = end - clock_mono_s();
         if (left <= 0)
             break;
         struct timespec ts = {0, (long)((left > 0.1 ? 0.1 : left) * 1e9)};

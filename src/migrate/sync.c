@@ -27,6 +27,7 @@
 #include "sqltext.h"
 #include "transform.h"
 #include "util.h"
+#include "clock.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -38,19 +39,7 @@ volatile sig_atomic_t sync_stop_requested;
 
 #define FLUSH_ROWS 2000
 
-static double now_mono(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
-static double now_wall(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 struct table_sync {
     const struct legacy_table *t;
@@ -669,7 +658,7 @@ static int run_round(struct sync_ctx *x, int n, char **err)
     const struct source_ops *ops = x->src->ops;
     struct round r;
     memset(&r, 0, sizeof r);
-    double t0 = now_mono();
+    double t0 = clock_mono_s();
     if (!take_lock(x, err))
         return -1;
     if (check_ready(x, err) != 0) {
@@ -691,7 +680,7 @@ static int run_round(struct sync_ctx *x, int n, char **err)
     /* Which tables lost changes to cleanup? */
     struct strbuf need;
     sb_init(&need);
-    double now = now_wall(), oldest = now;
+    double now = clock_wall_s(), oldest = now;
     r.from = INT64_MAX;
     for (size_t i = 0; i < x->ntables; i++) {
         struct table_sync *ts = &x->tables[i];
@@ -800,7 +789,7 @@ static int run_round(struct sync_ctx *x, int n, char **err)
             goto out;
         r.changes += ts->changes;
     }
-    r.seconds = now_mono() - t0;
+    r.seconds = clock_mono_s() - t0;
     r.rate = r.seconds > 0 ? (double)r.changes / r.seconds : 0;
     if (update_bookkeeping(x, &r, err) != 0 || !pg_command(x->conn, err, "COMMIT"))
         goto out;
@@ -819,7 +808,7 @@ out:
     if (rc == 0) {
         print_round(x, n, &r);
         if (x->state) {
-            struct state_sync s = {now_wall(), r.current, r.current, r.lag_versions, r.changes,
+            struct state_sync s = {clock_wall_s(), r.current, r.current, r.lag_versions, r.changes,
                                    r.lag_seconds, r.rate};
             char *e = NULL;
             state_sync_put(x->state, &s, &e);
@@ -831,9 +820,9 @@ out:
 
 static void sleep_interruptible(double s)
 {
-    double end = now_mono() + s;
+    double end = clock_mono_s() + s;
     while (!sync_stop_requested) {
-        double left = end - now_mono();
+        double left = end - clock_mono_s();
         if (left <= 0)
             break;
         if (left > 0.1)

@@ -7,6 +7,7 @@
 #include "sanitize.h"
 #include "source.h"
 #include "util.h"
+#include "clock.h"
 
 #include <jansson.h>
 
@@ -15,12 +16,6 @@
 #include <string.h>
 #include <time.h>
 
-static double mono_ms(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
-}
 
 /* After a cut to fit a buffer: drops a multi-byte character the cut split,
  * which would make the text invalid UTF-8 (and its JSON string vanish:
@@ -347,7 +342,7 @@ void health_check_source(struct health *h)
 {
     if (!h->source_known)
         return;
-    double t0 = mono_ms();
+    double t0 = clock_mono_ms();
     char *err = NULL;
     struct source *src = source_open(h->source, &err);
     if (src) {
@@ -367,7 +362,7 @@ void health_check_source(struct health *h)
         }
         source_close(src);
     }
-    h->source_ms = mono_ms() - t0;
+    h->source_ms = clock_mono_ms() - t0;
     if (!h->source_ok)
         copy(h->source_error, sizeof h->source_error, err ? str_rtrim(err) : "unreachable");
     free(err);
@@ -590,10 +585,10 @@ void health_finish(struct health *h, PGconn *conn)
 
 void health_run(const char *conninfo, struct health *h)
 {
-    double t0 = mono_ms();
+    double t0 = clock_mono_ms();
     char *err = NULL;
     PGconn *conn = pg_connect(conninfo, "check the target's health", &err);
-    h->connect_ms = mono_ms() - t0;
+    h->connect_ms = clock_mono_ms() - t0;
     if (!conn) {
         health_target_down(h, err);
         free(err);
@@ -608,9 +603,9 @@ void health_run(const char *conninfo, struct health *h)
         char *sql = health_step_sql(h, step);
         if (!sql)
             continue;
-        double s0 = mono_ms();
+        double s0 = clock_mono_ms();
         PGresult *res = pg_exec(conn, &err, sql, 0, NULL);
-        health_step_done(h, step, res, err, mono_ms() - s0);
+        health_step_done(h, step, res, err, clock_mono_ms() - s0);
         PQclear(res);
         free(err);
         err = NULL;

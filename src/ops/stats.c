@@ -5,6 +5,7 @@
 #include "stats.h"
 #include "pg.h"
 #include "util.h"
+#include "clock.h"
 
 #include <jansson.h>
 
@@ -103,16 +104,10 @@ bool stats_parse(PGresult *res, struct stats *s, char **err)
     return true;
 }
 
-static double mono_ms(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
-}
 
 int stats_load(PGconn *conn, struct stats *out, char **err)
 {
-    double t0 = mono_ms();
+    double t0 = clock_mono_ms();
     char *e = NULL;
     PGresult *res = pg_exec(conn, &e, stats_sql(), 0, NULL);
     if (!res) {
@@ -120,7 +115,7 @@ int stats_load(PGconn *conn, struct stats *out, char **err)
         free(e);
         return -1;
     }
-    out->read_ms = mono_ms() - t0;
+    out->read_ms = clock_mono_ms() - t0;
     bool ok = stats_parse(res, out, err);
     PQclear(res);
     return ok ? 0 : -1;

@@ -321,41 +321,19 @@ pg_createdb d
 "$PANTRYCRM" -d dbname=d db migrate >/dev/null || bail_out "db migrate failed"
 mkdir -p "$TEST_TMP/data/pantrycrm/demo"
 "$PANTRYCRM" demo generate --scale 6000 --seed 9 --out "$TEST_TMP/data/pantrycrm/demo/legacy.db" >/dev/null
-# Every migration the console starts freezes itself (SIGSTOP) after its
-# first batch until the test lets it go (SIGCONT), so it cannot end before
-# the first keys below reach it. After that, batches of 10 rows (9,500
-# commits) keep it going for many seconds, where the steps below take well
-# under one.
-mkdir -p "$TEST_TMP/cfg2/pantrycrm"
-printf 'migrate.batch-size = 10\n' >"$TEST_TMP/cfg2/pantrycrm/config"
+# Every migration the console starts holds after each committed batch
+# while the file $hold exists (PANTRYCRM_FAULT=batch:HOLD), so the test
+# decides when it may go on and it cannot end before the keys below reach
+# it, however fast the machine.
+hold=$TEST_TMP/hold
 steer() { # runs a console on database d with its own state and data homes
     n=$((n + 1)); old=$S; S=c$n
     $T new-session -d -s $S -x 110 -y 30 \
-        "env TERM=screen LC_ALL=C.UTF-8 PANTRYCRM_FAULT=batch@1:STOP XDG_CONFIG_HOME='$TEST_TMP/cfg2' XDG_STATE_HOME='$TEST_TMP/state2' XDG_DATA_HOME='$TEST_TMP/data' PGHOST='$PGHOST' PGPORT=$PGPORT PGUSER=postgres '$PANTRYCRM' -d dbname=d; echo EXITED=\$?; sleep 30"
+        "env TERM=screen LC_ALL=C.UTF-8 PANTRYCRM_FAULT='batch:HOLD=$hold' XDG_STATE_HOME='$TEST_TMP/state2' XDG_DATA_HOME='$TEST_TMP/data' PGHOST='$PGHOST' PGPORT=$PGPORT PGUSER=postgres '$PANTRYCRM' -d dbname=d; echo EXITED=\$?; sleep 30"
     tmux_retire "$old" $T
 }
-at_exit "pkill -CONT -f 'migrate --source .*$TEST_TMP/' 2>/dev/null"
-frozen_run() { # waits until the console's migration froze itself; prints its pid
-    local i=0 p
-    while [ $i -lt 600 ]; do
-        for p in $(pgrep -f "migrate --source .*$TEST_TMP/data/"); do
-            if [ "$(cut -d' ' -f3 "/proc/$p/stat" 2>/dev/null)" = T ]; then echo "$p"; return 0; fi
-        done
-        i=$((i + 1)); sleep 0.05
-    done
-    return 1
-}
-settled_rows() { # rows committed, once two reads half a second apart agree
-    local a b i=0
-    a=$(psql_val "SELECT coalesce(sum(rows_read), 0) FROM migration.checkpoint" d)
-    while [ $i -lt 40 ]; do
-        sleep 0.5
-        b=$(psql_val "SELECT coalesce(sum(rows_read), 0) FROM migration.checkpoint" d)
-        [ "$a" = "$b" ] && break
-        a=$b i=$((i + 1))
-    done
-    echo "$a"
-}
+at_exit "rm -f '$hold'"
+committed() { psql_val "SELECT coalesce(sum(rows_read), 0) FROM migration.checkpoint" d; }
 steer
 keys 3
 wait_for "Press m to migrate"; ok $? "an empty migration pane says how to start"
@@ -369,21 +347,26 @@ wait_for "quarantine: |text: NUL in [0-9]+ values"; ok $? "with its findings"
 ok "$(python3 -c 'import json,sys; a=json.load(open(sys.argv[1])); sys.exit(0 if a["rows"] > 0 else 1)' \
       "$TEST_TMP/state2/pantrycrm/state.db.assess.json" >/dev/null 2>&1; echo $?)" \
    "the assessment is kept beside the state file"
+touch "$hold"
 keys m
 wait_for "start a migration of the demo's legacy source .*legacy.db\? y/n"
 ok $? "m names the source it would migrate and asks"
 keys y
 wait_for "Run 1 +running" 60; ok $? "y starts a migration of the demo legacy source"
-mpid=$(frozen_run); ok $? "which stops itself after its first batch (PANTRYCRM_FAULT)"
 keys p
-kill -CONT "$mpid" 2>/dev/null
 wait_for "Run 1 +paused \(p resumes\)" 30; ok $? "p pauses it"
-r1=$(settled_rows)  # the batch in flight when the pause came may still commit
-sleep 1.5           # a pause is a span of time: nothing may be committed in it
-r2=$(psql_val "SELECT coalesce(sum(rows_read), 0) FROM migration.checkpoint" d)
-is "$r2" "$r1" "while paused, no batch is committed"
-like "$(screen)" "Run 1 +paused \(p resumes\)" "the run shows as paused, not running"
 unlike "$(screen)" "ETA" "and promises no ETA while paused"
+# Let go of the hold: the paused run may finish the batch it holds, and
+# then commits nothing more until it is resumed.
+rm -f "$hold"
+r1=$(committed) i=0
+while [ $i -lt 40 ]; do   # until two reads half a second apart agree
+    sleep 0.5; r2=$(committed); [ "$r2" = "$r1" ] && break; r1=$r2 i=$((i + 1))
+done
+sleep 1.5          # a pause is a span of time: nothing may be committed in it
+is "$(committed)" "$r1" "while paused, no batch is committed"
+like "$(screen)" "Run 1 +paused \(p resumes\)" "the run shows as paused, not running"
+touch "$hold"      # resumed, it holds again after its next batch
 keys p
 wait_for "copying" 30; ok $? "p again resumes it"
 keys q
@@ -393,6 +376,7 @@ keys a
 wait_for "stop run 1 \(from .*legacy.db\) at the next batch boundary\? y/n" 30
 ok $? "a names the run and its source and asks before stopping"
 keys y
+rm -f "$hold"
 wait_for "Run 1 +interrupted" 60; ok $? "y stops it at a batch boundary"
 is "$(psql_val "SELECT status FROM migration.run ORDER BY id DESC LIMIT 1" d)" interrupted \
    "the target records the run as interrupted"
@@ -403,8 +387,7 @@ unlike "$(screen)" "y/n" "(no question is pending)"
 keys m
 wait_for "resume run 1 \(interrupted\) from .*legacy.db\? y/n"; ok $? "m names the run it resumes"
 keys y
-mpid=$(frozen_run); ok $? "m resumes it"
-kill -CONT "$mpid" 2>/dev/null
+wait_for "Run 2 +(running|done)" 60; ok $? "m resumes it"
 wait_for "Run 2 +done" 180; ok $? "m resumes it from its checkpoints, to the end"
 run_ok "the steered migration verifies" "$PANTRYCRM" -d dbname=d verify
 keys q

@@ -52,6 +52,8 @@ run_ok "an uninterrupted reference run" migrate ref
 ref=$(digest ref)
 run_fails "a malformed PANTRYCRM_FAULT is refused, not ignored" 2 migrate ref "batch@x:KILL"
 like "$ERR" "PANTRYCRM_FAULT=batch@x:KILL: expected" "saying what it expects"
+run_fails "a hold without its file is refused too" 2 migrate ref "batch:HOLD="
+like "$ERR" "HOLD=FILE" "saying what it expects"
 batches=$(psql_val "SELECT sum(ceil(rows_read / 97.0))::int FROM migration.checkpoint" ref)
 deferred=$(psql_val "SELECT count(*) FROM pg_indexes WHERE schemaname = 'public' AND indexdef NOT LIKE 'CREATE UNIQUE%'" tmpl)
 diag "the reference run commits at least $batches batches; $deferred indexes are deferred"

@@ -9,10 +9,13 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 static char fault_name[64];
 static long fault_nth;
-static int fault_signal;
+static int fault_signal;        /* 0: hold instead of signalling */
+static char fault_hold[4096];   /* HOLD=FILE: wait while FILE exists */
 static atomic_long fault_hits;
 
 int fault_init(char **err)
@@ -22,6 +25,7 @@ int fault_init(char **err)
     atomic_store(&fault_hits, 0);
     if (!v || !*v)
         return 0;
+    fault_hold[0] = '\0';
     size_t n = strcspn(v, "@:");
     const char *p = v + n;
     long nth = 1;
@@ -41,13 +45,16 @@ int fault_init(char **err)
             sig = SIGTERM;
         else if (strcmp(p, "STOP") == 0)
             sig = SIGSTOP;
-        else
+        else if (strncmp(p, "HOLD=", 5) == 0 && p[5] && strlen(p + 5) < sizeof fault_hold) {
+            sig = 0;
+            strcpy(fault_hold, p + 5);
+        } else
             p = "?";
         if (*p != '?')
             p += strlen(p);
     }
     if (n == 0 || n >= sizeof fault_name || nth < 1 || *p) {
-        *err = xasprintf("PANTRYCRM_FAULT=%s: expected POINT[@N][:KILL|INT|TERM|STOP]", v);
+        *err = xasprintf("PANTRYCRM_FAULT=%s: expected POINT[@N][:KILL|INT|TERM|STOP|HOLD=FILE]", v);
         return -1;
     }
     memcpy(fault_name, v, n);
@@ -61,6 +68,14 @@ void fault_point(const char *name)
 {
     if (!fault_name[0] || strcmp(name, fault_name) != 0)
         return;
-    if (atomic_fetch_add(&fault_hits, 1) + 1 == fault_nth)
+    long hit = atomic_fetch_add(&fault_hits, 1) + 1;
+    if (fault_signal == 0) {
+        /* Only the passing thread waits: the others go on, so a run held
+         * here still sees a console's pause or stop. */
+        const struct timespec tick = {0, 10 * 1000 * 1000};
+        while (hit >= fault_nth && access(fault_hold, F_OK) == 0)
+            nanosleep(&tick, NULL);
+    } else if (hit == fault_nth) {
         raise(fault_signal);
+    }
 }

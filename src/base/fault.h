@@ -5,6 +5,10 @@
  * default, as after a power cut or kill -9), INT (as after Ctrl-C), TERM,
  * or STOP (the test then acts while the process is frozen at that point,
  * say drops its connections, and sends SIGCONT).
+ * PANTRYCRM_FAULT=POINT[@N]:HOLD=FILE instead makes the thread that passes
+ * the point, the N-th time and every time after, wait there while FILE
+ * exists; the process's other threads go on. A test holds a run in the
+ * middle for as long as it needs, whatever the machine's speed.
  * Tests use it to interrupt a run at every phase boundary without relying
  * on timing. Unset, a point costs one load and one compare.
  *

@@ -1,146 +1,242 @@
 #!/bin/bash
-# bench/migrate.sh - full-load throughput, measured in one run on one
-# throwaway PostgreSQL cluster (unix socket, fsync off as in the tests):
+# bench/migrate.sh - the full load measured against its limit and against
+# pgloader, in one run on one throwaway PostgreSQL cluster (unix socket,
+# fsync off as in the tests), at one or more scales:
 #
-#   raw    the limit: the very rows pantrycrm wrote, already transformed,
-#          loaded with plain COPY (psql \copy, one table after another)
-#          into the same empty tables, then the same indexes and foreign
-#          keys built, as pantrycrm's own load ends;
-#   pantry `pantrycrm migrate` from the generated SQLite file;
-#   pgloader  pgloader 3 on the same SQLite file into the same empty
-#          tables (data only), then the same indexes and keys, when it is
-#          installed.
+#   limit     the very rows pantrycrm wrote, already transformed, loaded
+#             with plain COPY over BENCH_JOBS connections into the same
+#             tables with their primary keys only; then every other index,
+#             unique constraint, search-word table and foreign key of the
+#             schema built, BENCH_JOBS statements at a time, and ANALYZE.
+#             The sum of the two is the complete-load limit.
+#   pantrycrm `pantrycrm migrate --jobs BENCH_JOBS` from the generated
+#             SQLite file, into a fresh database; then `pantrycrm verify`.
+#   pgloader  pgloader 3 on the same file into the same empty tables (data
+#             only), then the same build, when pgloader is installed.
 #
-# Usage: bench/migrate.sh [SCALE] [JOBS]      (default 100000 and 2)
-# Needs an optimised build: PANTRYCRM=path/to/pantrycrm (default
-# ./_build/pantrycrm). Prints rows/s of each and the ratios.
+# Every row of the tables says: wall seconds, rows per second, the
+# command's own CPU, PostgreSQL's CPU, the CPU anything else on the machine
+# used meanwhile (noise), and the command's peak RSS (bench/measure.py).
+# With BENCH_REPS > 1 the paths are interleaved and medians are shown.
+# A closing growth table shows pantrycrm at each scale: time should grow
+# with the rows, memory should not.
+#
+# Usage: bench/migrate.sh [SCALE...]           (default: 10000 100000)
+# Environment: PANTRYCRM (an optimised build; default ./_build/pantrycrm),
+# BENCH_JOBS (2), BENCH_REPS (1).
 set -u
 here=$(cd "$(dirname "$0")/.." && pwd)
-scale=${1:-100000}
-jobs=${2:-2}
+scales=${*:-10000 100000}
+jobs=${BENCH_JOBS:-2}
+reps=${BENCH_REPS:-1}
 : "${PANTRYCRM:=$here/_build/pantrycrm}"
 abs_top_srcdir=$here
 export PANTRYCRM_DATADIR=$here/data
 . "$here/tests/lib.sh"
 . "$here/tests/pgcluster.sh"
 trap - INT
+for tool in python3 sqlite3 psql; do
+    command -v $tool >/dev/null 2>&1 || { echo "bench/migrate.sh needs $tool"; exit 1; }
+done
+[ -x "$PANTRYCRM" ] || { echo "no pantrycrm at $PANTRYCRM: build one (CFLAGS='-O2 -g') and set PANTRYCRM"; exit 1; }
 pg_start
 chmod 711 "$TEST_TMP"
-SRC=$TEST_TMP/legacy.db
-now() { date +%s.%N; }
-sum() { awk '{ s += $1 } END { print s }'; }
-elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
-
-echo "# generating S=$scale"
-"$PANTRYCRM" demo generate --scale "$scale" --seed 1 --out "$SRC" | tail -n 1
-rows=$(for t in User Account Session VerificationToken Organization Contact Interaction Opportunity Lead Contract; do
-    sqlite3 "$SRC" "SELECT count(*) FROM \"$t\""; done | sum)
-echo "# $rows source rows"
+postmaster=$(head -n 1 "$PGT_DATA/postmaster.pid")
 tables="User Account Session VerificationToken Organization Contact Interaction Opportunity Lead Contract"
+M=$TEST_TMP/measure.out
+# measure NAME COMMAND...: runs it (its output is the caller's), keeps
+# "NAME wall=… client_cpu=…" in $M
+measure() {
+    local name=$1 rc
+    shift
+    rm -f "$TEST_TMP/last.measure"
+    python3 "$here/bench/measure.py" --postmaster "$postmaster" --out "$TEST_TMP/last.measure" -- "$@"
+    rc=$?
+    [ "$rc" -eq 0 ] && echo "$name $(cat "$TEST_TMP/last.measure")" >>"$M"
+    return $rc
+}
+pg_createdb tmpl
+"$PANTRYCRM" -d dbname=tmpl db migrate >/dev/null || bail_out "db migrate failed"
+n=0
+fresh() { n=$((n + 1)); psql -X -q -d postgres -c "CREATE DATABASE d$n TEMPLATE tmpl" >/dev/null; echo "d$n"; }
+drop() { psql -X -q -d postgres -c "DROP DATABASE $1" >/dev/null; }
 
-# Drops the secondary indexes and foreign keys of a fresh target the way
-# the engine does, and prints the SQL that rebuilds them.
+# A fresh target with its primary keys only, and in $TEST_TMP/$1.build/*
+# the statements that build the rest: one file per statement, indexes and
+# unique constraints before the foreign keys that may need them.
 prepare_empty() {
-    pg_createdb "$1"
-    "$PANTRYCRM" -d "dbname=$1" db migrate >/dev/null
-    psql -X -At -d "$1" >"$TEST_TMP/$1.rebuild.sql" <<'SQL'
-SELECT format('ALTER TABLE %I.%I ADD CONSTRAINT %I %s;', n.nspname, t.relname, c.conname, pg_get_constraintdef(c.oid))
+    local db=$1 dir=$TEST_TMP/$1.build
+    rm -rf "$dir"; mkdir -p "$dir"
+    psql -X -At -d "$db" -F $'\t' <<'SQL' | while IFS=$'\t' read -r phase i stmt; do printf '%s\n' "$stmt" >"$dir/$phase-$i.sql"; done
+SELECT CASE WHEN c.contype = 'f' THEN 2 ELSE 1 END, row_number() OVER (),
+       format('ALTER TABLE %I.%I ADD CONSTRAINT %I %s;', n.nspname, t.relname, c.conname, pg_get_constraintdef(c.oid))
   FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid JOIN pg_namespace n ON n.oid = t.relnamespace
- WHERE c.contype = 'f' AND n.nspname = 'public'
+ WHERE c.contype IN ('f', 'u') AND n.nspname = 'public'
 UNION ALL
-SELECT pg_get_indexdef(x.indexrelid) || ';' FROM pg_index x JOIN pg_class t ON t.oid = x.indrelid
- WHERE t.relnamespace = 'public'::regnamespace AND NOT x.indisunique AND NOT x.indisprimary
-ORDER BY 1 DESC;
+SELECT 1, 100000 + row_number() OVER (), pg_get_indexdef(x.indexrelid) || ';'
+  FROM pg_index x JOIN pg_class t ON t.oid = x.indrelid
+ WHERE t.relnamespace = 'public'::regnamespace AND NOT x.indisprimary
+   AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid);
 SQL
-    # The search word index (0008) is derived data, rebuilt after the rows
-    # as the engine does.
-    printf '%s\n' 'SELECT search.rebuild_organization_words();' \
-        'SELECT search.rebuild_contact_words();' >>"$TEST_TMP/$1.rebuild.sql"
-    psql -X -q -d "$1" <<'SQL'
+    # the search word tables are derived data, rebuilt after the rows as
+    # the engine does
+    echo 'SELECT search.rebuild_organization_words();' >"$dir/3-1.sql"
+    echo 'SELECT search.rebuild_contact_words();' >"$dir/3-2.sql"
+    psql -X -q -d "$db" <<'SQL'
 ALTER TABLE "Organization" DISABLE TRIGGER organization_search_words;
 ALTER TABLE "Contact" DISABLE TRIGGER contact_search_words;
 DO $$ DECLARE r record; BEGIN
   FOR r IN SELECT t.relname, c.conname FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid
-            WHERE c.contype = 'f' AND t.relnamespace = 'public'::regnamespace LOOP
+            WHERE c.contype IN ('f', 'u') AND t.relnamespace = 'public'::regnamespace ORDER BY c.contype LOOP
     EXECUTE format('ALTER TABLE public.%I DROP CONSTRAINT %I', r.relname, r.conname);
   END LOOP;
   FOR r IN SELECT i.relname FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid
-            WHERE t.relnamespace = 'public'::regnamespace AND NOT x.indisunique AND NOT x.indisprimary LOOP
+            WHERE t.relnamespace = 'public'::regnamespace AND NOT x.indisprimary LOOP
     EXECUTE format('DROP INDEX public.%I', r.relname);
   END LOOP;
 END $$;
 SQL
 }
-finish() { # db: rebuild indexes and keys, then analyse, as the engine does
-    psql -X -q -d "$1" -c "SET maintenance_work_mem = '256MB'" -f "$TEST_TMP/$1.rebuild.sql" >/dev/null
-    for t in $tables; do psql -X -q -d "$1" -c "VACUUM (ANALYZE) \"$t\""; done
+# run_streams DB FILE...: the statement files over $jobs connections, each
+# taking the next file when it is free
+run_streams() {
+    local db=$1
+    shift
+    printf '%s\n' "$@" | xargs -P "$jobs" -I{} \
+        psql -X -q -v ON_ERROR_STOP=1 -d "$db" -c "SET maintenance_work_mem = '256MB'" -f {}
+}
+# build DB: every statement of $TEST_TMP/DB.build, phase by phase, then
+# ANALYZE and the triggers back on
+build() {
+    local db=$1 dir=$TEST_TMP/$1.build p
+    for p in 1 2 3; do
+        # shellcheck disable=SC2046
+        run_streams "$db" $(ls "$dir"/$p-*.sql 2>/dev/null) || return 1
+    done
+    # shellcheck disable=SC2086
+    printf 'ANALYZE "%s";\n' $tables >"$dir/analyze.sql"
+    psql -X -q -d "$db" -f "$dir/analyze.sql" || return 1
+    psql -X -q -d "$db" -c 'ALTER TABLE "Organization" ENABLE TRIGGER organization_search_words' \
+        -c 'ALTER TABLE "Contact" ENABLE TRIGGER contact_search_words'
+}
+# copy_load DB DIR: the COPY files of DIR into DB over $jobs connections,
+# the largest tables first
+copy_load() {
+    local db=$1 dir=$2
+    # shellcheck disable=SC2012
+    ls -S "$dir"/*.copy | while read -r f; do
+        t=$(basename "$f" .copy)
+        printf '\\copy "%s" FROM %s\n' "$t" "'$f'" >"$f.sql"
+        echo "$f.sql"
+    done | xargs -P "$jobs" -I{} psql -X -q -v ON_ERROR_STOP=1 -d "$db" -f {}
 }
 
-# 1. pantrycrm
-pg_createdb pantry
-"$PANTRYCRM" -d dbname=pantry db migrate >/dev/null
-t0=$(now)
-"$PANTRYCRM" -d dbname=pantry migrate --source "$SRC" --jobs "$jobs" --progress none >"$TEST_TMP/pantry.out" \
-    || { cat "$TEST_TMP/pantry.out"; bail_out "pantrycrm migrate failed"; }
-t1=$(now)
-pantry_s=$(elapsed "$t0" "$t1")
-migrated=$(psql_val "SELECT sum(rows_migrated) FROM migration.checkpoint" pantry)
-
-# 2. raw COPY of the same, already transformed rows
-for t in $tables; do
-    psql -X -q -d pantry -c "\\copy \"$t\" TO '$TEST_TMP/$t.copy'"
-done
-prepare_empty raw
-t0=$(now)
-for t in $tables; do psql -X -q -d raw -c "\\copy \"$t\" FROM '$TEST_TMP/$t.copy'"; done
-t1=$(now)
-finish raw
-t2=$(now)
-raw_load_s=$(elapsed "$t0" "$t1")
-raw_s=$(elapsed "$t0" "$t2")
-
-# 3. pgloader, when installed
-pgl_s=
-if command -v pgloader >/dev/null 2>&1; then
-    prepare_empty pgl
-    # pgloader 3.6's SQLite type parser rejects "DATETIME2" (a digit in a
-    # type name): give it the same rows with the declared types renamed.
-    PGLSRC=$TEST_TMP/pgloader-input.db
-    sqlite3 "$SRC" .schema | sed -e 's/DATETIME2/DATETIME/g' -e 's/"NVARCHAR(MAX)"/TEXT/g' \
-        -e 's/NVARCHAR(MAX)/TEXT/g' | sqlite3 "$PGLSRC"
+pgloader_input() { # SRC OUT: pgloader 3.6 cannot parse DATETIME2 as a type
+    sqlite3 "$1" .schema | sed -e 's/DATETIME2/DATETIME/g' -e 's/"NVARCHAR(MAX)"/TEXT/g' \
+        -e 's/NVARCHAR(MAX)/TEXT/g' | sqlite3 "$2"
     for t in $tables; do
-        sqlite3 "$PGLSRC" "ATTACH '$SRC' AS s; INSERT INTO main.\"$t\" SELECT * FROM s.\"$t\";"
+        sqlite3 "$2" "ATTACH '$1' AS s; INSERT INTO main.\"$t\" SELECT * FROM s.\"$t\";"
     done
-    echo "# pgloader reads a copy with DATETIME2 declared as DATETIME (it cannot parse the former)"
-    cat >"$TEST_TMP/pgl.load" <<LOAD
+}
+
+# field NAME KEY: the median of KEY over the lines of NAME in $M
+field() {
+    grep "^$1 " "$M" | tr ' ' '\n' | sed -n "s/^$2=//p" | sort -n \
+        | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)]; else print "" }'
+}
+row() { # label name rows
+    local w
+    w=$(field "$2" wall)
+    [ -n "$w" ] || return 0
+    awk -v l="$1" -v w="$w" -v n="$3" -v c="$(field "$2" client_cpu)" -v s="$(field "$2" server_cpu)" \
+        -v f="$(field "$2" foreign_cpu)" -v r="$(field "$2" rss_mb)" \
+        'BEGIN { printf "%-40s %8.1f %10.0f %8.1f %8.1f %8.1f %7s\n", l, w, (n > 0 && w > 0) ? n / w : 0, c, s, f, r }'
+}
+sum2() { # the sum of two names' median walls
+    awk -v a="$(field "$1" wall)" -v b="$(field "$2" wall)" 'BEGIN { if (a != "" && b != "") printf "%.2f", a + b }'
+}
+
+growth=$TEST_TMP/growth
+for scale in $scales; do
+    : >"$M"
+    SRC=$TEST_TMP/legacy-$scale.db
+    echo "# generating S=$scale"
+    "$PANTRYCRM" demo generate --scale "$scale" --seed 1 --out "$SRC" >/dev/null || bail_out "generate failed"
+    rows=0
+    for t in $tables; do rows=$((rows + $(sqlite3 "$SRC" "SELECT count(*) FROM \"$t\""))); done
+    copies=$TEST_TMP/copies-$scale
+    have_pgl=
+    if command -v pgloader >/dev/null 2>&1; then
+        have_pgl=1
+        pgloader_input "$SRC" "$TEST_TMP/pgl-$scale.db"
+    fi
+    for r in $(seq 1 "$reps"); do
+        # pantrycrm, then verify on what it wrote
+        db=$(fresh)
+        measure pantry "$PANTRYCRM" -d "dbname=$db" migrate --source "$SRC" --jobs "$jobs" --progress none \
+            >"$TEST_TMP/pantry.out" 2>&1 || { cat "$TEST_TMP/pantry.out"; bail_out "pantrycrm migrate failed"; }
+        measure verify "$PANTRYCRM" -d "dbname=$db" verify >"$TEST_TMP/verify.out" 2>&1 \
+            || { echo "# verify did not pass:"; tail -n 5 "$TEST_TMP/verify.out"; }
+        migrated=$(psql_val "SELECT sum(rows_migrated) FROM migration.checkpoint" "$db")
+        if [ ! -d "$copies" ]; then
+            mkdir -p "$copies"; chmod 777 "$copies"
+            for t in $tables; do psql -X -q -d "$db" -c "\\copy \"$t\" TO '$copies/$t.copy'"; done
+        fi
+        drop "$db"
+        # the limit
+        db=$(fresh)
+        prepare_empty "$db"
+        measure limit_load bash -c "$(declare -f copy_load); jobs=$jobs; copy_load $db '$copies'"
+        measure limit_build bash -c "$(declare -f build run_streams); jobs=$jobs; tables='$tables'; TEST_TMP='$TEST_TMP'; build $db >/dev/null"
+        drop "$db"
+        # pgloader
+        if [ -n "$have_pgl" ]; then
+            db=$(fresh)
+            prepare_empty "$db"
+            cat >"$TEST_TMP/pgl.load" <<LOAD
 LOAD DATABASE
-  FROM sqlite://$PGLSRC
-  INTO postgresql://postgres@unix:$PGHOST:$PGPORT/pgl
+  FROM sqlite://$TEST_TMP/pgl-$scale.db
+  INTO postgresql://postgres@unix:$PGHOST:$PGPORT/$db
   WITH data only, quote identifiers, workers = $((jobs * 2)), concurrency = 1,
        prefetch rows = 10000, batch rows = 10000
   EXCLUDING TABLE NAMES LIKE '_prisma_migrations';
 LOAD
-    t0=$(now)
-    if pgloader "$TEST_TMP/pgl.load" >"$TEST_TMP/pgl.out" 2>&1; then
-        t1=$(now)
-        finish pgl
-        t2=$(now)
-        pgl_s=$(elapsed "$t0" "$t2")
-        pgl_rows=$(for t in $tables; do psql_val "SELECT count(*) FROM \"$t\"" pgl; done | sum)
-        [ "$pgl_rows" -gt 0 ] || { echo "# pgloader loaded nothing:"; grep -E "ERROR|WARNING|FATAL" "$TEST_TMP/pgl.out" | head -n 20; }
+            measure pgl_load pgloader "$TEST_TMP/pgl.load" >"$TEST_TMP/pgl.out" 2>&1 \
+                || { echo "# pgloader failed:"; tail -n 20 "$TEST_TMP/pgl.out"; }
+            measure pgl_build bash -c "$(declare -f build run_streams); jobs=$jobs; tables='$tables'; TEST_TMP='$TEST_TMP'; build $db >/dev/null"
+            drop "$db"
+        fi
+    done
+    echo
+    printf '# S=%s: %s source rows, %s migrated; jobs %s; %s repetition(s), medians\n' \
+        "$scale" "$rows" "$migrated" "$jobs" "$reps"
+    printf '%-40s %8s %10s %8s %8s %8s %7s\n' path wall_s rows/s client pg_cpu foreign rss_mb
+    row "limit: COPY, PK only ($jobs connections)" limit_load "$migrated"
+    row "limit: indexes, uniques, words, FKs" limit_build "$migrated"
+    limit=$(sum2 limit_load limit_build)
+    awk -v w="$limit" -v n="$migrated" 'BEGIN { printf "%-40s %8.1f %10.0f\n", "complete-load limit (sum)", w, n / w }'
+    row "pantrycrm migrate" pantry "$rows"
+    row "pantrycrm verify" verify "$rows"
+    if [ -n "$have_pgl" ]; then
+        row "pgloader (data only)" pgl_load "$rows"
+        row "pgloader: then the same build" pgl_build "$rows"
+        pgl=$(sum2 pgl_load pgl_build)
     else
-        echo "# pgloader failed:"; tail -n 20 "$TEST_TMP/pgl.out"
+        pgl=
+        echo "pgloader: not installed (apt-get install pgloader), left out"
     fi
-fi
-
-rate() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.0f", n / s }'; }
+    p=$(field pantry wall)
+    awk -v p="$p" -v l="$limit" -v v="$(field verify wall)" -v g="$pgl" 'BEGIN {
+        printf "pantrycrm / complete-load limit: %.2f (goal <= 1.0)\n", p / l
+        if (g != "") printf "pantrycrm / pgloader + build:    %.2f (goal <= 0.5)\n", p / g
+        printf "verify / migrate:                %.2f (goal <= 0.5)\n", v / p }'
+    awk -v s="$scale" -v n="$rows" -v w="$p" -v c="$(field pantry client_cpu)" -v r="$(field pantry rss_mb)" \
+        -v vr="$(field verify rss_mb)" -v l="$limit" \
+        'BEGIN { printf "%10s %10s %8.1f %10.0f %8.2f %8.2f %7s %7s\n", s, n, w, n / w, c * 1e6 / n, w / l, r, vr }' >>"$growth"
+    rm -rf "$copies" "$SRC" "$TEST_TMP/pgl-$scale.db"
+done
 echo
-printf '%-34s %10s %10s %12s\n' "load (S=$scale, jobs=$jobs)" rows seconds rows/s
-printf '%-34s %10s %10s %12s\n' "raw COPY + indexes (the limit)" "$migrated" "$raw_s" "$(rate "$migrated" "$raw_s")"
-printf '%-34s %10s %10s %12s\n' "  of which COPY alone" "$migrated" "$raw_load_s" "$(rate "$migrated" "$raw_load_s")"
-printf '%-34s %10s %10s %12s\n' "pantrycrm migrate" "$rows" "$pantry_s" "$(rate "$rows" "$pantry_s")"
-[ -n "$pgl_s" ] && printf '%-34s %10s %10s %12s\n' "pgloader + indexes" "$pgl_rows" "$pgl_s" "$(rate "$pgl_rows" "$pgl_s")"
-echo
-awk -v p="$pantry_s" -v r="$raw_s" 'BEGIN { printf "pantrycrm / raw limit: %.2f (target >= 0.80)\n", r / p }'
-[ -n "$pgl_s" ] && awk -v p="$pantry_s" -v g="$pgl_s" 'BEGIN { printf "pantrycrm / pgloader:  %.2f (target >= 3)\n", g / p }'
+echo "# growth of pantrycrm migrate (time linear in rows, memory flat)"
+printf '%10s %10s %8s %10s %8s %8s %7s %7s\n' S rows wall_s rows/s us/row xlimit rss_mb vfy_mb
+cat "$growth"
 exit 0

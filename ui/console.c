@@ -490,7 +490,7 @@ static void dispatch(struct app *app, int key)
         return;
     }
     if (app->help) {
-        enum action a = keymap_lookup(key);
+        enum action a = keymap_lookup(KEYS_LIST, key);
         if (a == ACT_DOWN || a == ACT_UP || a == ACT_PAGE_DOWN || a == ACT_PAGE_UP) {
             int step = a == ACT_DOWN || a == ACT_UP ? 1 : LINES - 6;
             app->help_top += a == ACT_DOWN || a == ACT_PAGE_DOWN ? step : -step;
@@ -504,8 +504,8 @@ static void dispatch(struct app *app, int key)
         enum action pending = app->confirm;
         app->confirm = ACT_NONE;
         app->status[0] = '\0';
-        if (key != 'y' && key != 'Y')
-            return;
+        if (keymap_lookup(KEYS_CONFIRM, key) != ACT_CONFIRM_YES)
+            return;     /* any other key is no */
         if (pending == ACT_QUIT)
             app->quit = true;
         else if (pending == ACT_BACK)
@@ -527,7 +527,7 @@ static void dispatch(struct app *app, int key)
     app->status[0] = '\0';
     if (app->form && form_key(app, key))
         return;
-    enum action a = keymap_lookup(key);
+    enum action a = keymap_lookup(KEYS_BROWSE, key);
     /* Read-only is one decision (guard.h): every key that writes asks it
      * here, before any pane sees the key. */
     const char *writes = panes_action_writes(app, a);

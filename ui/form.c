@@ -1,7 +1,8 @@
 /* form.c - the edit, create and log-interaction forms.
  *
  * j/k or arrows choose a field, Enter edits it on the prompt line
- * (pre-filled), w saves, Esc leaves (asking when something changed).
+ * (pre-filled), w saves, Esc leaves (asking when something changed); the
+ * keys are the key table's FORM and MERGE scopes, so they can be rebound.
  * Saving validates every field first. An optimistic-lock conflict is a
  * three-way merge (what was loaded, what was typed, what is there now):
  * fields only one side changed are merged and saved; fields both changed
@@ -312,17 +313,21 @@ bool form_key(struct app *app, int key)
     struct form *f = app->form;
     if (!f)
         return false;
-    enum action a = keymap_lookup(key);
+    /* The form's own keys first (its q leaves the form, not the console),
+     * then the moves of the lists. */
+    enum action a = keymap_lookup(f->conflict ? KEYS_MERGE | KEYS_FORM : KEYS_FORM, key);
+    if (a == ACT_NONE)
+        a = keymap_lookup(KEYS_LIST | KEYS_GLOBAL, key);
     if (f->conflict) {
         /* One field at a time, the one under the cursor: o keeps yours,
          * t takes theirs; when none is left the merge is saved. */
-        if (key == 'o' || key == 't') {
+        if (a == ACT_MERGE_MINE || a == ACT_MERGE_THEIRS) {
             size_t i = f->sel;
             if (!f->clash[i]) {
                 ask_clash(app);
                 return true;
             }
-            if (key == 't') {
+            if (a == ACT_MERGE_THEIRS) {
                 free(f->values[i]);
                 f->values[i] = f->theirs.values[i] ? xstrdup(f->theirs.values[i]) : NULL;
             }
@@ -337,7 +342,7 @@ bool form_key(struct app *app, int key)
             f->sel--;
         } else if (a == ACT_DOWN && f->sel + 1 < f->nfields) {
             f->sel++;
-        } else if (a == ACT_CANCEL || key == 'q') {
+        } else if (a == ACT_CANCEL || a == ACT_FORM_LEAVE) {
             /* back to the form: the merge so far stays, w saves it */
             f->conflict = false;
             free(f->clash);
@@ -359,9 +364,9 @@ bool form_key(struct app *app, int key)
         snprintf(label, sizeof label, "%s: ", f->fields[f->sel].label);
         app->prompt_kind = 'f';
         prompt_open_with(app->prompt, label, f->values[f->sel]);
-    } else if (key == 'w') {
+    } else if (a == ACT_FORM_SAVE) {
         save(app, 0);
-    } else if (a == ACT_CANCEL || key == 'q' || a == ACT_BACK) {
+    } else if (a == ACT_CANCEL || a == ACT_FORM_LEAVE || a == ACT_BACK) {
         if (any_changed(f)) {
             app->confirm = ACT_BACK; /* dispatch closes the form on y */
             ui_status(app, " leave without saving? y/n");

@@ -825,7 +825,7 @@ static int export_tick(void *ctx, int64_t rows)
     console_render(x->app);
     int key;
     while ((key = getch()) != ERR)
-        if (keymap_lookup(key) == ACT_CANCEL)
+        if (keymap_lookup(KEYS_GLOBAL, key) == ACT_CANCEL)
             return 1;
     return 0;
 }

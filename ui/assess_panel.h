@@ -4,7 +4,7 @@
 #ifndef PANTRY_ASSESS_PANEL_H
 #define PANTRY_ASSESS_PANEL_H
 
-#include "panes.h"
+#include "app.h"
 
 /* Starts an assessment of source in the background (it goes on if the
  * console quits); the result lands beside the state file. */

@@ -15,7 +15,7 @@
 #include "form.h"
 #include "guard.h"
 #include "legacy.h"
-#include "panes.h"
+#include "app.h"
 #include "prompt.h"
 
 #include <curses.h>
@@ -67,7 +67,7 @@ static bool can_write(struct app *app)
     }
     /* Forms use the connection synchronously: let a page in flight land
      * first rather than dropping the key. */
-    if (!panes_drain(app)) {
+    if (!app_drain(app)) {
         ui_status(app, " a query is still running: try again");
         return false;
     }
@@ -181,10 +181,7 @@ static void after_save(struct app *app, const char *what, const char *id)
     ui_status(app, " %s", what);
     char *follow = id ? xstrdup(id) : NULL;
     form_close(app);
-    if (follow)
-        panes_follow(app, follow);
-    else
-        panes_refresh(app);
+    app_refresh(app, follow);
     free(follow);
 }
 
@@ -253,7 +250,7 @@ static void save(struct app *app, int attempt)
         ui_status(app, " not connected: reconnecting; the form is kept, save again once connected");
         return;
     }
-    if (!panes_drain(app)) {
+    if (!app_drain(app)) {
         ui_status(app, " a query is still running: try again");
         return;
     }
@@ -368,8 +365,7 @@ bool form_key(struct app *app, int key)
         save(app, 0);
     } else if (a == ACT_CANCEL || a == ACT_FORM_LEAVE || a == ACT_BACK) {
         if (any_changed(f)) {
-            app->confirm = ACT_BACK; /* dispatch closes the form on y */
-            ui_status(app, " leave without saving? y/n");
+            app_ask(app, NULL, ACT_BACK, " leave without saving? y/n"); /* y closes the form */
         } else {
             form_close(app);
         }

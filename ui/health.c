@@ -1,7 +1,7 @@
 /* health.c (ui) - the Health pane (see ui/health.h).
  *
- * The checks are src/health.c's steps, sent one at a time through
- * panes_send_sql when the console's connection is free, so the pane never
+ * The checks are src/ops/health.c's steps, sent one at a time through
+ * app_send_sql when the console's connection is free, so the pane never
  * blocks the screen on the database. Checking the legacy source is done
  * in-line after the last step: for a SQLite file that is opening it and
  * reading its statistics (milliseconds).
@@ -10,8 +10,6 @@
 
 #include "health.h"
 #include "../src/ops/health.h"
-#include "dashboard.h"
-#include "panes.h"
 #include "pg.h"
 #include "util.h"
 #include "clock.h"
@@ -23,6 +21,7 @@
 #include <time.h>
 
 struct health_view {
+    struct pane base;
     struct health shown, work;
     bool have;            /* shown is a complete report */
     bool running;         /* work is being gathered */
@@ -32,23 +31,18 @@ struct health_view {
     int top;              /* first line shown (scrolling) */
 };
 
-static struct health_view *view(struct app *app)
+static const struct pane_ops health_ops;
+
+static void free_op(struct pane *p)
 {
-    if (!app->health)
-        app->health = xcalloc(1, sizeof *app->health);
-    return app->health;
+    free(p);
 }
 
-
-void health_pane_free(struct app *app)
+void health_pane_set(struct pane *p, const struct health *h)
 {
-    free(app->health);
-    app->health = NULL;
-}
-
-void health_pane_set(struct app *app, const struct health *h)
-{
-    struct health_view *v = view(app);
+    if (!p || p->ops != &health_ops)
+        return;
+    struct health_view *v = (struct health_view *)p;
     v->shown = *h;
     v->have = true;
 }
@@ -63,11 +57,12 @@ static void finish(struct app *app, struct health_view *v, double now)
     v->done_at = now;
 }
 
-void health_pane_tick(struct app *app, double now)
+static void tick(struct pane *p, double now, bool shown)
 {
-    if (app->pane != PANE_HEALTH || app->busy || !app->bs)
+    struct app *app = p->app;
+    struct health_view *v = (struct health_view *)p;
+    if (!shown || app->busy || !app->bs)
         return;
-    struct health_view *v = view(app);
     if (!v->running) {
         if (v->have && now - v->done_at < HEALTH_PANE_PERIOD)
             return;
@@ -87,7 +82,7 @@ void health_pane_tick(struct app *app, double now)
             v->step++;
             continue;
         }
-        bool sent = panes_send_sql(app, PEND_HEALTH, sql);
+        bool sent = app_send_sql(app, p, 0, sql);
         free(sql);
         if (sent) {
             v->in_flight = true;
@@ -98,9 +93,11 @@ void health_pane_tick(struct app *app, double now)
     finish(app, v, now);
 }
 
-void health_pane_on_result(struct app *app, PGresult *res, const char *error)
+static void on_result(struct pane *p, int tag, const struct browse_query *q, PGresult *res,
+                      const char *error)
 {
-    struct health_view *v = view(app);
+    (void)tag, (void)q;
+    struct health_view *v = (struct health_view *)p;
     if (!v->running)
         return;
     v->in_flight = false;
@@ -111,14 +108,16 @@ void health_pane_on_result(struct app *app, PGresult *res, const char *error)
         v->step++;
 }
 
-void health_pane_action(struct app *app, enum action a)
+static bool action(struct pane *p, enum action a, bool shown)
 {
-    struct health_view *v = view(app);
+    struct health_view *v = (struct health_view *)p;
+    if (!shown)
+        return false;
     switch (a) {
     case ACT_REFRESH:
         if (!v->running)
             v->done_at = -1e9; /* due now */
-        ui_status(app, " checking again…");
+        ui_status(p->app, " checking again…");
         break;
     case ACT_DOWN: v->top++; break;
     case ACT_UP: v->top--; break;
@@ -126,10 +125,11 @@ void health_pane_action(struct app *app, enum action a)
     case ACT_PAGE_UP: v->top -= 10; break;
     case ACT_TOP: v->top = 0; break;
     case ACT_BOTTOM: v->top = 1 << 20; break;
-    default: break;
+    default: return a != ACT_MIG_START && a != ACT_MIG_PAUSE && a != ACT_MIG_ASSESS;
     }
     if (v->top < 0)
         v->top = 0;
+    return true;
 }
 
 /* ---- the report as lines --------------------------------------------------- */
@@ -277,11 +277,13 @@ static void report_lines(struct app *app, const struct health_view *v, struct li
         add(ls, ROLE_DIM, "Note: %s", h->notes[i]);
 }
 
-void health_pane_draw(struct app *app, int y, int x, int h, int w)
+static void draw(struct pane *p, int y, int x, int h, int w)
 {
-    struct health_view *v = view(app);
+    struct app *app = p->app;
+    struct health_view *v = (struct health_view *)p;
     if (!v->have) {
-        ui_put(app, y, x, w, ROLE_DIM, v->running ? "checking the databases…" : "health: waiting for the connection…");
+        ui_put(app, y, x, w, ROLE_DIM, v->running ? "checking the databases…"
+                                       : "health: waiting for the connection…");
         return;
     }
     struct lines ls = {0};
@@ -297,4 +299,19 @@ void health_pane_draw(struct app *app, int y, int x, int h, int w)
     if (more)
         ui_put(app, y + h - 1, x, w, ROLE_DIM, "-- more: Down/PgDn --");
     free(ls.v);
+}
+
+static const struct pane_ops health_ops = {
+    .free = free_op,
+    .draw = draw,
+    .action = action,
+    .tick = tick,
+    .on_result = on_result,
+};
+
+struct pane *health_pane_new(struct app *app)
+{
+    struct health_view *v = xcalloc(1, sizeof *v);
+    v->base = (struct pane){&health_ops, app, "health", "Health", ACT_PANE_HEALTH};
+    return &v->base;
 }

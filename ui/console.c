@@ -374,6 +374,8 @@ static void reconnect_tick(struct app *app)
 
 static void loop(struct app *app)
 {
+    int held[64];       /* keys typed while a form saves */
+    size_t nheld = 0;
     console_render(app);
     while (!app->quit) {
         struct pollfd fds[2] = {{STDIN_FILENO, POLLIN, 0}, {-1, POLLIN, 0}};
@@ -405,6 +407,12 @@ static void loop(struct app *app)
             while ((key = getch()) != ERR) {
                 if (key == KEY_RESIZE)
                     continue; /* layout is recomputed on every draw */
+                if (form_saving(app)) {
+                    /* typed ahead of a save: kept for when it is done */
+                    if (nheld < sizeof held / sizeof held[0])
+                        held[nheld++] = key;
+                    continue;
+                }
                 dispatch(app, key);
                 if (app->quit)
                     break;
@@ -412,6 +420,12 @@ static void loop(struct app *app)
             if (fds[0].revents & (POLLHUP | POLLERR))
                 break; /* the terminal went away: SSH dropped */
         }
+        form_tick(app);
+        size_t used = 0;
+        while (used < nheld && !form_saving(app) && !app->quit)
+            dispatch(app, held[used++]);
+        memmove(held, held + used, (nheld - used) * sizeof held[0]);
+        nheld -= used;
         double now = clock_mono_s();
         for (size_t i = 0; i < app->npanes; i++)
             if (app->panes[i]->ops->tick)

@@ -19,10 +19,13 @@
 #include "prompt.h"
 
 #include <curses.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+static void save_join(struct app *app);
 
 static char **dup_values(char *const *v, size_t n)
 {
@@ -46,6 +49,12 @@ void form_close(struct app *app)
     struct form *f = app->form;
     if (!f)
         return;
+    if (f->saving) {    /* the console is closing: let the save end first */
+        save_join(app);
+        free(f->job_err);
+        free(f->job_id);
+        edit_org_free(&f->job_theirs);
+    }
     free_values(f->values, f->nfields);
     free_values(f->loaded, f->nfields);
     edit_org_free(&f->org);
@@ -241,46 +250,43 @@ static void merge_theirs(struct app *app, struct edit_org *theirs, int attempt)
     ask_clash(app);
 }
 
-static void save(struct app *app, int attempt)
+/* The save runs on a thread that borrows the connection (app->conn_lent:
+ * no query is sent or polled meanwhile), because edit_org_save is a
+ * transaction of several round trips (BEGIN, UPDATE ... RETURNING, the
+ * row as it is now on a conflict, COMMIT) whose lost-update protection
+ * and messages must stay those of src/crm/edit.c. The loop polls it
+ * (form_tick); keys typed meanwhile wait, as they did for a blocking save. */
+static void *save_worker(void *arg)
+{
+    struct form *f = arg;
+    if (f->kind == FORM_LOG_INTERACTION)
+        f->job_result = edit_log_interaction(f->job_conn, f->org_id, f->values, &f->job_id, &f->job_err);
+    else
+        f->job_result = edit_org_save(f->job_conn, &f->org, &f->job_theirs, &f->job_err);
+    atomic_store(&f->job_done, true);
+    return NULL;
+}
+
+/* What the save came to, on the UI thread. */
+static void saved(struct app *app)
 {
     struct form *f = app->form;
-    char *err = NULL;
-    if (app->reconnect[0] || PQstatus(app->conn) == CONNECTION_BAD) {
-        /* the form stays open with every value: nothing typed is lost */
-        ui_status(app, " not connected: reconnecting; the form is kept, save again once connected");
-        return;
-    }
-    if (!app_drain(app)) {
-        ui_status(app, " a query is still running: try again");
-        return;
-    }
-    /* Validate everything first: the status line names the first problem
-     * and the cursor goes to its field. */
-    for (size_t i = 0; i < f->nfields; i++) {
-        char *msg = edit_validate(&f->fields[i], f->values[i]);
-        if (msg) {
-            ui_status(app, " %s", msg);
-            free(msg);
-            f->sel = i;
-            return;
-        }
-    }
+    char *err = f->job_err;
+    enum edit_result r = f->job_result;
+    f->job_err = NULL;
+    free(f->job_id);
+    f->job_id = NULL;
     if (f->kind == FORM_LOG_INTERACTION) {
-        char *id = NULL;
-        enum edit_result r = edit_log_interaction(app->conn, f->org_id, f->values, &id, &err);
         if (r == EDIT_OK)
             after_save(app, "interaction logged", f->org_id);
         else
             ui_status(app, " %s", err ? err : "could not log the interaction");
-        free(id);
         free(err);
         return;
     }
-    free_values(f->org.values, f->org.nvalues);
-    f->org.values = dup_values(f->values, f->nfields);
-    f->org.nvalues = f->nfields;
-    struct edit_org theirs = {0};
-    enum edit_result r = edit_org_save(app->conn, &f->org, &theirs, &err);
+    struct edit_org theirs = f->job_theirs;
+    memset(&f->job_theirs, 0, sizeof f->job_theirs);
+    int attempt = f->job_attempt;
     switch (r) {
     case EDIT_OK:
         after_save(app, f->kind == FORM_NEW_ORG ? "organization created"
@@ -305,11 +311,83 @@ static void save(struct app *app, int attempt)
     free(err);
 }
 
+/* Ends the borrowing of the connection; the save's outcome is applied. */
+static void save_join(struct app *app)
+{
+    struct form *f = app->form;
+    pthread_join(f->job, NULL);
+    f->saving = false;
+    app->conn_lent = false;
+    app->busy = false;
+}
+
+bool form_saving(const struct app *app)
+{
+    return app->form && app->form->saving;
+}
+
+void form_tick(struct app *app)
+{
+    struct form *f = app->form;
+    if (!f || !f->saving || !atomic_load(&f->job_done))
+        return;
+    save_join(app);
+    saved(app);
+}
+
+static void save(struct app *app, int attempt)
+{
+    struct form *f = app->form;
+    if (app->reconnect[0] || PQstatus(app->conn) == CONNECTION_BAD) {
+        /* the form stays open with every value: nothing typed is lost */
+        ui_status(app, " not connected: reconnecting; the form is kept, save again once connected");
+        return;
+    }
+    if (!app_drain(app)) {
+        ui_status(app, " a query is still running: try again");
+        return;
+    }
+    /* Validate everything first: the status line names the first problem
+     * and the cursor goes to its field. */
+    for (size_t i = 0; i < f->nfields; i++) {
+        char *msg = edit_validate(&f->fields[i], f->values[i]);
+        if (msg) {
+            ui_status(app, " %s", msg);
+            free(msg);
+            f->sel = i;
+            return;
+        }
+    }
+    if (f->kind != FORM_LOG_INTERACTION) {
+        free_values(f->org.values, f->org.nvalues);
+        f->org.values = dup_values(f->values, f->nfields);
+        f->org.nvalues = f->nfields;
+    }
+    f->job_conn = app->conn;
+    f->job_attempt = attempt;
+    f->job_err = NULL;
+    f->job_id = NULL;
+    memset(&f->job_theirs, 0, sizeof f->job_theirs);
+    atomic_init(&f->job_done, false);
+    if (pthread_create(&f->job, NULL, save_worker, f) != 0) {
+        save_worker(f);     /* no thread to be had: save here, as it always could */
+        saved(app);
+        return;
+    }
+    f->saving = true;
+    app->conn_lent = true;
+    app->busy = true;       /* nothing else is sent meanwhile */
+    app->q_owner = NULL;
+    ui_status(app, " saving…");
+}
+
 bool form_key(struct app *app, int key)
 {
     struct form *f = app->form;
     if (!f)
         return false;
+    if (f->saving)
+        return true;    /* the console holds keys back while saving */
     /* The form's own keys first (its q leaves the form, not the console),
      * then the moves of the lists. */
     enum action a = keymap_lookup(f->conflict ? KEYS_MERGE | KEYS_FORM : KEYS_FORM, key);

@@ -2,9 +2,9 @@
  *
  * The checks are src/ops/health.c's steps, sent one at a time through
  * app_send_sql when the console's connection is free, so the pane never
- * blocks the screen on the database. Checking the legacy source is done
- * in-line after the last step: for a SQLite file that is opening it and
- * reading its statistics (milliseconds).
+ * blocks the screen on the database. Checking the legacy source after the
+ * last step may be a network login (SQL Server): it runs on a thread of
+ * its own, which the pane polls at each tick.
  * Copyright (C) 2026 The pantrycrm authors. GPL-3.0-or-later. */
 #include "config.h"
 
@@ -15,10 +15,21 @@
 #include "clock.h"
 
 #include <curses.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+/* A source check handed to a thread: the report being gathered travels
+ * with it, so that the pane and the thread never share memory. */
+enum { CHECK_RUNNING, CHECK_DONE, CHECK_ABANDONED };
+struct source_check {
+    struct health h;
+    atomic_int state;
+    pthread_t thread;
+};
 
 struct health_view {
     struct pane base;
@@ -29,13 +40,35 @@ struct health_view {
     int step;             /* the step in flight, or the next to try */
     double started, done_at, sent_ms;
     int top;              /* first line shown (scrolling) */
+    struct source_check *check;  /* the source check under way, or NULL */
 };
 
 static const struct pane_ops health_ops;
 
+static void *check_source(void *arg)
+{
+    struct source_check *c = arg;
+    health_check_source(&c->h);
+    int expected = CHECK_RUNNING;
+    /* the pane went away meanwhile (the console quit): nobody will read it */
+    if (!atomic_compare_exchange_strong(&c->state, &expected, CHECK_DONE))
+        free(c);
+    return NULL;
+}
+
 static void free_op(struct pane *p)
 {
-    free(p);
+    struct health_view *v = (struct health_view *)p;
+    if (v->check) {
+        int expected = CHECK_RUNNING;
+        if (atomic_compare_exchange_strong(&v->check->state, &expected, CHECK_ABANDONED)) {
+            pthread_detach(v->check->thread); /* it frees the check when it ends */
+        } else {
+            pthread_join(v->check->thread, NULL);
+            free(v->check);
+        }
+    }
+    free(v);
 }
 
 void health_pane_set(struct pane *p, const struct health *h)
@@ -49,7 +82,6 @@ void health_pane_set(struct pane *p, const struct health *h)
 
 static void finish(struct app *app, struct health_view *v, double now)
 {
-    health_check_source(&v->work);
     health_finish(&v->work, app->conn);
     v->shown = v->work;
     v->have = true;
@@ -57,10 +89,36 @@ static void finish(struct app *app, struct health_view *v, double now)
     v->done_at = now;
 }
 
+/* The source check starts on its thread; when no thread can be had, it
+ * runs here as it always could. */
+static void start_check(struct app *app, struct health_view *v, double now)
+{
+    struct source_check *c = xmalloc(sizeof *c);
+    c->h = v->work;
+    atomic_init(&c->state, CHECK_RUNNING);
+    if (pthread_create(&c->thread, NULL, check_source, c) == 0) {
+        v->check = c;
+        return;
+    }
+    free(c);
+    health_check_source(&v->work);
+    finish(app, v, now);
+}
+
 static void tick(struct pane *p, double now, bool shown)
 {
     struct app *app = p->app;
     struct health_view *v = (struct health_view *)p;
+    if (v->check) {
+        if (atomic_load(&v->check->state) != CHECK_DONE)
+            return;
+        pthread_join(v->check->thread, NULL);
+        v->work = v->check->h;
+        free(v->check);
+        v->check = NULL;
+        finish(app, v, now);
+        return;
+    }
     if (!shown || app->busy || !app->bs)
         return;
     if (!v->running) {
@@ -90,7 +148,7 @@ static void tick(struct pane *p, double now, bool shown)
         }
         return; /* not sent: the connection is taken; try at the next tick */
     }
-    finish(app, v, now);
+    start_check(app, v, now);
 }
 
 static void on_result(struct pane *p, int tag, const struct browse_query *q, PGresult *res,
@@ -191,7 +249,7 @@ static void report_lines(struct app *app, const struct health_view *v, struct li
     char a[32], b[32], c[32];
     add(ls, h->status == HEALTH_OK ? ROLE_TITLE : h->status == HEALTH_DEGRADED ? ROLE_WARN : ROLE_ERROR,
         "Status: %s%s", h->status == HEALTH_OK ? "OK" : h->status == HEALTH_DEGRADED ? "DEGRADED" : "DOWN",
-        v->running ? "   (checking again…)" : "");
+        v->check ? "   (checking the source…)" : v->running ? "   (checking again…)" : "");
     for (size_t i = 0; i < h->nreasons; i++)
         add(ls, ROLE_WARN, "  ! %s", h->reasons[i]);
     if (!h->target_ok) {
@@ -282,7 +340,7 @@ static void draw(struct pane *p, int y, int x, int h, int w)
     struct app *app = p->app;
     struct health_view *v = (struct health_view *)p;
     if (!v->have) {
-        ui_put(app, y, x, w, ROLE_DIM, v->running ? "checking the databases…"
+        ui_put(app, y, x, w, ROLE_DIM, v->check ? "checking the source…" : v->running ? "checking the databases…"
                                        : "health: waiting for the connection…");
         return;
     }

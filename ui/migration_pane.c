@@ -25,6 +25,7 @@ struct migration_pane {
     struct pane base;
     struct mig_view m;
     char *source;           /* the source an 'm' asks about */
+    struct assess_panel *preflight;
 };
 
 static const struct pane_ops migration_pane_ops;
@@ -47,6 +48,7 @@ static const char *const spark_chars[] = {" ", "▁", "▂", "▃", "▄", "▅"
 static void draw(struct pane *p, int y, int x, int h, int w)
 {
     struct app *app = p->app;
+    struct assess_panel *pre = ((struct migration_pane *)p)->preflight;
     struct mig_view *m = &((struct migration_pane *)p)->m;
     if (m->error[0]) {
         ui_put(app, y, x, w, ROLE_ERROR, m->error);
@@ -58,14 +60,14 @@ static void draw(struct pane *p, int y, int x, int h, int w)
                "Press m to migrate the demo's legacy source, or run: pantrycrm migrate --source sqlite:FILE");
         ui_put(app, y + 3, x, w, ROLE_DIM, "This pane follows a run live, from any terminal.");
         ui_put(app, y + 4, x, w, ROLE_DIM, "Press A first to assess the source: what will be quarantined, and why.");
-        if (assess_panel_lines(app) && h > 7)
-            assess_panel_draw(app, y + 6, x, h - 6, w);
+        if (assess_panel_lines(pre, app) && h > 7)
+            assess_panel_draw(pre, app, y + 6, x, h - 6, w);
         return;
     }
     /* The pre-flight panel takes the bottom lines when there is one. */
-    int panel = assess_panel_lines(app);
+    int panel = assess_panel_lines(pre, app);
     if (panel && h - panel - 1 >= 6) {
-        assess_panel_draw(app, y + h - panel, x, panel, w);
+        assess_panel_draw(pre, app, y + h - panel, x, panel, w);
         h -= panel + 1;
     }
     char line[512];
@@ -300,7 +302,7 @@ static bool action(struct pane *p, enum action a, bool shown)
         if (!source)
             ui_status(app, " no source known: run 'pantrycrm assess --source sqlite:FILE' once");
         else
-            assess_panel_start(app, source);
+            assess_panel_start(mp->preflight, app, source);
         free(source);
         app_show(app, p);
         return true;
@@ -378,7 +380,7 @@ static bool action(struct pane *p, enum action a, bool shown)
 static void free_op(struct pane *p)
 {
     struct migration_pane *mp = (struct migration_pane *)p;
-    assess_panel_free();
+    assess_panel_free(mp->preflight);
     free(mp->source);
     free(mp);
 }
@@ -396,5 +398,6 @@ struct pane *migration_pane_new(struct app *app)
 {
     struct migration_pane *mp = xcalloc(1, sizeof *mp);
     mp->base = (struct pane){&migration_pane_ops, app, "migration", "Migration", ACT_PANE_MIGRATION};
+    mp->preflight = assess_panel_new();
     return &mp->base;
 }

@@ -64,13 +64,15 @@ int main(void)
 
     /* Form and confirmation keys are rebindable and checked like the rest
      * (the configuration's key.ACTION settings go through these). */
-    char *err = NULL;
+    char *err = NULL, name[16];
+    is_str(keymap_key_name(ACT_CONFIRM_YES, name, sizeof name), "y", "a question names its first yes key");
     ok(keymap_check("CONFIRM_YES", "y") == NULL, "the config check knows CONFIRM_YES");
     is_int(keymap_bind("FORM_SAVE", "^S", &err), 0, "FORM_SAVE can be rebound to ^S");
     free(err);
     is_int(keymap_lookup(KEYS_FORM, 19), ACT_FORM_SAVE, "^S then saves a form");
     is_int(keymap_lookup(KEYS_FORM, 'w'), ACT_NONE, "and w no longer does");
     is_str(action_info(ACT_FORM_SAVE)->keys, "^S", "the table (help, pantrycrm keys) shows the binding");
+    is_str(keymap_key_name(ACT_FORM_SAVE, name, sizeof name), "^S", "and so does the form's title");
     err = keymap_check("MERGE_MINE", "NoSuchKey");
     ok(err && strstr(err, "unknown key"), "a wrong key for a form action is refused");
     free(err);

@@ -216,8 +216,11 @@ static void ask_clash(struct app *app)
         left += f->clash[i];
     f->sel = next_clash(f);
     const char *t = f->theirs.values[f->sel];
-    ui_status(app, " %s was changed by both of you (%zu field%s left): o keeps yours, t takes theirs (%.40s)",
-              f->fields[f->sel].label, left, left == 1 ? "" : "s", t ? t : "empty");
+    char mine[16], theirs[16];
+    ui_status(app, " %s was changed by both of you (%zu field%s left): %s keeps yours, %s takes theirs (%.40s)",
+              f->fields[f->sel].label, left, left == 1 ? "" : "s",
+              keymap_key_name(ACT_MERGE_MINE, mine, sizeof mine),
+              keymap_key_name(ACT_MERGE_THEIRS, theirs, sizeof theirs), t ? t : "empty");
 }
 
 /* Someone saved the row after it was loaded: merge their version into
@@ -422,7 +425,9 @@ bool form_key(struct app *app, int key)
             f->conflict = false;
             free(f->clash);
             f->clash = NULL;
-            ui_status(app, " the merged values are in the form; w saves them against the version now saved");
+            char k[16];
+            ui_status(app, " the merged values are in the form; %s saves them against the version now saved",
+                      keymap_key_name(ACT_FORM_SAVE, k, sizeof k));
         }
         return true;
     }
@@ -443,7 +448,9 @@ bool form_key(struct app *app, int key)
         save(app, 0);
     } else if (a == ACT_CANCEL || a == ACT_FORM_LEAVE || a == ACT_BACK) {
         if (any_changed(f)) {
-            app_ask(app, NULL, ACT_BACK, " leave without saving? y/n"); /* y closes the form */
+            char yes[16];
+            app_ask(app, NULL, ACT_BACK, " leave without saving? %s/n", /* yes closes the form */
+                    keymap_key_name(ACT_CONFIRM_YES, yes, sizeof yes));
         } else {
             form_close(app);
         }
@@ -454,13 +461,14 @@ bool form_key(struct app *app, int key)
 void form_draw(struct app *app, int y, int x, int h, int w)
 {
     struct form *f = app->form;
-    char title[256];
+    char title[256], save_key[16];
+    keymap_key_name(ACT_FORM_SAVE, save_key, sizeof save_key);
     if (f->kind == FORM_EDIT_ORG)
-        snprintf(title, sizeof title, "Edit organization  (Enter edits a field, w saves, Esc leaves)");
+        snprintf(title, sizeof title, "Edit organization  (Enter edits a field, %s saves, Esc leaves)", save_key);
     else if (f->kind == FORM_NEW_ORG)
-        snprintf(title, sizeof title, "New organization  (Enter edits a field, w saves, Esc leaves)");
+        snprintf(title, sizeof title, "New organization  (Enter edits a field, %s saves, Esc leaves)", save_key);
     else
-        snprintf(title, sizeof title, "Log an interaction with %s  (w saves)", f->org_name);
+        snprintf(title, sizeof title, "Log an interaction with %s  (%s saves)", f->org_name, save_key);
     ui_put(app, y, x, w, ROLE_TITLE, title);
     int rows = h - 2;
     if (f->sel < f->top)

@@ -5,6 +5,7 @@
 #include "keymap.h"
 
 #include <curses.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -54,6 +55,13 @@ int keymap_key_code(const char *name)
         if (strcmp(named[i].name, name) == 0)
             return named[i].code;
     return -1;
+}
+
+const char *keymap_key_name(enum action a, char *buf, size_t size)
+{
+    const char *keys = a >= 0 && a < ACT_COUNT ? actions[a].keys : "";
+    snprintf(buf, size, "%.*s", (int)strcspn(keys, " "), keys);
+    return buf;
 }
 
 enum action keymap_lookup(unsigned scopes, int key)

@@ -97,6 +97,10 @@ char *keymap_check(const char *action_name, const char *keys);
  * scopes (KEYS_ bits), or ACT_NONE. */
 enum action keymap_lookup(unsigned scopes, int key);
 
+/* The first key bound to an action, as the table writes it ("w"), for
+ * texts that name a key: a rebinding shows there too. */
+const char *keymap_key_name(enum action a, char *buf, size_t size);
+
 /* The key code for a key name as the table writes it ("^L", "F1", "PgDn",
  * "Space", "j"), or -1 for an unknown name. */
 int keymap_key_code(const char *name);

@@ -377,6 +377,25 @@ int main(int argc, char **argv)
         fclose(out);
         fclose(in);
     }
+    /* The registry: every pane can be drawn, is named by one ':' word and
+     * shown by its own key, and is found again by its name. */
+    {
+        struct app app;
+        memset(&app, 0, sizeof app);
+        console_panes_new(&app);
+        ok(app.npanes >= 5 && app.current == app.panes[0], "the registry makes its panes; the first is shown");
+        for (size_t i = 0; i < app.npanes; i++) {
+            struct pane *p = app.panes[i];
+            ok(p->ops && p->ops->draw && p->ops->free && p->id && p->title && p->app == &app,
+               "pane %s has draw, free, an id and a title", p->id ? p->id : "?");
+            ok(app_pane(&app, p->id) == p, "app_pane finds %s by its id", p->id);
+            for (size_t k = 0; k < i; k++)
+                if (app.panes[k]->key == p->key || strcmp(app.panes[k]->id, p->id) == 0)
+                    ok(0, "panes %s and %s share a key or an id", app.panes[k]->id, p->id);
+        }
+        ok(app_pane(&app, "nosuchpane") == NULL, "an unknown pane name finds nothing");
+        console_panes_free(&app);
+    }
     check_attributes("xterm-256color", true);
     check_attributes("screen", true);
     check_attributes("screen", false);          /* 8 colours */

@@ -68,6 +68,10 @@ check_error "color.header = bold red" "1: color.header: colour 'red' out of plac
 check_error "key.PAGE_DOWN =" "1: key.PAGE_DOWN needs at least one key" "empty key binding"
 check_error "key.PAGE_DWON = x" "1: key.PAGE_DWON: unknown action 'PAGE_DWON'" "unknown action"
 check_error "key.PAGE_DOWN = x Hyper" "1: key.PAGE_DOWN: unknown key 'Hyper' for PAGE_DOWN" "unknown key name"
+# A form's keys and the yes of a question are actions of the key table too.
+printf 'key.FORM_SAVE = ^S\nkey.MERGE_THEIRS = T\nkey.CONFIRM_YES = y j\n' >"$USR"
+run_ok "form keys and the confirmation can be rebound (config --check)" "$PANTRYCRM" config --check
+check_error "key.FORM_LEAVE = Hyper" "1: key.FORM_LEAVE: unknown key 'Hyper' for FORM_LEAVE" "a form key is checked too"
 check_error "connection.prod = host=x frob=1" "1: connection.prod: not a valid connection string: invalid connection option \"frob\"" "bad conninfo"
 check_error "connection.a/b = dbname=x" "1: a connection name is letters, digits" "bad connection name"
 check_error "default-connection = nowhere" "1: default-connection names 'nowhere', but no connection.nowhere is defined" "default names an undefined connection"

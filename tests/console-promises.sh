@@ -107,6 +107,29 @@ keys r
 wait_for "^City +Elsewhere Ville"; ok $? "r reloads the open details"
 keys BSpace
 
+# --- a save does not hold the screen -----------------------------------------
+# Another session holds A05's row lock: the save waits for it off the UI
+# thread and the console says so.
+mkfifo "$TEST_TMP/locker"
+psql -X -q -d p <"$TEST_TMP/locker" >/dev/null 2>&1 &
+exec 9>"$TEST_TMP/locker"
+echo "BEGIN; SELECT 1 FROM \"Organization\" WHERE name = 'A05' FOR UPDATE;" >&9
+held=1
+for i in $(seq 1 600); do
+    [ "$(psql -X -At -d p -c "SELECT count(*) FROM pg_stat_activity WHERE state = 'idle in transaction'")" = 1 ] \
+        && { held=0; break; }
+    sleep 0.05
+done
+ok $held "another session holds the row's lock"
+keys e
+wait_for "Edit organization"
+keys w
+wait_for "saving…"; ok $? "a save that waits on a lock shows 'saving…' (the screen is not frozen)"
+echo "COMMIT;" >&9
+exec 9>&-
+wait_for "^ saved"; ok $? "once the lock is released the save ends"
+wait_for_gone "Edit organization"; ok $? "and the form closes"
+
 # --- a question keeps its y/n in sight --------------------------------------
 $T resize-window -t $S -x 80 -y 24
 keys End

@@ -8,7 +8,10 @@
 
 #include "tap.h"
 
-#include "panes.h"
+#include "app.h"
+#include "console.h"
+#include "list_pane.h"
+#include "migration_pane.h"
 #include "util.h"
 #include "dashboard.h"
 #include "../ui/health.h"
@@ -107,7 +110,7 @@ static char **org_row(const char *name, const char *pri, const char *seg, const 
 
 static void fill_orgs(struct app *app)
 {
-    struct list_view *l = &app->lists[PANE_ORGS];
+    struct list_view *l = list_pane_view(app_pane(app, "orgs"));
     struct browse_page *p = &l->page;
     p->entity = BROWSE_ORGS;
     p->ncols = BROWSE_ORG_NCOLS;
@@ -175,7 +178,7 @@ static void fill_dashboard(struct app *app, bool negative)
         snprintf(s.expiring[i].amount, sizeof s.expiring[i].amount, "%d", 12000000 * (i + 1));
     }
     s.nexpiring = 3;
-    dashboard_set(app, &s);
+    dashboard_set(app_pane(app, "dashboard"), &s);
 }
 
 static void fill_health(struct app *app)
@@ -216,7 +219,7 @@ static void fill_health(struct app *app)
     }
     h->nraw = sizeof raw / sizeof raw[0];
     health_finish(h, NULL);
-    health_pane_set(app, h);
+    health_pane_set(app_pane(app, "health"), h);
     free(h);
 }
 
@@ -256,7 +259,7 @@ static void check_attributes(const char *term, bool no_color)
     app.utf8 = true;
     snprintf(app.who, sizeof app.who, "database \"crm\"");
     console_theme_init(&app);
-    panes_init(&app);
+    console_panes_new(&app);
     fill_orgs(&app);
     console_render(&app);
     short pair;
@@ -278,7 +281,7 @@ static void check_attributes(const char *term, bool no_color)
         ok(selected_pair != 0 && (selected & A_BOLD), "%s: the selected row has its colour and bold", term);
         ok(header_pair != 0, "%s: the header has its colour", term);
     }
-    panes_free(&app);
+    console_panes_free(&app);
     endwin();
     delscreen(scr);
     fclose(out);
@@ -311,13 +314,13 @@ int main(int argc, char **argv)
         app.utf8 = true;
         snprintf(app.who, sizeof app.who, "database \"crm\" as \"sales\" on db.example");
         console_theme_init(&app);
-        panes_init(&app);   /* no connection: nothing is fetched */
+        console_panes_new(&app);   /* no connection: nothing is fetched */
         fill_orgs(&app);
         char name[64];
         snprintf(name, sizeof name, "orgs-%dx%d", sizes[s][0], sizes[s][1]);
         snapshot(&app, name);
         if (s == 0 || s == 2) {
-            app.pane = PANE_DASHBOARD;
+            app.current = app_pane(&app, "dashboard");
             fill_dashboard(&app, false);
             snprintf(name, sizeof name, "dashboard-%dx%d", sizes[s][0], sizes[s][1]);
             snapshot(&app, name);
@@ -339,11 +342,11 @@ int main(int argc, char **argv)
                     printf("# got:\n# %s\n", dump);
                 free(dump);
             }
-            app.pane = PANE_HEALTH;
+            app.current = app_pane(&app, "health");
             fill_health(&app);
             snprintf(name, sizeof name, "health-%dx%d", sizes[s][0], sizes[s][1]);
             snapshot(&app, name);
-            app.pane = PANE_ORGS;
+            app.current = app_pane(&app, "orgs");
         }
         if (s == 0) {
             app.help = true;
@@ -354,24 +357,44 @@ int main(int argc, char **argv)
             app.read_only = true;
             snapshot(&app, "orgs-readonly-80x24");
             app.read_only = false;
-            app.pane = PANE_MIGRATION;
-            app.mig.found = true;
-            app.mig.run = (struct state_run){3, 1, "sqlite:legacy.db", "running", "2026-11-24T06:00:00Z"};
-            app.mig.ntables = 2;
-            app.mig.tables[0] = (struct state_table_progress){"Organization", "done", 1000, 1000, 990, 10, 5, 0, 1.0, 0};
-            app.mig.tables[1] = (struct state_table_progress){"Contact", "copying", 3000, 1500, 1480, 20, 7, 0, 1.5, 0};
+            app.current = app_pane(&app, "migration");
+            struct mig_view *mig = migration_pane_view(app.current);
+            mig->found = true;
+            mig->run = (struct state_run){3, 1, "sqlite:legacy.db", "running", "2026-11-24T06:00:00Z"};
+            mig->ntables = 2;
+            mig->tables[0] = (struct state_table_progress){"Organization", "done", 1000, 1000, 990, 10, 5, 0, 1.0, 0};
+            mig->tables[1] = (struct state_table_progress){"Contact", "copying", 3000, 1500, 1480, 20, 7, 0, 1.5, 0};
             for (size_t i = 0; i < 20; i++)
-                app.mig.spark[i] = (double)(i % 7) * 100;
-            app.mig.nspark = 20;
+                mig->spark[i] = (double)(i % 7) * 100;
+            mig->nspark = 20;
             snapshot(&app, "migration-80x24");
             /* 8-colour and NO_COLOR terminals draw the same characters:
              * roles change attributes only. */
         }
-        panes_free(&app);
+        console_panes_free(&app);
         endwin();
         delscreen(scr);
         fclose(out);
         fclose(in);
+    }
+    /* The registry: every pane can be drawn, is named by one ':' word and
+     * shown by its own key, and is found again by its name. */
+    {
+        struct app app;
+        memset(&app, 0, sizeof app);
+        console_panes_new(&app);
+        ok(app.npanes >= 5 && app.current == app.panes[0], "the registry makes its panes; the first is shown");
+        for (size_t i = 0; i < app.npanes; i++) {
+            struct pane *p = app.panes[i];
+            ok(p->ops && p->ops->draw && p->ops->free && p->id && p->title && p->app == &app,
+               "pane %s has draw, free, an id and a title", p->id ? p->id : "?");
+            ok(app_pane(&app, p->id) == p, "app_pane finds %s by its id", p->id);
+            for (size_t k = 0; k < i; k++)
+                if (app.panes[k]->key == p->key || strcmp(app.panes[k]->id, p->id) == 0)
+                    ok(0, "panes %s and %s share a key or an id", app.panes[k]->id, p->id);
+        }
+        ok(app_pane(&app, "nosuchpane") == NULL, "an unknown pane name finds nothing");
+        console_panes_free(&app);
     }
     check_attributes("xterm-256color", true);
     check_attributes("screen", true);

@@ -22,86 +22,93 @@
 #include <sys/stat.h>
 #include <time.h>
 
-static struct {
+struct assess_panel {
     char *path;              /* the JSON file */
     struct timespec mtime;   /* of the file last read */
     json_t *a;               /* its content, or NULL */
     time_t started;          /* when this console started one, or 0 */
     off_t log_size;          /* of the log when it started */
     char error[256];
-} panel;
+};
 
-void assess_panel_free(void)
+struct assess_panel *assess_panel_new(void)
 {
-    json_decref(panel.a);
-    free(panel.path);
-    memset(&panel, 0, sizeof panel);
+    return xcalloc(1, sizeof(struct assess_panel));
+}
+
+void assess_panel_free(struct assess_panel *panel)
+{
+    if (!panel)
+        return;
+    json_decref(panel->a);
+    free(panel->path);
+    free(panel);
 }
 
 /* A run that failed says so in its log and writes no result: show its
  * last line instead of "assessing" for ever. */
-static void check_log(struct app *app)
+static void check_log(struct assess_panel *panel, struct app *app)
 {
     char *log = xasprintf("%s.assess.log", app->state_path);
     struct stat st;
-    if (stat(log, &st) == 0 && st.st_size > panel.log_size) {
+    if (stat(log, &st) == 0 && st.st_size > panel->log_size) {
         size_t len = 0;
         char *text = file_read_all(log, &len);
         if (text) {
             while (len && (text[len - 1] == '\n' || text[len - 1] == '\r'))
                 text[--len] = '\0';
             char *last = strrchr(text, '\n');
-            snprintf(panel.error, sizeof panel.error, "Pre-flight failed: %s",
+            snprintf(panel->error, sizeof panel->error, "Pre-flight failed: %s",
                      last ? last + 1 : text);
-            panel.started = 0;
+            panel->started = 0;
             free(text);
         }
     }
     free(log);
 }
 
-static void reload(struct app *app)
+static void reload(struct assess_panel *panel, struct app *app)
 {
-    if (!panel.path)
-        panel.path = xasprintf("%s.assess.json", app->state_path);
-    if (panel.started)
-        check_log(app);
+    if (!panel->path)
+        panel->path = xasprintf("%s.assess.json", app->state_path);
+    if (panel->started)
+        check_log(panel, app);
     struct stat st;
-    if (stat(panel.path, &st) != 0)
+    if (stat(panel->path, &st) != 0)
         return;
-    if (panel.a && st.st_mtim.tv_sec == panel.mtime.tv_sec
-        && st.st_mtim.tv_nsec == panel.mtime.tv_nsec)
+    if (panel->a && st.st_mtim.tv_sec == panel->mtime.tv_sec
+        && st.st_mtim.tv_nsec == panel->mtime.tv_nsec)
         return;
     json_error_t jerr;
-    json_t *a = json_load_file(panel.path, 0, &jerr);
+    json_t *a = json_load_file(panel->path, 0, &jerr);
     if (!a) {
-        snprintf(panel.error, sizeof panel.error, "cannot read %s: %s", panel.path, jerr.text);
+        snprintf(panel->error, sizeof panel->error, "cannot read %s: %s", panel->path, jerr.text);
         return;
     }
-    json_decref(panel.a);
-    panel.a = a;
-    panel.mtime = st.st_mtim;
-    panel.error[0] = '\0';
-    if (panel.started && st.st_mtim.tv_sec >= panel.started) {
-        panel.started = 0;
+    json_decref(panel->a);
+    panel->a = a;
+    panel->mtime = st.st_mtim;
+    panel->error[0] = '\0';
+    if (panel->started && st.st_mtim.tv_sec >= panel->started) {
+        panel->started = 0;
         /* the result is on screen: "assessing … in the background" is old news */
         if (strncmp(app->status, " assessing ", 11) == 0)
             app->status[0] = '\0';
     }
 }
 
-void assess_panel_start(struct app *app, const char *source)
+void assess_panel_start(struct assess_panel *panel, struct app *app, const char *source)
 {
     char *out = xasprintf("%s.assess.json", app->state_path);
     const char *args[] = {"assess", "--source", source, "--output", out, NULL};
     char *err = NULL;
     char *log = xasprintf("%s.assess.log", app->state_path);
     struct stat st;
-    panel.log_size = stat(log, &st) == 0 ? st.st_size : 0;
+    panel->log_size = stat(log, &st) == 0 ? st.st_size : 0;
     free(log);
     if (spawn_detached(app->state_path, ".assess.log", app->conninfo, args, &err)) {
-        panel.started = time(NULL);
-        panel.error[0] = '\0';
+        panel->started = time(NULL);
+        panel->error[0] = '\0';
         ui_status(app, " assessing %s in the background; the result appears here", source);
     } else {
         ui_status(app, " %s", err);
@@ -110,10 +117,10 @@ void assess_panel_start(struct app *app, const char *source)
     free(out);
 }
 
-int assess_panel_lines(struct app *app)
+int assess_panel_lines(struct assess_panel *panel, struct app *app)
 {
-    reload(app);
-    return panel.a || panel.started || panel.error[0] ? 5 : 0;
+    reload(panel, app);
+    return panel->a || panel->started || panel->error[0] ? 5 : 0;
 }
 
 static int64_t ival(const json_t *o, const char *k)
@@ -121,27 +128,27 @@ static int64_t ival(const json_t *o, const char *k)
     return (int64_t)json_integer_value(json_object_get(o, k));
 }
 
-void assess_panel_draw(struct app *app, int y, int x, int h, int w)
+void assess_panel_draw(struct assess_panel *panel, struct app *app, int y, int x, int h, int w)
 {
     char line[512];
     if (h <= 0)
         return;
-    if (panel.started && (!panel.a || panel.mtime.tv_sec < panel.started)) {
+    if (panel->started && (!panel->a || panel->mtime.tv_sec < panel->started)) {
         snprintf(line, sizeof line, "Pre-flight: assessing the source (started %lds ago)...",
-                 (long)(time(NULL) - panel.started));
+                 (long)(time(NULL) - panel->started));
         ui_put(app, y, x, w, ROLE_WARN, line);
         return;
     }
-    if (panel.error[0]) {
-        ui_put(app, y, x, w, ROLE_ERROR, panel.error);
+    if (panel->error[0]) {
+        ui_put(app, y, x, w, ROLE_ERROR, panel->error);
         return;
     }
-    if (!panel.a)
+    if (!panel->a)
         return;
-    const json_t *a = panel.a;
+    const json_t *a = panel->a;
     char when[64] = "";
     struct tm tm;
-    time_t t = panel.mtime.tv_sec;
+    time_t t = panel->mtime.tv_sec;
     if (localtime_r(&t, &tm))
         strftime(when, sizeof when, "%Y-%m-%d %H:%M", &tm);
     double secs = json_real_value(json_object_get(json_object_get(a, "expected_run"), "seconds"));

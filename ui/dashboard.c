@@ -10,7 +10,6 @@
 #include "config.h"
 
 #include "dashboard.h"
-#include "panes.h"
 #include "spawn.h"
 #include "util.h"
 
@@ -20,6 +19,7 @@
 #include <string.h>
 
 struct dash_view {
+    struct pane base;
     struct stats s;
     bool loaded;
     bool in_flight;          /* a query of this pane is on the connection */
@@ -30,35 +30,33 @@ struct dash_view {
     char error[256];
 };
 
-static struct dash_view *view(struct app *app)
+static const struct pane_ops dashboard_ops;
+
+static void free_op(struct pane *p)
 {
-    if (!app->dash)
-        app->dash = xcalloc(1, sizeof *app->dash);
-    return app->dash;
+    free(p);
 }
 
-void dashboard_free(struct app *app)
+void dashboard_set(struct pane *p, const struct stats *s)
 {
-    free(app->dash);
-    app->dash = NULL;
-}
-
-void dashboard_set(struct app *app, const struct stats *s)
-{
-    struct dash_view *d = view(app);
+    if (!p || p->ops != &dashboard_ops)
+        return;
+    struct dash_view *d = (struct dash_view *)p;
     d->s = *s;
     d->loaded = true;
     d->error[0] = '\0';
 }
 
-void dashboard_tick(struct app *app, double now)
+/* Sends the next query when the connection is free and one is due. */
+static void tick(struct pane *p, double now, bool shown)
 {
-    if (app->pane != PANE_DASHBOARD || app->busy || !app->bs)
+    struct app *app = p->app;
+    if (!shown || app->busy || !app->bs)
         return;
-    struct dash_view *d = view(app);
+    struct dash_view *d = (struct dash_view *)p;
     if (d->want_refresh) {
         d->want_refresh = false;
-        if (panes_send_sql(app, PEND_DASHBOARD, "SELECT dashboard.refresh()")) {
+        if (app_send_sql(app, p, 0, "SELECT dashboard.refresh()")) {
             d->in_flight = d->refreshing = true;
             return;
         }
@@ -83,31 +81,37 @@ void dashboard_tick(struct app *app, double now)
     }
     if (d->read_at == 0 || now - d->read_at >= DASHBOARD_PERIOD) {
         d->read_at = now;
-        if (panes_send_sql(app, PEND_DASHBOARD, stats_sql()))
+        if (app_send_sql(app, p, 0, stats_sql()))
             d->in_flight = true;
     }
 }
 
-void dashboard_action(struct app *app, enum action a)
+static bool action(struct pane *p, enum action a, bool shown)
 {
-    struct dash_view *d = view(app);
-    if (a != ACT_REFRESH)
-        return;
+    struct app *app = p->app;
+    struct dash_view *d = (struct dash_view *)p;
+    if (!shown || a != ACT_REFRESH)
+        return false;
     if (app->read_only) {
         /* a read-only session cannot write the summary: re-read it */
         d->read_at = 0;
         ui_status(app, app->standby ? " standby: re-reading the summary, which the primary computes "
                                       "(pantrycrm stats --refresh there) and replication brings here"
                                     : " read-only: re-reading the summary (recompute it with pantrycrm stats --refresh)");
-        return;
+        return true;
     }
     d->want_refresh = true;
     ui_status(app, " recomputing the dashboard summary…");
+    return true;
 }
 
-void dashboard_on_result(struct app *app, PGresult *res, const char *error)
+/* The answer of the query this pane sent (res NULL and error on failure). */
+static void on_result(struct pane *p, int tag, const struct browse_query *q, PGresult *res,
+                      const char *error)
 {
-    struct dash_view *d = view(app);
+    (void)tag, (void)q;
+    struct app *app = p->app;
+    struct dash_view *d = (struct dash_view *)p;
     bool was_refresh = d->refreshing;
     d->in_flight = d->refreshing = false;
     if (!res) {
@@ -140,24 +144,8 @@ void dashboard_on_result(struct app *app, PGresult *res, const char *error)
 
 /* ---- formatting -------------------------------------------------------------- */
 
-void ui_fmt_count(char *buf, size_t size, long long n)
-{
-    char digits[32];
-    snprintf(digits, sizeof digits, "%lld", n < 0 ? -n : n);
-    size_t len = strlen(digits), o = 0;
-    char out[48];
-    if (n < 0)
-        out[o++] = '-';
-    for (size_t i = 0; i < len; i++) {
-        if (i > 0 && (len - i) % 3 == 0)
-            out[o++] = ',';
-        out[o++] = digits[i];
-    }
-    out[o] = '\0';
-    snprintf(buf, size, "%s", out);
-}
-
-void ui_fmt_money(char *buf, size_t size, double v)
+/* 1234567.8 -> "1.2M". */
+static void ui_fmt_money(char *buf, size_t size, double v)
 {
     double a = v < 0 ? -v : v;
     if (a >= 1e9)
@@ -319,9 +307,10 @@ static int draw_flow(struct app *app, int row, int x, int w, int maxrows, char (
     return col > 0 ? used + 1 : used;
 }
 
-void dashboard_draw(struct app *app, int y, int x, int h, int w)
+static void draw(struct pane *pane, int y, int x, int h, int w)
 {
-    struct dash_view *d = view(app);
+    struct app *app = pane->app;
+    struct dash_view *d = (struct dash_view *)pane;
     if (!d->loaded) {
         if (d->error[0]) {
             ui_put(app, y, x, w, ROLE_ERROR, d->error);
@@ -412,4 +401,19 @@ void dashboard_draw(struct app *app, int y, int x, int h, int w)
         row += draw_bars(app, row, x, w, end - row, "Organizations by priority", prio, s->npriority);
         draw_bars(app, row, x, w, end - row, "Active contracts ending within", exp, s->nexpiring);
     }
+}
+
+static const struct pane_ops dashboard_ops = {
+    .free = free_op,
+    .draw = draw,
+    .action = action,
+    .tick = tick,
+    .on_result = on_result,
+};
+
+struct pane *dashboard_pane_new(struct app *app)
+{
+    struct dash_view *d = xcalloc(1, sizeof *d);
+    d->base = (struct pane){&dashboard_ops, app, "dashboard", "Dashboard", ACT_PANE_DASHBOARD};
+    return &d->base;
 }

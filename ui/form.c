@@ -1,7 +1,8 @@
 /* form.c - the edit, create and log-interaction forms.
  *
  * j/k or arrows choose a field, Enter edits it on the prompt line
- * (pre-filled), w saves, Esc leaves (asking when something changed).
+ * (pre-filled), w saves, Esc leaves (asking when something changed); the
+ * keys are the key table's FORM and MERGE scopes, so they can be rebound.
  * Saving validates every field first. An optimistic-lock conflict is a
  * three-way merge (what was loaded, what was typed, what is there now):
  * fields only one side changed are merged and saved; fields both changed
@@ -14,14 +15,17 @@
 #include "form.h"
 #include "guard.h"
 #include "legacy.h"
-#include "panes.h"
+#include "app.h"
 #include "prompt.h"
 
 #include <curses.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+static void save_join(struct app *app);
 
 static char **dup_values(char *const *v, size_t n)
 {
@@ -45,6 +49,12 @@ void form_close(struct app *app)
     struct form *f = app->form;
     if (!f)
         return;
+    if (f->saving) {    /* the console is closing: let the save end first */
+        save_join(app);
+        free(f->job_err);
+        free(f->job_id);
+        edit_org_free(&f->job_theirs);
+    }
     free_values(f->values, f->nfields);
     free_values(f->loaded, f->nfields);
     edit_org_free(&f->org);
@@ -66,7 +76,7 @@ static bool can_write(struct app *app)
     }
     /* Forms use the connection synchronously: let a page in flight land
      * first rather than dropping the key. */
-    if (!panes_drain(app)) {
+    if (!app_drain(app)) {
         ui_status(app, " a query is still running: try again");
         return false;
     }
@@ -180,10 +190,7 @@ static void after_save(struct app *app, const char *what, const char *id)
     ui_status(app, " %s", what);
     char *follow = id ? xstrdup(id) : NULL;
     form_close(app);
-    if (follow)
-        panes_follow(app, follow);
-    else
-        panes_refresh(app);
+    app_refresh(app, follow);
     free(follow);
 }
 
@@ -209,8 +216,11 @@ static void ask_clash(struct app *app)
         left += f->clash[i];
     f->sel = next_clash(f);
     const char *t = f->theirs.values[f->sel];
-    ui_status(app, " %s was changed by both of you (%zu field%s left): o keeps yours, t takes theirs (%.40s)",
-              f->fields[f->sel].label, left, left == 1 ? "" : "s", t ? t : "empty");
+    char mine[16], theirs[16];
+    ui_status(app, " %s was changed by both of you (%zu field%s left): %s keeps yours, %s takes theirs (%.40s)",
+              f->fields[f->sel].label, left, left == 1 ? "" : "s",
+              keymap_key_name(ACT_MERGE_MINE, mine, sizeof mine),
+              keymap_key_name(ACT_MERGE_THEIRS, theirs, sizeof theirs), t ? t : "empty");
 }
 
 /* Someone saved the row after it was loaded: merge their version into
@@ -243,46 +253,43 @@ static void merge_theirs(struct app *app, struct edit_org *theirs, int attempt)
     ask_clash(app);
 }
 
-static void save(struct app *app, int attempt)
+/* The save runs on a thread that borrows the connection (app->conn_lent:
+ * no query is sent or polled meanwhile), because edit_org_save is a
+ * transaction of several round trips (BEGIN, UPDATE ... RETURNING, the
+ * row as it is now on a conflict, COMMIT) whose lost-update protection
+ * and messages must stay those of src/crm/edit.c. The loop polls it
+ * (form_tick); keys typed meanwhile wait, as they did for a blocking save. */
+static void *save_worker(void *arg)
+{
+    struct form *f = arg;
+    if (f->kind == FORM_LOG_INTERACTION)
+        f->job_result = edit_log_interaction(f->job_conn, f->org_id, f->values, &f->job_id, &f->job_err);
+    else
+        f->job_result = edit_org_save(f->job_conn, &f->org, &f->job_theirs, &f->job_err);
+    atomic_store(&f->job_done, true);
+    return NULL;
+}
+
+/* What the save came to, on the UI thread. */
+static void saved(struct app *app)
 {
     struct form *f = app->form;
-    char *err = NULL;
-    if (app->reconnect[0] || PQstatus(app->conn) == CONNECTION_BAD) {
-        /* the form stays open with every value: nothing typed is lost */
-        ui_status(app, " not connected: reconnecting; the form is kept, save again once connected");
-        return;
-    }
-    if (!panes_drain(app)) {
-        ui_status(app, " a query is still running: try again");
-        return;
-    }
-    /* Validate everything first: the status line names the first problem
-     * and the cursor goes to its field. */
-    for (size_t i = 0; i < f->nfields; i++) {
-        char *msg = edit_validate(&f->fields[i], f->values[i]);
-        if (msg) {
-            ui_status(app, " %s", msg);
-            free(msg);
-            f->sel = i;
-            return;
-        }
-    }
+    char *err = f->job_err;
+    enum edit_result r = f->job_result;
+    f->job_err = NULL;
+    free(f->job_id);
+    f->job_id = NULL;
     if (f->kind == FORM_LOG_INTERACTION) {
-        char *id = NULL;
-        enum edit_result r = edit_log_interaction(app->conn, f->org_id, f->values, &id, &err);
         if (r == EDIT_OK)
             after_save(app, "interaction logged", f->org_id);
         else
             ui_status(app, " %s", err ? err : "could not log the interaction");
-        free(id);
         free(err);
         return;
     }
-    free_values(f->org.values, f->org.nvalues);
-    f->org.values = dup_values(f->values, f->nfields);
-    f->org.nvalues = f->nfields;
-    struct edit_org theirs = {0};
-    enum edit_result r = edit_org_save(app->conn, &f->org, &theirs, &err);
+    struct edit_org theirs = f->job_theirs;
+    memset(&f->job_theirs, 0, sizeof f->job_theirs);
+    int attempt = f->job_attempt;
     switch (r) {
     case EDIT_OK:
         after_save(app, f->kind == FORM_NEW_ORG ? "organization created"
@@ -307,22 +314,98 @@ static void save(struct app *app, int attempt)
     free(err);
 }
 
+/* Ends the borrowing of the connection; the save's outcome is applied. */
+static void save_join(struct app *app)
+{
+    struct form *f = app->form;
+    pthread_join(f->job, NULL);
+    f->saving = false;
+    app->conn_lent = false;
+    app->busy = false;
+}
+
+bool form_saving(const struct app *app)
+{
+    return app->form && app->form->saving;
+}
+
+void form_tick(struct app *app)
+{
+    struct form *f = app->form;
+    if (!f || !f->saving || !atomic_load(&f->job_done))
+        return;
+    save_join(app);
+    saved(app);
+}
+
+static void save(struct app *app, int attempt)
+{
+    struct form *f = app->form;
+    if (app->reconnect[0] || PQstatus(app->conn) == CONNECTION_BAD) {
+        /* the form stays open with every value: nothing typed is lost */
+        ui_status(app, " not connected: reconnecting; the form is kept, save again once connected");
+        return;
+    }
+    if (!app_drain(app)) {
+        ui_status(app, " a query is still running: try again");
+        return;
+    }
+    /* Validate everything first: the status line names the first problem
+     * and the cursor goes to its field. */
+    for (size_t i = 0; i < f->nfields; i++) {
+        char *msg = edit_validate(&f->fields[i], f->values[i]);
+        if (msg) {
+            ui_status(app, " %s", msg);
+            free(msg);
+            f->sel = i;
+            return;
+        }
+    }
+    if (f->kind != FORM_LOG_INTERACTION) {
+        free_values(f->org.values, f->org.nvalues);
+        f->org.values = dup_values(f->values, f->nfields);
+        f->org.nvalues = f->nfields;
+    }
+    f->job_conn = app->conn;
+    f->job_attempt = attempt;
+    f->job_err = NULL;
+    f->job_id = NULL;
+    memset(&f->job_theirs, 0, sizeof f->job_theirs);
+    atomic_init(&f->job_done, false);
+    if (pthread_create(&f->job, NULL, save_worker, f) != 0) {
+        save_worker(f);     /* no thread to be had: save here, as it always could */
+        saved(app);
+        return;
+    }
+    f->saving = true;
+    app->conn_lent = true;
+    app->busy = true;       /* nothing else is sent meanwhile */
+    app->q_owner = NULL;
+    ui_status(app, " saving…");
+}
+
 bool form_key(struct app *app, int key)
 {
     struct form *f = app->form;
     if (!f)
         return false;
-    enum action a = keymap_lookup(key);
+    if (f->saving)
+        return true;    /* the console holds keys back while saving */
+    /* The form's own keys first (its q leaves the form, not the console),
+     * then the moves of the lists. */
+    enum action a = keymap_lookup(f->conflict ? KEYS_MERGE | KEYS_FORM : KEYS_FORM, key);
+    if (a == ACT_NONE)
+        a = keymap_lookup(KEYS_LIST | KEYS_GLOBAL, key);
     if (f->conflict) {
         /* One field at a time, the one under the cursor: o keeps yours,
          * t takes theirs; when none is left the merge is saved. */
-        if (key == 'o' || key == 't') {
+        if (a == ACT_MERGE_MINE || a == ACT_MERGE_THEIRS) {
             size_t i = f->sel;
             if (!f->clash[i]) {
                 ask_clash(app);
                 return true;
             }
-            if (key == 't') {
+            if (a == ACT_MERGE_THEIRS) {
                 free(f->values[i]);
                 f->values[i] = f->theirs.values[i] ? xstrdup(f->theirs.values[i]) : NULL;
             }
@@ -337,12 +420,14 @@ bool form_key(struct app *app, int key)
             f->sel--;
         } else if (a == ACT_DOWN && f->sel + 1 < f->nfields) {
             f->sel++;
-        } else if (a == ACT_CANCEL || key == 'q') {
+        } else if (a == ACT_CANCEL || a == ACT_FORM_LEAVE) {
             /* back to the form: the merge so far stays, w saves it */
             f->conflict = false;
             free(f->clash);
             f->clash = NULL;
-            ui_status(app, " the merged values are in the form; w saves them against the version now saved");
+            char k[16];
+            ui_status(app, " the merged values are in the form; %s saves them against the version now saved",
+                      keymap_key_name(ACT_FORM_SAVE, k, sizeof k));
         }
         return true;
     }
@@ -359,12 +444,13 @@ bool form_key(struct app *app, int key)
         snprintf(label, sizeof label, "%s: ", f->fields[f->sel].label);
         app->prompt_kind = 'f';
         prompt_open_with(app->prompt, label, f->values[f->sel]);
-    } else if (key == 'w') {
+    } else if (a == ACT_FORM_SAVE) {
         save(app, 0);
-    } else if (a == ACT_CANCEL || key == 'q' || a == ACT_BACK) {
+    } else if (a == ACT_CANCEL || a == ACT_FORM_LEAVE || a == ACT_BACK) {
         if (any_changed(f)) {
-            app->confirm = ACT_BACK; /* dispatch closes the form on y */
-            ui_status(app, " leave without saving? y/n");
+            char yes[16];
+            app_ask(app, NULL, ACT_BACK, " leave without saving? %s/n", /* yes closes the form */
+                    keymap_key_name(ACT_CONFIRM_YES, yes, sizeof yes));
         } else {
             form_close(app);
         }
@@ -375,13 +461,14 @@ bool form_key(struct app *app, int key)
 void form_draw(struct app *app, int y, int x, int h, int w)
 {
     struct form *f = app->form;
-    char title[256];
+    char title[256], save_key[16];
+    keymap_key_name(ACT_FORM_SAVE, save_key, sizeof save_key);
     if (f->kind == FORM_EDIT_ORG)
-        snprintf(title, sizeof title, "Edit organization  (Enter edits a field, w saves, Esc leaves)");
+        snprintf(title, sizeof title, "Edit organization  (Enter edits a field, %s saves, Esc leaves)", save_key);
     else if (f->kind == FORM_NEW_ORG)
-        snprintf(title, sizeof title, "New organization  (Enter edits a field, w saves, Esc leaves)");
+        snprintf(title, sizeof title, "New organization  (Enter edits a field, %s saves, Esc leaves)", save_key);
     else
-        snprintf(title, sizeof title, "Log an interaction with %s  (w saves)", f->org_name);
+        snprintf(title, sizeof title, "Log an interaction with %s  (%s saves)", f->org_name, save_key);
     ui_put(app, y, x, w, ROLE_TITLE, title);
     int rows = h - 2;
     if (f->sel < f->top)

@@ -4,6 +4,8 @@
 #ifndef PANTRY_FORM_H
 #define PANTRY_FORM_H
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -25,6 +27,15 @@ struct form {
     bool conflict;              /* showing yours against theirs */
     struct edit_org theirs;
     bool *clash;                /* per field: changed by both, not yet decided */
+    /* a save in progress on its thread (form.c: save_worker) */
+    bool saving;
+    pthread_t job;
+    atomic_bool job_done;
+    PGconn *job_conn;
+    int job_attempt;
+    enum edit_result job_result;
+    struct edit_org job_theirs;
+    char *job_err, *job_id;
 };
 
 /* Opens a form; false with a status message when it cannot (read-only,
@@ -39,5 +50,9 @@ bool form_key(struct app *app, int key);
 /* The value typed into the field prompt. */
 void form_field_entered(struct app *app, const char *value);
 void form_draw(struct app *app, int y, int x, int h, int w);
+/* A save in progress (keys wait for it), and the loop's call that applies
+ * its outcome once it has one. */
+bool form_saving(const struct app *app);
+void form_tick(struct app *app);
 
 #endif

@@ -1,28 +1,38 @@
 /* health.c (ui) - the Health pane (see ui/health.h).
  *
- * The checks are src/health.c's steps, sent one at a time through
- * panes_send_sql when the console's connection is free, so the pane never
- * blocks the screen on the database. Checking the legacy source is done
- * in-line after the last step: for a SQLite file that is opening it and
- * reading its statistics (milliseconds).
+ * The checks are src/ops/health.c's steps, sent one at a time through
+ * app_send_sql when the console's connection is free, so the pane never
+ * blocks the screen on the database. Checking the legacy source after the
+ * last step may be a network login (SQL Server): it runs on a thread of
+ * its own, which the pane polls at each tick.
  * Copyright (C) 2026 The pantrycrm authors. GPL-3.0-or-later. */
 #include "config.h"
 
 #include "health.h"
 #include "../src/ops/health.h"
-#include "dashboard.h"
-#include "panes.h"
 #include "pg.h"
 #include "util.h"
 #include "clock.h"
 
 #include <curses.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+/* A source check handed to a thread: the report being gathered travels
+ * with it, so that the pane and the thread never share memory. */
+enum { CHECK_RUNNING, CHECK_DONE, CHECK_ABANDONED };
+struct source_check {
+    struct health h;
+    atomic_int state;
+    pthread_t thread;
+};
+
 struct health_view {
+    struct pane base;
     struct health shown, work;
     bool have;            /* shown is a complete report */
     bool running;         /* work is being gathered */
@@ -30,32 +40,48 @@ struct health_view {
     int step;             /* the step in flight, or the next to try */
     double started, done_at, sent_ms;
     int top;              /* first line shown (scrolling) */
+    struct source_check *check;  /* the source check under way, or NULL */
 };
 
-static struct health_view *view(struct app *app)
+static const struct pane_ops health_ops;
+
+static void *check_source(void *arg)
 {
-    if (!app->health)
-        app->health = xcalloc(1, sizeof *app->health);
-    return app->health;
+    struct source_check *c = arg;
+    health_check_source(&c->h);
+    int expected = CHECK_RUNNING;
+    /* the pane went away meanwhile (the console quit): nobody will read it */
+    if (!atomic_compare_exchange_strong(&c->state, &expected, CHECK_DONE))
+        free(c);
+    return NULL;
 }
 
-
-void health_pane_free(struct app *app)
+static void free_op(struct pane *p)
 {
-    free(app->health);
-    app->health = NULL;
+    struct health_view *v = (struct health_view *)p;
+    if (v->check) {
+        int expected = CHECK_RUNNING;
+        if (atomic_compare_exchange_strong(&v->check->state, &expected, CHECK_ABANDONED)) {
+            pthread_detach(v->check->thread); /* it frees the check when it ends */
+        } else {
+            pthread_join(v->check->thread, NULL);
+            free(v->check);
+        }
+    }
+    free(v);
 }
 
-void health_pane_set(struct app *app, const struct health *h)
+void health_pane_set(struct pane *p, const struct health *h)
 {
-    struct health_view *v = view(app);
+    if (!p || p->ops != &health_ops)
+        return;
+    struct health_view *v = (struct health_view *)p;
     v->shown = *h;
     v->have = true;
 }
 
 static void finish(struct app *app, struct health_view *v, double now)
 {
-    health_check_source(&v->work);
     health_finish(&v->work, app->conn);
     v->shown = v->work;
     v->have = true;
@@ -63,11 +89,38 @@ static void finish(struct app *app, struct health_view *v, double now)
     v->done_at = now;
 }
 
-void health_pane_tick(struct app *app, double now)
+/* The source check starts on its thread; when no thread can be had, it
+ * runs here as it always could. */
+static void start_check(struct app *app, struct health_view *v, double now)
 {
-    if (app->pane != PANE_HEALTH || app->busy || !app->bs)
+    struct source_check *c = xmalloc(sizeof *c);
+    c->h = v->work;
+    atomic_init(&c->state, CHECK_RUNNING);
+    if (pthread_create(&c->thread, NULL, check_source, c) == 0) {
+        v->check = c;
         return;
-    struct health_view *v = view(app);
+    }
+    free(c);
+    health_check_source(&v->work);
+    finish(app, v, now);
+}
+
+static void tick(struct pane *p, double now, bool shown)
+{
+    struct app *app = p->app;
+    struct health_view *v = (struct health_view *)p;
+    if (v->check) {
+        if (atomic_load(&v->check->state) != CHECK_DONE)
+            return;
+        pthread_join(v->check->thread, NULL);
+        v->work = v->check->h;
+        free(v->check);
+        v->check = NULL;
+        finish(app, v, now);
+        return;
+    }
+    if (!shown || app->busy || !app->bs)
+        return;
     if (!v->running) {
         if (v->have && now - v->done_at < HEALTH_PANE_PERIOD)
             return;
@@ -87,7 +140,7 @@ void health_pane_tick(struct app *app, double now)
             v->step++;
             continue;
         }
-        bool sent = panes_send_sql(app, PEND_HEALTH, sql);
+        bool sent = app_send_sql(app, p, 0, sql);
         free(sql);
         if (sent) {
             v->in_flight = true;
@@ -95,12 +148,14 @@ void health_pane_tick(struct app *app, double now)
         }
         return; /* not sent: the connection is taken; try at the next tick */
     }
-    finish(app, v, now);
+    start_check(app, v, now);
 }
 
-void health_pane_on_result(struct app *app, PGresult *res, const char *error)
+static void on_result(struct pane *p, int tag, const struct browse_query *q, PGresult *res,
+                      const char *error)
 {
-    struct health_view *v = view(app);
+    (void)tag, (void)q;
+    struct health_view *v = (struct health_view *)p;
     if (!v->running)
         return;
     v->in_flight = false;
@@ -111,14 +166,16 @@ void health_pane_on_result(struct app *app, PGresult *res, const char *error)
         v->step++;
 }
 
-void health_pane_action(struct app *app, enum action a)
+static bool action(struct pane *p, enum action a, bool shown)
 {
-    struct health_view *v = view(app);
+    struct health_view *v = (struct health_view *)p;
+    if (!shown)
+        return false;
     switch (a) {
     case ACT_REFRESH:
         if (!v->running)
             v->done_at = -1e9; /* due now */
-        ui_status(app, " checking again…");
+        ui_status(p->app, " checking again…");
         break;
     case ACT_DOWN: v->top++; break;
     case ACT_UP: v->top--; break;
@@ -126,10 +183,11 @@ void health_pane_action(struct app *app, enum action a)
     case ACT_PAGE_UP: v->top -= 10; break;
     case ACT_TOP: v->top = 0; break;
     case ACT_BOTTOM: v->top = 1 << 20; break;
-    default: break;
+    default: return a != ACT_MIG_START && a != ACT_MIG_PAUSE && a != ACT_MIG_ASSESS;
     }
     if (v->top < 0)
         v->top = 0;
+    return true;
 }
 
 /* ---- the report as lines --------------------------------------------------- */
@@ -191,7 +249,7 @@ static void report_lines(struct app *app, const struct health_view *v, struct li
     char a[32], b[32], c[32];
     add(ls, h->status == HEALTH_OK ? ROLE_TITLE : h->status == HEALTH_DEGRADED ? ROLE_WARN : ROLE_ERROR,
         "Status: %s%s", h->status == HEALTH_OK ? "OK" : h->status == HEALTH_DEGRADED ? "DEGRADED" : "DOWN",
-        v->running ? "   (checking again…)" : "");
+        v->check ? "   (checking the source…)" : v->running ? "   (checking again…)" : "");
     for (size_t i = 0; i < h->nreasons; i++)
         add(ls, ROLE_WARN, "  ! %s", h->reasons[i]);
     if (!h->target_ok) {
@@ -277,11 +335,13 @@ static void report_lines(struct app *app, const struct health_view *v, struct li
         add(ls, ROLE_DIM, "Note: %s", h->notes[i]);
 }
 
-void health_pane_draw(struct app *app, int y, int x, int h, int w)
+static void draw(struct pane *p, int y, int x, int h, int w)
 {
-    struct health_view *v = view(app);
+    struct app *app = p->app;
+    struct health_view *v = (struct health_view *)p;
     if (!v->have) {
-        ui_put(app, y, x, w, ROLE_DIM, v->running ? "checking the databases…" : "health: waiting for the connection…");
+        ui_put(app, y, x, w, ROLE_DIM, v->check ? "checking the source…" : v->running ? "checking the databases…"
+                                       : "health: waiting for the connection…");
         return;
     }
     struct lines ls = {0};
@@ -297,4 +357,19 @@ void health_pane_draw(struct app *app, int y, int x, int h, int w)
     if (more)
         ui_put(app, y + h - 1, x, w, ROLE_DIM, "-- more: Down/PgDn --");
     free(ls.v);
+}
+
+static const struct pane_ops health_ops = {
+    .free = free_op,
+    .draw = draw,
+    .action = action,
+    .tick = tick,
+    .on_result = on_result,
+};
+
+struct pane *health_pane_new(struct app *app)
+{
+    struct health_view *v = xcalloc(1, sizeof *v);
+    v->base = (struct pane){&health_ops, app, "health", "Health", ACT_PANE_HEALTH};
+    return &v->base;
 }

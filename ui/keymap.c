@@ -5,14 +5,21 @@
 #include "keymap.h"
 
 #include <curses.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "util.h"
 
+/* A scope's name as the table shows it, by its bit. */
+static const char *const scope_names[] = {
+    [KEYS_GLOBAL] = "global", [KEYS_LIST] = "list", [KEYS_MIGRATION] = "migration",
+    [KEYS_FORM] = "form", [KEYS_MERGE] = "merge", [KEYS_CONFIRM] = "confirm",
+};
+
 /* Mutable so that the user's bindings show in the help too. */
 static struct action_info actions[ACT_COUNT] = {
-#define ACTION_INFO(name, scope, keys, help) {#name, scope, keys, help},
+#define ACTION_INFO(name, scope, keys, help) {#name, scope_names[KEYS_##scope], KEYS_##scope, keys, help},
     ACTION_TABLE(ACTION_INFO)
 #undef ACTION_INFO
 };
@@ -50,13 +57,22 @@ int keymap_key_code(const char *name)
     return -1;
 }
 
-enum action keymap_lookup(int key)
+const char *keymap_key_name(enum action a, char *buf, size_t size)
+{
+    const char *keys = a >= 0 && a < ACT_COUNT ? actions[a].keys : "";
+    snprintf(buf, size, "%.*s", (int)strcspn(keys, " "), keys);
+    return buf;
+}
+
+enum action keymap_lookup(unsigned scopes, int key)
 {
     /* Enter arrives as CR (the console runs nonl()), LF or KEY_ENTER
      * depending on the terminal and its keypad mode: all mean Enter. */
     if (key == '\n' || key == KEY_ENTER)
         key = '\r';
     for (int a = 0; a < ACT_COUNT; a++) {
+        if (!(actions[a].scopes & scopes))
+            continue;
         char keys[64];
         strncpy(keys, actions[a].keys, sizeof keys - 1);
         keys[sizeof keys - 1] = '\0';

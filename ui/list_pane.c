@@ -1,0 +1,664 @@
+/* list_pane.c - the Organizations and Contacts panes (see list_pane.h):
+ * the model, keyset paging on the shared connection, the keys, the
+ * session.
+ *
+ * Lists hold one page: a key press that leaves the page asks the database
+ * for the next one by keyset (WHERE (sort, id) > (last row's sort, id)),
+ * asynchronously, so a table of a million rows costs one page of memory
+ * and one indexed query per page.
+ *
+ * Copyright (C) 2026 The pantrycrm authors. GPL-3.0-or-later. */
+#include "config.h"
+
+#include "list_pane.h"
+#include "form.h"
+#include "state.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct pane_ops list_pane_ops;
+
+struct list_view *list_pane_view(struct pane *p)
+{
+    return p && p->ops == &list_pane_ops ? &((struct list_pane *)p)->l : NULL;
+}
+
+bool list_shown(const struct list_pane *lp)
+{
+    return lp->base.app->current == &lp->base;
+}
+
+static bool is_orgs(const struct list_pane *lp)
+{
+    return lp->l.spec.entity == BROWSE_ORGS;
+}
+
+/* ---- the queries ------------------------------------------------------------- */
+
+static void send(struct list_pane *lp, enum list_query what, enum browse_move move)
+{
+    if (app_send(lp->base.app, &lp->base, what))
+        lp->pending_move = move;
+}
+
+/* Asks for a page: FIRST/LAST from an end, NEXT/PREV after the last or
+ * before the first row shown, AROUND the row of key (goto, sort change). */
+void list_fetch(struct list_pane *lp, enum browse_move move, const struct browse_key *key)
+{
+    struct app *app = lp->base.app;
+    struct list_view *l = &lp->l;
+    if (app->busy) {
+        /* One query at a time. Paging keys are carried (see carry); a
+         * reload, re-sort or jump is redone once the current query ends,
+         * so the rows never disagree with the header. */
+        if (move != BROWSE_NEXT && move != BROWSE_PREV) {
+            l->stale = true;
+            l->loading = true;
+        }
+        return;
+    }
+    struct browse_key edge = {0};
+    if (!key && (move == BROWSE_NEXT || move == BROWSE_PREV)) {
+        if (l->page.nrows == 0)
+            move = BROWSE_FIRST;
+        else
+            browse_key_from_row(l->spec.sort, l->page.rows[move == BROWSE_NEXT ? l->page.nrows - 1 : 0],
+                                &edge);
+        key = &edge;
+    }
+    char *err = NULL;
+    if (!browse_build_page(&app->q, &l->spec, move, key, PAGE_ROWS, &err)) {
+        ui_status(app, " %s", err);
+        free(err);
+    } else {
+        send(lp, LQ_PAGE, move);
+        l->loading = move != BROWSE_NEXT && move != BROWSE_PREV;
+    }
+    browse_key_free(&edge);
+}
+
+static void list_count(struct list_pane *lp)
+{
+    struct app *app = lp->base.app;
+    char *err = NULL;
+    if (app->busy || !browse_build_count(&app->q, &lp->l.spec, false, &err)) {
+        free(err);
+        return;
+    }
+    send(lp, LQ_COUNT, BROWSE_FIRST);
+}
+
+void list_reload(struct list_pane *lp)
+{
+    lp->l.estimate = -1;
+    list_fetch(lp, BROWSE_FIRST, NULL);
+}
+
+/* Re-sorts keeping the cursor on the same row: the row's key under the new
+ * sort comes from its own cells, so one page-around query does it. */
+void list_resort(struct list_pane *lp, enum browse_sort sort, bool desc)
+{
+    struct list_view *l = &lp->l;
+    l->spec.sort = sort;
+    l->spec.desc = desc;
+    if (l->page.nrows == 0) {
+        list_reload(lp);
+        return;
+    }
+    struct browse_key key = {0};
+    browse_key_from_row(sort, l->page.rows[l->selected], &key);
+    list_fetch(lp, BROWSE_AROUND, &key);
+    browse_key_free(&key);
+}
+
+/* Jumps to a row by id or legacy id: a lookup, then the page around it. */
+void list_goto(struct list_pane *lp, const char *text)
+{
+    struct app *app = lp->base.app;
+    char *err = NULL;
+    if (app->busy)
+        return;
+    if (!browse_build_lookup(&app->q, lp->l.spec.entity, text, &err)) {
+        ui_status(app, " %s", err);
+        free(err);
+        return;
+    }
+    send(lp, LQ_LOOKUP, BROWSE_AROUND);
+    lp->l.loading = true;
+    lp->l.goto_pending = true;
+}
+
+static void goto_hit(struct list_pane *lp)
+{
+    struct list_view *l = &lp->l;
+    if (l->hits.n == 0)
+        return;
+    ui_status(lp->base.app, " match %zu of %zu for '%s' (%s)%s", l->hit + 1, l->hits.n, l->search,
+              l->hits.labels && l->hits.labels[l->hit] ? l->hits.labels[l->hit] : "",
+              l->hits.how == BROWSE_MATCH_SIMILAR ? "; no name has these words: near spellings"
+              : l->hits.how == BROWSE_MATCH_SUBSTRING ? "; inside words" : "");
+    list_goto(lp, l->hits.ids[l->hit]);
+    l->goto_pending = false; /* the match line already says where we are */
+}
+
+void list_search(struct list_pane *lp, const char *term)
+{
+    struct app *app = lp->base.app;
+    struct list_view *l = &lp->l;
+    if (!*term)
+        return;
+    snprintf(l->search, sizeof l->search, "%s", term);
+    char *err = NULL;
+    if (app->busy || !browse_build_search(&app->q, &l->spec, term, 500, &err)) {
+        ui_status(app, " %s", err ? err : "busy: try again");
+        free(err);
+        return;
+    }
+    send(lp, LQ_SEARCH, BROWSE_FIRST);
+}
+
+static void search_op(struct pane *p, const char *term)
+{
+    list_search((struct list_pane *)p, term);
+}
+
+static void open_detail(struct list_pane *lp)
+{
+    struct app *app = lp->base.app;
+    struct list_view *l = &lp->l;
+    if (app->busy || l->page.nrows == 0)
+        return;
+    char **row = l->page.rows[l->selected];
+    char *err = NULL;
+    if (!is_orgs(lp)) {
+        /* A contact's Enter jumps to its organization; 1 comes back. */
+        struct pane *orgs = app_pane(app, "orgs");
+        if (!orgs || orgs->ops != &list_pane_ops)
+            return;
+        struct list_pane *olp = (struct list_pane *)orgs;
+        olp->detail_open = false;
+        app->current = orgs;
+        list_goto(olp, row[BROWSE_CONTACT_ORG_ID]);
+        return;
+    }
+    if (!browse_build_org_detail(&app->q, row[BROWSE_ORG_ID], 20, &err)) {
+        ui_status(app, " %s", err);
+        free(err);
+        return;
+    }
+    send(lp, LQ_DETAIL, BROWSE_FIRST);
+}
+
+/* ---- the answers ------------------------------------------------------------- */
+
+static void on_page(struct list_pane *lp, const struct browse_query *q, PGresult *res)
+{
+    struct app *app = lp->base.app;
+    struct list_view *l = &lp->l;
+    l->loading = l->stale;
+    struct browse_page page = {0};
+    char *err = NULL;
+    if (!browse_parse_page(q, res, &page, &err)) {
+        ui_status(app, " %s", err);
+        free(err);
+        l->carry = 0;
+        return;
+    }
+    enum browse_move move = lp->pending_move;
+    if (page.nrows == 0 && (move == BROWSE_NEXT || move == BROWSE_PREV)) {
+        /* Nothing further that way: stay on this page. */
+        if (move == BROWSE_NEXT)
+            l->page.at_end = true;
+        else
+            l->page.at_start = true;
+        l->carry = 0;
+        browse_page_free(&page);
+        return;
+    }
+    /* Where the new page sits in the whole list, when paging from a known
+     * place tells (keyset pages have no OFFSET to ask). */
+    if (move == BROWSE_FIRST)
+        l->offset = 0;
+    else if (move == BROWSE_NEXT && l->offset >= 0)
+        l->offset += (int64_t)l->page.nrows;
+    else if (move == BROWSE_PREV && l->offset >= 0)
+        l->offset = l->offset >= (int64_t)page.nrows ? l->offset - (int64_t)page.nrows : -1;
+    else
+        l->offset = page.at_start ? 0 : -1;
+    browse_page_free(&l->page);
+    l->page = page;
+    l->loaded = true;
+    size_t n = page.nrows, rows = (size_t)lp->page_rows;
+    switch (move) {
+    case BROWSE_NEXT: {
+        long at = l->carry > 0 ? l->carry - 1 : 0;
+        l->selected = at < (long)n ? (size_t)at : (n ? n - 1 : 0);
+        l->top = 0;
+        break;
+    }
+    case BROWSE_PREV: {
+        long back = l->carry < 0 ? -l->carry - 1 : 0;
+        l->selected = n > (size_t)back ? n - 1 - (size_t)back : 0;
+        l->top = n > rows ? n - rows : 0;
+        break;
+    }
+    case BROWSE_LAST:
+        l->selected = n ? n - 1 : 0;
+        l->top = n > rows ? n - rows : 0;
+        break;
+    case BROWSE_AROUND:
+        if (page.focus >= 0) {
+            l->selected = (size_t)page.focus;
+            if (l->goto_pending) {
+                /* say where a goto landed: the row may already have been
+                 * on screen, and the cursor move alone is easy to miss */
+                char **row = page.rows[page.focus];
+                if (is_orgs(lp))
+                    ui_status(app, " at %s", row[BROWSE_ORG_NAME] ? row[BROWSE_ORG_NAME] : "");
+                else
+                    ui_status(app, " at %s %s", row[BROWSE_CONTACT_FIRST_NAME] ? row[BROWSE_CONTACT_FIRST_NAME] : "",
+                              row[BROWSE_CONTACT_LAST_NAME] ? row[BROWSE_CONTACT_LAST_NAME] : "");
+            }
+        } else {
+            /* After a delete the row is simply gone; only a goto the user
+             * asked for deserves an explanation. */
+            l->selected = 0;
+            if (l->goto_pending)
+                ui_status(app, " that row is hidden by the filters");
+        }
+        l->goto_pending = false;
+        l->top = l->selected > rows / 2 ? l->selected - rows / 2 : 0;
+        break;
+    case BROWSE_FIRST:
+    default:
+        l->selected = 0;
+        l->top = 0;
+        break;
+    }
+    l->carry = 0;
+}
+
+static void on_result(struct pane *p, int tag, const struct browse_query *q, PGresult *res,
+                      const char *error)
+{
+    struct list_pane *lp = (struct list_pane *)p;
+    struct app *app = p->app;
+    struct list_view *l = &lp->l;
+    char *err = NULL;
+    lp->want_count = false;
+    if (!res) {
+        ui_status(app, " %s", error);
+        return;
+    }
+    switch ((enum list_query)tag) {
+    case LQ_PAGE:
+        on_page(lp, q, res);
+        lp->want_count = l->estimate < 0;
+        break;
+    case LQ_COUNT: {
+        int64_t n;
+        if (browse_parse_count(q, res, &n, &err))
+            l->estimate = n;
+        free(err);
+        break;
+    }
+    case LQ_SEARCH:
+        browse_hits_free(&l->hits);
+        if (!browse_parse_hits(q, res, &l->hits, &err)) {
+            ui_status(app, " %s", err);
+            free(err);
+        } else if (l->hits.n == 0) {
+            ui_status(app, " no match for '%s'", l->search);
+        } else {
+            l->hit = 0;
+            ui_status(app, " %zu %s match%s for '%s' (n/N to move)", l->hits.n,
+                      browse_match_name(l->hits.how), l->hits.n == 1 ? "" : "es", l->search);
+            goto_hit(lp);
+        }
+        break;
+    case LQ_LOOKUP: {
+        struct browse_page found = {0};
+        if (!browse_parse_page(q, res, &found, &err) || found.nrows == 0) {
+            l->loading = false;
+            ui_status(app, " %s", err ? err : "no such row");
+            free(err);
+            browse_page_free(&found);
+            break;
+        }
+        struct browse_key key = {0};
+        browse_key_from_row(l->spec.sort, found.rows[0], &key);
+        browse_page_free(&found);
+        list_fetch(lp, BROWSE_AROUND, &key);
+        browse_key_free(&key);
+        break;
+    }
+    case LQ_DETAIL: {
+        bool again = lp->detail_open; /* a refresh keeps the scroll */
+        browse_org_detail_free(&lp->detail);
+        if (!browse_parse_org_detail(q, res, &lp->detail, &err) || !lp->detail.found) {
+            lp->detail_open = false;
+            ui_status(app, " %s", err ? err : "the organization is gone");
+            free(err);
+        } else {
+            lp->detail_open = true;
+            if (!again)
+                lp->detail_top = 0;
+        }
+        break;
+    }
+    }
+}
+
+/* A reload, re-sort or jump asked for while the connection was busy. */
+static void retry(struct pane *p)
+{
+    struct list_pane *lp = (struct list_pane *)p;
+    if (lp->l.stale) {
+        lp->l.stale = false;
+        list_resort(lp, lp->l.spec.sort, lp->l.spec.desc);
+    }
+}
+
+static void follow_up(struct pane *p)
+{
+    struct list_pane *lp = (struct list_pane *)p;
+    struct app *app = p->app;
+    bool count = lp->want_count;
+    lp->want_count = false;
+    if (count && !app->busy)
+        list_count(lp);
+    /* Details open over a list that was just reloaded (a save, r): read
+     * them again for the row the list now shows. */
+    if (lp->detail_reload && !app->busy && !lp->l.loading) {
+        lp->detail_reload = false;
+        if (lp->detail_open && list_shown(lp))
+            open_detail(lp);
+    }
+}
+
+/* ---- keys ------------------------------------------------------------------ */
+
+void list_refresh(struct list_pane *lp, const char *id)
+{
+    struct list_view *l = &lp->l;
+    l->estimate = -1;
+    if (id) {
+        /* after a save the row may have moved in the sort: follow it */
+        list_goto(lp, id);
+        l->goto_pending = false; /* a row we just saved is no news */
+    } else {
+        list_resort(lp, l->spec.sort, l->spec.desc);
+    }
+    lp->detail_reload = lp->detail_open;
+}
+
+static void reload_op(struct pane *p, const char *id)
+{
+    list_refresh((struct list_pane *)p, id);
+}
+
+static void enter(struct pane *p)
+{
+    struct list_pane *lp = (struct list_pane *)p;
+    lp->detail_open = false;
+    if (lp->l.loaded)
+        return;
+    if (lp->restore_id && *lp->restore_id) {
+        /* The saved session's row comes back through a goto; coming back
+         * where we were is no news (and must not cover the answer to a
+         * key typed while the page loads). */
+        list_goto(lp, lp->restore_id);
+        lp->l.goto_pending = false;
+    } else {
+        list_reload(lp);
+    }
+    free(lp->restore_id);
+    lp->restore_id = NULL;
+}
+
+static void list_move(struct list_pane *lp, long delta)
+{
+    struct list_view *l = &lp->l;
+    long target = (long)l->selected + delta;
+    if (target < 0) {
+        /* Keep the motion: the fetched page is entered as far as the user
+         * went past the edge, also when keys arrive while it loads. */
+        if (!l->page.at_start) {
+            l->carry += target;
+            list_fetch(lp, BROWSE_PREV, NULL);
+        }
+        target = 0;
+    } else if (target >= (long)l->page.nrows) {
+        if (!l->page.at_end) {
+            l->carry += target - (long)l->page.nrows + 1;
+            list_fetch(lp, BROWSE_NEXT, NULL);
+        }
+        target = l->page.nrows ? (long)l->page.nrows - 1 : 0;
+    }
+    l->selected = (size_t)target;
+}
+
+static const char *writes(struct pane *p, enum action a, bool shown)
+{
+    (void)p;
+    if (shown && (a == ACT_EDIT || a == ACT_NEW || a == ACT_DELETE || a == ACT_LOG))
+        return "editing";
+    return NULL;
+}
+
+/* The details' keys: scrolling, closing, reading again. */
+static void detail_action(struct list_pane *lp, enum action a)
+{
+    size_t page = (size_t)lp->page_rows;
+    if (a == ACT_UP && lp->detail_top > 0)
+        lp->detail_top--;
+    else if (a == ACT_DOWN)
+        lp->detail_top++;
+    else if (a == ACT_PAGE_DOWN)
+        lp->detail_top += page;
+    else if (a == ACT_PAGE_UP)
+        lp->detail_top = lp->detail_top > page ? lp->detail_top - page : 0;
+    else if (a == ACT_BACK || a == ACT_OPEN)
+        lp->detail_open = false;
+    else if (a == ACT_REFRESH) {
+        /* the list under it too: a name or a sort key may have changed */
+        list_refresh(lp, NULL);
+        ui_status(lp->base.app, " reloading the details");
+    }
+}
+
+static bool action(struct pane *p, enum action a, bool shown)
+{
+    struct list_pane *lp = (struct list_pane *)p;
+    struct list_view *l = &lp->l;
+    struct app *app = p->app;
+    if (!shown || a == ACT_MIG_START || a == ACT_MIG_PAUSE || a == ACT_MIG_ABORT || a == ACT_MIG_ASSESS)
+        return false;
+    char **org = is_orgs(lp) && l->page.nrows ? l->page.rows[l->selected] : NULL;
+    switch (a) {
+    case ACT_EDIT:
+        if (org)
+            form_open_edit(app, org[BROWSE_ORG_ID]);
+        return true;
+    case ACT_NEW:
+        if (is_orgs(lp))
+            form_open_new(app);
+        return true;
+    case ACT_DELETE:
+        if (app->confirm == ACT_DELETE) /* the y of the question */
+            list_do_delete(lp);
+        else
+            list_ask_delete(lp);
+        return true;
+    case ACT_LOG:
+        if (org)
+            form_open_log(app, org[BROWSE_ORG_ID], org[BROWSE_ORG_NAME]);
+        return true;
+    default:
+        break;
+    }
+    if (lp->detail_open) {
+        detail_action(lp, a);
+        return true;
+    }
+    long page = lp->page_rows > 1 ? lp->page_rows - 1 : 1;
+    switch (a) {
+    case ACT_UP: list_move(lp, -1); break;
+    case ACT_DOWN: list_move(lp, 1); break;
+    /* A page key scrolls the view by a page and the cursor with it, from
+     * the first press (as less, pspg and htop do), not just the cursor to
+     * the edge of the screen; drawing clamps the view to the rows there. */
+    case ACT_PAGE_UP:
+        l->top = l->top > (size_t)page ? l->top - (size_t)page : 0;
+        list_move(lp, -page);
+        break;
+    case ACT_PAGE_DOWN:
+        l->top += (size_t)page;
+        list_move(lp, page);
+        break;
+    case ACT_TOP: list_fetch(lp, BROWSE_FIRST, NULL); break;
+    case ACT_BOTTOM: list_fetch(lp, BROWSE_LAST, NULL); break;
+    case ACT_REFRESH: list_reload(lp); break;
+    case ACT_OPEN: open_detail(lp); break;
+    case ACT_SORT_NEXT: {
+        enum browse_sort next = l->spec.sort;
+        do
+            next = (enum browse_sort)((next + 1) % BROWSE_NSORTS);
+        while (browse_sort_entity(next) != l->spec.entity);
+        list_resort(lp, next, l->spec.desc);
+        break;
+    }
+    case ACT_SORT_REVERSE:
+        list_resort(lp, l->spec.sort, !l->spec.desc);
+        break;
+    case ACT_SCROLL_RIGHT: {
+        size_t n;
+        list_columns(lp, &n);
+        if (l->hscroll + 2 < n)
+            l->hscroll++;
+        break;
+    }
+    case ACT_SCROLL_LEFT:
+        if (l->hscroll > 0)
+            l->hscroll--;
+        break;
+    case ACT_NEXT_HIT:
+    case ACT_PREV_HIT:
+        if (l->hits.n == 0) {
+            ui_status(app, " no search: press / to search");
+            break;
+        }
+        l->hit = a == ACT_NEXT_HIT ? (l->hit + 1) % l->hits.n : (l->hit + l->hits.n - 1) % l->hits.n;
+        goto_hit(lp);
+        break;
+    default:
+        break;
+    }
+    return true;
+}
+
+/* ---- session ----------------------------------------------------------------- */
+
+static void save_session(struct pane *p, struct state *st)
+{
+    struct list_view *l = &((struct list_pane *)p)->l;
+    char *err = NULL;
+    char nk[400], val[600];
+    snprintf(val, sizeof val, "%s%s", l->spec.desc ? "-" : "", browse_sort_name(l->spec.sort));
+    state_session_put(st, app_session_key(p, "sort", nk, sizeof nk), val, &err);
+    val[0] = '\0';
+    for (size_t k = 0; k < l->nfilters; k++) {
+        strncat(val, l->filters[k], sizeof val - strlen(val) - 2);
+        strncat(val, "\n", sizeof val - strlen(val) - 1);
+    }
+    state_session_put(st, app_session_key(p, "filters", nk, sizeof nk), val, &err);
+    const char *id = l->page.nrows ? l->page.rows[l->selected][0] : "";
+    state_session_put(st, app_session_key(p, "selected", nk, sizeof nk), id ? id : "", &err);
+    state_session_put(st, app_session_key(p, "search", nk, sizeof nk), l->search, &err);
+    free(err);
+}
+
+static void restore_session(struct pane *p, struct state *st, bool shown)
+{
+    struct list_pane *lp = (struct list_pane *)p;
+    struct list_view *l = &lp->l;
+    char nk[400];
+    char *v = state_session_get(st, app_session_key(p, "sort", nk, sizeof nk));
+    enum browse_sort s;
+    if (v && browse_sort_find(l->spec.entity, v + (*v == '-'), &s)) {
+        l->spec.sort = s;
+        l->spec.desc = *v == '-';
+    }
+    free(v);
+    v = state_session_get(st, app_session_key(p, "filters", nk, sizeof nk));
+    for (char *save = NULL, *f = v ? strtok_r(v, "\n", &save) : NULL; f && l->nfilters < 4;
+         f = strtok_r(NULL, "\n", &save)) {
+        char *err = NULL;
+        snprintf(l->filters[l->nfilters], sizeof l->filters[0], "%s", f);
+        if (browse_filter_parse(&l->spec.filter, l->filters[l->nfilters], &err))
+            l->nfilters++;
+        free(err);
+    }
+    free(v);
+    v = state_session_get(st, app_session_key(p, "search", nk, sizeof nk));
+    if (v)
+        snprintf(l->search, sizeof l->search, "%s", v);
+    free(v);
+    /* Only the list on screen comes back to its row; the others load
+     * from the top when first shown. */
+    if (shown)
+        lp->restore_id = state_session_get(st, app_session_key(p, "selected", nk, sizeof nk));
+}
+
+/* ---- the pane -------------------------------------------------------------------- */
+
+static void free_op(struct pane *p)
+{
+    struct list_pane *lp = (struct list_pane *)p;
+    browse_page_free(&lp->l.page);
+    browse_hits_free(&lp->l.hits);
+    browse_org_detail_free(&lp->detail);
+    free(lp->delete_id);
+    free(lp->delete_token);
+    free(lp->restore_id);
+    free(lp);
+}
+
+static const struct pane_ops list_pane_ops = {
+    .free = free_op,
+    .enter = enter,
+    .draw = list_draw,
+    .action = action,
+    .writes = writes,
+    .on_result = on_result,
+    .retry = retry,
+    .follow_up = follow_up,
+    .reload = reload_op,
+    .command = list_command,
+    .search = search_op,
+    .save_session = save_session,
+    .restore_session = restore_session,
+};
+
+static struct pane *list_new(struct app *app, enum browse_entity e, const char *id, const char *title,
+                             enum action key)
+{
+    struct list_pane *lp = xcalloc(1, sizeof *lp);
+    lp->base = (struct pane){&list_pane_ops, app, id, title, key};
+    lp->l.title = title;
+    browse_spec_init(&lp->l.spec, e);
+    lp->l.estimate = -1;
+    return &lp->base;
+}
+
+struct pane *list_pane_orgs_new(struct app *app)
+{
+    return list_new(app, BROWSE_ORGS, "orgs", "Organizations", ACT_PANE_ORGS);
+}
+
+struct pane *list_pane_contacts_new(struct app *app)
+{
+    return list_new(app, BROWSE_CONTACTS, "contacts", "Contacts", ACT_PANE_CONTACTS);
+}

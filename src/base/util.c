@@ -89,6 +89,9 @@ const char *util_progname(void)
     return progname;
 }
 
+/* warnx_, diex and the out-of-memory message are the program's diagnostics
+ * on stderr, the one place below the command layer allowed to write: an
+ * allocation failure or a fatal error has no caller left to return to. */
 void warnx_(const char *fmt, ...)
 {
     va_list ap;

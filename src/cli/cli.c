@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "cli.h"
+#include "guard.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -84,4 +85,14 @@ int cli_dispatch(const char *prefix, const struct cli_command *cmds, int argc, c
     if (name[0] == '-')
         return cli_usage_error(prefix, "unknown option '%s'", name);
     return cli_usage_error(prefix, "unknown command '%s'", name);
+}
+
+bool guard_write_cli(const char *prefix, const char *what)
+{
+    char *err = NULL;
+    if (guard_write(what, &err))
+        return true;
+    fprintf(stderr, "%s: %s\n", prefix, err);
+    free(err);
+    return false;
 }

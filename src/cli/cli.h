@@ -45,4 +45,8 @@ int cli_usage_error(const char *prefix, const char *fmt, ...) PANTRY_PRINTF(2, 3
 /* Complains about stray positional arguments; returns EXIT_USAGE or 0. */
 int cli_no_more_args(const char *prefix, int argc, char **argv);
 
+/* guard_write (guard.h) for a command: prints the refusal as "prefix: …"
+ * on stderr and returns false. */
+bool guard_write_cli(const char *prefix, const char *what);
+
 #endif

@@ -123,7 +123,6 @@ void health_finish(struct health *h, PGconn *conn);
 /* All of it, synchronously, for the CLI. */
 void health_run(const char *conninfo, struct health *h);
 
-void health_print_text(const struct health *h, FILE *out);
 char *health_to_json(const struct health *h);
 const char *health_status_name(enum health_status s);
 

@@ -376,6 +376,22 @@ static void test_numfmt(void)
     is_str(b, "1e10", "numfmt: what is not a plain decimal is kept");
     numfmt_decimal("123", 2, "\xe2\x80\xaf", b, sizeof b);
     is_str(b, "123.00", "numfmt: three digits need no separator");
+    numfmt_count(1234567, ",", b, sizeof b);
+    is_str(b, "1,234,567", "numfmt: a count gets separators");
+    numfmt_count(-1000, ",", b, sizeof b);
+    is_str(b, "-1,000", "numfmt: a negative count");
+    numfmt_count(999, ",", b, sizeof b);
+    is_str(b, "999", "numfmt: a small count has none");
+    numfmt_bytes_compact(256.0 * 1024 * 1024, b, sizeof b);
+    is_str(b, "256MB", "numfmt: compact bytes, near whole: no decimal");
+    numfmt_bytes_compact(1.5 * 1024 * 1024 * 1024, b, sizeof b);
+    is_str(b, "1.5GB", "numfmt: compact bytes with one decimal");
+    numfmt_bytes_compact(512, b, sizeof b);
+    is_str(b, "512B", "numfmt: compact bytes under 1 kB");
+    numfmt_bytes_fixed(300, b, sizeof b);
+    is_str(b, "0.3 kB", "numfmt: fixed bytes start at kB");
+    numfmt_bytes_fixed(INT64_C(3) * 1024 * 1024 * 1024 / 2, b, sizeof b);
+    is_str(b, "1.5 GB", "numfmt: fixed bytes, always one decimal");
 }
 
 int main(void)

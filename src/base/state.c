@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "state.h"
+#include "sqlite_exec.h"
 #include "paths.h"
 #include "util.h"
 
@@ -67,13 +68,12 @@ static char *dirname_of(const char *path)
 
 static int exec_sql(sqlite3 *db, const char *sql, char **err)
 {
-    char *msg = NULL;
-    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-        *err = xasprintf("state file: %s", msg ? msg : sqlite3_errmsg(db));
-        sqlite3_free(msg);
-        return -1;
-    }
-    return 0;
+    char *msg;
+    if (sqlite_exec(db, sql, &msg) == 0)
+        return 0;
+    *err = xasprintf("state file: %s", msg);
+    free(msg);
+    return -1;
 }
 
 static int upgrade(sqlite3 *db, char **err)

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "report.h"
+#include "numfmt.h"
 #include "sanitize.h"
 
 #include <stdint.h>
@@ -14,31 +15,6 @@
 static const char *yes_no(const json_t *v, const char *yes, const char *no)
 {
     return json_is_true(v) ? yes : json_is_false(v) ? no : "unknown";
-}
-
-static void human_count(char *buf, size_t n, int64_t v)
-{
-    char raw[32];
-    snprintf(raw, sizeof raw, "%lld", (long long)(v < 0 ? -v : v));
-    size_t len = strlen(raw), o = 0;
-    if (v < 0 && o + 1 < n)
-        buf[o++] = '-';
-    for (size_t i = 0; i < len && o + 2 < n; i++) {
-        if (i && (len - i) % 3 == 0)
-            buf[o++] = ',';
-        buf[o++] = raw[i];
-    }
-    buf[o] = '\0';
-}
-
-static void human_bytes(char *buf, size_t n, int64_t b)
-{
-    if (b >= 1024LL * 1024 * 1024)
-        snprintf(buf, n, "%.1f GB", (double)b / (1024.0 * 1024 * 1024));
-    else if (b >= 1024 * 1024)
-        snprintf(buf, n, "%.1f MB", (double)b / (1024.0 * 1024));
-    else
-        snprintf(buf, n, "%.1f kB", (double)b / 1024.0);
 }
 
 /* Values come from the source: print them as JSON strings, so a control
@@ -85,9 +61,10 @@ static void assess_print_raw(FILE *out, const void *ctx)
                          "= ON, then ENABLE CHANGE_TRACKING per table\n");
     }
     const json_t *e = json_object_get(a, "expected_run");
-    human_count(n1, sizeof n1, json_integer_value(json_object_get(a, "rows")));
-    human_bytes(n2, sizeof n2, json_integer_value(json_object_get(a, "bytes")));
-    human_count(n3, sizeof n3, json_integer_value(json_object_get(a, "predicted_quarantined")));
+    numfmt_count(json_integer_value(json_object_get(a, "rows")), ",", n1, sizeof n1);
+    numfmt_bytes_fixed(json_integer_value(json_object_get(a, "bytes")), n2, sizeof n2);
+    numfmt_count(json_integer_value(json_object_get(a, "predicted_quarantined")),
+                 ",", n3, sizeof n3);
     fprintf(out, "Rows: %s (%s of values); predicted quarantine: %s rows\n", n1, n2, n3);
     fprintf(out, "Expected run time: about %.0f s (%s; source read %.0f rows/s, load %.0f rows/s)\n",
             json_real_value(json_object_get(e, "seconds")),
@@ -106,10 +83,11 @@ static void assess_print_raw(FILE *out, const void *ctx)
         json_object_foreach((json_t *)json_object_get(t, "repairs"), k, v)
             rep += json_integer_value(v);
         char q[32], r[32];
-        human_count(n1, sizeof n1, json_integer_value(json_object_get(t, "rows")));
-        human_bytes(n2, sizeof n2, json_integer_value(json_object_get(t, "bytes")));
-        human_count(q, sizeof q, json_integer_value(json_object_get(t, "predicted_quarantined")));
-        human_count(r, sizeof r, rep);
+        numfmt_count(json_integer_value(json_object_get(t, "rows")), ",", n1, sizeof n1);
+        numfmt_bytes_fixed(json_integer_value(json_object_get(t, "bytes")), n2, sizeof n2);
+        numfmt_count(json_integer_value(json_object_get(t, "predicted_quarantined")),
+                     ",", q, sizeof q);
+        numfmt_count(rep, ",", r, sizeof r);
         fprintf(out, "%-18s %12s %10s %12s %11s\n", json_string_value(json_object_get(t, "table")),
                 n1, n2, q, r);
     }
@@ -122,12 +100,12 @@ static void assess_print_raw(FILE *out, const void *ctx)
         const json_t *v;
         json_object_foreach((json_t *)json_object_get(t, "quarantine_reasons"), k, v) {
             HEADER();
-            human_count(n1, sizeof n1, json_integer_value(v));
+            numfmt_count(json_integer_value(v), ",", n1, sizeof n1);
             fprintf(out, "  quarantine %-28s %s rows\n", k, n1);
         }
         json_object_foreach((json_t *)json_object_get(t, "orphans"), k, v) {
             HEADER();
-            human_count(n1, sizeof n1, json_integer_value(v));
+            numfmt_count(json_integer_value(v), ",", n1, sizeof n1);
             fprintf(out, "  orphan %-32s %s rows point at no parent row\n", k, n1);
         }
         if (json_integer_value(json_object_get(t, "fk_unchecked"))) {
@@ -150,7 +128,8 @@ static void assess_print_raw(FILE *out, const void *ctx)
             }
             if (json_object_get(c, "longest_chars")) {
                 HEADER();
-                human_count(n1, sizeof n1, json_integer_value(json_object_get(c, "longest_chars")));
+                numfmt_count(json_integer_value(json_object_get(c, "longest_chars")),
+                             ",", n1, sizeof n1);
                 fprintf(out, "  longest %-15s %s characters\n", cname, n1);
             }
             if (json_object_get(c, "min")) {
@@ -171,7 +150,8 @@ static void assess_print_raw(FILE *out, const void *ctx)
             if (json_integer_value(json_object_get(c, "non_uuid_ids"))
                 || json_integer_value(json_object_get(c, "invalid_ids"))) {
                 HEADER();
-                human_count(n1, sizeof n1, json_integer_value(json_object_get(c, "non_uuid_ids")));
+                numfmt_count(json_integer_value(json_object_get(c, "non_uuid_ids")),
+                             ",", n1, sizeof n1);
                 fprintf(out, "  ids %-19s %s are not UUIDs (they get UUID v5 ids), %lld empty; "
                              "e.g. ", cname, n1,
                         (long long)json_integer_value(json_object_get(c, "invalid_ids")));
@@ -192,7 +172,8 @@ static void assess_print_raw(FILE *out, const void *ctx)
                 size_t di;
                 const json_t *d;
                 json_array_foreach(dv, di, d) {
-                    human_count(n1, sizeof n1, json_integer_value(json_object_get(d, "rows")));
+                    numfmt_count(json_integer_value(json_object_get(d, "rows")),
+                                 ",", n1, sizeof n1);
                     fprintf(out, "    %12s  ", n1);
                     put_value(out, json_object_get(d, "value"));
                     const char *to = json_string_value(json_object_get(d, "maps_to"));

@@ -420,7 +420,7 @@ static const char *param_cast(const struct edit_field *f, struct strbuf *tmp)
 }
 
 /* The columns as the form shows them (see the top of the file). */
-static void add_select_list(struct strbuf *sb, const struct edit_field *f, size_t n)
+static void add_fields_as_text(struct strbuf *sb, const struct edit_field *f, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         if (i)
@@ -682,7 +682,7 @@ static const char *load_sql(struct strbuf *sb)
     size_t n;
     const struct edit_field *f = edit_org_fields(&n);
     sb_adds(sb, "SELECT ");
-    add_select_list(sb, f, n);
+    add_fields_as_text(sb, f, n);
     sb_adds(sb, ", \"updatedAt\"::text FROM \"Organization\" WHERE id = $1::uuid");
     return sb->buf;
 }
@@ -790,7 +790,7 @@ enum edit_result edit_org_save(PGconn *conn, struct edit_org *o, struct edit_org
             sb_addf(&sql, "%s$%zu%s", i ? ", " : "", i + 1, param_cast(&f[i], &tmp));
         sb_adds(&sql, ") RETURNING id::text, ");
     }
-    add_select_list(&sql, f, n);
+    add_fields_as_text(&sql, f, n);
     sb_adds(&sql, ", \"updatedAt\"::text");
     for (size_t i = 0; i < n; i++)
         params[off + i] = norm[i];

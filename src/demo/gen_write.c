@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "gen_private.h"
+#include "sqlite_exec.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -23,13 +24,12 @@
 
 int gen_exec_sql(struct gen *g, const char *sql)
 {
-    char *msg = NULL;
-    if (sqlite3_exec(g->sql, sql, NULL, NULL, &msg) != SQLITE_OK) {
-        gen_fail(g, "SQLite: %s (in: %.60s)", msg ? msg : sqlite3_errmsg(g->sql), sql);
-        sqlite3_free(msg);
-        return -1;
-    }
-    return 0;
+    char *msg;
+    if (sqlite_exec(g->sql, sql, &msg) == 0)
+        return 0;
+    gen_fail(g, "SQLite: %s (in: %.60s)", msg, sql);
+    free(msg);
+    return -1;
 }
 
 static void add_quoted(struct strbuf *sb, const char *s, char q)

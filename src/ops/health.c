@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "health.h"
+#include "numfmt.h"
 #include "pg.h"
 #include "sanitize.h"
 #include "source.h"
@@ -62,18 +63,7 @@ static int64_t i64(PGresult *r, int row, int col)
 
 void health_fmt_bytes(char *buf, size_t size, double b)
 {
-    static const char *const units[] = {"B", "kB", "MB", "GB", "TB"};
-    int u = 0;
-    /* no libm: the program does not link it for two calls */
-    while ((b < 0 ? -b : b) >= 1024 && u < 4) {
-        b /= 1024;
-        u++;
-    }
-    double frac = b - (double)(long long)b;
-    if (frac < 0.05 || frac > 0.95)
-        snprintf(buf, size, "%.0f%s", b, units[u]);
-    else
-        snprintf(buf, size, "%.1f%s", b, units[u]);
+    numfmt_bytes_compact(b, buf, size);
 }
 
 void health_init(struct health *h, const char *source, int64_t ram_bytes)

@@ -297,8 +297,9 @@ static int stream_row(struct tds_source *s, void *ctx, const struct cell *cells,
 }
 
 /* Builds the select list for cols of t (kinds filled in), alias optional. */
-static int add_select_list(struct strbuf *sql, const struct source_table *t, const char *alias,
-                           const char *const *cols, size_t ncols, enum vk *kinds, char **err)
+static int add_catalog_columns(struct strbuf *sql, const struct source_table *t,
+                               const char *alias, const char *const *cols, size_t ncols,
+                               enum vk *kinds, char **err)
 {
     for (size_t i = 0; i < ncols; i++) {
         const struct source_column *c = cat_column(t, cols[i], err);
@@ -329,7 +330,7 @@ static int tds_stream(struct source *src, const char *table, const char *key,
     sb_adds(&sql, "SELECT ");
     if (limit)
         sb_addf(&sql, "TOP (%zu) ", limit);
-    int rc = add_select_list(&sql, t, NULL, cols, ncols, kinds, err);
+    int rc = add_catalog_columns(&sql, t, NULL, cols, ncols, kinds, err);
     if (rc == 0) {
         sb_adds(&sql, " FROM ");
         tds_add_table(&sql, table);
@@ -549,7 +550,7 @@ static int tds_changes(struct source *src, const char *table, const char *key,
     int rc = 0;
     if (ncols) {
         sb_adds(&sql, ", ");
-        rc = add_select_list(&sql, t, "T", cols, ncols, kinds + 4, err);
+        rc = add_catalog_columns(&sql, t, "T", cols, ncols, kinds + 4, err);
     }
     if (rc == 0) {
         sb_adds(&sql, " FROM CHANGETABLE(CHANGES ");

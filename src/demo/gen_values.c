@@ -206,7 +206,9 @@ static const char *const *subjects_for(const char *type, size_t *n)
 }
 
 
-/* One cell of the row being made, and what its value depends on. */
+/* One cell of the row being made, and what its value depends on. Each
+ * fill_* function below fills the fields of its family and returns false
+ * for any other field. */
 struct fill {
     struct gen *g;
     struct tstate *ts;
@@ -220,13 +222,9 @@ struct fill {
 };
 
 /* Fields every table has: the id, timestamps, references, notes, flags and
- * the row's main enum. Returns false for a field of another family. */
+ * the row's main enum. */
 static bool fill_common(const struct fill *fc)
 {
-    struct gen *g = fc->g;
-    struct tstate *ts = fc->ts;
-    int c = fc->c;
-    const struct col_plan *p = fc->p;
     struct cell *cl = fc->cl;
     struct strbuf *sb = fc->sb;
     struct ent *e = fc->e;
@@ -234,42 +232,42 @@ static bool fill_common(const struct fill *fc)
     case F_ID: {
         char id[48];
         bool odd;
-        size_t n = gen_row_id(g, ts->tab, g->row, id, &odd);
+        size_t n = gen_row_id(fc->g, fc->ts->tab, fc->g->row, id, &odd);
         sb_addn(sb, id, n);
         gen_cell_sb(cl, sb);
         if (odd) {
-            g->dirt[ts->tab][c][D_NON_UUID_ID]++;
-            g->totals[D_NON_UUID_ID]++;
+            fc->g->dirt[fc->ts->tab][fc->c][D_NON_UUID_ID]++;
+            fc->g->totals[D_NON_UUID_ID]++;
         }
         break;
     }
-    case F_CREATED: put_dt(g, cl, sb, e->created); break;
-    case F_UPDATED: put_dt(g, cl, sb, e->updated); break;
-    case F_REF_ORG: put_ref(g, cl, sb, p, e->org); break;
-    case F_REF_CONTACT: put_ref(g, cl, sb, p, e->contact); break;
-    case F_REF_USER: put_ref(g, cl, sb, p, e->user); break;
-    case F_REF_OPP: put_ref(g, cl, sb, p, e->opp); break;
+    case F_CREATED: put_dt(fc->g, cl, sb, e->created); break;
+    case F_UPDATED: put_dt(fc->g, cl, sb, e->updated); break;
+    case F_REF_ORG: put_ref(fc->g, cl, sb, fc->p, e->org); break;
+    case F_REF_CONTACT: put_ref(fc->g, cl, sb, fc->p, e->contact); break;
+    case F_REF_USER: put_ref(fc->g, cl, sb, fc->p, e->user); break;
+    case F_REF_OPP: put_ref(fc->g, cl, sb, fc->p, e->opp); break;
     case F_NOTES:
-        switch (ts->tab) {
-        case T_ORG: put_notes(g, cl, sb, 35, 5); break;
-        case T_CONTACT: put_notes(g, cl, sb, 70, 1); break;
-        case T_INTERACTION: put_notes(g, cl, sb, 45, 1); break;
-        case T_OPP: put_notes(g, cl, sb, 50, 3); break;
-        default: put_notes(g, cl, sb, 60, 2); break;
+        switch (fc->ts->tab) {
+        case T_ORG: put_notes(fc->g, cl, sb, 35, 5); break;
+        case T_CONTACT: put_notes(fc->g, cl, sb, 70, 1); break;
+        case T_INTERACTION: put_notes(fc->g, cl, sb, 45, 1); break;
+        case T_OPP: put_notes(fc->g, cl, sb, 50, 3); break;
+        default: put_notes(fc->g, cl, sb, 60, 2); break;
         }
         break;
     case F_ACTIVE: cell_int(cl, e->active); break;
     case F_E_MAIN:
-        if (e->e_main >= 0 && p->en && str_eq(p->en->type, e->e_main_type))
-            gen_cell_static(cl, p->en->labels[e->e_main]);
+        if (e->e_main >= 0 && fc->p->en && str_eq(fc->p->en->type, e->e_main_type))
+            gen_cell_static(cl, fc->p->en->labels[e->e_main]);
         else
-            put_generic(g, p, cl, sb);
+            put_generic(fc->g, fc->p, cl, sb);
         break;
     case F_E_SEGMENT:
-        if (p->en == g->seg_enum && e->seg >= 0)
-            gen_cell_static(cl, p->en->labels[e->seg]);
+        if (fc->p->en == fc->g->seg_enum && e->seg >= 0)
+            gen_cell_static(cl, fc->p->en->labels[e->seg]);
         else
-            put_generic(g, p, cl, sb);
+            put_generic(fc->g, fc->p, cl, sb);
         break;
     default:
         return false;
@@ -277,19 +275,16 @@ static bool fill_common(const struct fill *fc)
     return true;
 }
 
-/* A person: names, email, phone, position. Returns false for a field of another family. */
+/* A person: names, email, phone, position. */
 static bool fill_person(const struct fill *fc)
 {
-    struct gen *g = fc->g;
-    struct tstate *ts = fc->ts;
-    const struct col_plan *p = fc->p;
     struct cell *cl = fc->cl;
     struct strbuf *sb = fc->sb;
     struct ent *e = fc->e;
     struct rng *r = fc->r;
     switch (fc->p->f) {
     case F_FULL_NAME:
-        if (p->col->nullable && rng_pct(r, ts->tab == T_USER ? 3 : 15))
+        if (fc->p->col->nullable && rng_pct(r, fc->ts->tab == T_USER ? 3 : 15))
             break;
         if (e->first < 0) {
             e->first = (int)rng_below(r, (uint32_t)N_(first_names));
@@ -307,8 +302,8 @@ static bool fill_person(const struct fill *fc)
         }
         break;
     case F_PHONE:
-        if (!(p->col->nullable && rng_pct(r, 20)))
-            put_phone(g, cl, sb, e->city);
+        if (!(fc->p->col->nullable && rng_pct(r, 20)))
+            put_phone(fc->g, cl, sb, e->city);
         break;
     case F_POSITION:
         if (!rng_pct(r, 10))
@@ -321,10 +316,9 @@ static bool fill_person(const struct fill *fc)
     return true;
 }
 
-/* The User table's own columns (NextAuth). Returns false for a field of another family. */
+/* The User table's own columns (NextAuth). */
 static bool fill_user(const struct fill *fc)
 {
-    struct gen *g = fc->g;
     struct cell *cl = fc->cl;
     struct strbuf *sb = fc->sb;
     struct ent *e = fc->e;
@@ -332,12 +326,12 @@ static bool fill_user(const struct fill *fc)
     switch (fc->p->f) {
     case F_USER_VERIFIED:
         if (rng_pct(r, 70))
-            put_dt(g, cl, sb, e->created + (int64_t)rng_below(r, 7 * 86400));
+            put_dt(fc->g, cl, sb, e->created + (int64_t)rng_below(r, 7 * 86400));
         break;
     case F_USER_IMAGE:
         if (rng_pct(r, 30)) {
             sb_adds(sb, "https://avatars.kitchenpantry.example/u/");
-            put_hex(g, sb, 16);
+            put_hex(fc->g, sb, 16);
             sb_adds(sb, ".png");
             gen_cell_sb(cl, sb);
         }
@@ -359,17 +353,17 @@ static bool fill_user(const struct fill *fc)
     }
     case F_USER_LOGIN:
         if (rng_pct(r, 85))
-            put_dt(g, cl, sb, gen_past(g, 90 * 86400));
+            put_dt(fc->g, cl, sb, gen_past(fc->g, 90 * 86400));
         break;
     case F_USER_RESET:
         if (e->t2) {
-            put_hex(g, sb, 64);
+            put_hex(fc->g, sb, 64);
             gen_cell_sb(cl, sb);
         }
         break;
     case F_USER_RESET_EXPIRY:
         if (e->t2)
-            put_dt(g, cl, sb, e->t2);
+            put_dt(fc->g, cl, sb, e->t2);
         break;
     default:
         return false;
@@ -378,24 +372,21 @@ static bool fill_user(const struct fill *fc)
 }
 
 /* Accounts, sessions and verification tokens (NextAuth); tokens that are
- * UNIQUE come from the row's own hash. Returns false for a field of another family. */
+ * UNIQUE come from the row's own hash. */
 static bool fill_auth(const struct fill *fc)
 {
-    struct gen *g = fc->g;
-    struct tstate *ts = fc->ts;
-    const struct col_plan *p = fc->p;
     struct cell *cl = fc->cl;
     struct strbuf *sb = fc->sb;
     struct ent *e = fc->e;
     struct rng *r = fc->r;
     switch (fc->p->f) {
-    case F_EXPIRES: put_dt(g, cl, sb, e->t1); break;
+    case F_EXPIRES: put_dt(fc->g, cl, sb, e->t1); break;
     case F_ACC_TYPE: gen_cell_static(cl, "oauth"); break;
     case F_ACC_PROVIDER: gen_cell_static(cl, e->t3 ? "google" : "azure-ad"); break;
     case F_ACC_PID: {
         /* From the row's own hash: (provider, providerAccountId) is UNIQUE. */
-        uint64_t h1 = hash3(g->seed, SALT(T_ACCOUNT, P_NAME), (uint64_t)g->row);
-        uint64_t h2 = hash3(h1, SALT(T_ACCOUNT, P_NAME), (uint64_t)g->row);
+        uint64_t h1 = hash3(fc->g->seed, SALT(T_ACCOUNT, P_NAME), (uint64_t)fc->g->row);
+        uint64_t h2 = hash3(h1, SALT(T_ACCOUNT, P_NAME), (uint64_t)fc->g->row);
         char buf[48];
         if (e->t3) {
             snprintf(buf, sizeof buf, "1%010" PRIu64 "%010" PRIu64, h1 % UINT64_C(10000000000),
@@ -409,16 +400,16 @@ static bool fill_auth(const struct fill *fc)
     }
     case F_ACC_REFRESH:
         if (rng_pct(r, 80)) {
-            put_jwt(g, sb, 300 + rng_below(r, 200));
+            put_jwt(fc->g, sb, 300 + rng_below(r, 200));
             gen_cell_sb(cl, sb);
         }
         break;
     case F_ACC_ACCESS:
-        put_jwt(g, sb, 900 + rng_below(r, 500));
+        put_jwt(fc->g, sb, 900 + rng_below(r, 500));
         gen_cell_sb(cl, sb);
         break;
     case F_ACC_EXPIRES_AT:
-        cell_int(cl, g->now - 30 * 86400 + (int64_t)rng_below(r, 31 * 86400));
+        cell_int(cl, fc->g->now - 30 * 86400 + (int64_t)rng_below(r, 31 * 86400));
         break;
     case F_ACC_TOKEN_TYPE: gen_cell_static(cl, e->t3 ? "Bearer" : "bearer"); break;
     case F_ACC_SCOPE:
@@ -427,7 +418,7 @@ static bool fill_auth(const struct fill *fc)
                               : "openid profile email offline_access User.Read");
         break;
     case F_ACC_ID_TOKEN:
-        put_jwt(g, sb, 600 + rng_below(r, 300));
+        put_jwt(fc->g, sb, 600 + rng_below(r, 300));
         gen_cell_sb(cl, sb);
         break;
     case F_ACC_STATE:
@@ -441,16 +432,16 @@ static bool fill_auth(const struct fill *fc)
     case F_SESSION_TOKEN:
     case F_VT_TOKEN: {
         /* From the row's own hash: the column is UNIQUE. */
-        uint64_t h = hash3(g->seed, SALT(ts->tab, P_NAME), (uint64_t)g->row);
+        uint64_t h = hash3(fc->g->seed, SALT(fc->ts->tab, P_NAME), (uint64_t)fc->g->row);
         char buf[40];
-        if (p->f == F_SESSION_TOKEN) {
-            gen_fmt_uuid(buf, h, hash3(h, 1, (uint64_t)g->row), false);
+        if (fc->p->f == F_SESSION_TOKEN) {
+            gen_fmt_uuid(buf, h, hash3(h, 1, (uint64_t)fc->g->row), false);
             sb_adds(sb, buf);
         } else {
             for (int k = 0; k < 4; k++) {
                 snprintf(buf, sizeof buf, "%016" PRIx64, h);
                 sb_adds(sb, buf);
-                h = hash3(h, 2, (uint64_t)g->row);
+                h = hash3(h, 2, (uint64_t)fc->g->row);
             }
         }
         gen_cell_sb(cl, sb);
@@ -464,10 +455,9 @@ static bool fill_auth(const struct fill *fc)
 }
 
 /* An organization (or a lead's company, an opportunity's name): address,
- * web site, size and follow-ups. Returns false for a field of another family. */
+ * web site, size and follow-ups. */
 static bool fill_org(const struct fill *fc)
 {
-    struct gen *g = fc->g;
     struct cell *cl = fc->cl;
     struct strbuf *sb = fc->sb;
     struct ent *e = fc->e;
@@ -481,7 +471,8 @@ static bool fill_org(const struct fill *fc)
         break;
     case F_ADDRESS:
         if (!e->t3) {
-            sb_addf(sb, "%u %s %s", 1 + rng_below(r, 9899), PICK(r, streets), PICK(r, street_kinds));
+            sb_addf(sb, "%u %s %s", 1 + rng_below(r, 9899), PICK(r, streets),
+                    PICK(r, street_kinds));
             if (rng_pct(r, 15))
                 sb_addf(sb, ", Suite %u", 100 + 10 * rng_below(r, 80));
             gen_cell_sb(cl, sb);
@@ -510,7 +501,7 @@ static bool fill_org(const struct fill *fc)
     case F_REVENUE:
         if (!rng_pct(r, 15)) {
             cl->type = CELL_REAL;
-            cl->d = (double)log_cents(g, 5000000, 3) / 100.0; /* $50k .. $50M */
+            cl->d = (double)log_cents(fc->g, 5000000, 3) / 100.0; /* $50k .. $50M */
         }
         break;
     case F_EMPLOYEES:
@@ -525,11 +516,11 @@ static bool fill_org(const struct fill *fc)
         break;
     case F_LAST_CONTACT:
         if (!rng_pct(r, 30))
-            put_dt(g, cl, sb, gen_after(g, e->created));
+            put_dt(fc->g, cl, sb, gen_after(fc->g, e->created));
         break;
     case F_NEXT_FOLLOW_UP:
         if (!rng_pct(r, 50))
-            put_dt(g, cl, sb, g->now + (int64_t)rng_below(r, 60 * 86400));
+            put_dt(fc->g, cl, sb, fc->g->now + (int64_t)rng_below(r, 60 * 86400));
         break;
     default:
         return false;
@@ -537,30 +528,29 @@ static bool fill_org(const struct fill *fc)
     return true;
 }
 
-/* An interaction: subject by type, date, duration, next action. Returns false for a field of another family. */
+/* An interaction: subject by type, date, duration, next action. */
 static bool fill_interaction(const struct fill *fc)
 {
-    struct gen *g = fc->g;
     struct cell *cl = fc->cl;
     struct strbuf *sb = fc->sb;
     struct ent *e = fc->e;
     struct rng *r = fc->r;
-    const char *main_label = fc->main_label;
     switch (fc->p->f) {
     case F_SUBJECT: {
         size_t n;
-        const char *const *list = subjects_for(main_label ? main_label : "", &n);
+        const char *const *list = subjects_for(fc->main_label ? fc->main_label : "", &n);
         char buf[200];
         gen_expand(r, list[rng_below(r, (uint32_t)n)], "", buf, sizeof buf);
         sb_adds(sb, buf);
         gen_cell_sb(cl, sb);
         break;
     }
-    case F_INT_DATE: put_dt(g, cl, sb, e->t1); break;
+    case F_INT_DATE: put_dt(fc->g, cl, sb, e->t1); break;
     case F_DURATION:
-        if (main_label && (str_eq(main_label, "EMAIL") || str_eq(main_label, "OTHER")))
+        if (fc->main_label && (str_eq(fc->main_label, "EMAIL") || str_eq(fc->main_label, "OTHER")))
             break;
-        if (main_label && (str_eq(main_label, "MEETING") || str_eq(main_label, "VISIT")))
+        if (fc->main_label &&
+            (str_eq(fc->main_label, "MEETING") || str_eq(fc->main_label, "VISIT")))
             cell_int(cl, 15 * rng_range(r, 2, 10));
         else
             cell_int(cl, rng_range(r, 3, 45));
@@ -575,38 +565,35 @@ static bool fill_interaction(const struct fill *fc)
     return true;
 }
 
-/* Opportunities and leads: value, probability by stage, close date, score. Returns false for a field of another family. */
+/* Opportunities and leads: value, probability by stage, close date, score. */
 static bool fill_deal(const struct fill *fc)
 {
-    struct gen *g = fc->g;
-    const struct col_plan *p = fc->p;
     struct cell *cl = fc->cl;
     struct strbuf *sb = fc->sb;
     struct ent *e = fc->e;
     struct rng *r = fc->r;
-    const char *main_label = fc->main_label;
     switch (fc->p->f) {
     case F_DEAL_VALUE:
-        if (!p->col->nullable)
-            put_cents(cl, sb, log_cents(g, 1000000, 3)); /* contracts: $10k .. $10M */
+        if (!fc->p->col->nullable)
+            put_cents(cl, sb, log_cents(fc->g, 1000000, 3)); /* contracts: $10k .. $10M */
         else if (!rng_pct(r, 10))
-            put_cents(cl, sb, log_cents(g, 500000, 3)); /* deals: $5k .. $5M */
+            put_cents(cl, sb, log_cents(fc->g, 500000, 3)); /* deals: $5k .. $5M */
         break;
     case F_PROBABILITY:
-        if (!rng_pct(r, 10) && main_label) {
+        if (!rng_pct(r, 10) && fc->main_label) {
             static const struct {
                 const char *stage;
                 int p;
             } probs[] = {{"PROSPECTING", 10}, {"QUALIFICATION", 25}, {"PROPOSAL", 50},
                          {"NEGOTIATION", 75}, {"CLOSED_WON", 100}, {"CLOSED_LOST", 0}};
             for (size_t k = 0; k < N_(probs); k++)
-                if (str_eq(probs[k].stage, main_label))
+                if (str_eq(probs[k].stage, fc->main_label))
                     cell_int(cl, probs[k].p);
         }
         break;
     case F_CLOSE_DATE:
         if (!rng_pct(r, 15))
-            put_dt(g, cl, sb, e->t1);
+            put_dt(fc->g, cl, sb, e->t1);
         break;
     case F_SCORE:
         if (!rng_pct(r, 15))
@@ -618,21 +605,19 @@ static bool fill_deal(const struct fill *fc)
     return true;
 }
 
-/* A contract: number, title, dates, terms, signature. Returns false for a field of another family. */
+/* A contract: number, title, dates, terms, signature. */
 static bool fill_contract(const struct fill *fc)
 {
-    struct gen *g = fc->g;
     struct cell *cl = fc->cl;
     struct strbuf *sb = fc->sb;
     struct ent *e = fc->e;
     struct rng *r = fc->r;
-    const char *main_label = fc->main_label;
     switch (fc->p->f) {
     case F_CONTRACT_NUMBER: {
         char buf[40];
         gen_fmt_datetime2(buf, e->t1, 0);
         /* The row number makes it unique; the year is the start's. */
-        sb_addf(sb, "KP-%.4s-%06ld", buf, g->row + 1);
+        sb_addf(sb, "KP-%.4s-%06ld", buf, fc->g->row + 1);
         gen_cell_sb(cl, sb);
         break;
     }
@@ -644,21 +629,22 @@ static bool fill_contract(const struct fill *fc)
             gen_cell_sb(cl, sb);
         }
         break;
-    case F_START_DATE: put_dt(g, cl, sb, e->t1); break;
+    case F_START_DATE: put_dt(fc->g, cl, sb, e->t1); break;
     case F_END_DATE:
         if (!rng_pct(r, 10))
-            put_dt(g, cl, sb, e->t2);
+            put_dt(fc->g, cl, sb, e->t2);
         break;
     case F_TERMS:
         if (!rng_pct(r, 30)) {
-            put_sentences(g, sb, terms_sentences, N_(terms_sentences),
+            put_sentences(fc->g, sb, terms_sentences, N_(terms_sentences),
                           rng_pct(r, 20) ? rng_range(r, 8, 20) : rng_range(r, 2, 5));
             gen_cell_sb(cl, sb);
         }
         break;
     case F_SIGNED_AT:
-        if (main_label && !str_eq(main_label, "DRAFT") && !str_eq(main_label, "PENDING"))
-            put_dt(g, cl, sb, e->t3);
+        if (fc->main_label && !str_eq(fc->main_label, "DRAFT") &&
+            !str_eq(fc->main_label, "PENDING"))
+            put_dt(fc->g, cl, sb, e->t3);
         break;
     default:
         return false;

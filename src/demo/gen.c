@@ -17,6 +17,7 @@
 #include "config.h"
 
 #include "gen_private.h"
+#include "paths.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -42,16 +43,6 @@ static int fsync_path(const char *path, bool dir)
     int rc = fsync(fd);
     close(fd);
     return rc;
-}
-
-static char *dir_of(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    if (!slash)
-        return xstrdup(".");
-    if (slash == path)
-        return xstrdup("/");
-    return xstrndup(path, (size_t)(slash - path));
 }
 
 /* Creates path exclusively (a stale one is removed first when force). */
@@ -234,7 +225,7 @@ int gen_legacy_sqlite(const struct gen_opts *o, FILE *log, char **err)
     json_decref(root);
     if (jrc != 0 || publish(g, tmp, o->out, o->force) != 0)
         goto fail_tmp;
-    char *dir = dir_of(o->out);
+    char *dir = paths_dirname(o->out);
     fsync_path(dir, true); /* best effort: the rename's durability */
     free(dir);
     if (log) {

@@ -25,9 +25,9 @@
 int gen_exec_sql(struct gen *g, const char *sql)
 {
     char *msg;
-    if (sqlite_exec(g->sql, sql, &msg) == 0)
+    if (sqlite_exec(g->sql, sql, "SQLite", &msg) == 0)
         return 0;
-    gen_fail(g, "SQLite: %s (in: %.60s)", msg, sql);
+    gen_fail(g, "%s (in: %.60s)", msg, sql);
     free(msg);
     return -1;
 }

@@ -196,6 +196,15 @@ static const struct source_column *cat_column(const struct source_table *t, cons
 }
 
 
+/* A table and its key column, both from the catalog. 0, or -1 with *err. */
+static int cat_table_key(struct tds_source *s, const char *table, const char *key,
+                         const struct source_table **t, const struct source_column **k, char **err)
+{
+    *t = cat_table(s, table, err);
+    *k = *t ? cat_column(*t, key, err) : NULL;
+    return *k ? 0 : -1;
+}
+
 /* ---- the operations -------------------------------------------------- */
 
 static int tds_describe(struct source *src, struct source_table **out, size_t *n, char **err)
@@ -318,11 +327,9 @@ static int tds_stream(struct source *src, const char *table, const char *key,
                       size_t limit, source_row_fn fn, void *ctx, char **err)
 {
     struct tds_source *s = (struct tds_source *)src;
-    const struct source_table *t = cat_table(s, table, err);
-    if (!t)
-        return -1;
-    const struct source_column *k = cat_column(t, key, err);
-    if (!k)
+    const struct source_table *t;
+    const struct source_column *k;
+    if (cat_table_key(s, table, key, &t, &k, err) != 0)
         return -1;
     enum vk *kinds = xcalloc(ncols ? ncols : 1, sizeof *kinds);
     struct strbuf sql;
@@ -532,11 +539,9 @@ static int tds_changes(struct source *src, const char *table, const char *key,
                        source_change_fn fn, void *ctx, char **err)
 {
     struct tds_source *s = (struct tds_source *)src;
-    const struct source_table *t = cat_table(s, table, err);
-    if (!t)
-        return -1;
-    const struct source_column *k = cat_column(t, key, err);
-    if (!k)
+    const struct source_table *t;
+    const struct source_column *k;
+    if (cat_table_key(s, table, key, &t, &k, err) != 0)
         return -1;
     enum vk *kinds = xcalloc(ncols + 4, sizeof *kinds);
     struct strbuf sql;

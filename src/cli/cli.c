@@ -4,6 +4,7 @@
 
 #include "cli.h"
 #include "guard.h"
+#include "progress.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -96,3 +97,13 @@ bool guard_write_cli(const char *prefix, const char *what)
     free(err);
     return false;
 }
+
+static void line_to_stdout(void *arg, const char *text)
+{
+    (void)arg;
+    fputs(text, stdout);
+    fputc('\n', stdout);
+    fflush(stdout); /* progress: seen when it happens, also through a pipe */
+}
+
+const struct progress cli_stdout = {line_to_stdout, NULL};

@@ -6,6 +6,7 @@
 #include <getopt.h>
 #include <stdbool.h>
 
+#include "progress.h"
 #include "util.h"
 
 /* Exit statuses shared by every subcommand (documented in pantrycrm(1)). */
@@ -48,5 +49,8 @@ int cli_no_more_args(const char *prefix, int argc, char **argv);
 /* guard_write (guard.h) for a command: prints the refusal as "prefix: …"
  * on stderr and returns false. */
 bool guard_write_cli(const char *prefix, const char *what);
+
+/* The core's progress lines (progress.h), printed on stdout. */
+extern const struct progress cli_stdout;
 
 #endif

@@ -97,7 +97,7 @@ static int db_migrate(int argc, char **argv, const char *prefix)
     if (!conn)
         return EXIT_FAIL;
     char *err = NULL;
-    int applied = schema_migrate(conn, &set, stdout, &err);
+    int applied = schema_migrate(conn, &set, &cli_stdout, &err);
     char *where = pg_describe(conn);
     if (applied < 0) {
         warnx_("%s", err);
@@ -229,7 +229,7 @@ static int db_drizzle_baseline(int argc, char **argv, const char *prefix)
     if (!out_dir_given(prefix, argc, argv, outdir))
         return EXIT_USAGE;
     char *err = NULL;
-    if (drizzle_baseline(conninfo, outdir, mschema, mtable, stdout, &err) != 0) {
+    if (drizzle_baseline(conninfo, outdir, mschema, mtable, &cli_stdout, &err) != 0) {
         warn_sanitized("drizzle-baseline", err);
         free(err);
         return EXIT_FAIL;
@@ -270,7 +270,7 @@ static int db_drizzle(int argc, char **argv, const char *prefix)
     if (!out_dir_given(prefix, argc, argv, outdir))
         return EXIT_USAGE;
     char *err = NULL;
-    if (drizzle_generate(conninfo, outdir, stdout, &err) != 0) {
+    if (drizzle_generate(conninfo, outdir, &cli_stdout, &err) != 0) {
         warn_sanitized("drizzle", err);
         free(err);
         return EXIT_FAIL;

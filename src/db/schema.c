@@ -14,8 +14,9 @@
  * Copyright (C) 2026 The pantrycrm authors. GPL-3.0-or-later. */
 #include "config.h"
 
-#include "schema.h"
 #include "pg.h"
+#include "schema.h"
+#include "progress.h"
 #include "util.h"
 
 #include <ctype.h>
@@ -300,7 +301,8 @@ static char *explain_failure(const struct schema_file *f, PGresult *res, PGconn 
     return out;
 }
 
-int schema_migrate(PGconn *conn, const struct schema_set *set, FILE *log, char **err)
+int schema_migrate(PGconn *conn, const struct schema_set *set, const struct progress *log,
+                   char **err)
 {
     if (!pg_command(conn, err, "BEGIN"))
         return -1;
@@ -374,7 +376,7 @@ int schema_migrate(PGconn *conn, const struct schema_set *set, FILE *log, char *
             goto out;
         }
         if (log)
-            fprintf(log, "applied %s\n", f->name);
+            progress_say(log, "applied %s", f->name);
         applied++;
     }
 out:

@@ -3,6 +3,8 @@
 #ifndef PANTRY_SCHEMA_H
 #define PANTRY_SCHEMA_H
 
+struct progress; /* progress.h */
+
 #include <libpq-fe.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -58,6 +60,7 @@ const char *schema_state_name(enum schema_state st);
  * present: the caller's own error says more. */
 char *schema_missing(PGconn *conn);
 
-int schema_migrate(PGconn *conn, const struct schema_set *set, FILE *log, char **err);
+int schema_migrate(PGconn *conn, const struct schema_set *set, const struct progress *log,
+                   char **err);
 
 #endif

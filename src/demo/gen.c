@@ -18,6 +18,7 @@
 
 #include "gen_private.h"
 #include "paths.h"
+#include "progress.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -116,7 +117,7 @@ static double elapsed(const struct timespec *t0)
     return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
-static int generate(struct gen *g, FILE *log, int *migrations)
+static int generate(struct gen *g, const struct progress *log, int *migrations)
 {
     static const char *const pragmas[] = {
         /* No journal and no fsync while generating: a crash leaves only
@@ -152,20 +153,17 @@ static int generate(struct gen *g, FILE *log, int *migrations)
             free(ts);
             return -1;
         }
-        if (log) {
-            fprintf(log, "  %-20s %11ld rows  %6.2f s\n", tables[t].name, ts->rows, elapsed(&t0));
-            fflush(log);
-        }
+        progress_say(log, "  %-20s %11ld rows  %6.2f s", tables[t].name, ts->rows, elapsed(&t0));
     }
     free(ts);
     if (log)
-        fprintf(log, "  %-20s %11d rows\n", "_prisma_migrations", *migrations);
+        progress_say(log, "  %-20s %11d rows", "_prisma_migrations", *migrations);
     if (gen_create_unique_keys(g) != 0 || gen_exec_sql(g, "COMMIT") != 0)
         return -1;
     return 0;
 }
 
-int gen_legacy_sqlite(const struct gen_opts *o, FILE *log, char **err)
+int gen_legacy_sqlite(const struct gen_opts *o, const struct progress *log, char **err)
 {
     *err = NULL;
     struct gen *g = xcalloc(1, sizeof *g);
@@ -199,11 +197,8 @@ int gen_legacy_sqlite(const struct gen_opts *o, FILE *log, char **err)
     if (fd < 0)
         goto out;
     close(fd);
-    if (log) {
-        fprintf(log, "generating a legacy database: scale %ld, seed %" PRIu64 ", %s, into %s\n",
-                o->scale, o->seed, o->messy ? "messy" : "clean", o->out);
-        fflush(log);
-    }
+    progress_say(log, "generating a legacy database: scale %ld, seed %" PRIu64 ", %s, into %s",
+                 o->scale, o->seed, o->messy ? "messy" : "clean", o->out);
     if (sqlite3_open_v2(tmp, &g->sql, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
         gen_fail(g, "cannot open %s: %s", tmp, g->sql ? sqlite3_errmsg(g->sql) : "out of memory");
         goto fail_tmp;
@@ -230,13 +225,13 @@ int gen_legacy_sqlite(const struct gen_opts *o, FILE *log, char **err)
     free(dir);
     if (log) {
         if (o->messy)
-            gen_print_dirt(g, log);
+            gen_report_dirt(g, log);
         long total = migrations;
         for (int t = 0; t < T_COUNT; t++)
             total += g->n[t];
         double mb = lstat(o->out, &st) == 0 ? (double)st.st_size / 1048576.0 : 0;
-        fprintf(log, "wrote %s (%ld rows, %.1f MB) and %s in %.2f s\n", o->out, total, mb, json,
-                elapsed(&t0));
+        progress_say(log, "wrote %s (%ld rows, %.1f MB) and %s in %.2f s", o->out, total, mb, json,
+                     elapsed(&t0));
     }
     rc = 0;
     goto out;

@@ -368,6 +368,6 @@ int gen_table(struct gen *g, struct tstate *ts);
 int gen_prisma_migrations(struct gen *g);
 int gen_create_unique_keys(struct gen *g);
 json_t *gen_dirt_json(struct gen *g, int migrations);
-void gen_print_dirt(struct gen *g, FILE *log);
+void gen_report_dirt(struct gen *g, const struct progress *log);
 
 #endif

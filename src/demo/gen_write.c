@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "gen_private.h"
+#include "progress.h"
 #include "sqlite_exec.h"
 
 #include <errno.h>
@@ -298,11 +299,11 @@ json_t *gen_dirt_json(struct gen *g, int migrations)
     return root;
 }
 
-void gen_print_dirt(struct gen *g, FILE *log)
+void gen_report_dirt(struct gen *g, const struct progress *log)
 {
     size_t nt;
     const struct legacy_table *tables = legacy_tables(&nt);
-    fprintf(log, "dirt injected (table.column kind count):\n");
+    progress_say(log, "dirt injected (table.column kind count):");
     for (size_t t = 0; t < nt; t++) {
         int ti = gen_tab_of(tables[t].name);
         for (size_t c = 0; c < tables[t].ncols; c++)
@@ -310,11 +311,10 @@ void gen_print_dirt(struct gen *g, FILE *log)
                 if (g->dirt[ti][c][k]) {
                     char name[96];
                     snprintf(name, sizeof name, "%s.%s", tables[t].name, tables[t].cols[c].name);
-                    fprintf(log, "  %-34s %-18s %8ld\n", name, dirt_info[k].name,
-                            g->dirt[ti][c][k]);
+                    progress_say(log, "  %-34s %-18s %8ld", name, dirt_info[k].name,
+                                 g->dirt[ti][c][k]);
                 }
     }
     for (int k = 0; k < D_COUNT; k++)
-        fprintf(log, "  %-34s %-18s %8ld\n", "total", dirt_info[k].name, g->totals[k]);
+        progress_say(log, "  %-34s %-18s %8ld", "total", dirt_info[k].name, g->totals[k]);
 }
-

@@ -16,11 +16,12 @@
  * Copyright (C) 2026 The pantrycrm authors. GPL-3.0-or-later. */
 #include "config.h"
 
-#include "drizzle.h"
 #include "digest.h"
+#include "drizzle.h"
 #include "paths.h"
 #include "pg.h"
 #include "schema.h"
+#include "progress.h"
 #include "util.h"
 
 #include <dirent.h>
@@ -161,8 +162,8 @@ static bool v1_layout(const char *outdir)
 }
 
 /* The folder part. */
-static int write_folder(const char *src, const struct baseline *b, const char *outdir, FILE *out,
-                        char **err)
+static int write_folder(const char *src, const struct baseline *b, const char *outdir,
+                        const struct progress *out, char **err)
 {
     char *journal = xasprintf("%s/meta/_journal.json", outdir);
     int rc = -1;
@@ -183,7 +184,8 @@ static int write_folder(const char *src, const struct baseline *b, const char *o
         }
         free(tag);
         if (found == 1) {
-            fprintf(out, "%s already starts with the baseline %s: left as it is\n", outdir, b->tag);
+            progress_say(out, "%s already starts with the baseline %s: left as it is", outdir,
+                         b->tag);
             free(journal);
             return 0;
         }
@@ -216,7 +218,7 @@ static int write_folder(const char *src, const struct baseline *b, const char *o
     free(snap);
     free(sqlname);
     if (rc == 0)
-        fprintf(out, "wrote the Drizzle migrations folder %s (baseline %s)\n", outdir, b->tag);
+        progress_say(out, "wrote the Drizzle migrations folder %s (baseline %s)", outdir, b->tag);
 out:
     free(journal);
     return rc;
@@ -292,8 +294,8 @@ static bool history_command(PGconn *conn, char **err, const char *fmt, const cha
     return ok;
 }
 
-static int record_row(PGconn *conn, const struct baseline *b, const struct history *h, FILE *out,
-                      char **err)
+static int record_row(PGconn *conn, const struct baseline *b, const struct history *h,
+                      const struct progress *out, char **err)
 {
     if (!pg_command(conn, err, "BEGIN")
         /* "already exists, skipping" is no news on a second run. */
@@ -336,8 +338,8 @@ static int record_row(PGconn *conn, const struct baseline *b, const struct histo
     PQclear(r);
     char *where = pg_describe(conn);
     if (past) {
-        fprintf(out, "%s in %s %s: nothing recorded\n", h->name, where,
-                here ? "already holds the baseline" : "already holds later migrations");
+        progress_say(out, "%s in %s %s: nothing recorded", h->name, where,
+                     here ? "already holds the baseline" : "already holds later migrations");
     } else {
         sql = xasprintf("INSERT INTO %s (hash, created_at) VALUES ($1, $2::bigint)", h->qualified);
         r = pg_exec(conn, err, sql, 2, params);
@@ -347,7 +349,7 @@ static int record_row(PGconn *conn, const struct baseline *b, const struct histo
             goto fail;
         }
         PQclear(r);
-        fprintf(out, "recorded the baseline %s in %s in %s\n", b->tag, h->name, where);
+        progress_say(out, "recorded the baseline %s in %s in %s", b->tag, h->name, where);
     }
     free(where);
     if (!pg_command(conn, err, "COMMIT"))
@@ -362,7 +364,7 @@ fail:
 }
 
 int drizzle_baseline(const char *conninfo, const char *outdir, const char *mschema,
-                     const char *mtable, FILE *out, char **err)
+                     const char *mtable, const struct progress *out, char **err)
 {
     struct history h = {0};
     char *data = paths_pkgdata();

@@ -21,8 +21,9 @@
 
 #include "config.h"
 
-#include "sqlite_ct.h"
+#include "progress.h"
 #include "source_sqlite.h"
+#include "sqlite_ct.h"
 #include "sqlite_exec.h"
 #include "sqltext.h"
 #include "util.h"
@@ -227,7 +228,8 @@ static int ct_track_table(sqlite3 *db, const char *t, char **pk, size_t npk, int
     return rc;
 }
 
-int source_sqlite_track(const char *path, int64_t retention_s, FILE *log, char **err)
+int source_sqlite_track(const char *path, int64_t retention_s, const struct progress *log,
+                        char **err)
 {
     sqlite3 *db = sqlite_ct_open_rw(path, err);
     if (!db)
@@ -279,7 +281,7 @@ int source_sqlite_track(const char *path, int64_t retention_s, FILE *log, char *
         if (table && (!tn || strcmp(tn, table) != 0)) {
             rc = ct_track_table(db, table, pk, npk, cur, err);
             if (rc == 0 && log)
-                fprintf(log, "tracking changes of %s\n", table);
+                progress_say(log, "tracking changes of %s", table);
             ntables++;
             free(table);
             table = NULL;
@@ -303,8 +305,8 @@ int source_sqlite_track(const char *path, int64_t retention_s, FILE *log, char *
     else
         sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
     if (rc == 0 && log)
-        fprintf(log, "change tracking is on for %zu tables of %s (version %lld)\n", ntables, path,
-                (long long)cur);
+        progress_say(log, "change tracking is on for %zu tables of %s (version %lld)", ntables,
+                     path, (long long)cur);
     sqlite3_close(db);
     return rc;
 }

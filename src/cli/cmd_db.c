@@ -6,7 +6,6 @@
 #include "guard.h"
 #include "commands.h"
 #include "drizzle.h"
-#include "paths.h"
 #include "pg.h"
 #include "sanitize.h"
 #include "schema.h"
@@ -53,16 +52,12 @@ static int parse_conn_opts(const char *prefix, const char *usage, int argc, char
 
 static int load_files(struct schema_set *set)
 {
-    char *data = paths_pkgdata();
-    char *dir = xasprintf("%s/sql", data);
     char *err = NULL;
-    int rc = schema_load(dir, set, &err);
+    int rc = schema_load_installed(set, &err);
     if (rc != 0) {
         warnx_("%s", err);
         free(err);
     }
-    free(dir);
-    free(data);
     return rc;
 }
 

@@ -16,6 +16,7 @@
 
 #include "pg.h"
 #include "schema.h"
+#include "paths.h"
 #include "progress.h"
 #include "util.h"
 
@@ -75,6 +76,16 @@ int schema_load(const char *dir, struct schema_set *set, char **err)
     }
     qsort(set->files, set->n, sizeof *set->files, cmp_file);
     return 0;
+}
+
+int schema_load_installed(struct schema_set *set, char **err)
+{
+    char *data = paths_pkgdata();
+    char *dir = xasprintf("%s/sql", data);
+    free(data);
+    int rc = schema_load(dir, set, err);
+    free(dir);
+    return rc;
 }
 
 void schema_set_free(struct schema_set *set)

@@ -43,6 +43,8 @@ struct schema_report {
 
 /* Loads every *.sql file of dir. 0, or -1 with *err set. */
 int schema_load(const char *dir, struct schema_set *set, char **err);
+/* The same for the installed schema files (the package data's sql/). */
+int schema_load_installed(struct schema_set *set, char **err);
 void schema_set_free(struct schema_set *set);
 
 /* Compares what the database recorded with the files. 0, or -1 with *err. */

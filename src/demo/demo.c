@@ -284,13 +284,8 @@ int demo_up(struct demo *d, const struct progress *log, char **err)
     if (ensure_database(d, log, err) != 0)
         return -1;
 
-    char *data = paths_pkgdata();
-    char *sqldir = xasprintf("%s/sql", data);
-    free(data);
     struct schema_set set;
-    int rc = schema_load(sqldir, &set, err);
-    free(sqldir);
-    if (rc != 0)
+    if (schema_load_installed(&set, err) != 0)
         return -1;
     PGconn *conn = pg_connect(d->conninfo, "apply the schema to the demo database", err);
     if (!conn) {

@@ -226,16 +226,13 @@ out:
 
 /* The target must be exactly what the baseline describes: every pantrycrm
  * schema file applied, none pending or changed. */
-static int check_schema(PGconn *conn, const char *data, char **err)
+static int check_schema(PGconn *conn, char **err)
 {
-    char *dir = xasprintf("%s/sql", data);
     struct schema_set set;
-    int rc = schema_load(dir, &set, err);
-    free(dir);
-    if (rc != 0)
+    if (schema_load_installed(&set, err) != 0)
         return -1;
     struct schema_report rep;
-    rc = schema_status(conn, &set, &rep, err);
+    int rc = schema_status(conn, &set, &rep, err);
     if (rc == 0) {
         size_t bad = 0;
         for (size_t i = 0; i < rep.n; i++)
@@ -375,7 +372,7 @@ int drizzle_baseline(const char *conninfo, const char *outdir, const char *msche
     if (baseline_load(src, &b, err) != 0)
         goto out;
     conn = pg_connect(conninfo, "record the Drizzle baseline", err);
-    if (!conn || check_schema(conn, data, err) != 0)
+    if (!conn || check_schema(conn, err) != 0)
         goto out;
     if (history_init(conn, mschema && *mschema ? mschema : "drizzle",
                      mtable && *mtable ? mtable : "__drizzle_migrations", &h, err) != 0)

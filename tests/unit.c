@@ -13,6 +13,8 @@
 #include "userconf.h"
 #include "export.h"
 #include "numfmt.h"
+#include "progress.h"
+#include "sqlite_exec.h"
 
 #include <sqlite3.h>
 #include "util.h"
@@ -376,6 +378,71 @@ static void test_numfmt(void)
     is_str(b, "1e10", "numfmt: what is not a plain decimal is kept");
     numfmt_decimal("123", 2, "\xe2\x80\xaf", b, sizeof b);
     is_str(b, "123.00", "numfmt: three digits need no separator");
+    numfmt_count(1234567, ",", b, sizeof b);
+    is_str(b, "1,234,567", "numfmt: a count gets separators");
+    numfmt_count(-1000, ",", b, sizeof b);
+    is_str(b, "-1,000", "numfmt: a negative count");
+    numfmt_count(999, ",", b, sizeof b);
+    is_str(b, "999", "numfmt: a small count has none");
+    numfmt_bytes_compact(256.0 * 1024 * 1024, b, sizeof b);
+    is_str(b, "256MB", "numfmt: compact bytes, near whole: no decimal");
+    numfmt_bytes_compact(1.5 * 1024 * 1024 * 1024, b, sizeof b);
+    is_str(b, "1.5GB", "numfmt: compact bytes with one decimal");
+    numfmt_bytes_compact(512, b, sizeof b);
+    is_str(b, "512B", "numfmt: compact bytes under 1 kB");
+    numfmt_bytes_fixed(300, b, sizeof b);
+    is_str(b, "0.3 kB", "numfmt: fixed bytes start at kB");
+    numfmt_bytes_fixed(INT64_C(3) * 1024 * 1024 * 1024 / 2, b, sizeof b);
+    is_str(b, "1.5 GB", "numfmt: fixed bytes, always one decimal");
+}
+
+static void collect_line(void *arg, const char *text)
+{
+    sb_addf(arg, "[%s]", text);
+}
+
+/* The core's small shared helpers: progress lines, SQLite statements,
+ * directory names. */
+static void test_core_helpers(void)
+{
+    struct strbuf got;
+    sb_init(&got);
+    struct progress p = {collect_line, &got};
+    progress_say(&p, "applied %s", "0001_init.sql");
+    progress_say(&p, "%d tables", 3);
+    progress_say(NULL, "nobody listens");
+    is_str(got.buf, "[applied 0001_init.sql][3 tables]",
+           "progress: each line goes to the sink, formatted, without a newline");
+    sb_free(&got);
+
+    sqlite3 *db = NULL;
+    ok(sqlite3_open(":memory:", &db) == SQLITE_OK, "sqlite: an in-memory database");
+    char *err = NULL;
+    is_int(sqlite_exec(db, "CREATE TABLE t (x); INSERT INTO t VALUES (1)", "setup", &err), 0,
+           "sqlite_exec runs several statements");
+    is_int(sqlite_exec(db, "CREATE TABLE t (x)", "state file", &err), -1,
+           "sqlite_exec fails on an error");
+    is_str(err, "state file: table t already exists",
+           "with the caller's context and SQLite's message");
+    free(err);
+    err = NULL;
+    is_int(sqlite_exec(db, "SELECT nosuch FROM t", NULL, &err), -1, "and without a context");
+    is_str(err, "no such column: nosuch", "SQLite's message alone");
+    free(err);
+    char *e2 = sqlite_error(db, "reading");
+    is_str(e2, "reading: no such column: nosuch", "sqlite_error quotes the last error");
+    free(e2);
+    sqlite3_close(db);
+
+    static const char *const dirs[][2] = {
+        {"/var/lib/x/state.db", "/var/lib/x"}, {"state.db", "."}, {"/state.db", "/"},
+        {"a/b", "a"},
+    };
+    for (size_t i = 0; i < sizeof dirs / sizeof *dirs; i++) {
+        char *d = paths_dirname(dirs[i][0]);
+        is_str(d, dirs[i][1], dirs[i][0]);
+        free(d);
+    }
 }
 
 int main(void)
@@ -398,6 +465,7 @@ int main(void)
     test_spark(tmp);
     test_userconf(tmp);
     test_export_writers();
+    test_core_helpers();
     char *rm = xasprintf("rm -rf '%s'", tmp);
     if (system(rm) != 0)
         printf("# could not remove %s\n", tmp);

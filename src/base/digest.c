@@ -13,6 +13,8 @@ void digest_sha256_hex(const void *data, size_t len, char out[DIGEST_SHA256_HEX_
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int mdlen = 0;
     if (!EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL)) {
+        /* A diagnostic before abort, not output: a libcrypto without
+         * SHA-256 is a broken installation, and there is no caller to tell. */
         fprintf(stderr, "pantrycrm: SHA-256 unavailable in libcrypto\n");
         abort();
     }

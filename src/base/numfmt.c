@@ -86,3 +86,36 @@ void numfmt_decimal(const char *num, int places, const char *sep, char *out, siz
     buf[b] = '\0';
     snprintf(out, size, "%s", buf);
 }
+
+void numfmt_count(int64_t v, const char *sep, char *out, size_t size)
+{
+    char raw[32];
+    snprintf(raw, sizeof raw, "%lld", (long long)v);
+    numfmt_decimal(raw, 0, sep, out, size);
+}
+
+void numfmt_bytes_compact(double b, char *out, size_t size)
+{
+    static const char *const units[] = {"B", "kB", "MB", "GB", "TB"};
+    int u = 0;
+    /* no libm: the program does not link it for two calls */
+    while ((b < 0 ? -b : b) >= 1024 && u < 4) {
+        b /= 1024;
+        u++;
+    }
+    double frac = b - (double)(long long)b;
+    if (frac < 0.05 || frac > 0.95)
+        snprintf(out, size, "%.0f%s", b, units[u]);
+    else
+        snprintf(out, size, "%.1f%s", b, units[u]);
+}
+
+void numfmt_bytes_fixed(int64_t b, char *out, size_t size)
+{
+    if (b >= 1024LL * 1024 * 1024)
+        snprintf(out, size, "%.1f GB", (double)b / (1024.0 * 1024 * 1024));
+    else if (b >= 1024 * 1024)
+        snprintf(out, size, "%.1f MB", (double)b / (1024.0 * 1024));
+    else
+        snprintf(out, size, "%.1f kB", (double)b / 1024.0);
+}

@@ -119,3 +119,13 @@ bool paths_world_traversable(const char *path)
     free(p);
     return ok;
 }
+
+char *paths_dirname(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        return xstrdup(".");
+    if (slash == path)
+        return xstrdup("/");
+    return xstrndup(path, (size_t)(slash - path));
+}

@@ -18,6 +18,10 @@ char *paths_config_home(void);
  * else the installed pkgdatadir. Caller frees. */
 char *paths_pkgdata(void);
 
+/* The directory part of path, as dirname(1) gives it ("." without a
+ * slash, "/" for a file at the root). Caller frees. */
+char *paths_dirname(const char *path);
+
 /* mkdir -p with the given mode for every component created. 0 or -1/errno. */
 int paths_mkdir_p(const char *path, mode_t mode);
 

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "state.h"
+#include "sqlite_exec.h"
 #include "paths.h"
 #include "util.h"
 
@@ -55,27 +56,6 @@ char *state_default_path(void)
     return p;
 }
 
-static char *dirname_of(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    if (!slash)
-        return xstrdup(".");
-    if (slash == path)
-        return xstrdup("/");
-    return xstrndup(path, (size_t)(slash - path));
-}
-
-static int exec_sql(sqlite3 *db, const char *sql, char **err)
-{
-    char *msg = NULL;
-    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-        *err = xasprintf("state file: %s", msg ? msg : sqlite3_errmsg(db));
-        sqlite3_free(msg);
-        return -1;
-    }
-    return 0;
-}
-
 static int upgrade(sqlite3 *db, char **err)
 {
     sqlite3_stmt *st;
@@ -92,8 +72,10 @@ static int upgrade(sqlite3 *db, char **err)
     }
     for (int v = version; v < latest; v++) {
         char *bump = xasprintf("PRAGMA user_version = %d", v + 1);
-        int rc = exec_sql(db, "BEGIN IMMEDIATE", err) || exec_sql(db, state_steps[v], err)
-                 || exec_sql(db, bump, err) || exec_sql(db, "COMMIT", err);
+        const char *what = "state file";
+        int rc = sqlite_exec(db, "BEGIN IMMEDIATE", what, err) ||
+                 sqlite_exec(db, state_steps[v], what, err) || sqlite_exec(db, bump, what, err) ||
+                 sqlite_exec(db, "COMMIT", what, err);
         free(bump);
         if (rc) {
             sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
@@ -105,7 +87,7 @@ static int upgrade(sqlite3 *db, char **err)
 
 struct state *state_open(const char *path, char **err)
 {
-    char *dir = dirname_of(path);
+    char *dir = paths_dirname(path);
     if (paths_mkdir_p(dir, 0700) != 0) {
         *err = xasprintf("cannot create %s: %s", dir, strerror(errno));
         free(dir);
@@ -131,8 +113,8 @@ struct state *state_open(const char *path, char **err)
         return NULL;
     }
     sqlite3_busy_timeout(db, 5000);
-    if (exec_sql(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; "
-                     "PRAGMA foreign_keys = ON", err) != 0
+    if (sqlite_exec(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; "
+                        "PRAGMA foreign_keys = ON", "state file", err) != 0
         || upgrade(db, err) != 0) {
         char *e = xasprintf("%s (%s)", *err, path);
         free(*err);

@@ -581,11 +581,11 @@ static char *mask_password(const char *conninfo)
     return xstrdup("(holds a password: not shown)");
 }
 
-static void origin(FILE *out, struct config_origin at)
+static void origin(struct strbuf *out, struct config_origin at)
 {
     if (at.file)
-        fprintf(out, "    # %s:%d", at.file, at.line);
-    fputc('\n', out);
+        sb_addf(out, "    # %s:%d", at.file, at.line);
+    sb_adds(out, "\n");
 }
 
 static void style_text(const struct config_style *st, struct strbuf *sb)
@@ -600,44 +600,47 @@ static void style_text(const struct config_style *st, struct strbuf *sb)
             sb_addf(sb, "%s%s", sb->len ? " " : "", attr_names[i].name);
 }
 
-void config_show(const struct config *cfg, FILE *out)
+char *config_text(const struct config *cfg)
 {
-    fprintf(out, "read-only = %s", cfg->read_only ? "true" : "false");
+    struct strbuf text, *out = &text;
+    sb_init(out);
+    sb_addf(out, "read-only = %s", cfg->read_only ? "true" : "false");
     origin(out, cfg->read_only_at);
-    fprintf(out, "color = %s\n", cfg->color == CONFIG_COLOR_NEVER ? "never"
+    sb_addf(out, "color = %s\n", cfg->color == CONFIG_COLOR_NEVER ? "never"
                                  : cfg->color == CONFIG_COLOR_ALWAYS ? "always" : "auto");
     for (size_t i = 0; i < cfg->nstyles; i++) {
         struct strbuf sb;
         sb_init(&sb);
         style_text(&cfg->styles[i], &sb);
-        fprintf(out, "color.%s = %s", cfg->styles[i].role, sb.buf ? sb.buf : "");
+        sb_addf(out, "color.%s = %s", cfg->styles[i].role, sb.buf ? sb.buf : "");
         sb_free(&sb);
         origin(out, cfg->styles[i].at);
     }
     for (size_t i = 0; i < cfg->nbindings; i++) {
-        fprintf(out, "key.%s = %s", cfg->bindings[i].action, cfg->bindings[i].keys);
+        sb_addf(out, "key.%s = %s", cfg->bindings[i].action, cfg->bindings[i].keys);
         origin(out, (struct config_origin){cfg->bindings[i].file, cfg->bindings[i].line});
     }
     for (size_t i = 0; i < cfg->nconnections; i++) {
         char *shown = mask_password(cfg->connections[i].conninfo);
-        fprintf(out, "connection.%s = %s", cfg->connections[i].name, shown);
+        sb_addf(out, "connection.%s = %s", cfg->connections[i].name, shown);
         free(shown);
         origin(out, cfg->connections[i].at);
     }
     if (cfg->default_connection) {
-        fprintf(out, "default-connection = %s", cfg->default_connection);
+        sb_addf(out, "default-connection = %s", cfg->default_connection);
         origin(out, cfg->default_connection_at);
     }
     if (cfg->jobs)
-        fprintf(out, "migrate.jobs = %d\n", cfg->jobs);
+        sb_addf(out, "migrate.jobs = %d\n", cfg->jobs);
     if (cfg->batch_rows)
-        fprintf(out, "migrate.batch-size = %ld\n", cfg->batch_rows);
+        sb_addf(out, "migrate.batch-size = %ld\n", cfg->batch_rows);
     if (cfg->synonyms)
-        fprintf(out, "synonyms = %s\n", cfg->synonyms);
+        sb_addf(out, "synonyms = %s\n", cfg->synonyms);
     if (cfg->source)
-        fprintf(out, "source = %s\n", cfg->source);
+        sb_addf(out, "source = %s\n", cfg->source);
     if (cfg->password_command)
-        fprintf(out, "password-command = %s\n", cfg->password_command);
+        sb_addf(out, "password-command = %s\n", cfg->password_command);
     if (cfg->pooler)
-        fprintf(out, "pooler = %s\n", cfg->pooler);
+        sb_addf(out, "pooler = %s\n", cfg->pooler);
+    return text.buf ? text.buf : xstrdup("");
 }

@@ -134,7 +134,8 @@ const struct config *config_get(void);
  * configuration or the argument. */
 const char *config_resolve_conninfo(const char *arg, char **err);
 
-/* The effective configuration as config lines, each with its origin. */
-void config_show(const struct config *cfg, FILE *out);
+/* The effective configuration as config lines, each with its origin
+ * (caller frees; the command line prints it). */
+char *config_text(const struct config *cfg);
 
 #endif

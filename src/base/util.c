@@ -89,24 +89,30 @@ const char *util_progname(void)
     return progname;
 }
 
+/* warnx_, diex and the out-of-memory message are the program's diagnostics
+ * on stderr, the one place below the command layer allowed to write: an
+ * allocation failure or a fatal error has no caller left to return to. */
+static void vwarn(const char *fmt, va_list ap)
+{
+    fprintf(stderr, "%s: ", progname);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+}
+
 void warnx_(const char *fmt, ...)
 {
     va_list ap;
-    fprintf(stderr, "%s: ", progname);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vwarn(fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
 }
 
 void diex(int status, const char *fmt, ...)
 {
     va_list ap;
-    fprintf(stderr, "%s: ", progname);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vwarn(fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
     exit(status);
 }
 

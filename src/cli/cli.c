@@ -3,6 +3,8 @@
 #include "config.h"
 
 #include "cli.h"
+#include "guard.h"
+#include "progress.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -85,3 +87,23 @@ int cli_dispatch(const char *prefix, const struct cli_command *cmds, int argc, c
         return cli_usage_error(prefix, "unknown option '%s'", name);
     return cli_usage_error(prefix, "unknown command '%s'", name);
 }
+
+bool guard_write_cli(const char *prefix, const char *what)
+{
+    char *err = NULL;
+    if (guard_write(what, &err))
+        return true;
+    fprintf(stderr, "%s: %s\n", prefix, err);
+    free(err);
+    return false;
+}
+
+static void line_to_stdout(void *arg, const char *text)
+{
+    (void)arg;
+    fputs(text, stdout);
+    fputc('\n', stdout);
+    fflush(stdout); /* progress: seen when it happens, also through a pipe */
+}
+
+const struct progress cli_stdout = {line_to_stdout, NULL};

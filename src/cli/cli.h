@@ -6,6 +6,7 @@
 #include <getopt.h>
 #include <stdbool.h>
 
+#include "progress.h"
 #include "util.h"
 
 /* Exit statuses shared by every subcommand (documented in pantrycrm(1)). */
@@ -44,5 +45,12 @@ int cli_usage_error(const char *prefix, const char *fmt, ...) PANTRY_PRINTF(2, 3
 
 /* Complains about stray positional arguments; returns EXIT_USAGE or 0. */
 int cli_no_more_args(const char *prefix, int argc, char **argv);
+
+/* guard_write (guard.h) for a command: prints the refusal as "prefix: …"
+ * on stderr and returns false. */
+bool guard_write_cli(const char *prefix, const char *what);
+
+/* The core's progress lines (progress.h), printed on stdout. */
+extern const struct progress cli_stdout;
 
 #endif

@@ -6,6 +6,7 @@
 #include "cli.h"
 #include "cli_xform.h"
 #include "commands.h"
+#include "report.h"
 #include "util.h"
 
 #include <errno.h>

@@ -81,7 +81,9 @@ int cmd_config(int argc, char **argv, const char *prefix)
         for (size_t i = 0; i < cfg.nfiles; i++)
             printf("%s: ok\n", cfg.files[i]);
     } else {
-        config_show(&cfg, stdout);
+        char *text = config_text(&cfg);
+        fputs(text, stdout);
+        free(text);
     }
     config_free(&cfg);
     return EXIT_OK;

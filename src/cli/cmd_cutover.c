@@ -193,7 +193,7 @@ int cmd_cutover(int argc, char **argv, const char *prefix)
     if (st == 0 && o.commit) {
         if (!drizzle_out)
             drizzle_out = xasprintf("%s/drizzle", o.report_dir ? o.report_dir : ".");
-        if (drizzle_baseline(o.conninfo, drizzle_out, NULL, NULL, stdout, &err) != 0) {
+        if (drizzle_baseline(o.conninfo, drizzle_out, NULL, NULL, &cli_stdout, &err) != 0) {
             warnx_("cutover: recorded, but the Drizzle baseline failed: %s "
                    "(run `pantrycrm db drizzle-baseline --out %s` once it is fixed)", err, drizzle_out);
             rc = EXIT_FAIL;

@@ -6,7 +6,6 @@
 #include "guard.h"
 #include "commands.h"
 #include "drizzle.h"
-#include "paths.h"
 #include "pg.h"
 #include "sanitize.h"
 #include "schema.h"
@@ -53,17 +52,28 @@ static int parse_conn_opts(const char *prefix, const char *usage, int argc, char
 
 static int load_files(struct schema_set *set)
 {
-    char *data = paths_pkgdata();
-    char *dir = xasprintf("%s/sql", data);
     char *err = NULL;
-    int rc = schema_load(dir, set, &err);
+    int rc = schema_load_installed(set, &err);
     if (rc != 0) {
         warnx_("%s", err);
         free(err);
     }
-    free(dir);
-    free(data);
     return rc;
+}
+
+/* The schema files and a connection to the target, or NULL (said on stderr). */
+static PGconn *load_and_connect(struct schema_set *set, const char *conninfo, const char *purpose)
+{
+    if (load_files(set) != 0)
+        return NULL;
+    char *err = NULL;
+    PGconn *conn = pg_connect(conninfo, purpose, &err);
+    if (!conn) {
+        warnx_("%s", err);
+        free(err);
+        schema_set_free(set);
+    }
+    return conn;
 }
 
 static int db_migrate(int argc, char **argv, const char *prefix)
@@ -78,17 +88,11 @@ static int db_migrate(int argc, char **argv, const char *prefix)
     if (!guard_write_cli(prefix, "db migrate"))
         return EXIT_FAIL;
     struct schema_set set;
-    if (load_files(&set) != 0)
+    PGconn *conn = load_and_connect(&set, conninfo, "apply schema migrations");
+    if (!conn)
         return EXIT_FAIL;
     char *err = NULL;
-    PGconn *conn = pg_connect(conninfo, "apply schema migrations", &err);
-    if (!conn) {
-        warnx_("%s", err);
-        free(err);
-        schema_set_free(&set);
-        return EXIT_FAIL;
-    }
-    int applied = schema_migrate(conn, &set, stdout, &err);
+    int applied = schema_migrate(conn, &set, &cli_stdout, &err);
     char *where = pg_describe(conn);
     if (applied < 0) {
         warnx_("%s", err);
@@ -117,16 +121,10 @@ static int db_status(int argc, char **argv, const char *prefix)
     if (rc >= 0)
         return rc;
     struct schema_set set;
-    if (load_files(&set) != 0)
+    PGconn *conn = load_and_connect(&set, conninfo, "read the schema status");
+    if (!conn)
         return EXIT_FAIL;
     char *err = NULL;
-    PGconn *conn = pg_connect(conninfo, "read the schema status", &err);
-    if (!conn) {
-        warnx_("%s", err);
-        free(err);
-        schema_set_free(&set);
-        return EXIT_FAIL;
-    }
     struct schema_report rep;
     if (schema_status(conn, &set, &rep, &err) != 0) {
         warnx_("cannot read the schema status: %s", err);
@@ -165,6 +163,18 @@ static void warn_sanitized(const char *what, const char *err)
     sanitize_lines(err, strlen(err), SANITIZE_UTF8, &sb);
     warnx_("%s: %s", what, sb.buf ? sb.buf : "");
     sb_free(&sb);
+}
+
+/* The end of both drizzle commands' option parsing: no operands, and --out given. */
+static bool out_dir_given(const char *prefix, int argc, char **argv, const char *outdir)
+{
+    if (cli_no_more_args(prefix, argc, argv))
+        return false;
+    if (!outdir || !*outdir) {
+        cli_usage_error(prefix, "--out DIR is required");
+        return false;
+    }
+    return true;
 }
 
 static int db_drizzle_baseline(int argc, char **argv, const char *prefix)
@@ -211,14 +221,10 @@ static int db_drizzle_baseline(int argc, char **argv, const char *prefix)
             return EXIT_USAGE;
         }
     }
-    if (cli_no_more_args(prefix, argc, argv))
+    if (!out_dir_given(prefix, argc, argv, outdir))
         return EXIT_USAGE;
-    if (!outdir || !*outdir) {
-        cli_usage_error(prefix, "--out DIR is required");
-        return EXIT_USAGE;
-    }
     char *err = NULL;
-    if (drizzle_baseline(conninfo, outdir, mschema, mtable, stdout, &err) != 0) {
+    if (drizzle_baseline(conninfo, outdir, mschema, mtable, &cli_stdout, &err) != 0) {
         warn_sanitized("drizzle-baseline", err);
         free(err);
         return EXIT_FAIL;
@@ -256,14 +262,10 @@ static int db_drizzle(int argc, char **argv, const char *prefix)
             return EXIT_USAGE;
         }
     }
-    if (cli_no_more_args(prefix, argc, argv))
+    if (!out_dir_given(prefix, argc, argv, outdir))
         return EXIT_USAGE;
-    if (!outdir || !*outdir) {
-        cli_usage_error(prefix, "--out DIR is required");
-        return EXIT_USAGE;
-    }
     char *err = NULL;
-    if (drizzle_generate(conninfo, outdir, stdout, &err) != 0) {
+    if (drizzle_generate(conninfo, outdir, &cli_stdout, &err) != 0) {
         warn_sanitized("drizzle", err);
         free(err);
         return EXIT_FAIL;

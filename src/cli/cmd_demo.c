@@ -48,7 +48,7 @@ static int demo_up_cmd(int argc, char **argv, const char *prefix)
     struct demo d;
     demo_init(&d);
     char *err = NULL;
-    if (demo_up(&d, stdout, &err) != 0) {
+    if (demo_up(&d, &cli_stdout, &err) != 0) {
         warnx_("demo up: %s", err);
         free(err);
         demo_free(&d);
@@ -75,7 +75,7 @@ static int demo_down_cmd(int argc, char **argv, const char *prefix)
     demo_init(&d);
     char *err = NULL;
     rc = EXIT_OK;
-    if (demo_down(&d, stdout, &err) != 0) {
+    if (demo_down(&d, &cli_stdout, &err) != 0) {
         warnx_("demo down: %s", err);
         free(err);
         rc = EXIT_FAIL;
@@ -193,7 +193,7 @@ static int generate_tsql(const struct gen_opts *opts, bool change_tracking)
     char *err = NULL;
     int rc = EXIT_FAIL;
     FILE *f = NULL;
-    if (gen_legacy_sqlite(&o, stdout, &err) != 0)
+    if (gen_legacy_sqlite(&o, &cli_stdout, &err) != 0)
         goto out;
     if (!(f = fopen(tmp, "w"))) {
         err = xasprintf("cannot write %s: %s", tmp, strerror(errno));
@@ -304,7 +304,7 @@ static int demo_generate_cmd(int argc, char **argv, const char *prefix)
     if (tsql)
         return generate_tsql(&o, change_tracking);
     char *err = NULL;
-    if (gen_legacy_sqlite(&o, stdout, &err) != 0) {
+    if (gen_legacy_sqlite(&o, &cli_stdout, &err) != 0) {
         fflush(stdout);
         warnx_("demo generate: %s", err);
         free(err);
@@ -390,7 +390,7 @@ static int demo_track_cmd(int argc, char **argv, const char *prefix)
         else
             printf("change history of %s forgotten up to version %lld\n", table ? table : "every table",
                    (long long)done);
-    } else if (source_sqlite_track(path, (int64_t)retention, stdout, &err) != 0) {
+    } else if (source_sqlite_track(path, (int64_t)retention, &cli_stdout, &err) != 0) {
         rc = EXIT_FAIL;
     }
     if (rc != EXIT_OK) {

@@ -5,6 +5,7 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "report.h"
 #include "health.h"
 
 #include <stdio.h>

@@ -6,6 +6,7 @@
 #include "guard.h"
 #include "schema.h"
 #include "commands.h"
+#include "report.h"
 #include "pg.h"
 #include "stats.h"
 

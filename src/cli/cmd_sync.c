@@ -9,6 +9,7 @@
 #include "commands.h"
 #include "legacy.h"
 #include "pg.h"
+#include "report.h"
 #include "state.h"
 #include "sync.h"
 
@@ -155,6 +156,8 @@ int cmd_sync(int argc, char **argv, const char *prefix)
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
 
+    o.on_round = sync_print_round;    /* the core returns rounds, the command line prints */
+    o.on_round_arg = stdout;
     char *err = NULL;
     rc = sync_run(&o, &err);
     if (rc == 1)

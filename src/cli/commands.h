@@ -5,6 +5,7 @@
 
 int cmd_db(int argc, char **argv, const char *prefix);
 int cmd_demo(int argc, char **argv, const char *prefix);
+int demo_activity_cmd(int argc, char **argv, const char *prefix); /* cmd_demo_activity.c */
 /* Leaf commands take their own argv (argv[0] is the command name). */
 int cmd_migrate(int argc, char **argv, const char *prefix);
 int cmd_report(int argc, char **argv, const char *prefix);

@@ -47,6 +47,10 @@ char *edit_validate(const struct edit_field *f, const char *value);
  * trimmed, "" → NULL (returns NULL). Caller frees. */
 char *edit_normalise(const struct edit_field *f, const char *value);
 
+/* True for the one EDIT_MONEY column that is double precision
+ * ("estimatedRevenue"); the others are numeric(14,2). */
+bool edit_money_is_float(const struct edit_field *f);
+
 /* An organization as the form edits it: one value per edit_org_fields
  * entry (NULL for SQL NULL), and the "updatedAt" it was read at (text, as
  * PostgreSQL prints it: the optimistic-locking token). */

@@ -29,13 +29,3 @@ bool guard_write(const char *what, char **err)
         *err = xasprintf("read-only (%s): %s is refused", read_only_why, what);
     return false;
 }
-
-bool guard_write_cli(const char *prefix, const char *what)
-{
-    char *err = NULL;
-    if (guard_write(what, &err))
-        return true;
-    fprintf(stderr, "%s: %s\n", prefix, err);
-    free(err);
-    return false;
-}

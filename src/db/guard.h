@@ -22,8 +22,4 @@ bool guard_read_only(void);
  * with *err = "read-only (WHY): WHAT is refused" (caller frees). */
 bool guard_write(const char *what, char **err);
 
-/* The headless form: prints the refusal as "prefix: …" on stderr and
- * returns false. */
-bool guard_write_cli(const char *prefix, const char *what);
-
 #endif

@@ -14,8 +14,10 @@
  * Copyright (C) 2026 The pantrycrm authors. GPL-3.0-or-later. */
 #include "config.h"
 
-#include "schema.h"
 #include "pg.h"
+#include "schema.h"
+#include "paths.h"
+#include "progress.h"
 #include "util.h"
 
 #include <ctype.h>
@@ -74,6 +76,16 @@ int schema_load(const char *dir, struct schema_set *set, char **err)
     }
     qsort(set->files, set->n, sizeof *set->files, cmp_file);
     return 0;
+}
+
+int schema_load_installed(struct schema_set *set, char **err)
+{
+    char *data = paths_pkgdata();
+    char *dir = xasprintf("%s/sql", data);
+    free(data);
+    int rc = schema_load(dir, set, err);
+    free(dir);
+    return rc;
 }
 
 void schema_set_free(struct schema_set *set)
@@ -300,7 +312,8 @@ static char *explain_failure(const struct schema_file *f, PGresult *res, PGconn 
     return out;
 }
 
-int schema_migrate(PGconn *conn, const struct schema_set *set, FILE *log, char **err)
+int schema_migrate(PGconn *conn, const struct schema_set *set, const struct progress *log,
+                   char **err)
 {
     if (!pg_command(conn, err, "BEGIN"))
         return -1;
@@ -374,7 +387,7 @@ int schema_migrate(PGconn *conn, const struct schema_set *set, FILE *log, char *
             goto out;
         }
         if (log)
-            fprintf(log, "applied %s\n", f->name);
+            progress_say(log, "applied %s", f->name);
         applied++;
     }
 out:

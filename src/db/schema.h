@@ -3,6 +3,8 @@
 #ifndef PANTRY_SCHEMA_H
 #define PANTRY_SCHEMA_H
 
+struct progress; /* progress.h */
+
 #include <libpq-fe.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -41,6 +43,8 @@ struct schema_report {
 
 /* Loads every *.sql file of dir. 0, or -1 with *err set. */
 int schema_load(const char *dir, struct schema_set *set, char **err);
+/* The same for the installed schema files (the package data's sql/). */
+int schema_load_installed(struct schema_set *set, char **err);
 void schema_set_free(struct schema_set *set);
 
 /* Compares what the database recorded with the files. 0, or -1 with *err. */
@@ -58,6 +62,7 @@ const char *schema_state_name(enum schema_state st);
  * present: the caller's own error says more. */
 char *schema_missing(PGconn *conn);
 
-int schema_migrate(PGconn *conn, const struct schema_set *set, FILE *log, char **err);
+int schema_migrate(PGconn *conn, const struct schema_set *set, const struct progress *log,
+                   char **err);
 
 #endif

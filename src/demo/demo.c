@@ -16,6 +16,7 @@
 #include "paths.h"
 #include "pg.h"
 #include "proc.h"
+#include "progress.h"
 #include "schema.h"
 #include "util.h"
 
@@ -162,7 +163,7 @@ static mode_t parent_mode(const struct demo *d)
     return d->runas ? 0711 : 0700;
 }
 
-static int create_cluster(struct demo *d, FILE *log, char **err)
+static int create_cluster(struct demo *d, const struct progress *log, char **err)
 {
     if (paths_mkdir_p(d->cluster, parent_mode(d)) != 0 || chmod(d->cluster, 0700) != 0) {
         *err = xasprintf("cannot create %s: %s", d->cluster, strerror(errno));
@@ -178,7 +179,7 @@ static int create_cluster(struct demo *d, FILE *log, char **err)
     const char *rm[] = {"rm", "-rf", tmp, NULL};
     proc_run(rm, NULL, NULL);
     if (log)
-        fprintf(log, "creating the demo cluster in %s\n", d->datadir);
+        progress_say(log, "creating the demo cluster in %s", d->datadir);
     const char *args[] = {"-D", tmp, "-U", "postgres", "--auth=trust", "-E", "UTF8",
                           "--locale=C.UTF-8", NULL};
     int rc = run_server_prog(d, "initdb", args, &out);
@@ -213,7 +214,7 @@ static int create_cluster(struct demo *d, FILE *log, char **err)
     return 0;
 }
 
-static int ensure_database(struct demo *d, FILE *log, char **err)
+static int ensure_database(struct demo *d, const struct progress *log, char **err)
 {
     char *admin = xasprintf("host=%s port=" DEMO_PORT " dbname=postgres user=postgres", d->sockdir);
     PGconn *conn = pg_connect(admin, "create the demo database", err);
@@ -231,14 +232,14 @@ static int ensure_database(struct demo *d, FILE *log, char **err)
     int rc = 0;
     if (!have) {
         if (log)
-            fprintf(log, "creating database %s\n", DEMO_DBNAME);
+            progress_say(log, "creating database %s", DEMO_DBNAME);
         rc = pg_command(conn, err, "CREATE DATABASE " DEMO_DBNAME) ? 0 : -1;
     }
     PQfinish(conn);
     return rc;
 }
 
-int demo_up(struct demo *d, FILE *log, char **err)
+int demo_up(struct demo *d, const struct progress *log, char **err)
 {
     if (!d->bindir) {
         *err = xstrdup("PostgreSQL server programs (initdb, pg_ctl) not found: install the "
@@ -265,7 +266,7 @@ int demo_up(struct demo *d, FILE *log, char **err)
             return -1;
         }
         if (log)
-            fprintf(log, "starting the demo server (log: %s)\n", d->logfile);
+            progress_say(log, "starting the demo server (log: %s)", d->logfile);
         struct strbuf out;
         sb_init(&out);
         const char *args[] = {"start", "-w", "-t", "60", "-D", d->datadir, "-l", d->logfile, NULL};
@@ -283,13 +284,8 @@ int demo_up(struct demo *d, FILE *log, char **err)
     if (ensure_database(d, log, err) != 0)
         return -1;
 
-    char *data = paths_pkgdata();
-    char *sqldir = xasprintf("%s/sql", data);
-    free(data);
     struct schema_set set;
-    int rc = schema_load(sqldir, &set, err);
-    free(sqldir);
-    if (rc != 0)
+    if (schema_load_installed(&set, err) != 0)
         return -1;
     PGconn *conn = pg_connect(d->conninfo, "apply the schema to the demo database", err);
     if (!conn) {
@@ -305,7 +301,7 @@ int demo_up(struct demo *d, FILE *log, char **err)
     struct stat st;
     if (stat(d->legacy, &st) != 0) {
         if (log)
-            fprintf(log, "generating the demo legacy source %s\n", d->legacy);
+            progress_say(log, "generating the demo legacy source %s", d->legacy);
         struct gen_opts g = {.scale = DEMO_LEGACY_SCALE, .messy = true, .seed = 1, .out = d->legacy};
         if (gen_legacy_sqlite(&g, NULL, err) != 0)
             return -1;
@@ -317,11 +313,11 @@ int demo_up(struct demo *d, FILE *log, char **err)
     return 0;
 }
 
-int demo_down(struct demo *d, FILE *log, char **err)
+int demo_down(struct demo *d, const struct progress *log, char **err)
 {
     if (!demo_running(d)) {
         if (log)
-            fprintf(log, "the demo server is not running\n");
+            progress_say(log, "the demo server is not running");
         return 0;
     }
     struct strbuf out;
@@ -335,6 +331,6 @@ int demo_down(struct demo *d, FILE *log, char **err)
     }
     sb_free(&out);
     if (log)
-        fprintf(log, "the demo server is stopped\n");
+        progress_say(log, "the demo server is stopped");
     return 0;
 }

@@ -3,6 +3,8 @@
 #ifndef PANTRY_DEMO_H
 #define PANTRY_DEMO_H
 
+struct progress; /* progress.h */
+
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -31,10 +33,10 @@ bool demo_running(const struct demo *d);
 
 /* Creates the cluster once, starts it, creates the demo database and applies
  * the schema. Progress lines go to log. 0, or -1 with *err set. */
-int demo_up(struct demo *d, FILE *log, char **err);
+int demo_up(struct demo *d, const struct progress *log, char **err);
 
 /* Stops the cluster if it runs (fast shutdown). 0, or -1 with *err set. */
-int demo_down(struct demo *d, FILE *log, char **err);
+int demo_down(struct demo *d, const struct progress *log, char **err);
 
 /* Finds initdb/pg_ctl: $PANTRYCRM_PG_BINDIR, `pg_config --bindir`, then the
  * newest /usr/lib/postgresql/N/bin. Caller frees; NULL when none. */

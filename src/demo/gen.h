@@ -4,6 +4,8 @@
 #ifndef PANTRY_GEN_H
 #define PANTRY_GEN_H
 
+struct progress; /* progress.h */
+
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -28,14 +30,14 @@ struct gen_opts {
  * dirt report opts->out + ".dirt.json"; a summary line per table and the
  * dirt counts go to log (may be NULL). Returns 0, or -1 with *err set (the
  * caller frees it). */
-int gen_legacy_sqlite(const struct gen_opts *opts, FILE *log, char **err);
+int gen_legacy_sqlite(const struct gen_opts *opts, const struct progress *log, char **err);
 
 /* The SQLite file gen_legacy_sqlite wrote, as a T-SQL script that creates
  * and fills the same tables on a real SQL Server (see gen_tsql.c); with
  * change_tracking, it also turns on snapshot isolation and Change Tracking
  * for the database and every table. 0, or -1 with *err. */
 int gen_tsql_from_sqlite(const char *sqlite_path, const struct gen_opts *o, bool change_tracking,
-                         FILE *out, FILE *log, char **err);
+                         FILE *out, const struct progress *log, char **err);
 
 /* Rows the generator writes into a legacy table at a scale (-1: unknown table). */
 long gen_table_rows(const char *table, long scale);

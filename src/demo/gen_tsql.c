@@ -23,6 +23,7 @@
 #include "config.h"
 
 #include "gen.h"
+#include "progress.h"
 #include "util.h"
 
 #include <errno.h>
@@ -305,7 +306,7 @@ static int table_data(sqlite3 *db, const char *table, const struct tcol *cols, s
 }
 
 int gen_tsql_from_sqlite(const char *sqlite_path, const struct gen_opts *o, bool change_tracking,
-                         FILE *out, FILE *log, char **err)
+                         FILE *out, const struct progress *log, char **err)
 {
     sqlite3 *db = NULL;
     if (sqlite3_open_v2(sqlite_path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
@@ -362,7 +363,7 @@ int gen_tsql_from_sqlite(const char *sqlite_path, const struct gen_opts *o, bool
         rc = table_data(db, tables[t], cols, n, out, &rows, err);
         free_cols(cols, n);
         if (rc == 0 && log)
-            fprintf(log, "%-20s %10ld rows in the script\n", tables[t], rows);
+            progress_say(log, "%-20s %10ld rows in the script", tables[t], rows);
     }
     sb_free(&sb);
     for (size_t t = 0; t < nt; t++)

@@ -35,7 +35,4 @@ struct assess_opts {
 json_t *assess_run(const struct assess_opts *o, void (*progress)(const char *table, void *ctx),
                    void *ctx, char **err);
 
-/* Writes the assessment for a person: the findings first, then the detail. */
-void assess_print(FILE *out, const json_t *a);
-
 #endif

@@ -529,54 +529,22 @@ struct round {
     char *reinit_needed;            /* table names, comma separated */
 };
 
-static void print_round(struct sync_ctx *x, int n, const struct round *r)
+/* Hands the round to the caller's renderer (the core does not print). */
+static void report_round(struct sync_ctx *x, int n, const struct round *r)
 {
-    FILE *out = x->out;
-    if (x->o->json) {
-        json_t *o = json_object();
-        json_object_set_new(o, "round", json_integer(n));
-        json_object_set_new(o, "source_version", json_integer(r->current));
-        json_object_set_new(o, "from_version", json_integer(r->from));
-        json_object_set_new(o, "applied_version", json_integer(r->current));
-        json_object_set_new(o, "lag_versions", json_integer(r->lag_versions));
-        json_object_set_new(o, "lag_seconds", json_real(r->lag_seconds));
-        json_object_set_new(o, "changes", json_integer(r->changes));
-        json_object_set_new(o, "fallback_writes_skipped", json_integer(x->echoes));
-        json_object_set_new(o, "seconds", json_real(r->seconds));
-        json_object_set_new(o, "changes_per_second", json_real(r->rate));
-        json_t *tabs = json_object();
-        for (size_t i = 0; i < x->ntables; i++) {
-            const struct table_sync *ts = &x->tables[i];
-            json_object_set_new(tabs, ts->t->name,
-                json_pack("{s:I, s:I, s:I, s:I, s:I, s:b}", "changes", (json_int_t)ts->changes,
-                          "children_rechecked", (json_int_t)ts->rechecked,
-                          "upserts", (json_int_t)ts->st.upserts, "deletes", (json_int_t)ts->st.deletes,
-                          "quarantined", (json_int_t)ts->st.quarantined, "reinit", ts->reinit));
-        }
-        json_object_set_new(o, "tables", tabs);
-        char *s = json_dumps(o, JSON_COMPACT);
-        fprintf(out, "%s\n", s);
-        free(s);
-        json_decref(o);
-    } else {
-        fprintf(out, "round %d: version %lld -> %lld (lag %lld versions, %.1f s): %ld changes in %.3f s"
-                     " (%.0f/s)\n", n, (long long)r->from, (long long)r->current,
-                (long long)r->lag_versions, r->lag_seconds, r->changes, r->seconds, r->rate);
-        if (x->echoes)
-            fprintf(out, "  %ld changes were the fallback's own writes: skipped\n", x->echoes);
-        for (size_t i = 0; i < x->ntables; i++) {
-            const struct table_sync *ts = &x->tables[i];
-            if (ts->changes == 0 && !ts->reinit && ts->rechecked == 0)
-                continue;
-            fprintf(out, "  %-18s %s%ld upserted, %ld deleted, %ld quarantined", ts->t->name,
-                    ts->reinit ? "re-copied: " : "", ts->st.upserts, ts->st.deletes,
-                    ts->st.quarantined);
-            if (ts->rechecked)
-                fprintf(out, " (%ld children of moved parents re-applied)", ts->rechecked);
-            fputc('\n', out);
-        }
+    if (!x->o->on_round)
+        return;
+    struct sync_round_table *tabs = xcalloc(x->ntables ? x->ntables : 1, sizeof *tabs);
+    for (size_t i = 0; i < x->ntables; i++) {
+        const struct table_sync *ts = &x->tables[i];
+        tabs[i] = (struct sync_round_table){ts->t->name, ts->changes, ts->rechecked,
+                                            ts->st.upserts, ts->st.deletes, ts->st.quarantined,
+                                            ts->reinit};
     }
-    fflush(out);
+    struct sync_round sr = {n, x->o->json, r->from, r->current, r->lag_versions, r->lag_seconds,
+                            r->seconds, r->rate, r->changes, x->echoes, tabs, x->ntables};
+    x->o->on_round(&sr, x->o->on_round_arg);
+    free(tabs);
 }
 
 static int update_bookkeeping(struct sync_ctx *x, const struct round *r, char **err)
@@ -806,7 +774,7 @@ out:
     free(serr);
     release_lock(x);
     if (rc == 0) {
-        print_round(x, n, &r);
+        report_round(x, n, &r);
         if (x->state) {
             struct state_sync s = {clock_wall_s(), r.current, r.current, r.lag_versions, r.changes,
                                    r.lag_seconds, r.rate};

@@ -19,6 +19,26 @@
 /* Exit status when changes were cleaned up past the applied version. */
 #define SYNC_EXIT_REINIT 3
 
+/* What one round did, for whoever shows it (the command line prints it:
+ * see sync_opts.on_round). The strings point into the sync's own tables
+ * and live until the callback returns. */
+struct sync_round_table {
+    const char *name;
+    long changes, rechecked;            /* rechecked: children re-applied after a parent moved */
+    long upserts, deletes, quarantined;
+    bool reinit;                        /* re-copied in this round */
+};
+struct sync_round {
+    int n;                              /* 1, 2, ... */
+    bool json;                          /* the options' json, for the renderer */
+    int64_t from, current, lag_versions;
+    double lag_seconds, seconds, rate;
+    long changes;
+    long echoes;                        /* the fallback's own writes, skipped */
+    const struct sync_round_table *tables;
+    size_t ntables;
+};
+
 struct sync_opts {
     const char *source;
     const char *conninfo;
@@ -35,6 +55,9 @@ struct sync_opts {
     bool json;
     const char *state_path;         /* lag and rate for the console; NULL: none */
     FILE *out;
+    /* Called after each round that ended well; NULL: rounds are not shown. */
+    void (*on_round)(const struct sync_round *r, void *arg);
+    void *on_round_arg;
 };
 
 /* Set from a signal handler: stop at the next round boundary. */

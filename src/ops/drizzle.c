@@ -16,11 +16,12 @@
  * Copyright (C) 2026 The pantrycrm authors. GPL-3.0-or-later. */
 #include "config.h"
 
-#include "drizzle.h"
 #include "digest.h"
+#include "drizzle.h"
 #include "paths.h"
 #include "pg.h"
 #include "schema.h"
+#include "progress.h"
 #include "util.h"
 
 #include <dirent.h>
@@ -161,8 +162,8 @@ static bool v1_layout(const char *outdir)
 }
 
 /* The folder part. */
-static int write_folder(const char *src, const struct baseline *b, const char *outdir, FILE *out,
-                        char **err)
+static int write_folder(const char *src, const struct baseline *b, const char *outdir,
+                        const struct progress *out, char **err)
 {
     char *journal = xasprintf("%s/meta/_journal.json", outdir);
     int rc = -1;
@@ -183,7 +184,8 @@ static int write_folder(const char *src, const struct baseline *b, const char *o
         }
         free(tag);
         if (found == 1) {
-            fprintf(out, "%s already starts with the baseline %s: left as it is\n", outdir, b->tag);
+            progress_say(out, "%s already starts with the baseline %s: left as it is", outdir,
+                         b->tag);
             free(journal);
             return 0;
         }
@@ -216,7 +218,7 @@ static int write_folder(const char *src, const struct baseline *b, const char *o
     free(snap);
     free(sqlname);
     if (rc == 0)
-        fprintf(out, "wrote the Drizzle migrations folder %s (baseline %s)\n", outdir, b->tag);
+        progress_say(out, "wrote the Drizzle migrations folder %s (baseline %s)", outdir, b->tag);
 out:
     free(journal);
     return rc;
@@ -224,16 +226,13 @@ out:
 
 /* The target must be exactly what the baseline describes: every pantrycrm
  * schema file applied, none pending or changed. */
-static int check_schema(PGconn *conn, const char *data, char **err)
+static int check_schema(PGconn *conn, char **err)
 {
-    char *dir = xasprintf("%s/sql", data);
     struct schema_set set;
-    int rc = schema_load(dir, &set, err);
-    free(dir);
-    if (rc != 0)
+    if (schema_load_installed(&set, err) != 0)
         return -1;
     struct schema_report rep;
-    rc = schema_status(conn, &set, &rep, err);
+    int rc = schema_status(conn, &set, &rep, err);
     if (rc == 0) {
         size_t bad = 0;
         for (size_t i = 0; i < rep.n; i++)
@@ -292,8 +291,8 @@ static bool history_command(PGconn *conn, char **err, const char *fmt, const cha
     return ok;
 }
 
-static int record_row(PGconn *conn, const struct baseline *b, const struct history *h, FILE *out,
-                      char **err)
+static int record_row(PGconn *conn, const struct baseline *b, const struct history *h,
+                      const struct progress *out, char **err)
 {
     if (!pg_command(conn, err, "BEGIN")
         /* "already exists, skipping" is no news on a second run. */
@@ -336,8 +335,8 @@ static int record_row(PGconn *conn, const struct baseline *b, const struct histo
     PQclear(r);
     char *where = pg_describe(conn);
     if (past) {
-        fprintf(out, "%s in %s %s: nothing recorded\n", h->name, where,
-                here ? "already holds the baseline" : "already holds later migrations");
+        progress_say(out, "%s in %s %s: nothing recorded", h->name, where,
+                     here ? "already holds the baseline" : "already holds later migrations");
     } else {
         sql = xasprintf("INSERT INTO %s (hash, created_at) VALUES ($1, $2::bigint)", h->qualified);
         r = pg_exec(conn, err, sql, 2, params);
@@ -347,7 +346,7 @@ static int record_row(PGconn *conn, const struct baseline *b, const struct histo
             goto fail;
         }
         PQclear(r);
-        fprintf(out, "recorded the baseline %s in %s in %s\n", b->tag, h->name, where);
+        progress_say(out, "recorded the baseline %s in %s in %s", b->tag, h->name, where);
     }
     free(where);
     if (!pg_command(conn, err, "COMMIT"))
@@ -362,7 +361,7 @@ fail:
 }
 
 int drizzle_baseline(const char *conninfo, const char *outdir, const char *mschema,
-                     const char *mtable, FILE *out, char **err)
+                     const char *mtable, const struct progress *out, char **err)
 {
     struct history h = {0};
     char *data = paths_pkgdata();
@@ -373,7 +372,7 @@ int drizzle_baseline(const char *conninfo, const char *outdir, const char *msche
     if (baseline_load(src, &b, err) != 0)
         goto out;
     conn = pg_connect(conninfo, "record the Drizzle baseline", err);
-    if (!conn || check_schema(conn, data, err) != 0)
+    if (!conn || check_schema(conn, err) != 0)
         goto out;
     if (history_init(conn, mschema && *mschema ? mschema : "drizzle",
                      mtable && *mtable ? mtable : "__drizzle_migrations", &h, err) != 0)

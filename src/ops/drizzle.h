@@ -4,6 +4,8 @@
 #ifndef PANTRY_DRIZZLE_H
 #define PANTRY_DRIZZLE_H
 
+struct progress; /* progress.h */
+
 #include <stdio.h>
 
 /* The Drizzle baseline: copies the shipped migrations folder (DATADIR/
@@ -22,13 +24,14 @@
  * migrations.schema and migrations.table do (NULL: drizzle and
  * __drizzle_migrations). Says what it did on out. 0, or -1 with *err set. */
 int drizzle_baseline(const char *conninfo, const char *outdir, const char *mschema,
-                     const char *mtable, FILE *out, char **err);
+                     const char *mtable, const struct progress *out, char **err);
 
 /* `pantrycrm db drizzle`: writes outdir/schema.ts and outdir/relations.ts,
  * a Drizzle ORM schema of the target's public schema read from its catalog
  * (enums, tables, columns, defaults, keys, checks, indexes; relations from
  * the foreign keys). Stops, naming the object, at anything Drizzle cannot
  * describe. 0, or -1 with *err set. */
-int drizzle_generate(const char *conninfo, const char *outdir, FILE *out, char **err);
+int drizzle_generate(const char *conninfo, const char *outdir, const struct progress *out,
+                     char **err);
 
 #endif

@@ -19,6 +19,7 @@
 
 #include "drizzle.h"
 #include "pg.h"
+#include "progress.h"
 #include "util.h"
 
 #include <ctype.h>
@@ -662,7 +663,8 @@ static const char file_header[] =
     "// The shipped, commented version is data/drizzle/%s; tests/drizzle.sh\n"
     "// checks that drizzle-kit finds the two the same.\n";
 
-int drizzle_generate(const char *conninfo, const char *outdir, FILE *out, char **err)
+int drizzle_generate(const char *conninfo, const char *outdir, const struct progress *out,
+                     char **err)
 {
     PGconn *conn = pg_connect(conninfo, "read the catalog for a Drizzle schema", err);
     if (!conn)
@@ -737,8 +739,9 @@ int drizzle_generate(const char *conninfo, const char *outdir, FILE *out, char *
     if (write_file(outdir, "schema.ts", &schema, err) != 0
         || write_file(outdir, "relations.ts", &rel, err) != 0)
         goto out;
-    fprintf(out, "wrote %s/schema.ts and %s/relations.ts (%zu enums, %zu tables) from %s\n", outdir,
-            outdir, json_array_size(json_object_get(cat, "enums")), json_array_size(tables), where);
+    progress_say(out, "wrote %s/schema.ts and %s/relations.ts (%zu enums, %zu tables) from %s",
+                 outdir, outdir, json_array_size(json_object_get(cat, "enums")),
+                 json_array_size(tables), where);
     rc = 0;
 out:
     sb_free(&schema);

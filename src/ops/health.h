@@ -123,11 +123,10 @@ void health_finish(struct health *h, PGconn *conn);
 /* All of it, synchronously, for the CLI. */
 void health_run(const char *conninfo, struct health *h);
 
-void health_print_text(const struct health *h, FILE *out);
 char *health_to_json(const struct health *h);
 const char *health_status_name(enum health_status s);
 
-/* Human sizes: "256MB", "1.5GB". */
+/* Human sizes: "256MB", "1.5GB" (numfmt_bytes_compact; the console uses it). */
 void health_fmt_bytes(char *buf, size_t size, double bytes);
 
 #endif

@@ -58,7 +58,6 @@ int stats_refresh(PGconn *conn, const char *as_of, double *took_ms, char **err);
 char *stats_explain_error(const char *pg_error);
 
 /* Output for `pantrycrm stats`. */
-void stats_print_text(const struct stats *s, FILE *out);
 char *stats_to_json(const struct stats *s);
 
 /* Helpers for the dashboard pane: a numeric text as a double (0 for ""). */

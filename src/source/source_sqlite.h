@@ -3,6 +3,8 @@
 #ifndef PANTRY_SOURCE_SQLITE_H
 #define PANTRY_SOURCE_SQLITE_H
 
+struct progress; /* progress.h */
+
 #include "source.h"
 
 /* Opens path read-only; NULL with *err when it is missing or not SQLite. */
@@ -15,7 +17,8 @@ struct source *source_sqlite_open(const char *path, char **err);
 /* Installs (idempotently) the change log tables and triggers on every
  * table with a primary key; retention_s > 0 is recorded as the notional
  * retention that sync warns about. Switches the file to WAL. */
-int source_sqlite_track(const char *path, int64_t retention_s, FILE *log, char **err);
+int source_sqlite_track(const char *path, int64_t retention_s, const struct progress *log,
+                        char **err);
 /* Forgets the history of table (NULL: all) up to version upto (< 0: the
  * current one) and raises its minimum valid version, like the stand-in's
  * sp_standin_ct_cleanup. *done_upto gets the version used. */

@@ -25,8 +25,8 @@ struct source *source_tds_open(const char *locator, char **err);
  * connection survives a query timeout (the error then says so). */
 int source_tds_exec(struct source *src, const char *sql, char **value, char **err);
 
-/* "utf-16le" (a real SQL Server) or "utf-8" (the tds-standin, which sends
- * the SQLite text's bytes for CAST(... AS VARBINARY(MAX))). */
+/* The encoding of text cast to VARBINARY(MAX): "utf-16le", the only one
+ * accepted at open ("none" for another kind of source). */
 const char *source_tds_text_encoding(struct source *src);
 
 #endif

@@ -238,6 +238,46 @@ is "$(hits | sort)" "$(q "SELECT id FROM \"Organization\" WHERE to_tsvector('sim
    "several words, each a prefix, all must match"
 like "$OUT" '^# fulltext [1-9]' "and are found by full text"
 is "$(hits | sort -u | wc -l)" "$(hits | wc -l)" "each name once"
+# Two words read the pair index (data/sql/0014_search_pairs.sql): hits by
+# the first word's matched word, then the second's (another word of the
+# name), then name. A name matching through several pairs of its words is
+# listed once, at its first pair.
+# two_words A B [CONDITION ON o]: the hits SQL gives, in that order.
+two_words() {
+    local a="$1" b="$2" f="${3:-true}"
+    q "SELECT id FROM (SELECT DISTINCT ON (o.id) o.id, x COLLATE \"C\" AS x, y COLLATE \"C\" AS y, o.name
+                       FROM \"Organization\" o, $words_of x, $words_of y
+                       WHERE x LIKE lower('$a') || '%' AND y LIKE lower('$b') || '%' AND x <> y AND $f
+                       ORDER BY o.id, x COLLATE \"C\", y COLLATE \"C\") s ORDER BY x, y, name, id"
+}
+is "$(hits)" "$(two_words portland chop)" "two words: the hits of SQL, by the two matched words then name"
+run bc orgs search 'blu hea'
+like "$OUT" '^# fulltext [1-9]' "two short prefixes find names"
+is "$(hits)" "$(two_words blu hea)" "the hits of two short prefixes are those of SQL, in order"
+is "$(hits | sort)" "$(q "SELECT id FROM \"Organization\" WHERE to_tsvector('simple', name) @@ to_tsquery('simple', 'blu:* & hea:*')
+                   ORDER BY id")" "and the same set as full text"
+run bc orgs search 'chophouse portland'
+is "$(hits)" "$(two_words chophouse portland)" "in the other order too"
+run bc orgs --filter segment=FINE_DINING,CASUAL_DINING search 'gri the'
+like "$OUT" '^# fulltext [1-9]' "two words with a filter find names"
+is "$(hits)" "$(two_words gri the "o.segment IN ('FINE_DINING', 'CASUAL_DINING')")" \
+   "the filtered hits of SQL, in order"
+# three words: the 3-letter starts of the first three words of a name
+w3=$(q "SELECT string_agg(left(w, 3), ' ') FROM (SELECT w FROM (SELECT name FROM \"Organization\"
+        WHERE cardinality(tsvector_to_array(to_tsvector('simple', name))) >= 3 ORDER BY id LIMIT 1) n,
+        LATERAL unnest(tsvector_to_array(to_tsvector('simple', name))) w LIMIT 3) t")
+tsq3=$(q "SELECT string_agg(quote_literal(w) || CASE WHEN length(w) >= 3 THEN ':*' ELSE '' END, ' & ')
+          FROM regexp_split_to_table('$w3', ' ') w")
+run bc orgs search "$w3"
+like "$OUT" '^# fulltext [1-9]' "three words ($w3) find the name they come from"
+is "$(hits | sort)" "$(q "SELECT id FROM \"Organization\" WHERE to_tsvector('simple', name) @@ to_tsquery('simple', \$\$$tsq3\$\$)
+                   ORDER BY id")" "and every name holding all three, as full text does"
+# One name word can match two typed words ("blu" and "blue"): the pair
+# index holds pairs of different words, so that search walks the words.
+run bc orgs search 'blu blue'
+is "$(hits | sort)" "$(q "SELECT id FROM \"Organization\" WHERE to_tsvector('simple', name) @@ to_tsquery('simple', 'blu:* & blue:*')
+                   ORDER BY id")" "overlapping words: the names holding a word that matches both"
+like "$OUT" '^# fulltext [1-9]' "found by full text"
 run bc orgs search ophous
 like "$OUT" '^# substring [1-9]' "a fragment inside a word falls back to the vocabulary"
 is "$(hits)" "$(q "SELECT id FROM (SELECT DISTINCT ON (id) id, w, name FROM \"Organization\", $words_of w
@@ -271,6 +311,13 @@ is "$(q "SELECT count(*) FROM ((SELECT word::text, name, id FROM search.organiza
                                 UNION ALL (SELECT w, name, id FROM \"Organization\", $words_of w
                                  EXCEPT ALL SELECT word::text, name, id FROM search.organization_word)) d")" \
    "0" "the organization word index equals the table's words"
+is "$(q "SELECT count(*) FROM ((SELECT w1::text, w2::text, name, id FROM search.organization_pair
+                                 EXCEPT ALL SELECT a, b, name, id FROM \"Organization\", $words_of a, $words_of b
+                                   WHERE a COLLATE \"C\" < b COLLATE \"C\")
+                                UNION ALL (SELECT a, b, name, id FROM \"Organization\", $words_of a, $words_of b
+                                   WHERE a COLLATE \"C\" < b COLLATE \"C\"
+                                 EXCEPT ALL SELECT w1::text, w2::text, name, id FROM search.organization_pair)) d")" \
+   "0" "the organization pair index equals the table's pairs of two different words"
 is "$(q "SELECT count(*) FROM (SELECT word, rows FROM search.organization_vocab
                                EXCEPT SELECT word, count(*) FROM search.organization_word GROUP BY word) d")" \
    "0" "and the vocabulary counts equal the index's"
@@ -310,6 +357,8 @@ nid=$(q "INSERT INTO \"Organization\" (name, priority, segment) VALUES ('Okapi D
 newid=$(q "UPDATE \"Organization\" SET id = gen_random_uuid() WHERE id = '$nid' RETURNING id")
 run bc orgs search okapi
 is "$(hits)" "$newid" "an organization whose id changed is found under its new id"
+run bc orgs search 'okapi din'
+is "$(hits)" "$newid" "also by two words (the pair index follows the id)"
 q "DELETE FROM \"Organization\" WHERE id = '$newid'"
 run bc orgs search '100%_'
 like "$OUT" '^# (none|similar) ' "LIKE wildcards in the input are taken literally"

@@ -1040,16 +1040,60 @@ static char *like_escape(const char *s, size_t n)
     return sb_detach(&sb);
 }
 
-/* The condition on alias.word for one search word, parameter $p: a btree
- * range (the words table is in "C" order, where every word starting with
- * the prefix sorts before prefix || U+10FFFF). */
-static void word_cond(struct strbuf *sb, const char *alias, const struct search_word *w, int p)
+/* The condition on a word column (alias.word, or col itself when it holds
+ * a dot) for one search word, parameter $p: a btree range (the word
+ * tables are in "C" order, where every word starting with the prefix
+ * sorts before prefix || U+10FFFF). */
+static void word_cond(struct strbuf *sb, const char *col, const struct search_word *w, int p)
 {
+    char *c = strchr(col, '.') ? xstrdup(col) : xasprintf("%s.word", col);
     if (w->prefix)
-        sb_addf(sb, "%s.word >= lower($%d) AND %s.word < lower($%d) || chr(1114111)", alias, p,
-                alias, p);
+        sb_addf(sb, "%s >= lower($%d) AND %s < lower($%d) || chr(1114111)", c, p, c, p);
     else
-        sb_addf(sb, "%s.word = lower($%d)", alias, p);
+        sb_addf(sb, "%s = lower($%d)", c, p);
+    free(c);
+}
+
+/* ASCII case-folded comparison of the first n bytes: enough to tell
+ * whether one typed word may match the same name word as another. */
+static bool same_start(const char *a, const char *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char x = (unsigned char)a[i], y = (unsigned char)b[i];
+        if (x >= 'A' && x <= 'Z')
+            x = (unsigned char)(x - 'A' + 'a');
+        if (y >= 'A' && y <= 'Z')
+            y = (unsigned char)(y - 'A' + 'a');
+        if (x != y)
+            return false;
+    }
+    return true;
+}
+
+/* Whether one word of a name can match both typed words a and b (a
+ * prefix of the other, or equal): then the pair index, which holds pairs
+ * of two different words, cannot answer. Letters outside ASCII are
+ * compared as typed: "ÉCL éclair" is not seen as overlapping and needs
+ * two words in the name. */
+static bool words_overlap(const struct search_word *a, const struct search_word *b)
+{
+    if (a->len == b->len)
+        return same_start(a->p, b->p, a->len);
+    const struct search_word *s = a->len < b->len ? a : b, *l = s == a ? b : a;
+    return s->prefix && same_start(s->p, l->p, s->len);
+}
+
+/* The one-time filter of driver branch d: "(SELECT f[d] < f[0] AND
+ * f[d] <= f[2]... FROM freq) AND " (the first word with the smallest count
+ * drives). */
+static void driver_cond(struct strbuf *sb, size_t d, size_t ndrive)
+{
+    sb_adds(sb, "(SELECT ");
+    for (size_t f = 0; f < ndrive; f++)
+        if (f != d)
+            sb_addf(sb, "%sf[%zu] %s f[%zu]", f == 0 || (d == 0 && f == 1) ? "" : " AND ", d + 1,
+                    f < d ? "<" : "<=", f + 1);
+    sb_adds(sb, " FROM freq) AND ");
 }
 
 /* Search, in three stages, each only when the one before found nothing:
@@ -1116,44 +1160,81 @@ bool browse_build_search(struct browse_query *q, const struct browse_spec *spec,
     int pf = add_param(q, frag);
     free(frag);
 
-    /* 1. words. With several words, the one held by the fewest names drives
-     * (the others are probed per hit): each candidate driver is a branch
-     * whose one-time filter, from the vocabulary's counts, lets exactly one
-     * branch run. */
-    size_t ndrive = nw < 4 ? nw : 4;
-    if (nw > 1) {
-        sb_adds(&sb, "WITH freq AS MATERIALIZED (SELECT ARRAY[");
-        for (size_t d = 0; d < ndrive; d++) {
-            sb_addf(&sb, "%s(SELECT coalesce(sum(v.rows), 0) FROM %s v WHERE ", d ? ", " : "",
-                    vtab);
-            word_cond(&sb, "v", &words[d], pw[d]);
-            sb_adds(&sb, ")");
+    /* 1. words.
+     * Several words, organizations: the pair index (0014_search_pairs.sql).
+     * The two longest typed words (the first on a tie, kept in the order
+     * typed) are looked up in the vocabulary, a few words each; for each
+     * pair of those words, in order, the names holding both are read from
+     * the pair index in name order: every entry read is a hit, so about
+     * max_hits entries are read however few names hold both words. Any
+     * further words are probed per hit.
+     * Otherwise (one word, contacts, or two typed words that one word of a
+     * name could match both of, "blu blue": the pairs are of two different
+     * words), one word drives: each candidate driver is a branch whose
+     * one-time filter, from the vocabulary's counts, lets exactly one
+     * branch run, the word held by the fewest names. Its rows are read in
+     * order and probed for the other words. */
+    size_t pa = 0, pb = 0;      /* the pair: the two longest words */
+    for (size_t i = 1; i < nw; i++) {
+        size_t len = utf8_chars(words[i].p, words[i].len);
+        if (len > utf8_chars(words[pa].p, words[pa].len)) {
+            pb = pa;
+            pa = i;
+        } else if (pb == pa || len > utf8_chars(words[pb].p, words[pb].len)) {
+            pb = i;
         }
-        sb_adds(&sb, "] AS f), fts AS (");
-    } else {
-        sb_adds(&sb, "WITH fts AS (");
     }
-    for (size_t d = 0; d < ndrive; d++) {
-        sb_addf(&sb, "%s(SELECT 1 AS how, x.id, %s AS label FROM %s x%s WHERE ", d ? " UNION ALL " : "",
-                label, wtab, join);
-        if (nw > 1) {
-            /* driver d: the first word with the smallest count */
-            sb_adds(&sb, "(SELECT ");
-            for (size_t e = 0; e < ndrive; e++)
-                if (e != d)
-                    sb_addf(&sb, "%sf[%zu] %s f[%zu]", e == 0 || (d == 0 && e == 1) ? "" : " AND ",
-                            d + 1, e < d ? "<" : "<=", e + 1);
-            sb_adds(&sb, " FROM freq) AND ");
-        }
-        word_cond(&sb, "x", &words[d], pw[d]);
+    if (pb < pa) {
+        size_t t = pa;
+        pa = pb;
+        pb = t;
+    }
+    if (orgs && nw > 1 && !words_overlap(&words[pa], &words[pb])) {
+        sb_addf(&sb, "WITH fts AS (SELECT 1 AS how, x.id, x.name AS label FROM %s a JOIN %s b"
+                     " ON b.word <> a.word AND ", vtab, vtab);
+        word_cond(&sb, "b", &words[pb], pw[pb]);
+        sb_addf(&sb, " CROSS JOIN LATERAL (SELECT p.id, p.name FROM search.organization_pair p%s"
+                     " WHERE p.w1 = least(a.word, b.word) AND p.w2 = greatest(a.word, b.word)",
+                w.len ? " JOIN \"Organization\" o ON o.id = p.id" : "");
         for (size_t i = 0; i < nw; i++) {
-            if (i == d)
+            if (i == pa || i == pb)
                 continue;
-            sb_addf(&sb, " AND EXISTS (SELECT 1 FROM %s y WHERE y.id = x.id AND ", wtab);
+            sb_addf(&sb, " AND EXISTS (SELECT 1 FROM %s y WHERE y.id = p.id AND ", wtab);
             word_cond(&sb, "y", &words[i], pw[i]);
             sb_addc(&sb, ')');
         }
-        sb_addf(&sb, "%s ORDER BY x.word, %s LIMIT %zu)", where, order, max_hits);
+        sb_addf(&sb, "%s ORDER BY p.name, p.id LIMIT %zu) x WHERE ", where, max_hits);
+        word_cond(&sb, "a", &words[pa], pw[pa]);
+        sb_addf(&sb, " ORDER BY a.word, b.word, x.name, x.id LIMIT %zu", max_hits);
+    } else {
+        size_t ndrive = nw < 4 ? nw : 4;
+        if (nw > 1) {
+            sb_adds(&sb, "WITH freq AS MATERIALIZED (SELECT ARRAY[");
+            for (size_t d = 0; d < ndrive; d++) {
+                sb_addf(&sb, "%s(SELECT coalesce(sum(v.rows), 0) FROM %s v WHERE ", d ? ", " : "",
+                        vtab);
+                word_cond(&sb, "v", &words[d], pw[d]);
+                sb_adds(&sb, ")");
+            }
+            sb_adds(&sb, "] AS f), fts AS (");
+        } else {
+            sb_adds(&sb, "WITH fts AS (");
+        }
+        for (size_t d = 0; d < ndrive; d++) {
+            sb_addf(&sb, "%s(SELECT 1 AS how, x.id, %s AS label FROM %s x%s WHERE ", d ? " UNION ALL " : "",
+                    label, wtab, join);
+            if (nw > 1)
+                driver_cond(&sb, d, ndrive);
+            word_cond(&sb, "x", &words[d], pw[d]);
+            for (size_t i = 0; i < nw; i++) {
+                if (i == d)
+                    continue;
+                sb_addf(&sb, " AND EXISTS (SELECT 1 FROM %s y WHERE y.id = x.id AND ", wtab);
+                word_cond(&sb, "y", &words[i], pw[i]);
+                sb_addc(&sb, ')');
+            }
+            sb_addf(&sb, "%s ORDER BY x.word, %s LIMIT %zu)", where, order, max_hits);
+        }
     }
     sb_adds(&sb, ")");
     /* 2 and 3: words of the vocabulary, then their rows in order. */

@@ -51,6 +51,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The sizes the console asks for, here so that bench/console.sh (through
+ * tests/browse-cli) times the very statements the console sends:
+ *   BROWSE_PAGE_ROWS   rows fetched per page: a few screens, so that most
+ *                      cursor moves and PgDn need no query;
+ *   BROWSE_SEARCH_HITS hits of one search, stepped through with n / N;
+ *   BROWSE_DETAIL_ROWS rows of each list of the detail view. */
+#define BROWSE_PAGE_ROWS 200
+#define BROWSE_SEARCH_HITS 500
+#define BROWSE_DETAIL_ROWS 20
+
 enum browse_entity { BROWSE_ORGS, BROWSE_CONTACTS };
 
 /* The columns of a page row, in this order (browse_column_names()). The

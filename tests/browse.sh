@@ -242,13 +242,16 @@ is "$(hits | sort -u | wc -l)" "$(hits | wc -l)" "each name once"
 # the first word's matched word, then the second's (another word of the
 # name), then name. A name matching through several pairs of its words is
 # listed once, at its first pair.
-# two_words A B [CONDITION ON o]: the hits SQL gives, in that order.
-two_words() {
-    local a="$1" b="$2" f="${3:-true}"
+# pairs_oracle COND_X COND_Y [COND_O]: the hits SQL gives, in that order,
+# for two words x and y of a name; two_words A B [COND_O] for two prefixes.
+pairs_oracle() {
     q "SELECT id FROM (SELECT DISTINCT ON (o.id) o.id, x COLLATE \"C\" AS x, y COLLATE \"C\" AS y, o.name
                        FROM \"Organization\" o, $words_of x, $words_of y
-                       WHERE x LIKE lower('$a') || '%' AND y LIKE lower('$b') || '%' AND x <> y AND $f
+                       WHERE $1 AND $2 AND x <> y AND ${3:-true}
                        ORDER BY o.id, x COLLATE \"C\", y COLLATE \"C\") s ORDER BY x, y, name, id"
+}
+two_words() {
+    pairs_oracle "x LIKE lower('$1') || '%'" "y LIKE lower('$2') || '%'" "${3:-true}"
 }
 is "$(hits)" "$(two_words portland chop)" "two words: the hits of SQL, by the two matched words then name"
 run bc orgs search 'blu hea'
@@ -272,6 +275,28 @@ run bc orgs search "$w3"
 like "$OUT" '^# fulltext [1-9]' "three words ($w3) find the name they come from"
 is "$(hits | sort)" "$(q "SELECT id FROM \"Organization\" WHERE to_tsvector('simple', name) @@ to_tsquery('simple', \$\$$tsq3\$\$)
                    ORDER BY id")" "and every name holding all three, as full text does"
+# Two misspelt words: each is read as the word of the names spelt most
+# like it, and the names holding both come as for two words.
+mis=$(q "SELECT string_agg(left(w, 4) || substr(w, 6, 1) || substr(w, 5, 1) || substr(w, 7), ' ' ORDER BY w)
+         FROM (SELECT w FROM (SELECT id, name FROM \"Organization\" ORDER BY id) o,
+               LATERAL (SELECT array_agg(w ORDER BY w) ws FROM $words_of w
+                        WHERE length(w) >= 7 AND w ~ '^[a-z]+\$' AND substr(w, 5, 1) <> substr(w, 6, 1)) t,
+               unnest(t.ws[1:2]) w
+               WHERE cardinality(t.ws) >= 2 ORDER BY o.id, w LIMIT 2) m")
+m1=${mis% *}; m2=${mis#* }
+vocab="(SELECT DISTINCT w COLLATE \"C\" AS w FROM \"Organization\", $words_of w) v"
+is "$(q "SELECT count(*) FROM $vocab WHERE w LIKE '$m1%' OR w LIKE '$m2%'")" 0 \
+   "the misspelt words ($mis) begin no word"
+c1=$(q "SELECT w FROM $vocab WHERE w % '$m1' ORDER BY similarity(w, '$m1') DESC, w LIMIT 1")
+c2=$(q "SELECT w FROM $vocab WHERE w % '$m2' ORDER BY similarity(w, '$m2') DESC, w LIMIT 1")
+run bc orgs search "$mis"
+like "$OUT" '^# similar [1-9]' "two misspelt words are answered by near spellings"
+is "$(hits)" "$(pairs_oracle "x = '$c1'" "y = '$c2'")" \
+   "by the names holding both words spelt most like them ($c1 $c2), in order"
+run bc orgs search "$m1 ${c2%???}"
+is "$(hits)" "$(pairs_oracle "x = '$c1'" "y LIKE '${c2%???}%'")" \
+   "one misspelt word and one right prefix: the near spelling with the prefix"
+
 # One name word can match two typed words ("blu" and "blue"): the pair
 # index holds pairs of different words, so that search walks the words.
 run bc orgs search 'blu blue'

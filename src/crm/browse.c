@@ -1083,6 +1083,51 @@ static bool words_overlap(const struct search_word *a, const struct search_word 
     return s->prefix && same_start(s->p, l->p, s->len);
 }
 
+/* The vocabulary words a typed word stands for, as a derived table: the
+ * words it starts (or equals); when corrected and there are none, the
+ * word spelt most like it (pg_trgm on the vocabulary, a few hundred
+ * words: cheap). */
+static void word_set(struct strbuf *sb, const char *vtab, const struct search_word *w, int p,
+                     bool corrected, const char *alias)
+{
+    sb_addf(sb, "(SELECT v.word FROM %s v WHERE ", vtab);
+    word_cond(sb, "v", w, p);
+    if (corrected) {
+        sb_addf(sb, " UNION ALL (SELECT v.word FROM %s v WHERE v.word %% lower($%d)"
+                    " AND NOT EXISTS (SELECT 1 FROM %s u WHERE ", vtab, p, vtab);
+        word_cond(sb, "u", w, p);
+        sb_addf(sb, ") ORDER BY similarity(v.word, lower($%d)) DESC, v.word LIMIT 1)", p);
+    }
+    sb_addf(sb, ") %s", alias);
+}
+
+/* The body of a stage answered by the pair index: the names holding a
+ * word of set a and another of set b (the typed words pa and pb), and the
+ * other typed words, in the order (a word, b word, name). */
+static void pair_stage(struct strbuf *sb, int how, const char *vtab, const char *wtab,
+                       const struct search_word *words, size_t nw, const int *pw, size_t pa,
+                       size_t pb, bool corrected, bool filtered, const char *where,
+                       const char *gate, size_t max_hits)
+{
+    sb_addf(sb, "SELECT %d AS how, x.id, x.name AS label FROM ", how);
+    word_set(sb, vtab, &words[pa], pw[pa], corrected, "a");
+    sb_adds(sb, " JOIN ");
+    word_set(sb, vtab, &words[pb], pw[pb], corrected, "b");
+    sb_addf(sb, " ON b.word <> a.word CROSS JOIN LATERAL (SELECT p.id, p.name"
+                " FROM search.organization_pair p%s"
+                " WHERE p.w1 = least(a.word, b.word) AND p.w2 = greatest(a.word, b.word)",
+            filtered ? " JOIN \"Organization\" o ON o.id = p.id" : "");
+    for (size_t i = 0; i < nw; i++) {
+        if (i == pa || i == pb)
+            continue;
+        sb_addf(sb, " AND EXISTS (SELECT 1 FROM %s y WHERE y.id = p.id AND ", wtab);
+        word_cond(sb, "y", &words[i], pw[i]);
+        sb_addc(sb, ')');
+    }
+    sb_addf(sb, "%s ORDER BY p.name, p.id LIMIT %zu) x%s ORDER BY a.word, b.word, x.name, x.id"
+                " LIMIT %zu", where, max_hits, gate, max_hits);
+}
+
 /* The one-time filter of driver branch d: "(SELECT f[d] < f[0] AND
  * f[d] <= f[2]... FROM freq) AND " (the first word with the smallest count
  * drives). */
@@ -1189,23 +1234,11 @@ bool browse_build_search(struct browse_query *q, const struct browse_spec *spec,
         pa = pb;
         pb = t;
     }
-    if (orgs && nw > 1 && !words_overlap(&words[pa], &words[pb])) {
-        sb_addf(&sb, "WITH fts AS (SELECT 1 AS how, x.id, x.name AS label FROM %s a JOIN %s b"
-                     " ON b.word <> a.word AND ", vtab, vtab);
-        word_cond(&sb, "b", &words[pb], pw[pb]);
-        sb_addf(&sb, " CROSS JOIN LATERAL (SELECT p.id, p.name FROM search.organization_pair p%s"
-                     " WHERE p.w1 = least(a.word, b.word) AND p.w2 = greatest(a.word, b.word)",
-                w.len ? " JOIN \"Organization\" o ON o.id = p.id" : "");
-        for (size_t i = 0; i < nw; i++) {
-            if (i == pa || i == pb)
-                continue;
-            sb_addf(&sb, " AND EXISTS (SELECT 1 FROM %s y WHERE y.id = p.id AND ", wtab);
-            word_cond(&sb, "y", &words[i], pw[i]);
-            sb_addc(&sb, ')');
-        }
-        sb_addf(&sb, "%s ORDER BY p.name, p.id LIMIT %zu) x WHERE ", where, max_hits);
-        word_cond(&sb, "a", &words[pa], pw[pa]);
-        sb_addf(&sb, " ORDER BY a.word, b.word, x.name, x.id LIMIT %zu", max_hits);
+    bool pairs = orgs && nw > 1 && !words_overlap(&words[pa], &words[pb]);
+    if (pairs) {
+        sb_adds(&sb, "WITH fts AS (");
+        pair_stage(&sb, 1, vtab, wtab, words, nw, pw, pa, pb, false, w.len > 0, where, "",
+                   max_hits);
     } else {
         size_t ndrive = nw < 4 ? nw : 4;
         if (nw > 1) {
@@ -1243,15 +1276,28 @@ bool browse_build_search(struct browse_query *q, const struct browse_spec *spec,
         " AND NOT EXISTS (SELECT 1 FROM fts) ORDER BY v.rows DESC, v.word LIMIT 20",
         "SELECT v.word, similarity(v.word, lower($%d)) AS score FROM %s v"
         " WHERE v.word %% lower($%d) AND NOT EXISTS (SELECT 1 FROM fts)"
-        " AND NOT EXISTS (SELECT 1 FROM sub) ORDER BY score DESC, v.word LIMIT 5",
+        " AND NOT EXISTS (SELECT 1 FROM sub)%s ORDER BY score DESC, v.word LIMIT 5",
     };
     for (int st = 0; st < 2; st++) {
+        if (st == 1 && pairs) {
+            /* 3a. several words through the pair index: each typed word
+             * that begins no word is read as the word spelt most like it
+             * ("Portlnd Chophuose": the Portland chophouses, not every
+             * chophouse); 3b, the words spelt like the longest word, runs
+             * when that finds nothing. */
+            sb_adds(&sb, ", simw AS (");
+            pair_stage(&sb, 3, vtab, wtab, words, nw, pw, pa, pb, true, w.len > 0, where,
+                       " WHERE NOT EXISTS (SELECT 1 FROM fts) AND NOT EXISTS (SELECT 1 FROM sub)",
+                       max_hits);
+            sb_adds(&sb, ")");
+        }
         sb_addf(&sb, ", %s AS (SELECT %d AS how, h.id, h.label FROM (", st ? "sim" : "sub",
                 st + 2);
         if (st == 0)
             sb_addf(&sb, stage_words[0], vtab, pf);
         else
-            sb_addf(&sb, stage_words[1], pw[drive], vtab, pw[drive]);
+            sb_addf(&sb, stage_words[1], pw[drive], vtab, pw[drive],
+                    pairs ? " AND NOT EXISTS (SELECT 1 FROM simw)" : "");
         sb_addf(&sb, ") m CROSS JOIN LATERAL (SELECT x.id, %s AS label", label);
         sb_adds(&sb, orgs ? ", x.name AS s1, ''::text AS s2" : ", x.\"lastName\" AS s1, x.\"firstName\" AS s2");
         sb_addf(&sb, " FROM %s x%s WHERE x.word = m.word%s ORDER BY %s LIMIT %zu) h"
@@ -1261,8 +1307,10 @@ bool browse_build_search(struct browse_query *q, const struct browse_spec *spec,
     /* Each stage's own order, kept through the union by its position. */
     sb_adds(&sb, " SELECT how, id, label FROM ("
                  "SELECT *, row_number() OVER () AS n FROM fts UNION ALL "
-                 "SELECT *, row_number() OVER () FROM sub UNION ALL "
-                 "SELECT *, row_number() OVER () FROM sim) h ORDER BY how, n");
+                 "SELECT *, row_number() OVER () FROM sub UNION ALL ");
+    if (pairs)  /* simw and sim are never both non-empty */
+        sb_adds(&sb, "SELECT *, row_number() OVER () FROM simw UNION ALL ");
+    sb_adds(&sb, "SELECT *, row_number() OVER () FROM sim) h ORDER BY how, n");
     q->sql = sb_detach(&sb);
     /* The text depends only on the number of words and the filters in use,
      * not on the words: prepared once, planning (most of a short search's

@@ -369,7 +369,7 @@ struct step {
     char *what;
     double us, pk;
 };
-static struct step steps[64];
+static struct step steps[160];
 static size_t nsteps;
 
 static double measure(struct bench *b, const struct item *it, const char *what)

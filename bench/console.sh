@@ -131,14 +131,16 @@ for i in 1 2 3 4 5; do
 done
 report "first page (r)" "${s[@]}"
 
-# PgDn inside the fetched rows, then the PgDn that crosses them.
+# PgDn inside the fetched rows, then the PgDn that crosses them (the
+# console's page size, BROWSE_PAGE_ROWS, as browse-cli reports it).
+page_rows=$("$BROWSE_CLI" "$conn" orgs sizes | awk '$1 == "page_rows" { print $2 }')
 s=() x=()
 rownum() { title | sed -n 's/.*row \([0-9]*\).*/\1/p'; }
 for i in 1 2 3 4 5; do
     $T send-keys Home; wait_until title_is "row 1 of"
     s+=("$(timed 'title_is "row ([2-9]|[1-9][0-9]+) of"' NPage)")
     step=$(( $(rownum) - 1 ))
-    while [ $(( $(rownum) + step )) -le "${BROWSE_PAGE_ROWS:-200}" ]; do
+    while [ $(( $(rownum) + step )) -le "$page_rows" ]; do
         r=$(rownum); $T send-keys NPage
         wait_until title_is "row $((r + step)) of"
     done

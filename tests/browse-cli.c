@@ -20,6 +20,7 @@
  *   sql search TERM    the same for a search (BROWSE_SEARCH_HITS hits)
  *   explain MOVE [ID] | explain search TERM
  *                  EXPLAIN (ANALYZE, BUFFERS) of that query with its parameters
+ *   sizes          the console's page, search and detail sizes (browse.h)
  *   bench N [WHAT] median time of every query kind over N runs, against a
  *                  primary-key lookup (organizations only), with the
  *                  console's sizes (BROWSE_PAGE_ROWS unless --limit; other
@@ -750,6 +751,9 @@ int main(int argc, char **argv)
         browse_query_free(&q);
         if (with_key)
             browse_key_free(&key);
+    } else if (strcmp(cmd, "sizes") == 0) {
+        printf("page_rows %d\nsearch_hits %d\ndetail_rows %d\n", BROWSE_PAGE_ROWS,
+               BROWSE_SEARCH_HITS, BROWSE_DETAIL_ROWS);
     } else if (strcmp(cmd, "bench") == 0 && arg) {
         bench_only = i + 2 < argc ? argv[i + 2] : NULL;
         rc = bench(&spec, limit, atoi(arg));

@@ -406,6 +406,36 @@ like "$(hits)" "$cid" "including that contact"
 is "$(hits | sort)" "$(q "SELECT id FROM \"Contact\" WHERE to_tsvector('simple', \"firstName\" || ' ' || \"lastName\")
                    @@ to_tsquery('simple', \$\$$tsq\$\$) ORDER BY id")" \
    "the contact hits are those of SQL"
+# contact_pairs A B [COND_C]: two prefixes in a contact's full name, the
+# hits in the order of the pair index: the two matched words, then last
+# and first name.
+cwords_of='unnest(tsvector_to_array(to_tsvector('"'"'simple'"'"', c."firstName" || '"'"' '"'"' || c."lastName")))'
+contact_pairs() {
+    q "SELECT id FROM (SELECT DISTINCT ON (c.id) c.id, x COLLATE \"C\" AS x, y COLLATE \"C\" AS y,
+                              c.\"lastName\", c.\"firstName\"
+                       FROM \"Contact\" c, $cwords_of x, $cwords_of y
+                       WHERE x LIKE lower('$1') || '%' AND y LIKE lower('$2') || '%' AND x <> y AND ${3:-true}
+                       ORDER BY c.id, x COLLATE \"C\", y COLLATE \"C\") s
+       ORDER BY x, y, \"lastName\", \"firstName\", id"
+}
+cf=${cname%% *}; cl=${cname#* }
+is "$(hits)" "$(contact_pairs "$cf" "$cl")" "two words of a contact: from the pair index, in order"
+run bc contacts search "$(printf '%.3s %.3s' "$cl" "$cf")"
+like "$OUT" '^# fulltext [1-9]' "two 3-letter prefixes, last name first, find contacts"
+is "$(hits)" "$(contact_pairs "$(printf '%.3s' "$cl")" "$(printf '%.3s' "$cf")")" "the hits of SQL, in order"
+run bc contacts --filter primary=yes search "$(printf '%.3s %.3s' "$cl" "$cf")"
+is "$(hits)" "$(contact_pairs "$(printf '%.3s' "$cl")" "$(printf '%.3s' "$cf")" 'c."isPrimary"')" \
+   "with a filter: the filtered hits of SQL, in order"
+q "UPDATE \"Contact\" SET \"lastName\" = 'Quokkason' WHERE id = '$cid'"
+run bc contacts search "$cf quokkas"
+is "$(hits)" "$cid" "a renamed contact is found by its new name at once"
+is "$(q "SELECT count(*) FROM ((SELECT w1::text, w2::text, \"lastName\", \"firstName\", id FROM search.contact_pair
+                                 EXCEPT ALL SELECT x, y, \"lastName\", \"firstName\", id FROM \"Contact\" c, $cwords_of x, $cwords_of y
+                                   WHERE x COLLATE \"C\" < y COLLATE \"C\")
+                                UNION ALL (SELECT x, y, \"lastName\", \"firstName\", id FROM \"Contact\" c, $cwords_of x, $cwords_of y
+                                   WHERE x COLLATE \"C\" < y COLLATE \"C\"
+                                 EXCEPT ALL SELECT w1::text, w2::text, \"lastName\", \"firstName\", id FROM search.contact_pair)) d")" \
+   "0" "the contact pair index equals the table's pairs of two different words"
 
 # --- goto ------------------------------------------------------------------------------
 # check_goto DESC TEXT WANT_ID SORT ARGS...: the page holds WANT_ID at its

@@ -1101,22 +1101,25 @@ static void word_set(struct strbuf *sb, const char *vtab, const struct search_wo
     sb_addf(sb, ") %s", alias);
 }
 
-/* The body of a stage answered by the pair index: the names holding a
- * word of set a and another of set b (the typed words pa and pb), and the
- * other typed words, in the order (a word, b word, name). */
-static void pair_stage(struct strbuf *sb, int how, const char *vtab, const char *wtab,
-                       const struct search_word *words, size_t nw, const int *pw, size_t pa,
-                       size_t pb, bool corrected, bool filtered, const char *where,
-                       const char *gate, size_t max_hits)
+/* The body of a stage answered by a pair index: the names holding a word
+ * of set a and another of set b (the typed words pa and pb), and the other
+ * typed words, in the order (a word, b word, list order: name, or last
+ * and first name). filter_join joins the row for the filters (where). */
+static void pair_stage(struct strbuf *sb, int how, bool orgs, const char *vtab,
+                       const char *wtab, const struct search_word *words, size_t nw,
+                       const int *pw, size_t pa, size_t pb, bool corrected,
+                       const char *filter_join, const char *where, const char *gate,
+                       size_t max_hits)
 {
-    sb_addf(sb, "SELECT %d AS how, x.id, x.name AS label FROM ", how);
+    sb_addf(sb, "SELECT %d AS how, x.id, %s AS label FROM ", how,
+            orgs ? "x.name" : "x.\"firstName\" || ' ' || x.\"lastName\"");
     word_set(sb, vtab, &words[pa], pw[pa], corrected, "a");
     sb_adds(sb, " JOIN ");
     word_set(sb, vtab, &words[pb], pw[pb], corrected, "b");
-    sb_addf(sb, " ON b.word <> a.word CROSS JOIN LATERAL (SELECT p.id, p.name"
-                " FROM search.organization_pair p%s"
+    sb_addf(sb, " ON b.word <> a.word CROSS JOIN LATERAL (SELECT p.id, %s FROM %s p%s"
                 " WHERE p.w1 = least(a.word, b.word) AND p.w2 = greatest(a.word, b.word)",
-            filtered ? " JOIN \"Organization\" o ON o.id = p.id" : "");
+            orgs ? "p.name" : "p.\"lastName\", p.\"firstName\"",
+            orgs ? "search.organization_pair" : "search.contact_pair", filter_join);
     for (size_t i = 0; i < nw; i++) {
         if (i == pa || i == pb)
             continue;
@@ -1124,8 +1127,9 @@ static void pair_stage(struct strbuf *sb, int how, const char *vtab, const char 
         word_cond(sb, "y", &words[i], pw[i]);
         sb_addc(sb, ')');
     }
-    sb_addf(sb, "%s ORDER BY p.name, p.id LIMIT %zu) x%s ORDER BY a.word, b.word, x.name, x.id"
-                " LIMIT %zu", where, max_hits, gate, max_hits);
+    sb_addf(sb, "%s ORDER BY %s LIMIT %zu) x%s ORDER BY a.word, b.word, %s LIMIT %zu", where,
+            orgs ? "p.name, p.id" : "p.\"lastName\", p.\"firstName\", p.id", max_hits, gate,
+            orgs ? "x.name, x.id" : "x.\"lastName\", x.\"firstName\", x.id", max_hits);
 }
 
 /* The one-time filter of driver branch d: "(SELECT f[d] < f[0] AND
@@ -1206,14 +1210,14 @@ bool browse_build_search(struct browse_query *q, const struct browse_spec *spec,
     free(frag);
 
     /* 1. words.
-     * Several words, organizations: the pair index (0014_search_pairs.sql).
+     * Several words: the pair index (0014_search_pairs.sql).
      * The two longest typed words (the first on a tie, kept in the order
      * typed) are looked up in the vocabulary, a few words each; for each
      * pair of those words, in order, the names holding both are read from
      * the pair index in name order: every entry read is a hit, so about
      * max_hits entries are read however few names hold both words. Any
      * further words are probed per hit.
-     * Otherwise (one word, contacts, or two typed words that one word of a
+     * Otherwise (one word, or two typed words that one word of a
      * name could match both of, "blu blue": the pairs are of two different
      * words), one word drives: each candidate driver is a branch whose
      * one-time filter, from the vocabulary's counts, lets exactly one
@@ -1234,10 +1238,13 @@ bool browse_build_search(struct browse_query *q, const struct browse_spec *spec,
         pa = pb;
         pb = t;
     }
-    bool pairs = orgs && nw > 1 && !words_overlap(&words[pa], &words[pb]);
+    bool pairs = nw > 1 && !words_overlap(&words[pa], &words[pb]);
+    char *pjoin = w.len ? xasprintf(" JOIN %s ON %s.id = p.id", entities[spec->entity].from,
+                                    orgs ? "o" : "c")
+                        : xstrdup("");
     if (pairs) {
         sb_adds(&sb, "WITH fts AS (");
-        pair_stage(&sb, 1, vtab, wtab, words, nw, pw, pa, pb, false, w.len > 0, where, "",
+        pair_stage(&sb, 1, orgs, vtab, wtab, words, nw, pw, pa, pb, false, pjoin, where, "",
                    max_hits);
     } else {
         size_t ndrive = nw < 4 ? nw : 4;
@@ -1286,7 +1293,7 @@ bool browse_build_search(struct browse_query *q, const struct browse_spec *spec,
              * chophouse); 3b, the words spelt like the longest word, runs
              * when that finds nothing. */
             sb_adds(&sb, ", simw AS (");
-            pair_stage(&sb, 3, vtab, wtab, words, nw, pw, pa, pb, true, w.len > 0, where,
+            pair_stage(&sb, 3, orgs, vtab, wtab, words, nw, pw, pa, pb, true, pjoin, where,
                        " WHERE NOT EXISTS (SELECT 1 FROM fts) AND NOT EXISTS (SELECT 1 FROM sub)",
                        max_hits);
             sb_adds(&sb, ")");
@@ -1318,6 +1325,7 @@ bool browse_build_search(struct browse_query *q, const struct browse_spec *spec,
     q->unprepared = false;
     q->limit = max_hits;
     free(join);
+    free(pjoin);
     free(where);
     sb_free(&w);
     return true;

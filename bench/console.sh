@@ -171,6 +171,19 @@ for term in grill "blu hea" "Chophouse Portland" "Chophuose" "Portlnd Chophuose"
     report "/$term" "${s[@]}"
 done
 
+# The contacts pane: two words of a full name.
+$T send-keys 2; wait_until title_is "^ *Contacts .*row 1 of"
+for term in "james smith" "jam smi"; do
+    s=()
+    for i in 1 2 3 4 5; do
+        $T send-keys Home; wait_until title_is "row 1 of"
+        $T send-keys /; $T send-keys -l "$term"
+        s+=("$(timed '[[ $(status) == *"match 1 of"* ]] && title_is "sorted by"' Enter)")
+    done
+    report "contacts /$term" "${s[@]}"
+done
+$T send-keys 1; wait_until title_is "^ *Organizations .*sorted by name"
+
 # :goto a random organization, from Enter to its page.
 s=()
 for id in $(psql -X -At -d "$conn" -c 'SELECT id FROM "Organization" ORDER BY random() LIMIT 5'); do

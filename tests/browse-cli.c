@@ -542,6 +542,21 @@ static int bench(const struct browse_spec *base, size_t limit, int n)
         it.cold = false;
     }
 
+    static const char *const contact_terms[] = {"james smith", "jam smi"};
+    for (size_t i = 0; i < sizeof contact_terms / sizeof contact_terms[0]; i++) {
+        memset(&it, 0, sizeof it);
+        browse_spec_init(&it.spec, BROWSE_CONTACTS);
+        it.term = contact_terms[i];
+        it.kind = IT_SEARCH;
+        char *what = xasprintf("search contacts '%s'", it.term);
+        measure(&b, &it, what);
+        free(what);
+        it.kind = IT_SEARCH_PAGE;
+        what = xasprintf("step 2 /%s: search + first hit's page", it.term);
+        measure_step(&b, &it, what);
+        free(what);
+    }
+
     static const char *const counted[] = {"", "segment=CATERING", "followup=due"};
     for (size_t i = 0; i < 3; i++) {
         memset(&it, 0, sizeof it);

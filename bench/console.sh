@@ -60,11 +60,25 @@ $T new-session -d -x 120 -y 36 "env TERM=screen LC_ALL=C.UTF-8 XDG_STATE_HOME='$
 stop_tmux() { $T kill-server 2>/dev/null; }
 at_exit stop_tmux
 
+# Each check reads the screen once (one capture-pane, no other process),
+# so that every step is polled at the same rate as the floor.
 screen() { $T capture-pane -p; }
-title() { screen | sed -n 2p; }
-status() { screen | tail -n 1; }
+snap() { # sets L (the screen's lines), H (the list header), S (the status line)
+    mapfile -t L < <($T capture-pane -p)
+    H=${L[1]:-} S=${L[${#L[@]}-1]:-}
+}
+title() { snap; printf '%s\n' "$H"; }
 # The header of the list (line 2) matches $1 and is not waiting for rows.
-title_is() { local t; t=$(title); [[ $t =~ $1 && $t != *loading* ]]; }
+title_is() { snap; [[ $H =~ $1 && $H != *loading* ]]; }
+# The header names a sort other than $1, rows loaded.
+sort_is_not() {
+    snap; [[ $H != *loading* && $H =~ sorted\ by\ ([^ ]+) && ${BASH_REMATCH[1]} != "$1" ]]
+}
+# The status line contains $1 (starts with it: status_starts) and the
+# header has its rows.
+status_and_rows() { snap; [[ $S == *"$1"* && $H == *"sorted by"* && $H != *loading* ]]; }
+status_starts_and_rows() { snap; [[ $S == "$1"* && $H == *"sorted by"* && $H != *loading* ]]; }
+screen_has() { snap; [[ "${L[*]}" == *"$1"* ]]; }
 wait_until() { # CMD...: poll every 10 ms, up to 20 s
     local i
     for i in $(seq 1 2000); do "$@" && return 0; sleep 0.01; done
@@ -154,7 +168,7 @@ s=()
 $T send-keys Home; wait_until title_is "row 1 of"
 for i in 1 2 3 4 5; do
     before=$(title | sed -n 's/.*sorted by \([^ ]*\).*/\1/p')
-    s+=("$(timed "title_is 'sorted by ' && [ \"\$(title | sed -n 's/.*sorted by \\([^ ]*\\).*/\\1/p')\" != '$before' ]" s)")
+    s+=("$(timed "sort_is_not '$before'" s)")
 done
 report "sort change (s)" "${s[@]}"
 $T send-keys : ; $T send-keys -l "sort name"; $T send-keys Enter
@@ -166,7 +180,7 @@ for term in grill "blu hea" "Chophouse Portland" "Chophuose" "Portlnd Chophuose"
     for i in 1 2 3 4 5; do
         $T send-keys Home; wait_until title_is "row 1 of"
         $T send-keys /; $T send-keys -l "$term"
-        s+=("$(timed '[[ $(status) == *"match 1 of"* ]] && title_is "sorted by"' Enter)")
+        s+=("$(timed 'status_and_rows "match 1 of"' Enter)")
     done
     report "/$term" "${s[@]}"
 done
@@ -178,7 +192,7 @@ for term in "james smith" "jam smi"; do
     for i in 1 2 3 4 5; do
         $T send-keys Home; wait_until title_is "row 1 of"
         $T send-keys /; $T send-keys -l "$term"
-        s+=("$(timed '[[ $(status) == *"match 1 of"* ]] && title_is "sorted by"' Enter)")
+        s+=("$(timed 'status_and_rows "match 1 of"' Enter)")
     done
     report "contacts /$term" "${s[@]}"
 done
@@ -189,15 +203,15 @@ s=()
 for id in $(psql -X -At -d "$conn" -c 'SELECT id FROM "Organization" ORDER BY random() LIMIT 5'); do
     $T send-keys Home; wait_until title_is "row 1 of"
     $T send-keys :; $T send-keys -l "goto $id"
-    s+=("$(timed '[[ $(status) == " at "* ]] && title_is "sorted by"' Enter)")
+    s+=("$(timed 'status_starts_and_rows " at "' Enter)")
 done
 report ":goto" "${s[@]}"
 
 # Detail: Enter on the row under the cursor, Backspace back.
 s=()
 for i in 1 2 3 4 5; do
-    s+=("$(timed 'screen | grep -q "Latest interactions"' Enter)")
-    $T send-keys BSpace; wait_until eval '! screen | grep -q "Latest interactions"'
+    s+=("$(timed 'screen_has "Latest interactions"' Enter)")
+    $T send-keys BSpace; wait_until eval '! screen_has "Latest interactions"'
     $T send-keys Down; sleep 0.05
 done
 report "detail (Enter)" "${s[@]}"

@@ -238,6 +238,71 @@ is "$(hits | sort)" "$(q "SELECT id FROM \"Organization\" WHERE to_tsvector('sim
    "several words, each a prefix, all must match"
 like "$OUT" '^# fulltext [1-9]' "and are found by full text"
 is "$(hits | sort -u | wc -l)" "$(hits | wc -l)" "each name once"
+# Two words read the pair index (data/sql/0014_search_pairs.sql): hits by
+# the first word's matched word, then the second's (another word of the
+# name), then name. A name matching through several pairs of its words is
+# listed once, at its first pair.
+# pairs_oracle COND_X COND_Y [COND_O]: the hits SQL gives, in that order,
+# for two words x and y of a name; two_words A B [COND_O] for two prefixes.
+pairs_oracle() {
+    q "SELECT id FROM (SELECT DISTINCT ON (o.id) o.id, x COLLATE \"C\" AS x, y COLLATE \"C\" AS y, o.name
+                       FROM \"Organization\" o, $words_of x, $words_of y
+                       WHERE $1 AND $2 AND x <> y AND ${3:-true}
+                       ORDER BY o.id, x COLLATE \"C\", y COLLATE \"C\") s ORDER BY x, y, name, id"
+}
+two_words() {
+    pairs_oracle "x LIKE lower('$1') || '%'" "y LIKE lower('$2') || '%'" "${3:-true}"
+}
+is "$(hits)" "$(two_words portland chop)" "two words: the hits of SQL, by the two matched words then name"
+run bc orgs search 'blu hea'
+like "$OUT" '^# fulltext [1-9]' "two short prefixes find names"
+is "$(hits)" "$(two_words blu hea)" "the hits of two short prefixes are those of SQL, in order"
+is "$(hits | sort)" "$(q "SELECT id FROM \"Organization\" WHERE to_tsvector('simple', name) @@ to_tsquery('simple', 'blu:* & hea:*')
+                   ORDER BY id")" "and the same set as full text"
+run bc orgs search 'chophouse portland'
+is "$(hits)" "$(two_words chophouse portland)" "in the other order too"
+run bc orgs --filter segment=FINE_DINING,CASUAL_DINING search 'gri the'
+like "$OUT" '^# fulltext [1-9]' "two words with a filter find names"
+is "$(hits)" "$(two_words gri the "o.segment IN ('FINE_DINING', 'CASUAL_DINING')")" \
+   "the filtered hits of SQL, in order"
+# three words: the 3-letter starts of the first three words of a name
+w3=$(q "SELECT string_agg(left(w, 3), ' ') FROM (SELECT w FROM (SELECT name FROM \"Organization\"
+        WHERE cardinality(tsvector_to_array(to_tsvector('simple', name))) >= 3 ORDER BY id LIMIT 1) n,
+        LATERAL unnest(tsvector_to_array(to_tsvector('simple', name))) w LIMIT 3) t")
+tsq3=$(q "SELECT string_agg(quote_literal(w) || CASE WHEN length(w) >= 3 THEN ':*' ELSE '' END, ' & ')
+          FROM regexp_split_to_table('$w3', ' ') w")
+run bc orgs search "$w3"
+like "$OUT" '^# fulltext [1-9]' "three words ($w3) find the name they come from"
+is "$(hits | sort)" "$(q "SELECT id FROM \"Organization\" WHERE to_tsvector('simple', name) @@ to_tsquery('simple', \$\$$tsq3\$\$)
+                   ORDER BY id")" "and every name holding all three, as full text does"
+# Two misspelt words: each is read as the word of the names spelt most
+# like it, and the names holding both come as for two words.
+mis=$(q "SELECT string_agg(left(w, 4) || substr(w, 6, 1) || substr(w, 5, 1) || substr(w, 7), ' ' ORDER BY w)
+         FROM (SELECT w FROM (SELECT id, name FROM \"Organization\" ORDER BY id) o,
+               LATERAL (SELECT array_agg(w ORDER BY w) ws FROM $words_of w
+                        WHERE length(w) >= 7 AND w ~ '^[a-z]+\$' AND substr(w, 5, 1) <> substr(w, 6, 1)) t,
+               unnest(t.ws[1:2]) w
+               WHERE cardinality(t.ws) >= 2 ORDER BY o.id, w LIMIT 2) m")
+m1=${mis% *}; m2=${mis#* }
+vocab="(SELECT DISTINCT w COLLATE \"C\" AS w FROM \"Organization\", $words_of w) v"
+is "$(q "SELECT count(*) FROM $vocab WHERE w LIKE '$m1%' OR w LIKE '$m2%'")" 0 \
+   "the misspelt words ($mis) begin no word"
+c1=$(q "SELECT w FROM $vocab WHERE w % '$m1' ORDER BY similarity(w, '$m1') DESC, w LIMIT 1")
+c2=$(q "SELECT w FROM $vocab WHERE w % '$m2' ORDER BY similarity(w, '$m2') DESC, w LIMIT 1")
+run bc orgs search "$mis"
+like "$OUT" '^# similar [1-9]' "two misspelt words are answered by near spellings"
+is "$(hits)" "$(pairs_oracle "x = '$c1'" "y = '$c2'")" \
+   "by the names holding both words spelt most like them ($c1 $c2), in order"
+run bc orgs search "$m1 ${c2%???}"
+is "$(hits)" "$(pairs_oracle "x = '$c1'" "y LIKE '${c2%???}%'")" \
+   "one misspelt word and one right prefix: the near spelling with the prefix"
+
+# One name word can match two typed words ("blu" and "blue"): the pair
+# index holds pairs of different words, so that search walks the words.
+run bc orgs search 'blu blue'
+is "$(hits | sort)" "$(q "SELECT id FROM \"Organization\" WHERE to_tsvector('simple', name) @@ to_tsquery('simple', 'blu:* & blue:*')
+                   ORDER BY id")" "overlapping words: the names holding a word that matches both"
+like "$OUT" '^# fulltext [1-9]' "found by full text"
 run bc orgs search ophous
 like "$OUT" '^# substring [1-9]' "a fragment inside a word falls back to the vocabulary"
 is "$(hits)" "$(q "SELECT id FROM (SELECT DISTINCT ON (id) id, w, name FROM \"Organization\", $words_of w
@@ -271,6 +336,13 @@ is "$(q "SELECT count(*) FROM ((SELECT word::text, name, id FROM search.organiza
                                 UNION ALL (SELECT w, name, id FROM \"Organization\", $words_of w
                                  EXCEPT ALL SELECT word::text, name, id FROM search.organization_word)) d")" \
    "0" "the organization word index equals the table's words"
+is "$(q "SELECT count(*) FROM ((SELECT w1::text, w2::text, name, id FROM search.organization_pair
+                                 EXCEPT ALL SELECT a, b, name, id FROM \"Organization\", $words_of a, $words_of b
+                                   WHERE a COLLATE \"C\" < b COLLATE \"C\")
+                                UNION ALL (SELECT a, b, name, id FROM \"Organization\", $words_of a, $words_of b
+                                   WHERE a COLLATE \"C\" < b COLLATE \"C\"
+                                 EXCEPT ALL SELECT w1::text, w2::text, name, id FROM search.organization_pair)) d")" \
+   "0" "the organization pair index equals the table's pairs of two different words"
 is "$(q "SELECT count(*) FROM (SELECT word, rows FROM search.organization_vocab
                                EXCEPT SELECT word, count(*) FROM search.organization_word GROUP BY word) d")" \
    "0" "and the vocabulary counts equal the index's"
@@ -310,6 +382,8 @@ nid=$(q "INSERT INTO \"Organization\" (name, priority, segment) VALUES ('Okapi D
 newid=$(q "UPDATE \"Organization\" SET id = gen_random_uuid() WHERE id = '$nid' RETURNING id")
 run bc orgs search okapi
 is "$(hits)" "$newid" "an organization whose id changed is found under its new id"
+run bc orgs search 'okapi din'
+is "$(hits)" "$newid" "also by two words (the pair index follows the id)"
 q "DELETE FROM \"Organization\" WHERE id = '$newid'"
 run bc orgs search '100%_'
 like "$OUT" '^# (none|similar) ' "LIKE wildcards in the input are taken literally"
@@ -332,6 +406,36 @@ like "$(hits)" "$cid" "including that contact"
 is "$(hits | sort)" "$(q "SELECT id FROM \"Contact\" WHERE to_tsvector('simple', \"firstName\" || ' ' || \"lastName\")
                    @@ to_tsquery('simple', \$\$$tsq\$\$) ORDER BY id")" \
    "the contact hits are those of SQL"
+# contact_pairs A B [COND_C]: two prefixes in a contact's full name, the
+# hits in the order of the pair index: the two matched words, then last
+# and first name.
+cwords_of='unnest(tsvector_to_array(to_tsvector('"'"'simple'"'"', c."firstName" || '"'"' '"'"' || c."lastName")))'
+contact_pairs() {
+    q "SELECT id FROM (SELECT DISTINCT ON (c.id) c.id, x COLLATE \"C\" AS x, y COLLATE \"C\" AS y,
+                              c.\"lastName\", c.\"firstName\"
+                       FROM \"Contact\" c, $cwords_of x, $cwords_of y
+                       WHERE x LIKE lower('$1') || '%' AND y LIKE lower('$2') || '%' AND x <> y AND ${3:-true}
+                       ORDER BY c.id, x COLLATE \"C\", y COLLATE \"C\") s
+       ORDER BY x, y, \"lastName\", \"firstName\", id"
+}
+cf=${cname%% *}; cl=${cname#* }
+is "$(hits)" "$(contact_pairs "$cf" "$cl")" "two words of a contact: from the pair index, in order"
+run bc contacts search "$(printf '%.3s %.3s' "$cl" "$cf")"
+like "$OUT" '^# fulltext [1-9]' "two 3-letter prefixes, last name first, find contacts"
+is "$(hits)" "$(contact_pairs "$(printf '%.3s' "$cl")" "$(printf '%.3s' "$cf")")" "the hits of SQL, in order"
+run bc contacts --filter primary=yes search "$(printf '%.3s %.3s' "$cl" "$cf")"
+is "$(hits)" "$(contact_pairs "$(printf '%.3s' "$cl")" "$(printf '%.3s' "$cf")" 'c."isPrimary"')" \
+   "with a filter: the filtered hits of SQL, in order"
+q "UPDATE \"Contact\" SET \"lastName\" = 'Quokkason' WHERE id = '$cid'"
+run bc contacts search "$cf quokkas"
+is "$(hits)" "$cid" "a renamed contact is found by its new name at once"
+is "$(q "SELECT count(*) FROM ((SELECT w1::text, w2::text, \"lastName\", \"firstName\", id FROM search.contact_pair
+                                 EXCEPT ALL SELECT x, y, \"lastName\", \"firstName\", id FROM \"Contact\" c, $cwords_of x, $cwords_of y
+                                   WHERE x COLLATE \"C\" < y COLLATE \"C\")
+                                UNION ALL (SELECT x, y, \"lastName\", \"firstName\", id FROM \"Contact\" c, $cwords_of x, $cwords_of y
+                                   WHERE x COLLATE \"C\" < y COLLATE \"C\"
+                                 EXCEPT ALL SELECT w1::text, w2::text, \"lastName\", \"firstName\", id FROM search.contact_pair)) d")" \
+   "0" "the contact pair index equals the table's pairs of two different words"
 
 # --- goto ------------------------------------------------------------------------------
 # check_goto DESC TEXT WANT_ID SORT ARGS...: the page holds WANT_ID at its

@@ -69,7 +69,7 @@ void list_fetch(struct list_pane *lp, enum browse_move move, const struct browse
         key = &edge;
     }
     char *err = NULL;
-    if (!browse_build_page(&app->q, &l->spec, move, key, PAGE_ROWS, &err)) {
+    if (!browse_build_page(&app->q, &l->spec, move, key, BROWSE_PAGE_ROWS, &err)) {
         ui_status(app, " %s", err);
         free(err);
     } else {
@@ -151,7 +151,7 @@ void list_search(struct list_pane *lp, const char *term)
         return;
     snprintf(l->search, sizeof l->search, "%s", term);
     char *err = NULL;
-    if (app->busy || !browse_build_search(&app->q, &l->spec, term, 500, &err)) {
+    if (app->busy || !browse_build_search(&app->q, &l->spec, term, BROWSE_SEARCH_HITS, &err)) {
         ui_status(app, " %s", err ? err : "busy: try again");
         free(err);
         return;
@@ -183,7 +183,7 @@ static void open_detail(struct list_pane *lp)
         list_goto(olp, row[BROWSE_CONTACT_ORG_ID]);
         return;
     }
-    if (!browse_build_org_detail(&app->q, row[BROWSE_ORG_ID], 20, &err)) {
+    if (!browse_build_org_detail(&app->q, row[BROWSE_ORG_ID], BROWSE_DETAIL_ROWS, &err)) {
         ui_status(app, " %s", err);
         free(err);
         return;

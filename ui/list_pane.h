@@ -15,8 +15,6 @@
 #include "app.h"
 #include "browse.h"
 
-#define PAGE_ROWS 200   /* rows fetched per page: a few screens */
-
 struct list_view {
     const char *title;
     struct browse_spec spec;    /* entity, sort, direction, filters */

@@ -1040,16 +1040,109 @@ static char *like_escape(const char *s, size_t n)
     return sb_detach(&sb);
 }
 
-/* The condition on alias.word for one search word, parameter $p: a btree
- * range (the words table is in "C" order, where every word starting with
- * the prefix sorts before prefix || U+10FFFF). */
-static void word_cond(struct strbuf *sb, const char *alias, const struct search_word *w, int p)
+/* The condition on a word column (alias.word, or col itself when it holds
+ * a dot) for one search word, parameter $p: a btree range (the word
+ * tables are in "C" order, where every word starting with the prefix
+ * sorts before prefix || U+10FFFF). */
+static void word_cond(struct strbuf *sb, const char *col, const struct search_word *w, int p)
 {
+    char *c = strchr(col, '.') ? xstrdup(col) : xasprintf("%s.word", col);
     if (w->prefix)
-        sb_addf(sb, "%s.word >= lower($%d) AND %s.word < lower($%d) || chr(1114111)", alias, p,
-                alias, p);
+        sb_addf(sb, "%s >= lower($%d) AND %s < lower($%d) || chr(1114111)", c, p, c, p);
     else
-        sb_addf(sb, "%s.word = lower($%d)", alias, p);
+        sb_addf(sb, "%s = lower($%d)", c, p);
+    free(c);
+}
+
+/* ASCII case-folded comparison of the first n bytes: enough to tell
+ * whether one typed word may match the same name word as another. */
+static bool same_start(const char *a, const char *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char x = (unsigned char)a[i], y = (unsigned char)b[i];
+        if (x >= 'A' && x <= 'Z')
+            x = (unsigned char)(x - 'A' + 'a');
+        if (y >= 'A' && y <= 'Z')
+            y = (unsigned char)(y - 'A' + 'a');
+        if (x != y)
+            return false;
+    }
+    return true;
+}
+
+/* Whether one word of a name can match both typed words a and b (a
+ * prefix of the other, or equal): then the pair index, which holds pairs
+ * of two different words, cannot answer. Letters outside ASCII are
+ * compared as typed: "ÉCL éclair" is not seen as overlapping and needs
+ * two words in the name. */
+static bool words_overlap(const struct search_word *a, const struct search_word *b)
+{
+    if (a->len == b->len)
+        return same_start(a->p, b->p, a->len);
+    const struct search_word *s = a->len < b->len ? a : b, *l = s == a ? b : a;
+    return s->prefix && same_start(s->p, l->p, s->len);
+}
+
+/* The vocabulary words a typed word stands for, as a derived table: the
+ * words it starts (or equals); when corrected and there are none, the
+ * word spelt most like it (pg_trgm on the vocabulary, a few hundred
+ * words: cheap). */
+static void word_set(struct strbuf *sb, const char *vtab, const struct search_word *w, int p,
+                     bool corrected, const char *alias)
+{
+    sb_addf(sb, "(SELECT v.word FROM %s v WHERE ", vtab);
+    word_cond(sb, "v", w, p);
+    if (corrected) {
+        sb_addf(sb, " UNION ALL (SELECT v.word FROM %s v WHERE v.word %% lower($%d)"
+                    " AND NOT EXISTS (SELECT 1 FROM %s u WHERE ", vtab, p, vtab);
+        word_cond(sb, "u", w, p);
+        sb_addf(sb, ") ORDER BY similarity(v.word, lower($%d)) DESC, v.word LIMIT 1)", p);
+    }
+    sb_addf(sb, ") %s", alias);
+}
+
+/* The body of a stage answered by a pair index: the names holding a word
+ * of set a and another of set b (the typed words pa and pb), and the other
+ * typed words, in the order (a word, b word, list order: name, or last
+ * and first name). filter_join joins the row for the filters (where). */
+static void pair_stage(struct strbuf *sb, int how, bool orgs, const char *vtab,
+                       const char *wtab, const struct search_word *words, size_t nw,
+                       const int *pw, size_t pa, size_t pb, bool corrected,
+                       const char *filter_join, const char *where, const char *gate,
+                       size_t max_hits)
+{
+    sb_addf(sb, "SELECT %d AS how, x.id, %s AS label FROM ", how,
+            orgs ? "x.name" : "x.\"firstName\" || ' ' || x.\"lastName\"");
+    word_set(sb, vtab, &words[pa], pw[pa], corrected, "a");
+    sb_adds(sb, " JOIN ");
+    word_set(sb, vtab, &words[pb], pw[pb], corrected, "b");
+    sb_addf(sb, " ON b.word <> a.word CROSS JOIN LATERAL (SELECT p.id, %s FROM %s p%s"
+                " WHERE p.w1 = least(a.word, b.word) AND p.w2 = greatest(a.word, b.word)",
+            orgs ? "p.name" : "p.\"lastName\", p.\"firstName\"",
+            orgs ? "search.organization_pair" : "search.contact_pair", filter_join);
+    for (size_t i = 0; i < nw; i++) {
+        if (i == pa || i == pb)
+            continue;
+        sb_addf(sb, " AND EXISTS (SELECT 1 FROM %s y WHERE y.id = p.id AND ", wtab);
+        word_cond(sb, "y", &words[i], pw[i]);
+        sb_addc(sb, ')');
+    }
+    sb_addf(sb, "%s ORDER BY %s LIMIT %zu) x%s ORDER BY a.word, b.word, %s LIMIT %zu", where,
+            orgs ? "p.name, p.id" : "p.\"lastName\", p.\"firstName\", p.id", max_hits, gate,
+            orgs ? "x.name, x.id" : "x.\"lastName\", x.\"firstName\", x.id", max_hits);
+}
+
+/* The one-time filter of driver branch d: "(SELECT f[d] < f[0] AND
+ * f[d] <= f[2]... FROM freq) AND " (the first word with the smallest count
+ * drives). */
+static void driver_cond(struct strbuf *sb, size_t d, size_t ndrive)
+{
+    sb_adds(sb, "(SELECT ");
+    for (size_t f = 0; f < ndrive; f++)
+        if (f != d)
+            sb_addf(sb, "%sf[%zu] %s f[%zu]", f == 0 || (d == 0 && f == 1) ? "" : " AND ", d + 1,
+                    f < d ? "<" : "<=", f + 1);
+    sb_adds(sb, " FROM freq) AND ");
 }
 
 /* Search, in three stages, each only when the one before found nothing:
@@ -1116,44 +1209,72 @@ bool browse_build_search(struct browse_query *q, const struct browse_spec *spec,
     int pf = add_param(q, frag);
     free(frag);
 
-    /* 1. words. With several words, the one held by the fewest names drives
-     * (the others are probed per hit): each candidate driver is a branch
-     * whose one-time filter, from the vocabulary's counts, lets exactly one
-     * branch run. */
-    size_t ndrive = nw < 4 ? nw : 4;
-    if (nw > 1) {
-        sb_adds(&sb, "WITH freq AS MATERIALIZED (SELECT ARRAY[");
-        for (size_t d = 0; d < ndrive; d++) {
-            sb_addf(&sb, "%s(SELECT coalesce(sum(v.rows), 0) FROM %s v WHERE ", d ? ", " : "",
-                    vtab);
-            word_cond(&sb, "v", &words[d], pw[d]);
-            sb_adds(&sb, ")");
+    /* 1. words.
+     * Several words: the pair index (0014_search_pairs.sql).
+     * The two longest typed words (the first on a tie, kept in the order
+     * typed) are looked up in the vocabulary, a few words each; for each
+     * pair of those words, in order, the names holding both are read from
+     * the pair index in name order: every entry read is a hit, so about
+     * max_hits entries are read however few names hold both words. Any
+     * further words are probed per hit.
+     * Otherwise (one word, or two typed words that one word of a
+     * name could match both of, "blu blue": the pairs are of two different
+     * words), one word drives: each candidate driver is a branch whose
+     * one-time filter, from the vocabulary's counts, lets exactly one
+     * branch run, the word held by the fewest names. Its rows are read in
+     * order and probed for the other words. */
+    size_t pa = 0, pb = 0;      /* the pair: the two longest words */
+    for (size_t i = 1; i < nw; i++) {
+        size_t len = utf8_chars(words[i].p, words[i].len);
+        if (len > utf8_chars(words[pa].p, words[pa].len)) {
+            pb = pa;
+            pa = i;
+        } else if (pb == pa || len > utf8_chars(words[pb].p, words[pb].len)) {
+            pb = i;
         }
-        sb_adds(&sb, "] AS f), fts AS (");
-    } else {
-        sb_adds(&sb, "WITH fts AS (");
     }
-    for (size_t d = 0; d < ndrive; d++) {
-        sb_addf(&sb, "%s(SELECT 1 AS how, x.id, %s AS label FROM %s x%s WHERE ", d ? " UNION ALL " : "",
-                label, wtab, join);
+    if (pb < pa) {
+        size_t t = pa;
+        pa = pb;
+        pb = t;
+    }
+    bool pairs = nw > 1 && !words_overlap(&words[pa], &words[pb]);
+    char *pjoin = w.len ? xasprintf(" JOIN %s ON %s.id = p.id", entities[spec->entity].from,
+                                    orgs ? "o" : "c")
+                        : xstrdup("");
+    if (pairs) {
+        sb_adds(&sb, "WITH fts AS (");
+        pair_stage(&sb, 1, orgs, vtab, wtab, words, nw, pw, pa, pb, false, pjoin, where, "",
+                   max_hits);
+    } else {
+        size_t ndrive = nw < 4 ? nw : 4;
         if (nw > 1) {
-            /* driver d: the first word with the smallest count */
-            sb_adds(&sb, "(SELECT ");
-            for (size_t e = 0; e < ndrive; e++)
-                if (e != d)
-                    sb_addf(&sb, "%sf[%zu] %s f[%zu]", e == 0 || (d == 0 && e == 1) ? "" : " AND ",
-                            d + 1, e < d ? "<" : "<=", e + 1);
-            sb_adds(&sb, " FROM freq) AND ");
+            sb_adds(&sb, "WITH freq AS MATERIALIZED (SELECT ARRAY[");
+            for (size_t d = 0; d < ndrive; d++) {
+                sb_addf(&sb, "%s(SELECT coalesce(sum(v.rows), 0) FROM %s v WHERE ", d ? ", " : "",
+                        vtab);
+                word_cond(&sb, "v", &words[d], pw[d]);
+                sb_adds(&sb, ")");
+            }
+            sb_adds(&sb, "] AS f), fts AS (");
+        } else {
+            sb_adds(&sb, "WITH fts AS (");
         }
-        word_cond(&sb, "x", &words[d], pw[d]);
-        for (size_t i = 0; i < nw; i++) {
-            if (i == d)
-                continue;
-            sb_addf(&sb, " AND EXISTS (SELECT 1 FROM %s y WHERE y.id = x.id AND ", wtab);
-            word_cond(&sb, "y", &words[i], pw[i]);
-            sb_addc(&sb, ')');
+        for (size_t d = 0; d < ndrive; d++) {
+            sb_addf(&sb, "%s(SELECT 1 AS how, x.id, %s AS label FROM %s x%s WHERE ", d ? " UNION ALL " : "",
+                    label, wtab, join);
+            if (nw > 1)
+                driver_cond(&sb, d, ndrive);
+            word_cond(&sb, "x", &words[d], pw[d]);
+            for (size_t i = 0; i < nw; i++) {
+                if (i == d)
+                    continue;
+                sb_addf(&sb, " AND EXISTS (SELECT 1 FROM %s y WHERE y.id = x.id AND ", wtab);
+                word_cond(&sb, "y", &words[i], pw[i]);
+                sb_addc(&sb, ')');
+            }
+            sb_addf(&sb, "%s ORDER BY x.word, %s LIMIT %zu)", where, order, max_hits);
         }
-        sb_addf(&sb, "%s ORDER BY x.word, %s LIMIT %zu)", where, order, max_hits);
     }
     sb_adds(&sb, ")");
     /* 2 and 3: words of the vocabulary, then their rows in order. */
@@ -1162,15 +1283,28 @@ bool browse_build_search(struct browse_query *q, const struct browse_spec *spec,
         " AND NOT EXISTS (SELECT 1 FROM fts) ORDER BY v.rows DESC, v.word LIMIT 20",
         "SELECT v.word, similarity(v.word, lower($%d)) AS score FROM %s v"
         " WHERE v.word %% lower($%d) AND NOT EXISTS (SELECT 1 FROM fts)"
-        " AND NOT EXISTS (SELECT 1 FROM sub) ORDER BY score DESC, v.word LIMIT 5",
+        " AND NOT EXISTS (SELECT 1 FROM sub)%s ORDER BY score DESC, v.word LIMIT 5",
     };
     for (int st = 0; st < 2; st++) {
+        if (st == 1 && pairs) {
+            /* 3a. several words through the pair index: each typed word
+             * that begins no word is read as the word spelt most like it
+             * ("Portlnd Chophuose": the Portland chophouses, not every
+             * chophouse); 3b, the words spelt like the longest word, runs
+             * when that finds nothing. */
+            sb_adds(&sb, ", simw AS (");
+            pair_stage(&sb, 3, orgs, vtab, wtab, words, nw, pw, pa, pb, true, pjoin, where,
+                       " WHERE NOT EXISTS (SELECT 1 FROM fts) AND NOT EXISTS (SELECT 1 FROM sub)",
+                       max_hits);
+            sb_adds(&sb, ")");
+        }
         sb_addf(&sb, ", %s AS (SELECT %d AS how, h.id, h.label FROM (", st ? "sim" : "sub",
                 st + 2);
         if (st == 0)
             sb_addf(&sb, stage_words[0], vtab, pf);
         else
-            sb_addf(&sb, stage_words[1], pw[drive], vtab, pw[drive]);
+            sb_addf(&sb, stage_words[1], pw[drive], vtab, pw[drive],
+                    pairs ? " AND NOT EXISTS (SELECT 1 FROM simw)" : "");
         sb_addf(&sb, ") m CROSS JOIN LATERAL (SELECT x.id, %s AS label", label);
         sb_adds(&sb, orgs ? ", x.name AS s1, ''::text AS s2" : ", x.\"lastName\" AS s1, x.\"firstName\" AS s2");
         sb_addf(&sb, " FROM %s x%s WHERE x.word = m.word%s ORDER BY %s LIMIT %zu) h"
@@ -1180,8 +1314,10 @@ bool browse_build_search(struct browse_query *q, const struct browse_spec *spec,
     /* Each stage's own order, kept through the union by its position. */
     sb_adds(&sb, " SELECT how, id, label FROM ("
                  "SELECT *, row_number() OVER () AS n FROM fts UNION ALL "
-                 "SELECT *, row_number() OVER () FROM sub UNION ALL "
-                 "SELECT *, row_number() OVER () FROM sim) h ORDER BY how, n");
+                 "SELECT *, row_number() OVER () FROM sub UNION ALL ");
+    if (pairs)  /* simw and sim are never both non-empty */
+        sb_adds(&sb, "SELECT *, row_number() OVER () FROM simw UNION ALL ");
+    sb_adds(&sb, "SELECT *, row_number() OVER () FROM sim) h ORDER BY how, n");
     q->sql = sb_detach(&sb);
     /* The text depends only on the number of words and the filters in use,
      * not on the words: prepared once, planning (most of a short search's
@@ -1189,6 +1325,7 @@ bool browse_build_search(struct browse_query *q, const struct browse_spec *spec,
     q->unprepared = false;
     q->limit = max_hits;
     free(join);
+    free(pjoin);
     free(where);
     sb_free(&w);
     return true;

@@ -51,6 +51,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The sizes the console asks for, here so that bench/console.sh (through
+ * tests/browse-cli) times the very statements the console sends:
+ *   BROWSE_PAGE_ROWS   rows fetched per page: a few screens, so that most
+ *                      cursor moves and PgDn need no query;
+ *   BROWSE_SEARCH_HITS hits of one search, stepped through with n / N;
+ *   BROWSE_DETAIL_ROWS rows of each list of the detail view. */
+#define BROWSE_PAGE_ROWS 200
+#define BROWSE_SEARCH_HITS 500
+#define BROWSE_DETAIL_ROWS 20
+
 enum browse_entity { BROWSE_ORGS, BROWSE_CONTACTS };
 
 /* The columns of a page row, in this order (browse_column_names()). The
@@ -254,15 +264,17 @@ bool browse_build_page(struct browse_query *q, const struct browse_spec *spec,
 bool browse_build_lookup(struct browse_query *q, enum browse_entity e, const char *text,
                          char **err);
 
-/* Name search. One query does: full text on the name (organizations:
- * to_tsvector('simple', name), contacts: firstName || ' ' || lastName,
- * served by the GIN full-text index), ranked; if that finds nothing, any
- * fragment of the name (lower(name) LIKE '%frag%', the trigram index); if
- * that finds nothing either, similar names (pg_trgm %), most similar first.
- * Every word typed must match (AND); a word of 3 characters or more also
- * matches as a prefix ("pollo" finds "Pollos"). A fragment shorter than 3
- * characters cannot use trigrams, so then only full text runs. The current
- * filters apply. At most max_hits hits (1..10000).
+/* Name search. One query does, each stage only when the one before found
+ * nothing: the words of the names (the word tables of the search schema,
+ * data/sql/0008; "simple" full-text words); words of the vocabulary that
+ * contain the longest word typed (a fragment); the vocabulary words most
+ * similar to it (pg_trgm %). Every word typed must match (AND); a word of
+ * 3 characters or more also matches as a prefix ("pollo" finds "Pollos").
+ * Hits by matched word, then name; with several words organizations are
+ * answered from the word-pair index (data/sql/0014), by the matched words
+ * of the two longest typed words, then name. Each stage reads its index
+ * in order and stops at max_hits. The current filters apply. At most
+ * max_hits hits (1..10000; the console asks for BROWSE_SEARCH_HITS).
  *
  * Hits are returned as an ordered list of ids: n / N step through it and
  * each step is a browse_build_lookup + BROWSE_AROUND in the current sort, so

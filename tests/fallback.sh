@@ -25,40 +25,13 @@
 . "$abs_top_srcdir/tests/lib.sh"
 . "$abs_top_srcdir/tests/pgcluster.sh"
 . "$abs_top_srcdir/tests/standin.sh"
-require_cmd sqlite3 sqlite3
-PROBE=$abs_top_builddir/tests/source-probe
-[ -x "$PROBE" ] || skip_all "tests/source-probe is not built (make check builds it)"
-"$PROBE" mssql://x@127.0.0.1:1/x describe 2>&1 | grep -q "without FreeTDS" \
-    && skip_all "pantrycrm was built without FreeTDS"
-
-REAL=${PANTRYCRM_TEST_MSSQL:-}
-if [ -n "$REAL" ]; then
-    [ -n "${PANTRYCRM_MSSQL_PASSWORD:-}" ] || skip_all "PANTRYCRM_TEST_MSSQL needs PANTRYCRM_MSSQL_PASSWORD"
-else
-    standin_find
-    export PANTRYCRM_MSSQL_PASSWORD=$STANDIN_PASSWORD
-fi
-unset PANTRYCRM_MSSQL_PASSWORD_FILE PANTRYCRM_MSSQL_USER
-pg_start
-export XDG_STATE_HOME=$TEST_TMP/state
+tds_preamble
 
 tables="User Account Session VerificationToken Organization Contact Interaction Opportunity Lead Contract"
 tracked="User Account Session Organization Contact Interaction Opportunity Lead Contract"
 
-SRC=$TEST_TMP/legacy.db
-"$PANTRYCRM" demo generate --scale 60 --messy --seed 11 --surrogates=escape --out "$SRC" >/dev/null \
-    || bail_out "demo generate failed"
-sqlite3 "$SRC" 'UPDATE "Opportunity" SET "value" = round("value", 2); UPDATE "Contract" SET "value" = round("value", 2)'
-if [ -n "$REAL" ]; then
-    "$PANTRYCRM" demo generate --format tsql --scale 60 --messy --seed 11 --out "$TEST_TMP/legacy.sql" >/dev/null \
-        || bail_out "demo generate --format tsql failed"
-    "$PROBE" "$REAL" script "$TEST_TMP/legacy.sql" >/dev/null || bail_out "loading the legacy tables into $REAL failed"
-    for t in $tracked; do
-        "$PROBE" "$REAL" exec "ALTER TABLE dbo.[$t] ENABLE CHANGE_TRACKING" >/dev/null \
-            || bail_out "enabling change tracking on $t failed"
-    done
-    LOC=$REAL
-else
+tds_tracked_source 60 11
+if [ -z "$REAL" ]; then
     sqlite3 "$SRC" 'CREATE TABLE "_pantrycrm_fallback" ("round" BIGINT NOT NULL PRIMARY KEY,
         "changes" INT NOT NULL, "applied_at" DATETIME2 NOT NULL)'
     ct="--ct-table dbo._pantrycrm_fallback"
@@ -71,9 +44,6 @@ else
     LOC=mssql://sa@127.0.0.1:$STANDIN_PORT/standin
 fi
 
-sql() {
-    "$PROBE" "$LOC" exec "$@" >"$TEST_TMP/exec.out" 2>&1 || { cat "$TEST_TMP/exec.out" >&2; return 1; }
-}
 val() {
     "$PROBE" "$LOC" exec "$1" | sed -n 's/^ok //p'
 }

@@ -2,6 +2,16 @@
 # SQLite file, in ../shared/tools/tds-standin) for the FreeTDS tests. Source
 # it after tests/lib.sh.
 #
+#   tds_preamble                 what every FreeTDS test does first: skips
+#                                without FreeTDS or tests/source-probe (sets
+#                                PROBE); REAL=$PANTRYCRM_TEST_MSSQL (a real
+#                                server) or else finds the stand-in; starts
+#                                PostgreSQL; XDG_STATE_HOME in the scratch
+#   tds_tracked_source SCALE SEED  the messy demo legacy database in $SRC
+#                                (money rounded as DECIMAL(14,2) holds it);
+#                                on a REAL server loaded there with Change
+#                                Tracking on $tracked, and LOC set to it
+#   sql STATEMENT…               runs batches on $LOC as the old application
 #   standin_find                 sets STANDIN (the script) or skips the file
 #   standin_start NAME DB [ARG…] starts one on a free port; sets STANDIN_PORT
 #                                and writes it to $TEST_TMP/NAME.port
@@ -14,6 +24,50 @@
 
 : "${STANDIN_PASSWORD:=Pw-$$-not-in-any-file}"
 _standin_names=""
+
+tds_preamble() {
+    require_cmd sqlite3 sqlite3
+    PROBE=$abs_top_builddir/tests/source-probe
+    [ -x "$PROBE" ] || skip_all "tests/source-probe is not built (make check builds it)"
+    "$PROBE" mssql://x@127.0.0.1:1/x describe 2>&1 | grep -q "without FreeTDS" \
+        && skip_all "pantrycrm was built without FreeTDS"
+    REAL=${PANTRYCRM_TEST_MSSQL:-}
+    if [ -n "$REAL" ]; then
+        [ -n "${PANTRYCRM_MSSQL_PASSWORD:-}" ] || skip_all "PANTRYCRM_TEST_MSSQL needs PANTRYCRM_MSSQL_PASSWORD"
+    else
+        standin_find
+        export PANTRYCRM_MSSQL_PASSWORD=$STANDIN_PASSWORD
+    fi
+    unset PANTRYCRM_MSSQL_PASSWORD_FILE PANTRYCRM_MSSQL_USER
+    pg_start
+    export XDG_STATE_HOME=$TEST_TMP/state
+}
+
+tds_tracked_source() { # scale seed
+    SRC=$TEST_TMP/legacy.db
+    "$PANTRYCRM" demo generate --scale "$1" --messy --seed "$2" --surrogates=escape --out "$SRC" >/dev/null \
+        || bail_out "demo generate failed"
+    # Money with three decimals cannot exist in DECIMAL(14,2): store it as
+    # SQL Server would have (see tests/tds.sh).
+    sqlite3 "$SRC" 'UPDATE "Opportunity" SET "value" = round("value", 2); UPDATE "Contract" SET "value" = round("value", 2)'
+    [ -n "$REAL" ] || return 0
+    "$PANTRYCRM" demo generate --format tsql --scale "$1" --messy --seed "$2" --out "$TEST_TMP/legacy.sql" >/dev/null \
+        || bail_out "demo generate --format tsql failed"
+    "$PROBE" "$REAL" script "$TEST_TMP/legacy.sql" >/dev/null || bail_out "loading the legacy tables into $REAL failed"
+    local t
+    for t in $tracked; do
+        "$PROBE" "$REAL" exec "ALTER TABLE dbo.[$t] ENABLE CHANGE_TRACKING" >/dev/null \
+            || bail_out "enabling change tracking on $t failed"
+    done
+    LOC=$REAL
+}
+
+# sql STATEMENT…: the old application writes through TDS to $LOC, each
+# argument one batch (one transaction, one version, unless it holds BEGIN
+# TRAN…COMMIT).
+sql() {
+    "$PROBE" "$LOC" exec "$@" >"$TEST_TMP/exec.out" 2>&1 || { cat "$TEST_TMP/exec.out" >&2; return 1; }
+}
 
 standin_find() {
     require_cmd python3 python3

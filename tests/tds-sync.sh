@@ -24,55 +24,20 @@
 . "$abs_top_srcdir/tests/lib.sh"
 . "$abs_top_srcdir/tests/pgcluster.sh"
 . "$abs_top_srcdir/tests/standin.sh"
-require_cmd sqlite3 sqlite3
-PROBE=$abs_top_builddir/tests/source-probe
-[ -x "$PROBE" ] || skip_all "tests/source-probe is not built (make check builds it)"
-"$PROBE" mssql://x@127.0.0.1:1/x describe 2>&1 | grep -q "without FreeTDS" \
-    && skip_all "pantrycrm was built without FreeTDS"
-
-REAL=${PANTRYCRM_TEST_MSSQL:-}
-if [ -n "$REAL" ]; then
-    [ -n "${PANTRYCRM_MSSQL_PASSWORD:-}" ] || skip_all "PANTRYCRM_TEST_MSSQL needs PANTRYCRM_MSSQL_PASSWORD"
-else
-    standin_find
-    export PANTRYCRM_MSSQL_PASSWORD=$STANDIN_PASSWORD
-fi
-unset PANTRYCRM_MSSQL_PASSWORD_FILE PANTRYCRM_MSSQL_USER
-pg_start
-export XDG_STATE_HOME=$TEST_TMP/state
+tds_preamble
 
 tables="User Account Session VerificationToken Organization Contact Interaction Opportunity Lead Contract"
 # VerificationToken has no primary key: Change Tracking cannot track it.
 tracked="User Account Session Organization Contact Interaction Opportunity Lead Contract"
 
-SRC=$TEST_TMP/legacy.db
-"$PANTRYCRM" demo generate --scale 150 --messy --seed 7 --surrogates=escape --out "$SRC" >/dev/null \
-    || bail_out "demo generate failed"
-# Money with three decimals cannot exist in DECIMAL(14,2): store it as SQL
-# Server would have (see tests/tds.sh).
-sqlite3 "$SRC" 'UPDATE "Opportunity" SET "value" = round("value", 2); UPDATE "Contract" SET "value" = round("value", 2)'
-
-if [ -n "$REAL" ]; then
-    "$PANTRYCRM" demo generate --format tsql --scale 150 --messy --seed 7 --out "$TEST_TMP/legacy.sql" >/dev/null \
-        || bail_out "demo generate --format tsql failed"
-    "$PROBE" "$REAL" script "$TEST_TMP/legacy.sql" >/dev/null || bail_out "loading the legacy tables into $REAL failed"
-    for t in $tracked; do
-        "$PROBE" "$REAL" exec "ALTER TABLE dbo.[$t] ENABLE CHANGE_TRACKING" >/dev/null \
-            || bail_out "enabling change tracking on $t failed"
-    done
-    LOC=$REAL
-else
+tds_tracked_source 150 7
+if [ -z "$REAL" ]; then
     ct=""
     for t in $tracked; do ct="$ct --ct-table dbo.$t"; done
     standin_start legacy "$SRC" $ct
     LOC=mssql://sa@127.0.0.1:$STANDIN_PORT/standin
 fi
 
-# sql STATEMENT…: the old application writes through TDS, each argument one
-# batch (one transaction, one version, unless it holds BEGIN TRAN…COMMIT).
-sql() {
-    "$PROBE" "$LOC" exec "$@" >"$TEST_TMP/exec.out" 2>&1 || { cat "$TEST_TMP/exec.out" >&2; return 1; }
-}
 # val QUERY: the first value of a query's first row, through TDS.
 val() {
     "$PROBE" "$LOC" exec "$1" | sed -n 's/^ok //p'

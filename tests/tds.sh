@@ -16,24 +16,11 @@
 . "$abs_top_srcdir/tests/lib.sh"
 . "$abs_top_srcdir/tests/pgcluster.sh"
 . "$abs_top_srcdir/tests/standin.sh"
-require_cmd sqlite3 sqlite3
-PROBE=$abs_top_builddir/tests/source-probe
-[ -x "$PROBE" ] || skip_all "tests/source-probe is not built (make check builds it)"
-"$PROBE" mssql://x@127.0.0.1:1/x describe 2>&1 | grep -q "without FreeTDS" \
-    && skip_all "pantrycrm was built without FreeTDS"
-
-REAL=${PANTRYCRM_TEST_MSSQL:-}
+tds_preamble
 if [ -n "$REAL" ]; then
     "$PANTRYCRM" demo generate --help | grep -q -- '--format' \
         || skip_all "PANTRYCRM_TEST_MSSQL is set but 'demo generate --format tsql' is missing"
-    [ -n "${PANTRYCRM_MSSQL_PASSWORD:-}" ] || skip_all "PANTRYCRM_TEST_MSSQL needs PANTRYCRM_MSSQL_PASSWORD"
-else
-    standin_find
-    export PANTRYCRM_MSSQL_PASSWORD=$STANDIN_PASSWORD
 fi
-unset PANTRYCRM_MSSQL_PASSWORD_FILE PANTRYCRM_MSSQL_USER
-pg_start
-export XDG_STATE_HOME=$TEST_TMP/state
 
 tables="User Account Session VerificationToken Organization Contact Interaction Opportunity Lead Contract"
 digest() { # db [numeric]: the target's content and the migration's accounting

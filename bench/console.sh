@@ -19,17 +19,10 @@
 # Usage: bench/console.sh [SCALE]   (default 100000; the target is stated
 # at 1000000). Needs an optimised build: PANTRYCRM and BROWSE_CLI (default
 # ./_build/pantrycrm and ./_build/tests/browse-cli).
-set -u
-here=$(cd "$(dirname "$0")/.." && pwd)
+. "$(dirname "$0")/lib.sh"
 scale=${1:-100000}
-: "${PANTRYCRM:=$here/_build/pantrycrm}"
 : "${BROWSE_CLI:=$(dirname "$PANTRYCRM")/tests/browse-cli}"
 : "${BENCH_SAMPLES:=100}"
-abs_top_srcdir=$here
-export PANTRYCRM_DATADIR=$here/data
-. "$here/tests/lib.sh"
-. "$here/tests/pgcluster.sh"
-trap - INT
 [ -x "$BROWSE_CLI" ] || bail_out "build tests/browse-cli first (make tests/browse-cli)"
 command -v tmux >/dev/null || bail_out "tmux is needed for the keypress timings"
 # BENCH_CONNINFO: measure an existing database instead (generating and

@@ -29,15 +29,9 @@
 #
 # Usage: bench/dashboard.sh [SCALE]     (default 1000000)
 # PANTRYCRM=path/to/pantrycrm (default ./_build/pantrycrm). Prints ms.
-set -u
-here=$(cd "$(dirname "$0")/.." && pwd)
+. "$(dirname "$0")/lib.sh"
 scale=${1:-1000000}
-: "${PANTRYCRM:=$here/_build/pantrycrm}"
-abs_top_srcdir=$here
-export PANTRYCRM_DATADIR=$here/data PGTZ=UTC
-. "$here/tests/lib.sh"
-. "$here/tests/pgcluster.sh"
-trap - INT
+export PGTZ=UTC
 pg_start
 chmod 711 "$TEST_TMP"
 SRC=$TEST_TMP/legacy.db

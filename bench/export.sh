@@ -15,15 +15,8 @@
 # filtered, reversed list 250k rows in 2.5 s.
 # Usage: bench/export.sh [N]   (default 1000000). Use an optimised build
 # (no sanitizers): PANTRYCRM, default ./_build/pantrycrm.
-set -u
-here=$(cd "$(dirname "$0")/.." && pwd)
+. "$(dirname "$0")/lib.sh"
 n=${1:-1000000}
-: "${PANTRYCRM:=$here/_build/pantrycrm}"
-abs_top_srcdir=$here
-export PANTRYCRM_DATADIR=$here/data
-. "$here/tests/lib.sh"
-. "$here/tests/pgcluster.sh"
-trap - INT
 pg_start
 pg_createdb x >/dev/null
 "$PANTRYCRM" -d dbname=x db migrate >/dev/null || bail_out "db migrate failed"

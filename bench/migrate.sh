@@ -24,17 +24,10 @@
 # Usage: bench/migrate.sh [SCALE...]           (default: 10000 100000)
 # Environment: PANTRYCRM (an optimised build; default ./_build/pantrycrm),
 # BENCH_JOBS (2), BENCH_REPS (1).
-set -u
-here=$(cd "$(dirname "$0")/.." && pwd)
+. "$(dirname "$0")/lib.sh"
 scales=${*:-10000 100000}
 jobs=${BENCH_JOBS:-2}
 reps=${BENCH_REPS:-1}
-: "${PANTRYCRM:=$here/_build/pantrycrm}"
-abs_top_srcdir=$here
-export PANTRYCRM_DATADIR=$here/data
-. "$here/tests/lib.sh"
-. "$here/tests/pgcluster.sh"
-trap - INT
 for tool in python3 sqlite3 psql; do
     command -v $tool >/dev/null 2>&1 || { echo "bench/migrate.sh needs $tool"; exit 1; }
 done

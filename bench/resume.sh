@@ -12,16 +12,9 @@
 # Usage: bench/resume.sh [SCALE] [REPEATS]    (default 20000 and 3; medians)
 # Needs an optimised build: PANTRYCRM=path/to/pantrycrm (default
 # ./_build/pantrycrm).
-set -u
-here=$(cd "$(dirname "$0")/.." && pwd)
+. "$(dirname "$0")/lib.sh"
 scale=${1:-20000}
 reps=${2:-3}
-: "${PANTRYCRM:=$here/_build/pantrycrm}"
-abs_top_srcdir=$here
-export PANTRYCRM_DATADIR=$here/data
-. "$here/tests/lib.sh"
-. "$here/tests/pgcluster.sh"
-trap - INT
 pg_start
 chmod 711 "$TEST_TMP"
 SRC=$TEST_TMP/legacy.db

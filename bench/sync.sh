@@ -13,18 +13,11 @@
 #        (default 10000 organizations, 500 changes/s, 20 s, 20000 changes)
 # Needs an optimised build: PANTRYCRM=path/to/pantrycrm (default
 # ./_build/pantrycrm).
-set -u
-here=$(cd "$(dirname "$0")/.." && pwd)
+. "$(dirname "$0")/lib.sh"
 scale=${1:-10000}
 rate=${2:-500}
 secs=${3:-20}
 backlog=${4:-20000}
-: "${PANTRYCRM:=$here/_build/pantrycrm}"
-abs_top_srcdir=$here
-export PANTRYCRM_DATADIR=$here/data
-. "$here/tests/lib.sh"
-. "$here/tests/pgcluster.sh"
-trap - INT
 pg_start
 export XDG_STATE_HOME=$TEST_TMP/state
 SRC=$TEST_TMP/legacy.db

@@ -20,17 +20,10 @@
 # ./_build/pantrycrm), the test program tests/source-probe next to it
 # (PROBE=…), python3 and the stand-in (PANTRYCRM_SHARED or ../shared next
 # to the source tree).
-set -u
-here=$(cd "$(dirname "$0")/.." && pwd)
+. "$(dirname "$0")/lib.sh"
 scale=${1:-500}
-: "${PANTRYCRM:=$here/_build/pantrycrm}"
 : "${PROBE:=$(dirname "$PANTRYCRM")/tests/source-probe}"
-abs_top_srcdir=$here
-export PANTRYCRM_DATADIR=$here/data
-. "$here/tests/lib.sh"
-. "$here/tests/pgcluster.sh"
 . "$here/tests/standin.sh"
-trap - INT
 [ -x "$PROBE" ] || bail_out "no $PROBE: make tests/source-probe (or set PROBE)"
 standin_find
 pg_start

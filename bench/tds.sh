@@ -13,17 +13,10 @@
 # Needs an optimised build: PANTRYCRM=path/to/pantrycrm (default
 # ./_build/pantrycrm), python3 and the stand-in (PANTRYCRM_SHARED or
 # ../shared next to the source tree).
-set -u
-here=$(cd "$(dirname "$0")/.." && pwd)
+. "$(dirname "$0")/lib.sh"
 scale=${1:-5000}
 jobs=${2:-2}
-: "${PANTRYCRM:=$here/_build/pantrycrm}"
-abs_top_srcdir=$here
-export PANTRYCRM_DATADIR=$here/data
-. "$here/tests/lib.sh"
-. "$here/tests/pgcluster.sh"
 . "$here/tests/standin.sh"
-trap - INT
 standin_find
 pg_start
 chmod 711 "$TEST_TMP"

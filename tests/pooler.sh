@@ -96,19 +96,8 @@ run_ok "stats through the pool" "$PANTRYCRM" -d "$P" stats --json
 writes_ok "after stats, writes through the pool succeed"
 
 if have_cmd tmux tmux; then
-    T="tmux -L pantrycrm-pool-$$ -f /dev/null"
-    at_exit "tmux_stop $T"
-    screen() { $T capture-pane -p -t "$S" 2>/dev/null; }
-    wait_for() { # regex [seconds]
-        local limit=$(( ${2:-15} * 20 )) i=0
-        while [ $i -lt $limit ]; do
-            if screen | grep -Eq -- "$1"; then return 0; fi
-            i=$((i + 1)); sleep 0.05
-        done
-        diag "timed out waiting for /$1/; the screen was:"; diag "$(screen)"
-        return 1
-    }
-    keys() { $T send-keys -t "$S" "$@"; }
+    . "$abs_top_srcdir/tests/tui.sh"
+    tui_init pool
     S=rw
     $T new-session -d -s $S -x 110 -y 30 \
         "env TERM=screen LC_ALL=C.UTF-8 ESCDELAY=25 XDG_STATE_HOME='$XDG_STATE_HOME' '$PANTRYCRM' -d '$P'; echo EXITED=\$?; sleep 30"
@@ -127,7 +116,7 @@ if have_cmd tmux tmux; then
             sleep 0.05
         done
     done
-    wait_for "$row250" 5; ok $? "paging reaches row 250 (keyset pages through the pool)"
+    wait_for "$row250"; ok $? "paging reaches row 250 (keyset pages through the pool)"
     keys Home; keys s; wait_for "sorted by priority"
     keys : ; keys -l "sort city"; keys Enter; wait_for "sorted by city"
     keys Home; keys NPage NPage NPage End Home

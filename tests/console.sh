@@ -59,8 +59,11 @@ wait_for "AAA"; ok $? "and PgUp scrolls back"
 row250=$(psql_val 'SELECT name FROM "Organization" ORDER BY name, id OFFSET 249 LIMIT 1' c | cut -c1-24)
 found=1
 for i in $(seq 1 30); do
+    # one page at a time: each press waits for the one before to show
+    at=$(screen | sed -n 2p | grep -oE "row [0-9]+ of" | head -n 1)
     keys NPage
-    if wait_for_quiet "$row250" 1; then found=0; break; fi
+    wait_for_gone "$at" || break
+    if screen | grep -q -- "$row250"; then found=0; break; fi
 done
 ok $found "paging down reaches row 250 (the second page, fetched by keyset)"
 like "$(screen | sed -n 2p)" "row [0-9]+ of ~[0-9]+" "and the header counts rows across pages"

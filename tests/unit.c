@@ -13,6 +13,7 @@
 #include "userconf.h"
 #include "export.h"
 #include "numfmt.h"
+#include "keyset.h"
 #include "progress.h"
 #include "sqlite_exec.h"
 
@@ -361,6 +362,78 @@ static void test_spark(const char *tmp)
     free(path);
 }
 
+/* A key from a counter, spread like a v4 UUID's random bytes or not. */
+static void make_key(unsigned char k[16], uint64_t i, bool spread)
+{
+    uint64_t x = spread ? i * 0x9E3779B97F4A7C15ULL : i;
+    memset(k, 0, 16);
+    for (int b = 0; b < 8; b++) {
+        k[b] = (unsigned char)(i >> (8 * b));
+        k[8 + b] = (unsigned char)(x >> (56 - 8 * b));
+    }
+}
+
+static void test_keyset(void)
+{
+    unsigned char k[16], u[16];
+    ok(keyset_parse_uuid("0b5e2a4c-8f1d-4e7a-9c3b-2d6f8a1e0c47", 36, u), "keyset: a UUID parses");
+    ok(!keyset_parse_uuid("0b5e2a4c-8f1d-4e7a-9c3b-2d6f8a1e0c4", 35, u), "keyset: a short one does not");
+    ok(!keyset_parse_uuid("0b5e2a4c-8f1d-4e7a-9c3b-2d6f8a1e0cx7", 36, u), "keyset: nor one with a non-hex digit");
+    char d[96];
+    for (int spread = 1; spread >= 0; spread--) {
+        const char *mode = spread ? "spread" : "sequential";
+#define KS(what) (snprintf(d, sizeof d, "keyset (%s): %s", mode, what), d)
+        struct keyset ks;
+        keyset_init(&ks, 100000);
+        ok(!keyset_contains(&ks, u), "%s", KS("empty"));
+        for (uint64_t i = 0; i < 50000; i++) {
+            make_key(k, 2 * i, spread);      /* the even ones */
+            keyset_add(&ks, k);
+        }
+        make_key(k, 2 * 777, spread);
+        keyset_add(&ks, k);                  /* a key added twice */
+        int hits = 0, false_hits = 0;
+        for (uint64_t i = 0; i < 100000; i++) {
+            make_key(k, i, spread);
+            bool in = keyset_contains(&ks, k);
+            if (i % 2 == 0)
+                hits += in;
+            else
+                false_hits += in;
+        }
+        is_int(hits, 50000, KS("every key added is found"));
+        is_int(false_hits, 0, KS("no other key is"));
+        is_int(ks.n, 50000, KS("a key added twice is kept once"));
+        /* additions after the first question: a few are scanned, more are
+         * sorted in, and the old keys stay found */
+        make_key(k, 1, spread);
+        keyset_add(&ks, k);
+        ok(keyset_contains(&ks, k), "%s", KS("a key added after a question is found"));
+        for (uint64_t i = 0; i < 1000; i++) {
+            make_key(k, 2 * i + 3, spread);
+            keyset_add(&ks, k);
+        }
+        make_key(k, 1999, spread);
+        ok(keyset_contains(&ks, k), "%s", KS("and so are many"));
+        make_key(k, 4, spread);
+        ok(keyset_contains(&ks, k), "%s", KS("with the first ones"));
+        keyset_destroy(&ks);
+#undef KS
+    }
+    struct keyset small;
+    keyset_init(&small, 10);
+    for (uint64_t i = 0; i < 20; i++) {
+        make_key(k, i, true);
+        keyset_add(&small, k);
+    }
+    make_key(k, 9, true);
+    ok(keyset_contains(&small, k), "keyset: within the budget, a key is kept");
+    make_key(k, 10, true);
+    ok(!keyset_contains(&small, k), "keyset: past it, a key is only not known (the caller probes)");
+    ok(small.cap * 16 <= 10 * 16, "keyset: the array never outgrows the budget");
+    keyset_destroy(&small);
+}
+
 static void test_numfmt(void)
 {
     char b[64];
@@ -448,6 +521,7 @@ static void test_core_helpers(void)
 int main(void)
 {
     test_numfmt();
+    test_keyset();
     char tmpl[] = "/tmp/pantrycrm-unit.XXXXXX";
     char *tmp = mkdtemp(tmpl);
     if (!tmp) {

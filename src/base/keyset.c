@@ -1,7 +1,14 @@
-/* keyset.c - a bounded, insert-only hash set of 16-byte keys.
+/* keyset.c - a bounded, insert-only set of 16-byte keys (see keyset.h).
  *
- * Open addressing with linear probing; UUIDs are already uniformly
- * distributed (v4 random, v5 SHA-1), so their bytes are the hash.
+ * The keys are kept in one array, 16 bytes each and nothing else: a hash
+ * table would need a third to a half of its slots empty, and these sets
+ * are the largest thing a migration keeps (a million parents is 16 MB
+ * here, 23 to 45 MB as a table). A parent table's keys all arrive before
+ * its children ask about them, so the array is sorted once, at the first
+ * question after additions, and then searched: a table of 65,537 offsets
+ * by the leading 16 bits narrows the search to a few dozen keys.
+ * UUIDs carry random bits in bytes 8-15 (v4 random, v5 SHA-1), so the keys
+ * are stored with those bytes first, which spreads them over the table.
  *
  * Copyright (C) 2026 The pantrycrm authors. GPL-3.0-or-later. */
 #include "config.h"
@@ -12,17 +19,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Additions not yet sorted in are searched one by one up to this many. */
+#define KEYSET_TAIL_SCAN 64
+#define KEYSET_BUCKETS 65536
+
 void keyset_init(struct keyset *ks, size_t max_keys)
 {
     memset(ks, 0, sizeof *ks);
     pthread_mutex_init(&ks->mu, NULL);
-    ks->max_keys = max_keys;
+    ks->max_keys = max_keys < UINT32_MAX ? max_keys : UINT32_MAX;
 }
 
 void keyset_destroy(struct keyset *ks)
 {
-    free(ks->slots);
-    free(ks->used);
+    free(ks->keys);
+    free(ks->first);
     pthread_mutex_destroy(&ks->mu);
 }
 
@@ -57,72 +68,83 @@ bool keyset_parse_uuid(const char *text, size_t len, unsigned char out[16])
     return k == 16;
 }
 
-static size_t slot_of(const struct keyset *ks, const unsigned char key[16])
+static void stored_form(const unsigned char key[16], unsigned char out[16])
 {
-    uint64_t h;
-    memcpy(&h, key + 8, sizeof h); /* random bits in both v4 and v5 UUIDs */
-    return (size_t)(h ^ (h >> 29)) & (ks->cap - 1);
+    memcpy(out, key + 8, 8);
+    memcpy(out + 8, key, 8);
 }
 
-static void insert_slot(struct keyset *ks, const unsigned char key[16])
-{
-    size_t i = slot_of(ks, key);
-    while (ks->used[i]) {
-        if (memcmp(ks->slots[i], key, 16) == 0)
-            return;
-        i = (i + 1) & (ks->cap - 1);
-    }
-    memcpy(ks->slots[i], key, 16);
-    ks->used[i] = 1;
-    ks->n++;
-}
+static int cmp_key(const void *a, const void *b) { return memcmp(a, b, 16); }
 
-static bool grow(struct keyset *ks)
+static unsigned bucket_of(const unsigned char k[16]) { return (unsigned)k[0] << 8 | k[1]; }
+
+/* Sorts the additions in and rebuilds the offsets. */
+static void settle(struct keyset *ks)
 {
-    size_t cap = ks->cap ? ks->cap * 2 : 4096;
-    unsigned char (*old)[16] = ks->slots;
-    unsigned char *old_used = ks->used;
-    size_t old_cap = ks->cap;
-    ks->slots = malloc(cap * sizeof *ks->slots);
-    ks->used = calloc(cap, 1);
-    if (!ks->slots || !ks->used) {
-        /* Memory is a budget here, not a requirement: degrade to probing. */
-        free(ks->slots);
-        free(ks->used);
-        ks->slots = old;
-        ks->used = old_used;
-        return false;
+    qsort(ks->keys, ks->n, sizeof *ks->keys, cmp_key);
+    /* duplicates (a key added twice) are harmless to the search; drop them
+     * so that the array holds what the budget says */
+    size_t w = 0;
+    for (size_t r = 0; r < ks->n; r++)
+        if (w == 0 || memcmp(ks->keys[w - 1], ks->keys[r], 16) != 0)
+            memmove(ks->keys[w++], ks->keys[r], 16);
+    ks->n = ks->nsorted = w;
+    if (!ks->first)
+        ks->first = xcalloc(KEYSET_BUCKETS + 1, sizeof *ks->first);
+    size_t i = 0;
+    for (unsigned b = 0; b < KEYSET_BUCKETS; b++) {
+        ks->first[b] = (uint32_t)i;
+        while (i < w && bucket_of(ks->keys[i]) == b)
+            i++;
     }
-    ks->cap = cap;
-    ks->n = 0;
-    for (size_t i = 0; i < old_cap; i++)
-        if (old_used[i])
-            insert_slot(ks, old[i]);
-    free(old);
-    free(old_used);
-    return true;
+    ks->first[KEYSET_BUCKETS] = (uint32_t)w;
 }
 
 void keyset_add(struct keyset *ks, const unsigned char key[16])
 {
     pthread_mutex_lock(&ks->mu);
-    if (ks->n < ks->max_keys && ((ks->n + 1) * 4 <= ks->cap * 3 || grow(ks)))
-        insert_slot(ks, key);
+    if (ks->n < ks->max_keys) {
+        if (ks->n == ks->cap) {
+            /* Memory is a budget here, not a requirement: without it the
+             * key is only not known here, and the caller probes. */
+            size_t cap = ks->cap ? ks->cap * 2 : 4096;
+            if (cap > ks->max_keys)
+                cap = ks->max_keys;
+            void *grown = realloc(ks->keys, cap * sizeof *ks->keys);
+            if (grown) {
+                ks->keys = grown;
+                ks->cap = cap;
+            }
+        }
+        if (ks->n < ks->cap)
+            stored_form(key, ks->keys[ks->n++]);
+    }
     pthread_mutex_unlock(&ks->mu);
 }
 
 bool keyset_contains(struct keyset *ks, const unsigned char key[16])
 {
+    unsigned char k[16];
+    stored_form(key, k);
     pthread_mutex_lock(&ks->mu);
+    if (ks->n - ks->nsorted > KEYSET_TAIL_SCAN)
+        settle(ks);
     bool found = false;
-    if (ks->cap) {
-        size_t i = slot_of(ks, key);
-        while (ks->used[i]) {
-            if (memcmp(ks->slots[i], key, 16) == 0) {
+    for (size_t i = ks->nsorted; i < ks->n && !found; i++)
+        found = memcmp(ks->keys[i], k, 16) == 0;
+    if (!found && ks->nsorted) {
+        size_t lo = ks->first[bucket_of(k)], hi = ks->first[bucket_of(k) + 1];
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            int c = memcmp(ks->keys[mid], k, 16);
+            if (c == 0) {
                 found = true;
                 break;
             }
-            i = (i + 1) & (ks->cap - 1);
+            if (c < 0)
+                lo = mid + 1;
+            else
+                hi = mid;
         }
     }
     pthread_mutex_unlock(&ks->mu);

@@ -11,13 +11,16 @@
 
 struct keyset {
     pthread_mutex_t mu;
-    unsigned char (*slots)[16];
-    unsigned char *used;
-    size_t cap, n;              /* cap is a power of two, or 0 */
+    unsigned char (*keys)[16];  /* [0, nsorted) sorted, then additions */
+    size_t n, nsorted, cap;
     size_t max_keys;            /* the budget: never hold more than this */
+    uint32_t *first;            /* where each leading 16 bits begin, once sorted */
 };
 
-/* Membership means "committed"; absence means only "not known here". */
+/* Membership means "committed"; absence means only "not known here".
+ * 16 bytes a key, and a 256 kB table once searched. Meant for keys that
+ * arrive before they are asked about: the first question after additions
+ * sorts them in (a few additions at a time are searched one by one). */
 void keyset_init(struct keyset *ks, size_t max_keys);
 void keyset_destroy(struct keyset *ks);
 

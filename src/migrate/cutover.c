@@ -20,6 +20,7 @@
 #include "fallback.h"
 #include "legacy.h"
 #include "pg.h"
+#include "quarantine.h"
 #include "runlock.h"
 #include "source.h"
 #include "sync.h"
@@ -225,19 +226,13 @@ static int check_verify(const struct cutover_opts *o, struct gate *g, json_t *re
 
 static int check_target(PGconn *conn, struct gate *g, char **err)
 {
-    PGresult *res = pg_exec(conn, err,
-        "SELECT table_name, count(*) FROM migration.quarantine"
-        " WHERE resolved_at IS NULL AND accepted_at IS NULL GROUP BY 1 ORDER BY 1", 0, NULL);
-    if (!res)
-        return -1;
     struct strbuf sb;
     sb_init(&sb);
-    long total = 0;
-    for (int i = 0; i < PQntuples(res); i++) {
-        sb_addf(&sb, "%s%s %s", sb.len ? ", " : "", PQgetvalue(res, i, 0), PQgetvalue(res, i, 1));
-        total += atol(PQgetvalue(res, i, 1));
+    long total = quarantine_unsettled(conn, &sb, err);
+    if (total < 0) {
+        sb_free(&sb);
+        return -1;
     }
-    PQclear(res);
     if (total)
         check(g, "quarantine", false, "%ld open quarantine rows not accepted (%s): fix and replay "
               "them, or accept each with 'pantrycrm quarantine accept'", total, sb.buf);
@@ -245,7 +240,7 @@ static int check_target(PGconn *conn, struct gate *g, char **err)
         check(g, "quarantine", true, "no open quarantine row that the operator has not accepted");
     sb_free(&sb);
 
-    res = pg_exec(conn, err,
+    PGresult *res = pg_exec(conn, err,
         "SELECT conrelid::regclass::text || '.' || conname FROM pg_constraint"
         " WHERE contype = 'f' AND NOT convalidated AND connamespace = 'public'::regnamespace"
         " UNION ALL SELECT table_name || '.' || name || ' (deferred)' FROM migration.deferred_ddl"

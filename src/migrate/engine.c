@@ -30,6 +30,7 @@
 #include "legacy.h"
 #include "paths.h"
 #include "pg.h"
+#include "quarantine.h"
 #include "runlock.h"
 #include "schema.h"
 #include "source.h"
@@ -244,10 +245,7 @@ static int check_orphans(struct writer *w, struct batch *b)
             for (int i = 0; i < nmiss; i++)
                 sql_add_array_elem(&marr, PQgetvalue(res, i, 0), (size_t)PQgetlength(res, i, 0), i == 0);
             sb_addc(&marr, '}');
-            const char *qp[2] = {fk->parent, marr.buf};
-            PGresult *qres = pg_exec(w->conn, &w->err,
-                "SELECT target_key, source_key FROM migration.quarantine"
-                " WHERE table_name = $1 AND target_key = ANY($2::text[])", 2, qp);
+            PGresult *qres = quarantine_by_target_keys(w->conn, fk->parent, marr.buf, &w->err);
             sb_free(&marr);
             if (!qres) {
                 free(parent_quarantined);
@@ -460,31 +458,21 @@ static int store_quarantine(struct writer *w, struct batch *b, size_t r)
     char *column = row->column_len ? xstrndup(b->arena.buf + row->column_off, row->column_len) : NULL;
     char *key = convert_display_key(b, r);
     char *original = convert_original_json(w->cv, b, r);
-    char run[32];
-    snprintf(run, sizeof run, "%lld", (long long)w->j->e->run_id);
     char *target_key = NULL;
     if (row->target_key_field >= 0) {
         struct field tk = batch_row_fields(b, r)[row->target_key_field];
         target_key = xstrndup(batch_ptr(b, tk), tk.len);
     }
-    const char *params[8] = {run, w->j->t->name, key, column, reason, det.buf ? det.buf : "",
-                             original, target_key};
-    PGresult *res = pg_exec(w->conn, &w->err,
-        "INSERT INTO migration.quarantine (run_id, table_name, source_key, column_name, reason,"
-        " detail, original, target_key) VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8)"
-        " ON CONFLICT (table_name, source_key) DO UPDATE SET run_id = EXCLUDED.run_id,"
-        " target_key = EXCLUDED.target_key,"
-        " column_name = EXCLUDED.column_name, reason = EXCLUDED.reason, detail = EXCLUDED.detail,"
-        " original = EXCLUDED.original, quarantined_at = now(), resolved_at = NULL",
-        8, params);
-    PQclear(res);
+    struct quarantine_entry q = {w->j->e->run_id, w->j->t->name, key, column, reason,
+                                 det.buf ? det.buf : "", original, target_key};
+    int rc = quarantine_store(w->conn, &q, &w->err);
     free(target_key);
     free(reason);
     sb_free(&det);
     free(column);
     free(key);
     free(original);
-    return res ? 0 : -1;
+    return rc;
 }
 
 /* The repairs of the rows that were migrated, as {"column:reason": n}. */
@@ -1981,10 +1969,7 @@ static bool original_bytes(json_t *v, struct strbuf *out)
 static int replay_table(struct engine *e, const struct legacy_table *t, const char *reason,
                         PGconn *conn, FILE *out, long *resolved, char **err)
 {
-    const char *params[2] = {t->name, reason};
-    PGresult *res = pg_exec(conn, err,
-        "SELECT id, original::text FROM migration.quarantine WHERE table_name = $1"
-        " AND resolved_at IS NULL AND ($2::text IS NULL OR reason = $2) ORDER BY id", 2, params);
+    PGresult *res = quarantine_open_rows(conn, t->name, reason, err);
     if (!res)
         return -1;
     int n = PQntuples(res);
@@ -2064,14 +2049,9 @@ static int replay_table(struct engine *e, const struct legacy_table *t, const ch
                 still++;
             } else {
                 char *key = convert_display_key(&b, r);
-                const char *up[2] = {t->name, key};
-                PGresult *u = pg_exec(conn, &w.err,
-                    "UPDATE migration.quarantine SET resolved_at = now()"
-                    " WHERE table_name = $1 AND source_key = $2", 2, up);
-                free(key);
-                if (!u)
+                if (quarantine_resolve(conn, t->name, key, &w.err) != 0)
                     rc = -1;
-                PQclear(u);
+                free(key);
             }
         }
         free(rows);
@@ -2312,10 +2292,7 @@ static int applier_delete_keys(struct engine_applier *a, const char *keys, const
     for (int i = 0; returned && i < PQntuples(res); i++)
         key_list_add(returned, PQgetvalue(res, i, 0), (size_t)PQgetlength(res, i, 0));
     PQclear(res);
-    const char *p2[2] = {a->j.t->name, dkeys};
-    res = pg_exec(a->w.conn, &a->w.err,
-        "UPDATE migration.quarantine SET resolved_at = now() WHERE table_name = $1"
-        " AND source_key = ANY($2::text[]) AND resolved_at IS NULL", 2, p2);
+    res = quarantine_resolve_keys(a->w.conn, a->j.t->name, dkeys, &a->w.err);
     PQclear(res);
     return res ? 0 : -1;
 }
@@ -2428,10 +2405,7 @@ int engine_applier_flush(struct engine_applier *a, struct engine_apply_stats *st
         sb_addc(&ok, '}');
         sb_addc(&qkeys, '}');
         if (rc == 0 && nok > 0) {
-            const char *p[2] = {a->j.t->name, ok.buf};
-            PGresult *res = pg_exec(a->w.conn, &a->w.err,
-                "UPDATE migration.quarantine SET resolved_at = now() WHERE table_name = $1"
-                " AND source_key = ANY($2::text[]) AND resolved_at IS NULL RETURNING source_key", 2, p);
+            PGresult *res = quarantine_resolve_keys(a->w.conn, a->j.t->name, ok.buf, &a->w.err);
             if (!res)
                 rc = -1;
             for (int i = 0; res && i < PQntuples(res); i++) {

@@ -21,6 +21,7 @@
 #include "fallback.h"
 #include "legacy.h"
 #include "pg.h"
+#include "quarantine.h"
 #include "runlock.h"
 #include "source.h"
 #include "state.h"
@@ -378,12 +379,7 @@ static int reinit_table(struct sync_ctx *x, struct apply_ctx *c, char **err)
     }
     PQclear(res);
     /* Quarantined rows the source no longer has are settled too. */
-    const char *p2[2] = {t->name, c->dkeys.buf};
-    res = pg_exec(x->conn, err,
-        "UPDATE migration.quarantine SET resolved_at = now() WHERE table_name = $1"
-        " AND resolved_at IS NULL AND source_key NOT IN (SELECT unnest($2::text[]))", 2, p2);
-    PQclear(res);
-    return res ? 0 : -1;
+    return quarantine_resolve_absent(x->conn, t->name, c->dkeys.buf, err);
 }
 
 /* ---- the target's bookkeeping -------------------------------------------- */

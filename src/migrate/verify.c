@@ -21,6 +21,7 @@
 #include "legacy.h"
 #include "paths.h"
 #include "pg.h"
+#include "quarantine.h"
 #include "source.h"
 #include "transform.h"
 #include "sqltext.h"
@@ -197,10 +198,7 @@ static int compare_chunk(struct verifier *v)
     }
     sb_addc(&keys, '}');
     sb_addc(&ids, '}');
-    const char *qp[2] = {t->name, keys.buf};
-    PGresult *qres = pg_exec(v->conn, &v->err,
-        "SELECT source_key FROM migration.quarantine WHERE table_name = $1"
-        " AND source_key = ANY($2::text[]) AND resolved_at IS NULL ORDER BY source_key", 2, qp);
+    PGresult *qres = quarantine_open_among(v->conn, t->name, keys.buf, &v->err);
     sb_free(&keys);
     if (!qres) {
         sb_free(&ids);
@@ -364,10 +362,7 @@ static int check_table(struct verifier *v, struct source *src, const struct sour
     sb_adds(&sql, "SELECT count(*) FROM ");
     sql_add_ident(&sql, t->name);
     tc->target_rows = count_of(v->conn, sql.buf, 0, NULL, &v->err);
-    const char *p1[1] = {t->name};
-    tc->quarantined = count_of(v->conn,
-        "SELECT count(*) FROM migration.quarantine WHERE table_name = $1 AND resolved_at IS NULL",
-        1, p1, &v->err);
+    tc->quarantined = quarantine_open_count(v->conn, t->name, &v->err);
     if (tc->target_rows < 0 || tc->quarantined < 0) {
         sb_free(&sql);
         return -1;

@@ -8,6 +8,7 @@
 #include "schema.h"
 #include "commands.h"
 #include "engine.h"
+#include "progress.h"
 #include "state.h"
 #include "pg.h"
 #include "verify.h"
@@ -158,7 +159,7 @@ static int cmd_migrate_run(int argc, char **argv, const char *prefix)
         switch (c) {
         case 'd': o.conninfo = optarg; break;
         case 'j':
-            if (!parse_positive(optarg, 16, &v)) {
+            if (!parse_positive(optarg, MIGRATE_MAX_JOBS, &v)) {
                 cli_usage_error(prefix, "--jobs takes a number from 1 to 16, not '%s'", optarg);
                 goto out;
             }
@@ -185,14 +186,15 @@ static int cmd_migrate_run(int argc, char **argv, const char *prefix)
     }
     if (cli_no_more_args(prefix, argc, argv))
         goto out;
+    enum progress_mode mode;
     if (strcmp(progress, "auto") == 0)
-        o.progress = isatty(STDOUT_FILENO) ? PROGRESS_BARS : PROGRESS_JSONL;
+        mode = isatty(STDOUT_FILENO) ? PROGRESS_BARS : PROGRESS_JSONL;
     else if (strcmp(progress, "bars") == 0)
-        o.progress = PROGRESS_BARS;
+        mode = PROGRESS_BARS;
     else if (strcmp(progress, "json") == 0)
-        o.progress = PROGRESS_JSONL;
+        mode = PROGRESS_JSONL;
     else if (strcmp(progress, "none") == 0)
-        o.progress = PROGRESS_NONE;
+        mode = PROGRESS_NONE;
     else {
         cli_usage_error(prefix, "--progress takes auto, bars, json or none, not '%s'", progress);
         goto out;
@@ -207,7 +209,11 @@ static int cmd_migrate_run(int argc, char **argv, const char *prefix)
             rc = EXIT_FAIL;
             goto out;
         }
-        rc = engine_rollback(o.conninfo, stdout, &err) == 0 ? EXIT_OK : EXIT_FAIL;
+        bool restored = false;
+        rc = engine_rollback(o.conninfo, &restored, &err) == 0 ? EXIT_OK : EXIT_FAIL;
+        if (rc == EXIT_OK)
+            printf("the target is empty again%s\n",
+                   restored ? " (deferred indexes and foreign keys restored)" : "");
         if (err) {
             warnx_("migrate --rollback: %s", err);
             free(err);
@@ -264,23 +270,25 @@ static int cmd_migrate_run(int argc, char **argv, const char *prefix)
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
 
+    struct progress_display display;
+    progress_init(&display, mode, stdout);
+    progress_attach(&display, &o);
     rc = engine_migrate(&o, &err);
     if (rc == 1) {
         warnx_("migrate: %s", err ? err : "failed");
         rc = EXIT_FAIL;
-    } else if (rc == 0 && o.progress != PROGRESS_JSONL) {
-        char *rerr = NULL;
-        fputc('\n', stdout);
-        if (engine_report(o.conninfo, false, stdout, &rerr) != 0) {
-            warnx_("report: %s", rerr);
-            free(rerr);
-        }
     } else if (rc == 0) {
         char *rerr = NULL;
-        if (engine_report(o.conninfo, true, stdout, &rerr) != 0) {
+        struct engine_report report;
+        if (mode != PROGRESS_JSONL)
+            fputc('\n', stdout);
+        if (engine_report_read(o.conninfo, &report, &rerr) != 0) {
             warnx_("report: %s", rerr);
             free(rerr);
+        } else {
+            progress_print_report(stdout, &report, mode == PROGRESS_JSONL);
         }
+        engine_report_free(&report);
     }
     free(err);
 out:
@@ -329,7 +337,12 @@ int cmd_report(int argc, char **argv, const char *prefix)
     if (cli_no_more_args(prefix, argc, argv))
         return EXIT_USAGE;
     char *err = NULL;
-    if (engine_report(conninfo, json, stdout, &err) != 0) {
+    struct engine_report report;
+    int rrc = engine_report_read(conninfo, &report, &err);
+    if (rrc == 0)
+        progress_print_report(stdout, &report, json);
+    engine_report_free(&report);
+    if (rrc != 0) {
         /* A database never migrated deserves advice, not an SQL error. */
         char *cerr = NULL, *missing = NULL;
         PGconn *conn = pg_connect(conninfo, "read the migration report", &cerr);

@@ -243,6 +243,12 @@ static int q_show(int argc, char **argv, const char *prefix)
     return rc;
 }
 
+static void print_replayed(void *ctx, const struct engine_replay_table *r)
+{
+    fprintf(ctx, "%-18s %6d replayed: %6ld migrated, %6ld still quarantined\n", r->table,
+            r->replayed, r->migrated, r->still_quarantined);
+}
+
 static int q_replay(int argc, char **argv, const char *prefix)
 {
     static const struct option opts[] = {
@@ -304,7 +310,7 @@ static int q_replay(int argc, char **argv, const char *prefix)
     o.rules = x.rules;
     o.nrules = x.nrules;
     char *err = NULL;
-    long n = engine_replay(&o, table, reason, stdout, &err);
+    long n = engine_replay(&o, table, reason, print_replayed, stdout, &err);
     if (n < 0) {
         warnx_("quarantine replay: %s", err ? err : "failed");
         rc = EXIT_FAIL;

@@ -268,24 +268,6 @@ static int check_target(PGconn *conn, struct gate *g, char **err)
     return 0;
 }
 
-static void print_gate(const struct cutover_opts *o, const struct gate *g, json_t *rep)
-{
-    FILE *out = o->out;
-    if (o->json && !o->commit && !o->rollback) {
-        char *s = json_dumps(rep, JSON_INDENT(2));
-        fprintf(out, "%s\n", s);
-        free(s);
-        return;
-    }
-    fprintf(out, "%s check: %s\n", g->title ? g->title : "cutover", g->go ? "GO" : "NO-GO");
-    size_t i;
-    json_t *c;
-    json_array_foreach(g->checks, i, c)
-        fprintf(out, "  %-4s  %-13s %s\n", json_is_true(json_object_get(c, "ok")) ? "ok" : "FAIL",
-                json_string_value(json_object_get(c, "name")),
-                json_string_value(json_object_get(c, "detail")));
-}
-
 static int write_file(const char *path, const char *text, char **err)
 {
     FILE *f = fopen(path, "w");
@@ -333,8 +315,9 @@ static char *markdown(json_t *rep)
     return sb_detach(&md);
 }
 
-static int commit(const struct cutover_opts *o, PGconn *conn, json_t *rep, char **err)
+static int commit(const struct cutover_opts *o, PGconn *conn, struct cutover_result *r, char **err)
 {
+    json_t *rep = r->report;
     /* No migrate, replay or sync in between: they take the same lock. */
     if (!pg_command(conn, err, "BEGIN"))
         return -1;
@@ -384,31 +367,33 @@ static int commit(const struct cutover_opts *o, PGconn *conn, json_t *rep, char 
     char *jsn = xasprintf("%s\n", js);
     char *md = markdown(rep);
     int rc = write_file(jpath, jsn, err) == 0 && write_file(mpath, md, err) == 0 ? 0 : -1;
-    if (rc == 0)
-        fprintf(o->out, "cutover recorded at %s (downtime window %.1f s); reports: %s, %s\n",
-                json_string_value(json_object_get(rep, "committed_at")),
-                json_real_value(json_object_get(rep, "downtime_seconds")), jpath, mpath);
-    else
-        fprintf(o->out, "cutover recorded (id %ld), but the report could not be written\n", id);
+    r->recorded_id = id;
+    if (rc == 0) {
+        r->json_path = jpath;
+        r->md_path = mpath;
+    } else {
+        free(jpath);
+        free(mpath);
+    }
     free(js);
     free(jsn);
     free(md);
-    free(jpath);
-    free(mpath);
     return rc;
 fail:
     PQclear(PQexec(conn, "ROLLBACK"));
     return -1;
 }
 
-int cutover_run(const struct cutover_opts *o, char **err)
+int cutover_run(const struct cutover_opts *o, struct cutover_result *r, char **err)
 {
+    memset(r, 0, sizeof *r);
+    r->title = "cutover";
     double t0 = clock_mono_s();
     PGconn *conn = pg_connect(o->conninfo, "check the cutover", err);
     if (!conn)
         return -1;
     struct gate g = {json_array(), true, "cutover"};
-    json_t *rep = json_object();
+    json_t *rep = r->report = json_object();
     json_object_set_new(rep, "source", json_string(o->source));
     json_object_set_new(rep, "quiet_for", json_real(o->quiet_for));
     int rc = -1;
@@ -418,15 +403,15 @@ int cutover_run(const struct cutover_opts *o, char **err)
     json_object_set_new(rep, "check_seconds", json_real(clock_mono_s() - t0));
     json_object_set_new(rep, "go", json_boolean(g.go));
     json_object_set(rep, "checks", g.checks);
-    print_gate(o, &g, rep);
+    r->checked = true;
+    r->go = g.go;
     if (!g.go) {
         rc = 1;
         goto out;
     }
-    rc = o->commit ? commit(o, conn, rep, err) : 0;
+    rc = o->commit ? commit(o, conn, r, err) : 0;
 out:
     json_decref(g.checks);
-    json_decref(rep);
     PQfinish(conn);
     return rc;
 }
@@ -499,8 +484,10 @@ static char *rollback_markdown(json_t *rep)
     return sb_detach(&md);
 }
 
-static int record_rollback(const struct cutover_opts *o, PGconn *conn, json_t *rep, char **err)
+static int record_rollback(const struct cutover_opts *o, PGconn *conn, struct cutover_result *r,
+                           char **err)
 {
+    json_t *rep = r->report;
     if (!pg_command(conn, err, "BEGIN"))
         return -1;
     PGresult *res = pg_exec(conn, err,
@@ -536,32 +523,33 @@ static int record_rollback(const struct cutover_opts *o, PGconn *conn, json_t *r
     char *jsn = xasprintf("%s\n", js);
     char *md = rollback_markdown(rep);
     int rc = write_file(jpath, jsn, err) == 0 && write_file(mpath, md, err) == 0 ? 0 : -1;
-    if (rc == 0)
-        fprintf(o->out, "rollback recorded at %s (downtime window %.1f s); the legacy database is the "
-                        "system of record again and 'pantrycrm sync' may resume; reports: %s, %s\n",
-                json_string_value(json_object_get(rep, "rolled_back_at")),
-                json_real_value(json_object_get(rep, "downtime_seconds")), jpath, mpath);
-    else
-        fprintf(o->out, "rollback recorded (id %ld), but the report could not be written\n", id);
+    r->recorded_id = id;
+    if (rc == 0) {
+        r->json_path = jpath;
+        r->md_path = mpath;
+    } else {
+        free(jpath);
+        free(mpath);
+    }
     free(js);
     free(jsn);
     free(md);
-    free(jpath);
-    free(mpath);
     return rc;
 fail:
     PQclear(PQexec(conn, "ROLLBACK"));
     return -1;
 }
 
-int cutover_rollback_run(const struct cutover_opts *o, char **err)
+int cutover_rollback_run(const struct cutover_opts *o, struct cutover_result *r, char **err)
 {
+    memset(r, 0, sizeof *r);
+    r->title = "rollback";
     double t0 = clock_mono_s();
     PGconn *conn = pg_connect(o->conninfo, "check the rollback", err);
     if (!conn)
         return -1;
     struct gate g = {json_array(), true, "rollback"};
-    json_t *rep = json_object();
+    json_t *rep = r->report = json_object();
     json_object_set_new(rep, "source", json_string(o->source));
     json_object_set_new(rep, "quiet_for", json_real(o->quiet_for));
     int rc = -1;
@@ -572,15 +560,23 @@ int cutover_rollback_run(const struct cutover_opts *o, char **err)
     json_object_set_new(rep, "check_seconds", json_real(clock_mono_s() - t0));
     json_object_set_new(rep, "go", json_boolean(g.go));
     json_object_set(rep, "checks", g.checks);
-    print_gate(o, &g, rep);
+    r->checked = true;
+    r->go = g.go;
     if (!g.go) {
         rc = 1;
         goto out;
     }
-    rc = o->rollback ? record_rollback(o, conn, rep, err) : 0;
+    rc = o->rollback ? record_rollback(o, conn, r, err) : 0;
 out:
     json_decref(g.checks);
-    json_decref(rep);
     PQfinish(conn);
     return rc;
+}
+
+void cutover_result_free(struct cutover_result *r)
+{
+    json_decref(r->report);
+    free(r->json_path);
+    free(r->md_path);
+    memset(r, 0, sizeof *r);
 }

@@ -67,7 +67,7 @@ struct sync_ctx {
     PGconn *conn;
     struct runlock *lock;       /* held during a round */
     int64_t run_id;
-    struct table_sync tables[16];
+    struct table_sync tables[MIGRATE_MAX_TABLES];
     size_t ntables;
     struct state *state;
     int64_t retention_s;

@@ -18,6 +18,7 @@
 
 #include "verify.h"
 #include "batch.h"
+#include "engine.h"
 #include "legacy.h"
 #include "paths.h"
 #include "pg.h"
@@ -437,7 +438,7 @@ int verify_run(const struct verify_opts *o, char **err)
     sb_init(&v.a);
     sb_init(&v.b);
     sb_init(&v.sql);
-    struct table_check checks[16];
+    struct table_check checks[MIGRATE_MAX_TABLES];
     size_t nt;
     const struct legacy_table *tables = legacy_tables(&nt);
     memset(checks, 0, sizeof checks);

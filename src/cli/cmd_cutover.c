@@ -4,7 +4,7 @@
 
 #include "cli.h"
 #include "guard.h"
-#include "cli_xform.h"
+#include "cli_transform.h"
 #include "commands.h"
 #include "cutover.h"
 #include "drizzle.h"
@@ -106,7 +106,7 @@ static void print_result(const struct cutover_opts *o, const struct cutover_resu
 int cmd_cutover(int argc, char **argv, const char *prefix)
 {
     static const struct option opts[] = {
-        XFORM_LONG_OPTS,
+        TRANSFORM_LONG_OPTS,
         {"dbname", required_argument, NULL, 'd'},
         {"check", no_argument, NULL, OPT_CHECK},
         {"commit", no_argument, NULL, OPT_COMMIT},
@@ -121,14 +121,14 @@ int cmd_cutover(int argc, char **argv, const char *prefix)
         {NULL, 0, NULL, 0},
     };
     struct cutover_opts o = {.conninfo = cli_globals.conninfo, .quiet_for = 10};
-    struct xform_cli x;
+    struct transform_args x;
     memset(&x, 0, sizeof x);
-    char *source = NULL, *drizzle_out = NULL;
+    char *drizzle_out = NULL;
     bool check = false, yes = false;
     int rc = EXIT_USAGE;
     int c;
     while ((c = cli_getopt(prefix, argc, argv, "s:d:yh", opts)) != -1) {
-        int handled = xform_opt(&x, c, optarg, prefix);
+        int handled = transform_args_opt(&x, c, optarg, prefix);
         if (handled < 0)
             goto out;
         if (handled)
@@ -205,18 +205,10 @@ int cmd_cutover(int argc, char **argv, const char *prefix)
         }
     }
     rc = EXIT_FAIL;
-    if (xform_from_last_run(o.conninfo, &x, &source, "cutover", true) != 0) {
-        free((char *)x.tz);
-        free((char *)x.synonyms);
+    if (transform_args_from_last_run(o.conninfo, &x, "cutover", true) != 0)
         goto out;
-    }
     o.source = x.source;
-    o.synonyms_path = x.synonyms;
-    o.source_tz = x.tz;
-    o.min_year = x.min_year;
-    o.max_year = x.max_year;
-    o.rules = x.rules;
-    o.nrules = x.nrules;
+    o.transform = x.settings;
     char *err = NULL;
     struct cutover_result res;
     int st = o.rollback || o.rollback_check ? cutover_rollback_run(&o, &res, &err)
@@ -241,11 +233,8 @@ int cmd_cutover(int argc, char **argv, const char *prefix)
         }
         free(err);
     }
-    free((char *)x.tz);
-    free((char *)x.synonyms);
 out:
-    xform_free(&x);
-    free(source);
+    transform_args_free(&x);
     free(drizzle_out);
     return rc;
 }

@@ -12,7 +12,7 @@
 #include "state.h"
 #include "pg.h"
 #include "verify.h"
-#include "cli_xform.h"
+#include "cli_transform.h"
 #include "userconf.h"
 
 #include <jansson.h>
@@ -124,7 +124,7 @@ static int confirm_rollback(const char *conninfo)
 static int cmd_migrate_run(int argc, char **argv, const char *prefix)
 {
     static const struct option opts[] = {
-        XFORM_LONG_OPTS,
+        TRANSFORM_LONG_OPTS,
         {"dbname", required_argument, NULL, 'd'},
         {"jobs", required_argument, NULL, 'j'},
         {"batch-size", required_argument, NULL, 'b'},
@@ -142,7 +142,7 @@ static int cmd_migrate_run(int argc, char **argv, const char *prefix)
         o.jobs = cfg->jobs;
     if (cfg->batch_rows)
         o.batch_rows = (size_t)cfg->batch_rows;
-    struct xform_cli x;
+    struct transform_args x;
     memset(&x, 0, sizeof x);
     bool rollback = false, yes = false;
     const char *progress = "auto";
@@ -151,7 +151,7 @@ static int cmd_migrate_run(int argc, char **argv, const char *prefix)
     long v;
     int c;
     while ((c = cli_getopt(prefix, argc, argv, "s:d:j:yh", opts)) != -1) {
-        int handled = xform_opt(&x, c, optarg, prefix);
+        int handled = transform_args_opt(&x, c, optarg, prefix);
         if (handled < 0)
             goto out;
         if (handled)
@@ -234,8 +234,8 @@ static int cmd_migrate_run(int argc, char **argv, const char *prefix)
     }
     if (!x.source)
         x.source = cfg->source;
-    if (!x.synonyms)
-        x.synonyms = cfg->synonyms;
+    if (!x.settings.synonyms_path)
+        x.settings.synonyms_path = cfg->synonyms;
     if (!x.source) {
         free(run.status);
         rc = cli_usage_error(prefix, "--source is required (e.g. --source sqlite:legacy.db)");
@@ -253,13 +253,8 @@ static int cmd_migrate_run(int argc, char **argv, const char *prefix)
     if (!o.state_path)
         o.state_path = state_default = state_default_path();
     o.source = x.source;
-    o.synonyms_path = x.synonyms;
-    o.source_tz = x.tz;
-    o.min_year = x.min_year;
-    o.max_year = x.max_year;
-    o.rules = x.rules;
-    o.nrules = x.nrules;
-    o.options_json = options = xform_json(&x, o.jobs, o.batch_rows);
+    o.transform = x.settings;
+    o.options_json = options = transform_args_json(&x, o.jobs, o.batch_rows);
 
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
@@ -292,9 +287,7 @@ static int cmd_migrate_run(int argc, char **argv, const char *prefix)
     }
     free(err);
 out:
-    if (x.source == run_source)
-        x.source = NULL; /* not xform_free's to free */
-    xform_free(&x);
+    transform_args_free(&x);
     free(run_source);
     free(state_default);
     free(options);
@@ -383,7 +376,7 @@ static const char verify_help[] =
 int cmd_verify(int argc, char **argv, const char *prefix)
 {
     static const struct option opts[] = {
-        XFORM_LONG_OPTS,
+        TRANSFORM_LONG_OPTS,
         {"dbname", required_argument, NULL, 'd'},
         {"chunk-rows", required_argument, NULL, 'c'},
         {"json", no_argument, NULL, 'J'},
@@ -391,14 +384,13 @@ int cmd_verify(int argc, char **argv, const char *prefix)
         {NULL, 0, NULL, 0},
     };
     struct verify_opts o = {.conninfo = cli_globals.conninfo, .chunk_rows = 5000, .max_listed = 20};
-    struct xform_cli x;
+    struct transform_args x;
     memset(&x, 0, sizeof x);
-    char *source = NULL;
     int rc = EXIT_USAGE;
     long v;
     int c;
     while ((c = cli_getopt(prefix, argc, argv, "s:d:h", opts)) != -1) {
-        int handled = xform_opt(&x, c, optarg, prefix);
+        int handled = transform_args_opt(&x, c, optarg, prefix);
         if (handled < 0)
             goto out;
         if (handled)
@@ -424,18 +416,10 @@ int cmd_verify(int argc, char **argv, const char *prefix)
     if (cli_no_more_args(prefix, argc, argv))
         goto out;
     rc = EXIT_FAIL;
-    if (xform_from_last_run(o.conninfo, &x, &source, "verify", false) != 0) {
-        free((char *)x.tz);
-        free((char *)x.synonyms);
+    if (transform_args_from_last_run(o.conninfo, &x, "verify", false) != 0)
         goto out;
-    }
     o.source = x.source;
-    o.synonyms_path = x.synonyms;
-    o.source_tz = x.tz;
-    o.min_year = x.min_year;
-    o.max_year = x.max_year;
-    o.rules = x.rules;
-    o.nrules = x.nrules;
+    o.transform = x.settings;
     char *err = NULL;
     int st = verify_run(&o, &err);
     if (st < 0) {
@@ -445,10 +429,7 @@ int cmd_verify(int argc, char **argv, const char *prefix)
         rc = st == 0 ? EXIT_OK : EXIT_FAIL;
     }
     free(err);
-    free((char *)x.tz);
-    free((char *)x.synonyms);
 out:
-    xform_free(&x);
-    free(source);
+    transform_args_free(&x);
     return rc;
 }

@@ -7,7 +7,7 @@
 #include "schema.h"
 #include "commands.h"
 #include "engine.h"
-#include "cli_xform.h"
+#include "cli_transform.h"
 #include "userconf.h"
 #include "pg.h"
 #include "quarantine.h"
@@ -252,7 +252,7 @@ static void print_replayed(void *ctx, const struct engine_replay_table *r)
 static int q_replay(int argc, char **argv, const char *prefix)
 {
     static const struct option opts[] = {
-        XFORM_LONG_OPTS,
+        TRANSFORM_LONG_OPTS,
         {"dbname", required_argument, NULL, 'd'},
         {"table", required_argument, NULL, 't'},
         {"reason", required_argument, NULL, 'r'},
@@ -260,12 +260,12 @@ static int q_replay(int argc, char **argv, const char *prefix)
         {NULL, 0, NULL, 0},
     };
     struct engine_opts o = {.conninfo = cli_globals.conninfo};
-    struct xform_cli x;
+    struct transform_args x;
     memset(&x, 0, sizeof x);
     const char *table = NULL, *reason = NULL;
     int rc = EXIT_USAGE, c;
     while ((c = cli_getopt(prefix, argc, argv, "d:t:r:h", opts)) != -1) {
-        int handled = xform_opt(&x, c, optarg, prefix);
+        int handled = transform_args_opt(&x, c, optarg, prefix);
         if (handled < 0)
             goto out;
         if (handled && c != 's')
@@ -303,12 +303,9 @@ static int q_replay(int argc, char **argv, const char *prefix)
     rc = EXIT_FAIL;
     if (!guard_write_cli(prefix, "quarantine replay"))
         goto out;
-    o.synonyms_path = x.synonyms ? x.synonyms : config_get()->synonyms;
-    o.source_tz = x.tz;
-    o.min_year = x.min_year;
-    o.max_year = x.max_year;
-    o.rules = x.rules;
-    o.nrules = x.nrules;
+    if (!x.settings.synonyms_path)
+        x.settings.synonyms_path = config_get()->synonyms;
+    o.transform = x.settings;
     char *err = NULL;
     long n = engine_replay(&o, table, reason, print_replayed, stdout, &err);
     if (n < 0) {
@@ -320,7 +317,7 @@ static int q_replay(int argc, char **argv, const char *prefix)
     }
     free(err);
 out:
-    xform_free(&x);
+    transform_args_free(&x);
     return rc;
 }
 

@@ -522,6 +522,19 @@ char *convert_display_key(const struct batch *b, size_t row)
     return sb_detach(&sb);
 }
 
+struct convert_opts convert_opts_of(const struct transform_settings *ts,
+                                    const struct synonyms *synonyms)
+{
+    return (struct convert_opts){synonyms, ts->rules, ts->nrules,
+                                 ts->min_year ? ts->min_year : DT_DEFAULT_MIN_YEAR,
+                                 ts->max_year ? ts->max_year : DT_DEFAULT_MAX_YEAR};
+}
+
+const char *transform_settings_tz(const struct transform_settings *ts)
+{
+    return ts->source_tz ? ts->source_tz : "UTC";
+}
+
 struct synonyms *convert_load_synonyms(const char *path, char **err)
 {
     if (path)

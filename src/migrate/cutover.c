@@ -182,9 +182,8 @@ static int check_verify(const struct cutover_opts *o, struct gate *g, json_t *re
         return -1;
     }
     struct verify_opts v = {
-        .source = o->source, .conninfo = o->conninfo, .synonyms_path = o->synonyms_path,
-        .rules = o->rules, .nrules = o->nrules, .source_tz = o->source_tz,
-        .min_year = o->min_year, .max_year = o->max_year, .chunk_rows = 5000, .max_listed = 5,
+        .source = o->source, .conninfo = o->conninfo, .transform = o->transform,
+        .chunk_rows = 5000, .max_listed = 5,
         .json = true, .legacy_history = o->rollback || o->rollback_check, .out = mem,
     };
     double t0 = clock_mono_s();

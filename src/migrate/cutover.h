@@ -12,11 +12,7 @@
 struct cutover_opts {
     const char *source;
     const char *conninfo;
-    const char *synonyms_path;      /* as migrate: verify transforms the same way */
-    const struct policy_rule *rules;
-    size_t nrules;
-    const char *source_tz;
-    int min_year, max_year;
+    struct transform_settings transform;    /* as migrate: verify transforms the same way */
     double quiet_for;               /* seconds without a new source version */
     bool json;
     bool commit;                    /* record the cutover when everything is go */

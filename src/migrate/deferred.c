@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include "engine_int.h"
+#include "clock.h"
 #include "fault.h"
 #include "pg.h"
 #include "sqltext.h"
@@ -169,7 +170,7 @@ static void *index_worker(void *arg)
     char *err = NULL;
     PGconn *conn = engine_connect(t->e, "build indexes", &err);
     for (double backoff = 0.5; !conn && backoff < 60 && !engine_stop_requested; backoff *= 2) {
-        engine_sleep(backoff);   /* the server or pooler may be restarting */
+        clock_sleep_s(backoff, &engine_stop_requested);   /* the server or pooler may be restarting */
         free(err);
         err = NULL;
         conn = engine_connect(t->e, "build indexes", &err);

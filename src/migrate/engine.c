@@ -27,7 +27,6 @@
 #include "state.h"
 #include "transform.h"
 
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,14 +45,6 @@ size_t engine_table_index(const struct legacy_table *t)
     return (size_t)(t - all);
 }
 
-
-void engine_sleep(double s)
-{
-    struct timespec ts = {(time_t)s, (long)((s - (double)(time_t)s) * 1e9)};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR && !engine_stop_requested) {
-    }
-}
-
 PGconn *engine_connect(const struct engine *e, const char *purpose, char **err)
 {
     PGconn *conn = pg_connect(e->o->conninfo, purpose, err);
@@ -61,7 +52,7 @@ PGconn *engine_connect(const struct engine *e, const char *purpose, char **err)
         return NULL;
     /* COPY reads DATETIME2 text without an offset: the session zone is the
      * source's zone (UTC, as Prisma wrote it, unless configured). */
-    const char *params[1] = {e->o->source_tz ? e->o->source_tz : "UTC"};
+    const char *params[1] = {transform_settings_tz(&e->o->transform)};
     PGresult *res = pg_exec(conn, err, "SELECT set_config('TimeZone', $1, false)", 1, params);
     if (!res) {
         char *m = xasprintf("cannot use source time zone \"%s\": %s", params[0], *err);
@@ -280,7 +271,7 @@ int engine_reconnect(const struct engine *e, PGconn **connp, const char *purpose
         char *cerr = NULL;
         PGconn *c = pg_connect_like(*connp, purpose, &cerr);
         if (c) {
-            const char *params[1] = {e->o->source_tz ? e->o->source_tz : "UTC"};
+            const char *params[1] = {transform_settings_tz(&e->o->transform)};
             PGresult *r = pg_exec(c, &cerr, "SELECT set_config('TimeZone', $1, false)", 1, params);
             if (r) {
                 PQclear(r);
@@ -292,7 +283,7 @@ int engine_reconnect(const struct engine *e, PGconn **connp, const char *purpose
         }
         free(*err);
         *err = cerr;
-        engine_sleep(backoff);
+        clock_sleep_s(backoff, &engine_stop_requested);
         backoff = backoff * 2 > 30 ? 30 : backoff * 2;
     }
     if (!*err)
@@ -382,12 +373,10 @@ int engine_migrate(const struct engine_opts *o, char **err)
     struct state *st = NULL;
     int64_t local_run = -1;
 
-    e.synonyms = convert_load_synonyms(o->synonyms_path, err);
+    e.synonyms = convert_load_synonyms(o->transform.synonyms_path, err);
     if (!e.synonyms)
         goto out;
-    e.copts = (struct convert_opts){e.synonyms, o->rules, o->nrules,
-                                    o->min_year ? o->min_year : DT_DEFAULT_MIN_YEAR,
-                                    o->max_year ? o->max_year : DT_DEFAULT_MAX_YEAR};
+    e.copts = convert_opts_of(&o->transform, e.synonyms);
 
     src = source_open(o->source, err);
     if (!src)

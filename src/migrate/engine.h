@@ -45,11 +45,7 @@ struct engine_opts {
     const char *conninfo;           /* target; NULL: libpq defaults */
     int jobs;                       /* tables loaded at once (and index builds) */
     size_t batch_rows;              /* rows per committed batch */
-    const char *synonyms_path;      /* NULL: the shipped default */
-    const char *source_tz;          /* zone of the source's DATETIME2 values */
-    const struct policy_rule *rules;
-    size_t nrules;
-    int min_year, max_year;
+    struct transform_settings transform;
     const char *state_path;         /* the SQLite state file; NULL: none */
     const char *options_json;       /* recorded in migration.run for verify */
     size_t key_cache;               /* parent ids kept in memory (0: default) */
@@ -83,7 +79,7 @@ struct engine_replay_table {
 /* Re-transforms the open quarantine rows (of one table and/or reason, or
  * all) with the current synonyms and policies: rows that now pass are
  * loaded and marked resolved, the others get their new reason. Uses
- * o->conninfo, o->synonyms_path, o->rules, o->source_tz, years. Calls
+ * o->conninfo and o->transform. Calls
  * on_table (when not NULL) for each table that had rows; returns the
  * number of rows resolved, or -1. */
 long engine_replay(const struct engine_opts *o, const char *table, const char *reason,

@@ -17,7 +17,6 @@
 #define PANTRY_ENGINE_INT_H
 
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -85,8 +84,6 @@ struct engine {
 
 /* ---- engine.c: shared helpers ---- */
 size_t engine_table_index(const struct legacy_table *t);
-/* Sleeps s seconds, or less when a stop is requested. */
-void engine_sleep(double s);
 /* A target connection whose session zone is the source's. */
 PGconn *engine_connect(const struct engine *e, const char *purpose, char **err);
 bool engine_conn_lost(PGconn *conn);
@@ -94,8 +91,7 @@ bool engine_conn_lost(PGconn *conn);
  * backoff. 0 when *connp is usable. */
 int engine_reconnect(const struct engine *e, PGconn **connp, const char *purpose, char **err);
 /* Formats a note and hands it to the caller's on_note, if any. */
-void engine_note(const struct engine_opts *o, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+void engine_note(const struct engine_opts *o, const char *fmt, ...) PANTRY_PRINTF(2, 3);
 
 /* ---- writer.c ---- */
 struct writer {

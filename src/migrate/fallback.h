@@ -27,6 +27,8 @@
 
 #include <libpq-fe.h>
 
+#include "convert.h"
+
 /* The ledger table in the legacy database: one row per fallback
  * transaction. Change-track it (ALTER TABLE ... ENABLE CHANGE_TRACKING) so
  * that the forward sync can tell the fallback's writes from the old
@@ -47,11 +49,7 @@ struct policy_rule;
 struct fallback_opts {
     const char *source;             /* mssql locator of the legacy database */
     const char *conninfo;
-    const char *synonyms_path;      /* enum spellings: the same as migrate's */
-    const char *source_tz;          /* DATETIME2 is written in this zone (UTC) */
-    int min_year, max_year;         /* migrate's date window (0: its defaults) */
-    const struct policy_rule *rules; /* migrate's enum policies */
-    size_t nrules;
+    struct transform_settings transform;    /* migrate's: enum spellings, policies, zone, years */
     bool follow;
     double interval;
     int max_rounds;

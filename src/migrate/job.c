@@ -167,7 +167,7 @@ static int job_attempt(struct job *j, bool *retry, char **err)
     while ((b = bq_pop(&full)) != NULL) {
         /* A pause holds the writer too: at most the batch in flight ends. */
         while (engine_paused && !engine_stop_requested)
-            engine_sleep(0.1);
+            clock_sleep_s(0.1, &engine_stop_requested);
         double t1 = clock_mono_s();
         if (writer_write_batch(&w, b, t1 - t0) != 0) {
             rc = -1;
@@ -259,7 +259,7 @@ void *job_main(void *arg)
         j->error = err;
         j->phase = "retrying";
         pthread_mutex_unlock(&j->e->mu);
-        engine_sleep(backoff);
+        clock_sleep_s(backoff, &engine_stop_requested);
         backoff = backoff * 2 > 30 ? 30 : backoff * 2;
     }
     pthread_mutex_lock(&j->e->mu);

@@ -30,7 +30,7 @@ static int reader_row(void *ctx, const struct cell *cells, size_t ncells)
     (void)ncells;
     struct reader *r = ctx;
     while (engine_paused && !engine_stop_requested)
-        engine_sleep(0.1);
+        clock_sleep_s(0.1, &engine_stop_requested);
     if (engine_stop_requested)
         return 1;
     if (!r->cur) {

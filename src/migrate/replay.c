@@ -159,14 +159,12 @@ long engine_replay(const struct engine_opts *o, const char *table, const char *r
     memset(&e, 0, sizeof e);
     e.o = o;
     pthread_mutex_init(&e.mu, NULL);
-    e.synonyms = convert_load_synonyms(o->synonyms_path, err);
+    e.synonyms = convert_load_synonyms(o->transform.synonyms_path, err);
     if (!e.synonyms) {
         pthread_mutex_destroy(&e.mu);
         return -1;
     }
-    e.copts = (struct convert_opts){e.synonyms, o->rules, o->nrules,
-                                    o->min_year ? o->min_year : DT_DEFAULT_MIN_YEAR,
-                                    o->max_year ? o->max_year : DT_DEFAULT_MAX_YEAR};
+    e.copts = convert_opts_of(&o->transform, e.synonyms);
     long resolved = 0;
     PGconn *conn = engine_connect(&e, "replay the quarantine", err);
     if (!conn)

@@ -420,12 +420,10 @@ static int check_table(struct verifier *v, struct source *src, const struct sour
 int verify_run(const struct verify_opts *o, char **err)
 {
     FILE *out = o->out ? o->out : stdout;
-    struct synonyms *syn = convert_load_synonyms(o->synonyms_path, err);
+    struct synonyms *syn = convert_load_synonyms(o->transform.synonyms_path, err);
     if (!syn)
         return -1;
-    struct convert_opts copts = {syn, o->rules, o->nrules,
-                                 o->min_year ? o->min_year : DT_DEFAULT_MIN_YEAR,
-                                 o->max_year ? o->max_year : DT_DEFAULT_MAX_YEAR};
+    struct convert_opts copts = convert_opts_of(&o->transform, syn);
     struct source *src = source_open(o->source, err);
     if (!src) {
         synonyms_free(syn);
@@ -447,7 +445,7 @@ int verify_run(const struct verify_opts *o, char **err)
     v.conn = pg_connect(o->conninfo, "verify the target", err);
     if (!v.conn)
         goto out;
-    const char *tzp[1] = {o->source_tz ? o->source_tz : "UTC"};
+    const char *tzp[1] = {transform_settings_tz(&o->transform)};
     /* One read-only transaction with transaction-local settings: session
      * settings would stay on a pooled server connection for its next
      * client (PgBouncer in transaction mode), and one snapshot compares

@@ -11,11 +11,7 @@
 struct verify_opts {
     const char *source;
     const char *conninfo;
-    const char *synonyms_path;      /* as given to migrate */
-    const struct policy_rule *rules;
-    size_t nrules;
-    const char *source_tz;
-    int min_year, max_year;
+    struct transform_settings transform;    /* as given to migrate */
     size_t chunk_rows;              /* rows per compared chunk (default 5000) */
     size_t max_listed;              /* differing keys listed per table (default 20) */
     bool json;

@@ -373,6 +373,44 @@ static const char verify_help[] =
     "\n"
     "Exit status: 0 everything matches, 1 a mismatch or an error, 2 usage.\n";
 
+/* verify's findings (verify.h) as JSON or as a table with the listed rows. */
+static void print_verify(FILE *out, json_t *doc, bool json)
+{
+    if (json) {
+        char *s = json_dumps(doc, JSON_INDENT(2));
+        fprintf(out, "%s\n", s);
+        free(s);
+        return;
+    }
+    fprintf(out, "%-18s %10s %10s %11s %8s %10s %9s %8s  %s\n", "table", "source", "target",
+            "quarantined", "orphans", "compared", "differing", "missing", "result");
+    size_t i;
+    json_t *c;
+    json_array_foreach(json_object_get(doc, "tables"), i, c) {
+#define N(k) ((long long)json_integer_value(json_object_get(c, k)))
+        fprintf(out, "%-18s %10lld %10lld %11lld %8lld %10lld %9lld %8lld  %s\n",
+                json_string_value(json_object_get(c, "table")), N("source_rows"), N("target_rows"),
+                N("quarantined"), N("orphans"), N("rows_compared"), N("rows_differing"),
+                N("rows_missing"), json_is_true(json_object_get(c, "ok")) ? "ok" : "MISMATCH");
+        size_t idx;
+        json_t *row;
+        json_array_foreach(json_object_get(c, "rows"), idx, row) {
+            const char *col = json_string_value(json_object_get(row, "column"));
+            fprintf(out, "    %s: %s%s%s\n", json_string_value(json_object_get(row, "key")),
+                    json_string_value(json_object_get(row, "problem")), col ? " in column " : "",
+                    col ? col : "");
+        }
+        if (N("source_rows") != N("target_rows") + N("quarantined"))
+            fprintf(out, "    counts do not reconcile: %lld source != %lld target + %lld "
+                         "quarantined\n", N("source_rows"), N("target_rows"), N("quarantined"));
+#undef N
+    }
+    fprintf(out, "%s\n", json_is_true(json_object_get(doc, "ok"))
+                             ? "verify: every source row is migrated or quarantined, "
+                               "and every migrated row matches"
+                             : "verify: MISMATCH (see above)");
+}
+
 int cmd_verify(int argc, char **argv, const char *prefix)
 {
     static const struct option opts[] = {
@@ -384,6 +422,7 @@ int cmd_verify(int argc, char **argv, const char *prefix)
         {NULL, 0, NULL, 0},
     };
     struct verify_opts o = {.conninfo = cli_globals.conninfo, .chunk_rows = 5000, .max_listed = 20};
+    bool json = false;
     struct transform_args x;
     memset(&x, 0, sizeof x);
     int rc = EXIT_USAGE;
@@ -404,7 +443,7 @@ int cmd_verify(int argc, char **argv, const char *prefix)
             }
             o.chunk_rows = (size_t)v;
             break;
-        case 'J': o.json = true; break;
+        case 'J': json = true; break;
         case 'h':
             fputs(verify_help, stdout);
             rc = EXIT_OK;
@@ -421,7 +460,11 @@ int cmd_verify(int argc, char **argv, const char *prefix)
     o.source = x.source;
     o.transform = x.settings;
     char *err = NULL;
-    int st = verify_run(&o, &err);
+    json_t *found = NULL;
+    int st = verify_run(&o, &found, &err);
+    if (found)
+        print_verify(stdout, found, json);
+    json_decref(found);
     if (st < 0) {
         warnx_("verify: %s", err ? err : "failed");
         rc = EXIT_FAIL;

@@ -417,9 +417,9 @@ static int check_table(struct verifier *v, struct source *src, const struct sour
     return 0;
 }
 
-int verify_run(const struct verify_opts *o, char **err)
+int verify_run(const struct verify_opts *o, json_t **result, char **err)
 {
-    FILE *out = o->out ? o->out : stdout;
+    *result = NULL;
     struct synonyms *syn = convert_load_synonyms(o->transform.synonyms_path, err);
     if (!syn)
         return -1;
@@ -479,49 +479,18 @@ int verify_run(const struct verify_opts *o, char **err)
         all_ok = all_ok && checks[i].ok;
     }
 
-    if (o->json) {
-        json_t *arr = json_array();
-        for (size_t i = 0; i < nt; i++) {
-            struct table_check *c = &checks[i];
-            json_array_append_new(arr, json_pack(
-                "{s:s,s:b,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:O}", "table", c->t->name, "ok", c->ok,
-                "source_rows", (json_int_t)c->source_rows, "target_rows", (json_int_t)c->target_rows,
-                "quarantined", (json_int_t)c->quarantined, "orphans", (json_int_t)c->orphans,
-                "rows_compared", (json_int_t)c->compared, "rows_differing", (json_int_t)c->differing,
-                "rows_missing", (json_int_t)c->missing, "chunks", (json_int_t)c->chunks,
-                "chunks_differing", (json_int_t)c->chunks_differing, "rows", c->listed));
-        }
-        json_t *doc = json_pack("{s:b,s:o}", "ok", all_ok, "tables", arr);
-        char *s = json_dumps(doc, JSON_INDENT(2));
-        fprintf(out, "%s\n", s);
-        free(s);
-        json_decref(doc);
-    } else {
-        fprintf(out, "%-18s %10s %10s %11s %8s %10s %9s %8s  %s\n", "table", "source", "target",
-                "quarantined", "orphans", "compared", "differing", "missing", "result");
-        for (size_t i = 0; i < nt; i++) {
-            struct table_check *c = &checks[i];
-            fprintf(out, "%-18s %10lld %10lld %11lld %8lld %10lld %9lld %8lld  %s\n", c->t->name,
-                    (long long)c->source_rows, (long long)c->target_rows,
-                    (long long)c->quarantined, (long long)c->orphans, (long long)c->compared,
-                    (long long)c->differing, (long long)c->missing, c->ok ? "ok" : "MISMATCH");
-            size_t idx;
-            json_t *row;
-            json_array_foreach(c->listed, idx, row) {
-                const char *col = json_string_value(json_object_get(row, "column"));
-                fprintf(out, "    %s: %s%s%s\n", json_string_value(json_object_get(row, "key")),
-                        json_string_value(json_object_get(row, "problem")), col ? " in column " : "",
-                        col ? col : "");
-            }
-            if (c->source_rows != c->target_rows + c->quarantined)
-                fprintf(out, "    counts do not reconcile: %lld source != %lld target + %lld "
-                             "quarantined\n", (long long)c->source_rows,
-                        (long long)c->target_rows, (long long)c->quarantined);
-        }
-        fprintf(out, "%s\n", all_ok ? "verify: every source row is migrated or quarantined, "
-                                      "and every migrated row matches"
-                                    : "verify: MISMATCH (see above)");
+    json_t *arr = json_array();
+    for (size_t i = 0; i < nt; i++) {
+        struct table_check *c = &checks[i];
+        json_array_append_new(arr, json_pack(
+            "{s:s,s:b,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:O}", "table", c->t->name, "ok", c->ok,
+            "source_rows", (json_int_t)c->source_rows, "target_rows", (json_int_t)c->target_rows,
+            "quarantined", (json_int_t)c->quarantined, "orphans", (json_int_t)c->orphans,
+            "rows_compared", (json_int_t)c->compared, "rows_differing", (json_int_t)c->differing,
+            "rows_missing", (json_int_t)c->missing, "chunks", (json_int_t)c->chunks,
+            "chunks_differing", (json_int_t)c->chunks_differing, "rows", c->listed));
     }
+    *result = json_pack("{s:b,s:o}", "ok", all_ok, "tables", arr);
     status = all_ok ? 0 : 1;
 out:
     for (size_t i = 0; i < nt; i++)

@@ -49,8 +49,9 @@ struct engine_opts {
     const char *state_path;         /* the SQLite state file; NULL: none */
     const char *options_json;       /* recorded in migration.run for verify */
     size_t key_cache;               /* parent ids kept in memory (0: default) */
-    /* Called about four times a second while the jobs run, and once when
-     * all have settled (final), from the scheduler's thread. */
+    /* Called from the scheduler's thread about four times a second while
+     * the jobs run (and when one ends), the last time with final set. The
+     * caller picks its own pace (progress.c). */
     void (*on_progress)(void *ctx, const struct engine_progress *p);
     /* A line for the operator (a schema note, a pause, how to resume). */
     void (*on_note)(void *ctx, const char *text);

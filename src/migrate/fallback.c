@@ -21,7 +21,6 @@
 #include "lockkeys.h"
 #include "pg.h"
 #include "reverse.h"
-#include "sanitize.h"
 #include "source.h"
 #include "source_tds.h"
 #include "sqltext.h"
@@ -59,7 +58,6 @@ struct qrow {                       /* a row the legacy schema cannot hold */
 
 struct fb {
     const struct fallback_opts *o;
-    FILE *out;
     struct synonyms *syn;
     struct reverse_opts ro;
     struct source *src;
@@ -533,25 +531,18 @@ static void put_state(struct fb *x, size_t changes, double seconds)
     free(e);
 }
 
-struct round_print {
-    const struct fb *x;
-    int n;
-    double seconds;
-};
-
-static void print_round_text(FILE *out, const void *ctx)
+/* Tells the caller what the round did. */
+static void report_round(struct fb *x, int n, bool nothing, double seconds)
 {
-    const struct round_print *rp = ctx;
-    const struct fb *x = rp->x;
-    fprintf(out, "fallback round %d: %zu changes applied to the legacy database in %.3f s (%.0f/s)",
-            rp->n, x->nunits, rp->seconds, rp->seconds > 0 ? (double)x->nunits / rp->seconds : 0.0);
-    if (x->nq)
-        fprintf(out, ", %zu rows to the fallback quarantine", x->nq);
-    fputc('\n', out);
+    if (!x->o->on_round)
+        return;
+    struct fallback_quarantined *q = xcalloc(x->nq + 1, sizeof *q);
     for (size_t i = 0; i < x->nq; i++)
-        fprintf(out, "  quarantined %s %s%s%s: %s (%s)\n", x->tables[x->q[i].table].name, x->q[i].key,
-                x->q[i].column ? " column " : "", x->q[i].column ? x->q[i].column : "", x->q[i].reason,
-                x->q[i].detail ? x->q[i].detail : "");
+        q[i] = (struct fallback_quarantined){x->tables[x->q[i].table].name, x->q[i].key,
+                                             x->q[i].column, x->q[i].reason, x->q[i].detail};
+    struct fallback_round r = {n, nothing, nothing ? 0 : x->nunits, seconds, q, x->nq};
+    x->o->on_round(x->o->ctx, &r);
+    free(q);
 }
 
 static int run_round(struct fb *x, int n, char **err)
@@ -589,11 +580,7 @@ static int run_round(struct fb *x, int n, char **err)
     }
     if (x->nids == 0 && x->nq == 0) {
         double s = clock_mono_s() - t0;
-        if (x->o->json)
-            fprintf(x->out, "{\"round\":%d,\"changes\":0,\"quarantined\":0,\"seconds\":%.3f}\n", n, s);
-        else
-            fprintf(x->out, "fallback round %d: nothing to apply\n", n);
-        fflush(x->out);
+        report_round(x, n, true, s);
         put_state(x, 0, s);
         return 0;
     }
@@ -601,16 +588,7 @@ static int run_round(struct fb *x, int n, char **err)
     if (settle(x, x->nunits, s, err) != 0)
         return -1;
     put_state(x, x->nunits, s);
-    if (x->o->json) {
-        fprintf(x->out, "{\"round\":%d,\"changes\":%zu,\"quarantined\":%zu,\"seconds\":%.3f,"
-                        "\"changes_per_second\":%.1f}\n", n, x->nunits, x->nq, s,
-                s > 0 ? (double)x->nunits / s : 0.0);
-    } else {
-        /* keys and server messages are data: sanitized on the way out */
-        struct round_print rp = {x, n, s};
-        sanitize_report(x->out, print_round_text, &rp);
-    }
-    fflush(x->out);
+    report_round(x, n, false, s);
     return 0;
 }
 
@@ -745,7 +723,6 @@ int fallback_run(const struct fallback_opts *o, char **err)
     struct fb x;
     memset(&x, 0, sizeof x);
     x.o = o;
-    x.out = o->out ? o->out : stdout;
     x.tables = legacy_tables(&x.ntables);
     sb_init(&x.ids);
     int rc = 1;

@@ -88,6 +88,12 @@ void convert_null_fk(struct convert *cv, struct batch *b, size_t row, const stru
  * …}; a value that is not valid UTF-8 text becomes {"hex": "…"}. */
 char *convert_original_json(const struct convert *cv, const struct batch *b, size_t row);
 
+/* Appends the bytes of one value as convert_original_json (and
+ * metadata.legacy) keeps it: a JSON string, or {"hex": "…"}. false when v
+ * is neither. */
+struct json_t;
+bool convert_original_bytes(const struct json_t *v, struct strbuf *out);
+
 /* The row's source key as display text (repaired to valid UTF-8): how the
  * quarantine names a row. Caller frees. */
 char *convert_display_key(const struct batch *b, size_t row);

@@ -264,6 +264,30 @@ static int write_file(const char *path, const char *text, char **err)
     return 0;
 }
 
+/* Writes DIR/KIND-ID.json (the report) and .md; takes md. Their paths go
+ * to r when both are written. */
+static int write_reports(const struct cutover_opts *o, const char *kind, long id, char *md,
+                         struct cutover_result *r, char **err)
+{
+    const char *dir = o->report_dir ? o->report_dir : ".";
+    char *jpath = xasprintf("%s/%s-%ld.json", dir, kind, id);
+    char *mpath = xasprintf("%s/%s-%ld.md", dir, kind, id);
+    char *js = json_dumps(r->report, JSON_INDENT(2));
+    char *jsn = xasprintf("%s\n", js);
+    int rc = write_file(jpath, jsn, err) == 0 && write_file(mpath, md, err) == 0 ? 0 : -1;
+    if (rc == 0) {
+        r->json_path = jpath;
+        r->md_path = mpath;
+    } else {
+        free(jpath);
+        free(mpath);
+    }
+    free(js);
+    free(jsn);
+    free(md);
+    return rc;
+}
+
 static char *markdown(json_t *rep)
 {
     struct strbuf md;
@@ -346,25 +370,8 @@ static int commit(const struct cutover_opts *o, PGconn *conn, struct cutover_res
     if (!pg_command(conn, err, "COMMIT"))
         return -1;
     json_object_set_new(rep, "cutover_id", json_integer(id));
-    const char *dir = o->report_dir ? o->report_dir : ".";
-    char *jpath = xasprintf("%s/cutover-%ld.json", dir, id);
-    char *mpath = xasprintf("%s/cutover-%ld.md", dir, id);
-    char *js = json_dumps(rep, JSON_INDENT(2));
-    char *jsn = xasprintf("%s\n", js);
-    char *md = markdown(rep);
-    int rc = write_file(jpath, jsn, err) == 0 && write_file(mpath, md, err) == 0 ? 0 : -1;
     r->recorded_id = id;
-    if (rc == 0) {
-        r->json_path = jpath;
-        r->md_path = mpath;
-    } else {
-        free(jpath);
-        free(mpath);
-    }
-    free(js);
-    free(jsn);
-    free(md);
-    return rc;
+    return write_reports(o, "cutover", id, markdown(r->report), r, err);
 fail:
     PQclear(PQexec(conn, "ROLLBACK"));
     return -1;
@@ -502,25 +509,8 @@ static int record_rollback(const struct cutover_opts *o, PGconn *conn, struct cu
     if (fallback_remove(conn, err) != 0 || !pg_command(conn, err, "COMMIT"))
         goto fail;
     json_object_set_new(rep, "rollback_id", json_integer(id));
-    const char *dir = o->report_dir ? o->report_dir : ".";
-    char *jpath = xasprintf("%s/rollback-%ld.json", dir, id);
-    char *mpath = xasprintf("%s/rollback-%ld.md", dir, id);
-    char *js = json_dumps(rep, JSON_INDENT(2));
-    char *jsn = xasprintf("%s\n", js);
-    char *md = rollback_markdown(rep);
-    int rc = write_file(jpath, jsn, err) == 0 && write_file(mpath, md, err) == 0 ? 0 : -1;
     r->recorded_id = id;
-    if (rc == 0) {
-        r->json_path = jpath;
-        r->md_path = mpath;
-    } else {
-        free(jpath);
-        free(mpath);
-    }
-    free(js);
-    free(jsn);
-    free(md);
-    return rc;
+    return write_reports(o, "rollback", id, rollback_markdown(r->report), r, err);
 fail:
     PQclear(PQexec(conn, "ROLLBACK"));
     return -1;

@@ -14,23 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Bytes of a quarantined value: a JSON string, or {"hex": "…"}. */
-static bool original_bytes(json_t *v, struct strbuf *out)
-{
-    if (json_is_string(v)) {
-        sb_addn(out, json_string_value(v), json_string_length(v));
-        return true;
-    }
-    const char *hex = json_string_value(json_object_get(v, "hex"));
-    if (!hex)
-        return false;
-    for (size_t i = 0; hex[i] && hex[i + 1]; i += 2) {
-        char byte[3] = {hex[i], hex[i + 1], '\0'};
-        sb_addc(out, (char)strtol(byte, NULL, 16));
-    }
-    return true;
-}
-
 static int replay_table(struct engine *e, const struct legacy_table *t, const char *reason,
                         PGconn *conn, void (*on_table)(void *ctx, const struct engine_replay_table *r),
                         void *ctx, long *resolved, char **err)
@@ -87,7 +70,7 @@ static int replay_table(struct engine *e, const struct legacy_table *t, const ch
             for (size_t c = 0; c < nsrc; c++) {
                 json_t *v = json_object_get(orig, scols[c]);
                 offs[c] = vals.len;
-                cells[c].is_null = !v || json_is_null(v) || !original_bytes(v, &vals);
+                cells[c].is_null = !v || json_is_null(v) || !convert_original_bytes(v, &vals);
                 cells[c].len = vals.len - offs[c];
             }
             for (size_t c = 0; c < nsrc; c++)

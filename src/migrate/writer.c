@@ -182,6 +182,19 @@ static void append_copy_row(struct strbuf *out, struct batch *b, size_t r, size_
     sb_addc(out, '\n');
 }
 
+/* Keeps PostgreSQL's message of a refused statement in w->err (what the
+ * quarantine shows): 1 when the server refused it, -1 when the connection
+ * is gone. */
+static int rejected(struct writer *w, const PGresult *res)
+{
+    free(w->err);
+    const char *primary = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+    const char *detail = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL);
+    w->err = xasprintf("%s%s%s", primary ? primary : PQresultErrorMessage(res),
+                       detail ? ": " : "", detail ? detail : "");
+    return engine_conn_lost(w->conn) ? -1 : 1;
+}
+
 /* Sync: the rows just copied into the temp table replace or add target
  * rows by key (never delete + insert, which would cascade to children),
  * then the temp table is emptied for the next COPY. 0 ok, 1 rejected, -1
@@ -213,14 +226,8 @@ static int upsert_from_temp(struct writer *w, const char *const *cols, size_t nc
     sql_add_ident(&w->sql, w->upsert_via);
     PGresult *res = PQexec(w->conn, w->sql.buf);
     int rc = 0;
-    if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-        free(w->err);
-        const char *primary = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
-        const char *detail = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL);
-        w->err = xasprintf("%s%s%s", primary ? primary : PQresultErrorMessage(res),
-                           detail ? ": " : "", detail ? detail : "");
-        rc = engine_conn_lost(w->conn) ? -1 : 1;
-    }
+    if (PQresultStatus(res) != PGRES_COMMAND_OK)
+        rc = rejected(w, res);
     PQclear(res);
     return rc;
 }
@@ -262,14 +269,8 @@ static int copy_rows(struct writer *w, struct batch *b, const size_t *rows, size
         return -1;
     res = PQgetResult(w->conn);
     int rc = 0;
-    if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-        free(w->err);
-        const char *primary = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
-        const char *detail = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL);
-        w->err = xasprintf("%s%s%s", primary ? primary : PQresultErrorMessage(res),
-                           detail ? ": " : "", detail ? detail : "");
-        rc = engine_conn_lost(w->conn) ? -1 : 1;
-    }
+    if (PQresultStatus(res) != PGRES_COMMAND_OK)
+        rc = rejected(w, res);
     PQclear(res);
     while ((res = PQgetResult(w->conn)) != NULL)
         PQclear(res);

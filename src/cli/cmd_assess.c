@@ -4,7 +4,7 @@
 
 #include "assess.h"
 #include "cli.h"
-#include "cli_xform.h"
+#include "cli_transform.h"
 #include "commands.h"
 #include "report.h"
 #include "util.h"
@@ -83,14 +83,14 @@ static void on_table(const char *table, void *ctx)
 int cmd_assess(int argc, char **argv, const char *prefix)
 {
     static const struct option opts[] = {
-        XFORM_LONG_OPTS,
+        TRANSFORM_LONG_OPTS,
         {"load-rate", required_argument, NULL, 'L'},
         {"json", no_argument, NULL, 'J'},
         {"output", required_argument, NULL, 'o'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    struct xform_cli x;
+    struct transform_args x;
     memset(&x, 0, sizeof x);
     struct assess_opts o;
     memset(&o, 0, sizeof o);
@@ -99,7 +99,7 @@ int cmd_assess(int argc, char **argv, const char *prefix)
     int rc = EXIT_USAGE;
     int c;
     while ((c = cli_getopt(prefix, argc, argv, "s:o:h", opts)) != -1) {
-        int handled = xform_opt(&x, c, optarg, prefix);
+        int handled = transform_args_opt(&x, c, optarg, prefix);
         if (handled < 0)
             goto out;
         if (handled)
@@ -133,11 +133,7 @@ int cmd_assess(int argc, char **argv, const char *prefix)
         goto out;
     }
     o.source = x.source;
-    o.synonyms_path = x.synonyms;
-    o.rules = x.rules;
-    o.nrules = x.nrules;
-    o.min_year = x.min_year;
-    o.max_year = x.max_year;
+    o.transform = x.settings;
     char *err = NULL;
     bool tty = isatty(STDERR_FILENO);
     json_t *a = assess_run(&o, tty ? on_table : NULL, NULL, &err);
@@ -163,6 +159,6 @@ int cmd_assess(int argc, char **argv, const char *prefix)
     json_decref(a);
     rc = fflush(stdout) == 0 ? EXIT_OK : EXIT_FAIL;
 out:
-    xform_free(&x);
+    transform_args_free(&x);
     return rc;
 }

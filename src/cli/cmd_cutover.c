@@ -4,7 +4,7 @@
 
 #include "cli.h"
 #include "guard.h"
-#include "cli_xform.h"
+#include "cli_transform.h"
 #include "commands.h"
 #include "cutover.h"
 #include "drizzle.h"
@@ -66,10 +66,47 @@ static const char cutover_help[] =
 enum { OPT_CHECK = 256, OPT_COMMIT, OPT_QUIET, OPT_REPORT_DIR, OPT_JSON, OPT_DRIZZLE_OUT,
        OPT_RB_CHECK, OPT_RB };
 
+/* The gate's checks (or its JSON), then what was recorded. */
+static void print_result(const struct cutover_opts *o, const struct cutover_result *r)
+{
+    if (!r->checked)
+        return;
+    if (o->json && !o->commit && !o->rollback) {
+        char *s = json_dumps(r->report, JSON_INDENT(2));
+        printf("%s\n", s);
+        free(s);
+    } else {
+        printf("%s check: %s\n", r->title, r->go ? "GO" : "NO-GO");
+        size_t i;
+        json_t *c;
+        json_array_foreach(json_object_get(r->report, "checks"), i, c)
+            printf("  %-4s  %-13s %s\n", json_is_true(json_object_get(c, "ok")) ? "ok" : "FAIL",
+                   json_string_value(json_object_get(c, "name")),
+                   json_string_value(json_object_get(c, "detail")));
+    }
+    if (r->recorded_id <= 0)
+        return;
+    bool rollback = strcmp(r->title, "rollback") == 0;
+    if (!r->json_path)
+        printf("%s recorded (id %ld), but the report could not be written\n", r->title,
+               r->recorded_id);
+    else if (rollback)
+        printf("rollback recorded at %s (downtime window %.1f s); the legacy database is the "
+               "system of record again and 'pantrycrm sync' may resume; reports: %s, %s\n",
+               json_string_value(json_object_get(r->report, "rolled_back_at")),
+               json_real_value(json_object_get(r->report, "downtime_seconds")), r->json_path,
+               r->md_path);
+    else
+        printf("cutover recorded at %s (downtime window %.1f s); reports: %s, %s\n",
+               json_string_value(json_object_get(r->report, "committed_at")),
+               json_real_value(json_object_get(r->report, "downtime_seconds")), r->json_path,
+               r->md_path);
+}
+
 int cmd_cutover(int argc, char **argv, const char *prefix)
 {
     static const struct option opts[] = {
-        XFORM_LONG_OPTS,
+        TRANSFORM_LONG_OPTS,
         {"dbname", required_argument, NULL, 'd'},
         {"check", no_argument, NULL, OPT_CHECK},
         {"commit", no_argument, NULL, OPT_COMMIT},
@@ -83,15 +120,15 @@ int cmd_cutover(int argc, char **argv, const char *prefix)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    struct cutover_opts o = {.conninfo = cli_globals.conninfo, .quiet_for = 10, .out = stdout};
-    struct xform_cli x;
+    struct cutover_opts o = {.conninfo = cli_globals.conninfo, .quiet_for = 10};
+    struct transform_args x;
     memset(&x, 0, sizeof x);
-    char *source = NULL, *drizzle_out = NULL;
+    char *drizzle_out = NULL;
     bool check = false, yes = false;
     int rc = EXIT_USAGE;
     int c;
     while ((c = cli_getopt(prefix, argc, argv, "s:d:yh", opts)) != -1) {
-        int handled = xform_opt(&x, c, optarg, prefix);
+        int handled = transform_args_opt(&x, c, optarg, prefix);
         if (handled < 0)
             goto out;
         if (handled)
@@ -168,20 +205,16 @@ int cmd_cutover(int argc, char **argv, const char *prefix)
         }
     }
     rc = EXIT_FAIL;
-    if (xform_from_last_run(o.conninfo, &x, &source, "cutover", true) != 0) {
-        free((char *)x.tz);
-        free((char *)x.synonyms);
+    if (transform_args_from_last_run(o.conninfo, &x, "cutover", true) != 0)
         goto out;
-    }
     o.source = x.source;
-    o.synonyms_path = x.synonyms;
-    o.source_tz = x.tz;
-    o.min_year = x.min_year;
-    o.max_year = x.max_year;
-    o.rules = x.rules;
-    o.nrules = x.nrules;
+    o.transform = x.settings;
     char *err = NULL;
-    int st = o.rollback || o.rollback_check ? cutover_rollback_run(&o, &err) : cutover_run(&o, &err);
+    struct cutover_result res;
+    int st = o.rollback || o.rollback_check ? cutover_rollback_run(&o, &res, &err)
+                                            : cutover_run(&o, &res, &err);
+    print_result(&o, &res);
+    cutover_result_free(&res);
     if (st < 0)
         warnx_("cutover: %s", err ? err : "failed");
     rc = st == 0 ? EXIT_OK : EXIT_FAIL;
@@ -200,11 +233,8 @@ int cmd_cutover(int argc, char **argv, const char *prefix)
         }
         free(err);
     }
-    free((char *)x.tz);
-    free((char *)x.synonyms);
 out:
-    xform_free(&x);
-    free(source);
+    transform_args_free(&x);
     free(drizzle_out);
     return rc;
 }

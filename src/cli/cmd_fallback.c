@@ -5,7 +5,7 @@
 #include "config.h"
 
 #include "cli.h"
-#include "cli_xform.h"
+#include "cli_transform.h"
 #include "commands.h"
 #include "fallback.h"
 #include "pg.h"
@@ -55,6 +55,46 @@ static const char fallback_help[] =
 
 enum { OPT_ROUNDS = 256, OPT_JSON, OPT_STATUS };
 
+static void print_round_json(void *ctx, const struct fallback_round *r)
+{
+    FILE *out = ctx;
+    if (r->nothing)
+        fprintf(out, "{\"round\":%d,\"changes\":0,\"quarantined\":0,\"seconds\":%.3f}\n", r->n,
+                r->seconds);
+    else
+        fprintf(out, "{\"round\":%d,\"changes\":%zu,\"quarantined\":%zu,\"seconds\":%.3f,"
+                     "\"changes_per_second\":%.1f}\n", r->n, r->changes, r->nquarantined, r->seconds,
+                r->seconds > 0 ? (double)r->changes / r->seconds : 0.0);
+    fflush(out);
+}
+
+static void print_round_lines(FILE *out, const void *ctx)
+{
+    const struct fallback_round *r = ctx;
+    fprintf(out, "fallback round %d: %zu changes applied to the legacy database in %.3f s (%.0f/s)",
+            r->n, r->changes, r->seconds, r->seconds > 0 ? (double)r->changes / r->seconds : 0.0);
+    if (r->nquarantined)
+        fprintf(out, ", %zu rows to the fallback quarantine", r->nquarantined);
+    fputc('\n', out);
+    for (size_t i = 0; i < r->nquarantined; i++) {
+        const struct fallback_quarantined *q = &r->quarantined[i];
+        fprintf(out, "  quarantined %s %s%s%s: %s (%s)\n", q->table, q->key,
+                q->column ? " column " : "", q->column ? q->column : "", q->reason,
+                q->detail ? q->detail : "");
+    }
+}
+
+static void print_round_text(void *ctx, const struct fallback_round *r)
+{
+    FILE *out = ctx;
+    if (r->nothing)
+        fprintf(out, "fallback round %d: nothing to apply\n", r->n);
+    else
+        /* keys and server messages are data: sanitized on the way out */
+        sanitize_report(out, print_round_lines, r);
+    fflush(out);
+}
+
 static int print_status(const char *conninfo, bool json)
 {
     char *err = NULL;
@@ -96,7 +136,7 @@ static int print_status(const char *conninfo, bool json)
 int cmd_fallback(int argc, char **argv, const char *prefix)
 {
     static const struct option opts[] = {
-        XFORM_LONG_OPTS,
+        TRANSFORM_LONG_OPTS,
         {"dbname", required_argument, NULL, 'd'},
         {"follow", no_argument, NULL, 'f'},
         {"interval", required_argument, NULL, 'i'},
@@ -108,14 +148,15 @@ int cmd_fallback(int argc, char **argv, const char *prefix)
         {NULL, 0, NULL, 0},
     };
     struct fallback_opts o = {.conninfo = cli_globals.conninfo, .interval = 2.0};
-    struct xform_cli x;
+    bool json = false;
+    struct transform_args x;
     memset(&x, 0, sizeof x);
-    char *source = NULL, *state_default = NULL;
+    char *state_default = NULL;
     bool status = false;
     int rc = EXIT_USAGE;
     int c;
     while ((c = cli_getopt(prefix, argc, argv, "s:d:fi:t:h", opts)) != -1) {
-        int handled = xform_opt(&x, c, optarg, prefix);
+        int handled = transform_args_opt(&x, c, optarg, prefix);
         if (handled < 0)
             goto out;
         if (handled)
@@ -141,7 +182,7 @@ int cmd_fallback(int argc, char **argv, const char *prefix)
             break;
         }
         case OPT_STATUS: status = true; break;
-        case OPT_JSON: o.json = true; break;
+        case OPT_JSON: json = true; break;
         case 't': o.state_path = optarg; break;
         case 'h':
             fputs(fallback_help, stdout);
@@ -154,22 +195,14 @@ int cmd_fallback(int argc, char **argv, const char *prefix)
     if (cli_no_more_args(prefix, argc, argv))
         goto out;
     if (status) {
-        rc = print_status(o.conninfo, o.json);
+        rc = print_status(o.conninfo, json);
         goto out;
     }
     rc = EXIT_FAIL;
-    if (xform_from_last_run(o.conninfo, &x, &source, "fallback", true) != 0) {
-        free((char *)x.tz);
-        free((char *)x.synonyms);
+    if (transform_args_from_last_run(o.conninfo, &x, "fallback", true) != 0)
         goto out;
-    }
     o.source = x.source;
-    o.synonyms_path = x.synonyms;
-    o.source_tz = x.tz;
-    o.min_year = x.min_year;
-    o.max_year = x.max_year;
-    o.rules = x.rules;
-    o.nrules = x.nrules;
+    o.transform = x.settings;
     if (!o.state_path)
         o.state_path = state_default = state_default_path();
 
@@ -182,18 +215,17 @@ int cmd_fallback(int argc, char **argv, const char *prefix)
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
 
+    o.on_round = json ? print_round_json : print_round_text;
+    o.ctx = stdout;
     char *err = NULL;
     rc = fallback_run(&o, &err);
     if (rc == 1)
         warnx_("fallback: %s", err ? err : "failed");
-    else if (rc == 130 && !o.json)
+    else if (rc == 130 && !json)
         fprintf(stderr, "fallback: stopped at a round boundary\n");
     free(err);
-    free((char *)x.tz);
-    free((char *)x.synonyms);
 out:
-    xform_free(&x);
-    free(source);
+    transform_args_free(&x);
     free(state_default);
     return rc;
 }

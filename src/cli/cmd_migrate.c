@@ -8,10 +8,11 @@
 #include "schema.h"
 #include "commands.h"
 #include "engine.h"
+#include "progress.h"
 #include "state.h"
 #include "pg.h"
 #include "verify.h"
-#include "cli_xform.h"
+#include "cli_transform.h"
 #include "userconf.h"
 
 #include <jansson.h>
@@ -123,7 +124,7 @@ static int confirm_rollback(const char *conninfo)
 static int cmd_migrate_run(int argc, char **argv, const char *prefix)
 {
     static const struct option opts[] = {
-        XFORM_LONG_OPTS,
+        TRANSFORM_LONG_OPTS,
         {"dbname", required_argument, NULL, 'd'},
         {"jobs", required_argument, NULL, 'j'},
         {"batch-size", required_argument, NULL, 'b'},
@@ -141,7 +142,7 @@ static int cmd_migrate_run(int argc, char **argv, const char *prefix)
         o.jobs = cfg->jobs;
     if (cfg->batch_rows)
         o.batch_rows = (size_t)cfg->batch_rows;
-    struct xform_cli x;
+    struct transform_args x;
     memset(&x, 0, sizeof x);
     bool rollback = false, yes = false;
     const char *progress = "auto";
@@ -150,7 +151,7 @@ static int cmd_migrate_run(int argc, char **argv, const char *prefix)
     long v;
     int c;
     while ((c = cli_getopt(prefix, argc, argv, "s:d:j:yh", opts)) != -1) {
-        int handled = xform_opt(&x, c, optarg, prefix);
+        int handled = transform_args_opt(&x, c, optarg, prefix);
         if (handled < 0)
             goto out;
         if (handled)
@@ -158,7 +159,7 @@ static int cmd_migrate_run(int argc, char **argv, const char *prefix)
         switch (c) {
         case 'd': o.conninfo = optarg; break;
         case 'j':
-            if (!parse_positive(optarg, 16, &v)) {
+            if (!parse_positive(optarg, MIGRATE_MAX_JOBS, &v)) {
                 cli_usage_error(prefix, "--jobs takes a number from 1 to 16, not '%s'", optarg);
                 goto out;
             }
@@ -185,14 +186,15 @@ static int cmd_migrate_run(int argc, char **argv, const char *prefix)
     }
     if (cli_no_more_args(prefix, argc, argv))
         goto out;
+    enum progress_mode mode;
     if (strcmp(progress, "auto") == 0)
-        o.progress = isatty(STDOUT_FILENO) ? PROGRESS_BARS : PROGRESS_JSONL;
+        mode = isatty(STDOUT_FILENO) ? PROGRESS_BARS : PROGRESS_JSONL;
     else if (strcmp(progress, "bars") == 0)
-        o.progress = PROGRESS_BARS;
+        mode = PROGRESS_BARS;
     else if (strcmp(progress, "json") == 0)
-        o.progress = PROGRESS_JSONL;
+        mode = PROGRESS_JSONL;
     else if (strcmp(progress, "none") == 0)
-        o.progress = PROGRESS_NONE;
+        mode = PROGRESS_NONE;
     else {
         cli_usage_error(prefix, "--progress takes auto, bars, json or none, not '%s'", progress);
         goto out;
@@ -207,7 +209,11 @@ static int cmd_migrate_run(int argc, char **argv, const char *prefix)
             rc = EXIT_FAIL;
             goto out;
         }
-        rc = engine_rollback(o.conninfo, stdout, &err) == 0 ? EXIT_OK : EXIT_FAIL;
+        bool restored = false;
+        rc = engine_rollback(o.conninfo, &restored, &err) == 0 ? EXIT_OK : EXIT_FAIL;
+        if (rc == EXIT_OK)
+            printf("the target is empty again%s\n",
+                   restored ? " (deferred indexes and foreign keys restored)" : "");
         if (err) {
             warnx_("migrate --rollback: %s", err);
             free(err);
@@ -228,8 +234,8 @@ static int cmd_migrate_run(int argc, char **argv, const char *prefix)
     }
     if (!x.source)
         x.source = cfg->source;
-    if (!x.synonyms)
-        x.synonyms = cfg->synonyms;
+    if (!x.settings.synonyms_path)
+        x.settings.synonyms_path = cfg->synonyms;
     if (!x.source) {
         free(run.status);
         rc = cli_usage_error(prefix, "--source is required (e.g. --source sqlite:legacy.db)");
@@ -247,13 +253,8 @@ static int cmd_migrate_run(int argc, char **argv, const char *prefix)
     if (!o.state_path)
         o.state_path = state_default = state_default_path();
     o.source = x.source;
-    o.synonyms_path = x.synonyms;
-    o.source_tz = x.tz;
-    o.min_year = x.min_year;
-    o.max_year = x.max_year;
-    o.rules = x.rules;
-    o.nrules = x.nrules;
-    o.options_json = options = xform_json(&x, o.jobs, o.batch_rows);
+    o.transform = x.settings;
+    o.options_json = options = transform_args_json(&x, o.jobs, o.batch_rows);
 
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
@@ -264,29 +265,29 @@ static int cmd_migrate_run(int argc, char **argv, const char *prefix)
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
 
+    struct progress_display display;
+    progress_init(&display, mode, stdout);
+    progress_attach(&display, &o);
     rc = engine_migrate(&o, &err);
     if (rc == 1) {
         warnx_("migrate: %s", err ? err : "failed");
         rc = EXIT_FAIL;
-    } else if (rc == 0 && o.progress != PROGRESS_JSONL) {
-        char *rerr = NULL;
-        fputc('\n', stdout);
-        if (engine_report(o.conninfo, false, stdout, &rerr) != 0) {
-            warnx_("report: %s", rerr);
-            free(rerr);
-        }
     } else if (rc == 0) {
         char *rerr = NULL;
-        if (engine_report(o.conninfo, true, stdout, &rerr) != 0) {
+        struct engine_report report;
+        if (mode != PROGRESS_JSONL)
+            fputc('\n', stdout);
+        if (engine_report_read(o.conninfo, &report, &rerr) != 0) {
             warnx_("report: %s", rerr);
             free(rerr);
+        } else {
+            progress_print_report(stdout, &report, mode == PROGRESS_JSONL);
         }
+        engine_report_free(&report);
     }
     free(err);
 out:
-    if (x.source == run_source)
-        x.source = NULL; /* not xform_free's to free */
-    xform_free(&x);
+    transform_args_free(&x);
     free(run_source);
     free(state_default);
     free(options);
@@ -329,7 +330,12 @@ int cmd_report(int argc, char **argv, const char *prefix)
     if (cli_no_more_args(prefix, argc, argv))
         return EXIT_USAGE;
     char *err = NULL;
-    if (engine_report(conninfo, json, stdout, &err) != 0) {
+    struct engine_report report;
+    int rrc = engine_report_read(conninfo, &report, &err);
+    if (rrc == 0)
+        progress_print_report(stdout, &report, json);
+    engine_report_free(&report);
+    if (rrc != 0) {
         /* A database never migrated deserves advice, not an SQL error. */
         char *cerr = NULL, *missing = NULL;
         PGconn *conn = pg_connect(conninfo, "read the migration report", &cerr);
@@ -367,10 +373,48 @@ static const char verify_help[] =
     "\n"
     "Exit status: 0 everything matches, 1 a mismatch or an error, 2 usage.\n";
 
+/* verify's findings (verify.h) as JSON or as a table with the listed rows. */
+static void print_verify(FILE *out, json_t *doc, bool json)
+{
+    if (json) {
+        char *s = json_dumps(doc, JSON_INDENT(2));
+        fprintf(out, "%s\n", s);
+        free(s);
+        return;
+    }
+    fprintf(out, "%-18s %10s %10s %11s %8s %10s %9s %8s  %s\n", "table", "source", "target",
+            "quarantined", "orphans", "compared", "differing", "missing", "result");
+    size_t i;
+    json_t *c;
+    json_array_foreach(json_object_get(doc, "tables"), i, c) {
+#define N(k) ((long long)json_integer_value(json_object_get(c, k)))
+        fprintf(out, "%-18s %10lld %10lld %11lld %8lld %10lld %9lld %8lld  %s\n",
+                json_string_value(json_object_get(c, "table")), N("source_rows"), N("target_rows"),
+                N("quarantined"), N("orphans"), N("rows_compared"), N("rows_differing"),
+                N("rows_missing"), json_is_true(json_object_get(c, "ok")) ? "ok" : "MISMATCH");
+        size_t idx;
+        json_t *row;
+        json_array_foreach(json_object_get(c, "rows"), idx, row) {
+            const char *col = json_string_value(json_object_get(row, "column"));
+            fprintf(out, "    %s: %s%s%s\n", json_string_value(json_object_get(row, "key")),
+                    json_string_value(json_object_get(row, "problem")), col ? " in column " : "",
+                    col ? col : "");
+        }
+        if (N("source_rows") != N("target_rows") + N("quarantined"))
+            fprintf(out, "    counts do not reconcile: %lld source != %lld target + %lld "
+                         "quarantined\n", N("source_rows"), N("target_rows"), N("quarantined"));
+#undef N
+    }
+    fprintf(out, "%s\n", json_is_true(json_object_get(doc, "ok"))
+                             ? "verify: every source row is migrated or quarantined, "
+                               "and every migrated row matches"
+                             : "verify: MISMATCH (see above)");
+}
+
 int cmd_verify(int argc, char **argv, const char *prefix)
 {
     static const struct option opts[] = {
-        XFORM_LONG_OPTS,
+        TRANSFORM_LONG_OPTS,
         {"dbname", required_argument, NULL, 'd'},
         {"chunk-rows", required_argument, NULL, 'c'},
         {"json", no_argument, NULL, 'J'},
@@ -378,14 +422,14 @@ int cmd_verify(int argc, char **argv, const char *prefix)
         {NULL, 0, NULL, 0},
     };
     struct verify_opts o = {.conninfo = cli_globals.conninfo, .chunk_rows = 5000, .max_listed = 20};
-    struct xform_cli x;
+    bool json = false;
+    struct transform_args x;
     memset(&x, 0, sizeof x);
-    char *source = NULL;
     int rc = EXIT_USAGE;
     long v;
     int c;
     while ((c = cli_getopt(prefix, argc, argv, "s:d:h", opts)) != -1) {
-        int handled = xform_opt(&x, c, optarg, prefix);
+        int handled = transform_args_opt(&x, c, optarg, prefix);
         if (handled < 0)
             goto out;
         if (handled)
@@ -399,7 +443,7 @@ int cmd_verify(int argc, char **argv, const char *prefix)
             }
             o.chunk_rows = (size_t)v;
             break;
-        case 'J': o.json = true; break;
+        case 'J': json = true; break;
         case 'h':
             fputs(verify_help, stdout);
             rc = EXIT_OK;
@@ -411,20 +455,16 @@ int cmd_verify(int argc, char **argv, const char *prefix)
     if (cli_no_more_args(prefix, argc, argv))
         goto out;
     rc = EXIT_FAIL;
-    if (xform_from_last_run(o.conninfo, &x, &source, "verify", false) != 0) {
-        free((char *)x.tz);
-        free((char *)x.synonyms);
+    if (transform_args_from_last_run(o.conninfo, &x, "verify", false) != 0)
         goto out;
-    }
     o.source = x.source;
-    o.synonyms_path = x.synonyms;
-    o.source_tz = x.tz;
-    o.min_year = x.min_year;
-    o.max_year = x.max_year;
-    o.rules = x.rules;
-    o.nrules = x.nrules;
+    o.transform = x.settings;
     char *err = NULL;
-    int st = verify_run(&o, &err);
+    json_t *found = NULL;
+    int st = verify_run(&o, &found, &err);
+    if (found)
+        print_verify(stdout, found, json);
+    json_decref(found);
     if (st < 0) {
         warnx_("verify: %s", err ? err : "failed");
         rc = EXIT_FAIL;
@@ -432,10 +472,7 @@ int cmd_verify(int argc, char **argv, const char *prefix)
         rc = st == 0 ? EXIT_OK : EXIT_FAIL;
     }
     free(err);
-    free((char *)x.tz);
-    free((char *)x.synonyms);
 out:
-    xform_free(&x);
-    free(source);
+    transform_args_free(&x);
     return rc;
 }

@@ -7,9 +7,10 @@
 #include "schema.h"
 #include "commands.h"
 #include "engine.h"
-#include "cli_xform.h"
+#include "cli_transform.h"
 #include "userconf.h"
 #include "pg.h"
+#include "quarantine.h"
 #include "transform.h"
 
 #include <jansson.h>
@@ -104,44 +105,36 @@ static int q_list(int argc, char **argv, const char *prefix)
     PGconn *conn = connect_or_warn(conninfo, "read the quarantine");
     if (!conn)
         return EXIT_FAIL;
-    const char *params[4] = {table, reason, all ? "t" : "f", limit};
+    struct quarantine_filter f = {table, reason, all, limit};
     char *err = NULL;
     int rc = EXIT_OK;
     if (!json) {
-        PGresult *res = pg_exec(conn, &err,
-            "SELECT table_name, reason, count(*), count(accepted_at) FROM migration.quarantine"
-            " WHERE ($1::text IS NULL OR table_name = $1) AND ($2::text IS NULL OR reason = $2)"
-            "   AND ($3::bool OR resolved_at IS NULL)"
-            " GROUP BY 1, 2 ORDER BY 1, 2", 3, params);
-        if (!res)
+        struct quarantine_summary sum;
+        if (quarantine_summarise(conn, &f, &sum, &err) != 0)
             goto fail;
         printf("%-18s %-28s %8s %8s\n", "table", "reason", "rows", "accepted");
-        for (int i = 0; i < PQntuples(res); i++)
-            printf("%-18s %-28s %8s %8s\n", PQgetvalue(res, i, 0), PQgetvalue(res, i, 1),
-                   PQgetvalue(res, i, 2), PQgetvalue(res, i, 3));
-        if (PQntuples(res) == 0)
+        for (size_t i = 0; i < sum.n; i++)
+            printf("%-18s %-28s %8ld %8ld\n", sum.groups[i].table, sum.groups[i].reason,
+                   sum.groups[i].rows, sum.groups[i].accepted);
+        if (sum.n == 0)
             printf("(the quarantine is empty)\n");
-        PQclear(res);
+        quarantine_summary_free(&sum);
     }
-    PGresult *res = pg_exec(conn, &err,
-        "SELECT id, table_name, source_key, coalesce(column_name, ''), reason, detail,"
-        " resolved_at IS NOT NULL, accepted_at IS NOT NULL, original::text FROM migration.quarantine"
-        " WHERE ($1::text IS NULL OR table_name = $1) AND ($2::text IS NULL OR reason = $2)"
-        "   AND ($3::bool OR resolved_at IS NULL)"
-        " ORDER BY id LIMIT $4::bigint", 4, params);
-    if (!res)
+    struct quarantine_list list;
+    if (quarantine_list(conn, &f, &list, &err) != 0)
         goto fail;
-    if (!json && PQntuples(res) > 0)
+    if (!json && list.n > 0)
         printf("\n%8s  %-14s %-38s %-18s %s\n", "id", "table", "source key", "column", "reason: detail");
-    for (int i = 0; i < PQntuples(res); i++) {
+    for (size_t i = 0; i < list.n; i++) {
+        const struct quarantine_row *q = &list.rows[i];
         if (json) {
             json_error_t jerr;
             json_t *o = json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:b,s:b,s:o}",
-                "id", (json_int_t)atoll(PQgetvalue(res, i, 0)), "table", PQgetvalue(res, i, 1),
-                "source_key", PQgetvalue(res, i, 2), "column", PQgetvalue(res, i, 3),
-                "reason", PQgetvalue(res, i, 4), "detail", PQgetvalue(res, i, 5),
-                "resolved", PQgetvalue(res, i, 6)[0] == 't', "accepted", PQgetvalue(res, i, 7)[0] == 't',
-                "original", json_loads(PQgetvalue(res, i, 8), 0, &jerr));
+                "id", (json_int_t)atoll(q->id), "table", q->table,
+                "source_key", q->source_key, "column", q->column,
+                "reason", q->reason, "detail", q->detail,
+                "resolved", q->resolved, "accepted", q->accepted,
+                "original", json_loads(q->original, 0, &jerr));
             char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
             if (s)
                 printf("%s\n", s);
@@ -149,18 +142,17 @@ static int q_list(int argc, char **argv, const char *prefix)
             json_decref(o);
             continue;
         }
-        printf("%8s  %-14s ", PQgetvalue(res, i, 0), PQgetvalue(res, i, 1));
+        printf("%8s  %-14s ", q->id, q->table);
         char key[39];
-        snprintf(key, sizeof key, "%s", PQgetvalue(res, i, 2));
+        snprintf(key, sizeof key, "%s", q->source_key);
         print_safe(stdout, key);
-        printf("%*s %-18s ", (int)(38 - strlen(key) > 0 ? 38 - strlen(key) : 0), "",
-               PQgetvalue(res, i, 3));
-        print_safe(stdout, PQgetvalue(res, i, 4));
+        printf("%*s %-18s ", (int)(38 - strlen(key) > 0 ? 38 - strlen(key) : 0), "", q->column);
+        print_safe(stdout, q->reason);
         printf(": ");
-        print_safe(stdout, PQgetvalue(res, i, 5));
-        printf("%s\n", PQgetvalue(res, i, 6)[0] == 't' ? " (resolved)" : "");
+        print_safe(stdout, q->detail);
+        printf("%s\n", q->resolved ? " (resolved)" : "");
     }
-    PQclear(res);
+    quarantine_list_free(&list);
     PQfinish(conn);
     return rc;
 fail:
@@ -209,39 +201,36 @@ static int q_show(int argc, char **argv, const char *prefix)
         free(table);
         return EXIT_FAIL;
     }
-    const char *params[3] = {id, table, key};
     char *err = NULL;
-    PGresult *res = pg_exec(conn, &err,
-        "SELECT id, table_name, source_key, coalesce(target_key, ''), coalesce(column_name, ''),"
-        " reason, detail, to_char(quarantined_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'),"
-        " coalesce(to_char(resolved_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'), ''),"
-        " coalesce(to_char(accepted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'), ''),"
-        " jsonb_pretty(original), run_id FROM migration.quarantine"
-        " WHERE ($1::bigint IS NOT NULL AND id = $1::bigint)"
-        "    OR ($1::bigint IS NULL AND table_name = $2 AND source_key = $3)", 3, params);
+    struct quarantine_list found;
+    int qrc = quarantine_find(conn, id, table, key, &found, &err);
     free(table);
     int rc = EXIT_OK;
-    if (!res) {
+    if (qrc != 0) {
         warnx_("quarantine show: %s", err);
         free(err);
         rc = EXIT_FAIL;
-    } else if (PQntuples(res) == 0) {
+    } else if (found.n == 0) {
         warnx_("quarantine show: no quarantined row %s", what);
         rc = EXIT_FAIL;
     } else {
-        static const char *const labels[] = {"id", "table", "source key", "target key", "column",
-                                             "reason", "detail", "quarantined", "resolved",
-                                             "accepted"};
+        const struct quarantine_row *q = &found.rows[0];
+        const char *const labels[] = {"id", "table", "source key", "target key", "column",
+                                      "reason", "detail", "quarantined", "resolved",
+                                      "accepted"};
+        const char *const values[] = {q->id, q->table, q->source_key, q->target_key, q->column,
+                                      q->reason, q->detail, q->quarantined_at, q->resolved_at,
+                                      q->accepted_at};
         for (int f = 0; f < 10; f++) {
             printf("%-12s ", labels[f]);
-            print_safe(stdout, PQgetvalue(res, 0, f));
+            print_safe(stdout, values[f]);
             printf("\n");
         }
-        printf("run          %s\noriginal values:\n", PQgetvalue(res, 0, 11));
+        printf("run          %s\noriginal values:\n", q->run_id);
         /* jsonb_pretty lays the object out over lines and escapes control
          * characters inside its strings: keep its line breaks, make the
          * rest of each line safe. */
-        char *orig = xstrdup(PQgetvalue(res, 0, 10));
+        char *orig = xstrdup(q->original);
         char *save = NULL;
         for (char *line = strtok_r(orig, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
             print_safe(stdout, line);
@@ -249,15 +238,21 @@ static int q_show(int argc, char **argv, const char *prefix)
         }
         free(orig);
     }
-    PQclear(res);
+    quarantine_list_free(&found);
     PQfinish(conn);
     return rc;
+}
+
+static void print_replayed(void *ctx, const struct engine_replay_table *r)
+{
+    fprintf(ctx, "%-18s %6d replayed: %6ld migrated, %6ld still quarantined\n", r->table,
+            r->replayed, r->migrated, r->still_quarantined);
 }
 
 static int q_replay(int argc, char **argv, const char *prefix)
 {
     static const struct option opts[] = {
-        XFORM_LONG_OPTS,
+        TRANSFORM_LONG_OPTS,
         {"dbname", required_argument, NULL, 'd'},
         {"table", required_argument, NULL, 't'},
         {"reason", required_argument, NULL, 'r'},
@@ -265,12 +260,12 @@ static int q_replay(int argc, char **argv, const char *prefix)
         {NULL, 0, NULL, 0},
     };
     struct engine_opts o = {.conninfo = cli_globals.conninfo};
-    struct xform_cli x;
+    struct transform_args x;
     memset(&x, 0, sizeof x);
     const char *table = NULL, *reason = NULL;
     int rc = EXIT_USAGE, c;
     while ((c = cli_getopt(prefix, argc, argv, "d:t:r:h", opts)) != -1) {
-        int handled = xform_opt(&x, c, optarg, prefix);
+        int handled = transform_args_opt(&x, c, optarg, prefix);
         if (handled < 0)
             goto out;
         if (handled && c != 's')
@@ -308,14 +303,11 @@ static int q_replay(int argc, char **argv, const char *prefix)
     rc = EXIT_FAIL;
     if (!guard_write_cli(prefix, "quarantine replay"))
         goto out;
-    o.synonyms_path = x.synonyms ? x.synonyms : config_get()->synonyms;
-    o.source_tz = x.tz;
-    o.min_year = x.min_year;
-    o.max_year = x.max_year;
-    o.rules = x.rules;
-    o.nrules = x.nrules;
+    if (!x.settings.synonyms_path)
+        x.settings.synonyms_path = config_get()->synonyms;
+    o.transform = x.settings;
     char *err = NULL;
-    long n = engine_replay(&o, table, reason, stdout, &err);
+    long n = engine_replay(&o, table, reason, print_replayed, stdout, &err);
     if (n < 0) {
         warnx_("quarantine replay: %s", err ? err : "failed");
         rc = EXIT_FAIL;
@@ -325,7 +317,7 @@ static int q_replay(int argc, char **argv, const char *prefix)
     }
     free(err);
 out:
-    xform_free(&x);
+    transform_args_free(&x);
     return rc;
 }
 
@@ -366,36 +358,27 @@ static int q_accept(int argc, char **argv, const char *prefix)
     long total = 0;
     int rc = EXIT_OK;
     if (optind == argc) {
-        const char *params[2] = {table, reason};
-        PGresult *res = pg_exec(conn, &err,
-            "UPDATE migration.quarantine SET accepted_at = now() WHERE table_name = $1"
-            " AND ($2::text IS NULL OR reason = $2) AND resolved_at IS NULL AND accepted_at IS NULL",
-            2, params);
-        if (res)
-            total = atol(PQcmdTuples(res));
-        else
+        total = quarantine_accept_matching(conn, table, reason, &err);
+        if (total < 0) {
+            total = 0;
             rc = EXIT_FAIL;
-        PQclear(res);
+        }
     }
     for (int i = optind; i < argc && rc == EXIT_OK; i++) {
         if (strspn(argv[i], "0123456789") != strlen(argv[i])) {
             rc = cli_usage_error(prefix, "'%s' is not a quarantine id", argv[i]);
             break;
         }
-        const char *params[1] = {argv[i]};
-        PGresult *res = pg_exec(conn, &err,
-            "UPDATE migration.quarantine SET accepted_at = coalesce(accepted_at, now())"
-            " WHERE id = $1::bigint AND resolved_at IS NULL", 1, params);
-        if (!res) {
+        int n = quarantine_accept_id(conn, argv[i], &err);
+        if (n < 0) {
             rc = EXIT_FAIL;
             break;
         }
-        if (strcmp(PQcmdTuples(res), "0") == 0) {
+        if (n == 0) {
             warnx_("quarantine accept: no open quarantined row %s", argv[i]);
             rc = EXIT_FAIL;
         }
-        total += atol(PQcmdTuples(res));
-        PQclear(res);
+        total += n;
     }
     if (err) {
         warnx_("quarantine accept: %s", err);

@@ -5,7 +5,7 @@
 
 #include "cli.h"
 #include "guard.h"
-#include "cli_xform.h"
+#include "cli_transform.h"
 #include "commands.h"
 #include "legacy.h"
 #include "pg.h"
@@ -61,7 +61,7 @@ enum { OPT_REINIT = 256, OPT_REINIT_ALL, OPT_ROUNDS, OPT_JSON };
 int cmd_sync(int argc, char **argv, const char *prefix)
 {
     static const struct option opts[] = {
-        XFORM_LONG_OPTS,
+        TRANSFORM_LONG_OPTS,
         {"dbname", required_argument, NULL, 'd'},
         {"follow", no_argument, NULL, 'f'},
         {"interval", required_argument, NULL, 'i'},
@@ -74,13 +74,13 @@ int cmd_sync(int argc, char **argv, const char *prefix)
         {NULL, 0, NULL, 0},
     };
     struct sync_opts o = {.conninfo = cli_globals.conninfo, .interval = 2.0};
-    struct xform_cli x;
+    struct transform_args x;
     memset(&x, 0, sizeof x);
-    char *source = NULL, *state_default = NULL;
+    char *state_default = NULL;
     int rc = EXIT_USAGE;
     int c;
     while ((c = cli_getopt(prefix, argc, argv, "s:d:fi:t:h", opts)) != -1) {
-        int handled = xform_opt(&x, c, optarg, prefix);
+        int handled = transform_args_opt(&x, c, optarg, prefix);
         if (handled < 0)
             goto out;
         if (handled)
@@ -132,18 +132,10 @@ int cmd_sync(int argc, char **argv, const char *prefix)
     rc = EXIT_FAIL;
     if (!guard_write_cli(prefix, "sync"))
         goto out;
-    if (xform_from_last_run(o.conninfo, &x, &source, "sync", true) != 0) {
-        free((char *)x.tz);
-        free((char *)x.synonyms);
+    if (transform_args_from_last_run(o.conninfo, &x, "sync", true) != 0)
         goto out;
-    }
     o.source = x.source;
-    o.synonyms_path = x.synonyms;
-    o.source_tz = x.tz;
-    o.min_year = x.min_year;
-    o.max_year = x.max_year;
-    o.rules = x.rules;
-    o.nrules = x.nrules;
+    o.transform = x.settings;
     if (!o.state_path)
         o.state_path = state_default = state_default_path();
 
@@ -165,11 +157,8 @@ int cmd_sync(int argc, char **argv, const char *prefix)
     else if (rc == 130 && !o.json)
         fprintf(stderr, "sync: stopped at a round boundary\n");
     free(err);
-    free((char *)x.tz);
-    free((char *)x.synonyms);
 out:
-    xform_free(&x);
-    free(source);
+    transform_args_free(&x);
     free(state_default);
     return rc;
 }

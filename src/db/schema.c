@@ -14,6 +14,7 @@
  * Copyright (C) 2026 The pantrycrm authors. GPL-3.0-or-later. */
 #include "config.h"
 
+#include "lockkeys.h"
 #include "pg.h"
 #include "schema.h"
 #include "paths.h"
@@ -26,8 +27,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Any constant works; it only has to be the same for every pantrycrm. */
-#define SCHEMA_LOCK_KEY "7091375331"
 
 static int cmp_file(const void *a, const void *b)
 {
@@ -322,7 +321,7 @@ int schema_migrate(PGconn *conn, const struct schema_set *set, const struct prog
 
     /* The bookkeeping table itself is not a migration: it must exist
      * before we can tell which migrations ran. */
-    if (!pg_command(conn, err, "SELECT pg_advisory_xact_lock(" SCHEMA_LOCK_KEY ")")
+    if (!pg_command(conn, err, "SELECT pg_advisory_xact_lock(" LOCK_KEY_SCHEMA ")")
         || !pg_command(conn, err, "SET LOCAL client_min_messages = warning")
         || !pg_command(conn, err, "CREATE SCHEMA IF NOT EXISTS pantrycrm")
         || !pg_command(conn, err,

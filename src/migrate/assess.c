@@ -188,6 +188,7 @@ struct table_acc {
 
 struct assessor {
     const struct assess_opts *o;
+    const struct convert_opts *copts;   /* the settings resolved: years filled in */
     struct convert *cv;
     struct batch b;
     struct table_acc *ta;
@@ -274,7 +275,7 @@ static void raw_column(struct assessor *a, struct col_acc *c, const struct cell 
     }
     case COL_DATETIME: {
         sb_reset(&a->tmp);
-        enum dt_status st = datetime_parse(s, len, a->o->min_year, a->o->max_year, &a->tmp);
+        enum dt_status st = datetime_parse(s, len, a->copts->min_year, a->copts->max_year, &a->tmp);
         if (st == DT_INVALID) {
             c->dt_invalid++;
         } else if (st == DT_OUT_OF_RANGE) {
@@ -608,16 +609,12 @@ json_t *assess_run(const struct assess_opts *o, void (*progress)(const char *, v
                    void *ctx, char **err)
 {
     struct assess_opts opts = *o;
-    if (!opts.min_year)
-        opts.min_year = DT_DEFAULT_MIN_YEAR;
-    if (!opts.max_year)
-        opts.max_year = DT_DEFAULT_MAX_YEAR;
     if (!opts.max_parent_keys)
         opts.max_parent_keys = 4000000;
     if (opts.load_rows_per_s <= 0)
         opts.load_rows_per_s = ASSESS_DEFAULT_LOAD_ROWS_PER_S;
 
-    struct synonyms *syn = convert_load_synonyms(opts.synonyms_path, err);
+    struct synonyms *syn = convert_load_synonyms(opts.transform.synonyms_path, err);
     if (!syn)
         return NULL;
     struct source *src = source_open(opts.source, err);
@@ -625,8 +622,8 @@ json_t *assess_run(const struct assess_opts *o, void (*progress)(const char *, v
         synonyms_free(syn);
         return NULL;
     }
-    struct convert_opts copts = {syn, opts.rules, opts.nrules, opts.min_year, opts.max_year};
-    struct assessor a = {.o = &opts};
+    struct convert_opts copts = convert_opts_of(&opts.transform, syn);
+    struct assessor a = {.o = &opts, .copts = &copts};
     a.tables = legacy_tables(&a.ntables);
     a.ok_keys = xcalloc(a.ntables, sizeof *a.ok_keys);
     a.q_keys = xcalloc(a.ntables, sizeof *a.q_keys);

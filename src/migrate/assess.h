@@ -16,10 +16,7 @@
 
 struct assess_opts {
     const char *source;
-    const char *synonyms_path;          /* NULL: the shipped synonyms */
-    const struct policy_rule *rules;    /* as migrate would apply them */
-    size_t nrules;
-    int min_year, max_year;             /* 0: the defaults */
+    struct transform_settings transform; /* as migrate would apply it (its zone is unused) */
     size_t max_parent_keys;             /* orphan check budget (0: 4,000,000) */
     double load_rows_per_s;             /* for the estimate (0: the measured default) */
 };

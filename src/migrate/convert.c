@@ -522,6 +522,35 @@ char *convert_display_key(const struct batch *b, size_t row)
     return sb_detach(&sb);
 }
 
+bool convert_original_bytes(const json_t *v, struct strbuf *out)
+{
+    if (json_is_string(v)) {
+        sb_addn(out, json_string_value(v), json_string_length(v));
+        return true;
+    }
+    const char *hex = json_string_value(json_object_get(v, "hex"));
+    if (!hex)
+        return false;
+    for (size_t i = 0; hex[i] && hex[i + 1]; i += 2) {
+        char byte[3] = {hex[i], hex[i + 1], '\0'};
+        sb_addc(out, (char)strtol(byte, NULL, 16));
+    }
+    return true;
+}
+
+struct convert_opts convert_opts_of(const struct transform_settings *ts,
+                                    const struct synonyms *synonyms)
+{
+    return (struct convert_opts){synonyms, ts->rules, ts->nrules,
+                                 ts->min_year ? ts->min_year : DT_DEFAULT_MIN_YEAR,
+                                 ts->max_year ? ts->max_year : DT_DEFAULT_MAX_YEAR};
+}
+
+const char *transform_settings_tz(const struct transform_settings *ts)
+{
+    return ts->source_tz ? ts->source_tz : "UTC";
+}
+
 struct synonyms *convert_load_synonyms(const char *path, char **err)
 {
     if (path)

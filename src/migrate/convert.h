@@ -23,12 +23,32 @@ struct policy_rule {
     char *value;                   /* POLICY_DEFAULT: the label to use */
 };
 
+/* How legacy values are transformed: the options migrate records with its
+ * run, which every later reader of the source (verify, replay, sync,
+ * cutover, fallback, assess) must use too. One type, embedded in each of
+ * their options as `transform` and handed over as a whole.
+ * Names: a convert (this file) turns one row into one row; the transform
+ * (transform.h) is the pure value functions it calls; these settings
+ * choose among them. */
+struct transform_settings {
+    const char *synonyms_path;          /* enum synonyms; NULL: the shipped file */
+    const struct policy_rule *rules;    /* --policy, the last match wins */
+    size_t nrules;
+    const char *source_tz;              /* zone of DATETIME2 values; NULL: UTC */
+    int min_year, max_year;             /* plausible years; 0: the defaults */
+};
+
+/* The settings as a convert uses them: synonyms loaded, years filled in. */
 struct convert_opts {
     const struct synonyms *synonyms;     /* shared, read-only */
     const struct policy_rule *rules;
     size_t nrules;
     int min_year, max_year;              /* plausible dates: [min, max) */
 };
+struct convert_opts convert_opts_of(const struct transform_settings *ts,
+                                    const struct synonyms *synonyms);
+/* The zone to set for the target session: ts->source_tz or "UTC". */
+const char *transform_settings_tz(const struct transform_settings *ts);
 
 /* A foreign key the writer checks against the already-loaded parent. */
 struct convert_fk {
@@ -67,6 +87,12 @@ void convert_null_fk(struct convert *cv, struct batch *b, size_t row, const stru
 /* The source row as JSON for the quarantine: {"column": "value" | null,
  * …}; a value that is not valid UTF-8 text becomes {"hex": "…"}. */
 char *convert_original_json(const struct convert *cv, const struct batch *b, size_t row);
+
+/* Appends the bytes of one value as convert_original_json (and
+ * metadata.legacy) keeps it: a JSON string, or {"hex": "…"}. false when v
+ * is neither. */
+struct json_t;
+bool convert_original_bytes(const struct json_t *v, struct strbuf *out);
 
 /* The row's source key as display text (repaired to valid UTF-8): how the
  * quarantine names a row. Caller frees. */

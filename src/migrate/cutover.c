@@ -20,6 +20,7 @@
 #include "fallback.h"
 #include "legacy.h"
 #include "pg.h"
+#include "quarantine.h"
 #include "runlock.h"
 #include "source.h"
 #include "sync.h"
@@ -173,30 +174,16 @@ out:
 
 static int check_verify(const struct cutover_opts *o, struct gate *g, json_t *rep, char **err)
 {
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *mem = open_memstream(&buf, &len);
-    if (!mem) {
-        *err = xasprintf("open_memstream: %s", strerror(errno));
-        return -1;
-    }
     struct verify_opts v = {
-        .source = o->source, .conninfo = o->conninfo, .synonyms_path = o->synonyms_path,
-        .rules = o->rules, .nrules = o->nrules, .source_tz = o->source_tz,
-        .min_year = o->min_year, .max_year = o->max_year, .chunk_rows = 5000, .max_listed = 5,
-        .json = true, .legacy_history = o->rollback || o->rollback_check, .out = mem,
+        .source = o->source, .conninfo = o->conninfo, .transform = o->transform,
+        .chunk_rows = 5000, .max_listed = 5, .legacy_history = o->rollback || o->rollback_check,
     };
     double t0 = clock_mono_s();
-    int st = verify_run(&v, err);
-    fclose(mem);
+    json_t *doc = NULL;
+    int st = verify_run(&v, &doc, err);
     json_object_set_new(rep, "verify_seconds", json_real(clock_mono_s() - t0));
-    if (st < 0) {
-        free(buf);
+    if (st < 0)
         return -1;
-    }
-    json_error_t jerr;
-    json_t *doc = json_loads(buf ? buf : "", 0, &jerr);
-    free(buf);
     if (st == 0) {
         check(g, "verify", true, "counts and content digests match in every table");
     } else {
@@ -225,19 +212,13 @@ static int check_verify(const struct cutover_opts *o, struct gate *g, json_t *re
 
 static int check_target(PGconn *conn, struct gate *g, char **err)
 {
-    PGresult *res = pg_exec(conn, err,
-        "SELECT table_name, count(*) FROM migration.quarantine"
-        " WHERE resolved_at IS NULL AND accepted_at IS NULL GROUP BY 1 ORDER BY 1", 0, NULL);
-    if (!res)
-        return -1;
     struct strbuf sb;
     sb_init(&sb);
-    long total = 0;
-    for (int i = 0; i < PQntuples(res); i++) {
-        sb_addf(&sb, "%s%s %s", sb.len ? ", " : "", PQgetvalue(res, i, 0), PQgetvalue(res, i, 1));
-        total += atol(PQgetvalue(res, i, 1));
+    long total = quarantine_unsettled(conn, &sb, err);
+    if (total < 0) {
+        sb_free(&sb);
+        return -1;
     }
-    PQclear(res);
     if (total)
         check(g, "quarantine", false, "%ld open quarantine rows not accepted (%s): fix and replay "
               "them, or accept each with 'pantrycrm quarantine accept'", total, sb.buf);
@@ -245,7 +226,7 @@ static int check_target(PGconn *conn, struct gate *g, char **err)
         check(g, "quarantine", true, "no open quarantine row that the operator has not accepted");
     sb_free(&sb);
 
-    res = pg_exec(conn, err,
+    PGresult *res = pg_exec(conn, err,
         "SELECT conrelid::regclass::text || '.' || conname FROM pg_constraint"
         " WHERE contype = 'f' AND NOT convalidated AND connamespace = 'public'::regnamespace"
         " UNION ALL SELECT table_name || '.' || name || ' (deferred)' FROM migration.deferred_ddl"
@@ -273,24 +254,6 @@ static int check_target(PGconn *conn, struct gate *g, char **err)
     return 0;
 }
 
-static void print_gate(const struct cutover_opts *o, const struct gate *g, json_t *rep)
-{
-    FILE *out = o->out;
-    if (o->json && !o->commit && !o->rollback) {
-        char *s = json_dumps(rep, JSON_INDENT(2));
-        fprintf(out, "%s\n", s);
-        free(s);
-        return;
-    }
-    fprintf(out, "%s check: %s\n", g->title ? g->title : "cutover", g->go ? "GO" : "NO-GO");
-    size_t i;
-    json_t *c;
-    json_array_foreach(g->checks, i, c)
-        fprintf(out, "  %-4s  %-13s %s\n", json_is_true(json_object_get(c, "ok")) ? "ok" : "FAIL",
-                json_string_value(json_object_get(c, "name")),
-                json_string_value(json_object_get(c, "detail")));
-}
-
 static int write_file(const char *path, const char *text, char **err)
 {
     FILE *f = fopen(path, "w");
@@ -299,6 +262,30 @@ static int write_file(const char *path, const char *text, char **err)
         return -1;
     }
     return 0;
+}
+
+/* Writes DIR/KIND-ID.json (the report) and .md; takes md. Their paths go
+ * to r when both are written. */
+static int write_reports(const struct cutover_opts *o, const char *kind, long id, char *md,
+                         struct cutover_result *r, char **err)
+{
+    const char *dir = o->report_dir ? o->report_dir : ".";
+    char *jpath = xasprintf("%s/%s-%ld.json", dir, kind, id);
+    char *mpath = xasprintf("%s/%s-%ld.md", dir, kind, id);
+    char *js = json_dumps(r->report, JSON_INDENT(2));
+    char *jsn = xasprintf("%s\n", js);
+    int rc = write_file(jpath, jsn, err) == 0 && write_file(mpath, md, err) == 0 ? 0 : -1;
+    if (rc == 0) {
+        r->json_path = jpath;
+        r->md_path = mpath;
+    } else {
+        free(jpath);
+        free(mpath);
+    }
+    free(js);
+    free(jsn);
+    free(md);
+    return rc;
 }
 
 static char *markdown(json_t *rep)
@@ -338,8 +325,9 @@ static char *markdown(json_t *rep)
     return sb_detach(&md);
 }
 
-static int commit(const struct cutover_opts *o, PGconn *conn, json_t *rep, char **err)
+static int commit(const struct cutover_opts *o, PGconn *conn, struct cutover_result *r, char **err)
 {
+    json_t *rep = r->report;
     /* No migrate, replay or sync in between: they take the same lock. */
     if (!pg_command(conn, err, "BEGIN"))
         return -1;
@@ -382,38 +370,23 @@ static int commit(const struct cutover_opts *o, PGconn *conn, json_t *rep, char 
     if (!pg_command(conn, err, "COMMIT"))
         return -1;
     json_object_set_new(rep, "cutover_id", json_integer(id));
-    const char *dir = o->report_dir ? o->report_dir : ".";
-    char *jpath = xasprintf("%s/cutover-%ld.json", dir, id);
-    char *mpath = xasprintf("%s/cutover-%ld.md", dir, id);
-    char *js = json_dumps(rep, JSON_INDENT(2));
-    char *jsn = xasprintf("%s\n", js);
-    char *md = markdown(rep);
-    int rc = write_file(jpath, jsn, err) == 0 && write_file(mpath, md, err) == 0 ? 0 : -1;
-    if (rc == 0)
-        fprintf(o->out, "cutover recorded at %s (downtime window %.1f s); reports: %s, %s\n",
-                json_string_value(json_object_get(rep, "committed_at")),
-                json_real_value(json_object_get(rep, "downtime_seconds")), jpath, mpath);
-    else
-        fprintf(o->out, "cutover recorded (id %ld), but the report could not be written\n", id);
-    free(js);
-    free(jsn);
-    free(md);
-    free(jpath);
-    free(mpath);
-    return rc;
+    r->recorded_id = id;
+    return write_reports(o, "cutover", id, markdown(r->report), r, err);
 fail:
     PQclear(PQexec(conn, "ROLLBACK"));
     return -1;
 }
 
-int cutover_run(const struct cutover_opts *o, char **err)
+int cutover_run(const struct cutover_opts *o, struct cutover_result *r, char **err)
 {
+    memset(r, 0, sizeof *r);
+    r->title = "cutover";
     double t0 = clock_mono_s();
     PGconn *conn = pg_connect(o->conninfo, "check the cutover", err);
     if (!conn)
         return -1;
     struct gate g = {json_array(), true, "cutover"};
-    json_t *rep = json_object();
+    json_t *rep = r->report = json_object();
     json_object_set_new(rep, "source", json_string(o->source));
     json_object_set_new(rep, "quiet_for", json_real(o->quiet_for));
     int rc = -1;
@@ -423,15 +396,15 @@ int cutover_run(const struct cutover_opts *o, char **err)
     json_object_set_new(rep, "check_seconds", json_real(clock_mono_s() - t0));
     json_object_set_new(rep, "go", json_boolean(g.go));
     json_object_set(rep, "checks", g.checks);
-    print_gate(o, &g, rep);
+    r->checked = true;
+    r->go = g.go;
     if (!g.go) {
         rc = 1;
         goto out;
     }
-    rc = o->commit ? commit(o, conn, rep, err) : 0;
+    rc = o->commit ? commit(o, conn, r, err) : 0;
 out:
     json_decref(g.checks);
-    json_decref(rep);
     PQfinish(conn);
     return rc;
 }
@@ -504,8 +477,10 @@ static char *rollback_markdown(json_t *rep)
     return sb_detach(&md);
 }
 
-static int record_rollback(const struct cutover_opts *o, PGconn *conn, json_t *rep, char **err)
+static int record_rollback(const struct cutover_opts *o, PGconn *conn, struct cutover_result *r,
+                           char **err)
 {
+    json_t *rep = r->report;
     if (!pg_command(conn, err, "BEGIN"))
         return -1;
     PGresult *res = pg_exec(conn, err,
@@ -534,39 +509,23 @@ static int record_rollback(const struct cutover_opts *o, PGconn *conn, json_t *r
     if (fallback_remove(conn, err) != 0 || !pg_command(conn, err, "COMMIT"))
         goto fail;
     json_object_set_new(rep, "rollback_id", json_integer(id));
-    const char *dir = o->report_dir ? o->report_dir : ".";
-    char *jpath = xasprintf("%s/rollback-%ld.json", dir, id);
-    char *mpath = xasprintf("%s/rollback-%ld.md", dir, id);
-    char *js = json_dumps(rep, JSON_INDENT(2));
-    char *jsn = xasprintf("%s\n", js);
-    char *md = rollback_markdown(rep);
-    int rc = write_file(jpath, jsn, err) == 0 && write_file(mpath, md, err) == 0 ? 0 : -1;
-    if (rc == 0)
-        fprintf(o->out, "rollback recorded at %s (downtime window %.1f s); the legacy database is the "
-                        "system of record again and 'pantrycrm sync' may resume; reports: %s, %s\n",
-                json_string_value(json_object_get(rep, "rolled_back_at")),
-                json_real_value(json_object_get(rep, "downtime_seconds")), jpath, mpath);
-    else
-        fprintf(o->out, "rollback recorded (id %ld), but the report could not be written\n", id);
-    free(js);
-    free(jsn);
-    free(md);
-    free(jpath);
-    free(mpath);
-    return rc;
+    r->recorded_id = id;
+    return write_reports(o, "rollback", id, rollback_markdown(r->report), r, err);
 fail:
     PQclear(PQexec(conn, "ROLLBACK"));
     return -1;
 }
 
-int cutover_rollback_run(const struct cutover_opts *o, char **err)
+int cutover_rollback_run(const struct cutover_opts *o, struct cutover_result *r, char **err)
 {
+    memset(r, 0, sizeof *r);
+    r->title = "rollback";
     double t0 = clock_mono_s();
     PGconn *conn = pg_connect(o->conninfo, "check the rollback", err);
     if (!conn)
         return -1;
     struct gate g = {json_array(), true, "rollback"};
-    json_t *rep = json_object();
+    json_t *rep = r->report = json_object();
     json_object_set_new(rep, "source", json_string(o->source));
     json_object_set_new(rep, "quiet_for", json_real(o->quiet_for));
     int rc = -1;
@@ -577,15 +536,23 @@ int cutover_rollback_run(const struct cutover_opts *o, char **err)
     json_object_set_new(rep, "check_seconds", json_real(clock_mono_s() - t0));
     json_object_set_new(rep, "go", json_boolean(g.go));
     json_object_set(rep, "checks", g.checks);
-    print_gate(o, &g, rep);
+    r->checked = true;
+    r->go = g.go;
     if (!g.go) {
         rc = 1;
         goto out;
     }
-    rc = o->rollback ? record_rollback(o, conn, rep, err) : 0;
+    rc = o->rollback ? record_rollback(o, conn, r, err) : 0;
 out:
     json_decref(g.checks);
-    json_decref(rep);
     PQfinish(conn);
     return rc;
+}
+
+void cutover_result_free(struct cutover_result *r)
+{
+    json_decref(r->report);
+    free(r->json_path);
+    free(r->md_path);
+    memset(r, 0, sizeof *r);
 }

@@ -7,28 +7,55 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
-#include <stdio.h>
 
 #include "convert.h"
 #include <libpq-fe.h>
 
-enum progress_mode { PROGRESS_NONE, PROGRESS_BARS, PROGRESS_JSONL };
+/* The most tables a run handles (the contract has ten): the size of the
+ * per-table arrays of the engine, verify and sync. */
+#define MIGRATE_MAX_TABLES 16
+/* The most tables loaded, or indexes built, at once (--jobs). */
+#define MIGRATE_MAX_JOBS 16
+
+enum engine_table_state {
+    ENGINE_TABLE_WAITING, ENGINE_TABLE_RUNNING, ENGINE_TABLE_DONE, ENGINE_TABLE_FAILED,
+    ENGINE_TABLE_STOPPED
+};
+
+/* Where one table's load stands, for a progress display. */
+struct engine_table_progress {
+    const char *table;
+    const char *phase;              /* "waiting", "copying", "paused", "done" ... */
+    enum engine_table_state state;
+    int64_t rows_total;             /* the source's estimate; -1 unknown */
+    int64_t rows_seen;              /* read from the source, committed or not */
+    int64_t rows_read, rows_migrated, rows_quarantined, repairs, bytes;  /* committed */
+    double seconds;                 /* spent committing */
+};
+
+struct engine_progress {
+    const struct engine_table_progress *tables;
+    size_t n;
+    double elapsed;                 /* seconds since the jobs started */
+    bool final;                     /* every table has settled */
+};
 
 struct engine_opts {
     const char *source;             /* "sqlite:FILE" or a path */
     const char *conninfo;           /* target; NULL: libpq defaults */
     int jobs;                       /* tables loaded at once (and index builds) */
     size_t batch_rows;              /* rows per committed batch */
-    const char *synonyms_path;      /* NULL: the shipped default */
-    const char *source_tz;          /* zone of the source's DATETIME2 values */
-    const struct policy_rule *rules;
-    size_t nrules;
-    int min_year, max_year;
+    struct transform_settings transform;
     const char *state_path;         /* the SQLite state file; NULL: none */
     const char *options_json;       /* recorded in migration.run for verify */
     size_t key_cache;               /* parent ids kept in memory (0: default) */
-    enum progress_mode progress;
-    FILE *out;                      /* progress and report */
+    /* Called from the scheduler's thread about four times a second while
+     * the jobs run (and when one ends), the last time with final set. The
+     * caller picks its own pace (progress.c). */
+    void (*on_progress)(void *ctx, const struct engine_progress *p);
+    /* A line for the operator (a schema note, a pause, how to resume). */
+    void (*on_note)(void *ctx, const char *text);
+    void *ctx;
 };
 
 /* Set from a signal handler: stop at the next batch boundary. */
@@ -39,19 +66,43 @@ extern volatile sig_atomic_t engine_stop_requested;
 int engine_migrate(const struct engine_opts *o, char **err);
 
 /* Empties the target tables and the migration bookkeeping, restoring any
- * deferred index or foreign key. Refuses once a cutover is recorded. */
-int engine_rollback(const char *conninfo, FILE *out, char **err);
+ * deferred index or foreign key (*restored says whether there were any).
+ * Refuses once a cutover is recorded. */
+int engine_rollback(const char *conninfo, bool *restored, char **err);
+
+/* One table's replay, as it finishes. */
+struct engine_replay_table {
+    const char *table;
+    int replayed;                   /* open quarantine rows transformed again */
+    long migrated, still_quarantined;
+};
 
 /* Re-transforms the open quarantine rows (of one table and/or reason, or
  * all) with the current synonyms and policies: rows that now pass are
  * loaded and marked resolved, the others get their new reason. Uses
- * o->conninfo, o->synonyms_path, o->rules, o->source_tz, years. Prints a
- * line per table; returns the number of rows resolved, or -1. */
+ * o->conninfo and o->transform. Calls
+ * on_table (when not NULL) for each table that had rows; returns the
+ * number of rows resolved, or -1. */
 long engine_replay(const struct engine_opts *o, const char *table, const char *reason,
-                   FILE *out, char **err);
+                   void (*on_table)(void *ctx, const struct engine_replay_table *r), void *ctx,
+                   char **err);
 
-/* The per-table summary from the target's checkpoints. */
-int engine_report(const char *conninfo, bool json, FILE *out, char **err);
+/* The per-table summary from the target's checkpoints, in contract order. */
+struct engine_report_table {
+    const char *table;
+    bool started, done;             /* a checkpoint exists; the table is complete */
+    int64_t read, migrated, quarantined, repaired, bytes;
+    double seconds;
+    char *repairs_json;             /* {"column:reason": n}; NULL when not started */
+};
+struct engine_report {
+    struct engine_report_table tables[MIGRATE_MAX_TABLES];
+    size_t n;
+    int64_t read, migrated, quarantined, repaired, bytes;   /* totals */
+    double seconds;
+};
+int engine_report_read(const char *conninfo, struct engine_report *r, char **err);
+void engine_report_free(struct engine_report *r);
 
 /* ---- applying Change Tracking changes (pantrycrm sync) ------------------
  * Rows go through the same transform, orphan checks and quarantine as the

@@ -9,7 +9,8 @@
  * SQL Server transaction with the ledger row; then, in PostgreSQL, the log
  * entries read are deleted and the quarantine and totals written. A row the
  * server itself refuses is found by sending the round again one row per
- * batch, quarantined, and the round retried without it.
+ * batch, quarantined, and the round retried without it. The capture
+ * triggers that fill the log are in fallback_capture.c.
  *
  * Copyright (C) 2026 The pantrycrm authors. GPL-3.0-or-later. */
 #include "config.h"
@@ -17,9 +18,9 @@
 #include "fallback.h"
 #include "convert.h"
 #include "legacy.h"
+#include "lockkeys.h"
 #include "pg.h"
 #include "reverse.h"
-#include "sanitize.h"
 #include "source.h"
 #include "source_tds.h"
 #include "sqltext.h"
@@ -36,165 +37,8 @@
 
 volatile sig_atomic_t fallback_stop_requested;
 
-#define FALLBACK_LOCK_KEY "7091375333"  /* one fallback per target */
 #define CT_CONTEXT FALLBACK_CT_CONTEXT
 #define EXEC_BYTES (128 * 1024)           /* T-SQL text per batch sent */
-
-
-/* ---- capture (called by cutover) ----------------------------------------- */
-
-/* The capture function of one table. It is written for the table, with
- * its key and (CRM tables) metadata named directly, rather than one generic
- * function reading the row through to_jsonb(): that serialised the whole row
- * on every write and cost the application about twice as much per row
- * (bench/fallback.sh). The names come from the contract (legacy.h). */
-static char *capture_function(const struct legacy_table *t)
-{
-    struct strbuf f, key;
-    sb_init(&f);
-    sb_init(&key);
-    sql_add_ident(&key, t->key);
-    const char *legacy_id = t->crm ? "OLD.metadata #> '{legacy,id}'" : "NULL";
-    struct strbuf fn;
-    sb_init(&fn);
-    sb_addf(&fn, "%s_fallback_capture", t->name);
-    sb_adds(&f, "CREATE OR REPLACE FUNCTION migration.");
-    sql_add_ident(&f, fn.buf);
-    sb_free(&fn);
-    /* SECURITY DEFINER: the application's role writes the log without any
-     * right on the migration schema; a fixed search_path, as such a
-     * function must have */
-    sb_adds(&f, "() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER"
-                " SET search_path = pg_catalog, pg_temp AS $f$\n"
-                "BEGIN\n"
-                "    -- the forward sync's writes came from the legacy database\n"
-                "    IF current_setting('pantrycrm.origin', true) = 'sync' THEN\n"
-                "        RETURN NULL;\n"
-                "    END IF;\n"
-                "    IF TG_OP = 'INSERT' THEN\n");
-    sb_addf(&f, "        INSERT INTO migration.fallback_log (table_name, row_key)\n"
-                "        VALUES (TG_TABLE_NAME, NEW.%s::text);\n"
-                "    ELSIF TG_OP = 'UPDATE' THEN\n"
-                "        IF OLD.%s IS DISTINCT FROM NEW.%s THEN\n"
-                "            INSERT INTO migration.fallback_log (table_name, row_key, legacy_id)\n"
-                "            VALUES (TG_TABLE_NAME, OLD.%s::text, %s);\n"
-                "        END IF;\n"
-                "        INSERT INTO migration.fallback_log (table_name, row_key)\n"
-                "        VALUES (TG_TABLE_NAME, NEW.%s::text);\n"
-                "    ELSE\n"
-                "        -- the row is gone: keep the legacy id it came from, to delete it there\n"
-                "        INSERT INTO migration.fallback_log (table_name, row_key, legacy_id)\n"
-                "        VALUES (TG_TABLE_NAME, OLD.%s::text, %s);\n"
-                "    END IF;\n"
-                "    RETURN NULL;\n"
-                "END\n$f$",
-            key.buf, key.buf, key.buf, key.buf, legacy_id, key.buf, key.buf, legacy_id);
-    sb_free(&key);
-    return sb_detach(&f);
-}
-
-/* ON table ... migration."T_fallback_capture"() */
-static void add_trigger_target(struct strbuf *sql, const struct legacy_table *t)
-{
-    sql_add_ident(sql, t->name);
-    sb_adds(sql, " FOR EACH ROW EXECUTE FUNCTION migration.");
-    struct strbuf fn;
-    sb_init(&fn);
-    sb_addf(&fn, "%s_fallback_capture", t->name);
-    sql_add_ident(sql, fn.buf);
-    sb_adds(sql, "()");
-    sb_free(&fn);
-}
-
-int fallback_install(PGconn *conn, const char *source, char **err)
-{
-    size_t nt;
-    const struct legacy_table *all = legacy_tables(&nt);
-    /* DROP TRIGGER IF EXISTS would tell the terminal about every table */
-    if (!pg_command(conn, err, "SET LOCAL client_min_messages = warning"))
-        return -1;
-    for (size_t i = 0; i < nt; i++) {
-        char *fn = capture_function(&all[i]);
-        bool ok = pg_command(conn, err, fn);
-        free(fn);
-        if (!ok)
-            return -1;
-        struct strbuf sql;
-        sb_init(&sql);
-        sb_adds(&sql, "DROP TRIGGER IF EXISTS pantrycrm_fallback ON ");
-        sql_add_ident(&sql, all[i].name);
-        ok = pg_command(conn, err, sql.buf);
-        sb_reset(&sql);
-        if (ok) {
-            sb_adds(&sql, "CREATE TRIGGER pantrycrm_fallback AFTER INSERT OR UPDATE OR DELETE ON ");
-            add_trigger_target(&sql, &all[i]);
-            ok = pg_command(conn, err, sql.buf);
-        }
-        sb_free(&sql);
-        if (!ok)
-            return -1;
-    }
-    const char *p[1] = {source};
-    PGresult *res = pg_exec(conn, err,
-        "INSERT INTO migration.fallback AS f (id, source) VALUES (1, $1)"
-        " ON CONFLICT (id) DO UPDATE SET installed_at = now(), source = EXCLUDED.source,"
-        " removed_at = NULL, last_error = NULL", 1, p);
-    PQclear(res);
-    return res ? 0 : -1;
-}
-
-int fallback_remove(PGconn *conn, char **err)
-{
-    size_t nt;
-    const struct legacy_table *all = legacy_tables(&nt);
-    if (!pg_command(conn, err, "SET LOCAL client_min_messages = warning"))
-        return -1;
-    for (size_t i = 0; i < nt; i++) {
-        struct strbuf sql;
-        sb_init(&sql);
-        sb_adds(&sql, "DROP TRIGGER IF EXISTS pantrycrm_fallback ON ");
-        sql_add_ident(&sql, all[i].name);
-        bool ok = pg_command(conn, err, sql.buf);
-        sb_free(&sql);
-        if (!ok)
-            return -1;
-    }
-    return pg_command(conn, err, "UPDATE migration.fallback SET removed_at = now() WHERE id = 1") ? 0 : -1;
-}
-
-int fallback_status_read(PGconn *conn, struct fallback_status *s, char **err)
-{
-    memset(s, 0, sizeof *s);
-    PGresult *res = pg_exec(conn, err,
-        "SELECT f.removed_at IS NOT NULL, f.rounds, f.applied, f.errors, f.last_changes, f.last_rate,"
-        " coalesce(f.last_error, ''),"
-        " (SELECT count(*) FROM migration.fallback_log),"
-        " coalesce(extract(epoch FROM now() - (SELECT min(logged_at) FROM migration.fallback_log)), 0),"
-        " (SELECT count(*) FROM migration.fallback_quarantine WHERE resolved_at IS NULL),"
-        " q.at, extract(epoch FROM now() - q.at),"
-        " to_char(q.at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
-        " FROM migration.fallback f, LATERAL (SELECT greatest(f.installed_at, f.last_write_at,"
-        "   (SELECT max(logged_at) FROM migration.fallback_log)) AS at) q WHERE f.id = 1", 0, NULL);
-    if (!res)
-        return -1;
-    if (PQntuples(res) == 1) {
-        s->installed = true;
-        s->removed = PQgetvalue(res, 0, 0)[0] == 't';
-        s->rounds = atoll(PQgetvalue(res, 0, 1));
-        s->applied = atoll(PQgetvalue(res, 0, 2));
-        s->errors = atoll(PQgetvalue(res, 0, 3));
-        s->last_changes = atoll(PQgetvalue(res, 0, 4));
-        s->last_rate = atof(PQgetvalue(res, 0, 5));
-        snprintf(s->last_error, sizeof s->last_error, "%s", PQgetvalue(res, 0, 6));
-        s->pending = atoll(PQgetvalue(res, 0, 7));
-        s->oldest_pending_s = atof(PQgetvalue(res, 0, 8));
-        s->quarantined = atoll(PQgetvalue(res, 0, 9));
-        s->quiet_s = atof(PQgetvalue(res, 0, 11));
-        snprintf(s->quiet_since, sizeof s->quiet_since, "%s", PQgetvalue(res, 0, 12));
-    }
-    PQclear(res);
-    return 0;
-}
 
 /* ---- one round ---------------------------------------------------------------- */
 
@@ -214,7 +58,6 @@ struct qrow {                       /* a row the legacy schema cannot hold */
 
 struct fb {
     const struct fallback_opts *o;
-    FILE *out;
     struct synonyms *syn;
     struct reverse_opts ro;
     struct source *src;
@@ -688,25 +531,18 @@ static void put_state(struct fb *x, size_t changes, double seconds)
     free(e);
 }
 
-struct round_print {
-    const struct fb *x;
-    int n;
-    double seconds;
-};
-
-static void print_round_text(FILE *out, const void *ctx)
+/* Tells the caller what the round did. */
+static void report_round(struct fb *x, int n, bool nothing, double seconds)
 {
-    const struct round_print *rp = ctx;
-    const struct fb *x = rp->x;
-    fprintf(out, "fallback round %d: %zu changes applied to the legacy database in %.3f s (%.0f/s)",
-            rp->n, x->nunits, rp->seconds, rp->seconds > 0 ? (double)x->nunits / rp->seconds : 0.0);
-    if (x->nq)
-        fprintf(out, ", %zu rows to the fallback quarantine", x->nq);
-    fputc('\n', out);
+    if (!x->o->on_round)
+        return;
+    struct fallback_quarantined *q = xcalloc(x->nq + 1, sizeof *q);
     for (size_t i = 0; i < x->nq; i++)
-        fprintf(out, "  quarantined %s %s%s%s: %s (%s)\n", x->tables[x->q[i].table].name, x->q[i].key,
-                x->q[i].column ? " column " : "", x->q[i].column ? x->q[i].column : "", x->q[i].reason,
-                x->q[i].detail ? x->q[i].detail : "");
+        q[i] = (struct fallback_quarantined){x->tables[x->q[i].table].name, x->q[i].key,
+                                             x->q[i].column, x->q[i].reason, x->q[i].detail};
+    struct fallback_round r = {n, nothing, nothing ? 0 : x->nunits, seconds, q, x->nq};
+    x->o->on_round(x->o->ctx, &r);
+    free(q);
 }
 
 static int run_round(struct fb *x, int n, char **err)
@@ -744,11 +580,7 @@ static int run_round(struct fb *x, int n, char **err)
     }
     if (x->nids == 0 && x->nq == 0) {
         double s = clock_mono_s() - t0;
-        if (x->o->json)
-            fprintf(x->out, "{\"round\":%d,\"changes\":0,\"quarantined\":0,\"seconds\":%.3f}\n", n, s);
-        else
-            fprintf(x->out, "fallback round %d: nothing to apply\n", n);
-        fflush(x->out);
+        report_round(x, n, true, s);
         put_state(x, 0, s);
         return 0;
     }
@@ -756,16 +588,7 @@ static int run_round(struct fb *x, int n, char **err)
     if (settle(x, x->nunits, s, err) != 0)
         return -1;
     put_state(x, x->nunits, s);
-    if (x->o->json) {
-        fprintf(x->out, "{\"round\":%d,\"changes\":%zu,\"quarantined\":%zu,\"seconds\":%.3f,"
-                        "\"changes_per_second\":%.1f}\n", n, x->nunits, x->nq, s,
-                s > 0 ? (double)x->nunits / s : 0.0);
-    } else {
-        /* keys and server messages are data: sanitized on the way out */
-        struct round_print rp = {x, n, s};
-        sanitize_report(x->out, print_round_text, &rp);
-    }
-    fflush(x->out);
+    report_round(x, n, false, s);
     return 0;
 }
 
@@ -815,15 +638,14 @@ static int prepare_legacy(struct fb *x, char **err)
 static bool take_lock(PGconn *conn, char **err)
 {
     for (int attempt = 0; attempt < 30; attempt++) {
-        PGresult *res = pg_exec(conn, err, "SELECT pg_try_advisory_lock(" FALLBACK_LOCK_KEY ")", 0, NULL);
+        PGresult *res = pg_exec(conn, err, "SELECT pg_try_advisory_lock(" LOCK_KEY_FALLBACK ")", 0, NULL);
         if (!res)
             return false;
         bool locked = PQgetvalue(res, 0, 0)[0] == 't';
         PQclear(res);
         if (locked)
             return true;
-        struct timespec ts = {0, 250000000L};
-        nanosleep(&ts, NULL);
+        clock_sleep_s(0.25, NULL);
     }
     *err = xstrdup("another 'pantrycrm fallback' is running against this database");
     return false;
@@ -845,17 +667,6 @@ static int check_installed(struct fb *x, char **err)
     return 0;
 }
 
-static void sleep_interruptible(double s)
-{
-    double end = clock_mono_s() + s;
-    while (!fallback_stop_requested) {
-        double left = end - clock_mono_s();
-        if (left <= 0)
-            break;
-        struct timespec ts = {0, (long)((left > 0.1 ? 0.1 : left) * 1e9)};
-        nanosleep(&ts, NULL);
-    }
-}
 
 static int connect_all(struct fb *x, char **err)
 {
@@ -874,7 +685,7 @@ static int connect_all(struct fb *x, char **err)
         x->conn = pg_connect(x->o->conninfo, "carry changes back to the legacy database", err);
         if (!x->conn)
             return -1;
-        const char *tzp[1] = {x->o->source_tz ? x->o->source_tz : "UTC"};
+        const char *tzp[1] = {transform_settings_tz(&x->o->transform)};
         PGresult *res = pg_exec(x->conn, err, "SELECT set_config('TimeZone', $1, false)", 1, tzp);
         if (!res)
             return -1;
@@ -912,18 +723,19 @@ int fallback_run(const struct fallback_opts *o, char **err)
     struct fb x;
     memset(&x, 0, sizeof x);
     x.o = o;
-    x.out = o->out ? o->out : stdout;
     x.tables = legacy_tables(&x.ntables);
-    x.ro.min_year = o->min_year ? o->min_year : DT_DEFAULT_MIN_YEAR;
-    x.ro.max_year = o->max_year ? o->max_year : DT_DEFAULT_MAX_YEAR;
     sb_init(&x.ids);
     int rc = 1;
-    x.syn = convert_load_synonyms(o->synonyms_path, err);
+    x.syn = convert_load_synonyms(o->transform.synonyms_path, err);
     if (!x.syn)
         return 1;
-    x.ro.synonyms = x.syn;
-    x.ro.rules = o->rules;
-    x.ro.nrules = o->nrules;
+    /* the reverse transform undoes migrate's: the same settings */
+    struct convert_opts copts = convert_opts_of(&o->transform, x.syn);
+    x.ro.synonyms = copts.synonyms;
+    x.ro.rules = copts.rules;
+    x.ro.nrules = copts.nrules;
+    x.ro.min_year = copts.min_year;
+    x.ro.max_year = copts.max_year;
     if (o->state_path) {
         char *serr = NULL;
         x.state = state_open(o->state_path, &serr);
@@ -945,7 +757,7 @@ int fallback_run(const struct fallback_opts *o, char **err)
         }
         if (!o->follow || (o->max_rounds > 0 && n >= o->max_rounds) || fallback_stop_requested)
             break;
-        sleep_interruptible(o->interval);
+        clock_sleep_s(o->interval, &fallback_stop_requested);
         if (fallback_stop_requested)
             break;
     }

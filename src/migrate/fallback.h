@@ -27,6 +27,8 @@
 
 #include <libpq-fe.h>
 
+#include "convert.h"
+
 /* The ledger table in the legacy database: one row per fallback
  * transaction. Change-track it (ALTER TABLE ... ENABLE CHANGE_TRACKING) so
  * that the forward sync can tell the fallback's writes from the old
@@ -44,20 +46,35 @@
 struct state;
 struct policy_rule;
 
+/* A row a round sent to the fallback quarantine; the strings are data
+ * (keys, server messages): sanitise them before they reach a terminal. */
+struct fallback_quarantined {
+    const char *table, *key;
+    const char *column;             /* NULL: the row as a whole */
+    const char *reason, *detail;
+};
+
+/* What one round did. */
+struct fallback_round {
+    int n;                          /* the round's number, from 1 */
+    bool nothing;                   /* the log held no change */
+    size_t changes;                 /* keys applied to the legacy database */
+    double seconds;
+    const struct fallback_quarantined *quarantined;
+    size_t nquarantined;
+};
+
 struct fallback_opts {
     const char *source;             /* mssql locator of the legacy database */
     const char *conninfo;
-    const char *synonyms_path;      /* enum spellings: the same as migrate's */
-    const char *source_tz;          /* DATETIME2 is written in this zone (UTC) */
-    int min_year, max_year;         /* migrate's date window (0: its defaults) */
-    const struct policy_rule *rules; /* migrate's enum policies */
-    size_t nrules;
+    struct transform_settings transform;    /* migrate's: enum spellings, policies, zone, years */
     bool follow;
     double interval;
     int max_rounds;
-    bool json;
     const char *state_path;         /* the round's figures for the console; NULL: none */
-    FILE *out;
+    /* Called after each round with what it did (NULL: nothing is shown). */
+    void (*on_round)(void *ctx, const struct fallback_round *r);
+    void *ctx;
 };
 
 extern volatile sig_atomic_t fallback_stop_requested;

@@ -90,21 +90,7 @@ bool reverse_legacy_orig(json_t *legacy, const char *col, struct strbuf *out, bo
         return false;
     sb_reset(out);
     *is_null = json_is_null(v);
-    if (*is_null)
-        return true;
-    if (json_is_string(v)) {
-        sb_addn(out, json_string_value(v), json_string_length(v));
-        return true;
-    }
-    const char *hex = json_string_value(json_object_get(v, "hex"));
-    if (!hex)
-        return false;
-    size_t hl = strlen(hex);
-    for (size_t i = 0; i + 1 < hl; i += 2) {
-        char b[3] = {hex[i], hex[i + 1], 0};
-        sb_addc(out, (char)strtol(b, NULL, 16));
-    }
-    return true;
+    return *is_null || convert_original_bytes(v, out);
 }
 
 /* Where a key matches in the legacy table. A UUID that the forward

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "runlock.h"
+#include "lockkeys.h"
 #include "pg.h"
 #include "util.h"
 
@@ -55,7 +56,7 @@ static int try_take(struct runlock *l, PGconn *conn, const char *purpose, char *
     if (!pg_command(conn, err, "BEGIN"))
         return -1;
     PGresult *res = pg_exec(conn, err,
-        "SELECT pg_advisory_xact_lock(" RUNLOCK_XACT_KEY "), to_regclass('migration.run_lock') IS NOT NULL",
+        "SELECT pg_advisory_xact_lock(" LOCK_KEY_RUN "), to_regclass('migration.run_lock') IS NOT NULL",
         0, NULL);
     if (!res)
         goto fail;
@@ -247,7 +248,7 @@ void runlock_release(struct runlock *l, PGconn *conn)
 int runlock_check_free_xact(PGconn *conn, char **err)
 {
     PGresult *res = pg_exec(conn, err,
-        "SELECT pg_try_advisory_xact_lock(" RUNLOCK_XACT_KEY "),"
+        "SELECT pg_try_advisory_xact_lock(" LOCK_KEY_RUN "),"
         " to_regclass('migration.run_lock') IS NOT NULL", 0, NULL);
     if (!res)
         return -1;

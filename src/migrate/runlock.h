@@ -18,10 +18,6 @@
 #include <libpq-fe.h>
 #include <stdbool.h>
 
-/* The advisory key every taker holds while it changes the lock row, and
- * cutover holds for its whole (one) transaction. */
-#define RUNLOCK_XACT_KEY "7091375332"
-
 struct runlock;
 
 /* Takes the lock for purpose ("migrate", "sync" ...) over conn, waiting up

@@ -21,6 +21,7 @@
 #include "fallback.h"
 #include "legacy.h"
 #include "pg.h"
+#include "quarantine.h"
 #include "runlock.h"
 #include "source.h"
 #include "state.h"
@@ -66,7 +67,7 @@ struct sync_ctx {
     PGconn *conn;
     struct runlock *lock;       /* held during a round */
     int64_t run_id;
-    struct table_sync tables[16];
+    struct table_sync tables[MIGRATE_MAX_TABLES];
     size_t ntables;
     struct state *state;
     int64_t retention_s;
@@ -378,12 +379,7 @@ static int reinit_table(struct sync_ctx *x, struct apply_ctx *c, char **err)
     }
     PQclear(res);
     /* Quarantined rows the source no longer has are settled too. */
-    const char *p2[2] = {t->name, c->dkeys.buf};
-    res = pg_exec(x->conn, err,
-        "UPDATE migration.quarantine SET resolved_at = now() WHERE table_name = $1"
-        " AND resolved_at IS NULL AND source_key NOT IN (SELECT unnest($2::text[]))", 2, p2);
-    PQclear(res);
-    return res ? 0 : -1;
+    return quarantine_resolve_absent(x->conn, t->name, c->dkeys.buf, err);
 }
 
 /* ---- the target's bookkeeping -------------------------------------------- */
@@ -479,7 +475,6 @@ static int check_ready(struct sync_ctx *x, char **err)
     return rc;
 }
 
-static void sleep_interruptible(double s);
 
 /* The engine's leased lock row (runlock.h): a pooler cannot strand it. */
 static bool take_lock(struct sync_ctx *x, char **err)
@@ -500,11 +495,11 @@ static int sync_reconnect(struct sync_ctx *x, char **err)
 {
     double backoff = 0.5;
     for (int attempt = 0; attempt < 8 && !sync_stop_requested; attempt++) {
-        sleep_interruptible(backoff);
+        clock_sleep_s(backoff, &sync_stop_requested);
         backoff = backoff * 2 > 30 ? 30 : backoff * 2;
         char *cerr = NULL;
         PGconn *c = pg_connect_like(x->conn, "sync the target", &cerr);
-        const char *tzp[1] = {x->o->source_tz ? x->o->source_tz : "UTC"};
+        const char *tzp[1] = {transform_settings_tz(&x->o->transform)};
         PGresult *res = c ? pg_exec(c, &cerr, "SELECT set_config('TimeZone', $1, false)", 1, tzp) : NULL;
         if (res) {
             PQclear(res);
@@ -786,19 +781,6 @@ out:
     return rc;
 }
 
-static void sleep_interruptible(double s)
-{
-    double end = clock_mono_s() + s;
-    while (!sync_stop_requested) {
-        double left = end - clock_mono_s();
-        if (left <= 0)
-            break;
-        if (left > 0.1)
-            left = 0.1;
-        struct timespec ts = {0, (long)(left * 1e9)};
-        nanosleep(&ts, NULL);
-    }
-}
 
 int sync_run(const struct sync_opts *o, char **err)
 {
@@ -808,12 +790,10 @@ int sync_run(const struct sync_opts *o, char **err)
     x.out = o->out ? o->out : stdout;
     x.retention_s = -1;
     int rc = 1;
-    x.synonyms = convert_load_synonyms(o->synonyms_path, err);
+    x.synonyms = convert_load_synonyms(o->transform.synonyms_path, err);
     if (!x.synonyms)
         return 1;
-    x.copts = (struct convert_opts){x.synonyms, o->rules, o->nrules,
-                                    o->min_year ? o->min_year : DT_DEFAULT_MIN_YEAR,
-                                    o->max_year ? o->max_year : DT_DEFAULT_MAX_YEAR};
+    x.copts = convert_opts_of(&o->transform, x.synonyms);
     x.src = source_open(o->source, err);
     if (!x.src)
         goto out;
@@ -837,7 +817,7 @@ int sync_run(const struct sync_opts *o, char **err)
     if (!x.conn)
         goto out;
     /* COPY reads DATETIME2 text in the source's zone, as the full load did. */
-    const char *tzp[1] = {o->source_tz ? o->source_tz : "UTC"};
+    const char *tzp[1] = {transform_settings_tz(&o->transform)};
     PGresult *res = pg_exec(x.conn, err, "SELECT set_config('TimeZone', $1, false)", 1, tzp);
     if (!res)
         goto out;
@@ -876,7 +856,7 @@ int sync_run(const struct sync_opts *o, char **err)
             break;
         if (sync_stop_requested)
             break;
-        sleep_interruptible(o->interval);
+        clock_sleep_s(o->interval, &sync_stop_requested);
         if (sync_stop_requested)
             break;
     }

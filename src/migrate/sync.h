@@ -42,11 +42,7 @@ struct sync_round {
 struct sync_opts {
     const char *source;
     const char *conninfo;
-    const char *synonyms_path;
-    const struct policy_rule *rules;
-    size_t nrules;
-    const char *source_tz;
-    int min_year, max_year;
+    struct transform_settings transform;    /* as given to migrate */
     const char *reinit_table;       /* re-copy this table in the next round */
     bool reinit_all;
     bool follow;

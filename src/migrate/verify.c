@@ -18,9 +18,11 @@
 
 #include "verify.h"
 #include "batch.h"
+#include "engine.h"
 #include "legacy.h"
 #include "paths.h"
 #include "pg.h"
+#include "quarantine.h"
 #include "source.h"
 #include "transform.h"
 #include "sqltext.h"
@@ -197,10 +199,7 @@ static int compare_chunk(struct verifier *v)
     }
     sb_addc(&keys, '}');
     sb_addc(&ids, '}');
-    const char *qp[2] = {t->name, keys.buf};
-    PGresult *qres = pg_exec(v->conn, &v->err,
-        "SELECT source_key FROM migration.quarantine WHERE table_name = $1"
-        " AND source_key = ANY($2::text[]) AND resolved_at IS NULL ORDER BY source_key", 2, qp);
+    PGresult *qres = quarantine_open_among(v->conn, t->name, keys.buf, &v->err);
     sb_free(&keys);
     if (!qres) {
         sb_free(&ids);
@@ -364,10 +363,7 @@ static int check_table(struct verifier *v, struct source *src, const struct sour
     sb_adds(&sql, "SELECT count(*) FROM ");
     sql_add_ident(&sql, t->name);
     tc->target_rows = count_of(v->conn, sql.buf, 0, NULL, &v->err);
-    const char *p1[1] = {t->name};
-    tc->quarantined = count_of(v->conn,
-        "SELECT count(*) FROM migration.quarantine WHERE table_name = $1 AND resolved_at IS NULL",
-        1, p1, &v->err);
+    tc->quarantined = quarantine_open_count(v->conn, t->name, &v->err);
     if (tc->target_rows < 0 || tc->quarantined < 0) {
         sb_free(&sql);
         return -1;
@@ -421,15 +417,13 @@ static int check_table(struct verifier *v, struct source *src, const struct sour
     return 0;
 }
 
-int verify_run(const struct verify_opts *o, char **err)
+int verify_run(const struct verify_opts *o, json_t **result, char **err)
 {
-    FILE *out = o->out ? o->out : stdout;
-    struct synonyms *syn = convert_load_synonyms(o->synonyms_path, err);
+    *result = NULL;
+    struct synonyms *syn = convert_load_synonyms(o->transform.synonyms_path, err);
     if (!syn)
         return -1;
-    struct convert_opts copts = {syn, o->rules, o->nrules,
-                                 o->min_year ? o->min_year : DT_DEFAULT_MIN_YEAR,
-                                 o->max_year ? o->max_year : DT_DEFAULT_MAX_YEAR};
+    struct convert_opts copts = convert_opts_of(&o->transform, syn);
     struct source *src = source_open(o->source, err);
     if (!src) {
         synonyms_free(syn);
@@ -442,7 +436,7 @@ int verify_run(const struct verify_opts *o, char **err)
     sb_init(&v.a);
     sb_init(&v.b);
     sb_init(&v.sql);
-    struct table_check checks[16];
+    struct table_check checks[MIGRATE_MAX_TABLES];
     size_t nt;
     const struct legacy_table *tables = legacy_tables(&nt);
     memset(checks, 0, sizeof checks);
@@ -451,7 +445,7 @@ int verify_run(const struct verify_opts *o, char **err)
     v.conn = pg_connect(o->conninfo, "verify the target", err);
     if (!v.conn)
         goto out;
-    const char *tzp[1] = {o->source_tz ? o->source_tz : "UTC"};
+    const char *tzp[1] = {transform_settings_tz(&o->transform)};
     /* One read-only transaction with transaction-local settings: session
      * settings would stay on a pooled server connection for its next
      * client (PgBouncer in transaction mode), and one snapshot compares
@@ -485,49 +479,18 @@ int verify_run(const struct verify_opts *o, char **err)
         all_ok = all_ok && checks[i].ok;
     }
 
-    if (o->json) {
-        json_t *arr = json_array();
-        for (size_t i = 0; i < nt; i++) {
-            struct table_check *c = &checks[i];
-            json_array_append_new(arr, json_pack(
-                "{s:s,s:b,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:O}", "table", c->t->name, "ok", c->ok,
-                "source_rows", (json_int_t)c->source_rows, "target_rows", (json_int_t)c->target_rows,
-                "quarantined", (json_int_t)c->quarantined, "orphans", (json_int_t)c->orphans,
-                "rows_compared", (json_int_t)c->compared, "rows_differing", (json_int_t)c->differing,
-                "rows_missing", (json_int_t)c->missing, "chunks", (json_int_t)c->chunks,
-                "chunks_differing", (json_int_t)c->chunks_differing, "rows", c->listed));
-        }
-        json_t *doc = json_pack("{s:b,s:o}", "ok", all_ok, "tables", arr);
-        char *s = json_dumps(doc, JSON_INDENT(2));
-        fprintf(out, "%s\n", s);
-        free(s);
-        json_decref(doc);
-    } else {
-        fprintf(out, "%-18s %10s %10s %11s %8s %10s %9s %8s  %s\n", "table", "source", "target",
-                "quarantined", "orphans", "compared", "differing", "missing", "result");
-        for (size_t i = 0; i < nt; i++) {
-            struct table_check *c = &checks[i];
-            fprintf(out, "%-18s %10lld %10lld %11lld %8lld %10lld %9lld %8lld  %s\n", c->t->name,
-                    (long long)c->source_rows, (long long)c->target_rows,
-                    (long long)c->quarantined, (long long)c->orphans, (long long)c->compared,
-                    (long long)c->differing, (long long)c->missing, c->ok ? "ok" : "MISMATCH");
-            size_t idx;
-            json_t *row;
-            json_array_foreach(c->listed, idx, row) {
-                const char *col = json_string_value(json_object_get(row, "column"));
-                fprintf(out, "    %s: %s%s%s\n", json_string_value(json_object_get(row, "key")),
-                        json_string_value(json_object_get(row, "problem")), col ? " in column " : "",
-                        col ? col : "");
-            }
-            if (c->source_rows != c->target_rows + c->quarantined)
-                fprintf(out, "    counts do not reconcile: %lld source != %lld target + %lld "
-                             "quarantined\n", (long long)c->source_rows,
-                        (long long)c->target_rows, (long long)c->quarantined);
-        }
-        fprintf(out, "%s\n", all_ok ? "verify: every source row is migrated or quarantined, "
-                                      "and every migrated row matches"
-                                    : "verify: MISMATCH (see above)");
+    json_t *arr = json_array();
+    for (size_t i = 0; i < nt; i++) {
+        struct table_check *c = &checks[i];
+        json_array_append_new(arr, json_pack(
+            "{s:s,s:b,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:O}", "table", c->t->name, "ok", c->ok,
+            "source_rows", (json_int_t)c->source_rows, "target_rows", (json_int_t)c->target_rows,
+            "quarantined", (json_int_t)c->quarantined, "orphans", (json_int_t)c->orphans,
+            "rows_compared", (json_int_t)c->compared, "rows_differing", (json_int_t)c->differing,
+            "rows_missing", (json_int_t)c->missing, "chunks", (json_int_t)c->chunks,
+            "chunks_differing", (json_int_t)c->chunks_differing, "rows", c->listed));
     }
+    *result = json_pack("{s:b,s:o}", "ok", all_ok, "tables", arr);
     status = all_ok ? 0 : 1;
 out:
     for (size_t i = 0; i < nt; i++)

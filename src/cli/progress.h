@@ -1,0 +1,31 @@
+/* progress.h - what `pantrycrm migrate` shows while and after it runs: the
+ * ANSI progress bars or JSON lines fed by the engine's progress callback,
+ * its notes, and the per-table report (also `pantrycrm report`).
+ * Copyright (C) 2026 The pantrycrm authors. GPL-3.0-or-later. */
+#ifndef PANTRY_PROGRESS_H
+#define PANTRY_PROGRESS_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "engine.h"
+
+enum progress_mode { PROGRESS_NONE, PROGRESS_BARS, PROGRESS_JSONL };
+
+struct progress_display {
+    enum progress_mode mode;
+    FILE *out;                  /* bars or JSON lines */
+    FILE *notes;                /* the engine's notes */
+    bool drawn;                 /* the bars are on the screen: redraw over them */
+    double last_bars, last_jsonl;
+};
+
+/* A display on out; notes go to stderr under JSON lines, else to out. */
+void progress_init(struct progress_display *d, enum progress_mode mode, FILE *out);
+/* Points the engine's callbacks at d. */
+void progress_attach(struct progress_display *d, struct engine_opts *o);
+
+/* The per-table summary, as a table or as JSON. */
+void progress_print_report(FILE *out, const struct engine_report *r, bool json);
+
+#endif

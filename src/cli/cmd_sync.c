@@ -73,7 +73,7 @@ int cmd_sync(int argc, char **argv, const char *prefix)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    struct sync_opts o = {.conninfo = cli_globals.conninfo, .interval = 2.0};
+    struct sync_opts o = {.conninfo = cli_globals.conninfo, .interval = 2.0, .notes = &cli_stdout};
     struct transform_args x;
     memset(&x, 0, sizeof x);
     char *state_default = NULL;

@@ -39,7 +39,9 @@
 #define BATCH_MAX_BYTES (2u << 20)
 #define COPY_CHUNK (1u << 20)
 #define MAX_RETRIES 8
-#define DEFAULT_KEY_CACHE 2000000   /* ~34 MB at most */
+/* Parent keys held in memory across all tables, 16 bytes each (24 MB);
+ * past it, a batch asks the target about the keys it does not know. */
+#define DEFAULT_KEY_CACHE 1500000
 
 /* Set by the scheduler from the state file's control table; readers wait
  * while it is set, so writers drain their batches and everything idles. */

@@ -58,7 +58,6 @@ struct table_sync {
 
 struct sync_ctx {
     const struct sync_opts *o;
-    FILE *out;
     struct synonyms *synonyms;
     struct convert_opts copts;
     struct source *src;
@@ -787,7 +786,6 @@ int sync_run(const struct sync_opts *o, char **err)
     struct sync_ctx x;
     memset(&x, 0, sizeof x);
     x.o = o;
-    x.out = o->out ? o->out : stdout;
     x.retention_s = -1;
     int rc = 1;
     x.synonyms = convert_load_synonyms(o->transform.synonyms_path, err);
@@ -835,9 +833,8 @@ int sync_run(const struct sync_opts *o, char **err)
             for (char *p = *err; p && *p; p++)
                 if (*p == '\n' || *p == '\t')
                     *p = ' ';
-            fprintf(x.out, "sync: lost the connection to the target (%s); reconnecting\n",
-                    *err ? *err : "?");
-            fflush(x.out);
+            progress_say(o->notes, "sync: lost the connection to the target (%s); reconnecting",
+                         *err ? *err : "?");
             free(*err);
             *err = NULL;
             if (sync_reconnect(&x, err) != 0) {

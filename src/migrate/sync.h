@@ -15,6 +15,7 @@
 #include <libpq-fe.h>
 
 #include "convert.h"
+#include "progress.h"
 
 /* Exit status when changes were cleaned up past the applied version. */
 #define SYNC_EXIT_REINIT 3
@@ -50,7 +51,8 @@ struct sync_opts {
     int max_rounds;                 /* 0: unlimited (tests and bench) */
     bool json;
     const char *state_path;         /* lag and rate for the console; NULL: none */
-    FILE *out;
+    /* Notes between rounds ("lost the connection…"); NULL: none. */
+    const struct progress *notes;
     /* Called after each round that ended well; NULL: rounds are not shown. */
     void (*on_round)(const struct sync_round *r, void *arg);
     void *on_round_arg;

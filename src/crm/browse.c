@@ -1,5 +1,7 @@
-/* browse.c - keyset-paged lists, search, goto, detail and counts for the
- * console's Organizations and Contacts panes. See browse.h for the model.
+/* browse.c - keyset-paged lists for the console's Organizations and
+ * Contacts panes and the exports: the entities, their sorts, and the page
+ * and goto queries. See browse.h for the model; the filters, the search,
+ * counts and details, and the session are in browse_*.c.
  *
  * Indexes this code relies on (data/sql/0003_indexes.sql and
  * 0005_console_indexes.sql) and the shape of the query each serves are

@@ -17,6 +17,7 @@
 #include "config.h"
 
 #include "sync.h"
+#include "sync_int.h"
 #include "engine.h"
 #include "fallback.h"
 #include "legacy.h"
@@ -37,349 +38,6 @@
 #include <time.h>
 
 volatile sig_atomic_t sync_stop_requested;
-
-#define FLUSH_ROWS 2000
-
-
-
-struct table_sync {
-    const struct legacy_table *t;
-    const struct source_table *src;
-    bool tracked;
-    bool in_sync;                       /* has a row in migration.sync */
-    int64_t applied, min_valid;
-    double applied_at;                  /* epoch seconds */
-    bool reinit;                        /* re-copy it in this round */
-    struct engine_apply_stats st;
-    long changes;
-    long rechecked;                     /* children re-applied after a parent moved */
-    struct engine_key_list moved;       /* target keys that left or came back, sorted */
-};
-
-struct sync_ctx {
-    const struct sync_opts *o;
-    struct synonyms *synonyms;
-    struct convert_opts copts;
-    struct source *src;
-    struct source_table *src_tables;
-    size_t nsrc_tables;
-    PGconn *conn;
-    struct runlock *lock;       /* held during a round */
-    int64_t run_id;
-    struct table_sync tables[MIGRATE_MAX_TABLES];
-    size_t ntables;
-    struct state *state;
-    int64_t retention_s;
-    bool retention_warned;
-    int64_t *echo;                      /* versions of the fallback's transactions, sorted */
-    size_t necho, capecho;
-    long echoes;                        /* changes of the round skipped as the fallback's */
-};
-
-/* ---- one table's changes -------------------------------------------------- */
-
-struct apply_ctx {
-    struct engine_applier *a;
-    struct table_sync *ts;
-    struct engine_apply_stats *st;
-    char *err;
-    int64_t max_version;
-    struct strbuf keys;                 /* reinit: every source key seen (text[]) */
-    size_t nkeys;
-    struct strbuf dkeys;                /* reinit: their display keys (quarantine) */
-    size_t ndkeys;
-    struct strbuf last_key;             /* reinit: resume point of the stream */
-    bool reinit;
-    struct sync_ctx *x;
-};
-
-static int cmp_i64(const void *a, const void *b)
-{
-    int64_t u = *(const int64_t *)a, v = *(const int64_t *)b;
-    return u < v ? -1 : u > v;
-}
-
-static int flush_if_full(struct apply_ctx *c)
-{
-    if (engine_applier_pending(c->a) < FLUSH_ROWS)
-        return 0;
-    return engine_applier_flush(c->a, c->st, &c->err) == 0 ? 0 : -1;
-}
-
-static int on_change(void *ctx, int64_t version, char op, const struct cell *key,
-                     const struct cell *row, size_t ncells)
-{
-    struct apply_ctx *c = ctx;
-    (void)ncells;
-    if (version > c->max_version)
-        c->max_version = version;
-    /* The fallback's own write (after a rollback): it came from the target. */
-    if (c->x && c->x->necho && bsearch(&version, c->x->echo, c->x->necho, sizeof *c->x->echo, cmp_i64)) {
-        c->x->echoes++;
-        return 0;
-    }
-    /* A changed key whose row is gone is a delete, whatever the op says. */
-    if (op == 'D' || !row)
-        engine_applier_delete(c->a, key);
-    else
-        engine_applier_upsert(c->a, row);
-    c->ts->changes++;
-    return flush_if_full(c);
-}
-
-static int on_reinit_row(void *ctx, const struct cell *cells, size_t ncells)
-{
-    struct apply_ctx *c = ctx;
-    (void)ncells;
-    engine_applier_upsert(c->a, cells);
-    /* the key is the first source column (convert_key_index is 0 for every
-     * legacy table, but look it up to be sure) */
-    const struct cell *k = &cells[0];
-    size_t n;
-    const char *const *cols = engine_applier_columns(c->a, &n);
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(cols[i], c->ts->t->key) == 0)
-            k = &cells[i];
-    const struct legacy_column *kc = legacy_column(c->ts->t, c->ts->t->key);
-    if (kc && kc->kind == COL_ID_UUID) {
-        char u[UUID_TEXT_LEN + 1];
-        if (id_map_uuid(c->ts->t->name, k->data, k->len, u) != ID_INVALID)
-            sql_add_array_elem(&c->keys, u, UUID_TEXT_LEN, c->nkeys++ == 0);
-    } else {
-        struct strbuf rep;
-        sb_init(&rep);
-        if (!(text_repair(k->data, k->len, &rep) & TEXT_LOSSY))
-            sql_add_array_elem(&c->keys, rep.buf ? rep.buf : "", rep.len, c->nkeys++ == 0);
-        sb_free(&rep);
-    }
-    struct strbuf dk;
-    sb_init(&dk);
-    text_repair(k->data, k->len, &dk);
-    sql_add_array_elem(&c->dkeys, dk.buf ? dk.buf : "", dk.len, c->ndkeys++ == 0);
-    sb_free(&dk);
-    sb_reset(&c->last_key);
-    sb_addn(&c->last_key, k->data, k->len);
-    c->ts->changes++;
-    return flush_if_full(c);
-}
-
-/* ---- children of rows that left or re-entered the target ------------------
- * When a parent row leaves the target because its new version is refused,
- * the target's foreign keys cascade or set NULL although the source keeps
- * its children; when it comes back from the quarantine, children that were
- * quarantined for it could load. A fresh migration would decide each such
- * child from its source row, so the source's rows that point at a moved
- * parent are re-applied through the same transform: one scan of the child
- * table, only in the (rare) rounds where a parent moved. A deleted parent
- * does not count: the source deletes or clears its children itself (SQL
- * Server's foreign keys), and those changes are in the change log. */
-
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-struct scan_fk {
-    size_t col;                         /* index among the applier's columns */
-    const struct legacy_column *c;
-    const struct engine_key_list *moved;
-};
-
-struct scan_ctx {
-    struct apply_ctx *c;
-    struct scan_fk fks[8];
-    size_t nfks, keyidx;
-    struct strbuf last_key;
-    size_t rows;
-    bool probe;                         /* phase 1: only note that a window has a hit */
-    bool window_hit;
-};
-
-static int on_scan_row(void *ctx, const struct cell *cells, size_t ncells)
-{
-    struct scan_ctx *sc = ctx;
-    (void)ncells;
-    sc->rows++;
-    sb_reset(&sc->last_key);
-    sb_addn(&sc->last_key, cells[sc->keyidx].data, cells[sc->keyidx].len);
-    for (size_t k = 0; k < sc->nfks; k++) {
-        const struct cell *v = &cells[sc->fks[k].col];
-        if (v->is_null)
-            continue;
-        char u[UUID_TEXT_LEN + 1];
-        char *key = NULL;
-        if (sc->fks[k].c->kind == COL_FK_UUID) {
-            if (id_map_uuid(sc->fks[k].c->ref_table, v->data, v->len, u) == ID_INVALID)
-                continue;
-            key = u;
-        } else {
-            struct strbuf t;
-            sb_init(&t);
-            text_repair(v->data, v->len, &t);
-            key = sb_detach(&t);
-        }
-        const char *kp = key ? key : "";
-        bool hit = bsearch(&kp, sc->fks[k].moved->keys, sc->fks[k].moved->n, sizeof(char *), cmp_str) != NULL;
-        if (key != u)
-            free(key);
-        if (!hit)
-            continue;
-        if (sc->probe) {
-            sc->window_hit = true;
-            return 0;
-        }
-        engine_applier_upsert(sc->c->a, cells);
-        sc->c->ts->rechecked++;
-        return flush_if_full(sc->c);
-    }
-    return 0;
-}
-
-#define SCAN_WINDOW 5000
-
-/* Two passes over the child table, both in the round's snapshot: the key
- * and foreign keys of every row, to find the windows of SCAN_WINDOW rows
- * that hold a child of a moved parent; then only those windows whole. */
-static int recheck_children(struct sync_ctx *x, struct apply_ctx *c, char **err)
-{
-    const struct legacy_table *t = c->ts->t;
-    struct scan_ctx sc;
-    memset(&sc, 0, sizeof sc);
-    sc.c = c;
-    size_t n;
-    const char *const *cols = engine_applier_columns(c->a, &n);
-    const char *narrow[9];
-    size_t fkfull[8];
-    narrow[0] = t->key;
-    size_t keyfull = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (strcmp(cols[i], t->key) == 0)
-            keyfull = i;
-        const struct legacy_column *lc = legacy_column(t, cols[i]);
-        if (!lc || (lc->kind != COL_FK_UUID && lc->kind != COL_FK_TEXT) || sc.nfks == 8)
-            continue;
-        for (size_t p = 0; p < x->ntables; p++)
-            if (strcmp(x->tables[p].t->name, lc->ref_table) == 0 && x->tables[p].moved.n > 0) {
-                fkfull[sc.nfks] = i;
-                narrow[1 + sc.nfks] = cols[i];
-                sc.fks[sc.nfks] = (struct scan_fk){1 + sc.nfks, lc, &x->tables[p].moved};
-                sc.nfks++;
-            }
-    }
-    if (sc.nfks == 0)
-        return 0;
-    sb_init(&sc.last_key);
-    /* pass 1: the windows with a hit, each named by the key before it */
-    struct strbuf *starts = NULL;
-    bool *first = NULL;
-    size_t nwin = 0;
-    sc.probe = true;
-    sc.keyidx = 0;
-    int rc = 0;
-    for (;;) {
-        size_t before = sc.rows;
-        struct strbuf start;
-        sb_init(&start);
-        sb_addn(&start, sc.last_key.buf ? sc.last_key.buf : "", sc.last_key.len);
-        struct cell after = {start.buf ? start.buf : "", start.len, false};
-        sc.window_hit = false;
-        rc = x->src->ops->stream(x->src, t->name, t->key, narrow, 1 + sc.nfks, sc.rows ? &after : NULL,
-                                 SCAN_WINDOW, on_scan_row, &sc, err);
-        if (rc == 0 && sc.window_hit) {
-            starts = xrealloc(starts, (nwin + 1) * sizeof *starts);
-            first = xrealloc(first, (nwin + 1) * sizeof *first);
-            first[nwin] = before == 0;
-            starts[nwin++] = start;
-        } else {
-            sb_free(&start);
-        }
-        if (rc != 0 || sc.rows - before < SCAN_WINDOW)
-            break;
-    }
-    /* pass 2: those windows, whole rows */
-    sc.probe = false;
-    sc.keyidx = keyfull;
-    for (size_t k = 0; k < sc.nfks; k++)
-        sc.fks[k].col = fkfull[k];
-    engine_applier_cascaded(c->a, true);
-    for (size_t w = 0; w < nwin && rc == 0; w++) {
-        struct cell after = {starts[w].buf ? starts[w].buf : "", starts[w].len, false};
-        rc = x->src->ops->stream(x->src, t->name, t->key, cols, n, first[w] ? NULL : &after,
-                                 SCAN_WINDOW, on_scan_row, &sc, err);
-    }
-    if (rc != 0) {
-        if (!*err)
-            *err = c->err ? xstrdup(c->err) : xasprintf("%s: re-reading children failed", t->name);
-        rc = -1;
-    }
-    /* flushed here, while the rows still count as cascaded */
-    if (rc == 0 && engine_applier_flush(c->a, c->st, err) != 0)
-        rc = -1;
-    engine_applier_cascaded(c->a, false);
-    for (size_t w = 0; w < nwin; w++)
-        sb_free(&starts[w]);
-    free(starts);
-    free(first);
-    sb_free(&sc.last_key);
-    return rc;
-}
-
-/* Re-copies a whole table inside the round: every source row upserted,
- * every target row whose key the source no longer has deleted. */
-static int reinit_table(struct sync_ctx *x, struct apply_ctx *c, char **err)
-{
-    const struct legacy_table *t = c->ts->t;
-    size_t n;
-    const char *const *cols = engine_applier_columns(c->a, &n);
-    sb_addc(&c->keys, '{');
-    sb_addc(&c->dkeys, '{');
-    for (;;) {
-        size_t before = c->ts->changes;
-        struct cell after = {c->last_key.buf, c->last_key.len, false};
-        int rc = x->src->ops->stream(x->src, t->name, t->key, cols, n,
-                                     c->ts->changes ? &after : NULL, 5000, on_reinit_row, c, err);
-        if (rc != 0) {
-            if (!*err)
-                *err = c->err ? xstrdup(c->err) : xasprintf("%s: re-copy failed", t->name);
-            return -1;
-        }
-        if (c->ts->changes - before < 5000)
-            break;
-    }
-    sb_addc(&c->keys, '}');
-    sb_addc(&c->dkeys, '}');
-    if (engine_applier_flush(c->a, c->st, err) != 0)
-        return -1;
-    /* Rows the source no longer has (keys mapped as the transform maps them). */
-    const struct legacy_column *kc = legacy_column(t, t->key);
-    bool uuid = kc && kc->kind == COL_ID_UUID;
-    struct strbuf sql;
-    sb_init(&sql);
-    sb_adds(&sql, "DELETE FROM ");
-    sql_add_ident(&sql, t->name);
-    sb_adds(&sql, " WHERE ");
-    sql_add_ident(&sql, t->key);
-    sb_addf(&sql, " NOT IN (SELECT unnest($1::%s[])) RETURNING ", uuid ? "uuid" : "text");
-    sql_add_ident(&sql, t->key);
-    sb_adds(&sql, "::text");
-    const char *p1[1] = {c->keys.buf};
-    PGresult *res = pg_exec(x->conn, err, sql.buf, 1, p1);
-    sb_free(&sql);
-    if (!res)
-        return -1;
-    c->st->deletes += atol(PQcmdTuples(res));
-    for (int i = 0; i < PQntuples(res); i++) {
-        struct engine_key_list *m = &c->ts->moved;
-        if (m->n == m->cap) {
-            m->cap = m->cap ? 2 * m->cap : 64;
-            m->keys = xrealloc(m->keys, m->cap * sizeof *m->keys);
-        }
-        m->keys[m->n++] = xstrdup(PQgetvalue(res, i, 0));
-    }
-    PQclear(res);
-    /* Quarantined rows the source no longer has are settled too. */
-    return quarantine_resolve_absent(x->conn, t->name, c->dkeys.buf, err);
-}
 
 /* ---- the target's bookkeeping -------------------------------------------- */
 
@@ -473,7 +131,6 @@ static int check_ready(struct sync_ctx *x, char **err)
     PQclear(res);
     return rc;
 }
-
 
 /* The engine's leased lock row (runlock.h): a pooler cannot strand it. */
 static bool take_lock(struct sync_ctx *x, char **err)
@@ -610,7 +267,7 @@ static int read_echo_versions(struct sync_ctx *x, int64_t from, char **err)
     if (ops->changes(x->src, FALLBACK_LEDGER, FALLBACK_LEDGER_KEY, NULL, 0, from, on_echo, x, err) != 0)
         return -1;
     if (x->necho > 1)
-        qsort(x->echo, x->necho, sizeof *x->echo, cmp_i64);
+        qsort(x->echo, x->necho, sizeof *x->echo, sync_cmp_version);
     return 0;
 }
 
@@ -722,25 +379,25 @@ static int run_round(struct sync_ctx *x, int n, char **err)
         sb_init(&c.last_key);
         int trc;
         if (ts->reinit) {
-            trc = reinit_table(x, &c, err);
+            trc = sync_reinit_table(x, &c, err);
         } else {
             size_t ncols;
             const char *const *cols = engine_applier_columns(c.a, &ncols);
-            trc = ops->changes(x->src, ts->t->name, ts->t->key, cols, ncols, ts->applied, on_change, &c,
+            trc = ops->changes(x->src, ts->t->name, ts->t->key, cols, ncols, ts->applied, sync_on_change, &c,
                                err);
             if (trc != 0 && !*err)
                 *err = c.err ? xstrdup(c.err) : xasprintf("%s: applying changes failed", ts->t->name);
             if (trc == 0)
                 trc = engine_applier_flush(c.a, c.st, err);
         }
-        if (trc == 0 && recheck_children(x, &c, err) != 0)
+        if (trc == 0 && sync_recheck_children(x, &c, err) != 0)
             trc = -1;
         if (trc == 0 && engine_applier_pending(c.a) > 0)
             trc = engine_applier_flush(c.a, c.st, err);
         if (trc == 0) {
             engine_applier_take_keys(c.a, &ts->moved, &ts->moved);
             if (ts->moved.n > 1)
-                qsort(ts->moved.keys, ts->moved.n, sizeof *ts->moved.keys, cmp_str);
+                qsort(ts->moved.keys, ts->moved.n, sizeof *ts->moved.keys, sync_cmp_key);
         }
         free(c.err);
         sb_free(&c.keys);
@@ -779,7 +436,6 @@ out:
     }
     return rc;
 }
-
 
 int sync_run(const struct sync_opts *o, char **err)
 {

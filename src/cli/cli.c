@@ -8,6 +8,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -107,3 +108,51 @@ static void line_to_stdout(void *arg, const char *text)
 }
 
 const struct progress cli_stdout = {line_to_stdout, NULL};
+
+bool cli_number(const char *text, long min, long max, long *out)
+{
+    if (*text < '0' || *text > '9')
+        return false;
+    char *end;
+    errno = 0;
+    long v = strtol(text, &end, 10);
+    if (*end || errno || v < min || v > max)
+        return false;
+    *out = v;
+    return true;
+}
+
+bool cli_decimal(const char *text, double min, double max, double *out)
+{
+    char *end;
+    double v = strtod(text, &end);
+    if (*text == '\0' || *end || !(v >= min && v <= max))
+        return false;
+    *out = v;
+    return true;
+}
+
+int cli_repeat_opt(struct cli_repeat *r, int c, const char *arg, const char *prefix)
+{
+    long n;
+    switch (c) {
+    case 'f':
+        r->follow = true;
+        return 1;
+    case 'i':
+        if (!cli_decimal(arg, 0.05, 86400, &r->interval)) {
+            cli_usage_error(prefix, "--interval takes seconds from 0.05 to 86400, not '%s'", arg);
+            return -1;
+        }
+        return 1;
+    case CLI_OPT_ROUNDS:
+        if (!cli_number(arg, 1, 1000000000, &n)) {
+            cli_usage_error(prefix, "--rounds takes a positive number, not '%s'", arg);
+            return -1;
+        }
+        r->max_rounds = (int)n;
+        return 1;
+    default:
+        return 0;
+    }
+}

@@ -46,6 +46,24 @@ int cli_usage_error(const char *prefix, const char *fmt, ...) PANTRY_PRINTF(2, 3
 /* Complains about stray positional arguments; returns EXIT_USAGE or 0. */
 int cli_no_more_args(const char *prefix, int argc, char **argv);
 
+/* A whole number in [min, max], digits only (no sign, no blanks): true
+ * with *out. */
+bool cli_number(const char *text, long min, long max, long *out);
+/* A decimal number in [min, max]: true with *out. */
+bool cli_decimal(const char *text, double min, double max, double *out);
+
+/* The repeating commands' options (sync, fallback): -f/--follow,
+ * -i/--interval SECONDS and --rounds N, the last with the code
+ * CLI_OPT_ROUNDS in the command's option table. 1 when c was one of them,
+ * 0 when not, -1 after a usage error was printed. */
+#define CLI_OPT_ROUNDS 0x1f0
+struct cli_repeat {
+    bool follow;
+    double interval;        /* seconds between rounds with --follow */
+    int max_rounds;         /* 0: unlimited */
+};
+int cli_repeat_opt(struct cli_repeat *r, int c, const char *arg, const char *prefix);
+
 /* guard_write (guard.h) for a command: prints the refusal as "prefix: …"
  * on stderr and returns false. */
 bool guard_write_cli(const char *prefix, const char *what);

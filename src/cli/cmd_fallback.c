@@ -53,7 +53,7 @@ static const char fallback_help[] =
     "Exit status: 0 done, 1 error, 2 usage, 4 rows are in the fallback quarantine,\n"
     "130 interrupted at a round boundary.\n";
 
-enum { OPT_ROUNDS = 256, OPT_JSON, OPT_STATUS };
+enum { OPT_JSON = 256, OPT_STATUS };
 
 static void print_round_json(void *ctx, const struct fallback_round *r)
 {
@@ -140,7 +140,7 @@ int cmd_fallback(int argc, char **argv, const char *prefix)
         {"dbname", required_argument, NULL, 'd'},
         {"follow", no_argument, NULL, 'f'},
         {"interval", required_argument, NULL, 'i'},
-        {"rounds", required_argument, NULL, OPT_ROUNDS},
+        {"rounds", required_argument, NULL, CLI_OPT_ROUNDS},
         {"status", no_argument, NULL, OPT_STATUS},
         {"json", no_argument, NULL, OPT_JSON},
         {"state", required_argument, NULL, 't'},
@@ -151,6 +151,7 @@ int cmd_fallback(int argc, char **argv, const char *prefix)
     bool json = false;
     struct transform_args x;
     memset(&x, 0, sizeof x);
+    struct cli_repeat rep = {.interval = 2.0};
     char *state_default = NULL;
     bool status = false;
     int rc = EXIT_USAGE;
@@ -161,26 +162,13 @@ int cmd_fallback(int argc, char **argv, const char *prefix)
             goto out;
         if (handled)
             continue;
-        char *end;
+        handled = cli_repeat_opt(&rep, c, optarg, prefix);
+        if (handled < 0)
+            goto out;
+        if (handled)
+            continue;
         switch (c) {
         case 'd': o.conninfo = optarg; break;
-        case 'f': o.follow = true; break;
-        case 'i':
-            o.interval = strtod(optarg, &end);
-            if (*optarg == '\0' || *end || !(o.interval >= 0.05 && o.interval <= 86400)) {
-                cli_usage_error(prefix, "--interval takes seconds from 0.05 to 86400, not '%s'", optarg);
-                goto out;
-            }
-            break;
-        case OPT_ROUNDS: {
-            long v = strtol(optarg, &end, 10);
-            if (*optarg == '\0' || *end || v < 1 || v > 1000000000) {
-                cli_usage_error(prefix, "--rounds takes a positive number, not '%s'", optarg);
-                goto out;
-            }
-            o.max_rounds = (int)v;
-            break;
-        }
         case OPT_STATUS: status = true; break;
         case OPT_JSON: json = true; break;
         case 't': o.state_path = optarg; break;
@@ -194,6 +182,9 @@ int cmd_fallback(int argc, char **argv, const char *prefix)
     }
     if (cli_no_more_args(prefix, argc, argv))
         goto out;
+    o.follow = rep.follow;
+    o.interval = rep.interval;
+    o.max_rounds = rep.max_rounds;
     if (status) {
         rc = print_status(o.conninfo, json);
         goto out;

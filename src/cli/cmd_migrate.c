@@ -8,7 +8,7 @@
 #include "schema.h"
 #include "commands.h"
 #include "engine.h"
-#include "progress.h"
+#include "migrate_report.h"
 #include "state.h"
 #include "pg.h"
 #include "verify.h"

@@ -56,7 +56,7 @@ static const char sync_help[] =
     "Exit status: 0 done, 1 error, 2 usage, 3 a table must be re-copied (its\n"
     "changes were cleaned up: see --reinit), 130 interrupted at a round boundary.\n";
 
-enum { OPT_REINIT = 256, OPT_REINIT_ALL, OPT_ROUNDS, OPT_JSON };
+enum { OPT_REINIT = 256, OPT_REINIT_ALL, OPT_JSON };
 
 int cmd_sync(int argc, char **argv, const char *prefix)
 {
@@ -65,7 +65,7 @@ int cmd_sync(int argc, char **argv, const char *prefix)
         {"dbname", required_argument, NULL, 'd'},
         {"follow", no_argument, NULL, 'f'},
         {"interval", required_argument, NULL, 'i'},
-        {"rounds", required_argument, NULL, OPT_ROUNDS},
+        {"rounds", required_argument, NULL, CLI_OPT_ROUNDS},
         {"reinit", required_argument, NULL, OPT_REINIT},
         {"reinit-all", no_argument, NULL, OPT_REINIT_ALL},
         {"json", no_argument, NULL, OPT_JSON},
@@ -76,6 +76,7 @@ int cmd_sync(int argc, char **argv, const char *prefix)
     struct sync_opts o = {.conninfo = cli_globals.conninfo, .interval = 2.0, .notes = &cli_stdout};
     struct transform_args x;
     memset(&x, 0, sizeof x);
+    struct cli_repeat rep = {.interval = 2.0};
     char *state_default = NULL;
     int rc = EXIT_USAGE;
     int c;
@@ -85,26 +86,13 @@ int cmd_sync(int argc, char **argv, const char *prefix)
             goto out;
         if (handled)
             continue;
-        char *end;
+        handled = cli_repeat_opt(&rep, c, optarg, prefix);
+        if (handled < 0)
+            goto out;
+        if (handled)
+            continue;
         switch (c) {
         case 'd': o.conninfo = optarg; break;
-        case 'f': o.follow = true; break;
-        case 'i':
-            o.interval = strtod(optarg, &end);
-            if (*optarg == '\0' || *end || !(o.interval >= 0.05 && o.interval <= 86400)) {
-                cli_usage_error(prefix, "--interval takes seconds from 0.05 to 86400, not '%s'", optarg);
-                goto out;
-            }
-            break;
-        case OPT_ROUNDS: {
-            long v = strtol(optarg, &end, 10);
-            if (*optarg == '\0' || *end || v < 1 || v > 1000000000) {
-                cli_usage_error(prefix, "--rounds takes a positive number, not '%s'", optarg);
-                goto out;
-            }
-            o.max_rounds = (int)v;
-            break;
-        }
         case OPT_REINIT:
             if (!legacy_table(optarg)) {
                 cli_usage_error(prefix, "--reinit: no legacy table '%s'", optarg);
@@ -125,6 +113,9 @@ int cmd_sync(int argc, char **argv, const char *prefix)
     }
     if (cli_no_more_args(prefix, argc, argv))
         goto out;
+    o.follow = rep.follow;
+    o.interval = rep.interval;
+    o.max_rounds = rep.max_rounds;
     if (o.reinit_table && o.reinit_all) {
         cli_usage_error(prefix, "--reinit and --reinit-all exclude each other");
         goto out;

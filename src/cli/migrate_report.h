@@ -1,9 +1,9 @@
-/* progress.h - what `pantrycrm migrate` shows while and after it runs: the
+/* migrate_report.h - what `pantrycrm migrate` shows while and after it runs: the
  * ANSI progress bars or JSON lines fed by the engine's progress callback,
  * its notes, and the per-table report (also `pantrycrm report`).
  * Copyright (C) 2026 The pantrycrm authors. GPL-3.0-or-later. */
-#ifndef PANTRY_PROGRESS_H
-#define PANTRY_PROGRESS_H
+#ifndef PANTRY_MIGRATE_REPORT_H
+#define PANTRY_MIGRATE_REPORT_H
 
 #include <stdbool.h>
 #include <stdio.h>

@@ -1,10 +1,10 @@
-/* progress.c - the migrate command's progress bars, JSON lines, notes and
- * report (progress.h). The engine hands over numbers; this decides how
+/* migrate_report.c - the migrate command's progress bars, JSON lines, notes and
+ * report (migrate_report.h). The engine hands over numbers; this decides how
  * they look.
  * Copyright (C) 2026 The pantrycrm authors. GPL-3.0-or-later. */
 #include "config.h"
 
-#include "progress.h"
+#include "migrate_report.h"
 
 #include <jansson.h>
 #include <stdlib.h>

@@ -18,6 +18,7 @@
 #include "prompt.h"
 #include "form.h"
 #include "complete.h"
+#include "worker.h"
 /* the panes, for the registry below */
 #include "list_pane.h"
 #include "migration_pane.h"
@@ -119,6 +120,7 @@ void console_panes_new(struct app *app)
 
 void console_panes_free(struct app *app)
 {
+    worker_finish(app);
     form_close(app);
     browse_query_free(&app->q);
     for (size_t i = 0; i < app->npanes; i++)
@@ -214,6 +216,19 @@ static void answer(struct app *app, int key)
     app->confirm = ACT_NONE;
 }
 
+/* Esc or ^C outside a prompt: the query in flight, else a pane's job of
+ * its own (an export). */
+static void cancel(struct app *app)
+{
+    if (app->busy) {
+        app_cancel(app);
+        return;
+    }
+    for (size_t i = 0; i < app->npanes; i++)
+        if (app->panes[i]->ops->cancel && app->panes[i]->ops->cancel(app->panes[i]))
+            return;
+}
+
 static void dispatch(struct app *app, int key)
 {
     app->locale_note = NULL;    /* read: the usual hints come back */
@@ -288,7 +303,7 @@ static void dispatch(struct app *app, int key)
         clearok(curscr, TRUE);
         break;
     case ACT_CANCEL:
-        app_cancel(app);
+        cancel(app);
         break;
     case ACT_SEARCH:
     case ACT_COMMAND:
@@ -372,9 +387,24 @@ static void reconnect_tick(struct app *app)
     app_refresh(app, NULL);
 }
 
+/* While a job holds the connection (worker.h), a key typed is kept for
+ * when it is done, as it would have been after a blocking call, so that
+ * keys typed ahead of an opening form land in the form. These act at
+ * once: the help and its keys (outside a form), ^L, and Esc/^C, which
+ * cancel the job (and drop the keys kept for it). */
+static bool key_now(struct app *app, int key)
+{
+    if (app->prompt && prompt_is_open(app->prompt))
+        return false;
+    if (app->help)
+        return true;
+    enum action a = keymap_lookup(KEYS_GLOBAL, key);
+    return (a == ACT_HELP && !app->form) || a == ACT_REDRAW || a == ACT_CANCEL;
+}
+
 static void loop(struct app *app)
 {
-    int held[64];       /* keys typed while a form saves */
+    int held[64];       /* keys typed while a job runs */
     size_t nheld = 0;
     console_render(app);
     while (!app->quit) {
@@ -394,10 +424,14 @@ static void loop(struct app *app)
             if (app->prompt && prompt_is_open(app->prompt)) {
                 prompt_cancel(app->prompt);
                 curs_set(0);
+            } else if (worker_cancel(app)) {
+                nheld = 0;
             } else if (app->busy) {
                 app_cancel(app);
             } else {
-                ui_status(app, " press q to quit");
+                cancel(app);
+                if (!app->status[0])
+                    ui_status(app, " press q to quit");
             }
         }
         if (n == 2 && (fds[1].revents & (POLLIN | POLLHUP | POLLERR)))
@@ -407,11 +441,17 @@ static void loop(struct app *app)
             while ((key = getch()) != ERR) {
                 if (key == KEY_RESIZE)
                     continue; /* layout is recomputed on every draw */
-                if (form_saving(app)) {
-                    /* typed ahead of a save: kept for when it is done */
-                    if (nheld < sizeof held / sizeof held[0])
-                        held[nheld++] = key;
-                    continue;
+                if (worker_active(app)) {
+                    if (!key_now(app, key)) {
+                        if (nheld < sizeof held / sizeof held[0])
+                            held[nheld++] = key;
+                        continue;
+                    }
+                    if (!app->help && keymap_lookup(KEYS_GLOBAL, key) == ACT_CANCEL) {
+                        worker_cancel(app);
+                        nheld = 0;
+                        continue;
+                    }
                 }
                 dispatch(app, key);
                 if (app->quit)
@@ -420,9 +460,9 @@ static void loop(struct app *app)
             if (fds[0].revents & (POLLHUP | POLLERR))
                 break; /* the terminal went away: SSH dropped */
         }
-        form_tick(app);
+        worker_tick(app);
         size_t used = 0;
-        while (used < nheld && !form_saving(app) && !app->quit)
+        while (used < nheld && !worker_active(app) && !app->quit)
             dispatch(app, held[used++]);
         memmove(held, held + used, (nheld - used) * sizeof held[0]);
         nheld -= used;

@@ -139,11 +139,10 @@ void app_cancel(struct app *app)
     if (!app->busy || app->conn_lent)
         return;
     PGcancel *c = PQgetCancel(app->conn);
-    char buf[256];
-    if (c && PQcancel(c, buf, sizeof buf))
+    if (c) {
+        cancel_send(c);     /* a round trip: not on this thread */
         ui_status(app, " cancelling the query…");
-    if (c)
-        PQfreeCancel(c);
+    }
 }
 
 /* ---- drawing helpers ------------------------------------------------------------ */

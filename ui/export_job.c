@@ -10,6 +10,7 @@
 #include "clock.h"
 #include "pg.h"
 #include "util.h"
+#include "worker.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -17,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 struct export_job {
     struct app *app;
@@ -26,13 +28,13 @@ struct export_job {
     enum export_format fmt;
     char *file, *tmp;
     FILE *out;
-    double t0, cancelled_at;
+    double t0;
     pthread_t thread;
     bool joined;
     atomic_llong rows;
     atomic_bool ended, cancel, connected, abandoned;
     bool direct;                /* a device or a FIFO, written in place */
-    pthread_mutex_t lock;       /* guards pgcancel */
+    pthread_mutex_t lock;       /* guards pgcancel (until Esc takes it) */
     PGcancel *pgcancel;
     int64_t result;             /* export_list's, after ended */
     char *err;
@@ -85,7 +87,8 @@ static void *export_main(void *arg)
     struct browse_session *bs = NULL;
     if (c && !atomic_load(&x->cancel)) {
         pthread_mutex_lock(&x->lock);
-        x->pgcancel = PQgetCancel(c);
+        if (!atomic_load(&x->cancel))   /* else Esc came first: nothing to cancel with */
+            x->pgcancel = PQgetCancel(c);
         pthread_mutex_unlock(&x->lock);
         /* Unprepared: a page's planning is nothing beside its 1,000 rows,
          * and a cancelled PREPARE would be retried unprepared (browse_exec),
@@ -180,9 +183,6 @@ bool export_job_tick(struct export_job *x)
                 ui_status(app, " exporting to %s… %lld rows, %.0f rows/s (Esc cancels)", x->file, n,
                           dt > 0 ? (double)n / dt : 0.0);
         }
-        /* a cancel that reached the server between two statements: again */
-        if (atomic_load(&x->cancel) && clock_mono_s() - x->cancelled_at >= 1)
-            export_job_cancel(x);
         return false;
     }
     pthread_join(x->thread, NULL);
@@ -209,11 +209,9 @@ bool export_job_tick(struct export_job *x)
 void export_job_cancel(struct export_job *x)
 {
     atomic_store(&x->cancel, true);
-    x->cancelled_at = clock_mono_s();
     pthread_mutex_lock(&x->lock);
-    char buf[256];
-    if (x->pgcancel)
-        PQcancel(x->pgcancel, buf, sizeof buf);
+    cancel_send(x->pgcancel);   /* taken: the thread makes no other */
+    x->pgcancel = NULL;
     pthread_mutex_unlock(&x->lock);
     ui_status(x->app, " cancelling the export…");
 }
@@ -225,6 +223,10 @@ void export_job_free(struct export_job *x)
     if (!x->joined) {
         if (!atomic_load(&x->ended))
             export_job_cancel(x);
+        /* the console is quitting: a cancelled export ends at once */
+        double t0 = clock_mono_s();
+        while (!atomic_load(&x->ended) && clock_mono_s() - t0 < 2)
+            nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
         /* the thread ends at once unless a reader of a FIFO or a pipe
          * stalls it: then it is left to end on its own and free the job */
         bool expected = false;

@@ -16,11 +16,32 @@ struct worker {
     worker_done_fn done;
     void *arg;
     PGconn *conn;
-    PGcancel *cancel;       /* made before the thread starts: PQcancel is thread-safe */
+    PGcancel *cancel;       /* made before the thread starts; cancel_send takes it */
     bool started, cancelled;
     pthread_t thread;
     atomic_bool ended;
 };
+
+static void *cancel_main(void *p)
+{
+    char buf[256];
+    PQcancel(p, buf, sizeof buf);
+    PQfreeCancel(p);
+    return NULL;
+}
+
+void cancel_send(PGcancel *c)
+{
+    if (!c)
+        return;
+    pthread_t t;
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    if (pthread_create(&t, &attr, cancel_main, c) != 0)
+        cancel_main(c);     /* no thread to be had: here, as it always was */
+    pthread_attr_destroy(&attr);
+}
 
 static void *worker_main(void *p)
 {
@@ -107,9 +128,8 @@ bool worker_cancel(struct app *app)
         finish(app, false);
         return true;
     }
-    char buf[256];
-    if (w->cancel)
-        PQcancel(w->cancel, buf, sizeof buf);
+    cancel_send(w->cancel);
+    w->cancel = NULL;
     ui_status(app, " cancelling…");
     return true;
 }
@@ -139,7 +159,7 @@ void worker_finish(struct app *app)
     if (w->started) {
         w->cancelled = true;
         char buf[256];
-        if (w->cancel)
+        if (w->cancel)  /* closing: the wait for it is the thread's anyway */
             PQcancel(w->cancel, buf, sizeof buf);
         pthread_join(w->thread, NULL);
         PQsetnonblocking(app->conn, 1);

@@ -45,4 +45,9 @@ void worker_tick(struct app *app);
 /* The console is closing: waits for the thread, then done. */
 void worker_finish(struct app *app);
 
+/* Asks the server to cancel what c's connection runs, from a detached
+ * thread: PQcancel connects to the server, a round trip the UI thread must
+ * not wait on (a silent host would freeze it). Takes c (freed there). */
+void cancel_send(PGcancel *c);
+
 #endif

@@ -2,8 +2,9 @@
 # Nothing on the console's UI thread waits on a network round trip (issue
 # 12, item 2): while the database makes an edit form's opening, a delete's
 # question or an :export wait (a session of this test holds a lock on
-# "Organization"), the screen answers keys (? shows the help), Esc cancels,
-# and once the lock goes the operation completes with the right result.
+# "Organization"), or a reconnect waits on a host that does not answer,
+# the screen answers keys (? shows the help), Esc cancels, and once the
+# wait ends the operation completes with the right result.
 # Every wait here is a poll of the screen or of pg_stat_activity.
 . "$abs_top_srcdir/tests/lib.sh"
 . "$abs_top_srcdir/tests/pgcluster.sh"
@@ -174,4 +175,68 @@ is "$(wc -l <"$TEST_TMP/o.csv" | tr -d ' ')" 2501 "and the file holds the header
 
 keys q
 wait_for "EXITED=0"; ok $? "q quits with status 0"
+
+# --- reconnecting to a host that does not answer --------------------------------------------------
+# A TCP gate in front of the server's socket: while $TEST_TMP/shut exists
+# it accepts connections and holds them unanswered (a host gone silent),
+# then serves them once the file goes.
+cat >"$TEST_TMP/gate.py" <<'PY'
+import os, socket, sys, threading, time
+sock_path, shut, port_file = sys.argv[1], sys.argv[2], sys.argv[3]
+srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+srv.bind(('127.0.0.1', 0))
+srv.listen(16)
+with open(port_file + '.tmp', 'w') as f:
+    f.write(str(srv.getsockname()[1]))
+os.rename(port_file + '.tmp', port_file)
+def pump(a, b):
+    try:
+        while True:
+            d = a.recv(65536)
+            if not d:
+                break
+            b.sendall(d)
+    except OSError:
+        pass
+    for s in (a, b):
+        try:
+            s.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+def serve(c):
+    while os.path.exists(shut):
+        time.sleep(0.05)
+    u = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    u.connect(sock_path)
+    threading.Thread(target=pump, args=(c, u), daemon=True).start()
+    pump(u, c)
+while True:
+    c, _ = srv.accept()
+    threading.Thread(target=serve, args=(c,), daemon=True).start()
+PY
+python3 "$TEST_TMP/gate.py" "$PGHOST/.s.PGSQL.$PGPORT" "$TEST_TMP/shut" "$TEST_TMP/gate.port" &
+GATE=$!
+at_exit "kill $GATE"
+i=0; while [ ! -s "$TEST_TMP/gate.port" ] && [ $i -lt 600 ]; do i=$((i + 1)); sleep 0.05; done
+GPORT=$(cat "$TEST_TMP/gate.port")
+$T new-session -d -s gate -x 120 -y 30 \
+    "env TERM=screen LC_ALL=C.UTF-8 ESCDELAY=25 XDG_STATE_HOME='$XDG_STATE_HOME' PGUSER=postgres '$PANTRYCRM' -d 'host=127.0.0.1 port=$GPORT dbname=a connect_timeout=300 sslmode=disable'; echo EXITED=\$?; sleep 30"
+tmux_retire async $T
+S=gate
+wait_for "A0001 Diner" || bail_out "the console did not open through the gate"
+touch "$TEST_TMP/shut"
+psql_val "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+          WHERE datname = 'a' AND pid <> pg_backend_pid() AND backend_type = 'client backend'" a >/dev/null
+keys r
+wait_for "RECONNECTING: try 1\]" 20; ok $? "a lost connection: the header says the console is reconnecting"
+keys '?'
+wait_for "Show this help" 10; ok $? "? shows the help while the reconnect waits on a silent host"
+keys x
+wait_for_gone "Show this help" 10
+rm -f "$TEST_TMP/shut"
+wait_for "reconnected \(after 1 try\)" 30; ok $? "once the host answers, that same try reconnects"
+wait_for_gone "RECONNECTING" 10
+keys q
+wait_for "EXITED=0"; ok $? "and q quits with status 0"
 done_testing

@@ -401,10 +401,11 @@ static void save(struct app *app, int attempt)
         j->org.values = dup_values(f->values, f->nfields);
         j->org.nvalues = f->nfields;
     }
-    if (worker_start(app, " saving…", save_run, saved, j))
-        f->saving = true;
-    else
+    f->saving = true;   /* before: without a thread, saved runs within */
+    if (!worker_start(app, " saving…", save_run, saved, j)) {
+        f->saving = false;
         save_job_free(j);
+    }
 }
 
 bool form_key(struct app *app, int key)

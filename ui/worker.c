@@ -9,12 +9,14 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 struct worker {
     worker_run_fn run;
     worker_done_fn done;
     void *arg;
+    char what[96];          /* the status line's " opening…" */
     PGconn *conn;
     PGcancel *cancel;       /* made before the thread starts; cancel_send takes it */
     bool started, cancelled;
@@ -106,6 +108,7 @@ bool worker_start(struct app *app, const char *what, worker_run_fn run, worker_d
     w->run = run;
     w->done = done;
     w->arg = arg;
+    snprintf(w->what, sizeof w->what, "%s", what);
     app->worker = w;
     ui_status(app, "%s", what);
     if (!app->busy)
@@ -139,13 +142,13 @@ void worker_tick(struct app *app)
     struct worker *w = app->worker;
     if (!w)
         return;
-    if (!w->started) {
-        if (!app->busy)
+    if (!w->started || !atomic_load(&w->ended)) {
+        if (!app->status[0])    /* a key (the help) cleared it: still waiting */
+            ui_status(app, "%s", w->what);
+        if (!w->started && !app->busy)
             begin(app);
         return;
     }
-    if (!atomic_load(&w->ended))
-        return;
     pthread_join(w->thread, NULL);
     PQsetnonblocking(app->conn, 1);
     finish(app, true);

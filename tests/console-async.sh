@@ -1,7 +1,7 @@
 #!/bin/sh
 # Nothing on the console's UI thread waits on a network round trip (issue
 # 12, item 2): while the database makes an edit form's opening, a delete's
-# question or an :export wait (a session of this test holds a lock on
+# question, m's look at the last run or an :export wait (a session of this test holds a lock on
 # "Organization"), or a reconnect waits on a host that does not answer,
 # the screen answers keys (? shows the help), Esc cancels, and once the
 # wait ends the operation completes with the right result.
@@ -26,14 +26,15 @@ SQL
 # A session of the test's own takes an ACCESS EXCLUSIVE lock on
 # "Organization" and keeps it until lock_release: every read of the table
 # waits meanwhile, as on a database that does not answer.
-lock_hold() {
+lock_hold() { # [table, default "Organization"]
+    local table=${1:-'"Organization"'}
     rm -f "$TEST_TMP/lockin"
     mkfifo "$TEST_TMP/lockin"
     psql -X -q -d a <"$TEST_TMP/lockin" >"$TEST_TMP/lock.out" 2>&1 &
     LOCKPID=$!
     exec 3>"$TEST_TMP/lockin"
-    echo 'BEGIN; LOCK TABLE "Organization" IN ACCESS EXCLUSIVE MODE; SELECT 1;' >&3
-    poll_sql "SELECT count(*) FROM pg_locks WHERE relation = '\"Organization\"'::regclass
+    echo "BEGIN; LOCK TABLE $table IN ACCESS EXCLUSIVE MODE; SELECT 1;" >&3
+    poll_sql "SELECT count(*) FROM pg_locks WHERE relation = '$table'::regclass
               AND mode = 'AccessExclusiveLock' AND granted" 1 || bail_out "the lock was not taken"
 }
 lock_release() {
@@ -116,6 +117,24 @@ wait_for "delete A0001 Diner\? y/n"; ok $? "once the lock goes, the question is 
 keys n
 wait_for_gone "y/n"
 is "$(psql_val 'SELECT count(*) FROM "Organization"' a)" 2500 "n deletes nothing"
+
+# --- m: the target's last run is read before anything is asked -------------------------------
+psql -X -q -v ON_ERROR_STOP=1 -d a -c "INSERT INTO migration.run (source, status)
+    VALUES ('sqlite:$TEST_TMP/legacy.db', 'interrupted')" || bail_out "cannot record a run"
+lock_hold migration.run
+keys m
+wait_for "looking up the target's last migration run" 10; ok $? "m says it reads the target's last run"
+lock_waiters 1
+keys '?'
+wait_for "Show this help" 10; ok $? "? shows the help while the last run is read"
+keys x
+wait_for_gone "Show this help" 10
+lock_release
+wait_for "resume run [0-9]+ \(interrupted\) from .*legacy.db\? y/n"; ok $? "once the lock goes, m asks about that run"
+keys n
+wait_for_gone "y/n"
+keys 1
+wait_for "Organizations +sorted by name"
 
 # --- :export, cancelled while the database makes it wait ------------------------------------
 lock_hold

@@ -57,6 +57,14 @@ lock_waiters() {
     poll_sql "SELECT count(*) FROM pg_stat_activity WHERE datname = 'a' AND wait_event_type = 'Lock'" "$1"
 }
 
+# ? must show the help while the console waits, and a key close it.
+help_meanwhile() { # what it waits for
+    keys '?'
+    wait_for "Show this help" 10; ok $? "? shows the help while $1"
+    keys x
+    wait_for_gone "Show this help" 10
+}
+
 . "$abs_top_srcdir/tests/tui.sh"
 tui_init async
 $T new-session -d -s async -x 120 -y 30 \
@@ -108,10 +116,7 @@ lock_hold
 keys D
 wait_for "reading what the delete would take" 10; ok $? "D says what it reads before asking"
 lock_waiters 1
-keys '?'
-wait_for "Show this help" 10; ok $? "? shows the help while the delete's question is prepared"
-keys x
-wait_for_gone "Show this help" 10
+help_meanwhile "the delete's question is prepared"
 lock_release
 wait_for "delete A0001 Diner\? y/n"; ok $? "once the lock goes, the question is asked"
 keys n
@@ -125,10 +130,7 @@ lock_hold migration.run
 keys m
 wait_for "looking up the target's last migration run" 10; ok $? "m says it reads the target's last run"
 lock_waiters 1
-keys '?'
-wait_for "Show this help" 10; ok $? "? shows the help while the last run is read"
-keys x
-wait_for_gone "Show this help" 10
+help_meanwhile "the last run is read"
 lock_release
 wait_for "resume run [0-9]+ \(interrupted\) from .*legacy.db\? y/n"; ok $? "once the lock goes, m asks about that run"
 keys n
@@ -141,10 +143,7 @@ lock_hold
 keys : ; keys -l "export csv $TEST_TMP/o.csv"; keys Enter
 wait_for "exporting to" 10; ok $? ":export starts"
 lock_waiters 1; ok $? "and its first page waits on the lock"
-keys '?'
-wait_for "Show this help" 10; ok $? "? shows the help while the export waits"
-keys x
-wait_for_gone "Show this help" 10
+help_meanwhile "the export waits"
 keys 3
 wait_for "No migration has run" 10; ok $? "another pane can be shown while the export waits"
 keys Escape
@@ -178,10 +177,7 @@ PY
 READER=$!
 keys : ; keys -l "export csv $TEST_TMP/pipe.csv"; keys Enter
 wait_for "exporting to .*pipe.csv… 1000 rows" 30; ok $? "the status line counts the rows written so far"
-keys '?'
-wait_for "Show this help" 10; ok $? "? shows the help while the export is under way"
-keys x
-wait_for_gone "Show this help" 10
+help_meanwhile "the export is under way"
 touch "$TEST_TMP/go"
 wait_for "exported 2500 rows to .*pipe.csv"; ok $? "the export completes with every row"
 wait "$READER"
@@ -249,10 +245,7 @@ psql_val "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
           WHERE datname = 'a' AND pid <> pg_backend_pid() AND backend_type = 'client backend'" a >/dev/null
 keys r
 wait_for "RECONNECTING: try 1\]" 20; ok $? "a lost connection: the header says the console is reconnecting"
-keys '?'
-wait_for "Show this help" 10; ok $? "? shows the help while the reconnect waits on a silent host"
-keys x
-wait_for_gone "Show this help" 10
+help_meanwhile "the reconnect waits on a silent host"
 rm -f "$TEST_TMP/shut"
 wait_for "reconnected \(after 1 try\)" 30; ok $? "once the host answers, that same try reconnects"
 wait_for_gone "RECONNECTING" 10

@@ -106,6 +106,16 @@ if have_cmd tmux tmux; then
     # A filter longer than the list keeps is refused whole, not cut short.
     keys : ; keys -l "filter city=$(printf '%0150d' 0)"; keys Enter
     wait_for "filter too long"; ok $? "an overlong :filter is refused"
+    keys : ; keys -l "filter clear"; keys Enter
+    idle
+    # The jobs beside the screen: a form opened by a thread that borrows
+    # the connection, and an export on a thread with its own.
+    keys e
+    wait_for "Edit organization"; ok $? "it opens an edit form (read by a job)"
+    keys q
+    idle
+    keys : ; keys -l "export csv $TEST_TMP/vg.csv"; keys Enter
+    wait_for "exported [0-9]+ rows"; ok $? "it exports the list beside the screen"
     keys 2
     wait_for "Contacts +sorted by"; ok $? "it switches to the contacts pane"
     idle

@@ -7,9 +7,9 @@
 #include "clock.h"
 #include "numfmt.h"
 #include "sanitize.h"
+#include "worker.h"
 
 #include <curses.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,7 +79,7 @@ bool app_send(struct app *app, struct pane *owner, int tag)
 
 bool app_send_sql(struct app *app, struct pane *owner, int tag, const char *sql)
 {
-    if (app->busy || !app->bs || app->reconnect[0])
+    if (app->busy || app->worker || !app->bs || app->reconnect[0])
         return false;
     browse_query_free(&app->q);
     app->q.sql = xstrdup(sql);
@@ -116,6 +116,8 @@ void app_on_readable(struct app *app)
     free(err);
     PQclear(res);
     browse_query_free(&done);
+    /* A job waiting for the slot has it first (worker.h). */
+    worker_tick(app);
     if (failed)
         return;
     for (size_t i = 0; i < app->npanes && !app->busy; i++)
@@ -132,31 +134,15 @@ void app_on_readable(struct app *app)
             app->panes[i]->ops->follow_up(app->panes[i]);
 }
 
-bool app_drain(struct app *app)
-{
-    if (app->conn_lent)
-        return false;
-    double t0 = clock_mono_s();
-    while (app->busy) {
-        struct pollfd pfd = {PQsocket(app->conn), POLLIN, 0};
-        poll(&pfd, 1, 100);
-        app_on_readable(app);
-        if (app->busy && clock_mono_s() - t0 >= 5)
-            return false;
-    }
-    return true;
-}
-
 void app_cancel(struct app *app)
 {
     if (!app->busy || app->conn_lent)
         return;
     PGcancel *c = PQgetCancel(app->conn);
-    char buf[256];
-    if (c && PQcancel(c, buf, sizeof buf))
+    if (c) {
+        cancel_send(c);     /* a round trip: not on this thread */
         ui_status(app, " cancelling the query…");
-    if (c)
-        PQfreeCancel(c);
+    }
 }
 
 /* ---- drawing helpers ------------------------------------------------------------ */

@@ -7,6 +7,7 @@
 #define PANTRY_APP_H
 
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -18,6 +19,7 @@
 struct prompt;
 struct form;
 struct strbuf;
+struct worker;
 
 enum role { ROLE_HEADER, ROLE_STATUS, ROLE_SELECTED, ROLE_TITLE, ROLE_DIM, ROLE_ERROR,
             ROLE_OK, ROLE_WARN, ROLE_BAR, ROLE_COUNT };
@@ -31,7 +33,9 @@ struct app {
     bool busy;
     struct pane *q_owner;
     int q_tag;                    /* the owner's meaning of the query */
-    bool conn_lent;               /* a worker thread uses conn (form.c's save) */
+    bool conn_lent;               /* a worker thread uses conn (worker.h) */
+    struct worker *worker;        /* the job that borrows it, or waits to (worker.c) */
+    atomic_int conn_readers;      /* threads reading conn's parameters to connect alike */
     bool read_only, utf8, color;
     const char *locale_note;    /* why we draw in ASCII; shown until a key */
     int color_pref;             /* 0 auto (NO_COLOR decides), 1 never, 2 always */
@@ -86,16 +90,13 @@ const char *app_session_key(const struct pane *p, const char *name, char *buf, s
  * freed, when not connected. */
 bool app_send(struct app *app, struct pane *owner, int tag);
 /* Sends a parameterless statement for owner; false when the connection is
- * busy or down (try at the next tick). */
+ * busy, down, or promised to a job (worker.h) (try at the next tick). */
 bool app_send_sql(struct app *app, struct pane *owner, int tag, const char *sql);
 /* The socket to poll while a query runs (-1 when idle), and the call to
  * make when it is readable. */
 int app_socket(struct app *app);
 void app_on_readable(struct app *app);
 void app_cancel(struct app *app);
-/* Lets the query in flight finish (its result is applied) so that the
- * connection can be used synchronously; false if it takes over 5 s. */
-bool app_drain(struct app *app);
 
 /* ---- drawing helpers: text is sanitized and fitted to width ------------------- */
 

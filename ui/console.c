@@ -18,6 +18,7 @@
 #include "prompt.h"
 #include "form.h"
 #include "complete.h"
+#include "worker.h"
 /* the panes, for the registry below */
 #include "list_pane.h"
 #include "migration_pane.h"
@@ -38,6 +39,8 @@
 #include <locale.h>
 #include <langinfo.h>
 #include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -119,6 +122,7 @@ void console_panes_new(struct app *app)
 
 void console_panes_free(struct app *app)
 {
+    worker_finish(app);
     form_close(app);
     browse_query_free(&app->q);
     for (size_t i = 0; i < app->npanes; i++)
@@ -214,6 +218,19 @@ static void answer(struct app *app, int key)
     app->confirm = ACT_NONE;
 }
 
+/* Esc or ^C outside a prompt: the query in flight, else a pane's job of
+ * its own (an export). */
+static void cancel(struct app *app)
+{
+    if (app->busy) {
+        app_cancel(app);
+        return;
+    }
+    for (size_t i = 0; i < app->npanes; i++)
+        if (app->panes[i]->ops->cancel && app->panes[i]->ops->cancel(app->panes[i]))
+            return;
+}
+
 static void dispatch(struct app *app, int key)
 {
     app->locale_note = NULL;    /* read: the usual hints come back */
@@ -288,7 +305,7 @@ static void dispatch(struct app *app, int key)
         clearok(curscr, TRUE);
         break;
     case ACT_CANCEL:
-        app_cancel(app);
+        cancel(app);
         break;
     case ACT_SEARCH:
     case ACT_COMMAND:
@@ -305,7 +322,9 @@ static void dispatch(struct app *app, int key)
     }
 }
 
-static int setup_session(struct app *app, char **err);
+struct session_info;
+static int session_read(PGconn *conn, struct session_info *si, char **err);
+static void session_apply(struct app *app, const struct session_info *si);
 
 /* ---- losing and regaining the server -------------------------------------- */
 
@@ -313,12 +332,83 @@ static int setup_session(struct app *app, char **err);
  * away, libpq marks the connection bad at the next query. The console then
  * reconnects on its own, with backoff, saying so in the header; pages
  * shown and an open form stay as they are meanwhile (a save says to try
- * again), and the page is fetched again once connected. */
+ * again), and the page is fetched again once connected. The connect and
+ * the session's checks (schema, standby, privileges, prepared statements)
+ * are round trips, to a host that may not answer for connect_timeout: a
+ * thread makes them on a new connection while the screen goes on, and the
+ * loop swaps it in once it is ready. */
 static double reconnect_next;
 static int reconnect_attempts;
 
+struct session_info {
+    bool standby, can_write;
+    char tls[96], ns[320], who[256];
+};
+
+struct reconnect_job {
+    PGconn *model;                  /* the lost connection: its parameters */
+    PGconn *conn;
+    struct browse_session *bs;
+    struct session_info si;
+    char *err;
+    double began;                   /* a message said since is not covered */
+    pthread_t thread;
+    atomic_bool ended;
+};
+static struct reconnect_job *reconnecting;
+
+static void *reconnect_main(void *arg)
+{
+    struct reconnect_job *j = arg;
+    j->conn = pg_connect_like(j->model, "reconnect", &j->err);
+    if (j->conn && (session_read(j->conn, &j->si, &j->err) != 0
+                    || !(j->bs = browse_session_new(j->conn, true, &j->err)))) {
+        PQfinish(j->conn);
+        j->conn = NULL;
+    }
+    atomic_store(&j->ended, true);
+    return NULL;
+}
+
+/* The thread's outcome: the new connection in place, or the next try later. */
+static void reconnect_done(struct app *app, struct reconnect_job *j)
+{
+    reconnecting = NULL;
+    if (!j->conn) {
+        double wait = 0.5 * (double)(1 << (reconnect_attempts < 6 ? reconnect_attempts - 1 : 5));
+        reconnect_next = clock_mono_s() + (wait > 15 ? 15 : wait);
+        char *first = j->err ? strchr(j->err, '\n') : NULL;
+        if (first)
+            *first = '\0';
+        if (app->status_at <= j->began)
+            ui_status(app, " connection lost: %s", j->err ? j->err : "?");
+        free(j->err);
+        free(j);
+        return;
+    }
+    PQfinish(app->conn);
+    browse_session_free(app->bs);
+    app->conn = j->conn;
+    app->bs = j->bs;
+    session_apply(app, &j->si);
+    free(j->err);
+    free(j);
+    PQsetnonblocking(app->conn, 1);
+    app->reconnect[0] = '\0';
+    ui_status(app, " reconnected (after %d %s); the page is read again", reconnect_attempts,
+              reconnect_attempts == 1 ? "try" : "tries");
+    app_refresh(app, NULL);
+}
+
 static void reconnect_tick(struct app *app)
 {
+    if (reconnecting) {
+        if (atomic_load(&reconnecting->ended)) {
+            pthread_join(reconnecting->thread, NULL);
+            reconnect_done(app, reconnecting);
+        }
+        return;
+    }
     if (app->conn_lent || PQstatus(app->conn) != CONNECTION_BAD)
         return;
     double now = clock_mono_s();
@@ -332,49 +422,59 @@ static void reconnect_tick(struct app *app)
         app->q_owner = NULL;
         browse_session_reset(app->bs);
     }
-    if (now < reconnect_next) {
+    /* an export's thread still reading the lost connection's parameters */
+    if (now < reconnect_next || atomic_load(&app->conn_readers) > 0) {
         snprintf(app->reconnect, sizeof app->reconnect, "[RECONNECTING: try %d in %.0f s]",
-                 reconnect_attempts + 1, reconnect_next - now + 0.5);
+                 reconnect_attempts + 1, reconnect_next > now ? reconnect_next - now + 0.5 : 0.0);
         return;
     }
     reconnect_attempts++;
     snprintf(app->reconnect, sizeof app->reconnect, "[RECONNECTING: try %d]", reconnect_attempts);
-    console_render(app);    /* the connect blocks: show why first */
-    char *err = NULL;
-    PGconn *old = app->conn;
-    struct browse_session *bs = NULL;
-    PGconn *c = pg_connect_like(old, "reconnect", &err);
-    if (c) {
-        app->conn = c;
-        if (setup_session(app, &err) != 0 || !(bs = browse_session_new(c, true, &err))) {
-            app->conn = old;
-            PQfinish(c);
-            c = NULL;
-        }
+    struct reconnect_job *j = xcalloc(1, sizeof *j);
+    j->model = app->conn;
+    j->began = clock_mono_s();
+    atomic_init(&j->ended, false);
+    reconnecting = j;
+    if (pthread_create(&j->thread, NULL, reconnect_main, j) != 0) {
+        reconnect_main(j);  /* no thread to be had: here, as it always could */
+        reconnect_done(app, j);
     }
-    if (!c) {
-        double wait = 0.5 * (double)(1 << (reconnect_attempts < 6 ? reconnect_attempts - 1 : 5));
-        reconnect_next = clock_mono_s() + (wait > 15 ? 15 : wait);
-        char *first = err ? strchr(err, '\n') : NULL;
-        if (first)
-            *first = '\0';
-        ui_status(app, " connection lost: %s", err ? err : "?");
-        free(err);
+}
+
+/* The console is closing: a reconnect under way is waited for (at most
+ * its connect_timeout) and dropped. */
+static void reconnect_stop(void)
+{
+    struct reconnect_job *j = reconnecting;
+    if (!j)
         return;
-    }
-    PQfinish(old);
-    browse_session_free(app->bs);
-    app->bs = bs;
-    PQsetnonblocking(c, 1);
-    app->reconnect[0] = '\0';
-    ui_status(app, " reconnected (after %d %s); the page is read again", reconnect_attempts,
-              reconnect_attempts == 1 ? "try" : "tries");
-    app_refresh(app, NULL);
+    pthread_join(j->thread, NULL);
+    browse_session_free(j->bs);
+    if (j->conn)
+        PQfinish(j->conn);
+    free(j->err);
+    free(j);
+    reconnecting = NULL;
+}
+
+/* While a job holds the connection (worker.h), a key typed is kept for
+ * when it is done, as it would have been after a blocking call, so that
+ * keys typed ahead of an opening form land in the form. These act at
+ * once: the help and its keys (outside a form), ^L, and Esc/^C, which
+ * cancel the job (and drop the keys kept for it). */
+static bool key_now(struct app *app, int key)
+{
+    if (app->prompt && prompt_is_open(app->prompt))
+        return false;
+    if (app->help)
+        return true;
+    enum action a = keymap_lookup(KEYS_GLOBAL, key);
+    return (a == ACT_HELP && !app->form) || a == ACT_REDRAW || a == ACT_CANCEL;
 }
 
 static void loop(struct app *app)
 {
-    int held[64];       /* keys typed while a form saves */
+    int held[64];       /* keys typed while a job runs */
     size_t nheld = 0;
     console_render(app);
     while (!app->quit) {
@@ -394,10 +494,14 @@ static void loop(struct app *app)
             if (app->prompt && prompt_is_open(app->prompt)) {
                 prompt_cancel(app->prompt);
                 curs_set(0);
+            } else if (worker_cancel(app)) {
+                nheld = 0;
             } else if (app->busy) {
                 app_cancel(app);
             } else {
-                ui_status(app, " press q to quit");
+                cancel(app);
+                if (!app->status[0])
+                    ui_status(app, " press q to quit");
             }
         }
         if (n == 2 && (fds[1].revents & (POLLIN | POLLHUP | POLLERR)))
@@ -407,11 +511,17 @@ static void loop(struct app *app)
             while ((key = getch()) != ERR) {
                 if (key == KEY_RESIZE)
                     continue; /* layout is recomputed on every draw */
-                if (form_saving(app)) {
-                    /* typed ahead of a save: kept for when it is done */
-                    if (nheld < sizeof held / sizeof held[0])
-                        held[nheld++] = key;
-                    continue;
+                if (worker_active(app)) {
+                    if (!key_now(app, key)) {
+                        if (nheld < sizeof held / sizeof held[0])
+                            held[nheld++] = key;
+                        continue;
+                    }
+                    if (!app->help && keymap_lookup(KEYS_GLOBAL, key) == ACT_CANCEL) {
+                        worker_cancel(app);
+                        nheld = 0;
+                        continue;
+                    }
                 }
                 dispatch(app, key);
                 if (app->quit)
@@ -420,9 +530,9 @@ static void loop(struct app *app)
             if (fds[0].revents & (POLLHUP | POLLERR))
                 break; /* the terminal went away: SSH dropped */
         }
-        form_tick(app);
+        worker_tick(app);
         size_t used = 0;
-        while (used < nheld && !form_saving(app) && !app->quit)
+        while (used < nheld && !worker_active(app) && !app->quit)
             dispatch(app, held[used++]);
         memmove(held, held + used, (nheld - used) * sizeof held[0]);
         nheld -= used;
@@ -441,45 +551,64 @@ static void loop(struct app *app)
  * read-only: either way the guard (guard.h) refuses every key that writes
  * before anything is sent. No session setting at the server
  * (default_transaction_read_only): behind a transaction pooler it would
- * stay on the server connection and fail the next client's writes. */
-static int setup_session(struct app *app, char **err)
+ * stay on the server connection and fail the next client's writes.
+ * session_read asks the server (on any thread: it touches only conn and
+ * si), session_apply records it (on the UI thread). */
+static int session_read(PGconn *conn, struct session_info *si, char **err)
 {
+    memset(si, 0, sizeof *si);
     /* Without the schema every pane would fail with SQL errors: say what
      * to do instead of opening. */
-    char *missing = schema_missing(app->conn);
+    char *missing = schema_missing(conn);
     if (missing) {
         *err = missing;
         return -1;
     }
     char *lag = NULL;
-    int standby = pg_standby(app->conn, &lag, err);
+    int standby = pg_standby(conn, &lag, err);
     free(lag);
     if (standby < 0)
         return -1;
-    app->standby = standby == 1;
-    if (app->standby)
-        guard_set_read_only("a standby (read replica) takes no edits: open the console on the "
-                            "primary, -d with target_session_attrs=read-write");
-    char *tls = pg_tls_summary(app->conn);
-    snprintf(app->tls, sizeof app->tls, "%s", tls);
+    si->standby = standby == 1;
+    char *tls = pg_tls_summary(conn);
+    snprintf(si->tls, sizeof si->tls, "%s", tls);
     free(tls);
-    PGresult *res = pg_exec(app->conn, err,
+    PGresult *res = pg_exec(conn, err,
         "SELECT current_user, current_database(), coalesce(inet_server_addr()::text, 'local'),"
         " to_regclass('public.\"Organization\"') IS NOT NULL AND"
         " has_table_privilege('public.\"Organization\"', 'INSERT, UPDATE, DELETE')", 0, NULL);
     if (!res)
         return -1;
-    bool can_write = PQgetvalue(res, 0, 3)[0] == 't';
-    if (!can_write)
+    si->can_write = PQgetvalue(res, 0, 3)[0] == 't';
+    PQclear(res);
+    snprintf(si->ns, sizeof si->ns, "%s:%s/%s/%s", PQhost(conn) ? PQhost(conn) : "",
+             PQport(conn) ? PQport(conn) : "", PQdb(conn), PQuser(conn));
+    char *host = pg_describe(conn);
+    snprintf(si->who, sizeof si->who, "%s", host);
+    free(host);
+    return 0;
+}
+
+static void session_apply(struct app *app, const struct session_info *si)
+{
+    app->standby = si->standby;
+    if (app->standby)
+        guard_set_read_only("a standby (read replica) takes no edits: open the console on the "
+                            "primary, -d with target_session_attrs=read-write");
+    snprintf(app->tls, sizeof app->tls, "%s", si->tls);
+    if (!si->can_write)
         guard_set_read_only("the role cannot write");
     app->read_only = guard_read_only();
-    snprintf(app->session_ns, sizeof app->session_ns, "%s:%s/%s/%s",
-             PQhost(app->conn) ? PQhost(app->conn) : "", PQport(app->conn) ? PQport(app->conn) : "",
-             PQdb(app->conn), PQuser(app->conn));
-    char *host = pg_describe(app->conn);
-    snprintf(app->who, sizeof app->who, "%s", host);
-    free(host);
-    PQclear(res);
+    snprintf(app->session_ns, sizeof app->session_ns, "%s", si->ns);
+    snprintf(app->who, sizeof app->who, "%s", si->who);
+}
+
+static int setup_session(struct app *app, char **err)
+{
+    struct session_info si;
+    if (session_read(app->conn, &si, err) != 0)
+        return -1;
+    session_apply(app, &si);
     return 0;
 }
 
@@ -623,6 +752,7 @@ int console_main(const struct console_opts *opts)
     console_panes_new(&app);
     restore_session(&app);
     loop(&app);
+    reconnect_stop();
     restore_terminal();
     save_session(&app);
     prompt_free(app.prompt);

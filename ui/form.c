@@ -17,15 +17,13 @@
 #include "legacy.h"
 #include "app.h"
 #include "prompt.h"
+#include "worker.h"
 
 #include <curses.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-static void save_join(struct app *app);
 
 static char **dup_values(char *const *v, size_t n)
 {
@@ -49,12 +47,6 @@ void form_close(struct app *app)
     struct form *f = app->form;
     if (!f)
         return;
-    if (f->saving) {    /* the console is closing: let the save end first */
-        save_join(app);
-        free(f->job_err);
-        free(f->job_id);
-        edit_org_free(&f->job_theirs);
-    }
     free_values(f->values, f->nfields);
     free_values(f->loaded, f->nfields);
     edit_org_free(&f->org);
@@ -74,12 +66,6 @@ static bool can_write(struct app *app)
         free(err);
         return false;
     }
-    /* Forms use the connection synchronously: let a page in flight land
-     * first rather than dropping the key. */
-    if (!app_drain(app)) {
-        ui_status(app, " a query is still running: try again");
-        return false;
-    }
     return true;
 }
 
@@ -94,22 +80,54 @@ static struct form *form_new(struct app *app, enum form_kind kind)
     return f;
 }
 
+/* Reading the row to edit is a round trip: it runs as a job (worker.h)
+ * and the form opens when the row is there. */
+struct open_job {
+    char *id;
+    struct edit_org org;
+    char *err;
+    int rc;
+};
+
+static void open_run(PGconn *conn, void *arg)
+{
+    struct open_job *j = arg;
+    j->rc = edit_org_load(conn, j->id, &j->org, &j->err);
+}
+
+static void open_done(struct app *app, void *arg, bool ran, bool cancelled)
+{
+    struct open_job *j = arg;
+    if (!ran || cancelled) {
+        if (cancelled)
+            ui_status(app, " not opened (cancelled)");
+        edit_org_free(&j->org);
+    } else if (j->rc != 0) {
+        ui_status(app, " %s", j->rc > 0 ? "that organization is gone" : j->err);
+        edit_org_free(&j->org);
+    } else {
+        app->status[0] = '\0';
+        struct form *f = form_new(app, FORM_EDIT_ORG);
+        f->org = j->org;
+        f->values = dup_values(j->org.values, f->nfields);
+        f->loaded = dup_values(j->org.values, f->nfields);
+    }
+    free(j->err);
+    free(j->id);
+    free(j);
+}
+
 bool form_open_edit(struct app *app, const char *org_id)
 {
     if (!can_write(app))
         return false;
-    struct edit_org o = {0};
-    char *err = NULL;
-    int rc = edit_org_load(app->conn, org_id, &o, &err);
-    if (rc != 0) {
-        ui_status(app, " %s", rc > 0 ? "that organization is gone" : err);
-        free(err);
+    struct open_job *j = xcalloc(1, sizeof *j);
+    j->id = xstrdup(org_id);
+    if (!worker_start(app, " opening…", open_run, open_done, j)) {
+        free(j->id);
+        free(j);
         return false;
     }
-    struct form *f = form_new(app, FORM_EDIT_ORG);
-    f->org = o;
-    f->values = dup_values(o.values, f->nfields);
-    f->loaded = dup_values(o.values, f->nfields);
     return true;
 }
 
@@ -253,43 +271,76 @@ static void merge_theirs(struct app *app, struct edit_org *theirs, int attempt)
     ask_clash(app);
 }
 
-/* The save runs on a thread that borrows the connection (app->conn_lent:
- * no query is sent or polled meanwhile), because edit_org_save is a
+/* The save runs as a job (worker.h) because edit_org_save is a
  * transaction of several round trips (BEGIN, UPDATE ... RETURNING, the
  * row as it is now on a conflict, COMMIT) whose lost-update protection
- * and messages must stay those of src/crm/edit.c. The loop polls it
- * (form_tick); keys typed meanwhile wait, as they did for a blocking save. */
-static void *save_worker(void *arg)
+ * and messages must stay those of src/crm/edit.c. The form's values are
+ * copied into the job, so the thread and the screen share nothing. */
+struct save_job {
+    enum form_kind kind;
+    int attempt;
+    struct edit_org org;        /* FORM_LOG_INTERACTION: only its id */
+    char **values;
+    size_t nvalues;
+    enum edit_result result;
+    struct edit_org theirs;
+    char *err, *new_id;
+};
+
+static void save_run(PGconn *conn, void *arg)
 {
-    struct form *f = arg;
-    if (f->kind == FORM_LOG_INTERACTION)
-        f->job_result = edit_log_interaction(f->job_conn, f->org_id, f->values, &f->job_id, &f->job_err);
+    struct save_job *j = arg;
+    if (j->kind == FORM_LOG_INTERACTION)
+        j->result = edit_log_interaction(conn, j->org.id, j->values, &j->new_id, &j->err);
     else
-        f->job_result = edit_org_save(f->job_conn, &f->org, &f->job_theirs, &f->job_err);
-    atomic_store(&f->job_done, true);
-    return NULL;
+        j->result = edit_org_save(conn, &j->org, &j->theirs, &j->err);
+}
+
+static void save_job_free(struct save_job *j)
+{
+    edit_org_free(&j->org);
+    edit_org_free(&j->theirs);
+    free_values(j->values, j->nvalues);
+    free(j->err);
+    free(j->new_id);
+    free(j);
 }
 
 /* What the save came to, on the UI thread. */
-static void saved(struct app *app)
+static void saved(struct app *app, void *arg, bool ran, bool cancelled)
 {
+    struct save_job *j = arg;
     struct form *f = app->form;
-    char *err = f->job_err;
-    enum edit_result r = f->job_result;
-    f->job_err = NULL;
-    free(f->job_id);
-    f->job_id = NULL;
+    if (f)
+        f->saving = false;
+    if (!f || !ran) {   /* the console is closing, or the save never began */
+        if (f && cancelled)
+            ui_status(app, " not saved (cancelled); the form is kept");
+        save_job_free(j);
+        return;
+    }
+    enum edit_result r = j->result;
+    const char *err = j->err;
+    if (r != EDIT_OK && cancelled) {
+        char k[16];
+        ui_status(app, " not saved (cancelled); the form is kept, %s saves it",
+                  keymap_key_name(ACT_FORM_SAVE, k, sizeof k));
+        save_job_free(j);
+        return;
+    }
     if (f->kind == FORM_LOG_INTERACTION) {
         if (r == EDIT_OK)
             after_save(app, "interaction logged", f->org_id);
         else
             ui_status(app, " %s", err ? err : "could not log the interaction");
-        free(err);
+        save_job_free(j);
         return;
     }
-    struct edit_org theirs = f->job_theirs;
-    memset(&f->job_theirs, 0, sizeof f->job_theirs);
-    int attempt = f->job_attempt;
+    if (r == EDIT_OK && f->kind == FORM_NEW_ORG && j->org.id) {
+        free(f->org.id);
+        f->org.id = xstrdup(j->org.id);
+    }
+    int attempt = j->attempt;
     switch (r) {
     case EDIT_OK:
         after_save(app, f->kind == FORM_NEW_ORG ? "organization created"
@@ -298,11 +349,10 @@ static void saved(struct app *app)
         break;
     case EDIT_CONFLICT:
         if (attempt >= 3) { /* a row rewritten as fast as we merge */
-            edit_org_free(&theirs);
             ui_status(app, " this organization keeps changing under you: nothing was saved; try again");
             break;
         }
-        merge_theirs(app, &theirs, attempt);
+        merge_theirs(app, &j->theirs, attempt);
         break;
     case EDIT_GONE:
         ui_status(app, " the organization was deleted meanwhile; nothing was saved");
@@ -311,31 +361,12 @@ static void saved(struct app *app)
         ui_status(app, " %s", err ? err : "could not save");
         break;
     }
-    free(err);
-}
-
-/* Ends the borrowing of the connection; the save's outcome is applied. */
-static void save_join(struct app *app)
-{
-    struct form *f = app->form;
-    pthread_join(f->job, NULL);
-    f->saving = false;
-    app->conn_lent = false;
-    app->busy = false;
+    save_job_free(j);
 }
 
 bool form_saving(const struct app *app)
 {
     return app->form && app->form->saving;
-}
-
-void form_tick(struct app *app)
-{
-    struct form *f = app->form;
-    if (!f || !f->saving || !atomic_load(&f->job_done))
-        return;
-    save_join(app);
-    saved(app);
 }
 
 static void save(struct app *app, int attempt)
@@ -344,10 +375,6 @@ static void save(struct app *app, int attempt)
     if (app->reconnect[0] || PQstatus(app->conn) == CONNECTION_BAD) {
         /* the form stays open with every value: nothing typed is lost */
         ui_status(app, " not connected: reconnecting; the form is kept, save again once connected");
-        return;
-    }
-    if (!app_drain(app)) {
-        ui_status(app, " a query is still running: try again");
         return;
     }
     /* Validate everything first: the status line names the first problem
@@ -361,27 +388,24 @@ static void save(struct app *app, int attempt)
             return;
         }
     }
-    if (f->kind != FORM_LOG_INTERACTION) {
-        free_values(f->org.values, f->org.nvalues);
-        f->org.values = dup_values(f->values, f->nfields);
-        f->org.nvalues = f->nfields;
+    struct save_job *j = xcalloc(1, sizeof *j);
+    j->kind = f->kind;
+    j->attempt = attempt;
+    j->values = dup_values(f->values, f->nfields);
+    j->nvalues = f->nfields;
+    if (f->kind == FORM_LOG_INTERACTION) {
+        j->org.id = xstrdup(f->org_id);
+    } else {
+        j->org.id = f->org.id ? xstrdup(f->org.id) : NULL;
+        j->org.updated_at = f->org.updated_at ? xstrdup(f->org.updated_at) : NULL;
+        j->org.values = dup_values(f->values, f->nfields);
+        j->org.nvalues = f->nfields;
     }
-    f->job_conn = app->conn;
-    f->job_attempt = attempt;
-    f->job_err = NULL;
-    f->job_id = NULL;
-    memset(&f->job_theirs, 0, sizeof f->job_theirs);
-    atomic_init(&f->job_done, false);
-    if (pthread_create(&f->job, NULL, save_worker, f) != 0) {
-        save_worker(f);     /* no thread to be had: save here, as it always could */
-        saved(app);
-        return;
+    f->saving = true;   /* before: without a thread, saved runs within */
+    if (!worker_start(app, " saving…", save_run, saved, j)) {
+        f->saving = false;
+        save_job_free(j);
     }
-    f->saving = true;
-    app->conn_lent = true;
-    app->busy = true;       /* nothing else is sent meanwhile */
-    app->q_owner = NULL;
-    ui_status(app, " saving…");
 }
 
 bool form_key(struct app *app, int key)

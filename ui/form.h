@@ -4,8 +4,6 @@
 #ifndef PANTRY_FORM_H
 #define PANTRY_FORM_H
 
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -27,19 +25,12 @@ struct form {
     bool conflict;              /* showing yours against theirs */
     struct edit_org theirs;
     bool *clash;                /* per field: changed by both, not yet decided */
-    /* a save in progress on its thread (form.c: save_worker) */
-    bool saving;
-    pthread_t job;
-    atomic_bool job_done;
-    PGconn *job_conn;
-    int job_attempt;
-    enum edit_result job_result;
-    struct edit_org job_theirs;
-    char *job_err, *job_id;
+    bool saving;                /* a save is under way (a job: worker.h) */
 };
 
 /* Opens a form; false with a status message when it cannot (read-only,
- * busy, row gone). */
+ * busy). The edit form opens once its row is read (a job, worker.h): a
+ * row gone by then is said on the status line. */
 bool form_open_edit(struct app *app, const char *org_id);
 bool form_open_new(struct app *app);
 bool form_open_log(struct app *app, const char *org_id, const char *org_name);
@@ -50,9 +41,7 @@ bool form_key(struct app *app, int key);
 /* The value typed into the field prompt. */
 void form_field_entered(struct app *app, const char *value);
 void form_draw(struct app *app, int y, int x, int h, int w);
-/* A save in progress (keys wait for it), and the loop's call that applies
- * its outcome once it has one. */
+/* A save in progress. */
 bool form_saving(const struct app *app);
-void form_tick(struct app *app);
 
 #endif

@@ -4,13 +4,13 @@
 #include "config.h"
 
 #include "list_pane.h"
-#include "clock.h"
 #include "edit.h"
 #include "export.h"
 #include "guard.h"
+#include "worker.h"
+#include "export_job.h"
 
 #include <ctype.h>
-#include <curses.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,31 +41,9 @@ static bool sort_by_header(const struct list_pane *lp, const char *name, enum br
 
 /* ---- export ------------------------------------------------------------------ */
 
-/* Export progress: shown on the status line; Esc or ^C cancels. */
-struct export_ui {
-    struct app *app;
-    const char *file;
-    double t0;
-};
-
-static int export_tick(void *ctx, int64_t rows)
-{
-    struct export_ui *x = ctx;
-    double dt = clock_mono_s() - x->t0;
-    ui_status(x->app, " exporting to %s: %lld rows, %.0f rows/s… (Esc cancels)", x->file,
-              (long long)rows, dt > 0 ? (double)rows / dt : 0.0);
-    if (x->app->repaint)
-        x->app->repaint(x->app);
-    int key;
-    while ((key = getch()) != ERR)
-        if (keymap_lookup(KEYS_GLOBAL, key) == ACT_CANCEL)
-            return 1;
-    return 0;
-}
-
-/* ":export csv|jsonl FILE": the list with its filters and sort. The rows
- * go to FILE.part, renamed to FILE when complete; a cancel or an error
- * removes it, so FILE is never half written. */
+/* ":export csv|jsonl FILE": the list with its filters and sort, by a
+ * thread with its own connection (export_job.h), so the console goes on
+ * meanwhile. */
 static void export_list_ui(struct list_pane *lp, const char *args)
 {
     struct app *app = lp->base.app;
@@ -73,6 +51,14 @@ static void export_list_ui(struct list_pane *lp, const char *args)
     enum export_format fmt;
     if (sscanf(args, "%15s %511[^\n]", format, file) != 2 || !export_format_parse(format, &fmt)) {
         ui_status(app, " usage: export csv|jsonl FILE");
+        return;
+    }
+    if (lp->export) {
+        ui_status(app, " an export of this list is running: Esc stops it");
+        return;
+    }
+    if (app->reconnect[0]) {
+        ui_status(app, " not connected: reconnecting (the header says when)");
         return;
     }
     const char *home = getenv("HOME");
@@ -88,28 +74,7 @@ static void export_list_ui(struct list_pane *lp, const char *args)
         app_ask(app, NULL, ACT_COMMAND, " %s exists: replace it? y/n", file);
         return;
     }
-    if (!app_drain(app)) {
-        ui_status(app, " a query is still running: try again");
-        return;
-    }
-    char *err = NULL, *tmp = NULL;
-    FILE *out = export_open(file, &tmp, &err);
-    if (!out) {
-        ui_status(app, " %s", err);
-        free(err);
-        return;
-    }
-    struct export_ui x = {app, file, clock_mono_s()};
-    int64_t n = export_list(app->bs, &lp->l.spec, fmt, out, export_tick, &x, &err);
-    if (!export_finish(out, file, tmp, n >= 0, &err) && n >= 0)
-        n = -1;
-    if (n >= 0)
-        ui_status(app, " exported %lld rows to %s (%s)", (long long)n, file, export_format_name(fmt));
-    else if (n == -2)
-        ui_status(app, " export cancelled; nothing was written to %s", file);
-    else
-        ui_status(app, " %s", err ? err : "export failed");
-    free(err);
+    lp->export = export_job_start(app, &lp->l.spec, fmt, file);
 }
 
 /* ---- commands ------------------------------------------------------------------ */
@@ -166,8 +131,8 @@ bool list_command(struct pane *p, const char *verb, const char *rest, const char
     struct list_view *l = &lp->l;
     /* A command that needs the connection waits for the query in flight
      * instead of being dropped: the user typed it on purpose. */
-    if (app->busy && (!strcmp(verb, "goto") || !strcmp(verb, "search") || !strcmp(verb, "export")
-                      || !strcmp(verb, "filter") || !strcmp(verb, "sort"))) {
+    if (app->busy && (!strcmp(verb, "goto") || !strcmp(verb, "search") || !strcmp(verb, "filter")
+                      || !strcmp(verb, "sort"))) {
         snprintf(app->queued, sizeof app->queued, "%s", line);
         return true;
     }
@@ -212,14 +177,75 @@ bool list_command(struct pane *p, const char *verb, const char *rest, const char
 
 /* ---- deleting an organization ---------------------------------------------------- */
 
+/* The question names what goes with the organization, and the delete is
+ * made against the version read: both are round trips, so both are jobs
+ * (worker.h). */
+struct delete_job {
+    struct list_pane *lp;
+    char *id, *name, *token;
+    struct edit_org org;
+    struct edit_cascade cascade;
+    enum edit_result result;
+    char *err;
+    bool failed;
+};
+
+static void delete_job_free(struct delete_job *j)
+{
+    edit_org_free(&j->org);
+    free(j->id);
+    free(j->name);
+    free(j->token);
+    free(j->err);
+    free(j);
+}
+
+static void ask_run(PGconn *conn, void *arg)
+{
+    struct delete_job *j = arg;
+    j->failed = edit_org_load(conn, j->id, &j->org, &j->err) != 0
+                || edit_org_cascade(conn, j->id, &j->cascade, &j->err) != 0;
+}
+
+static void ask_done(struct app *app, void *arg, bool ran, bool cancelled)
+{
+    struct delete_job *j = arg;
+    struct list_pane *lp = j->lp;
+    if (!ran || cancelled) {
+        if (cancelled)
+            ui_status(app, " nothing deleted (cancelled)");
+        delete_job_free(j);
+        return;
+    }
+    if (j->failed) {
+        ui_status(app, " %s", j->err ? j->err : "that organization is gone");
+        delete_job_free(j);
+        return;
+    }
+    free(lp->delete_id);
+    free(lp->delete_token);
+    lp->delete_id = xstrdup(j->id);
+    lp->delete_token = xstrdup(j->org.updated_at);
+    const struct edit_cascade *c = &j->cascade;
+    /* The question first: on a narrow terminal the y/n must still show. */
+    char leads[64] = "";
+    if (c->leads > 0)
+        snprintf(leads, sizeof leads, "; %lld lead%s will have no organization", (long long)c->leads,
+                 c->leads == 1 ? "" : "s");
+    app_ask(app, &lp->base, ACT_DELETE,
+            " delete %.40s? y/n  (with it %lld contact%s, %lld interaction%s, %lld opportunit%s, "
+            "%lld contract%s%s)",
+            j->name, (long long)c->contacts,
+            c->contacts == 1 ? "" : "s", (long long)c->interactions, c->interactions == 1 ? "" : "s",
+            (long long)c->opportunities, c->opportunities == 1 ? "y" : "ies", (long long)c->contracts,
+            c->contracts == 1 ? "" : "s", leads);
+    delete_job_free(j);
+}
+
 void list_ask_delete(struct list_pane *lp)
 {
     struct app *app = lp->base.app;
     char *err = NULL;
-    if (!app_drain(app)) {
-        ui_status(app, " a query is still running: try again");
-        return;
-    }
     struct list_view *l = &lp->l;
     if (l->spec.entity != BROWSE_ORGS || l->page.nrows == 0)
         return;
@@ -229,48 +255,51 @@ void list_ask_delete(struct list_pane *lp)
         free(err);
         return;
     }
-    struct edit_org o = {0};
-    struct edit_cascade c = {0};
-    if (edit_org_load(app->conn, row[BROWSE_ORG_ID], &o, &err) != 0
-        || edit_org_cascade(app->conn, row[BROWSE_ORG_ID], &c, &err) != 0) {
-        ui_status(app, " %s", err ? err : "that organization is gone");
-        free(err);
-        edit_org_free(&o);
-        return;
+    struct delete_job *j = xcalloc(1, sizeof *j);
+    j->lp = lp;
+    j->id = xstrdup(row[BROWSE_ORG_ID]);
+    j->name = xstrdup(row[BROWSE_ORG_NAME] ? row[BROWSE_ORG_NAME] : "");
+    if (!worker_start(app, " reading what the delete would take with it…", ask_run, ask_done, j))
+        delete_job_free(j);
+}
+
+static void delete_run(PGconn *conn, void *arg)
+{
+    struct delete_job *j = arg;
+    j->result = edit_org_delete(conn, j->id, j->token, &j->err);
+}
+
+static void delete_done(struct app *app, void *arg, bool ran, bool cancelled)
+{
+    struct delete_job *j = arg;
+    struct list_pane *lp = j->lp;
+    enum edit_result r = j->result;
+    if (!ran)
+        ui_status(app, " nothing deleted (cancelled)");
+    else if (r != EDIT_OK && cancelled)
+        ui_status(app, " nothing deleted (cancelled)");
+    else
+        ui_status(app, " %s", r == EDIT_OK ? "deleted"
+                              : r == EDIT_CONFLICT ? "not deleted: someone changed it meanwhile (look again)"
+                              : r == EDIT_GONE ? "it was already deleted"
+                              : j->err ? j->err : "could not delete");
+    delete_job_free(j);
+    if (ran) {
+        lp->detail_open = false;
+        app_refresh(app, NULL);
     }
-    free(lp->delete_id);
-    free(lp->delete_token);
-    lp->delete_id = xstrdup(row[BROWSE_ORG_ID]);
-    lp->delete_token = xstrdup(o.updated_at);
-    edit_org_free(&o);
-    /* The question first: on a narrow terminal the y/n must still show. */
-    char leads[64] = "";
-    if (c.leads > 0)
-        snprintf(leads, sizeof leads, "; %lld lead%s will have no organization", (long long)c.leads,
-                 c.leads == 1 ? "" : "s");
-    app_ask(app, &lp->base, ACT_DELETE,
-            " delete %.40s? y/n  (with it %lld contact%s, %lld interaction%s, %lld opportunit%s, "
-            "%lld contract%s%s)",
-            row[BROWSE_ORG_NAME] ? row[BROWSE_ORG_NAME] : "", (long long)c.contacts,
-            c.contacts == 1 ? "" : "s", (long long)c.interactions, c.interactions == 1 ? "" : "s",
-            (long long)c.opportunities, c.opportunities == 1 ? "y" : "ies", (long long)c.contracts,
-            c.contracts == 1 ? "" : "s", leads);
 }
 
 void list_do_delete(struct list_pane *lp)
 {
     struct app *app = lp->base.app;
-    char *err = NULL;
-    if (!app_drain(app)) {
-        ui_status(app, " a query is still running: try again");
+    if (!lp->delete_id)
         return;
-    }
-    enum edit_result r = edit_org_delete(app->conn, lp->delete_id, lp->delete_token, &err);
-    ui_status(app, " %s", r == EDIT_OK ? "deleted"
-                          : r == EDIT_CONFLICT ? "not deleted: someone changed it meanwhile (look again)"
-                          : r == EDIT_GONE ? "it was already deleted"
-                          : err ? err : "could not delete");
-    free(err);
-    lp->detail_open = false;
-    app_refresh(app, NULL);
+    struct delete_job *j = xcalloc(1, sizeof *j);
+    j->lp = lp;
+    j->id = lp->delete_id;
+    j->token = lp->delete_token;
+    lp->delete_id = lp->delete_token = NULL;
+    if (!worker_start(app, " deleting…", delete_run, delete_done, j))
+        delete_job_free(j);
 }

@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include "list_pane.h"
+#include "export_job.h"
 #include "form.h"
 #include "state.h"
 
@@ -614,9 +615,37 @@ static void restore_session(struct pane *p, struct state *st, bool shown)
 
 /* ---- the pane -------------------------------------------------------------------- */
 
+/* An ':export' runs on its own thread: its count and its end are
+ * shown from here. */
+static void tick(struct pane *p, double now, bool shown)
+{
+    (void)now, (void)shown;
+    struct list_pane *lp = (struct list_pane *)p;
+    if (lp->export && export_job_tick(lp->export)) {
+        export_job_free(lp->export);
+        lp->export = NULL;
+    }
+}
+
+static bool cancel_op(struct pane *p)
+{
+    struct list_pane *lp = (struct list_pane *)p;
+    if (!lp->export)
+        return false;
+    export_job_cancel(lp->export);
+    return true;
+}
+
+static const char *quit_question(struct pane *p)
+{
+    return ((struct list_pane *)p)->export
+           ? " an export is running (quitting stops it and removes its partial file); quit? y/n" : NULL;
+}
+
 static void free_op(struct pane *p)
 {
     struct list_pane *lp = (struct list_pane *)p;
+    export_job_free(lp->export);
     browse_page_free(&lp->l.page);
     browse_hits_free(&lp->l.hits);
     browse_org_detail_free(&lp->detail);
@@ -638,6 +667,9 @@ static const struct pane_ops list_pane_ops = {
     .reload = reload_op,
     .command = list_command,
     .search = search_op,
+    .tick = tick,
+    .cancel = cancel_op,
+    .quit_question = quit_question,
     .save_session = save_session,
     .restore_session = restore_session,
 };

@@ -52,6 +52,7 @@ struct list_pane {
     size_t detail_top;
     char *delete_id, *delete_token; /* the organization a 'D' asks about */
     char *restore_id;               /* the row the saved session was on */
+    struct export_job *export;      /* an ':export' under way, or NULL */
 };
 
 /* What the list asked the connection (the query slot's tag). */
@@ -84,6 +85,7 @@ void list_goto(struct list_pane *lp, const char *text);
 void list_search(struct list_pane *lp, const char *term);
 void list_refresh(struct list_pane *p, const char *id);
 /* list_cmd.c */
+struct export_job;
 bool list_command(struct pane *p, const char *verb, const char *rest, const char *line);
 void list_ask_delete(struct list_pane *lp);
 void list_do_delete(struct list_pane *lp);

@@ -12,6 +12,7 @@
 #include "paths.h"
 #include "runinfo.h"
 #include "spawn.h"
+#include "worker.h"
 
 #include <curses.h>
 #include <errno.h>
@@ -170,28 +171,21 @@ static const char *short_source(const char *source, char *buf, size_t size)
 }
 
 /* The source to migrate, and what an 'm' would do with it, in *what
- * ("resume run 3 (interrupted) from X"): the target's last run decides,
- * since its checkpoints are keys of its own source (a resume from another
- * source would mix two databases); then this machine's last run; then the
- * demo's legacy file. Caller frees both; NULL when no source is known. */
-static char *migration_source(struct migration_pane *mp, char **what)
+ * ("resume run 3 (interrupted) from X"): the target's last run decides
+ * (last, when the target records one), since its checkpoints are keys of
+ * its own source (a resume from another source would mix two databases);
+ * then this machine's last run; then the demo's legacy file. Caller frees
+ * both; NULL when no source is known. */
+static char *migration_source(struct migration_pane *mp, struct run_info *last, char **what)
 {
-    struct app *app = mp->base.app;
     *what = NULL;
-    if (app->conn && app_drain(app)) {
-        char *err = NULL;
-        struct run_info r;
-        int found = run_info_last(app->conn, &r, &err);
-        free(err);
-        if (found == 1) {
-            char sb[64];
-            *what = xasprintf("%s run %lld (%s) from %s", run_info_unfinished(&r) ? "resume" : "repeat",
-                              r.id, r.status, short_source(r.source, sb, sizeof sb));
-            char *source = r.source;
-            r.source = NULL;
-            run_info_free(&r);
-            return source;
-        }
+    if (last) {
+        char sb[64];
+        *what = xasprintf("%s run %lld (%s) from %s", run_info_unfinished(last) ? "resume" : "repeat",
+                          last->id, last->status, short_source(last->source, sb, sizeof sb));
+        char *source = last->source;
+        last->source = NULL;
+        return source;
     }
     if (mp->m.found && mp->m.run.source[0]) {
         char sb[64];
@@ -281,6 +275,67 @@ static const char *writes(struct pane *p, enum action a, bool shown)
     }
 }
 
+/* What m and A do once the source is known: A assesses it, m asks. */
+static void with_source(struct migration_pane *mp, enum action a, struct run_info *last)
+{
+    struct app *app = mp->base.app;
+    char *what = NULL;
+    char *source = migration_source(mp, last, &what);
+    if (!source) {
+        ui_status(app, " no source known: run 'pantrycrm %s --source sqlite:FILE' once",
+                  a == ACT_MIG_ASSESS ? "assess" : "migrate");
+    } else if (a == ACT_MIG_ASSESS) {
+        assess_panel_start(mp->preflight, app, source);
+        free(source);
+    } else {
+        free(mp->source);
+        mp->source = source;
+        app_ask(app, &mp->base, ACT_MIG_START, " %s? y/n", what);
+    }
+    free(what);
+}
+
+/* The target's last run is read by a job (worker.h): a round trip. */
+struct lookup_job {
+    struct migration_pane *mp;
+    enum action a;
+    struct run_info last;
+    int found;
+};
+
+static void lookup_run(PGconn *conn, void *arg)
+{
+    struct lookup_job *j = arg;
+    char *err = NULL;
+    j->found = run_info_last(conn, &j->last, &err);
+    free(err);  /* no schema or no connection: the next sources are asked */
+}
+
+static void lookup_done(struct app *app, void *arg, bool ran, bool cancelled)
+{
+    struct lookup_job *j = arg;
+    if (cancelled)
+        ui_status(app, " cancelled");
+    else if (ran)
+        with_source(j->mp, j->a, j->found == 1 ? &j->last : NULL);
+    run_info_free(&j->last);
+    free(j);
+}
+
+static void look_up_last_run(struct migration_pane *mp, enum action a)
+{
+    struct app *app = mp->base.app;
+    if (!app->conn || app->reconnect[0]) {  /* cut off: this machine's record decides */
+        with_source(mp, a, NULL);
+        return;
+    }
+    struct lookup_job *j = xcalloc(1, sizeof *j);
+    j->mp = mp;
+    j->a = a;
+    if (!worker_start(app, " looking up the target's last migration run…", lookup_run, lookup_done, j))
+        free(j);
+}
+
 /* m, p and A work from any pane (and bring this one on screen); a, which
  * stops a run, only here, where the run is in sight. */
 static bool action(struct pane *p, enum action a, bool shown)
@@ -296,15 +351,8 @@ static bool action(struct pane *p, enum action a, bool shown)
     char *err = NULL, sb[64];
     const char *msrc = short_source(m->run.source, sb, sizeof sb);
     if (a == ACT_MIG_ASSESS) {
-        char *what = NULL;
-        char *source = migration_source(mp, &what);
-        free(what);
-        if (!source)
-            ui_status(app, " no source known: run 'pantrycrm assess --source sqlite:FILE' once");
-        else
-            assess_panel_start(mp->preflight, app, source);
-        free(source);
         app_show(app, p);
+        look_up_last_run(mp, a);
         return true;
     }
     if (a == ACT_MIG_START) {
@@ -326,17 +374,8 @@ static bool action(struct pane *p, enum action a, bool shown)
             app_show(app, p);
             return true;
         }
-        char *what = NULL;
-        char *source = migration_source(mp, &what);
         app_show(app, p);
-        if (!source) {
-            ui_status(app, " no source known: run 'pantrycrm migrate --source sqlite:FILE' once");
-            return true;
-        }
-        free(mp->source);
-        mp->source = source;
-        app_ask(app, p, ACT_MIG_START, " %s? y/n", what);
-        free(what);
+        look_up_last_run(mp, a);
         return true;
     }
     if (!running) {

@@ -54,6 +54,9 @@ struct pane_ops {
     bool (*command)(struct pane *p, const char *verb, const char *rest, const char *line);
     /* The '/' line; a pane without it opens no search prompt. */
     void (*search)(struct pane *p, const char *term);
+    /* Esc or ^C with no query in flight: stop a job of the pane's own (an
+     * export); true when there was one. */
+    bool (*cancel)(struct pane *p);
     /* A question to ask before quitting ("a migration is running…"), or NULL. */
     const char *(*quit_question)(struct pane *p);
     /* The pane's part of the session in the state file: key names are

@@ -1,0 +1,254 @@
+#!/bin/sh
+# Nothing on the console's UI thread waits on a network round trip (issue
+# 12, item 2): while the database makes an edit form's opening, a delete's
+# question, m's look at the last run or an :export wait (a session of this test holds a lock on
+# "Organization"), or a reconnect waits on a host that does not answer,
+# the screen answers keys (? shows the help), Esc cancels, and once the
+# wait ends the operation completes with the right result.
+# Every wait here is a poll of the screen or of pg_stat_activity.
+. "$abs_top_srcdir/tests/lib.sh"
+. "$abs_top_srcdir/tests/pgcluster.sh"
+require_cmd tmux tmux
+require_cmd python3 python3
+pg_start
+export XDG_STATE_HOME=$TEST_TMP/state
+pg_createdb a
+"$PANTRYCRM" -d dbname=a db migrate >/dev/null || bail_out "db migrate failed"
+# 2,500 organizations with long names: an export page (1,000 rows) is far
+# more than a pipe holds.
+psql -X -q -v ON_ERROR_STOP=1 -d a <<'SQL' || bail_out "cannot fill the database"
+INSERT INTO "Organization" (name, priority, segment, city)
+SELECT 'A' || lpad(g::text, 4, '0') || ' ' || repeat('long name ', 12), 'A', 'CATERING', 'Town ' || g
+FROM generate_series(1, 2500) g;
+UPDATE "Organization" SET name = 'A0001 Diner' WHERE name LIKE 'A0001 %';
+SQL
+
+# A session of the test's own takes an ACCESS EXCLUSIVE lock on
+# "Organization" and keeps it until lock_release: every read of the table
+# waits meanwhile, as on a database that does not answer.
+lock_hold() { # [table, default "Organization"]
+    local table=${1:-'"Organization"'}
+    rm -f "$TEST_TMP/lockin"
+    mkfifo "$TEST_TMP/lockin"
+    psql -X -q -d a <"$TEST_TMP/lockin" >"$TEST_TMP/lock.out" 2>&1 &
+    LOCKPID=$!
+    exec 3>"$TEST_TMP/lockin"
+    echo "BEGIN; LOCK TABLE $table IN ACCESS EXCLUSIVE MODE; SELECT 1;" >&3
+    poll_sql "SELECT count(*) FROM pg_locks WHERE relation = '$table'::regclass
+              AND mode = 'AccessExclusiveLock' AND granted" 1 || bail_out "the lock was not taken"
+}
+lock_release() {
+    echo 'COMMIT;' >&3
+    exec 3>&-
+    wait "$LOCKPID"
+}
+poll_sql() { # sql want: until the value is want (30 s at most)
+    local i=0
+    while [ $i -lt 600 ]; do
+        [ "$(psql_val "$1" a)" = "$2" ] && return 0
+        i=$((i + 1)); sleep 0.05
+    done
+    diag "'$1' never gave $2"
+    return 1
+}
+# Until n sessions other than the lock's wait for a lock: the console's
+# statement is under way and stuck.
+lock_waiters() {
+    poll_sql "SELECT count(*) FROM pg_stat_activity WHERE datname = 'a' AND wait_event_type = 'Lock'" "$1"
+}
+
+# ? must show the help while the console waits, and a key close it.
+help_meanwhile() { # what it waits for
+    keys '?'
+    wait_for "Show this help" 10; ok $? "? shows the help while $1"
+    keys x
+    wait_for_gone "Show this help" 10
+}
+
+. "$abs_top_srcdir/tests/tui.sh"
+tui_init async
+$T new-session -d -s async -x 120 -y 30 \
+    "env TERM=screen LC_ALL=C.UTF-8 ESCDELAY=25 XDG_STATE_HOME='$XDG_STATE_HOME' PGHOST='$PGHOST' PGPORT=$PGPORT PGUSER=postgres HOME='$TEST_TMP' '$PANTRYCRM' -d dbname=a 2>'$TEST_TMP/err'; echo EXITED=\$?; sleep 30"
+wait_for "Organizations +sorted by name" || bail_out "the console did not open"
+wait_for "A0001 Diner"
+
+# --- opening an edit form ---------------------------------------------------------
+lock_hold
+keys e
+wait_for "opening…" 10; ok $? "e says it is opening the form"
+lock_waiters 1; ok $? "and the row's read waits on the lock"
+keys '?'
+wait_for "Show this help" 10; ok $? "? shows the help while the row is read"
+keys x
+wait_for_gone "Show this help" 10; ok $? "and a key closes it, still while the row is read"
+unlike "$(screen)" "Edit organization" "the form is not open yet"
+# typed ahead of the form: Enter edits its first field once it is open
+keys Enter
+lock_release
+wait_for "Edit organization"; ok $? "once the lock goes, the form opens"
+wait_for "Name: A0001 Diner"; ok $? "with the row read, and the Enter typed meanwhile edits its first field"
+keys Escape
+wait_for_gone "Name: A0001 Diner"
+keys q
+wait_for_gone "Edit organization"; ok $? "and q leaves the form"
+
+# --- cancelling the opening ----------------------------------------------------------
+lock_hold
+keys e
+wait_for "opening…" 10
+lock_waiters 1
+keys Escape
+wait_for "not opened \(cancelled\)" 10; ok $? "Esc cancels the opening of a form"
+lock_waiters 0; ok $? "and the statement that waited is cancelled at the server"
+keys '?'
+wait_for "Show this help" 10; ok $? "and the console answers keys at once"
+keys x
+wait_for_gone "Show this help" 10
+lock_release
+keys 2
+wait_for "Contacts +sorted by"; ok $? "the console goes on after the cancel"
+unlike "$(screen)" "Edit organization" "and no form opens after it"
+keys 1
+wait_for "Organizations +sorted by name"
+
+# --- a delete's question ----------------------------------------------------------------
+lock_hold
+keys D
+wait_for "reading what the delete would take" 10; ok $? "D says what it reads before asking"
+lock_waiters 1
+help_meanwhile "the delete's question is prepared"
+lock_release
+wait_for "delete A0001 Diner\? y/n"; ok $? "once the lock goes, the question is asked"
+keys n
+wait_for_gone "y/n"
+is "$(psql_val 'SELECT count(*) FROM "Organization"' a)" 2500 "n deletes nothing"
+
+# --- m: the target's last run is read before anything is asked -------------------------------
+psql -X -q -v ON_ERROR_STOP=1 -d a -c "INSERT INTO migration.run (source, status)
+    VALUES ('sqlite:$TEST_TMP/legacy.db', 'interrupted')" || bail_out "cannot record a run"
+lock_hold migration.run
+keys m
+wait_for "looking up the target's last migration run" 10; ok $? "m says it reads the target's last run"
+lock_waiters 1
+help_meanwhile "the last run is read"
+lock_release
+wait_for "resume run [0-9]+ \(interrupted\) from .*legacy.db\? y/n"; ok $? "once the lock goes, m asks about that run"
+keys n
+wait_for_gone "y/n"
+keys 1
+wait_for "Organizations +sorted by name"
+
+# --- :export, cancelled while the database makes it wait ------------------------------------
+lock_hold
+keys : ; keys -l "export csv $TEST_TMP/o.csv"; keys Enter
+wait_for "exporting to" 10; ok $? ":export starts"
+lock_waiters 1; ok $? "and its first page waits on the lock"
+help_meanwhile "the export waits"
+keys 3
+wait_for "No migration has run" 10; ok $? "another pane can be shown while the export waits"
+keys Escape
+wait_for "export cancelled after 0 rows; .*o.csv was not written \(the partial file was removed\)" 10
+ok $? "Esc cancels the export and says how far it got and that nothing was written"
+ok "$(test ! -e "$TEST_TMP/o.csv" && test ! -e "$TEST_TMP/o.csv.part"; echo $?)" \
+    "neither the file nor its partial file is left"
+lock_release
+keys 1
+wait_for "Organizations +sorted by name"
+
+# --- :export with a live count, completed ---------------------------------------------------------
+# The export writes to a FIFO whose reader takes the header and the first
+# page, then stops reading until told: the export waits in its second page
+# with 1,000 rows written.
+mkfifo "$TEST_TMP/pipe.csv"
+python3 - "$TEST_TMP/pipe.csv" "$TEST_TMP/page1" "$TEST_TMP/go" >"$TEST_TMP/reader.out" 2>&1 <<'PY' &
+import os, sys, time
+f = open(sys.argv[1], 'rb')
+n = 0
+while n < 1001:
+    if not f.readline():
+        break
+    n += 1
+open(sys.argv[2], 'w').close()
+while not os.path.exists(sys.argv[3]):
+    time.sleep(0.05)
+n += f.read().count(b'\n')
+print(n)
+PY
+READER=$!
+keys : ; keys -l "export csv $TEST_TMP/pipe.csv"; keys Enter
+wait_for "exporting to .*pipe.csv… 1000 rows" 30; ok $? "the status line counts the rows written so far"
+help_meanwhile "the export is under way"
+touch "$TEST_TMP/go"
+wait_for "exported 2500 rows to .*pipe.csv"; ok $? "the export completes with every row"
+wait "$READER"
+is "$(cat "$TEST_TMP/reader.out")" 2501 "and the reader got the header and 2,500 records"
+
+# --- and once more to a file, without a lock ------------------------------------------------------
+keys : ; keys -l "export csv $TEST_TMP/o.csv"; keys Enter
+wait_for "exported 2500 rows to .*o.csv"; ok $? "an export to a file completes"
+is "$(wc -l <"$TEST_TMP/o.csv" | tr -d ' ')" 2501 "and the file holds the header and 2,500 records"
+
+keys q
+wait_for "EXITED=0"; ok $? "q quits with status 0"
+
+# --- reconnecting to a host that does not answer --------------------------------------------------
+# A TCP gate in front of the server's socket: while $TEST_TMP/shut exists
+# it accepts connections and holds them unanswered (a host gone silent),
+# then serves them once the file goes.
+cat >"$TEST_TMP/gate.py" <<'PY'
+import os, socket, sys, threading, time
+sock_path, shut, port_file = sys.argv[1], sys.argv[2], sys.argv[3]
+srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+srv.bind(('127.0.0.1', 0))
+srv.listen(16)
+with open(port_file + '.tmp', 'w') as f:
+    f.write(str(srv.getsockname()[1]))
+os.rename(port_file + '.tmp', port_file)
+def pump(a, b):
+    try:
+        while True:
+            d = a.recv(65536)
+            if not d:
+                break
+            b.sendall(d)
+    except OSError:
+        pass
+    for s in (a, b):
+        try:
+            s.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+def serve(c):
+    while os.path.exists(shut):
+        time.sleep(0.05)
+    u = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    u.connect(sock_path)
+    threading.Thread(target=pump, args=(c, u), daemon=True).start()
+    pump(u, c)
+while True:
+    c, _ = srv.accept()
+    threading.Thread(target=serve, args=(c,), daemon=True).start()
+PY
+python3 "$TEST_TMP/gate.py" "$PGHOST/.s.PGSQL.$PGPORT" "$TEST_TMP/shut" "$TEST_TMP/gate.port" &
+GATE=$!
+at_exit "kill $GATE"
+i=0; while [ ! -s "$TEST_TMP/gate.port" ] && [ $i -lt 600 ]; do i=$((i + 1)); sleep 0.05; done
+GPORT=$(cat "$TEST_TMP/gate.port")
+$T new-session -d -s gate -x 120 -y 30 \
+    "env TERM=screen LC_ALL=C.UTF-8 ESCDELAY=25 XDG_STATE_HOME='$XDG_STATE_HOME' PGUSER=postgres '$PANTRYCRM' -d 'host=127.0.0.1 port=$GPORT dbname=a connect_timeout=300 sslmode=disable'; echo EXITED=\$?; sleep 30"
+tmux_retire async $T
+S=gate
+wait_for "A0001 Diner" || bail_out "the console did not open through the gate"
+touch "$TEST_TMP/shut"
+psql_val "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+          WHERE datname = 'a' AND pid <> pg_backend_pid() AND backend_type = 'client backend'" a >/dev/null
+keys r
+wait_for "RECONNECTING: try 1\]" 20; ok $? "a lost connection: the header says the console is reconnecting"
+help_meanwhile "the reconnect waits on a silent host"
+rm -f "$TEST_TMP/shut"
+wait_for "reconnected \(after 1 try\)" 30; ok $? "once the host answers, that same try reconnects"
+wait_for_gone "RECONNECTING" 10
+keys q
+wait_for "EXITED=0"; ok $? "and q quits with status 0"
+done_testing

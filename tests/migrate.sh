@@ -9,6 +9,13 @@ export XDG_STATE_HOME=$TEST_TMP/state
 SRC=$TEST_TMP/legacy.db
 "$PANTRYCRM" demo generate --scale 300 --messy --seed 11 --out "$SRC" >/dev/null \
     || bail_out "demo generate failed"
+# Two e-mails that SQL Server's case-insensitive collation held as one:
+# a copy of a plain user, the address upper-cased.
+sqlite3 "$SRC" "CREATE TEMP TABLE u AS SELECT * FROM \"User\" WHERE email GLOB '[a-z]*@*'
+    AND name NOT GLOB '*[^ -~]*' ORDER BY id LIMIT 1;
+    UPDATE u SET id = 'dup-user-1', email = upper(email); INSERT INTO \"User\" SELECT * FROM u;" \
+    || bail_out "planting a case-insensitive duplicate failed"
+dup_email=$(sqlite3 "$SRC" "SELECT email FROM \"User\" WHERE id = 'dup-user-1'")
 pg_createdb m
 C=dbname=m
 "$PANTRYCRM" -d $C db migrate >/dev/null || bail_out "db migrate failed"
@@ -68,6 +75,15 @@ like "$OUT" '"quarantined": [1-9]' "the report counts quarantined rows"
 like "$OUT" '"enum_normalised"|"segment:enum_normalised"' "and repairs by reason"
 run_ok "verify passes after the load" "$PANTRYCRM" -d $C verify
 like "$OUT" "every migrated row matches" "verify says so"
+like "$OUT" "case-insensitive duplicates: SQL Server held each of these as one value" \
+     "and names the values SQL Server held as one"
+like "$OUT" "  User \\(email\\): 1 value in 2 rows, e.g. '[^']*@" "the planted e-mail pair, with an example"
+run_ok "report" "$PANTRYCRM" -d $C report
+like "$OUT" "  User \\(email\\): 1 value in 2 rows" "migrate's report names them too"
+run_ok "report --json" "$PANTRYCRM" -d $C report --json
+like "$OUT" '"columns": "email"' "and its JSON"
+is "$(psql_val "SELECT count(*) FROM \"User\" WHERE lower(email) = lower('$dup_email')" m)" 2 \
+   "both rows are in the target"
 
 # Reasons the messy data must produce.
 for reason in enum_unmatched fk_orphan decimal_precision_loss datetime_out_of_range; do

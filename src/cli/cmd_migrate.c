@@ -405,6 +405,9 @@ static void print_verify(FILE *out, json_t *doc, bool json)
                          "quarantined\n", N("source_rows"), N("target_rows"), N("quarantined"));
 #undef N
     }
+    /* the same words as migrate's report */
+    collisions_print(out, json_object_get(doc, "case_insensitive_duplicates"),
+                     json_string_value(json_object_get(doc, "case_insensitive_duplicates_error")));
     fprintf(out, "%s\n", json_is_true(json_object_get(doc, "ok"))
                              ? "verify: every source row is migrated or quarantined, "
                                "and every migrated row matches"

@@ -5,9 +5,11 @@
 #include "config.h"
 
 #include "migrate_report.h"
+#include "sanitize.h"
 
 #include <jansson.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/ioctl.h>
 
 /* A rate as a bar shows it: 950, 34k, 1.2M. */
@@ -136,6 +138,9 @@ void progress_print_report(FILE *out, const struct engine_report *r, bool json)
                                 (json_int_t)r->read, "migrated", (json_int_t)r->migrated,
                                 "quarantined", (json_int_t)r->quarantined, "repaired",
                                 (json_int_t)r->repaired, "bytes", (json_int_t)r->bytes);
+        json_object_set_new(doc, "case_insensitive_duplicates", collisions_json(&r->dups));
+        if (r->dups_err)
+            json_object_set_new(doc, "case_insensitive_duplicates_error", json_string(r->dups_err));
         char *s = json_dumps(doc, JSON_INDENT(2));
         fprintf(out, "%s\n", s);
         free(s);
@@ -145,5 +150,39 @@ void progress_print_report(FILE *out, const struct engine_report *r, bool json)
         fprintf(out, "%-18s %10lld %10lld %11lld %9lld %12lld %9.3f\n", "total",
                 (long long)r->read, (long long)r->migrated, (long long)r->quarantined,
                 (long long)r->repaired, (long long)r->bytes, r->seconds);
+        json_t *dups = collisions_json(&r->dups);
+        collisions_print(out, dups, r->dups_err);
+        json_decref(dups);
+    }
+}
+
+void collisions_print(FILE *out, const json_t *dups, const char *err)
+{
+    if (err) {
+        struct strbuf e;
+        sb_init(&e);
+        sanitize_text(err, strlen(err), SANITIZE_UTF8, &e);
+        fprintf(out, "case-insensitive duplicates: not read (%s)\n", e.buf ? e.buf : "");
+        sb_free(&e);
+        return;
+    }
+    if (!json_array_size(dups))
+        return;
+    fputs("case-insensitive duplicates: SQL Server held each of these as one value; PostgreSQL "
+          "keeps them apart\n", out);
+    size_t i;
+    const json_t *d;
+    json_array_foreach(dups, i, d) {
+        /* the example is data: sanitized on the way out */
+        const char *example = json_string_value(json_object_get(d, "example"));
+        struct strbuf ex;
+        sb_init(&ex);
+        sanitize_text(example ? example : "", example ? strlen(example) : 0, SANITIZE_UTF8, &ex);
+        long long values = json_integer_value(json_object_get(d, "values"));
+        fprintf(out, "  %s (%s): %lld value%s in %lld rows, e.g. '%s'\n",
+                json_string_value(json_object_get(d, "table")),
+                json_string_value(json_object_get(d, "columns")), values, values == 1 ? "" : "s",
+                (long long)json_integer_value(json_object_get(d, "rows")), ex.buf ? ex.buf : "");
+        sb_free(&ex);
     }
 }

@@ -6,6 +6,7 @@
 #define PANTRY_MIGRATE_REPORT_H
 
 #include <stdbool.h>
+#include <jansson.h>
 #include <stdio.h>
 
 #include "engine.h"
@@ -27,5 +28,9 @@ void progress_attach(struct progress_display *d, struct engine_opts *o);
 
 /* The per-table summary, as a table or as JSON. */
 void progress_print_report(FILE *out, const struct engine_report *r, bool json);
+
+/* The case-insensitive duplicates (collisions_json) under a report, or
+ * why they could not be read (err); nothing when there are none. */
+void collisions_print(FILE *out, const json_t *dups, const char *err);
 
 #endif

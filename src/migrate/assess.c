@@ -140,20 +140,6 @@ static void examples_add(json_t *arr, const char *s, size_t len)
  * Per column and per table
  * ------------------------------------------------------------------------ */
 
-/* The unique keys of the legacy schema (data-model.md §1): SQL Server
- * compares them case-insensitively and ignores trailing blanks, PostgreSQL
- * does neither. */
-static const struct {
-    const char *table, *cols[2];
-} unique_keys[] = {
-    {"User", {"email", NULL}},
-    {"Account", {"provider", "providerAccountId"}},
-    {"Session", {"sessionToken", NULL}},
-    {"VerificationToken", {"token", NULL}},
-    {"VerificationToken", {"identifier", "token"}},
-    {"Contract", {"contractNumber", NULL}},
-};
-#define NUNIQUE (sizeof unique_keys / sizeof unique_keys[0])
 
 struct col_acc {
     const struct legacy_column *col;
@@ -168,7 +154,7 @@ struct col_acc {
 };
 
 struct unique_acc {
-    size_t ki;                      /* index in unique_keys */
+    const struct legacy_unique *key;    /* which unique key (legacy.h) */
     size_t src[2];
     struct hmap folded;             /* folded hash → exact hash */
     int64_t values, changed, collisions;
@@ -316,7 +302,7 @@ static void unique_row(struct assessor *a, struct unique_acc *u, const struct ce
     struct strbuf exact, folded;
     sb_init(&exact);
     sb_init(&folded);
-    for (size_t k = 0; k < 2 && unique_keys[u->ki].cols[k]; k++) {
+    for (size_t k = 0; k < 2 && (*u->key).cols[k]; k++) {
         const struct cell *c = &cells[u->src[k]];
         if (c->is_null) {       /* NULLs never collide */
             sb_free(&exact);
@@ -533,8 +519,8 @@ static json_t *table_json(struct assessor *a, struct table_acc *ta, const struct
         struct unique_acc *ua = &ta->uniq[u];
         json_t *o = json_object();
         json_t *names = json_array();
-        for (size_t k = 0; k < 2 && unique_keys[ua->ki].cols[k]; k++)
-            json_array_append_new(names, json_string(unique_keys[ua->ki].cols[k]));
+        for (size_t k = 0; k < 2 && (*ua->key).cols[k]; k++)
+            json_array_append_new(names, json_string((*ua->key).cols[k]));
         json_object_set_new(o, "columns", names);
         json_object_set_new(o, "values", json_integer(ua->values));
         json_object_set_new(o, "values_with_case_or_trailing_blanks", json_integer(ua->changed));
@@ -678,11 +664,13 @@ json_t *assess_run(const struct assess_opts *o, void (*progress)(const char *, v
             if (t->cols[c].kind == COL_ENUM)
                 ta->cols[c].values = xcalloc(1, sizeof *ta->cols[c].values);
         }
-        for (size_t u = 0; u < NUNIQUE && ta->nuniq < 2; u++) {
+        size_t nunique;
+        const struct legacy_unique *unique_keys = legacy_unique_keys(&nunique);
+        for (size_t u = 0; u < nunique && ta->nuniq < 2; u++) {
             if (strcmp(unique_keys[u].table, t->name) != 0)
                 continue;
             struct unique_acc *ua = &ta->uniq[ta->nuniq++];
-            ua->ki = u;
+            ua->key = &unique_keys[u];
             for (size_t k = 0; k < 2 && unique_keys[u].cols[k]; k++)
                 ua->src[k] = name_index(scols, nsrc, unique_keys[u].cols[k]);
             hmap_init(&ua->folded, opts.max_parent_keys);

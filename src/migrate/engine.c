@@ -689,6 +689,9 @@ int engine_report_read(const char *conninfo, struct engine_report *r, char **err
         r->seconds += t->seconds;
     }
     PQclear(res);
+    /* not a reason to withhold the counts: said beside them instead */
+    if (collisions_read(conn, &r->dups, &r->dups_err) != 0 && !r->dups_err)
+        r->dups_err = xstrdup("unknown error");
     PQfinish(conn);
     return 0;
 }
@@ -697,5 +700,7 @@ void engine_report_free(struct engine_report *r)
 {
     for (size_t i = 0; i < r->n; i++)
         free(r->tables[i].repairs_json);
+    collisions_free(&r->dups);
+    free(r->dups_err);
     memset(r, 0, sizeof *r);
 }

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "collisions.h"
 #include "convert.h"
 #include <libpq-fe.h>
 
@@ -100,6 +101,8 @@ struct engine_report {
     size_t n;
     int64_t read, migrated, quarantined, repaired, bytes;   /* totals */
     double seconds;
+    struct collisions dups;         /* unique values that were one to SQL Server */
+    char *dups_err;                 /* why they could not be read, or NULL */
 };
 int engine_report_read(const char *conninfo, struct engine_report *r, char **err);
 void engine_report_free(struct engine_report *r);

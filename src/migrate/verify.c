@@ -17,6 +17,7 @@
 #include "config.h"
 
 #include "verify.h"
+#include "collisions.h"
 #include "batch.h"
 #include "engine.h"
 #include "legacy.h"
@@ -491,6 +492,18 @@ int verify_run(const struct verify_opts *o, json_t **result, char **err)
             "chunks_differing", (json_int_t)c->chunks_differing, "rows", c->listed));
     }
     *result = json_pack("{s:b,s:o}", "ok", all_ok, "tables", arr);
+    /* Not a mismatch: every row is there, but the application may find two
+     * where SQL Server found one (collisions.h). */
+    struct collisions dups;
+    char *derr = NULL;
+    if (collisions_read(v.conn, &dups, &derr) == 0) {
+        json_object_set_new(*result, "case_insensitive_duplicates", collisions_json(&dups));
+        collisions_free(&dups);
+    } else {
+        json_object_set_new(*result, "case_insensitive_duplicates_error",
+                            json_string(derr ? derr : "unknown error"));
+    }
+    free(derr);
     status = all_ok ? 0 : 1;
 out:
     for (size_t i = 0; i < nt; i++)

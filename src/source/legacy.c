@@ -182,3 +182,18 @@ const char *const *legacy_enum_labels(const char *enum_type, size_t *n)
     *n = 0;
     return NULL;
 }
+
+static const struct legacy_unique unique_keys[] = {
+    {"User", {"email", NULL}},
+    {"Account", {"provider", "providerAccountId"}},
+    {"Session", {"sessionToken", NULL}},
+    {"VerificationToken", {"token", NULL}},
+    {"VerificationToken", {"identifier", "token"}},
+    {"Contract", {"contractNumber", NULL}},
+};
+
+const struct legacy_unique *legacy_unique_keys(size_t *n)
+{
+    *n = sizeof unique_keys / sizeof unique_keys[0];
+    return unique_keys;
+}

@@ -44,6 +44,14 @@ struct legacy_table {
 /* The ten tables, parents before children (a valid load order). */
 const struct legacy_table *legacy_tables(size_t *n);
 const struct legacy_table *legacy_table(const char *name);
+
+/* The unique keys of the legacy schema (data-model.md §1), of one or two
+ * text columns: SQL Server compares them case-insensitively and ignores
+ * trailing blanks, PostgreSQL does neither. */
+struct legacy_unique {
+    const char *table, *cols[2];    /* cols[1] NULL for one column */
+};
+const struct legacy_unique *legacy_unique_keys(size_t *n);
 const struct legacy_column *legacy_column(const struct legacy_table *t, const char *name);
 int legacy_column_index(const struct legacy_table *t, const char *name);
 

@@ -218,17 +218,24 @@ static void answer(struct app *app, int key)
     app->confirm = ACT_NONE;
 }
 
-/* Esc or ^C outside a prompt: the query in flight, else a pane's job of
- * its own (an export). */
-static void cancel(struct app *app)
+/* Esc or ^C outside a prompt: what the user waits for. The query of the
+ * pane on screen first; then a pane's job of its own (an export, which
+ * the status line shows from any pane); then a query another pane left
+ * running, which is not on screen. False when nothing ran. */
+static bool cancel(struct app *app)
 {
-    if (app->busy) {
+    if (app->busy && app->q_owner == app->current) {
         app_cancel(app);
-        return;
+        return true;
     }
     for (size_t i = 0; i < app->npanes; i++)
         if (app->panes[i]->ops->cancel && app->panes[i]->ops->cancel(app->panes[i]))
-            return;
+            return true;
+    if (app->busy) {
+        app_cancel(app);
+        return true;
+    }
+    return false;
 }
 
 static void dispatch(struct app *app, int key)
@@ -496,12 +503,8 @@ static void loop(struct app *app)
                 curs_set(0);
             } else if (worker_cancel(app)) {
                 nheld = 0;
-            } else if (app->busy) {
-                app_cancel(app);
-            } else {
-                cancel(app);
-                if (!app->status[0])
-                    ui_status(app, " press q to quit");
+            } else if (!cancel(app) && !app->status[0]) {
+                ui_status(app, " press q to quit");
             }
         }
         if (n == 2 && (fds[1].revents & (POLLIN | POLLHUP | POLLERR)))

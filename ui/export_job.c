@@ -167,7 +167,9 @@ struct export_job *export_job_start(struct app *app, const struct browse_spec *s
         job_free(x);
         return NULL;
     }
-    ui_status(app, " exporting to %s… (Esc cancels)", file);
+    /* What happens comes first and the file, which may be a long path,
+     * last: a line cut at the terminal's width keeps the news. */
+    ui_status(app, " exporting… (Esc cancels) to %s", file);
     return x;
 }
 
@@ -180,8 +182,8 @@ bool export_job_tick(struct export_job *x)
         if ((!app->status[0] || strncmp(app->status, " exporting", 10) == 0) && !atomic_load(&x->cancel)) {
             double dt = clock_mono_s() - x->t0;
             if (atomic_load(&x->connected))
-                ui_status(app, " exporting to %s… %lld rows, %.0f rows/s (Esc cancels)", x->file, n,
-                          dt > 0 ? (double)n / dt : 0.0);
+                ui_status(app, " exporting… %lld rows, %.0f rows/s (Esc cancels) to %s", n,
+                          dt > 0 ? (double)n / dt : 0.0, x->file);
         }
         return false;
     }
@@ -198,10 +200,10 @@ bool export_job_tick(struct export_job *x)
                   x->result == -2 ? "cancelled" : "failed", n, x->file,
                   x->result == -2 ? "" : ": ", x->result == -2 ? "" : x->err ? x->err : "?");
     } else if (x->result == -2) {
-        ui_status(app, " export cancelled after %lld rows; %s was not written (the partial file was removed)",
+        ui_status(app, " export cancelled after %lld rows, nothing written (the partial file was removed): %s",
                   n, x->file);
     } else {
-        ui_status(app, " export failed: %s; %s was not written", x->err ? x->err : "?", x->file);
+        ui_status(app, " export failed, nothing written: %s (%s)", x->err ? x->err : "?", x->file);
     }
     return true;
 }

@@ -272,6 +272,8 @@ int engine_applier_flush(struct engine_applier *a, struct engine_apply_stats *st
         }
         sb_addc(&ok, '}');
         sb_addc(&qkeys, '}');
+        if (rc == 0 && writer_store_repairs(&a->w, b) != 0)
+            rc = -1;
         if (rc == 0 && nok > 0) {
             PGresult *res = quarantine_resolve_keys(a->w.conn, a->j.t->name, ok.buf, &a->w.err);
             if (!res)

@@ -281,14 +281,13 @@ static bool convert_column(struct convert *cv, struct batch *b, size_t row, size
     case COL_TEXT_MAX: {
         unsigned flags = text_repair(c->data, c->len, tmp);
         if (flags & TEXT_LOSSY) {
-            if (!cv->t->crm) {
-                batch_quarantine(b, row, name,
-                                 flags & TEXT_NUL ? "text_nul"
-                                 : flags & TEXT_LONE_SURROGATE ? "text_lone_surrogate"
-                                                               : "text_invalid_utf8",
-                                 "no metadata column to keep the original in");
-                return false;
-            }
+            /* A table without metadata (the auth tables) keeps the
+             * original in migration.repair instead: a repairable value
+             * never costs its row, nor the row's children. */
+            if (!cv->t->crm)
+                batch_keep_side(b, i, flags & TEXT_NUL ? "text_nul"
+                                      : flags & TEXT_LONE_SURROGATE ? "text_lone_surrogate"
+                                                                    : "text_invalid_utf8");
             keep_original(cv, name, c);
             if (flags & TEXT_NUL)
                 batch_count_repair(b, name, "text_nul");
@@ -511,6 +510,18 @@ char *convert_original_json(const struct convert *cv, const struct batch *b, siz
     sb_free(&scratch);
     char *s = json_dumps(o, JSON_COMPACT);
     json_decref(o);
+    return s;
+}
+
+char *convert_cell_json(const struct batch *b, size_t row, size_t col)
+{
+    struct field f = b->raw[b->rows[row].raw0 + col];
+    struct strbuf scratch;
+    sb_init(&scratch);
+    json_t *v = f.is_null ? json_null() : json_of_bytes(batch_ptr(b, f), f.len, &scratch);
+    sb_free(&scratch);
+    char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+    json_decref(v);
     return s;
 }
 

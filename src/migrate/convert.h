@@ -88,6 +88,10 @@ void convert_null_fk(struct convert *cv, struct batch *b, size_t row, const stru
  * …}; a value that is not valid UTF-8 text becomes {"hex": "…"}. */
 char *convert_original_json(const struct convert *cv, const struct batch *b, size_t row);
 
+/* One raw source cell of a row (as batch_keep_side names it) as JSON text
+ * like convert_original_json's values: for migration.repair. */
+char *convert_cell_json(const struct batch *b, size_t row, size_t col);
+
 /* Appends the bytes of one value as convert_original_json (and
  * metadata.legacy) keeps it: a JSON string, or {"hex": "…"}. false when v
  * is neither. */

@@ -635,8 +635,8 @@ int engine_rollback(const char *conninfo, bool *restored, char **err)
     *restored = PQntuples(res) > 0;
     PQclear(res);
     if (!pg_command(conn, err,
-            "TRUNCATE migration.deferred_ddl, migration.quarantine, migration.checkpoint,"
-            " migration.run RESTART IDENTITY")
+            "TRUNCATE migration.deferred_ddl, migration.quarantine, migration.repair,"
+            " migration.checkpoint, migration.run RESTART IDENTITY")
         || !pg_command(conn, err, "COMMIT"))
         goto fail;
     rc = 0;

@@ -41,7 +41,8 @@ fresh_db() { psql -X -q -d postgres -c "CREATE DATABASE \"$1\" TEMPLATE tmpl" >/
 repair_rows() { psql_val "SELECT count(*) FROM migration.repair" "$1"; }
 
 run_ok "assess runs" "$PANTRYCRM" assess --source "$SRC" --json
-unlike "$OUT" '"text_nul"' "assess predicts no quarantine for the NUL"
+unlike "$OUT" '"predicted_quarantined": [1-9]' "assess predicts no quarantine for the NUL"
+like "$OUT" '"name:text_nul": 1' "but the repair"
 
 fresh_db m
 run_ok "migrate loads the source" "$PANTRYCRM" -d dbname=m migrate --source "$SRC" --progress none
@@ -81,6 +82,24 @@ is "$(psql_val "SELECT table_name || '|' || source_key || '|' || column_name || 
    "one repair row, as in the uninterrupted run"
 is "$(psql_val "SELECT count(*) FROM migration.quarantine" k)" 0 "nothing quarantined"
 is "$(children k)" "$src_children" "the user's children are all there"
+
+# Sync re-applies the row: its entry follows the source's value, one row
+# (upserted), and goes when the value is clean again.
+S2=$TEST_TMP/tracked.db
+cp "$SRC" "$S2"
+run_ok "demo track" "$PANTRYCRM" demo track --source "$S2"
+fresh_db s
+run_ok "migrate the tracked source" "$PANTRYCRM" -d dbname=s migrate --source "$S2" --progress none
+sqlite3 "$S2" "UPDATE \"User\" SET name = 'Bo' || char(0) || 'b' WHERE id = '$uid'" || bail_out "update failed"
+run_ok "sync applies the new name" "$PANTRYCRM" -d dbname=s sync
+is "$(psql_val "SELECT count(*) || ' ' || min(original->>'hex') FROM migration.repair" s)" "1 426f0062" \
+   "one repair row, holding the new original"
+is "$(psql_val "SELECT name FROM \"User\" WHERE id = '$uid'" s)" "Bo�b" "the target has the repaired name"
+is "$(children s)" "$src_children" "the user's children stay"
+sqlite3 "$S2" "UPDATE \"User\" SET name = 'Bob' WHERE id = '$uid'" || bail_out "update failed"
+run_ok "sync applies a clean name" "$PANTRYCRM" -d dbname=s sync
+is "$(repair_rows s)" 0 "the repair entry is gone"
+is "$(psql_val "SELECT name FROM \"User\" WHERE id = '$uid'" s)" "Bob" "the target has the clean name"
 
 run_ok "rollback" "$PANTRYCRM" -d dbname=m migrate --rollback --yes
 is "$(repair_rows m)" 0 "empties migration.repair"

@@ -345,8 +345,29 @@ int writer_store_quarantine(struct writer *w, struct batch *b, size_t r)
     return rc;
 }
 
-int writer_store_repairs(struct writer *w, struct batch *b)
+int writer_store_repairs(struct writer *w, struct batch *b, bool replace)
 {
+    if (replace && !w->j->t->crm && b->nrows > 0) {
+        /* Sync re-applies rows that may have been repaired before: their
+         * old entries go, the ones of this batch are written anew. */
+        struct strbuf all;
+        sb_init(&all);
+        sb_addc(&all, '{');
+        for (size_t r = 0; r < b->nrows; r++) {
+            char *key = convert_display_key(b, r);
+            sql_add_array_elem(&all, key, strlen(key), r == 0);
+            free(key);
+        }
+        sb_addc(&all, '}');
+        const char *params[2] = {w->j->t->name, all.buf};
+        PGresult *res = pg_exec(w->conn, &w->err,
+            "DELETE FROM migration.repair WHERE table_name = $1 AND source_key = ANY($2::text[])",
+            2, params);
+        sb_free(&all);
+        if (!res)
+            return -1;
+        PQclear(res);
+    }
     struct strbuf keys, cols, reasons, origs;
     sb_init(&keys);
     sb_init(&cols);
@@ -438,7 +459,7 @@ int writer_write_batch(struct writer *w, struct batch *b, double seconds)
                 goto fail;
             quarantined++;
         }
-    if (writer_store_repairs(w, b) != 0)
+    if (writer_store_repairs(w, b, false) != 0)
         goto fail;
     double t3 = clock_mono_s();
     w->t_quarantine += t3 - t2;

@@ -101,6 +101,22 @@ run_ok "sync applies a clean name" "$PANTRYCRM" -d dbname=s sync
 is "$(repair_rows s)" 0 "the repair entry is gone"
 is "$(psql_val "SELECT name FROM \"User\" WHERE id = '$uid'" s)" "Bob" "the target has the clean name"
 
+# A source column the contract does not know, on a table without
+# metadata: its values are kept in migration.repair, not refused.
+S3=$TEST_TMP/extra.db
+cp "$SRC" "$S3"
+sqlite3 "$S3" "ALTER TABLE \"User\" ADD COLUMN nickname TEXT;
+    UPDATE \"User\" SET nickname = 'Annie' WHERE id = '$uid'" || bail_out "adding a column failed"
+fresh_db x
+run_ok "migrate a User table with an extra column" "$PANTRYCRM" -d dbname=x migrate --source "$S3" --progress none
+like "$ERR$OUT" 'note: "User"."nickname" is not in the contract: its values are kept in migration.repair' \
+     "and says where its values go"
+is "$(psql_val "SELECT string_agg(column_name || ':' || reason || ':' || original::text, ',' ORDER BY column_name) FROM migration.repair WHERE source_key = '$uid'" x)" \
+   'name:text_nul:{"hex": "416e6e004c6565"},nickname:extra_column:"Annie"' \
+   "its value is kept beside the repaired name (NULLs have nothing to keep)"
+is "$(repair_rows x)" 2 "and nothing else"
+run_ok "verify passes" "$PANTRYCRM" -d dbname=x verify
+
 run_ok "rollback" "$PANTRYCRM" -d dbname=m migrate --rollback --yes
 is "$(repair_rows m)" 0 "empties migration.repair"
 

@@ -29,8 +29,9 @@ struct batch_row {
     uint32_t rep0, nrep;             /* its repairs: row_repairs[rep0 .. rep0+nrep) */
 };
 
-/* A repaired value's original kept beside the row: the row's raw cell
- * number col (the legacy column of that index) and the repair's reason. */
+/* A value's original kept beside the row: the row's raw cell number col
+ * (the converter's source column of that index) and why (a repair's
+ * reason, or extra_column for a column the contract does not know). */
 struct batch_side {
     uint32_t row, col;
     const char *reason;     /* a static string */

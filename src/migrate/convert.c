@@ -126,16 +126,8 @@ struct convert *convert_new(const struct legacy_table *t, const struct source_ta
         }
     }
     for (size_t j = 0; j < src->ncols; j++)
-        if (!legacy_column(t, src->cols[j].name)) {
-            if (!t->crm) {
-                *err = xasprintf("source table \"%s\" has an extra column \"%s\" and the "
-                                 "target table has no metadata column to keep it in; refusing "
-                                 "to drop its values", t->name, src->cols[j].name);
-                convert_free(cv);
-                return NULL;
-            }
-            cv->src_cols[cv->nsrc++] = src->cols[j].name;
-        }
+        if (!legacy_column(t, src->cols[j].name))
+            cv->src_cols[cv->nsrc++] = src->cols[j].name;   /* kept, see convert_row */
     if (t->crm)
         cv->dst_cols[cv->ndst++] = "metadata";
     return cv;
@@ -446,8 +438,14 @@ void convert_row(struct convert *cv, struct batch *b, const struct cell *cells)
     for (size_t i = 0; i < cv->t->ncols; i++)
         if (!convert_column(cv, b, row, i, &cells[i], &f[i]))
             return;
-    if (!cv->t->crm)
+    if (!cv->t->crm) {
+        /* No metadata.extra here: an extra column's values are kept beside
+         * the row in migration.repair (a NULL has nothing to keep). */
+        for (size_t i = cv->t->ncols; i < cv->nsrc; i++)
+            if (!cells[i].is_null)
+                batch_keep_side(b, i, "extra_column");
         return;
+    }
     for (size_t i = cv->t->ncols; i < cv->nsrc; i++) {
         if (!cv->extra)
             cv->extra = json_object();

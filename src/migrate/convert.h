@@ -63,7 +63,8 @@ struct convert_fk {
 struct convert;
 
 /* Prepares the conversion of table t as the source describes it (src may
- * have extra columns, kept in metadata). NULL with *err when a contract
+ * have extra columns, kept in metadata.extra, or in migration.repair for
+ * a table without metadata). NULL with *err when a contract
  * column is missing from the source. Not thread-safe: one per thread. */
 struct convert *convert_new(const struct legacy_table *t, const struct source_table *src,
                             const struct convert_opts *opts, char **err);

@@ -377,14 +377,15 @@ int writer_store_repairs(struct writer *w, struct batch *b, bool replace)
     sb_addc(&cols, '{');
     sb_addc(&reasons, '{');
     sb_addc(&origs, '{');
-    size_t n = 0;
+    size_t n = 0, nsrc;
+    const char *const *src_cols = convert_source_columns(w->cv, &nsrc);
     for (size_t i = 0; i < b->nside; i++) {
         const struct batch_side *s = &b->side[i];
         if (b->rows[s->row].quarantined)
             continue;   /* the quarantine keeps the whole row instead */
         char *key = convert_display_key(b, s->row);
         char *orig = convert_cell_json(b, s->row, s->col);
-        const char *col = w->j->t->cols[s->col].name;
+        const char *col = src_cols[s->col];
         sql_add_array_elem(&keys, key, strlen(key), n == 0);
         sql_add_array_elem(&cols, col, strlen(col), n == 0);
         sql_add_array_elem(&reasons, s->reason, strlen(s->reason), n == 0);

@@ -9,8 +9,10 @@
  *   under the quarantine policy) sends the whole row to the quarantine
  *   with a reason code; the writer stores the original row.
  * - Tables without a metadata column (User, Account, Session,
- *   VerificationToken) have nowhere to keep an original, so a lossy text
- *   repair there quarantines the row instead.
+ *   VerificationToken) keep a lossy text repair's original, and the values
+ *   of extra source columns, beside the row (batch_keep_side): the writer
+ *   stores them in migration.repair with the batch. A repairable value
+ *   never costs its row, nor the row's children.
  *
  * Copyright (C) 2026 The pantrycrm authors. GPL-3.0-or-later. */
 #include "config.h"

@@ -119,6 +119,26 @@ is "$(psql_val "SELECT string_agg(column_name || ':' || reason || ':' || origina
 is "$(repair_rows x)" 2 "and nothing else"
 run_ok "verify passes" "$PANTRYCRM" -d dbname=x verify
 
+# A quarantined row keeps no repair entry (the quarantine holds the whole
+# row); when quarantine replay migrates it, the entry is written with it.
+S4=$TEST_TMP/orphan.db
+cp "$SRC" "$S4"
+acc=$(sqlite3 "$S4" 'SELECT min(id) FROM "Account"')
+sqlite3 "$S4" "UPDATE \"Account\" SET type = 'oa' || char(0) || 'uth', userId = 'ghost-user' WHERE id = '$acc'" \
+    || bail_out "planting an orphan failed"
+fresh_db r
+run_ok "migrate a source with an orphan Account holding a NUL" "$PANTRYCRM" -d dbname=r migrate --source "$S4" --progress none
+is "$(psql_val "SELECT reason FROM migration.quarantine WHERE table_name = 'Account'" r)" fk_orphan \
+   "the orphan is quarantined"
+is "$(psql_val "SELECT count(*) FROM migration.repair WHERE table_name = 'Account'" r)" 0 \
+   "with no repair entry of its own"
+psql -X -q -d r -c "INSERT INTO \"User\" (id, email) VALUES ('ghost-user', 'ghost@example.com')" >/dev/null \
+    || bail_out "adding the parent failed"
+run_ok "quarantine replay" "$PANTRYCRM" -d dbname=r quarantine replay
+is "$(psql_val "SELECT count(*) FROM \"Account\" WHERE id = '$acc'" r)" 1 "migrates the Account"
+is "$(psql_val "SELECT column_name || ':' || reason || ':' || (original->>'hex') FROM migration.repair WHERE table_name = 'Account' AND source_key = '$acc'" r)" \
+   "type:text_nul:6f6100757468" "and keeps the original of its repaired type"
+
 run_ok "rollback" "$PANTRYCRM" -d dbname=m migrate --rollback --yes
 is "$(repair_rows m)" 0 "empties migration.repair"
 

@@ -563,4 +563,11 @@ is "$(q "SELECT string_agg(column_name, ',' ORDER BY ordinal_position) FROM info
 is "$(q "SELECT count(*) FROM pg_constraint WHERE conrelid = 'migration.sync_source'::regclass AND contype = 'c'")" \
    "1" "migration.sync_source holds one row"
 
+# 0016_repair.sql: originals of values repaired in the tables without metadata.
+is "$(q "SELECT string_agg(a.attname, ',' ORDER BY k.i) FROM pg_constraint c,
+         unnest(c.conkey) WITH ORDINALITY k(n, i), pg_attribute a
+         WHERE c.conrelid = 'migration.repair'::regclass AND c.contype = 'p'
+           AND a.attrelid = c.conrelid AND a.attnum = k.n")" \
+   "table_name,source_key,column_name" "migration.repair keeps one entry per table, source key and column"
+
 done_testing

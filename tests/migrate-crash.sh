@@ -20,6 +20,7 @@ digest() { # everything a run leaves behind that must not depend on interruption
         psql -X -At -d "$1" -c "SELECT md5(coalesce(string_agg(x::text, ',' ORDER BY x::text), '')) FROM \"$t\" x"
     done
     psql -X -At -d "$1" -c "SELECT md5(string_agg(table_name || source_key || reason || original::text, ',' ORDER BY table_name, source_key)) FROM migration.quarantine"
+    psql -X -At -d "$1" -c "SELECT md5(string_agg(table_name || source_key || column_name || reason || original::text, ',' ORDER BY table_name, source_key, column_name)) FROM migration.repair"
     psql -X -At -d "$1" -c "SELECT string_agg(table_name || ':' || rows_read || ':' || rows_migrated || ':' || rows_quarantined || ':' || repairs::text, ',' ORDER BY table_name) FROM migration.checkpoint"
     # The schema is whole again: every index, constraint and search word
     # table rebuilt, and the word triggers switched back on.

@@ -7,6 +7,7 @@
 . "$abs_top_srcdir/tests/lib.sh"
 . "$abs_top_srcdir/tests/pgcluster.sh"
 require_cmd valgrind valgrind
+require_cmd sqlite3 sqlite3
 [ "${PANTRYCRM_SKIP_VALGRIND:-}" != 1 ] || skip_all "PANTRYCRM_SKIP_VALGRIND=1 (tools/check.sh already ran it)"
 require_cmd nm binutils
 if { nm "$PANTRYCRM"; nm -D "$PANTRYCRM"; } 2>/dev/null | grep -Eq '__(asan|ubsan|tsan)_'; then
@@ -36,6 +37,9 @@ vg() {
 
 SRC=$TEST_TMP/legacy.db
 vg "demo generate --messy" "$PANTRYCRM" demo generate --scale 200 --messy --seed 7 --out "$SRC"
+# A NUL in a User's name: repaired, its original kept in migration.repair.
+sqlite3 "$SRC" "UPDATE \"User\" SET name = 'Ann' || char(0) || 'Lee'
+    WHERE id = (SELECT min(id) FROM \"User\")" || bail_out "planting a NUL failed"
 pg_createdb v
 C=dbname=v
 vg "db migrate" "$PANTRYCRM" -d $C db migrate
@@ -44,6 +48,8 @@ like "$OUT" '"event":"progress"' "migrate reported progress"
 # The messy data must reach the quarantine code too.
 ok "$( [ "$(psql_val 'SELECT count(*) FROM migration.quarantine' v)" -gt 0 ]; echo $?)" \
     "the messy rows went through the quarantine"
+is "$(psql_val "SELECT count(*) FROM migration.repair WHERE reason = 'text_nul'" v)" 1 \
+    "and the planted NUL through migration.repair"
 vg "verify" "$PANTRYCRM" -d $C verify --source "$SRC"
 vg "report --json" "$PANTRYCRM" -d $C report --json
 vg "quarantine list" "$PANTRYCRM" -d $C quarantine list

@@ -162,6 +162,16 @@ static int applier_delete_keys(struct engine_applier *a, const char *keys, const
     PQclear(res);
     res = quarantine_resolve_keys(a->w.conn, a->j.t->name, dkeys, &a->w.err);
     PQclear(res);
+    if (!res)
+        return -1;
+    if (!a->j.t->crm) {
+        /* a deleted row's repaired originals go with it */
+        const char *p2[2] = {a->j.t->name, dkeys};
+        res = pg_exec(a->w.conn, &a->w.err,
+                      "DELETE FROM migration.repair WHERE table_name = $1"
+                      " AND source_key = ANY($2::text[])", 2, p2);
+        PQclear(res);
+    }
     return res ? 0 : -1;
 }
 
@@ -272,6 +282,8 @@ int engine_applier_flush(struct engine_applier *a, struct engine_apply_stats *st
         }
         sb_addc(&ok, '}');
         sb_addc(&qkeys, '}');
+        if (rc == 0 && writer_store_repairs(&a->w, b, true) != 0)
+            rc = -1;
         if (rc == 0 && nok > 0) {
             PGresult *res = quarantine_resolve_keys(a->w.conn, a->j.t->name, ok.buf, &a->w.err);
             if (!res)

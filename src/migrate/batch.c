@@ -24,6 +24,7 @@ void batch_reset(struct batch *b)
     b->nrepairs = 0;
     b->nrow_repairs = 0;
     b->nlate = 0;
+    b->nside = 0;
     b->source_bytes = 0;
     b->last = false;
 }
@@ -39,6 +40,7 @@ void batch_free(struct batch *b)
     free(b->repair_counts);
     free(b->row_repairs);
     free(b->late);
+    free(b->side);
     memset(b, 0, sizeof *b);
 }
 
@@ -128,6 +130,15 @@ void batch_count_repair_at(struct batch *b, size_t row, const char *column, cons
     b->late[b->nlate][0] = (uint32_t)row;
     b->late[b->nlate][1] = (uint32_t)k;
     b->nlate++;
+}
+
+void batch_keep_side(struct batch *b, size_t col, const char *reason)
+{
+    if (b->nside == b->cap_side) {
+        b->cap_side = b->cap_side ? b->cap_side * 2 : 16;
+        b->side = xrealloc(b->side, b->cap_side * sizeof *b->side);
+    }
+    b->side[b->nside++] = (struct batch_side){(uint32_t)(b->nrows - 1), (uint32_t)col, reason};
 }
 
 int64_t batch_tally_repairs(struct batch *b)

@@ -29,6 +29,14 @@ struct batch_row {
     uint32_t rep0, nrep;             /* its repairs: row_repairs[rep0 .. rep0+nrep) */
 };
 
+/* A value's original kept beside the row: the row's raw cell number col
+ * (the converter's source column of that index) and why (a repair's
+ * reason, or extra_column for a column the contract does not know). */
+struct batch_side {
+    uint32_t row, col;
+    const char *reason;     /* a static string */
+};
+
 struct batch {
     struct strbuf arena;    /* every byte of the batch */
     struct field *fields;   /* nrows × nfields converted values */
@@ -47,6 +55,11 @@ struct batch {
     /* Repairs decided later by the writer, for any row: (row, repair). */
     uint32_t (*late)[2];
     size_t nlate, cap_late;
+    /* Originals of repaired values that the row itself cannot keep (its
+     * table has no metadata column): the writer stores them in
+     * migration.repair with the batch, for the rows that are migrated. */
+    struct batch_side *side;
+    size_t nside, cap_side;
     int64_t source_bytes;   /* raw bytes read from the source */
     bool last;              /* no more batches after this one */
 };
@@ -69,6 +82,9 @@ struct field *batch_row_raw(struct batch *b, size_t row);
 void batch_count_repair(struct batch *b, const char *column, const char *reason);
 /* Notes a repair of a given row, decided after the row was converted. */
 void batch_count_repair_at(struct batch *b, size_t row, const char *column, const char *reason);
+/* Keeps the original of column col (its raw cell) of the current (last)
+ * row beside it, for migration.repair. */
+void batch_keep_side(struct batch *b, size_t col, const char *reason);
 /* Sums the repairs of the rows not quarantined into repair_counts; returns
  * the total. */
 int64_t batch_tally_repairs(struct batch *b);

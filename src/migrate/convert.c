@@ -9,8 +9,10 @@
  *   under the quarantine policy) sends the whole row to the quarantine
  *   with a reason code; the writer stores the original row.
  * - Tables without a metadata column (User, Account, Session,
- *   VerificationToken) have nowhere to keep an original, so a lossy text
- *   repair there quarantines the row instead.
+ *   VerificationToken) keep a lossy text repair's original, and the values
+ *   of extra source columns, beside the row (batch_keep_side): the writer
+ *   stores them in migration.repair with the batch. A repairable value
+ *   never costs its row, nor the row's children.
  *
  * Copyright (C) 2026 The pantrycrm authors. GPL-3.0-or-later. */
 #include "config.h"
@@ -126,16 +128,8 @@ struct convert *convert_new(const struct legacy_table *t, const struct source_ta
         }
     }
     for (size_t j = 0; j < src->ncols; j++)
-        if (!legacy_column(t, src->cols[j].name)) {
-            if (!t->crm) {
-                *err = xasprintf("source table \"%s\" has an extra column \"%s\" and the "
-                                 "target table has no metadata column to keep it in; refusing "
-                                 "to drop its values", t->name, src->cols[j].name);
-                convert_free(cv);
-                return NULL;
-            }
-            cv->src_cols[cv->nsrc++] = src->cols[j].name;
-        }
+        if (!legacy_column(t, src->cols[j].name))
+            cv->src_cols[cv->nsrc++] = src->cols[j].name;   /* kept, see convert_row */
     if (t->crm)
         cv->dst_cols[cv->ndst++] = "metadata";
     return cv;
@@ -281,14 +275,13 @@ static bool convert_column(struct convert *cv, struct batch *b, size_t row, size
     case COL_TEXT_MAX: {
         unsigned flags = text_repair(c->data, c->len, tmp);
         if (flags & TEXT_LOSSY) {
-            if (!cv->t->crm) {
-                batch_quarantine(b, row, name,
-                                 flags & TEXT_NUL ? "text_nul"
-                                 : flags & TEXT_LONE_SURROGATE ? "text_lone_surrogate"
-                                                               : "text_invalid_utf8",
-                                 "no metadata column to keep the original in");
-                return false;
-            }
+            /* A table without metadata (the auth tables) keeps the
+             * original in migration.repair instead: a repairable value
+             * never costs its row, nor the row's children. */
+            if (!cv->t->crm)
+                batch_keep_side(b, i, flags & TEXT_NUL ? "text_nul"
+                                      : flags & TEXT_LONE_SURROGATE ? "text_lone_surrogate"
+                                                                    : "text_invalid_utf8");
             keep_original(cv, name, c);
             if (flags & TEXT_NUL)
                 batch_count_repair(b, name, "text_nul");
@@ -447,8 +440,14 @@ void convert_row(struct convert *cv, struct batch *b, const struct cell *cells)
     for (size_t i = 0; i < cv->t->ncols; i++)
         if (!convert_column(cv, b, row, i, &cells[i], &f[i]))
             return;
-    if (!cv->t->crm)
+    if (!cv->t->crm) {
+        /* No metadata.extra here: an extra column's values are kept beside
+         * the row in migration.repair (a NULL has nothing to keep). */
+        for (size_t i = cv->t->ncols; i < cv->nsrc; i++)
+            if (!cells[i].is_null)
+                batch_keep_side(b, i, "extra_column");
         return;
+    }
     for (size_t i = cv->t->ncols; i < cv->nsrc; i++) {
         if (!cv->extra)
             cv->extra = json_object();
@@ -511,6 +510,18 @@ char *convert_original_json(const struct convert *cv, const struct batch *b, siz
     sb_free(&scratch);
     char *s = json_dumps(o, JSON_COMPACT);
     json_decref(o);
+    return s;
+}
+
+char *convert_cell_json(const struct batch *b, size_t row, size_t col)
+{
+    struct field f = b->raw[b->rows[row].raw0 + col];
+    struct strbuf scratch;
+    sb_init(&scratch);
+    json_t *v = f.is_null ? json_null() : json_of_bytes(batch_ptr(b, f), f.len, &scratch);
+    sb_free(&scratch);
+    char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+    json_decref(v);
     return s;
 }
 

@@ -63,7 +63,8 @@ struct convert_fk {
 struct convert;
 
 /* Prepares the conversion of table t as the source describes it (src may
- * have extra columns, kept in metadata). NULL with *err when a contract
+ * have extra columns, kept in metadata.extra, or in migration.repair for
+ * a table without metadata). NULL with *err when a contract
  * column is missing from the source. Not thread-safe: one per thread. */
 struct convert *convert_new(const struct legacy_table *t, const struct source_table *src,
                             const struct convert_opts *opts, char **err);
@@ -87,6 +88,10 @@ void convert_null_fk(struct convert *cv, struct batch *b, size_t row, const stru
 /* The source row as JSON for the quarantine: {"column": "value" | null,
  * …}; a value that is not valid UTF-8 text becomes {"hex": "…"}. */
 char *convert_original_json(const struct convert *cv, const struct batch *b, size_t row);
+
+/* One raw source cell of a row (as batch_keep_side names it) as JSON text
+ * like convert_original_json's values: for migration.repair. */
+char *convert_cell_json(const struct batch *b, size_t row, size_t col);
 
 /* Appends the bytes of one value as convert_original_json (and
  * metadata.legacy) keeps it: a JSON string, or {"hex": "…"}. false when v

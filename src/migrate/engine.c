@@ -125,7 +125,8 @@ static int check_source(struct engine *e, char **err)
         for (size_t k = 0; k < s->ncols; k++)
             if (!legacy_column(t, s->cols[k].name))
                 engine_note(e->o, "note: \"%s\".\"%s\" is not in the contract: its values are kept in "
-                             "metadata.extra", t->name, s->cols[k].name);
+                             "%s", t->name, s->cols[k].name,
+                             t->crm ? "metadata.extra" : "migration.repair (extra_column)");
     }
     for (size_t i = 0; i < e->nsrc_tables; i++) {
         const char *n = e->src_tables[i].name;
@@ -635,8 +636,8 @@ int engine_rollback(const char *conninfo, bool *restored, char **err)
     *restored = PQntuples(res) > 0;
     PQclear(res);
     if (!pg_command(conn, err,
-            "TRUNCATE migration.deferred_ddl, migration.quarantine, migration.checkpoint,"
-            " migration.run RESTART IDENTITY")
+            "TRUNCATE migration.deferred_ddl, migration.quarantine, migration.repair,"
+            " migration.checkpoint, migration.run RESTART IDENTITY")
         || !pg_command(conn, err, "COMMIT"))
         goto fail;
     rc = 0;

@@ -113,6 +113,12 @@ int writer_check_orphans(struct writer *w, struct batch *b);
 long writer_copy_isolating(struct writer *w, struct batch *b, const size_t *rows, size_t n);
 /* Stores quarantined row r of b in the quarantine. */
 int writer_store_quarantine(struct writer *w, struct batch *b, size_t r);
+/* Stores the originals the batch keeps beside its migrated rows
+ * (batch_keep_side) in migration.repair, one statement per batch, inside
+ * the caller's transaction; with replace (sync), first drops the entries
+ * of every row of the batch, so a value since corrected or a row now
+ * quarantined leaves none behind. 0 ok, -1 failed (w->err). */
+int writer_store_repairs(struct writer *w, struct batch *b, bool replace);
 /* Commits one batch with its checkpoint. 0 ok, -1 failed (w->err). */
 int writer_write_batch(struct writer *w, struct batch *b, double seconds);
 

@@ -104,6 +104,8 @@ static int replay_table(struct engine *e, const struct legacy_table *t, const ch
             }
         }
         free(rows);
+        if (rc == 0 && writer_store_repairs(&w, &b, false) != 0)
+            rc = -1;
         if (rc == 0 && copied > 0 && checkpoint_move_replayed(conn, t->name, copied, &w.err) != 0)
             rc = -1;
         if (rc == 0 && !pg_command(conn, &w.err, "COMMIT"))

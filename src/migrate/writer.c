@@ -345,6 +345,82 @@ int writer_store_quarantine(struct writer *w, struct batch *b, size_t r)
     return rc;
 }
 
+int writer_store_repairs(struct writer *w, struct batch *b, bool replace)
+{
+    if (replace && !w->j->t->crm && b->nrows > 0) {
+        /* Sync re-applies rows that may have been repaired before: their
+         * old entries go, the ones of this batch are written anew. */
+        struct strbuf all;
+        sb_init(&all);
+        sb_addc(&all, '{');
+        for (size_t r = 0; r < b->nrows; r++) {
+            char *key = convert_display_key(b, r);
+            sql_add_array_elem(&all, key, strlen(key), r == 0);
+            free(key);
+        }
+        sb_addc(&all, '}');
+        const char *params[2] = {w->j->t->name, all.buf};
+        PGresult *res = pg_exec(w->conn, &w->err,
+            "DELETE FROM migration.repair WHERE table_name = $1 AND source_key = ANY($2::text[])",
+            2, params);
+        sb_free(&all);
+        if (!res)
+            return -1;
+        PQclear(res);
+    }
+    struct strbuf keys, cols, reasons, origs;
+    sb_init(&keys);
+    sb_init(&cols);
+    sb_init(&reasons);
+    sb_init(&origs);
+    sb_addc(&keys, '{');
+    sb_addc(&cols, '{');
+    sb_addc(&reasons, '{');
+    sb_addc(&origs, '{');
+    size_t n = 0, nsrc;
+    const char *const *src_cols = convert_source_columns(w->cv, &nsrc);
+    for (size_t i = 0; i < b->nside; i++) {
+        const struct batch_side *s = &b->side[i];
+        if (b->rows[s->row].quarantined)
+            continue;   /* the quarantine keeps the whole row instead */
+        char *key = convert_display_key(b, s->row);
+        char *orig = convert_cell_json(b, s->row, s->col);
+        const char *col = src_cols[s->col];
+        sql_add_array_elem(&keys, key, strlen(key), n == 0);
+        sql_add_array_elem(&cols, col, strlen(col), n == 0);
+        sql_add_array_elem(&reasons, s->reason, strlen(s->reason), n == 0);
+        sql_add_array_elem(&origs, orig, strlen(orig), n == 0);
+        free(key);
+        free(orig);
+        n++;
+    }
+    int rc = 0;
+    if (n > 0) {
+        sb_addc(&keys, '}');
+        sb_addc(&cols, '}');
+        sb_addc(&reasons, '}');
+        sb_addc(&origs, '}');
+        char run[24];
+        snprintf(run, sizeof run, "%lld", (long long)w->j->e->run_id);
+        const char *params[6] = {run, w->j->t->name, keys.buf, cols.buf, reasons.buf, origs.buf};
+        PGresult *res = pg_exec(w->conn, &w->err,
+            "INSERT INTO migration.repair (run_id, table_name, source_key, column_name, reason,"
+            " original) SELECT $1::bigint, $2, k, c, r, o::jsonb"
+            " FROM unnest($3::text[], $4::text[], $5::text[], $6::text[]) AS u(k, c, r, o)"
+            " ON CONFLICT (table_name, source_key, column_name) DO UPDATE SET"
+            " run_id = EXCLUDED.run_id, reason = EXCLUDED.reason, original = EXCLUDED.original,"
+            " repaired_at = now()", 6, params);
+        if (!res)
+            rc = -1;
+        PQclear(res);
+    }
+    sb_free(&keys);
+    sb_free(&cols);
+    sb_free(&reasons);
+    sb_free(&origs);
+    return rc;
+}
+
 /* The repairs of the rows that were migrated, as {"column:reason": n}. */
 static char *repairs_json(struct batch *b, int64_t *total)
 {
@@ -384,6 +460,8 @@ int writer_write_batch(struct writer *w, struct batch *b, double seconds)
                 goto fail;
             quarantined++;
         }
+    if (writer_store_repairs(w, b, false) != 0)
+        goto fail;
     double t3 = clock_mono_s();
     w->t_quarantine += t3 - t2;
     int64_t nrepairs;

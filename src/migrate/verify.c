@@ -30,6 +30,7 @@
 #include "util.h"
 
 #include <jansson.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <xxhash.h>
@@ -418,6 +419,131 @@ static int check_table(struct verifier *v, struct source *src, const struct sour
     return 0;
 }
 
+/* Two tables at a time: the source is read and each row transformed on
+ * the client while PostgreSQL digests the other table, so both cores work
+ * (issue 15: verify within half of migrate's time). */
+#define VERIFY_WORKERS 2
+
+/* What every worker shares: the tables, the snapshot they all read, and
+ * the next table to take. */
+struct verify_shared {
+    const struct verify_opts *o;
+    const struct convert_opts *copts;
+    const struct legacy_table *tables;
+    size_t nt;
+    const struct source_table *stables;
+    size_t nst;
+    struct table_check *checks;
+    const char *snapshot;        /* pg_export_snapshot() of the first connection */
+    pthread_mutex_t mu;
+    size_t next;                 /* the next table to check */
+    char *err;                   /* the first failure; the others stop */
+};
+
+/* A transaction that sees exactly what the first connection sees, with the
+ * same transaction-local settings: session settings would stay on a
+ * pooled server connection for its next client (PgBouncer in transaction
+ * mode). */
+static bool begin_snapshot(PGconn *conn, const struct verify_opts *o, const char *snapshot, char **err)
+{
+    if (!pg_command(conn, err, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"))
+        return false;
+    if (snapshot) {
+        /* SET TRANSACTION SNAPSHOT takes no parameter: the id comes from
+         * the server and is quoted as a literal all the same */
+        char *lit = PQescapeLiteral(conn, snapshot, strlen(snapshot));
+        if (!lit) {
+            *err = xstrdup(PQerrorMessage(conn));
+            return false;
+        }
+        char *sql = xasprintf("SET TRANSACTION SNAPSHOT %s", lit);
+        PQfreemem(lit);
+        bool ok = pg_command(conn, err, sql);
+        free(sql);
+        if (!ok)
+            return false;
+    }
+    const char *tzp[1] = {transform_settings_tz(&o->transform)};
+    PGresult *res = pg_exec(conn, err, "SELECT set_config('TimeZone', $1, true),"
+                            " set_config('DateStyle', 'ISO', true),"
+                            " set_config('extra_float_digits', '3', true)", 1, tzp);
+    if (!res)
+        return false;
+    PQclear(res);
+    return true;
+}
+
+static void shared_fail(struct verify_shared *sh, char *err)
+{
+    pthread_mutex_lock(&sh->mu);
+    if (!sh->err)
+        sh->err = err;
+    else
+        free(err);
+    sh->next = sh->nt;           /* the others take no new table */
+    pthread_mutex_unlock(&sh->mu);
+}
+
+/* One worker: its own source handle and target connection, the tables
+ * one after another until none is left. conn is given for the first
+ * worker (the connection that exported the snapshot), NULL for the others. */
+static void verify_worker(struct verify_shared *sh, PGconn *conn)
+{
+    const struct verify_opts *o = sh->o;
+    struct verifier v = {.o = o, .conn = conn};
+    sb_init(&v.a);
+    sb_init(&v.b);
+    sb_init(&v.sql);
+    char *err = NULL;
+    struct source *src = source_open(o->source, &err);
+    if (src && !v.conn) {
+        v.conn = pg_connect(o->conninfo, "verify the target", &err);
+        if (v.conn && !begin_snapshot(v.conn, o, sh->snapshot, &err)) {
+            PQfinish(v.conn);
+            v.conn = NULL;
+        }
+    }
+    if (!src || !v.conn) {
+        shared_fail(sh, err ? err : xstrdup("cannot open the source or the target"));
+        goto out;
+    }
+    for (;;) {
+        pthread_mutex_lock(&sh->mu);
+        size_t i = sh->next++;
+        pthread_mutex_unlock(&sh->mu);
+        if (i >= sh->nt)
+            break;
+        const struct source_table *st = NULL;
+        for (size_t k = 0; k < sh->nst && !st; k++)
+            if (strcmp(sh->stables[k].name, sh->tables[i].name) == 0)
+                st = &sh->stables[k];
+        if (!st) {
+            shared_fail(sh, xasprintf("the source has no table \"%s\"", sh->tables[i].name));
+            break;
+        }
+        v.tc = &sh->checks[i];
+        if (check_table(&v, src, st, sh->copts) != 0) {
+            shared_fail(sh, xasprintf("verifying %s: %s", sh->tables[i].name,
+                                      v.err ? v.err : "failed"));
+            break;
+        }
+    }
+out:
+    sb_free(&v.a);
+    sb_free(&v.b);
+    sb_free(&v.sql);
+    free(v.err);
+    if (v.conn && v.conn != conn)
+        PQfinish(v.conn);
+    source_close(src);
+}
+
+static void *verify_thread(void *arg)
+{
+    verify_worker(arg, NULL);
+    return NULL;
+}
+
 int verify_run(const struct verify_opts *o, json_t **result, char **err)
 {
     *result = NULL;
@@ -433,52 +559,50 @@ int verify_run(const struct verify_opts *o, json_t **result, char **err)
     struct source_table *stables = NULL;
     size_t nst = 0;
     int status = -1;
-    struct verifier v = {.o = o};
-    sb_init(&v.a);
-    sb_init(&v.b);
-    sb_init(&v.sql);
+    PGconn *conn = NULL;
+    char *snapshot = NULL;
     struct table_check checks[MIGRATE_MAX_TABLES];
     size_t nt;
     const struct legacy_table *tables = legacy_tables(&nt);
     memset(checks, 0, sizeof checks);
-    if (src->ops->describe(src, &stables, &nst, err) != 0)
-        goto out;
-    v.conn = pg_connect(o->conninfo, "verify the target", err);
-    if (!v.conn)
-        goto out;
-    const char *tzp[1] = {transform_settings_tz(&o->transform)};
-    /* One read-only transaction with transaction-local settings: session
-     * settings would stay on a pooled server connection for its next
-     * client (PgBouncer in transaction mode), and one snapshot compares
-     * every table as of the same moment. */
-    if (!pg_command(v.conn, err, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"))
-        goto out;
-    PGresult *res = pg_exec(v.conn, err, "SELECT set_config('TimeZone', $1, true),"
-                            " set_config('DateStyle', 'ISO', true),"
-                            " set_config('extra_float_digits', '3', true)", 1, tzp);
-    if (!res)
-        goto out;
-    PQclear(res);
-
-    bool all_ok = true;
     for (size_t i = 0; i < nt; i++) {
-        const struct source_table *st = NULL;
-        for (size_t k = 0; k < nst && !st; k++)
-            if (strcmp(stables[k].name, tables[i].name) == 0)
-                st = &stables[k];
-        if (!st) {
-            *err = xasprintf("the source has no table \"%s\"", tables[i].name);
-            goto out;
-        }
         checks[i].t = &tables[i];
         checks[i].listed = json_array();
-        v.tc = &checks[i];
-        if (check_table(&v, src, st, &copts) != 0) {
-            *err = xasprintf("verifying %s: %s", tables[i].name, v.err ? v.err : "failed");
-            goto out;
-        }
-        all_ok = all_ok && checks[i].ok;
     }
+    if (src->ops->describe(src, &stables, &nst, err) != 0)
+        goto out;
+    conn = pg_connect(o->conninfo, "verify the target", err);
+    /* One snapshot for every table and worker: every table is compared as
+     * of the same moment. */
+    if (!conn || !begin_snapshot(conn, o, NULL, err))
+        goto out;
+    PGresult *res = pg_exec(conn, err, "SELECT pg_export_snapshot()", 0, NULL);
+    if (!res)
+        goto out;
+    snapshot = xstrdup(PQgetvalue(res, 0, 0));
+    PQclear(res);
+
+    struct verify_shared sh = {.o = o, .copts = &copts, .tables = tables, .nt = nt,
+                               .stables = stables, .nst = nst, .checks = checks,
+                               .snapshot = snapshot};
+    pthread_mutex_init(&sh.mu, NULL);
+    pthread_t th[VERIFY_WORKERS - 1];
+    size_t nth = 0;
+    for (size_t w = 1; w < VERIFY_WORKERS && w < nt; w++)
+        if (pthread_create(&th[nth], NULL, verify_thread, &sh) == 0)
+            nth++;
+    verify_worker(&sh, conn);
+    for (size_t w = 0; w < nth; w++)
+        pthread_join(th[w], NULL);
+    pthread_mutex_destroy(&sh.mu);
+    if (sh.err) {
+        *err = sh.err;
+        goto out;
+    }
+
+    bool all_ok = true;
+    for (size_t i = 0; i < nt; i++)
+        all_ok = all_ok && checks[i].ok;
 
     json_t *arr = json_array();
     for (size_t i = 0; i < nt; i++) {
@@ -496,7 +620,7 @@ int verify_run(const struct verify_opts *o, json_t **result, char **err)
      * where SQL Server found one (collisions.h). */
     struct collisions dups;
     char *derr = NULL;
-    if (collisions_read(v.conn, &dups, &derr) == 0) {
+    if (collisions_read(conn, &dups, &derr) == 0) {
         json_object_set_new(*result, "case_insensitive_duplicates", collisions_json(&dups));
         collisions_free(&dups);
     } else {
@@ -508,12 +632,9 @@ int verify_run(const struct verify_opts *o, json_t **result, char **err)
 out:
     for (size_t i = 0; i < nt; i++)
         json_decref(checks[i].listed);
-    sb_free(&v.a);
-    sb_free(&v.b);
-    sb_free(&v.sql);
-    free(v.err);
-    if (v.conn)
-        PQfinish(v.conn);
+    free(snapshot);
+    if (conn)
+        PQfinish(conn);
     if (stables)
         source_tables_free(stables, nst);
     source_close(src);

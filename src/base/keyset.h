@@ -9,9 +9,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* A key as two integers: bytes 8-15 then 0-7, each read big-endian. */
+struct keyset_key {
+    uint64_t hi, lo;
+};
+
 struct keyset {
     pthread_mutex_t mu;
-    unsigned char (*keys)[16];  /* [0, nsorted) sorted, then additions */
+    struct keyset_key *keys;    /* [0, nsorted) sorted, then additions */
     size_t n, nsorted, cap;
     size_t max_keys;            /* the budget: never hold more than this */
     uint32_t *first;            /* where each leading 16 bits begin, once sorted */

@@ -62,26 +62,29 @@ int writer_check_orphans(struct writer *w, struct batch *b)
         sb_init(&arr);
         sb_addc(&arr, '{');
         bool first = true;
-        /* Each distinct key once: children repeat their parents a lot. */
+        /* Keys the parent's load committed in this process are known to
+         * exist; only the others (orphans, or keys past the memory budget
+         * or from an earlier process) need a round trip. Asking the key
+         * set is cheaper than sorting the batch's keys to ask once each. */
+        struct keyset *ks = fk->is_uuid ? parent_keys(w->j->e, fk->parent) : NULL;
         struct slice *vals = xcalloc(b->nrows + 1, sizeof *vals);
         size_t nvals = 0;
         for (size_t r = 0; r < b->nrows; r++) {
             if (b->rows[r].quarantined)
                 continue;
             struct field f = batch_row_fields(b, r)[fk->field];
-            if (!f.is_null)
-                vals[nvals++] = (struct slice){batch_ptr(b, f), f.len, NULL};
+            if (f.is_null)
+                continue;
+            const char *p = batch_ptr(b, f);
+            unsigned char key[16];
+            if (ks && keyset_parse_uuid(p, f.len, key) && keyset_contains(ks, key))
+                continue;
+            vals[nvals++] = (struct slice){p, f.len, NULL};
         }
+        /* Each distinct unknown key once: children repeat their parents. */
         qsort(vals, nvals, sizeof *vals, cmp_slice);
-        /* Keys the parent's load committed in this process are known to
-         * exist; only the others (orphans, or keys past the memory budget
-         * or from an earlier process) need a round trip. */
-        struct keyset *ks = fk->is_uuid ? parent_keys(w->j->e, fk->parent) : NULL;
         for (size_t i = 0; i < nvals; i++) {
             if (i > 0 && cmp_slice(&vals[i - 1], &vals[i]) == 0)
-                continue;
-            unsigned char key[16];
-            if (ks && keyset_parse_uuid(vals[i].p, vals[i].n, key) && keyset_contains(ks, key))
                 continue;
             sql_add_array_elem(&arr, vals[i].p, vals[i].n, first);
             first = false;

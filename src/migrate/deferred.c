@@ -1,8 +1,9 @@
 /* deferred.c - indexes and foreign keys deferred past the data. When
  * every target table starts empty, the secondary indexes and foreign keys
  * are dropped first (their DDL saved in migration.deferred_ddl) and built
- * after the data, indexes in parallel; each statement is forgotten in its
- * own transaction, so an interrupted build resumes with what is left.
+ * after the data of their tables (build.c schedules them); each statement
+ * is forgotten in its own transaction, so an interrupted build resumes
+ * with what is left.
  * Copyright (C) 2026 The pantrycrm authors. GPL-3.0-or-later. */
 #include "config.h"
 
@@ -108,15 +109,6 @@ fail:
     return -1;
 }
 
-struct ddl_task {
-    struct engine *e;
-    char **names;
-    char **ddls;
-    size_t n, next;
-    pthread_mutex_t mu;
-    char *err;
-};
-
 /* Runs one deferred statement and forgets it in the same transaction. */
 static int run_deferred(PGconn *conn, const char *name, const char *ddl, char **err)
 {
@@ -140,8 +132,8 @@ static int run_deferred(PGconn *conn, const char *name, const char *ddl, char **
  * fresh connection, a statement whose row is gone was committed before the
  * connection dropped (run_deferred deletes the row in the same
  * transaction), anything else runs again. */
-static int run_deferred_retrying(const struct engine *e, PGconn **connp, const char *name,
-                                 const char *ddl, char **err)
+int deferred_run_retrying(const struct engine *e, PGconn **connp, const char *name, const char *ddl,
+                          char **err)
 {
     for (int attempt = 0;; attempt++) {
         if (run_deferred(*connp, name, ddl, err) == 0)
@@ -163,117 +155,3 @@ static int run_deferred_retrying(const struct engine *e, PGconn **connp, const c
         *err = NULL;
     }
 }
-
-static void *index_worker(void *arg)
-{
-    struct ddl_task *t = arg;
-    char *err = NULL;
-    PGconn *conn = engine_connect(t->e, "build indexes", &err);
-    for (double backoff = 0.5; !conn && backoff < 60 && !engine_stop_requested; backoff *= 2) {
-        clock_sleep_s(backoff, &engine_stop_requested);   /* the server or pooler may be restarting */
-        free(err);
-        err = NULL;
-        conn = engine_connect(t->e, "build indexes", &err);
-    }
-    /* Session-level: harmless on our own connection, but behind a pooler
-     * it would stay with the server connection for its next client. */
-    if (conn && !pg_pooled(conn))
-        pg_command(conn, &err, "SET maintenance_work_mem = '256MB'");
-    for (;;) {
-        pthread_mutex_lock(&t->mu);
-        size_t i = t->next++;
-        /* Ctrl-C lets the statements under way finish (each commits with
-         * its bookkeeping) and starts no new one: a resume builds the rest. */
-        bool stop = i >= t->n || t->err || !conn || engine_stop_requested;
-        if (!conn && !t->err)
-            t->err = err, err = NULL;
-        pthread_mutex_unlock(&t->mu);
-        if (stop)
-            break;
-        if (run_deferred_retrying(t->e, &conn, t->names[i], t->ddls[i], &err) != 0) {
-            pthread_mutex_lock(&t->mu);
-            if (!t->err)
-                t->err = xasprintf("building %s: %s", t->names[i], err);
-            pthread_mutex_unlock(&t->mu);
-            free(err);
-            err = NULL;
-        }
-    }
-    free(err);
-    PQfinish(conn);
-    return NULL;
-}
-
-/* Builds what deferred_record dropped (0 done, 1 stopped by a signal between
- * statements, -1 failed): indexes in parallel, then foreign keys one
- * by one (adding two keys to the same parent at once would deadlock on its
- * lock), then refreshes statistics so the planner uses the new indexes. */
-int deferred_rebuild(struct engine *e, PGconn **connp, char **err)
-{
-    PGconn *conn = *connp;
-    PGresult *res = pg_exec(conn, err,
-        "SELECT name, kind, ddl FROM migration.deferred_ddl ORDER BY kind DESC, name", 0, NULL);
-    if (!res)
-        return -1;
-    int n = PQntuples(res);
-    if (n > 0)
-        engine_note(e->o, "building %d deferred indexes, foreign keys and search-word tables", n);
-    struct ddl_task t = {.e = e};
-    pthread_mutex_init(&t.mu, NULL);
-    t.names = xcalloc((size_t)n + 1, sizeof *t.names);
-    t.ddls = xcalloc((size_t)n + 1, sizeof *t.ddls);
-    for (int i = 0; i < n; i++)
-        if (strcmp(PQgetvalue(res, i, 1), "index") == 0) {
-            t.names[t.n] = PQgetvalue(res, i, 0);
-            t.ddls[t.n++] = PQgetvalue(res, i, 2);
-        }
-    int workers = e->o->jobs > 0 ? e->o->jobs : 1;
-    pthread_t th[MIGRATE_MAX_JOBS];
-    if (workers > MIGRATE_MAX_JOBS)
-        workers = MIGRATE_MAX_JOBS;
-    for (int i = 0; i < workers; i++)
-        pthread_create(&th[i], NULL, index_worker, &t);
-    for (int i = 0; i < workers; i++)
-        pthread_join(th[i], NULL);
-    int rc = 0;
-    if (t.err) {
-        *err = t.err;
-        rc = -1;
-    }
-    for (int i = 0; i < n && rc == 0 && !engine_stop_requested; i++)
-        if (strcmp(PQgetvalue(res, i, 1), "fk") == 0
-            && run_deferred_retrying(e, &conn, PQgetvalue(res, i, 0), PQgetvalue(res, i, 2), err) != 0) {
-            char *m = xasprintf("adding foreign key %s: %s", PQgetvalue(res, i, 0), *err);
-            free(*err);
-            *err = m;
-            rc = -1;
-        }
-    free(t.names);
-    free(t.ddls);
-    pthread_mutex_destroy(&t.mu);
-    PQclear(res);
-    if (rc == 0 && engine_stop_requested) {
-        rc = 1;
-    } else if (rc == 0) {
-        /* VACUUM also empties the GIN pending lists of the search indexes. */
-        size_t nt;
-        const struct legacy_table *tables = legacy_tables(&nt);
-        for (size_t i = 0; i < nt && rc == 0; i++) {
-            struct strbuf sql;
-            sb_init(&sql);
-            sb_adds(&sql, "VACUUM (ANALYZE) ");
-            sql_add_ident(&sql, tables[i].name);
-            /* idempotent: after a lost connection, run it again */
-            bool done = pg_command(conn, err, sql.buf);
-            for (int a = 0; !done && engine_conn_lost(conn) && a < MAX_RETRIES; a++)
-                done = engine_reconnect(e, &conn, "vacuum the target", err) == 0
-                       && pg_command(conn, err, sql.buf);
-            if (!done)
-                rc = -1;
-            sb_free(&sql);
-        }
-    }
-    *connp = conn;
-    return rc;
-}
-

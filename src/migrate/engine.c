@@ -466,8 +466,12 @@ int engine_migrate(const struct engine_opts *o, char **err)
 
     int jobs = o->jobs > 0 ? o->jobs : 2;
     e.key_budget = o->key_cache ? o->key_cache : DEFAULT_KEY_CACHE;
+    if (build_plan_load(&e, conn, err) != 0)
+        goto out;
     double start = clock_mono_s(), last_sample = 0;
+    bool loads_were_settled = false;
     pthread_mutex_lock(&e.mu);
+    build_start(&e);
     for (;;) {
         bool all_settled = true;
         for (size_t i = 0; i < e.njobs; i++) {
@@ -480,7 +484,7 @@ int engine_migrate(const struct engine_opts *o, char **err)
                 j->phase = "stopped";
                 continue;
             }
-            if (deps_done(&e, j, &blocked) && e.running < (size_t)jobs) {
+            if (deps_done(&e, j, &blocked) && e.running + e.build.running < (size_t)jobs) {
                 size_t ti = engine_table_index(j->t);
                 if (e.is_parent[ti]) {
                     /* Promise this parent enough of the budget for its rows. */
@@ -499,9 +503,21 @@ int engine_migrate(const struct engine_opts *o, char **err)
                 j->error = xstrdup("a parent table did not finish");
             }
         }
-        for (size_t i = 0; i < e.njobs; i++)
+        bool loads_settled = true, loads_done = true;
+        for (size_t i = 0; i < e.njobs; i++) {
             if (e.jobs[i].state == ENGINE_TABLE_WAITING || e.jobs[i].state == ENGINE_TABLE_RUNNING)
-                all_settled = false;
+                loads_settled = false;
+            loads_done = loads_done && e.jobs[i].state == ENGINE_TABLE_DONE;
+        }
+        if (loads_settled && loads_done && !loads_were_settled) {
+            loads_were_settled = true;
+            pthread_mutex_unlock(&e.mu);
+            fault_point("loaded");
+            pthread_mutex_lock(&e.mu);
+        }
+        /* The build workers go on after the loads, until nothing is left
+         * that could start. */
+        all_settled = loads_settled && e.build.alive == 0;
         double t = clock_mono_s();
         report_progress(&e, t - start, all_settled);
         if (t - last_sample >= 0.5 || all_settled) {
@@ -533,6 +549,8 @@ int engine_migrate(const struct engine_opts *o, char **err)
     for (size_t i = 0; i < e.njobs; i++)
         if (e.jobs[i].thread)
             pthread_join(e.jobs[i].thread, NULL);
+    char *build_err = NULL;
+    int built = build_finish(&e, &build_err);
 
     bool failed = false, stopped = false;
     if (main_conn_alive(&e, &conn, lock, err) != 0)
@@ -548,23 +566,21 @@ int engine_migrate(const struct engine_opts *o, char **err)
         if (e.jobs[i].state == ENGINE_TABLE_STOPPED)
             stopped = true;
     }
-    if (failed) {
+    if (built < 0)
+        sb_addf(&errs, "%s%s", errs.len ? "; " : "", build_err);
+    free(build_err);
+    if (failed || built < 0) {
         *err = sb_detach(&errs);
         finish_run(conn, e.run_id, "failed");
         status = 1;
-    } else if (stopped || engine_stop_requested) {
+    } else if (stopped) {
         sb_free(&errs);
         finish_run(conn, e.run_id, "interrupted");
         engine_note(o, "stopped at a batch boundary; run 'pantrycrm migrate' again to resume");
         status = 130;
     } else {
         sb_free(&errs);
-        fault_point("loaded");
-        int built = deferred_rebuild(&e, &conn, err);
-        if (built < 0) {
-            finish_run(conn, e.run_id, "failed");
-            status = 1;
-        } else if (built > 0) {
+        if (built > 0) {
             finish_run(conn, e.run_id, "interrupted");
             engine_note(o, "stopped between index builds; run 'pantrycrm migrate' again to resume");
             status = 130;
@@ -585,6 +601,7 @@ out:
         free(e.jobs[i].error);
         keyset_destroy(&e.keys[i]);
     }
+    build_plan_free(&e.build);
     state_close(st);
     source_close(src);
     runlock_release(lock, conn);

@@ -9,6 +9,7 @@
  *   job.c         one table: a reader and a writer joined by a queue,
  *                 retried from the checkpoint after a lost connection
  *   deferred.c    indexes and foreign keys dropped before and built after
+ *   build.c       that build, each statement as soon as its tables are loaded
  *   engine.c      the run: checks, scheduling of the jobs, progress
  *   replay.c      the quarantine transformed again (quarantine replay)
  *   applier.c     Change Tracking rows applied by key (pantrycrm sync)
@@ -49,6 +50,26 @@ extern _Atomic int engine_paused;
 
 struct engine;
 
+/* ---- build.c: the deferred statements and the final ANALYZEs ---- */
+enum build_kind { BUILD_INDEX, BUILD_WORDS, BUILD_FK, BUILD_ANALYZE };
+enum build_state { BUILD_WAITING, BUILD_RUNNING, BUILD_DONE, BUILD_FAILED };
+struct build_task {
+    char *name, *ddl;
+    enum build_kind kind;
+    enum build_state state;
+    int table, parent;      /* legacy table indexes; -1: none (or not ours) */
+    bool recorded;          /* a row of migration.deferred_ddl */
+    double weight;          /* larger first */
+};
+struct build_plan {
+    struct build_task *tasks;   /* by weight */
+    size_t n, recorded, running;
+    pthread_t threads[MIGRATE_MAX_JOBS];
+    size_t nthreads, alive;
+    bool announced;
+    char *err;                  /* the first failure */
+};
+
 struct job {
     struct engine *e;
     const struct legacy_table *t;
@@ -82,6 +103,7 @@ struct engine {
     struct keyset keys[MIGRATE_MAX_TABLES];
     bool is_parent[MIGRATE_MAX_TABLES];
     size_t key_budget;          /* keys not yet promised to a table */
+    struct build_plan build;    /* guarded by mu */
 };
 
 /* ---- engine.c: shared helpers ---- */
@@ -165,7 +187,20 @@ void *job_main(void *arg);
 /* When nothing is loaded yet, drops secondary indexes and foreign keys,
  * recording their DDL. */
 int deferred_record(const struct engine_opts *o, PGconn *conn, char **err);
-/* Builds what deferred_record dropped: 0 done, 1 stopped, -1 failed. */
-int deferred_rebuild(struct engine *e, PGconn **connp, char **err);
+/* Runs one recorded statement and forgets it in the same transaction,
+ * again on a new connection after a lost one unless it had committed. */
+int deferred_run_retrying(const struct engine *e, PGconn **connp, const char *name, const char *ddl,
+                          char **err);
+
+/* ---- build.c ---- */
+/* Reads what is left to build and adds each table's ANALYZE. */
+int build_plan_load(struct engine *e, PGconn *conn, char **err);
+/* Starts the build workers: each statement runs in a free --jobs slot
+ * once its tables are loaded and no load is ready to start. */
+void build_start(struct engine *e);
+/* Waits for the workers: 0 all built, 1 stopped with statements left,
+ * -1 failed (*err). */
+int build_finish(struct engine *e, char **err);
+void build_plan_free(struct build_plan *p);
 
 #endif

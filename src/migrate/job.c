@@ -184,8 +184,9 @@ static int job_attempt(struct job *j, bool *retry, char **err)
     }
     bq_close(&free_q);
     pthread_join(th, NULL);
-    if (rc == 0 && finished) {
-        /* Children of this table probe it next: give the planner facts. */
+    if (rc == 0 && finished && j->e->is_parent[engine_table_index(j->t)]) {
+        /* Children of this table probe it next: give the planner facts
+         * (every table is analysed again once its indexes are built). */
         struct strbuf an;
         sb_init(&an);
         sb_adds(&an, "ANALYZE ");

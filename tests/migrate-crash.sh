@@ -51,6 +51,18 @@ fresh_db() { psql -X -q -d postgres -c "CREATE DATABASE \"$1\" TEMPLATE tmpl" >/
 fresh_db ref
 run_ok "an uninterrupted reference run" migrate ref
 ref=$(digest ref)
+# The rows travel in COPY's binary format (src/migrate/copybin.c); text,
+# the format PostgreSQL reads itself, must give the very same target.
+fresh_db bin
+export PANTRYCRM_PROFILE=1
+run_ok "a run that reports how it copied" migrate bin
+is "$(printf '%s\n' "$ERR" | grep -c 'COPY (binary)')" 10 "every table went in binary"
+export PANTRYCRM_COPY_FORMAT=text
+fresh_db txt
+run_ok "the same run with a text COPY" migrate txt
+unset PANTRYCRM_COPY_FORMAT PANTRYCRM_PROFILE
+is "$(printf '%s\n' "$ERR" | grep -c 'COPY (text)')" 10 "every table went as text"
+is "$(digest txt)" "$ref" "and gives the same target as the binary COPY, quarantine and repairs included"
 run_fails "a malformed PANTRYCRM_FAULT is refused, not ignored" 2 migrate ref "batch@x:KILL"
 like "$ERR" "PANTRYCRM_FAULT=batch@x:KILL: expected" "saying what it expects"
 run_fails "a hold without its file is refused too" 2 migrate ref "batch:HOLD="

@@ -14,6 +14,7 @@
 #include "export.h"
 #include "numfmt.h"
 #include "keyset.h"
+#include "copybin.h"
 #include "progress.h"
 #include "sqlite_exec.h"
 
@@ -373,6 +374,54 @@ static void make_key(unsigned char k[16], uint64_t i, bool spread)
     }
 }
 
+/* The binary field copybin_field writes for one value, as hex ("" when it
+ * refuses the value). */
+static const char *bin_hex(enum copybin_kind k, const char *v)
+{
+    static char hex[128];
+    struct strbuf sb;
+    sb_init(&sb);
+    hex[0] = '\0';
+    if (copybin_field(&sb, k, v, strlen(v)))
+        for (size_t i = 0; i < sb.len && 2 * i + 2 < sizeof hex; i++)
+            snprintf(hex + 2 * i, 3, "%02x", (unsigned char)sb.buf[i]);
+    sb_free(&sb);
+    return hex;
+}
+
+static void test_copybin(void)
+{
+    /* numeric: length, ndigits, weight, sign, dscale, base-10000 digits */
+    is_str(bin_hex(COPYBIN_NUMERIC, "0.00"), "00000008" "0000" "0000" "0000" "0002", "copybin: zero keeps its scale");
+    is_str(bin_hex(COPYBIN_NUMERIC, "-0.05"), "0000000a" "0001" "ffff" "4000" "0002" "01f4",
+           "copybin: -0.05 is 500 x 10000^-1, negative");
+    is_str(bin_hex(COPYBIN_NUMERIC, "123456789012.34"), "00000010" "0004" "0002" "0000" "0002" "04d2" "162e" "2334" "0d48",
+           "copybin: 12 integer digits and 2 of fraction");
+    is_str(bin_hex(COPYBIN_NUMERIC, "10000.00"), "0000000a" "0001" "0001" "0000" "0002" "0001",
+           "copybin: trailing zero groups are dropped");
+    is_str(bin_hex(COPYBIN_NUMERIC, "1e5"), "", "copybin: a numeric not in canonical form is refused");
+    /* timestamps: microseconds from 2000-01-01 */
+    is_str(bin_hex(COPYBIN_TIMESTAMP, "2000-01-01 00:00:00"), "00000008" "0000000000000000", "copybin: the epoch is 0");
+    is_str(bin_hex(COPYBIN_TIMESTAMP, "1999-12-31 23:59:59.5"), "00000008" "fffffffffff85ee0",
+           "copybin: half a second before it");
+    is_str(bin_hex(COPYBIN_TIMESTAMP, "2024-02-29 12:00:00.000001"), "00000008" "0002b582c4781001",
+           "copybin: a leap day, to the microsecond");
+    is_str(bin_hex(COPYBIN_TIMESTAMP, "2023-02-29 12:00:00"), "", "copybin: not a date, refused");
+    is_str(bin_hex(COPYBIN_TIMESTAMP, "2024-01-01T00:00:00"), "", "copybin: not the canonical form, refused");
+    is_str(bin_hex(COPYBIN_INT4, "-2147483648"), "00000004" "80000000", "copybin: the least int4");
+    is_str(bin_hex(COPYBIN_INT4, "2147483648"), "", "copybin: past int4, refused");
+    is_str(bin_hex(COPYBIN_FLOAT8, "1.5"), "00000008" "3ff8000000000000", "copybin: a float8");
+    is_str(bin_hex(COPYBIN_FLOAT8, "Infinity"), "", "copybin: Infinity is left to PostgreSQL");
+    is_str(bin_hex(COPYBIN_FLOAT8, "1e400"), "", "copybin: so is an overflow");
+    is_str(bin_hex(COPYBIN_UUID, "0B5E2A4C-8F1D-4E7A-9C3B-2D6F8A1E0C47"), "00000010" "0b5e2a4c8f1d4e7a9c3b2d6f8a1e0c47",
+           "copybin: a uuid");
+    is_str(bin_hex(COPYBIN_JSONB, "{}"), "00000003" "017b7d", "copybin: jsonb is version 1, then the text");
+    is_str(bin_hex(COPYBIN_BOOL, "t"), "00000001" "01", "copybin: true");
+    ok(copybin_kind_of("timestamptz", 'b', false) == COPYBIN_NONE,
+       "copybin: timestamptz outside UTC goes as text (the text has no offset)");
+    ok(copybin_kind_of("OrganizationType", 'e', true) == COPYBIN_BYTES, "copybin: an enum goes as its label");
+}
+
 static void test_keyset(void)
 {
     unsigned char k[16], u[16];
@@ -527,6 +576,7 @@ int main(void)
 {
     test_numfmt();
     test_keyset();
+    test_copybin();
     char tmpl[] = "/tmp/pantrycrm-unit.XXXXXX";
     char *tmp = mkdtemp(tmpl);
     if (!tmp) {

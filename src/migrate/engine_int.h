@@ -40,6 +40,8 @@
 #define BATCH_MAX_BYTES (2u << 20)
 #define COPY_CHUNK (1u << 20)
 #define MAX_RETRIES 8
+/* A table with more columns than this is copied as text. */
+#define WRITER_MAX_COLUMNS 64
 /* Parent keys held in memory across all tables, 16 bytes each (24 MB);
  * past it, a batch asks the target about the keys it does not know. */
 #define DEFAULT_KEY_CACHE 1500000
@@ -127,6 +129,10 @@ struct writer {
     char *err;
     double t_fk, t_copy, t_quarantine, t_commit;  /* PANTRYCRM_PROFILE */
     const char *upsert_via;     /* sync: COPY into this temp table, then upsert */
+    /* COPY's format, found at the first COPY: 1 binary (wire[] holds each
+     * column's copybin_kind), -1 text; 0 not yet known. */
+    signed char binary;
+    unsigned char wire[WRITER_MAX_COLUMNS];
 };
 /* Quarantines (or nulls) rows whose foreign key has no parent row. */
 int writer_check_orphans(struct writer *w, struct batch *b);

@@ -197,9 +197,10 @@ static int job_attempt(struct job *j, bool *retry, char **err)
         sb_free(&an);
     }
     if (getenv("PANTRYCRM_PROFILE"))
-        fprintf(stderr, "profile %s: %.2f s in all; writer: COPY %.2f s, quarantine %.2f s, "
+        fprintf(stderr, "profile %s: %.2f s in all; writer: COPY (%s) %.2f s, quarantine %.2f s, "
                         "checkpoint+commit %.2f s; reader: orphan checks %.2f s\n",
-                j->t->name, clock_mono_s() - t_start, w.t_copy, w.t_quarantine, w.t_commit, probe.t_fk);
+                j->t->name, clock_mono_s() - t_start, w.binary > 0 ? "binary" : "text", w.t_copy,
+                w.t_quarantine, w.t_commit, probe.t_fk);
     if (rc == 0 && rd.failed) {
         rc = -1;
         *retry = true; /* a source hiccup: resume from the committed checkpoint */

@@ -14,6 +14,7 @@
 #include "config.h"
 
 #include "engine_int.h"
+#include "copybin.h"
 #include "clock.h"
 #include "fault.h"
 #include "pg.h"
@@ -185,6 +186,70 @@ static void append_copy_row(struct strbuf *out, struct batch *b, size_t r, size_
     sb_addc(out, '\n');
 }
 
+/* Binary COPY where every column's type has an encoder (copybin.h),
+ * else text. Asked of the server once per writer, in the caller's
+ * transaction, with nothing that could fail on a missing table. */
+static int decide_format(struct writer *w, const char *relation, const char *const *cols, size_t ncols)
+{
+    w->binary = -1;
+    const char *env = getenv("PANTRYCRM_COPY_FORMAT");
+    if ((env && strcmp(env, "text") == 0) || ncols > WRITER_MAX_COLUMNS)
+        return 0;
+    struct strbuf rel, names;
+    sb_init(&rel);
+    sb_init(&names);
+    sql_add_ident(&rel, relation);
+    sb_addc(&names, '{');
+    for (size_t i = 0; i < ncols; i++)
+        sql_add_array_elem(&names, cols[i], strlen(cols[i]), i == 0);
+    sb_addc(&names, '}');
+    const char *params[2] = {rel.buf, names.buf};
+    char *err = NULL;
+    PGresult *res = pg_exec(w->conn, &err,
+        "SELECT t.typname, t.typtype, current_setting('TimeZone') IN ('UTC', 'Etc/UTC', 'GMT',"
+        "   'Etc/GMT', 'UCT', 'Etc/UCT', 'Universal', 'Etc/Universal', 'Zulu', 'Etc/Zulu')"
+        " FROM unnest($2::text[]) WITH ORDINALITY AS c(name, i)"
+        " LEFT JOIN pg_attribute a ON a.attrelid = to_regclass($1) AND a.attname = c.name"
+        "   AND a.attnum > 0 AND NOT a.attisdropped"
+        " LEFT JOIN pg_type t ON t.oid = a.atttypid ORDER BY c.i", 2, params);
+    sb_free(&rel);
+    sb_free(&names);
+    if (!res) {
+        /* (the caller's savepoint undoes the failed statement; text then) */
+        free(w->err);
+        w->err = err;
+        return engine_conn_lost(w->conn) ? -1 : 2;
+    }
+    bool all = PQntuples(res) == (int)ncols;
+    for (size_t i = 0; i < ncols && all; i++) {
+        enum copybin_kind k = PQgetisnull(res, (int)i, 0) ? COPYBIN_NONE
+            : copybin_kind_of(PQgetvalue(res, (int)i, 0), PQgetvalue(res, (int)i, 1)[0],
+                              PQgetvalue(res, (int)i, 2)[0] == 't');
+        w->wire[i] = (unsigned char)k;
+        all = k != COPYBIN_NONE;
+    }
+    PQclear(res);
+    if (all)
+        w->binary = 1;
+    return 0;
+}
+
+/* One row in binary; false when a value is not in the form its encoder
+ * expects. */
+static bool append_binary_row(struct writer *w, struct strbuf *out, struct batch *b, size_t r,
+                              size_t nfields)
+{
+    const struct field *f = batch_row_fields(b, r);
+    copybin_row_start(out, nfields);
+    for (size_t i = 0; i < nfields; i++) {
+        if (f[i].is_null)
+            copybin_null(out);
+        else if (!copybin_field(out, (enum copybin_kind)w->wire[i], batch_ptr(b, f[i]), f[i].len))
+            return false;
+    }
+    return true;
+}
+
 /* Keeps PostgreSQL's message of a refused statement in w->err (what the
  * quarantine shows): 1 when the server refused it, -1 when the connection
  * is gone. */
@@ -236,11 +301,19 @@ static int upsert_from_temp(struct writer *w, const char *const *cols, size_t nc
 }
 
 /* One COPY of the given rows. 0 ok, 1 rejected by PostgreSQL (message in
- * w->err), -1 connection trouble. */
+ * w->err), -1 connection trouble, 2 a value could not be encoded in
+ * binary: the COPY was abandoned and the writer uses text from now on. */
 static int copy_rows(struct writer *w, struct batch *b, const size_t *rows, size_t n)
 {
     size_t ncols;
     const char *const *cols = convert_target_columns(w->cv, &ncols);
+    const char *relation = w->upsert_via ? w->upsert_via : w->j->t->name;
+    if (w->binary == 0) {
+        int rc = decide_format(w, relation, cols, ncols);
+        if (rc != 0)
+            return rc;
+    }
+    bool binary = w->binary > 0;
     sb_reset(&w->sql);
     sb_adds(&w->sql, "COPY ");
     sql_add_ident(&w->sql, w->upsert_via ? w->upsert_via : w->j->t->name);
@@ -250,7 +323,7 @@ static int copy_rows(struct writer *w, struct batch *b, const size_t *rows, size
             sb_adds(&w->sql, ", ");
         sql_add_ident(&w->sql, cols[i]);
     }
-    sb_adds(&w->sql, ") FROM STDIN");
+    sb_adds(&w->sql, binary ? ") FROM STDIN WITH (FORMAT binary)" : ") FROM STDIN");
     PGresult *res = PQexec(w->conn, w->sql.buf);
     if (PQresultStatus(res) != PGRES_COPY_IN) {
         free(w->err);
@@ -260,16 +333,33 @@ static int copy_rows(struct writer *w, struct batch *b, const size_t *rows, size
     }
     PQclear(res);
     sb_reset(&w->copy);
-    bool ok = true;
-    for (size_t i = 0; i < n && ok; i++) {
-        append_copy_row(&w->copy, b, rows[i], ncols);
-        if (w->copy.len >= COPY_CHUNK || i + 1 == n) {
+    bool ok = true, encoded = true;
+    if (binary)
+        copybin_header(&w->copy);
+    for (size_t i = 0; i < n && ok && encoded; i++) {
+        if (binary)
+            encoded = append_binary_row(w, &w->copy, b, rows[i], ncols);
+        else
+            append_copy_row(&w->copy, b, rows[i], ncols);
+        if (binary && encoded && i + 1 == n)
+            copybin_trailer(&w->copy);
+        if (encoded && (w->copy.len >= COPY_CHUNK || i + 1 == n)) {
             ok = PQputCopyData(w->conn, w->copy.buf, (int)w->copy.len) == 1;
             sb_reset(&w->copy);
         }
     }
-    if (PQputCopyEnd(w->conn, ok ? NULL : "client could not send data") != 1)
+    if (PQputCopyEnd(w->conn, !ok ? "client could not send data"
+                              : !encoded ? "a value was not in its canonical form for binary COPY"
+                                         : NULL) != 1)
         return -1;
+    if (ok && !encoded) {
+        /* PostgreSQL gives up the COPY (and the caller's savepoint); the
+         * rows go again as text, which PostgreSQL itself will judge. */
+        while ((res = PQgetResult(w->conn)) != NULL)
+            PQclear(res);
+        w->binary = -1;
+        return engine_conn_lost(w->conn) ? -1 : 2;
+    }
     res = PQgetResult(w->conn);
     int rc = 0;
     if (PQresultStatus(res) != PGRES_COMMAND_OK)
@@ -304,6 +394,8 @@ long writer_copy_isolating(struct writer *w, struct batch *b, const size_t *rows
     if (!savepoint(w, "ROLLBACK TO SAVEPOINT pantry_copy")
         || !savepoint(w, "RELEASE SAVEPOINT pantry_copy"))
         return -1;
+    if (rc == 2)
+        return writer_copy_isolating(w, b, rows, n);   /* the same rows, as text */
     if (n == 1) {
         batch_quarantine(b, rows[0], NULL, "target_rejected", w->err);
         return 0;

@@ -30,7 +30,8 @@ struct transform_args {
     {"synonyms", required_argument, NULL, 'S'}, \
     {"policy", required_argument, NULL, 'P'}, \
     {"source-timezone", required_argument, NULL, 'z'}, \
-    {"years", required_argument, NULL, 'Y'}
+    {"years", required_argument, NULL, 'Y'}, \
+    {"bad-email", required_argument, NULL, 'E'}
 
 /* 1 when c was a transform option (stored), 0 when not, -1 after a usage
  * error was reported. */

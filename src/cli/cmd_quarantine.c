@@ -287,6 +287,7 @@ static int q_replay(int argc, char **argv, const char *prefix)
                    "      --policy=T.C=ACTION  quarantine, null or default:LABEL (repeatable)\n"
                    "      --source-timezone=TZ the zone of the source's DATETIME2 values\n"
                    "      --years=MIN:MAX      plausible years for dates (default 1900:2099)\n"
+                   "      --bad-email=keep|null an unrepairable e-mail: keep it, flagged (default), or null it\n"
                    "  -h, --help               show this help and exit\n", prefix);
             rc = EXIT_OK;
             goto out;

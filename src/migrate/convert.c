@@ -350,12 +350,9 @@ static bool convert_column(struct convert *cv, struct batch *b, size_t row, size
         unsigned flags = text_repair(c->data, c->len, tmp);
         /* An auth table's address that is kept and flagged has its one
          * migration.repair entry under that reason instead (see below). */
-        bool flag_side = false;
-        if (!cv->t->crm && cv->is_email[i]) {
-            sb_reset(&cv->tmp3);
-            flag_side = email_repair(tmp->buf ? tmp->buf : "", tmp->len, &cv->tmp3)
-                        & (EMAIL_EMPTY | EMAIL_MALFORMED);
-        }
+        /* (stored unchanged there, so flagged when not plausible as it is) */
+        bool flag_side = !cv->t->crm && cv->is_email[i]
+                         && !email_plausible(tmp->buf ? tmp->buf : "", tmp->len);
         if (flags & TEXT_LOSSY) {
             /* A table without metadata (the auth tables) keeps the
              * original in migration.repair instead: a repairable value

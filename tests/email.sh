@@ -19,12 +19,15 @@ export XDG_STATE_HOME=$TEST_TMP/state
 SRC=$TEST_TMP/legacy.db
 "$PANTRYCRM" demo generate --scale 60 --seed 5 --out "$SRC" >/dev/null || bail_out "demo generate failed"
 sq() { sqlite3 "$SRC" "$1"; }
-# The rows that get a planted address, by their place in key order.
+# The rows that get a planted address, by their place in key order; C3 is
+# also an orphan (its organization is missing), for quarantine replay.
+GHOST=6f1e0000-0000-4000-8000-0000000000aa
 O1=$(sq 'SELECT id FROM "Organization" ORDER BY id LIMIT 1 OFFSET 1')
 O2=$(sq 'SELECT id FROM "Organization" ORDER BY id LIMIT 1 OFFSET 2')
 O3=$(sq 'SELECT id FROM "Organization" ORDER BY id LIMIT 1 OFFSET 3')
 C1=$(sq 'SELECT id FROM "Contact" ORDER BY id LIMIT 1 OFFSET 1')
 C2=$(sq 'SELECT id FROM "Contact" ORDER BY id LIMIT 1 OFFSET 2')
+C3=$(sq 'SELECT id FROM "Contact" ORDER BY id LIMIT 1 OFFSET 3')
 L1=$(sq 'SELECT id FROM "Lead" ORDER BY id LIMIT 1 OFFSET 1')
 L2=$(sq 'SELECT id FROM "Lead" ORDER BY id LIMIT 1 OFFSET 2')
 U1=$(sq 'SELECT id FROM "User" ORDER BY id LIMIT 1 OFFSET 1')
@@ -33,6 +36,7 @@ sq "UPDATE \"Organization\" SET email = '  chef@bistro.example' || char(160) WHE
     UPDATE \"Organization\" SET email = 'bob@' WHERE id = '$O3';
     UPDATE \"Contact\" SET email = 'Ann.Lee@KITCHEN.example' WHERE id = '$C1';
     UPDATE \"Contact\" SET email = 'a b@c.example' WHERE id = '$C2';
+    UPDATE \"Contact\" SET email = 'c3@', \"organizationId\" = '$GHOST' WHERE id = '$C3';
     UPDATE \"Lead\" SET email = '   ' WHERE id = '$L1';
     UPDATE \"Lead\" SET email = 'x@@y.example' WHERE id = '$L2';
     UPDATE \"User\" SET email = ' u1@x.example' WHERE id = '$U1'" || bail_out "planting the addresses failed"
@@ -40,7 +44,7 @@ sq "UPDATE \"Organization\" SET email = '  chef@bistro.example' || char(160) WHE
 # the target's are lower-case); verify names rows by their source key.
 S_O3=$O3
 lc() { printf '%s' "$1" | tr 'A-F' 'a-f'; }
-O1=$(lc "$O1") O2=$(lc "$O2") O3=$(lc "$O3") C1=$(lc "$C1") C2=$(lc "$C2") L1=$(lc "$L1") L2=$(lc "$L2")
+O1=$(lc "$O1") O2=$(lc "$O2") O3=$(lc "$O3") C1=$(lc "$C1") C2=$(lc "$C2") C3=$(lc "$C3") L1=$(lc "$L1") L2=$(lc "$L2")
 
 pg_createdb tmpl
 "$PANTRYCRM" -d dbname=tmpl db migrate >/dev/null || bail_out "db migrate failed"
@@ -165,6 +169,21 @@ is "$(email_repairs n)" \
    "counted as nulled"
 run_ok "verify takes the rule from the run" "$PANTRYCRM" -d dbname=n verify
 like "$OUT" "every migrated row matches" "and agrees"
+
+# --- quarantine replay follows the run's rule unless told otherwise -------------
+add_ghost() { # db: the missing organization of the orphan contact
+    psql_val "INSERT INTO \"Organization\" (id, name, priority, segment, type, status, \"createdAt\", \"updatedAt\")
+              VALUES ('$GHOST', 'Found Later', 'B', 'CATERING', 'CUSTOMER', 'ACTIVE', now(), now())" "$1" >/dev/null
+}
+is "$(psql_val "SELECT reason FROM migration.quarantine WHERE table_name = 'Contact' AND lower(source_key) = '$C3'" n)" \
+   fk_orphan "the orphan contact with a malformed address is quarantined"
+add_ghost n
+run_ok "quarantine replay after a --bad-email null run" "$PANTRYCRM" -d dbname=n quarantine replay
+is "$(val n Contact "$C3")" 'NULL|{"legacy": {"email": "c3@"}}' "sets the malformed address to NULL, as the run did"
+add_ghost k
+run_ok "quarantine replay after a keep run" "$PANTRYCRM" -d dbname=k quarantine replay
+is "$(val k Contact "$C3")" 'c3@|{"flags": {"email": {"value": "c3@", "reason": "email_malformed"}}}' \
+   "keeps and flags it, as that run did"
 
 # --- sync applies the same rule --------------------------------------------------
 S2=$TEST_TMP/tracked.db

@@ -72,6 +72,35 @@ void transform_args_free(struct transform_args *x)
     }
 }
 
+int transform_args_bad_email_from_last_run(const char *conninfo, struct transform_args *x,
+                                           const char *what)
+{
+    if (x->settings.bad_email != BAD_EMAIL_UNSET)
+        return 0;
+    char *err = NULL;
+    PGconn *conn = pg_connect(conninfo, "read the last migration run", &err);
+    if (!conn) {
+        warnx_("%s: %s", what, err);
+        free(err);
+        return -1;
+    }
+    PGresult *res = pg_exec(conn, &err,
+        "SELECT options->>'bad_email' FROM migration.run ORDER BY id DESC LIMIT 1", 0, NULL);
+    int rc = 0;
+    if (!res) {
+        warnx_("%s: %s", what, err);
+        free(err);
+        rc = -1;
+    } else if (PQntuples(res) == 1) {
+        /* A run recorded before --bad-email existed nulled them. */
+        x->settings.bad_email = !PQgetisnull(res, 0, 0) && strcmp(PQgetvalue(res, 0, 0), "keep") == 0
+                                    ? BAD_EMAIL_KEEP : BAD_EMAIL_NULL;
+    }
+    PQclear(res);
+    PQfinish(conn);
+    return rc;
+}
+
 char *transform_args_json(const struct transform_args *x, int jobs, size_t batch_rows)
 {
     const struct transform_settings *ts = &x->settings;

@@ -8,6 +8,8 @@
  *   that is not a date in a required column, an enum label nobody knows
  *   under the quarantine policy) sends the whole row to the quarantine
  *   with a reason code; the writer stores the original row.
+ * - E-mail columns follow convert_email: unambiguous repairs, the rest kept
+ *   as it was and flagged (metadata.flags.email), or nulled (--bad-email).
  * - Tables without a metadata column (User, Account, Session,
  *   VerificationToken) keep a lossy text repair's original, and the values
  *   of extra source columns, beside the row (batch_keep_side): the writer
@@ -348,9 +350,9 @@ static bool convert_column(struct convert *cv, struct batch *b, size_t row, size
     case COL_TEXT:
     case COL_TEXT_MAX: {
         unsigned flags = text_repair(c->data, c->len, tmp);
-        /* An auth table's address that is kept and flagged has its one
-         * migration.repair entry under that reason instead (see below). */
-        /* (stored unchanged there, so flagged when not plausible as it is) */
+        /* An auth table's address is stored unchanged, so it is flagged
+         * when it is not plausible as it is; its one migration.repair
+         * entry then has that reason (convert_email), not a text one. */
         bool flag_side = !cv->t->crm && cv->is_email[i]
                          && !email_plausible(tmp->buf ? tmp->buf : "", tmp->len);
         if (flags & TEXT_LOSSY) {

@@ -92,6 +92,12 @@ is "$(psql_val "SELECT email FROM \"User\" WHERE id = '$U1'" k)" " u1@x.example"
    "a User's address (login, unique) is never changed"
 is "$(psql_val "SELECT string_agg(table_name || '|' || source_key || '|' || column_name || '|' || reason || '|' || original::text, ',') FROM migration.repair" k)" \
    "User|$U1|email|email_malformed_kept|\" u1@x.example\"" "but flagged in migration.repair, with its original"
+flagged_users() { # db: as README lists them
+    psql_val "SELECT u.id FROM migration.repair r JOIN \"User\" u ON u.id = r.source_key
+              WHERE r.table_name = 'User' AND r.column_name = 'email'
+                AND r.reason = 'email_malformed_kept' AND u.email = r.original #>> '{}'" "$1"
+}
+is "$(flagged_users k)" "$U1" "README's query lists the flagged user"
 is "$(email_repairs k)" \
    "Contact.email_domain_case=1 Contact.email_malformed_kept=1 Lead.email_empty=1 Lead.email_malformed_kept=1 Organization.email_domain_case=1 Organization.email_mailto=1 Organization.email_malformed_kept=1 Organization.email_trimmed=2 User.email_malformed_kept=1" \
    "each kind is counted as its own repair"
@@ -138,6 +144,9 @@ is "$(printf '%s\n' "$OUT" | grep -v '^#')" "" "no longer lists it"
 psql_val "UPDATE \"Contact\" SET email = 'ab@c.example' WHERE id = '$C2'" k >/dev/null
 run_ok "the contacts flagged, after another writer's fix" "$BC" dbname=k contacts --filter email=flagged walk
 is "$(printf '%s\n' "$OUT" | grep -v '^#')" "" "no longer lists it"
+
+psql_val "UPDATE \"User\" SET email = 'u1@x.example' WHERE id = '$U1'" k >/dev/null
+is "$(flagged_users k)" "" "and no longer once the address is fixed"
 
 # --- verify: an auth-table repair without its migration.repair entry ---------
 fresh_db v

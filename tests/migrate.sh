@@ -90,7 +90,8 @@ for reason in enum_unmatched fk_orphan decimal_precision_loss datetime_out_of_ra
     n=$(psql_val "SELECT count(*) FROM migration.quarantine WHERE reason = '$reason'" m)
     ok "$([ "$n" -gt 0 ]; echo $?)" "quarantine has rows for $reason ($n)"
 done
-for repair in enum_normalised enum_synonym text_nul text_lone_surrogate email_malformed id_mapped_v5 datetime_rounded; do
+for repair in enum_normalised enum_synonym text_nul text_lone_surrogate email_malformed_kept email_domain_case \
+        email_trimmed email_mailto id_mapped_v5 datetime_rounded; do
     n=$(psql_val "SELECT coalesce(sum(v::bigint), 0) FROM migration.checkpoint, jsonb_each_text(repairs) e(k, v) WHERE k LIKE '%:$repair'" m)
     ok "$([ "$n" -gt 0 ]; echo $?)" "repairs counted for $repair ($n)"
 done

@@ -749,6 +749,52 @@ static void test_email(void)
     ok(!email_plausible(addr, 255), "255 bytes is too long");
 }
 
+/* email_repair: each unambiguous repair, alone and together; what is left
+ * malformed or empty is reported, never guessed at. */
+static void test_email_repair(void)
+{
+    static const struct {
+        const char *in, *want;          /* want: NULL when EMPTY or MALFORMED */
+        unsigned flags;
+    } cases[] = {
+        {"chef@bistro.com", "chef@bistro.com", 0},
+        {"Chef.Ann@bistro.com", "Chef.Ann@bistro.com", 0},             /* local part kept */
+        {"  chef@bistro.com\t", "chef@bistro.com", EMAIL_TRIMMED},
+        {"\xC2\xA0" "chef@bistro.com\xC2\xA0", "chef@bistro.com", EMAIL_TRIMMED}, /* U+00A0 */
+        {"\xEF\xBB\xBF" "chef@bistro.com\xE2\x80\x8B", "chef@bistro.com", EMAIL_TRIMMED},
+        {"\xE2\x80\xAF" "chef@bistro.com\xE2\x80\x87", "chef@bistro.com", EMAIL_TRIMMED},
+        {"mailto:chef@bistro.com", "chef@bistro.com", EMAIL_MAILTO},
+        {"MailTo:chef@bistro.com", "chef@bistro.com", EMAIL_MAILTO},
+        {" MAILTO: chef@bistro.com ", "chef@bistro.com", EMAIL_MAILTO | EMAIL_TRIMMED},
+        {"Chef@Bistro.COM", "Chef@bistro.com", EMAIL_DOMAIN_CASE},
+        {" mailto:Ann@K\xC3\xBC" "CHE.De", "Ann@k\xC3\xBC" "che.de",
+         EMAIL_TRIMMED | EMAIL_MAILTO | EMAIL_DOMAIN_CASE},
+        {"", NULL, EMAIL_EMPTY},
+        {" \xC2\xA0 ", NULL, EMAIL_TRIMMED | EMAIL_EMPTY},
+        {"mailto:", NULL, EMAIL_MAILTO | EMAIL_EMPTY},
+        {"bob@", NULL, EMAIL_MALFORMED},
+        {" bob@@Bistro.com", NULL, EMAIL_TRIMMED | EMAIL_MALFORMED},
+        {"a b@c.com", NULL, EMAIL_MALFORMED},
+        {"chef@bistro.com\xC2\xA0x", NULL, EMAIL_MALFORMED},      /* inside: not trimmed */
+        {"mailtochef@bistro.com", "mailtochef@bistro.com", 0},
+        {"\xC2", NULL, EMAIL_MALFORMED},                           /* a lone lead byte */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct strbuf rb;
+        sb_init(&rb);
+        unsigned f = email_repair(cases[i].in, strlen(cases[i].in), &rb);
+        bool good = f == cases[i].flags
+                    && (cases[i].want ? rb.len == strlen(cases[i].want)
+                                            && memcmp(rb.buf, cases[i].want, rb.len) == 0
+                                      : true);
+        ok(good, "email_repair '%s' gives flags %u (got %u) and its expected value",
+           printable(cases[i].in, strlen(cases[i].in)), cases[i].flags, f);
+        if (cases[i].want)
+            ok(email_plausible(rb.buf, rb.len), "its repair is plausible");
+        sb_free(&rb);
+    }
+}
+
 /* ----------------------------------------------------------------- COPY */
 
 static void check_copy(const char *in, size_t len, const char *want, const char *desc)
@@ -840,6 +886,7 @@ int main(void)
     test_float();
     test_int_bit();
     test_email();
+    test_email_repair();
     test_copy();
     test_threads();
 

@@ -88,7 +88,8 @@ char **console_complete(const char *line, int start, int end, void *ctx)
                                         "-revenue", NULL};
     static const char *const filters[] = {"priority=", "segment=", "status=", "type=", "state=",
                                           "city=", "followup=due", "followup=overdue",
-                                          "followup=today", "primary", "clear", NULL};
+                                          "followup=today", "primary", "email=flagged", "clear",
+                                          NULL};
     const char *const *pool = verbs;
     if (start > 0 && strncmp(line, "sort", 4) == 0)
         pool = sorts;

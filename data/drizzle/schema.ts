@@ -237,6 +237,8 @@ export const organizations = pgTable('Organization', {
   index('Organization_lastContactDate_id_idx').on(t.lastContactDate, t.id),
   index('Organization_estimatedRevenue_id_idx').on(t.estimatedRevenue, t.id),
   index('Organization_email_idx').using('btree', sql`lower(${t.email})`),
+  // the console's :filter email=flagged (data/sql/0018_email_flags.sql)
+  index('Organization_email_flagged_idx').on(t.id).where(sql`((${t.metadata} -> 'flags'::text) ? 'email'::text)`),
   index('Organization_name_fts_idx').using('gin', sql`to_tsvector('simple'::regconfig, ${t.name})`),
   index('Organization_name_trgm_idx').using('gin', sql`lower(${t.name}) gin_trgm_ops`),
   index('Organization_state_city_zipCode_id_idx').on(t.state, t.city, t.zipCode, t.id),
@@ -269,6 +271,7 @@ export const contacts = pgTable('Contact', {
   index('Contact_name_trgm_idx').using('gin',
     sql`lower((${t.firstName} || ' '::text) || ${t.lastName}) gin_trgm_ops`),
   index('Contact_email_idx').using('btree', sql`lower(${t.email})`),
+  index('Contact_email_flagged_idx').on(t.id).where(sql`((${t.metadata} -> 'flags'::text) ? 'email'::text)`),
   index('Contact_email_id_idx').on(t.email, t.id),
   index('Contact_updatedAt_id_idx').on(t.updatedAt, t.id),
   index('Contact_createdAt_id_idx').on(t.createdAt, t.id),

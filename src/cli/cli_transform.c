@@ -11,6 +11,7 @@
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 int transform_args_opt(struct transform_args *x, int c, const char *arg, const char *prefix)
 {
@@ -45,6 +46,16 @@ int transform_args_opt(struct transform_args *x, int c, const char *arg, const c
         ts->max_year = hi;
         return 1;
     }
+    case 'E':
+        if (strcmp(arg, "keep") == 0) {
+            ts->bad_email = BAD_EMAIL_KEEP;
+        } else if (strcmp(arg, "null") == 0) {
+            ts->bad_email = BAD_EMAIL_NULL;
+        } else {
+            cli_usage_error(prefix, "--bad-email takes keep or null, not '%s'", arg);
+            return -1;
+        }
+        return 1;
     default:
         return 0;
     }
@@ -61,17 +72,47 @@ void transform_args_free(struct transform_args *x)
     }
 }
 
+int transform_args_bad_email_from_last_run(const char *conninfo, struct transform_args *x,
+                                           const char *what)
+{
+    if (x->settings.bad_email != BAD_EMAIL_UNSET)
+        return 0;
+    char *err = NULL;
+    PGconn *conn = pg_connect(conninfo, "read the last migration run", &err);
+    if (!conn) {
+        warnx_("%s: %s", what, err);
+        free(err);
+        return -1;
+    }
+    PGresult *res = pg_exec(conn, &err,
+        "SELECT options->>'bad_email' FROM migration.run ORDER BY id DESC LIMIT 1", 0, NULL);
+    int rc = 0;
+    if (!res) {
+        warnx_("%s: %s", what, err);
+        free(err);
+        rc = -1;
+    } else if (PQntuples(res) == 1) {
+        /* A run recorded before --bad-email existed nulled them. */
+        x->settings.bad_email = !PQgetisnull(res, 0, 0) && strcmp(PQgetvalue(res, 0, 0), "keep") == 0
+                                    ? BAD_EMAIL_KEEP : BAD_EMAIL_NULL;
+    }
+    PQclear(res);
+    PQfinish(conn);
+    return rc;
+}
+
 char *transform_args_json(const struct transform_args *x, int jobs, size_t batch_rows)
 {
     const struct transform_settings *ts = &x->settings;
     json_t *pol = json_array();
     for (size_t i = 0; i < ts->nrules; i++)
         json_array_append_new(pol, json_string(x->specs[i]));
-    json_t *o = json_pack("{s:i,s:I,s:s,s:s?,s:o,s:i,s:i}", "jobs", jobs, "batch_rows",
+    json_t *o = json_pack("{s:i,s:I,s:s,s:s?,s:o,s:i,s:i,s:s}", "jobs", jobs, "batch_rows",
                           (json_int_t)batch_rows, "source_timezone",
                           ts->source_tz ? ts->source_tz : "UTC", "synonyms", ts->synonyms_path,
                           "policies", pol, "min_year", ts->min_year ? ts->min_year : 1900,
-                          "max_year", ts->max_year ? ts->max_year : 2099);
+                          "max_year", ts->max_year ? ts->max_year : 2099, "bad_email",
+                          ts->bad_email == BAD_EMAIL_NULL ? "null" : "keep");
     char *s = json_dumps(o, JSON_COMPACT);
     json_decref(o);
     return s;
@@ -131,6 +172,10 @@ int transform_args_from_last_run(const char *conninfo, struct transform_args *x,
         const char *syn = json_string_value(json_object_get(o, "synonyms"));
         if (o && !ts->synonyms_path && syn)
             ts->synonyms_path = keep(x, 2, syn);
+        /* A run recorded before --bad-email existed nulled them. */
+        const char *be = json_string_value(json_object_get(o, "bad_email"));
+        if (o && ts->bad_email == BAD_EMAIL_UNSET)
+            ts->bad_email = be && strcmp(be, "keep") == 0 ? BAD_EMAIL_KEEP : BAD_EMAIL_NULL;
         if (o && !ts->min_year) {
             ts->min_year = (int)json_integer_value(json_object_get(o, "min_year"));
             ts->max_year = (int)json_integer_value(json_object_get(o, "max_year"));

@@ -30,7 +30,8 @@ struct transform_args {
     {"synonyms", required_argument, NULL, 'S'}, \
     {"policy", required_argument, NULL, 'P'}, \
     {"source-timezone", required_argument, NULL, 'z'}, \
-    {"years", required_argument, NULL, 'Y'}
+    {"years", required_argument, NULL, 'Y'}, \
+    {"bad-email", required_argument, NULL, 'E'}
 
 /* 1 when c was a transform option (stored), 0 when not, -1 after a usage
  * error was reported. */
@@ -43,6 +44,12 @@ void transform_args_free(struct transform_args *x);
  * source was given. Messages start with `what`. 0, or -1 after a message. */
 int transform_args_from_last_run(const char *conninfo, struct transform_args *x, const char *what,
                                  bool run_required);
+/* Only --bad-email, from the last run when not given (quarantine replay:
+ * a replayed row must follow the rule the run's rows followed, which
+ * verify checks; its other options are the operator's to change). 0, or
+ * -1 after a message. */
+int transform_args_bad_email_from_last_run(const char *conninfo, struct transform_args *x,
+                                           const char *what);
 /* The options as JSON, for migration.run.options. Caller frees. */
 char *transform_args_json(const struct transform_args *x, int jobs, size_t batch_rows);
 

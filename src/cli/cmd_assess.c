@@ -36,6 +36,7 @@ static const char assess_help[] =
     "      --policy=T.C=ACTION  as for migrate (repeatable)\n"
     "      --source-timezone=TZ as for migrate (accepted for symmetry)\n"
     "      --years=MIN:MAX      as for migrate\n"
+    "      --bad-email=keep|null as for migrate\n"
     "      --load-rate=ROWS     rows per second a whole migration reaches here,\n"
     "                           for the estimate (default 65000, measured on 2 cores)\n"
     "      --json               print JSON\n"

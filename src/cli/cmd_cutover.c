@@ -59,6 +59,7 @@ static const char cutover_help[] =
     "      --policy=T.C=ACTION  as for migrate (repeatable)\n"
     "      --source-timezone=TZ as for migrate\n"
     "      --years=MIN:MAX      as for migrate\n"
+    "      --bad-email=keep|null as for migrate\n"
     "  -h, --help               show this help and exit\n"
     "\n"
     "Exit status: 0 go (with --commit: recorded), 1 no-go or an error, 2 usage.\n";

@@ -42,6 +42,7 @@ static const char fallback_help[] =
     "      --synonyms=FILE      as for migrate (default: the last run's)\n"
     "      --source-timezone=TZ as for migrate: DATETIME2 is written in this zone\n"
     "      --years=MIN:MAX      as for migrate: a date outside stays in PostgreSQL\n"
+    "      --bad-email=keep|null as for migrate\n"
     "  -f, --follow             repeat every interval until interrupted\n"
     "  -i, --interval=SECONDS   pause between rounds with --follow (default 2)\n"
     "      --rounds=N           with --follow, stop after N rounds\n"

@@ -287,6 +287,8 @@ static int q_replay(int argc, char **argv, const char *prefix)
                    "      --policy=T.C=ACTION  quarantine, null or default:LABEL (repeatable)\n"
                    "      --source-timezone=TZ the zone of the source's DATETIME2 values\n"
                    "      --years=MIN:MAX      plausible years for dates (default 1900:2099)\n"
+                   "      --bad-email=keep|null an unrepairable e-mail: keep it, flagged, or null it\n"
+                   "                           (default: as the last run did)\n"
                    "  -h, --help               show this help and exit\n", prefix);
             rc = EXIT_OK;
             goto out;
@@ -305,6 +307,8 @@ static int q_replay(int argc, char **argv, const char *prefix)
         goto out;
     if (!x.settings.synonyms_path)
         x.settings.synonyms_path = config_get()->synonyms;
+    if (transform_args_bad_email_from_last_run(o.conninfo, &x, "quarantine replay") != 0)
+        goto out;
     o.transform = x.settings;
     char *err = NULL;
     long n = engine_replay(&o, table, reason, print_replayed, stdout, &err);

@@ -44,6 +44,7 @@ static const char sync_help[] =
     "      --policy=T.C=ACTION  as for migrate (repeatable)\n"
     "      --source-timezone=TZ as for migrate\n"
     "      --years=MIN:MAX      as for migrate\n"
+    "      --bad-email=keep|null as for migrate\n"
     "  -f, --follow             repeat every interval until interrupted\n"
     "  -i, --interval=SECONDS   pause between rounds with --follow (default 2)\n"
     "      --rounds=N           with --follow, stop after N rounds\n"

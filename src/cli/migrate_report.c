@@ -112,6 +112,7 @@ void progress_attach(struct progress_display *d, struct engine_opts *o)
 void progress_print_report(FILE *out, const struct engine_report *r, bool json)
 {
     json_t *arr = json_array();
+    int64_t email[EMAIL_SUMS] = {0};
     if (!json)
         fprintf(out, "%-18s %10s %10s %11s %9s %12s %9s %10s\n", "table", "read", "migrated",
                 "quarantined", "repaired", "bytes", "seconds", "rows/s");
@@ -127,6 +128,11 @@ void progress_print_report(FILE *out, const struct engine_report *r, bool json)
                 "bytes", (json_int_t)t->bytes, "seconds", t->seconds, "rows_per_second", rate,
                 "done", t->done, "repairs", rep ? rep : json_object()));
         } else {
+            json_error_t jerr;
+            json_t *rep = t->repairs_json ? json_loads(t->repairs_json, 0, &jerr) : NULL;
+            if (rep)
+                email_repairs_add(email, rep);
+            json_decref(rep);
             fprintf(out, "%-18s %10lld %10lld %11lld %9lld %12lld %9.3f %10.0f%s\n", t->table,
                     (long long)t->read, (long long)t->migrated, (long long)t->quarantined,
                     (long long)t->repaired, (long long)t->bytes, t->seconds, rate,
@@ -150,10 +156,45 @@ void progress_print_report(FILE *out, const struct engine_report *r, bool json)
         fprintf(out, "%-18s %10lld %10lld %11lld %9lld %12lld %9.3f\n", "total",
                 (long long)r->read, (long long)r->migrated, (long long)r->quarantined,
                 (long long)r->repaired, (long long)r->bytes, r->seconds);
+        email_repairs_print(out, "", email);
         json_t *dups = collisions_json(&r->dups);
         collisions_print(out, dups, r->dups_err);
         json_decref(dups);
     }
+}
+
+static const char *const email_reasons[EMAIL_SUMS] = {
+    "email_trimmed", "email_mailto", "email_domain_case", "email_empty",
+    "email_malformed_kept", "email_malformed_nulled"};
+
+void email_repairs_add(int64_t sums[EMAIL_SUMS], const json_t *repairs)
+{
+    const char *k;
+    const json_t *v;
+    json_object_foreach((json_t *)repairs, k, v) {
+        const char *reason = strchr(k, ':');
+        for (size_t i = 0; reason && i < EMAIL_SUMS; i++)
+            if (strcmp(reason + 1, email_reasons[i]) == 0)
+                sums[i] += json_integer_value(v);
+    }
+}
+
+void email_repairs_print(FILE *out, const char *prefix, const int64_t sums[EMAIL_SUMS])
+{
+    int64_t any = 0;
+    for (size_t i = 0; i < EMAIL_SUMS; i++)
+        any += sums[i];
+    if (!any)
+        return;
+    /* The names are the repair reasons of the JSON, so that one can be
+     * looked up from the other (README, "E-mail addresses"); a value may
+     * have had several repairs. */
+    fprintf(out, "%se-mail repairs: email_trimmed %lld, email_mailto %lld, email_domain_case %lld, "
+                 "email_empty %lld (set to NULL)\n", prefix, (long long)sums[0], (long long)sums[1],
+            (long long)sums[2], (long long)sums[3]);
+    fprintf(out, "%se-mail malformed: email_malformed_kept %lld (kept as they were, flagged), "
+                 "email_malformed_nulled %lld (set to NULL)\n", prefix, (long long)sums[4],
+            (long long)sums[5]);
 }
 
 void collisions_print(FILE *out, const json_t *dups, const char *err)

@@ -6,6 +6,7 @@
 #define PANTRY_MIGRATE_REPORT_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <jansson.h>
 #include <stdio.h>
 
@@ -32,5 +33,13 @@ void progress_print_report(FILE *out, const struct engine_report *r, bool json);
 /* The case-insensitive duplicates (collisions_json) under a report, or
  * why they could not be read (err); nothing when there are none. */
 void collisions_print(FILE *out, const json_t *dups, const char *err);
+
+/* Adds the e-mail repairs of one table's {"column:reason": n} to sums
+ * (email_trimmed, email_mailto, email_domain_case, email_empty,
+ * email_malformed_kept, email_malformed_nulled, in that order). */
+#define EMAIL_SUMS 6
+void email_repairs_add(int64_t sums[EMAIL_SUMS], const json_t *repairs);
+/* One line naming them, after prefix (nothing when all are 0). */
+void email_repairs_print(FILE *out, const char *prefix, const int64_t sums[EMAIL_SUMS]);
 
 #endif

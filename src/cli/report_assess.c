@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "report.h"
+#include "migrate_report.h"
 #include "numfmt.h"
 #include "sanitize.h"
 
@@ -107,6 +108,14 @@ static void assess_print_raw(FILE *out, const void *ctx)
             HEADER();
             numfmt_count(json_integer_value(v), ",", n1, sizeof n1);
             fprintf(out, "  orphan %-32s %s rows point at no parent row\n", k, n1);
+        }
+        int64_t em[EMAIL_SUMS] = {0}, em_any = 0;
+        email_repairs_add(em, json_object_get(t, "repairs"));
+        for (size_t ei = 0; ei < EMAIL_SUMS; ei++)
+            em_any += em[ei];
+        if (em_any) {
+            HEADER();
+            email_repairs_print(out, "  ", em);
         }
         if (json_integer_value(json_object_get(t, "fk_unchecked"))) {
             HEADER();

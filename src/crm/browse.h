@@ -139,6 +139,9 @@ struct browse_filter {
     /* Contacts. */
     const char *organization_id;        /* uuid text */
     bool primary_only;
+    /* Both: the rows whose malformed e-mail migrate kept and flagged
+     * (metadata.flags.email) and nobody has changed since ("email=flagged"). */
+    bool email_flagged;
 };
 
 /* The labels of the enum behind a filter field ("priority", "segment",
@@ -149,7 +152,7 @@ const char *const *browse_filter_labels(const char *field, size_t *n);
  * console command or a test's --filter): priority=, segment=, status=,
  * type= (labels, any case), state=, city= (the string, kept by pointer into
  * spec), followup=due|today|overdue|any, now=TIMESTAMPTZ, organization=UUID,
- * primary=yes|no. False with *err (caller frees) for a bad field or label. */
+ * primary=yes|no, email=flagged|any. False with *err (caller frees) for a bad field or label. */
 bool browse_filter_parse(struct browse_filter *f, const char *spec, char **err);
 
 /* A short description of the active filters for the pane header, e.g.

@@ -143,9 +143,18 @@ bool browse_filter_parse(struct browse_filter *f, const char *spec, char **err)
             *err = xasprintf("bad filter '%s': primary is yes or no", spec);
             ok = false;
         }
+    } else if (strcmp(field, "email") == 0) {
+        if (strcmp(val, "flagged") == 0)
+            f->email_flagged = true;
+        else if (strcmp(val, "any") == 0)
+            f->email_flagged = false;
+        else {
+            *err = xasprintf("bad filter '%s': email is flagged or any", spec);
+            ok = false;
+        }
     } else {
         *err = xasprintf("bad filter '%s': no field '%s' (priority, segment, status, type, "
-                         "state, city, followup, now, organization, primary)", spec, field);
+                         "state, city, followup, now, organization, primary, email)", spec, field);
         ok = false;
     }
     free(field);
@@ -183,7 +192,19 @@ char *browse_filter_describe(enum browse_entity e, const struct browse_filter *f
         if (f->primary_only)
             sb_addf(&sb, "%sprimary=yes", sb.len ? "  " : "");
     }
+    if (f->email_flagged)
+        sb_addf(&sb, "%semail=flagged", sb.len ? "  " : "");
     return sb_detach(&sb);
+}
+
+/* The flagged e-mails of alias a (convert.c, convert_email): the flag
+ * holds the address it was raised for, so a row whose address anyone has
+ * changed since (the console, the application, psql) is no longer listed
+ * even if the flag was left behind. */
+static void email_flagged_sql(struct strbuf *w, const char *a)
+{
+    sb_addf(w, "%s%s.metadata -> 'flags' ? 'email' AND %s.metadata #>> '{flags,email,value}' = %s.email",
+            w->len ? " AND " : "", a, a, a);
 }
 
 /* The filter conditions, ANDed, with their parameters added to q; "" when
@@ -213,6 +234,8 @@ bool browse_filter_sql(struct browse_query *q, const struct browse_spec *spec, s
         }
         if (f->primary_only)
             sb_addf(w, "%sc.\"isPrimary\"", AND());
+        if (f->email_flagged)
+            email_flagged_sql(w, "c");
         sb_free(&tmp);
         return true;
     }
@@ -284,6 +307,8 @@ bool browse_filter_sql(struct browse_query *q, const struct browse_spec *spec, s
         }
         free(today);
     }
+    if (f->email_flagged)
+        email_flagged_sql(w, "o");
 #undef AND
     sb_free(&tmp);
     return true;

@@ -430,6 +430,11 @@ enum edit_result edit_org_save(PGconn *conn, struct edit_org *o, struct edit_org
         sb_adds(&sql, "UPDATE \"Organization\" SET ");
         for (size_t i = 0; i < n; i++)
             sb_addf(&sql, "\"%s\" = $%zu%s, ", f[i].column, off + i + 1, param_cast(&f[i], &tmp));
+        /* The address saved is plausible or empty (validated above): a
+         * flag that migrate raised on a malformed one it kept goes. */
+        sb_adds(&sql, "metadata = CASE WHEN NOT coalesce(metadata -> 'flags' ? 'email', false) THEN metadata"
+                      " WHEN (metadata -> 'flags') - 'email' = '{}'::jsonb THEN metadata - 'flags'"
+                      " ELSE metadata #- '{flags,email}' END, ");
         sb_adds(&sql, "\"updatedAt\" = now() WHERE id = $1::uuid"
                       " AND \"updatedAt\" = $2::timestamptz RETURNING id::text, ");
     } else {

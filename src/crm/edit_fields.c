@@ -270,7 +270,10 @@ char *edit_validate(const struct edit_field *f, const char *value)
         break;
     }
     case EDIT_EMAIL:
-        if (!email_plausible(t, n))
+        /* What the migration repairs (a mailto: prefix, blanks pasted
+         * around it, the domain's case) is accepted and repaired the same
+         * way by edit_normalise; what it would flag is refused. */
+        if (email_repair(t, n, &scratch) & (EMAIL_EMPTY | EMAIL_MALFORMED))
             msg = xasprintf("%s: '%s' is not an address", f->label, v);
         break;
     case EDIT_URL:
@@ -355,8 +358,10 @@ char *edit_normalise(const struct edit_field *f, const char *value)
     case EDIT_TIMESTAMP:
         done = ts_parse(t, n, &sb) == TS_OK;
         break;
-    case EDIT_TEXT:
     case EDIT_EMAIL:
+        done = !(email_repair(t, n, &sb) & (EMAIL_EMPTY | EMAIL_MALFORMED));
+        break;
+    case EDIT_TEXT:
     case EDIT_URL:
         break;
     }

@@ -153,6 +153,19 @@ static bool apply_dirt(struct gen *g, struct tstate *ts, int c, enum dirt k)
         gen_cell_sb(cl, d);
         return true;
     }
+    case D_EMAIL_REPAIRABLE:
+        /* Pasted from a web page or a link: migrate repairs these. Lower
+         * case only, so that email_case_dup stays the only capitals. */
+        if (!memchr(cl->s, '@', cl->len))
+            return false;
+        switch (rng_below(r, 4)) {
+        case 0: sb_addc(d, ' '); sb_addn(d, cl->s, cl->len); sb_addc(d, ' '); break;
+        case 1: sb_addn(d, cl->s, cl->len); sb_adds(d, "\xC2\xA0"); break;
+        case 2: sb_adds(d, "mailto:"); sb_addn(d, cl->s, cl->len); break;
+        default: sb_adds(d, " mailto:"); sb_addn(d, cl->s, cl->len); break;
+        }
+        gen_cell_sb(cl, d);
+        return true;
     case D_NUL:
         insert_at(d, cl, char_start(cl->s, cl->len, cl->len / 2), "", 1);
         gen_cell_sb(cl, d);

@@ -90,6 +90,7 @@ int gen_plan_table(struct gen *g, struct tstate *ts, const struct legacy_table *
                 add_kind(p, D_BAD_EMAIL);
                 if (ts->tab == T_CONTACT)
                     add_kind(p, D_EMAIL_CASE_DUP);
+                add_kind(p, D_EMAIL_REPAIRABLE);
                 break;
             }
             add_kind(p, D_NUL);

@@ -157,7 +157,7 @@ struct huge_target {
 
 enum dirt {
     D_ENUM_VARIANT, D_ENUM_SYNONYM, D_ENUM_UNMATCHED, D_ENUM_EMPTY, D_ENUM_NULL, D_ORPHAN,
-    D_BAD_EMAIL, D_EMAIL_CASE_DUP, D_NUL, D_SURROGATE, D_ESCAPE, D_FAR_DATE, D_ROUNDING,
+    D_BAD_EMAIL, D_EMAIL_CASE_DUP, D_EMAIL_REPAIRABLE, D_NUL, D_SURROGATE, D_ESCAPE, D_FAR_DATE, D_ROUNDING,
     D_DECIMAL_SCALE, D_NON_UUID_ID, D_HUGE_TEXT, D_NON_UUID_REF, D_COUNT
 };
 
@@ -218,7 +218,7 @@ extern const char *const escapes_post[4];
 extern const struct field_map field_map[73];
 extern const struct unique_key unique_keys[6];
 extern const struct enum_weight enum_weights[52];
-extern const struct dirt_info dirt_info[17];
+extern const struct dirt_info dirt_info[D_COUNT];
 extern const struct synonym synonyms[25];
 extern const struct huge_target huge_targets[2];
 extern const char *const gen_huge_sentence;

@@ -198,6 +198,7 @@ const struct dirt_info dirt_info[D_COUNT] = {
     {"orphan", 100, "reference to a parent row that does not exist (FK created WITH NOCHECK)"},
     {"bad_email", 150, "malformed email: 'bob@', no at sign, a space, '@@', no dot in the domain"},
     {"email_case_dup", 100, "Contact email equal to an earlier contact's but for letter case"},
+    {"email_repairable", 100, "email with blanks around it (' ', U+00A0) or a 'mailto:' prefix"},
     {"nul", 50, "U+0000 inside the text"},
     {"lone_surrogate", 50, "unpaired UTF-16 surrogate (WTF-8 bytes ED A0..BF xx, or \\uD83D "
                            "with --surrogates=escape)"},

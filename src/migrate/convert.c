@@ -8,6 +8,8 @@
  *   that is not a date in a required column, an enum label nobody knows
  *   under the quarantine policy) sends the whole row to the quarantine
  *   with a reason code; the writer stores the original row.
+ * - E-mail columns follow convert_email: unambiguous repairs, the rest kept
+ *   as it was and flagged (metadata.flags.email), or nulled (--bad-email).
  * - Tables without a metadata column (User, Account, Session,
  *   VerificationToken) keep a lossy text repair's original, and the values
  *   of extra source columns, beside the row (batch_keep_side): the writer
@@ -41,9 +43,10 @@ struct convert {
     enum policy_action *enum_policy;
     const char **enum_default;
     bool *is_email;
-    struct strbuf tmp, tmp2;
+    struct strbuf tmp, tmp2, tmp3;  /* tmp2 is json_of_bytes' scratch */
     json_t *legacy;                 /* metadata.legacy of the row being built */
     json_t *extra;                  /* metadata.extra */
+    json_t *flags;                  /* metadata.flags */
 };
 
 static const struct policy_rule *find_rule(const struct convert_opts *o, const char *table,
@@ -74,6 +77,7 @@ struct convert *convert_new(const struct legacy_table *t, const struct source_ta
     cv->fks = xcalloc(t->ncols, sizeof *cv->fks);
     sb_init(&cv->tmp);
     sb_init(&cv->tmp2);
+    sb_init(&cv->tmp3);
 
     for (size_t i = 0; i < t->ncols; i++) {
         const struct legacy_column *c = &t->cols[i];
@@ -91,7 +95,7 @@ struct convert *convert_new(const struct legacy_table *t, const struct source_ta
         cv->dst_cols[cv->ndst++] = c->name;
         if (strcmp(c->name, t->key) == 0)
             cv->key_index = i;
-        cv->is_email[i] = t->crm && strcmp(c->name, "email") == 0;
+        cv->is_email[i] = c->kind == COL_TEXT && strcmp(c->name, "email") == 0;
         if (c->kind == COL_ENUM) {
             const struct policy_rule *r = find_rule(o, t->name, c->name);
             cv->enum_policy[i] = r ? r->action : POLICY_QUARANTINE;
@@ -147,8 +151,10 @@ void convert_free(struct convert *cv)
     free(cv->fks);
     sb_free(&cv->tmp);
     sb_free(&cv->tmp2);
+    sb_free(&cv->tmp3);
     json_decref(cv->legacy);
     json_decref(cv->extra);
+    json_decref(cv->flags);
     free(cv);
 }
 
@@ -208,6 +214,76 @@ static void put_null(struct field *f)
 {
     f->off = f->len = 0;
     f->is_null = true;
+}
+
+/* An e-mail column, its text already repaired into cv->tmp (README, "E-mail
+ * addresses"):
+ * - the unambiguous repairs of email_repair are made, each counted, the
+ *   original kept (metadata.legacy, or migration.repair);
+ * - an empty address becomes NULL (a required column keeps it, flagged);
+ * - an address that is still not plausible is kept as the legacy database
+ *   held it and flagged: metadata.flags.email = {"reason", "value"} in the
+ *   CRM tables (the console lists the rows whose flag's value still equals
+ *   the column, so a fixed value is no longer listed), the migration.repair
+ *   entry of reason email_malformed_kept in the auth tables; or, under
+ *   --bad-email null, set to NULL with its original kept.
+ * An auth table's address is never changed: User.email is the login and
+ *   unique key, and a repair could make two users' keys one (the row would
+ *   then be refused), so it is only flagged (flag_side, decided by the
+ *   caller, which then keeps no other side entry for the column). */
+static bool convert_email(struct convert *cv, struct batch *b, size_t i, const struct cell *c,
+                          struct field *out, bool flag_side)
+{
+    const struct legacy_column *col = &cv->t->cols[i];
+    const char *name = col->name;
+    struct strbuf *tmp = &cv->tmp, *rep = &cv->tmp3;
+    const char *v = tmp->buf ? tmp->buf : "";
+    if (!cv->t->crm) {
+        if (flag_side) {
+            batch_keep_side(b, i, "email_malformed_kept");
+            batch_count_repair(b, name, "email_malformed_kept");
+        }
+        *out = batch_put(b, v, tmp->len);
+        return true;
+    }
+    sb_reset(rep);
+    unsigned ef = email_repair(v, tmp->len, rep);
+    bool bad = ef & (EMAIL_EMPTY | EMAIL_MALFORMED);
+    if (ef & EMAIL_EMPTY && col->nullable) {
+        keep_original(cv, name, c);
+        batch_count_repair(b, name, "email_empty");
+        put_null(out);
+        return true;
+    }
+    if (bad && cv->o->null_bad_email && col->nullable) {
+        keep_original(cv, name, c);
+        batch_count_repair(b, name, "email_malformed_nulled");
+        put_null(out);
+        return true;
+    }
+    if (bad) {
+        if (!cv->flags)
+            cv->flags = json_object();
+        json_t *flag = json_object();
+        json_object_set_new(flag, "reason", json_string("email_malformed"));
+        json_t *jv = json_stringn(v, tmp->len);     /* text_repair made it UTF-8 */
+        json_object_set_new(flag, "value", jv ? jv : json_null());
+        json_object_set_new(cv->flags, name, flag);
+        batch_count_repair(b, name, "email_malformed_kept");
+        *out = batch_put(b, v, tmp->len);
+        return true;
+    }
+    if (ef) {
+        keep_original(cv, name, c);
+        if (ef & EMAIL_TRIMMED)
+            batch_count_repair(b, name, "email_trimmed");
+        if (ef & EMAIL_MAILTO)
+            batch_count_repair(b, name, "email_mailto");
+        if (ef & EMAIL_DOMAIN_CASE)
+            batch_count_repair(b, name, "email_domain_case");
+    }
+    *out = batch_put(b, rep->buf ? rep->buf : "", rep->len);
+    return true;
 }
 
 /* Converts one column; false when the row must go to the quarantine (the
@@ -274,11 +350,16 @@ static bool convert_column(struct convert *cv, struct batch *b, size_t row, size
     case COL_TEXT:
     case COL_TEXT_MAX: {
         unsigned flags = text_repair(c->data, c->len, tmp);
+        /* An auth table's address is stored unchanged, so it is flagged
+         * when it is not plausible as it is; its one migration.repair
+         * entry then has that reason (convert_email), not a text one. */
+        bool flag_side = !cv->t->crm && cv->is_email[i]
+                         && !email_plausible(tmp->buf ? tmp->buf : "", tmp->len);
         if (flags & TEXT_LOSSY) {
             /* A table without metadata (the auth tables) keeps the
              * original in migration.repair instead: a repairable value
              * never costs its row, nor the row's children. */
-            if (!cv->t->crm)
+            if (!cv->t->crm && !flag_side)
                 batch_keep_side(b, i, flags & TEXT_NUL ? "text_nul"
                                       : flags & TEXT_LONE_SURROGATE ? "text_lone_surrogate"
                                                                     : "text_invalid_utf8");
@@ -292,12 +373,8 @@ static bool convert_column(struct convert *cv, struct batch *b, size_t row, size
         }
         if (flags & TEXT_SURROGATE_PAIR_JOINED)
             batch_count_repair(b, name, "text_surrogate_pair_joined");
-        if (cv->is_email[i] && !email_plausible(tmp->buf ? tmp->buf : "", tmp->len)) {
-            keep_original(cv, name, c);
-            batch_count_repair(b, name, tmp->len ? "email_malformed" : "email_empty");
-            put_null(out);
-            return true;
-        }
+        if (cv->is_email[i])
+            return convert_email(cv, b, i, c, out, flag_side);
         *out = batch_put(b, tmp->buf ? tmp->buf : "", tmp->len);
         return true;
     }
@@ -435,7 +512,8 @@ void convert_row(struct convert *cv, struct batch *b, const struct cell *cells)
 
     json_decref(cv->legacy);
     json_decref(cv->extra);
-    cv->legacy = cv->extra = NULL;
+    json_decref(cv->flags);
+    cv->legacy = cv->extra = cv->flags = NULL;
     struct field *f = batch_row_fields(b, row);
     for (size_t i = 0; i < cv->t->ncols; i++)
         if (!convert_column(cv, b, row, i, &cells[i], &f[i]))
@@ -455,7 +533,7 @@ void convert_row(struct convert *cv, struct batch *b, const struct cell *cells)
                             cells[i].is_null ? json_null()
                                              : json_of_bytes(cells[i].data, cells[i].len, &cv->tmp2));
     }
-    if (!cv->legacy && !cv->extra) {
+    if (!cv->legacy && !cv->extra && !cv->flags) {
         f[cv->t->ncols] = batch_put(b, "{}", 2);
         return;
     }
@@ -464,6 +542,8 @@ void convert_row(struct convert *cv, struct batch *b, const struct cell *cells)
         json_object_set(meta, "legacy", cv->legacy);
     if (cv->extra)
         json_object_set(meta, "extra", cv->extra);
+    if (cv->flags)
+        json_object_set(meta, "flags", cv->flags);
     char *s = json_dumps(meta, JSON_COMPACT | JSON_SORT_KEYS);
     f[cv->t->ncols] = batch_put(b, s, strlen(s));
     free(s);
@@ -554,7 +634,8 @@ struct convert_opts convert_opts_of(const struct transform_settings *ts,
 {
     return (struct convert_opts){synonyms, ts->rules, ts->nrules,
                                  ts->min_year ? ts->min_year : DT_DEFAULT_MIN_YEAR,
-                                 ts->max_year ? ts->max_year : DT_DEFAULT_MAX_YEAR};
+                                 ts->max_year ? ts->max_year : DT_DEFAULT_MAX_YEAR,
+                                 ts->bad_email == BAD_EMAIL_NULL};
 }
 
 const char *transform_settings_tz(const struct transform_settings *ts)

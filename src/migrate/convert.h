@@ -23,6 +23,13 @@ struct policy_rule {
     char *value;                   /* POLICY_DEFAULT: the label to use */
 };
 
+/* What becomes of an e-mail address that is still not plausible after
+ * the unambiguous repairs (email_repair): kept as the legacy database held
+ * it and flagged (metadata.flags.email, or migration.repair for a table
+ * without metadata), or set to NULL with its original kept. A required
+ * column (User.email) always keeps it. */
+enum bad_email { BAD_EMAIL_UNSET, BAD_EMAIL_KEEP, BAD_EMAIL_NULL };
+
 /* How legacy values are transformed: the options migrate records with its
  * run, which every later reader of the source (verify, replay, sync,
  * cutover, fallback, assess) must use too. One type, embedded in each of
@@ -36,6 +43,7 @@ struct transform_settings {
     size_t nrules;
     const char *source_tz;              /* zone of DATETIME2 values; NULL: UTC */
     int min_year, max_year;             /* plausible years; 0: the defaults */
+    enum bad_email bad_email;           /* --bad-email; BAD_EMAIL_UNSET: keep */
 };
 
 /* The settings as a convert uses them: synonyms loaded, years filled in. */
@@ -44,6 +52,7 @@ struct convert_opts {
     const struct policy_rule *rules;
     size_t nrules;
     int min_year, max_year;              /* plausible dates: [min, max) */
+    bool null_bad_email;                 /* BAD_EMAIL_NULL */
 };
 struct convert_opts convert_opts_of(const struct transform_settings *ts,
                                     const struct synonyms *synonyms);

@@ -736,6 +736,7 @@ int fallback_run(const struct fallback_opts *o, char **err)
     x.ro.nrules = copts.nrules;
     x.ro.min_year = copts.min_year;
     x.ro.max_year = copts.max_year;
+    x.ro.null_bad_email = copts.null_bad_email;
     if (o->state_path) {
         char *serr = NULL;
         x.state = state_open(o->state_path, &serr);

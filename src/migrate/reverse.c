@@ -214,6 +214,24 @@ static const char *enum_forward(const struct reverse_opts *ro, const struct lega
     return ENUM_REFUSED;
 }
 
+/* The forward transform of an e-mail column (convert.c, convert_email)
+ * applied to its text-repaired original in *v: true when it gives NULL,
+ * else *v becomes the value it gives. */
+static bool email_forward(const struct reverse_opts *ro, const struct legacy_column *c,
+                          struct strbuf *v)
+{
+    struct strbuf out;
+    sb_init(&out);
+    unsigned ef = email_repair(v->buf ? v->buf : "", v->len, &out);
+    bool to_null = c->nullable && ((ef & EMAIL_EMPTY) || ((ef & EMAIL_MALFORMED) && ro->null_bad_email));
+    if (!(ef & (EMAIL_EMPTY | EMAIL_MALFORMED))) {
+        sb_reset(v);
+        sb_addn(v, out.buf ? out.buf : "", out.len);
+    }
+    sb_free(&out);
+    return to_null;
+}
+
 bool reverse_value(const struct reverse_opts *ro, const struct legacy_table *t, const struct legacy_column *c,
                    const PGresult *res, int r, int col, json_t *legacy, const char *parent_id,
                    struct reverse_value *out, const char **reason, char **detail)
@@ -276,13 +294,18 @@ bool reverse_value(const struct reverse_opts *ro, const struct legacy_table *t, 
                 struct strbuf rep;
                 sb_init(&rep);
                 unsigned flags = text_repair(orig.buf ? orig.buf : "", orig.len, &rep);
-                /* a malformed e-mail was set to NULL: the original goes back;
-                 * bytes that are not UTF-8 (nor WTF-8) cannot go into a T-SQL
-                 * batch at all: then the repaired text is what is left */
+                bool fwd_null = false;
+                if (t->crm && strcmp(c->name, "email") == 0)
+                    fwd_null = email_forward(ro, c, &rep);
+                /* the original only if the forward transform gives the
+                 * current value from it (a repaired e-mail, or one set to
+                 * NULL); bytes that are not UTF-8 (nor WTF-8) cannot go into
+                 * a T-SQL batch at all: then the repaired text is what is
+                 * left */
                 use = flags & TEXT_INVALID_UTF8 ? false
-                    : pg_null ? strcmp(c->name, "email") == 0
-                                    && !email_plausible(rep.buf ? rep.buf : "", rep.len)
-                              : rep.len == pl && memcmp(rep.buf ? rep.buf : "", pv, pl) == 0;
+                    : pg_null ? fwd_null
+                              : !fwd_null && rep.len == pl
+                                    && memcmp(rep.buf ? rep.buf : "", pv, pl) == 0;
                 sb_free(&rep);
             }
             if (use) {

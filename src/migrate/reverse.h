@@ -39,6 +39,7 @@ struct reverse_opts {
     const struct policy_rule *rules;  /* migrate's enum policies (--policy) */
     size_t nrules;
     int min_year, max_year;           /* migrate's date window */
+    bool null_bad_email;              /* migrate's --bad-email null */
     bool no_nchar;                    /* the server lacks NCHAR() (the tds-standin) */
 };
 

@@ -702,6 +702,79 @@ bool email_plausible(const char *s, size_t len)
     return labels + 1 >= 2;
 }
 
+/* The length of the blank at s (ASCII white space or one of the invisible
+ * spaces email_repair trims), 0 when s does not start with one. */
+static size_t email_blank(const unsigned char *s, size_t len)
+{
+    if (len == 0)
+        return 0;
+    if (s[0] == ' ' || (s[0] >= '\t' && s[0] <= '\r'))
+        return 1;
+    if (len >= 2 && s[0] == 0xC2 && s[1] == 0xA0)
+        return 2;                                   /* U+00A0 */
+    if (len >= 3 && s[0] == 0xE2 && s[1] == 0x80
+        && (s[2] == 0x87 || s[2] == 0x8B || s[2] == 0xAF))
+        return 3;                                   /* U+2007, U+200B, U+202F */
+    if (len >= 3 && s[0] == 0xEF && s[1] == 0xBB && s[2] == 0xBF)
+        return 3;                                   /* U+FEFF */
+    return 0;
+}
+
+/* The length of the blank that ends s[0..len), 0 when none does. */
+static size_t email_blank_end(const unsigned char *s, size_t len)
+{
+    for (size_t k = 1; k <= 3 && k <= len; k++)
+        if (email_blank(s + len - k, k) == k)
+            return k;
+    return 0;
+}
+
+/* Trims blanks off both ends of [*b, *e); true when any went. */
+static bool email_trim(const unsigned char **b, const unsigned char **e)
+{
+    bool any = false;
+    size_t n;
+    while (*b < *e && (n = email_blank(*b, (size_t)(*e - *b))) > 0) {
+        *b += n;
+        any = true;
+    }
+    while (*b < *e && (n = email_blank_end(*b, (size_t)(*e - *b))) > 0) {
+        *e -= n;
+        any = true;
+    }
+    return any;
+}
+
+unsigned email_repair(const char *in, size_t len, struct strbuf *out)
+{
+    const unsigned char *b = (const unsigned char *)in, *e = b + len;
+    unsigned flags = 0;
+    if (email_trim(&b, &e))
+        flags |= EMAIL_TRIMMED;
+    if (e - b >= 7 && ascii_ieq((const char *)b, 7, "mailto:")) {
+        b += 7;
+        flags |= EMAIL_MAILTO;
+        if (email_trim(&b, &e))
+            flags |= EMAIL_TRIMMED;
+    }
+    size_t n = (size_t)(e - b);
+    if (n == 0)
+        return flags | EMAIL_EMPTY;
+    if (!email_plausible((const char *)b, n))
+        return flags | EMAIL_MALFORMED;
+    const unsigned char *at = memchr(b, '@', n);   /* exactly one: plausible */
+    size_t start = out->len;
+    sb_addn(out, (const char *)b, n);
+    for (size_t i = (size_t)(at - b) + 1; i < n; i++) {
+        char *c = &out->buf[start + i];
+        if (*c >= 'A' && *c <= 'Z') {
+            *c = (char)(*c - 'A' + 'a');
+            flags |= EMAIL_DOMAIN_CASE;
+        }
+    }
+    return flags;
+}
+
 /* ------------------------------------------------------------------------
  * COPY text format
  * ------------------------------------------------------------------------ */

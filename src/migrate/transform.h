@@ -296,6 +296,39 @@ const char *num_status_name(enum num_status s);
  * pass. */
 bool email_plausible(const char *s, size_t len);
 
+/* The unambiguous repairs of an address (data-model.md §3, README "E-mail
+ * addresses"), each a bit of the result:
+ *   EMAIL_TRIMMED      white space around it: ASCII blanks and the
+ *                      invisible ones pasted from web pages and office
+ *                      files (U+00A0, U+2007, U+202F NO-BREAK SPACEs,
+ *                      U+200B, U+FEFF)
+ *   EMAIL_MAILTO       a leading "mailto:" in any case (a link copied
+ *                      whole), with blanks after it
+ *   EMAIL_DOMAIN_CASE  upper-case ASCII letters in the domain, which DNS
+ *                      compares without case: lower-casing it is always
+ *                      safe.  The local part keeps its case: RFC 5321
+ *                      lets the receiving host tell "Bob" from "bob", the
+ *                      target finds addresses without case anyway (its
+ *                      e-mail indexes are on lower(email), as the legacy
+ *                      collation compared), and lower-casing it would make
+ *                      two User rows that differ only there collide on the
+ *                      unique key
+ * and two outcomes that are not repairs:
+ *   EMAIL_EMPTY        nothing is left: no address at all
+ *   EMAIL_MALFORMED    what is left is still not email_plausible: nothing
+ *                      is guessed, the caller keeps the value as it was
+ * Unless EMPTY or MALFORMED is set, out gets the address to store (the
+ * input unchanged when the result is 0).  in is valid UTF-8 (text_repair's
+ * output). */
+enum {
+    EMAIL_TRIMMED = 1u << 0,
+    EMAIL_MAILTO = 1u << 1,
+    EMAIL_DOMAIN_CASE = 1u << 2,
+    EMAIL_EMPTY = 1u << 3,
+    EMAIL_MALFORMED = 1u << 4,
+};
+unsigned email_repair(const char *in, size_t len, struct strbuf *out);
+
 /* ------------------------------------------------------------------------
  * COPY text format
  * ------------------------------------------------------------------------ */

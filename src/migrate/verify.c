@@ -31,6 +31,7 @@
 
 #include <jansson.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <xxhash.h>
@@ -40,6 +41,7 @@ struct table_check {
     int64_t source_rows, target_rows, quarantined;
     int64_t orphans;
     int64_t compared, differing, missing, chunks, chunks_differing;
+    int64_t repairs_missing;     /* repaired values without their migration.repair entry */
     json_t *listed;              /* [{key, problem, column}] */
     bool ok;
 };
@@ -156,6 +158,66 @@ static const char *first_difference(struct verifier *v, struct batch *b, size_t 
     return NULL;
 }
 
+/* A table without metadata keeps the original of each value it repaired
+ * in migration.repair (convert.c, batch_keep_side): a repaired value whose
+ * entry is missing, or holds another original, is a loss, counted as a
+ * differing row. in_target[r]: row r was found in the target. 0, or -1. */
+static int check_repairs(struct verifier *v, struct batch *b, char **dkeys, const bool *in_target)
+{
+    struct strbuf keys;
+    sb_init(&keys);
+    sb_addc(&keys, '{');
+    size_t n = 0;
+    for (size_t i = 0; i < b->nside; i++)
+        if (in_target[b->side[i].row]) {
+            const char *k = dkeys[b->side[i].row];
+            sql_add_array_elem(&keys, k, strlen(k), n++ == 0);
+        }
+    sb_addc(&keys, '}');
+    if (n == 0) {
+        sb_free(&keys);
+        return 0;
+    }
+    const char *params[2] = {v->tc->t->name, keys.buf};
+    PGresult *res = pg_exec(v->conn, &v->err,
+        "SELECT source_key, column_name, original::text FROM migration.repair"
+        " WHERE table_name = $1 AND source_key = ANY($2::text[])", 2, params);
+    sb_free(&keys);
+    if (!res)
+        return -1;
+    size_t nsrc;
+    const char *const *src_cols = convert_source_columns(v->cv, &nsrc);
+    int nr = PQntuples(res);
+    size_t last_row = SIZE_MAX;
+    for (size_t i = 0; i < b->nside; i++) {
+        const struct batch_side *sd = &b->side[i];
+        if (!in_target[sd->row])
+            continue;
+        const char *col = src_cols[sd->col];
+        char *want = convert_cell_json(b, sd->row, sd->col);
+        json_t *wj = json_loads(want, JSON_DECODE_ANY, NULL);
+        bool found = false;
+        for (int r = 0; r < nr && !found; r++)
+            if (strcmp(PQgetvalue(res, r, 0), dkeys[sd->row]) == 0
+                && strcmp(PQgetvalue(res, r, 1), col) == 0) {
+                json_t *gj = json_loads(PQgetvalue(res, r, 2), JSON_DECODE_ANY, NULL);
+                found = wj && gj && json_equal(wj, gj);
+                json_decref(gj);
+            }
+        json_decref(wj);
+        free(want);
+        if (found)
+            continue;
+        v->tc->repairs_missing++;
+        if (sd->row != last_row)
+            v->tc->differing++;     /* one row, however many of its columns */
+        last_row = sd->row;
+        list_row(v, dkeys[sd->row], "repaired or flagged, but its original is not in migration.repair", col);
+    }
+    PQclear(res);
+    return 0;
+}
+
 static int cmp_str(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
@@ -251,6 +313,7 @@ static int compare_chunk(struct verifier *v)
     XXH3_64bits_reset(hs);
     XXH3_64bits_reset(ht);
     int64_t differing = 0;
+    bool *in_target = xcalloc(b->nrows + 1, sizeof *in_target);
     for (size_t r = 0; r < b->nrows; r++) {
         bool in_q = bsearch(&dkeys[r], qkeys, nq, sizeof *qkeys, cmp_str) != NULL;
         if (b->rows[r].quarantined || in_q) {
@@ -273,6 +336,7 @@ static int compare_chunk(struct verifier *v)
             continue;
         }
         int tr = hit->row;
+        in_target[r] = true;
         v->tc->compared++;
         sb_reset(&v->a);
         sb_reset(&v->b);
@@ -311,6 +375,10 @@ static int compare_chunk(struct verifier *v)
             list_row(v, dkeys[r], "differs", first_difference(v, b, r, tres, tr, ncols));
         }
     }
+    int64_t before = v->tc->differing;
+    int rc = t->crm || b->nside == 0 ? 0 : check_repairs(v, b, dkeys, in_target);
+    differing += v->tc->differing - before;
+    free(in_target);
     if (XXH3_64bits_digest(hs) != XXH3_64bits_digest(ht) || differing)
         v->tc->chunks_differing++;
     XXH3_freeState(hs);
@@ -322,7 +390,7 @@ static int compare_chunk(struct verifier *v)
     for (size_t r = 0; r < b->nrows; r++)
         free(dkeys[r]);
     free(dkeys);
-    return 0;
+    return rc;
 }
 
 static int verify_row(void *ctx, const struct cell *cells, size_t n)
@@ -415,7 +483,7 @@ static int check_table(struct verifier *v, struct source *src, const struct sour
     if (rc < 0)
         return -1;
     tc->ok = tc->source_rows == tc->target_rows + tc->quarantined && tc->orphans == 0
-             && tc->differing == 0 && tc->missing == 0;
+             && tc->differing == 0 && tc->missing == 0 && tc->repairs_missing == 0;
     return 0;
 }
 
@@ -608,11 +676,12 @@ int verify_run(const struct verify_opts *o, json_t **result, char **err)
     for (size_t i = 0; i < nt; i++) {
         struct table_check *c = &checks[i];
         json_array_append_new(arr, json_pack(
-            "{s:s,s:b,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:O}", "table", c->t->name, "ok", c->ok,
+            "{s:s,s:b,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:O}", "table", c->t->name, "ok", c->ok,
             "source_rows", (json_int_t)c->source_rows, "target_rows", (json_int_t)c->target_rows,
             "quarantined", (json_int_t)c->quarantined, "orphans", (json_int_t)c->orphans,
             "rows_compared", (json_int_t)c->compared, "rows_differing", (json_int_t)c->differing,
-            "rows_missing", (json_int_t)c->missing, "chunks", (json_int_t)c->chunks,
+            "rows_missing", (json_int_t)c->missing, "repairs_missing", (json_int_t)c->repairs_missing,
+            "chunks", (json_int_t)c->chunks,
             "chunks_differing", (json_int_t)c->chunks_differing, "rows", c->listed));
     }
     *result = json_pack("{s:b,s:o}", "ok", all_ok, "tables", arr);

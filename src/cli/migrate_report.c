@@ -58,6 +58,7 @@ static void draw_bars(struct progress_display *d, const struct engine_progress *
         fprintf(out, "\r\033[K%.*s\n", cols, line);
     }
     d->drawn = true;
+    d->bar_lines = p->n;
     fflush(out);
 }
 
@@ -94,12 +95,19 @@ static void on_progress(void *ctx, const struct engine_progress *p)
 static void on_note(void *ctx, const char *text)
 {
     struct progress_display *d = ctx;
+    if (d->mode == PROGRESS_BARS && d->drawn && d->notes == d->out) {
+        /* A note in the middle of the run (a pause, a resume) takes the
+         * bars' place, and the bars are drawn again below it: redrawing
+         * over them after the note would leave a second copy on screen. */
+        fprintf(d->out, "\033[%zuA\r\033[J", d->bar_lines);
+        d->drawn = false;
+    }
     fprintf(d->notes, "%s\n", text);
 }
 
 void progress_init(struct progress_display *d, enum progress_mode mode, FILE *out)
 {
-    *d = (struct progress_display){mode, out, mode == PROGRESS_JSONL ? stderr : out, false, 0, -1};
+    *d = (struct progress_display){mode, out, mode == PROGRESS_JSONL ? stderr : out, false, 0, -1, 0};
 }
 
 void progress_attach(struct progress_display *d, struct engine_opts *o)

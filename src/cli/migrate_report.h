@@ -20,6 +20,7 @@ struct progress_display {
     FILE *notes;                /* the engine's notes */
     bool drawn;                 /* the bars are on the screen: redraw over them */
     double last_bars, last_jsonl;
+    size_t bar_lines;           /* how many lines the bars took */
 };
 
 /* A display on out; notes go to stderr under JSON lines, else to out. */

@@ -128,7 +128,7 @@ void sb_free(struct strbuf *sb)
     sb_init(sb);
 }
 
-static void sb_grow(struct strbuf *sb, size_t extra)
+void sb_grow(struct strbuf *sb, size_t extra)
 {
     if (sb->len + extra + 1 <= sb->cap)
         return;
@@ -139,26 +139,9 @@ static void sb_grow(struct strbuf *sb, size_t extra)
     sb->cap = cap;
 }
 
-void sb_addn(struct strbuf *sb, const char *s, size_t n)
-{
-    sb_grow(sb, n);
-    if (n == 0) {
-        sb->buf[sb->len] = '\0'; /* the buffer exists from here on */
-        return;
-    }
-    memcpy(sb->buf + sb->len, s, n);
-    sb->len += n;
-    sb->buf[sb->len] = '\0';
-}
-
 void sb_adds(struct strbuf *sb, const char *s)
 {
     sb_addn(sb, s, strlen(s));
-}
-
-void sb_addc(struct strbuf *sb, char c)
-{
-    sb_addn(sb, &c, 1);
 }
 
 void sb_addf(struct strbuf *sb, const char *fmt, ...)

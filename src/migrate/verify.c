@@ -46,6 +46,8 @@ struct table_check {
     bool ok;
 };
 
+struct comparer;
+
 struct verifier {
     const struct verify_opts *o;
     PGconn *conn;
@@ -56,6 +58,22 @@ struct verifier {
     struct strbuf a, b, sql;
     char *err;
     bool failed;
+    struct comparer *cmp;   /* the thread comparing the chunk read before */
+};
+
+/* While a worker reads and transforms the next chunk of the source, this
+ * thread compares the previous one with the target: the two halves of a
+ * table's check use both cores, which matters for the largest table
+ * (Interaction is two thirds of the rows), checked while the other worker
+ * has run out of tables. It has its own convert and buffers, and the
+ * worker's connection, which the reading half does not use. */
+struct comparer {
+    struct verifier v;
+    struct batch spare;     /* the chunk being compared, or the next to fill */
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cond;
+    bool busy, quit, failed;
 };
 
 /* "YYYY-MM-DD HH:MM:SS[.f…][±zone]" → "YYYY-MM-DD HH:MM:SS.ffffff". */
@@ -239,9 +257,8 @@ static int cmp_keyed(const void *a, const void *b)
     return strcmp(((const struct keyed *)a)->key, ((const struct keyed *)b)->key);
 }
 
-static int compare_chunk(struct verifier *v)
+static int compare_chunk(struct verifier *v, struct batch *b)
 {
-    struct batch *b = &v->batch;
     const struct legacy_table *t = v->tc->t;
     const struct legacy_column *kc = &t->cols[v->key_index];
     size_t ncols;
@@ -399,19 +416,112 @@ static int compare_chunk(struct verifier *v)
     return rc;
 }
 
+static void *comparer_main(void *arg)
+{
+    struct comparer *c = arg;
+    pthread_mutex_lock(&c->mu);
+    for (;;) {
+        while (!c->busy && !c->quit)
+            pthread_cond_wait(&c->cond, &c->mu);
+        if (!c->busy)
+            break;
+        pthread_mutex_unlock(&c->mu);
+        int rc = c->failed ? 0 : compare_chunk(&c->v, &c->spare);
+        batch_reset(&c->spare);
+        pthread_mutex_lock(&c->mu);
+        c->failed = c->failed || rc != 0;
+        c->busy = false;
+        pthread_cond_broadcast(&c->cond);
+    }
+    pthread_mutex_unlock(&c->mu);
+    return NULL;
+}
+
+/* Hands the worker's full chunk to the comparer once it is done with the
+ * one before, and takes back its emptied batch. false: the comparer
+ * failed. */
+static bool hand_over(struct verifier *v)
+{
+    struct comparer *c = v->cmp;
+    pthread_mutex_lock(&c->mu);
+    while (c->busy)
+        pthread_cond_wait(&c->cond, &c->mu);
+    bool ok = !c->failed;
+    if (ok) {
+        struct batch full = v->batch;
+        v->batch = c->spare;
+        c->spare = full;
+        c->busy = true;
+        pthread_cond_broadcast(&c->cond);
+    }
+    pthread_mutex_unlock(&c->mu);
+    return ok;
+}
+
 static int verify_row(void *ctx, const struct cell *cells, size_t n)
 {
     (void)n;
     struct verifier *v = ctx;
     convert_row(v->cv, &v->batch, cells);
-    if (v->batch.nrows >= (v->o->chunk_rows ? v->o->chunk_rows : 5000)) {
-        if (compare_chunk(v) != 0) {
-            v->failed = true;
-            return 1;
-        }
-        batch_reset(&v->batch);
+    if (v->batch.nrows >= (v->o->chunk_rows ? v->o->chunk_rows : 5000) && !hand_over(v)) {
+        v->failed = true;
+        return 1;
     }
     return 0;
+}
+
+static bool comparer_start(struct verifier *v, struct comparer *c, const struct source_table *st,
+                           const struct convert_opts *copts, size_t ndst, size_t nsrc)
+{
+    memset(c, 0, sizeof *c);
+    c->v = (struct verifier){.o = v->o, .conn = v->conn, .tc = v->tc, .key_index = v->key_index};
+    sb_init(&c->v.a);
+    sb_init(&c->v.b);
+    sb_init(&c->v.sql);
+    c->v.cv = convert_new(v->tc->t, st, copts, &v->err);
+    if (!c->v.cv)
+        return false;
+    batch_init(&c->spare, ndst, nsrc);
+    pthread_mutex_init(&c->mu, NULL);
+    pthread_cond_init(&c->cond, NULL);
+    if (pthread_create(&c->thread, NULL, comparer_main, c) != 0) {
+        v->err = xstrdup("cannot start a thread");
+        pthread_mutex_destroy(&c->mu);
+        pthread_cond_destroy(&c->cond);
+        batch_free(&c->spare);
+        convert_free(c->v.cv);
+        return false;
+    }
+    v->cmp = c;
+    return true;
+}
+
+/* Waits for the last chunk handed over; 0, or -1 with the comparer's
+ * message in v->err. */
+static int comparer_finish(struct verifier *v)
+{
+    struct comparer *c = v->cmp;
+    pthread_mutex_lock(&c->mu);
+    c->quit = true;
+    pthread_cond_broadcast(&c->cond);
+    pthread_mutex_unlock(&c->mu);
+    pthread_join(c->thread, NULL);
+    int rc = c->failed ? -1 : 0;
+    if (c->v.err) {
+        if (!v->err)
+            v->err = c->v.err;
+        else
+            free(c->v.err);
+    }
+    pthread_mutex_destroy(&c->mu);
+    pthread_cond_destroy(&c->cond);
+    batch_free(&c->spare);
+    convert_free(c->v.cv);
+    sb_free(&c->v.a);
+    sb_free(&c->v.b);
+    sb_free(&c->v.sql);
+    v->cmp = NULL;
+    return rc;
 }
 
 static int64_t count_of(PGconn *conn, const char *sql, int n, const char *const *params, char **err)
@@ -475,13 +585,20 @@ static int check_table(struct verifier *v, struct source *src, const struct sour
     convert_target_columns(v->cv, &ndst);
     v->key_index = legacy_column_index(t, t->key);
     batch_init(&v->batch, ndst, nsrc);
-    int rc = src->ops->stream(src, t->name, t->key, scols, nsrc, NULL, 0, verify_row, v, &err);
-    if (rc < 0) {
-        v->err = err;
-    } else if (!v->failed && compare_chunk(v) != 0) {
-        rc = -1;
+    struct comparer cmp;
+    if (!comparer_start(v, &cmp, st, copts, ndst, nsrc)) {
+        batch_free(&v->batch);
+        convert_free(v->cv);
+        v->cv = NULL;
+        return -1;
     }
-    if (v->failed)
+    int rc = src->ops->stream(src, t->name, t->key, scols, nsrc, NULL, 0, verify_row, v, &err);
+    if (rc < 0)
+        v->err = err;
+    /* the last, partial chunk goes the same way */
+    if (rc >= 0 && !v->failed && v->batch.nrows > 0 && !hand_over(v))
+        v->failed = true;
+    if (comparer_finish(v) != 0 || v->failed)
         rc = -1;
     batch_free(&v->batch);
     convert_free(v->cv);

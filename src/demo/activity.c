@@ -96,15 +96,22 @@ static char *random_key(struct activity *a, const char *table, const char *key)
     sql_add_ident(&sql, key);
     sb_adds(&sql, " FROM ");
     sql_add_ident(&sql, table);
-    sb_adds(&sql, " WHERE rowid >= (SELECT abs(?1) % (max(rowid) + 1) FROM ");
-    sql_add_ident(&sql, table);
-    sb_adds(&sql, ") ORDER BY rowid LIMIT 1");
+    /* The first key at or after a random point of the key space (ids are
+     * mostly hexadecimal UUIDs), else the first key: the generator's tables
+     * are WITHOUT ROWID, so there is no rowid range to pick from. */
+    sb_adds(&sql, " WHERE ");
+    sql_add_ident(&sql, key);
+    sb_adds(&sql, " >= ?1 ORDER BY ");
+    sql_add_ident(&sql, key);
+    sb_adds(&sql, " LIMIT 1");
     sqlite3_stmt *st = NULL;
     char *out = NULL;
     for (int attempt = 0; attempt < 2 && !out; attempt++) {
         if (sqlite3_prepare_v2(a->db, sql.buf, -1, &st, NULL) != SQLITE_OK)
             break;
-        sqlite3_bind_int64(st, 1, attempt ? 0 : (sqlite3_int64)(rnd(&a->seed) >> 2));
+        char point[17];
+        snprintf(point, sizeof point, "%016llx", attempt ? 0ull : (unsigned long long)rnd(&a->seed));
+        sqlite3_bind_text(st, 1, attempt ? "" : point, -1, SQLITE_TRANSIENT);
         if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
             out = xstrndup((const char *)sqlite3_column_text(st, 0), (size_t)sqlite3_column_bytes(st, 0));
         sqlite3_finalize(st);
@@ -280,8 +287,11 @@ static int do_update(struct activity *a, const struct legacy_table *t, bool dirt
     bool stamps = legacy_column(t, "updatedAt") != NULL;
     if (stamps)
         sb_addf(&sql, "\"updatedAt\" = ?%d", p++);
-    else
-        sb_adds(&sql, "rowid = rowid");
+    else {
+        sql_add_ident(&sql, t->key);    /* a touch that changes nothing */
+        sb_adds(&sql, " = ");
+        sql_add_ident(&sql, t->key);
+    }
     sb_adds(&sql, " WHERE ");
     sql_add_ident(&sql, t->key);
     sb_addf(&sql, " = ?%d", p);

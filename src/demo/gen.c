@@ -158,7 +158,10 @@ static int generate(struct gen *g, const struct progress *log, int *migrations)
     free(ts);
     if (log)
         progress_say(log, "  %-20s %11d rows", "_prisma_migrations", *migrations);
-    if (gen_create_unique_keys(g) != 0 || gen_exec_sql(g, "COMMIT") != 0)
+    /* The row counts readers use as estimates (source_sqlite.c): a
+     * WITHOUT ROWID table has no max(rowid) to stand in for them. */
+    if (gen_create_unique_keys(g) != 0 || gen_exec_sql(g, "ANALYZE") != 0
+        || gen_exec_sql(g, "COMMIT") != 0)
         return -1;
     return 0;
 }

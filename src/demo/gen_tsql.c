@@ -249,7 +249,9 @@ static const char insert_tail[] = ";\nCOMMIT TRANSACTION;\nGO\n";
 static int table_data(sqlite3 *db, const char *table, const struct tcol *cols, size_t n, FILE *out,
                       long *rows_out, char **err)
 {
-    char *sql = sqlite3_mprintf("SELECT * FROM \"%w\" ORDER BY rowid", table);
+    /* (the table's own order: the key for the generator's WITHOUT ROWID
+     * tables, insertion for others) */
+    char *sql = sqlite3_mprintf("SELECT * FROM \"%w\"", table);
     sqlite3_stmt *st;
     int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
     sqlite3_free(sql);

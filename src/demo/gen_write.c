@@ -49,9 +49,14 @@ static void add_quoted(struct strbuf *sb, const char *s, char q)
  * NULL enum columns (hand edits did, in the real database), and SQLite
  * would refuse them. The declared types are SQL Server's, spelled by
  * legacy_mssql_type(); SQLite cannot parse NVARCHAR(MAX), so that one is
- * quoted, which SQLite keeps verbatim as the declared type. */
+ * quoted, which SQLite keeps verbatim as the declared type.
+ * A table with a primary key is WITHOUT ROWID: stored in key order, as SQL
+ * Server stores a table clustered on its primary key (Prisma's default).
+ * As a rowid table it was stored in insertion order, and reading it in
+ * key order, as migrate does, read each page about ten times. */
 void gen_ddl_table(struct strbuf *sb, const struct legacy_table *t)
 {
+    bool has_key = false;
     sb_adds(sb, "CREATE TABLE ");
     add_quoted(sb, t->name, '"');
     sb_adds(sb, " (");
@@ -65,8 +70,10 @@ void gen_ddl_table(struct strbuf *sb, const struct legacy_table *t)
             add_quoted(sb, type, '"');
         else
             sb_adds(sb, type);
-        if (c->kind == COL_ID_TEXT || c->kind == COL_ID_UUID)
+        if (c->kind == COL_ID_TEXT || c->kind == COL_ID_UUID) {
             sb_adds(sb, " NOT NULL PRIMARY KEY");
+            has_key = true;
+        }
         if (c->fallback) {
             sb_adds(sb, " DEFAULT ");
             if (c->kind == COL_BIT || c->kind == COL_INT)
@@ -75,7 +82,7 @@ void gen_ddl_table(struct strbuf *sb, const struct legacy_table *t)
                 add_quoted(sb, c->fallback, '\'');
         }
     }
-    sb_adds(sb, "\n)");
+    sb_adds(sb, has_key ? "\n) WITHOUT ROWID" : "\n)");
 }
 
 static int prepare_insert(struct gen *g, struct tstate *ts)

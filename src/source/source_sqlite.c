@@ -111,14 +111,34 @@ static int sq_count(struct source *src, const char *table, int64_t *rows, char *
     return 0;
 }
 
+/* The row count ANALYZE recorded for a WITHOUT ROWID table (its own
+ * b-tree is the entry named after it); false without one. */
+static bool analyzed_rows(struct sqlite_source *s, const char *table, int64_t *rows)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s->db, "SELECT stat FROM sqlite_stat1 WHERE tbl = ?1 AND idx = ?1", -1, &st,
+                           NULL) != SQLITE_OK) {
+        sqlite3_finalize(st);
+        return false;   /* never analysed: no sqlite_stat1 */
+    }
+    sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+    bool ok = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0);
+    if (ok)
+        *rows = strtoll((const char *)sqlite3_column_text(st, 0), NULL, 10);
+    sqlite3_finalize(st);
+    return ok && *rows > 0;
+}
+
 /* max(rowid) is instant (the last leaf of the b-tree) and equals the row
- * count of an export that never deleted; exact counts come from count. */
+ * count of an export that never deleted; a WITHOUT ROWID table (as the
+ * generator writes them) has the count its last ANALYZE found; exact
+ * counts come from count. */
 static int sq_estimate(struct source *src, const char *table, int64_t *rows, char **err)
 {
     struct sqlite_source *s = (struct sqlite_source *)src;
-    if (scalar(s, "max(rowid)", table, rows) != 0)
-        return sq_count(src, table, rows, err); /* a WITHOUT ROWID table */
-    return 0;
+    if (scalar(s, "max(rowid)", table, rows) == 0 || analyzed_rows(s, table, rows))
+        return 0;
+    return sq_count(src, table, rows, err);
 }
 
 static int sq_stream(struct source *src, const char *table, const char *key,

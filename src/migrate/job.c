@@ -184,9 +184,12 @@ static int job_attempt(struct job *j, bool *retry, char **err)
     }
     bq_close(&free_q);
     pthread_join(th, NULL);
-    if (rc == 0 && finished && j->e->is_parent[engine_table_index(j->t)]) {
-        /* Children of this table probe it next: give the planner facts
-         * (every table is analysed again once its indexes are built). */
+    struct keyset *ks = &j->e->keys[engine_table_index(j->t)];
+    if (rc == 0 && finished && j->e->is_parent[engine_table_index(j->t)] && ks->n >= ks->max_keys) {
+        /* Children of this table will probe it for the keys the key set
+         * could not hold: give the planner facts. (When it holds them all,
+         * only orphans are probed, a few at a time; every table is
+         * analysed once its indexes are built.) */
         struct strbuf an;
         sb_init(&an);
         sb_adds(&an, "ANALYZE ");

@@ -127,7 +127,7 @@ char *health_step_sql(const struct health *h, int step)
             "pg_relation_size(s.indexrelid), count(*) OVER () "
             "FROM pg_stat_user_indexes s JOIN pg_index i ON i.indexrelid = s.indexrelid "
             "WHERE s.idx_scan = 0 AND NOT i.indisunique AND NOT i.indisprimary "
-            "ORDER BY pg_relation_size(s.indexrelid) DESC, 1 LIMIT 50");
+            "ORDER BY pg_relation_size(s.indexrelid) DESC, 1 LIMIT 100");
     case HEALTH_STEP_PGSS:
         return xstrdup(
             "SELECT (SELECT n.nspname FROM pg_extension e JOIN pg_namespace n "

@@ -64,7 +64,7 @@ struct health {
     struct health_table tables[20];
     size_t ntables;
     int64_t nindexes;
-    struct health_index unused[50];
+    struct health_index unused[100];
     size_t nunused;
     char missing[8][256];       /* missing-index hints */
     size_t nmissing;

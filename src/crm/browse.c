@@ -672,3 +672,126 @@ bool browse_parse_page(const struct browse_query *q, const PGresult *res,
     return true;
 }
 
+
+/* ------------------------------------------------------------------------
+ * Screenful first, the rest in the background (browse.h)
+ * ------------------------------------------------------------------------ */
+
+bool browse_fill_next(const struct browse_page *p, enum browse_move origin, size_t anchor,
+                      size_t page_rows, enum browse_move *dir, size_t *want)
+{
+    if (p->nrows == 0 || p->nrows >= page_rows)
+        return false;
+    size_t need = page_rows - p->nrows;
+    switch (origin) {
+    case BROWSE_FIRST:
+    case BROWSE_NEXT:
+        if (p->at_end)
+            return false;
+        *dir = BROWSE_NEXT;
+        *want = need;
+        return true;
+    case BROWSE_LAST:
+    case BROWSE_PREV:
+        if (p->at_start)
+            return false;
+        *dir = BROWSE_PREV;
+        *want = need;
+        return true;
+    case BROWSE_AROUND: {
+        /* as a page asked for around the row whole: the row about in the
+         * middle, more of one side where the other runs out */
+        size_t below = anchor < p->nrows ? p->nrows - anchor : 0, half = page_rows - page_rows / 2;
+        if (!p->at_end && below < half) {
+            *dir = BROWSE_NEXT;
+            *want = half - below < need ? half - below : need;
+        } else if (!p->at_start) {
+            *dir = BROWSE_PREV;
+            *want = need;
+        } else if (!p->at_end) {
+            *dir = BROWSE_NEXT;
+            *want = need;
+        } else {
+            return false;
+        }
+        return true;
+    }
+    }
+    return false;
+}
+
+bool browse_build_fill(struct browse_query *q, const struct browse_spec *spec,
+                       const struct browse_page *p, enum browse_move dir, size_t want,
+                       char **err)
+{
+    if (p->nrows == 0 || (dir != BROWSE_NEXT && dir != BROWSE_PREV)) {
+        browse_query_start(q, BROWSE_Q_PAGE, spec->entity);
+        *err = xstrdup("a fill continues a page after its last or before its first row");
+        return false;
+    }
+    struct browse_key key;
+    browse_key_from_row(spec->sort, p->rows[dir == BROWSE_NEXT ? p->nrows - 1 : 0], &key);
+    bool ok = browse_build_page(q, spec, dir, &key, want, err);
+    browse_key_free(&key);
+    return ok;
+}
+
+static size_t id_hash(const char *s)
+{
+    size_t h = 5381;
+    for (; *s; s++)
+        h = h * 33 + (unsigned char)*s;
+    return h;
+}
+
+size_t browse_page_merge(struct browse_page *p, struct browse_page *fill, enum browse_move dir)
+{
+    /* the ids p holds, in a small open-addressing set of row numbers */
+    size_t cap = 16;
+    while (cap < 2 * p->nrows)
+        cap *= 2;
+    size_t *seen = xmalloc(cap * sizeof *seen);
+    for (size_t i = 0; i < cap; i++)
+        seen[i] = SIZE_MAX;
+    for (size_t r = 0; r < p->nrows; r++) {
+        size_t j = id_hash(p->rows[r][0]) & (cap - 1);
+        while (seen[j] != SIZE_MAX)
+            j = (j + 1) & (cap - 1);
+        seen[j] = r;
+    }
+    char ***rows = xcalloc(p->nrows + fill->nrows + 1, sizeof *rows);
+    size_t n = 0, added = 0;
+    if (dir == BROWSE_NEXT)
+        for (size_t r = 0; r < p->nrows; r++)
+            rows[n++] = p->rows[r];
+    for (size_t r = 0; r < fill->nrows; r++) {
+        const char *id = fill->rows[r][0];
+        size_t j = id_hash(id) & (cap - 1);
+        bool dup = false;
+        while (seen[j] != SIZE_MAX && !(dup = strcmp(p->rows[seen[j]][0], id) == 0))
+            j = (j + 1) & (cap - 1);
+        if (dup) {
+            free(fill->rows[r]);
+            continue;
+        }
+        rows[n++] = fill->rows[r];
+        added++;
+    }
+    if (dir != BROWSE_NEXT)
+        for (size_t r = 0; r < p->nrows; r++)
+            rows[n++] = p->rows[r];
+    free(seen);
+    free(p->rows);
+    p->rows = rows;
+    p->nrows = n;
+    if (dir == BROWSE_NEXT) {
+        p->at_end = fill->at_end;
+    } else {
+        p->at_start = fill->at_start;
+        if (p->focus >= 0)
+            p->focus += (ptrdiff_t)added;
+    }
+    free(fill->rows);
+    memset(fill, 0, sizeof *fill);
+    return added;
+}

@@ -60,6 +60,17 @@
 #define BROWSE_PAGE_ROWS 200
 #define BROWSE_SEARCH_HITS 500
 #define BROWSE_DETAIL_ROWS 20
+/* Screenful first. Shipping 200 rows or 500 hits costs several primary-key
+ * round trips by itself, so the console first asks for what the screen
+ * shows, draws it, and fetches the rest of the page (or of the hits) in
+ * the background (browse_fill_next, browse_build_fill, browse_page_merge):
+ *   BROWSE_SCREEN_ROWS   rows (or hits) of the first query when the window's
+ *                        height is not known yet, and what the bench times:
+ *                        a 36-line terminal's list rows plus the margin;
+ *   BROWSE_SCREEN_MARGIN rows asked beyond the visible ones, so that the
+ *                        first cursor moves past the bottom need nothing. */
+#define BROWSE_SCREEN_ROWS 40
+#define BROWSE_SCREEN_MARGIN 8
 
 enum browse_entity { BROWSE_ORGS, BROWSE_CONTACTS };
 
@@ -230,6 +241,30 @@ struct browse_page {
 };
 
 void browse_page_free(struct browse_page *p);
+
+/* Screenful first, the rest in the background. A page asked for with
+ * fewer rows than page_rows (a screenful) is completed by fills: keyset
+ * ranges after its last row (BROWSE_NEXT) or before its first
+ * (BROWSE_PREV), so the seam is exact under every sort (ties broken by
+ * id), whatever rows changed between the two queries.
+ * browse_fill_next: the next fill the page needs, given the move that
+ * asked for it (FIRST and NEXT grow downward, LAST and PREV upward,
+ * AROUND downward to about half a page below anchor, the row it was
+ * asked around, then upward, then downward again if the top is reached);
+ * false when the page is complete (page_rows rows, or both ends reached
+ * the way it grows). browse_build_fill builds it (want rows, keyset of the
+ * edge row of p under spec's sort). browse_page_merge moves fill's rows
+ * into p, after or before its rows (dir), leaving out any row p already
+ * holds (a row updated between the queries may have moved across the
+ * seam), takes the end flag of that side from fill and frees fill; it
+ * returns how many rows went in (before p's rows for BROWSE_PREV: indexes
+ * into p shift by that). */
+bool browse_fill_next(const struct browse_page *p, enum browse_move origin, size_t anchor,
+                      size_t page_rows, enum browse_move *dir, size_t *want);
+bool browse_build_fill(struct browse_query *q, const struct browse_spec *spec,
+                       const struct browse_page *p, enum browse_move dir, size_t want,
+                       char **err);
+size_t browse_page_merge(struct browse_page *p, struct browse_page *fill, enum browse_move dir);
 
 /* Builds a page query. key is required for NEXT, PREV and AROUND (and
  * must be the keyset of spec->sort), ignored otherwise; limit is the page

@@ -668,7 +668,7 @@ static int bench(const struct browse_spec *base, size_t limit, int n)
         it.cold = false;
     }
 
-    static const char *const contact_terms[] = {"james smith", "jam smi"};
+    static const char *const contact_terms[] = {"james smith", "jam smi", "jmaes smtih"};
     for (size_t i = 0; i < sizeof contact_terms / sizeof contact_terms[0]; i++) {
         memset(&it, 0, sizeof it);
         browse_spec_init(&it.spec, BROWSE_CONTACTS);

@@ -653,7 +653,7 @@ static int bench(const struct browse_spec *base, size_t limit, int n)
     for (size_t i = 0; i < sizeof terms / sizeof terms[0]; i++) {
         it.term = terms[i][1];
         it.kind = IT_SEARCH;
-        char *what = xasprintf("search %s '%s'", terms[i][0], terms[i][1]);
+        char *what = xasprintf("search %s '%s', all %d hits", terms[i][0], terms[i][1], BROWSE_SEARCH_HITS);
         measure(&b, &it, what);
         free(what);
         /* Enter after /term: search, lookup, page around the first hit */
@@ -674,7 +674,7 @@ static int bench(const struct browse_spec *base, size_t limit, int n)
         browse_spec_init(&it.spec, BROWSE_CONTACTS);
         it.term = contact_terms[i];
         it.kind = IT_SEARCH;
-        char *what = xasprintf("search contacts '%s'", it.term);
+        char *what = xasprintf("search contacts '%s', all %d hits", it.term, BROWSE_SEARCH_HITS);
         measure(&b, &it, what);
         free(what);
         it.kind = IT_SEARCH_PAGE;

@@ -12,6 +12,7 @@
 
 #include "list_pane.h"
 #include "export_job.h"
+#include "fault.h"
 #include "form.h"
 #include "state.h"
 #include "worker.h"
@@ -318,6 +319,22 @@ static void on_page(struct list_pane *lp, const struct browse_query *q, PGresult
         l->offset = l->offset >= (int64_t)page.nrows ? l->offset - (int64_t)page.nrows : -1;
     else
         l->offset = page.at_start ? 0 : -1;
+    size_t kept = 0, view_top = l->top;
+    if (move == BROWSE_NEXT && l->page.nrows) {
+        /* The rows of the old page from the view's top on stay above the
+         * new ones, so that the view goes on from where it was: a PgDn
+         * past the page's end would otherwise skip the rows below it. */
+        size_t k = l->top < l->page.nrows ? l->top : l->page.nrows;
+        struct browse_page tail = {.ncols = l->page.ncols, .nrows = l->page.nrows - k, .focus = -1};
+        tail.rows = xcalloc(tail.nrows + 1, sizeof *tail.rows);
+        memcpy(tail.rows, l->page.rows + k, tail.nrows * sizeof *tail.rows);
+        tail.at_start = k == 0 && l->page.at_start;
+        l->page.nrows = k; /* the head alone is freed below */
+        kept = browse_page_merge(&page, &tail, BROWSE_PREV);
+        if (l->offset >= 0)
+            l->offset = l->offset >= (int64_t)kept ? l->offset - (int64_t)kept : -1;
+        view_top -= k;
+    }
     browse_page_free(&l->page);
     l->page = page;
     l->loaded = true;
@@ -327,9 +344,9 @@ static void on_page(struct list_pane *lp, const struct browse_query *q, PGresult
     size_t n = page.nrows, rows = (size_t)lp->page_rows;
     switch (move) {
     case BROWSE_NEXT: {
-        long at = l->carry > 0 ? l->carry - 1 : 0;
+        long at = (long)kept + (l->carry > 0 ? l->carry - 1 : 0);
         l->selected = at < (long)n ? (size_t)at : (n ? n - 1 : 0);
-        l->top = 0;
+        l->top = view_top;
         break;
     }
     case BROWSE_PREV: {
@@ -435,6 +452,8 @@ static void background(struct list_pane *lp)
                 return;
             }
             lp->fill_dropped = false;
+            /* tests/console-async.sh stops here to hold a fill at the server */
+            fault_point("console-fill");
             app_send(app, &lp->base, (int)(LQ_FILL | (lp->gen & 0x7ffffffu) << 4));
             return;
         }

@@ -13,6 +13,7 @@
  *                  the page after / before / around the row ID (looked up
  *                  first, for its keyset under the sort)
  *   goto TEXT      lookup by UUID or legacy id, then around
+ *   aroundid TEXT  the page around that id in one statement (browse_build_around_id)
  *   search TERM    hits: "# how N" then id<TAB>label lines
  *   count          "estimate N" and "exact N"
  *   detail ID      the organization detail view as name=value lines
@@ -310,6 +311,26 @@ static bool bench_goto(const struct browse_spec *spec, const char *id, size_t pa
     struct browse_query q;
     struct browse_page found, p;
     double t0 = now_us();
+    if (browse_sort_not_null(spec->sort)) {
+        /* as the console: one statement, the page around the id */
+        if (!browse_build_around_id(&q, spec, id, BROWSE_SCREEN_ROWS, err))
+            return false;
+        PGresult *res = browse_exec(sess, &q, err);
+        bool ok = res && browse_parse_page(&q, res, &p, err);
+        PQclear(res);
+        browse_query_free(&q);
+        *screen_t += now_us() - t0;
+        if (!ok)
+            return false;
+        if (p.focus < 0) {
+            browse_page_free(&p);
+            *err = xasprintf("no row %s", id);
+            return false;
+        }
+        time_fill(spec, BROWSE_AROUND, (size_t)p.focus, page_rows, &p);
+        browse_page_free(&p);
+        return true;
+    }
     if (!browse_build_lookup(&q, spec->entity, id, err))
         return false;
     PGresult *res = browse_exec(sess, &q, err);
@@ -824,6 +845,19 @@ int main(int argc, char **argv)
         else if (!browse_fetch_page(sess, &spec, move, &key, limit, &p, &err))
             fail(err);
         browse_key_free(&key);
+        print_page(&p);
+        browse_page_free(&p);
+    } else if (strcmp(cmd, "aroundid") == 0 && arg) {
+        struct browse_query q;
+        if (!browse_build_around_id(&q, &spec, arg, limit, &err))
+            fail(err);
+        PGresult *res = browse_exec(sess, &q, &err);
+        if (!res || !browse_parse_page(&q, res, &p, &err))
+            fail(err);
+        PQclear(res);
+        browse_query_free(&q);
+        if (screen_rows)
+            fail(xstrdup("aroundid asks the whole page"));
         print_page(&p);
         browse_page_free(&p);
     } else if (strcmp(cmd, "goto") == 0 && arg) {

@@ -200,6 +200,19 @@ void list_goto(struct list_pane *lp, const char *text)
         }
         return;
     }
+    if (browse_sort_not_null(lp->l.spec.sort)) {
+        /* one round trip: the page around the row, its keyset read from
+         * the row inside the query */
+        if (!browse_build_around_id(&app->q, &lp->l.spec, text, screen_rows(lp), &err)) {
+            ui_status(app, " %s", err);
+            free(err);
+            return;
+        }
+        send(lp, LQ_GOTO, BROWSE_AROUND);
+        lp->l.loading = true;
+        lp->l.goto_pending = true;
+        return;
+    }
     if (!browse_build_lookup(&app->q, lp->l.spec.entity, text, &err)) {
         ui_status(app, " %s", err);
         free(err);
@@ -573,6 +586,16 @@ static void on_result(struct pane *p, int tag, const struct browse_query *q, PGr
     case LQ_FILL:
     case LQ_HITS:
         break;
+    case LQ_GOTO:
+        if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 0) {
+            /* no row around: there is no such row (or nothing passes the
+             * filters): the list stays as it is */
+            l->loading = l->stale;
+            l->goto_pending = false;
+            ui_status(app, " no such row");
+            break;
+        }
+        /* fall through */
     case LQ_PAGE:
         on_page(lp, q, res);
         lp->want_count = l->estimate < 0;

@@ -75,7 +75,7 @@ struct list_pane {
 
 /* What the list asked the connection (the query slot's tag: the kind in
  * the low 4 bits, a fill's generation above). */
-enum list_query { LQ_PAGE, LQ_COUNT, LQ_SEARCH, LQ_LOOKUP, LQ_DETAIL, LQ_FILL, LQ_HITS };
+enum list_query { LQ_PAGE, LQ_COUNT, LQ_SEARCH, LQ_LOOKUP, LQ_DETAIL, LQ_FILL, LQ_HITS, LQ_GOTO };
 #define LQ_KIND(tag) ((enum list_query)((unsigned)(tag) & 15u))
 /* A fill of a list pane is in flight: cancel it (its answer is dropped)
  * so that the key that asked for another query does not wait behind it;

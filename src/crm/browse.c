@@ -242,7 +242,8 @@ struct pagegen {
     const struct entity_def *ed;
     const struct sort_def *sd;
     const struct browse_key *key;
-    int keyparam[BROWSE_MAX_KEY];   /* $n of each non-NULL key value */
+    char *keyval[BROWSE_MAX_KEY];   /* each non-NULL key value: "$n::type", or
+                                     * the row's own column read by id */
     const char *filter;             /* conditions, may be "" */
     size_t nalts;                   /* 0, or the labels of the split filter */
     char *alts[8];                  /* "o.segment = $n::…" per label */
@@ -277,7 +278,7 @@ static void add_eq(struct strbuf *sb, const struct pagegen *g, size_t i)
 {
     const struct col_def *c = key_col(g, i);
     if (g->key->v[i])
-        sb_addf(sb, "%s = $%d::%s AND ", c->expr, g->keyparam[i], c->type);
+        sb_addf(sb, "%s = %s AND ", c->expr, g->keyval[i]);
     else
         sb_addf(sb, "%s IS NULL AND ", c->expr);
 }
@@ -310,14 +311,14 @@ static void gen_after(const struct pagegen *g, const struct trav *t, size_t s,
         sb_adds(&sb, prefix);
         if (e - s == 1) {
             const struct col_def *c = key_col(g, s);
-            sb_addf(&sb, "%s %s $%d::%s", c->expr, op, g->keyparam[s], c->type);
+            sb_addf(&sb, "%s %s %s", c->expr, op, g->keyval[s]);
         } else {
             sb_addc(&sb, '(');
             for (size_t i = s; i < e; i++)
                 sb_addf(&sb, "%s%s", i > s ? ", " : "", key_col(g, i)->expr);
             sb_addf(&sb, ") %s (", op);
             for (size_t i = s; i < e; i++)
-                sb_addf(&sb, "%s$%d::%s", i > s ? ", " : "", g->keyparam[i], key_col(g, i)->type);
+                sb_addf(&sb, "%s%s", i > s ? ", " : "", g->keyval[i]);
             sb_addc(&sb, ')');
         }
         push_branch(out, sb_detach(&sb));
@@ -428,9 +429,11 @@ static void gen_side(struct strbuf *sb, const struct pagegen *g, const struct tr
     }
 }
 
-bool browse_build_page(struct browse_query *q, const struct browse_spec *spec,
-                       enum browse_move move, const struct browse_key *key, size_t limit,
-                       char **err)
+static bool lookup_id(enum browse_entity e, const char *text, char id[UUID_TEXT_LEN + 1]);
+
+static bool build_page(struct browse_query *q, const struct browse_spec *spec,
+                       enum browse_move move, const struct browse_key *key, const char *by_id,
+                       size_t limit, char **err)
 {
     browse_query_start(q, BROWSE_Q_PAGE, spec->entity);
     if ((unsigned)spec->sort >= BROWSE_NSORTS || browse_sort_defs[spec->sort].entity != spec->entity) {
@@ -470,9 +473,19 @@ bool browse_build_page(struct browse_query *q, const struct browse_spec *spec,
     g.filter = w.buf ? w.buf : "";
     if (split >= 0)
         g.nalts = browse_filter_split_alts(q, spec, split, g.alts, sizeof g.alts / sizeof g.alts[0]);
-    if (with_key)
+    if (with_key && by_id) {
+        /* the key's values read from the row itself, each an InitPlan
+         * the index range takes like a parameter */
+        int p = browse_add_param(q, by_id);
         for (size_t i = 0; i < sd->nkey; i++)
-            g.keyparam[i] = key->v[i] ? browse_add_param(q, key->v[i]) : 0;
+            g.keyval[i] = xasprintf("(SELECT %s FROM %s WHERE %s = $%d::uuid)",
+                                    key_col(&g, i)->expr, g.ed->from, g.ed->cols[0].expr, p);
+    } else if (with_key) {
+        for (size_t i = 0; i < sd->nkey; i++)
+            if (key->v[i])
+                g.keyval[i] = xasprintf("$%d::%s", browse_add_param(q, key->v[i]),
+                                        key_col(&g, i)->type);
+    }
 
     struct trav fwd = {.backward = spec->desc, .lead_nulls_last = true};
     struct trav rev = {.backward = !spec->desc, .lead_nulls_last = false};
@@ -498,22 +511,58 @@ bool browse_build_page(struct browse_query *q, const struct browse_spec *spec,
         gen_side(&sb, &g, &fwd, true, true, limit + 1, 1);
         sb_adds(&sb, ")) a");
         add_total_order(&sb, &g, &fwd);
-        q->focus_id = xstrdup(key->v[sd->nkey - 1]);
+        q->focus_id = xstrdup(by_id ? by_id : key->v[sd->nkey - 1]);
         break;
     }
     q->sql = sb_detach(&sb);
     sb_free(&w);
     for (size_t a = 0; a < g.nalts; a++)
         free(g.alts[a]);
+    for (size_t i = 0; i < BROWSE_MAX_KEY; i++)
+        free(g.keyval[i]);
     return true;
 }
 
-bool browse_build_lookup(struct browse_query *q, enum browse_entity e, const char *text,
-                         char **err)
+bool browse_build_page(struct browse_query *q, const struct browse_spec *spec,
+                       enum browse_move move, const struct browse_key *key, size_t limit,
+                       char **err)
 {
-    browse_query_start(q, BROWSE_Q_LOOKUP, e);
-    const struct entity_def *ed = &browse_entity_defs[e];
+    return build_page(q, spec, move, key, NULL, limit, err);
+}
+
+bool browse_sort_not_null(enum browse_sort s)
+{
+    const struct sort_def *sd = &browse_sort_defs[s];
+    for (size_t i = 0; i < sd->nkey; i++)
+        if (browse_entity_defs[sd->entity].cols[sd->key[i]].nullable)
+            return false;
+    return true;
+}
+
+bool browse_build_around_id(struct browse_query *q, const struct browse_spec *spec,
+                            const char *text, size_t limit, char **err)
+{
+    browse_query_start(q, BROWSE_Q_PAGE, spec->entity);
+    if ((unsigned)spec->sort >= BROWSE_NSORTS || !browse_sort_not_null(spec->sort)) {
+        *err = xstrdup("a page around an id needs a sort on columns that are never NULL");
+        return false;
+    }
     char id[UUID_TEXT_LEN + 1];
+    if (!lookup_id(spec->entity, text, id)) {
+        *err = xstrdup("an empty id");
+        return false;
+    }
+    /* any non-NULL placeholder: the key's NULL pattern (none) is all the
+     * builder reads from it */
+    struct browse_key key = {.n = browse_sort_defs[spec->sort].nkey};
+    for (size_t i = 0; i < key.n; i++)
+        key.v[i] = (char *)"";
+    return build_page(q, spec, BROWSE_AROUND, &key, id, limit, err);
+}
+
+/* The target id of a UUID or legacy id as typed; false when empty. */
+static bool lookup_id(enum browse_entity e, const char *text, char id[UUID_TEXT_LEN + 1])
+{
     size_t len = strlen(text);
     /* Blanks around a pasted id are never part of it. */
     while (len && (*text == ' ' || *text == '\t')) {
@@ -522,7 +571,16 @@ bool browse_build_lookup(struct browse_query *q, enum browse_entity e, const cha
     }
     while (len && (text[len - 1] == ' ' || text[len - 1] == '\t' || text[len - 1] == '\n'))
         len--;
-    if (id_map_uuid(ed->table, text, len, id) == ID_INVALID) {
+    return id_map_uuid(browse_entity_defs[e].table, text, len, id) != ID_INVALID;
+}
+
+bool browse_build_lookup(struct browse_query *q, enum browse_entity e, const char *text,
+                         char **err)
+{
+    browse_query_start(q, BROWSE_Q_LOOKUP, e);
+    const struct entity_def *ed = &browse_entity_defs[e];
+    char id[UUID_TEXT_LEN + 1];
+    if (!lookup_id(e, text, id)) {
         *err = xstrdup("an empty id");
         return false;
     }

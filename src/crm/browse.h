@@ -299,6 +299,18 @@ bool browse_build_page(struct browse_query *q, const struct browse_spec *spec,
 bool browse_build_lookup(struct browse_query *q, enum browse_entity e, const char *text,
                          char **err);
 
+/* goto in one round trip: the page around the row with this id (as for
+ * browse_build_lookup), its keyset read from the row itself inside the
+ * query, for a sort whose keyset columns are never NULL
+ * (browse_sort_not_null: name, priority, segment, status, updatedAt;
+ * lastName, createdAt), where the shape of the query does not depend on
+ * the row. Parse with browse_parse_page: focus < 0 and no rows when there
+ * is no such row; focus < 0 and rows when the filters hide it. Other sorts
+ * take browse_build_lookup then BROWSE_AROUND. */
+bool browse_sort_not_null(enum browse_sort s);
+bool browse_build_around_id(struct browse_query *q, const struct browse_spec *spec,
+                            const char *text, size_t limit, char **err);
+
 /* Name search. One query does, each stage only when the one before found
  * nothing: the words of the names (the word tables of the search schema,
  * data/sql/0008; "simple" full-text words); words of the vocabulary that

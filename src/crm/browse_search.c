@@ -131,10 +131,15 @@ static bool words_overlap(const struct search_word *a, const struct search_word 
  * size. */
 static void transposed(struct strbuf *sb, const char *vtab, const struct search_word *w, int p)
 {
-    sb_addf(sb, "SELECT t.word, 1::real AS score FROM generate_series(1, length($%d) - 1) i"
+    /* a constant series (the first 32 swaps): its row count is known to
+     * the planner, so that the prepared statement's generic plan costs
+     * what the custom ones do and is kept (a series bounded by the
+     * word's length would be guessed at 1000 rows and planned anew at
+     * every search) */
+    sb_addf(sb, "SELECT t.word, 1::real AS score FROM generate_series(1, 32) i"
                 " CROSS JOIN LATERAL (SELECT overlay(lower($%d) placing substr(lower($%d), i + 1, 1)"
                 " || substr(lower($%d), i, 1) from i for 2) COLLATE \"C\" AS s) x"
-                " JOIN %s t ON ", p, p, p, p, vtab);
+                " JOIN %s t ON i < length($%d) AND ", p, p, p, vtab, p);
     if (w->prefix)
         sb_adds(sb, "t.word >= x.s AND t.word < x.s || chr(1114111)");
     else
@@ -372,7 +377,7 @@ bool browse_build_search(struct browse_query *q, const struct browse_spec *spec,
             sb_adds(&sb, ") UNION ALL (");
             transposed(&sb, vtab, &words[drive], pw[drive]);
             sb_addf(&sb, " WHERE NOT EXISTS (SELECT 1 FROM fts) AND NOT EXISTS (SELECT 1 FROM sub)%s"
-                         " ORDER BY t.word LIMIT 5)) c GROUP BY c.word ORDER BY score DESC, c.word"
+                         " LIMIT 5)) c GROUP BY c.word ORDER BY score DESC, c.word"
                          " LIMIT 5",
                     pairs ? " AND NOT EXISTS (SELECT 1 FROM simw)" : "");
         }

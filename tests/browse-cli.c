@@ -203,14 +203,29 @@ static void fill_page(const struct browse_spec *spec, enum browse_move move, siz
     }
 }
 
+/* The console's first screen: browse_build_screen, run and parsed. */
+static bool fetch_screen(const struct browse_spec *spec, enum browse_move move,
+                         const struct browse_key *key, size_t screen, struct browse_page *p,
+                         char **err)
+{
+    struct browse_query q;
+    if (!browse_build_screen(&q, spec, move, key, screen, err))
+        return false;
+    PGresult *res = browse_exec(sess, &q, err);
+    bool ok = res && browse_parse_page(&q, res, p, err);
+    PQclear(res);
+    browse_query_free(&q);
+    return ok;
+}
+
 static void screen_page(const struct browse_spec *spec, enum browse_move move,
                         const struct browse_key *key, size_t screen, size_t page_rows,
                         struct browse_page *p)
 {
     char *err = NULL;
-    if (!fetch_page(spec, move, key, screen, p, &err))
+    if (!fetch_screen(spec, move, key, screen, p, &err))
         fail(err);
-    fill_page(spec, move, p->focus >= 0 ? (size_t)p->focus : 0, page_rows, p);
+    fill_page(spec, move, p->pivot, page_rows, p);
 }
 
 /* FIRST then NEXT (or LAST then PREV) to the end, printing ids; checks the
@@ -313,7 +328,7 @@ static bool bench_goto(const struct browse_spec *spec, const char *id, size_t pa
     double t0 = now_us();
     if (browse_sort_not_null(spec->sort)) {
         /* as the console: one statement, the page around the id */
-        if (!browse_build_around_id(&q, spec, id, BROWSE_SCREEN_ROWS, err))
+        if (!browse_build_around_id(&q, spec, id, BROWSE_SCREEN_ROWS, true, err))
             return false;
         PGresult *res = browse_exec(sess, &q, err);
         bool ok = res && browse_parse_page(&q, res, &p, err);
@@ -327,7 +342,7 @@ static bool bench_goto(const struct browse_spec *spec, const char *id, size_t pa
             *err = xasprintf("no row %s", id);
             return false;
         }
-        time_fill(spec, BROWSE_AROUND, (size_t)p.focus, page_rows, &p);
+        time_fill(spec, BROWSE_AROUND, p.pivot, page_rows, &p);
         browse_page_free(&p);
         return true;
     }
@@ -347,12 +362,12 @@ static bool bench_goto(const struct browse_spec *spec, const char *id, size_t pa
     struct browse_key key;
     browse_key_from_row(spec->sort, found.rows[0], &key);
     browse_page_free(&found);
-    ok = fetch_page(spec, BROWSE_AROUND, &key, BROWSE_SCREEN_ROWS, &p, err);
+    ok = fetch_screen(spec, BROWSE_AROUND, &key, BROWSE_SCREEN_ROWS, &p, err);
     browse_key_free(&key);
     *screen_t += now_us() - t0;
     if (!ok)
         return false;
-    time_fill(spec, BROWSE_AROUND, p.focus >= 0 ? (size_t)p.focus : 0, page_rows, &p);
+    time_fill(spec, BROWSE_AROUND, p.pivot, page_rows, &p);
     browse_page_free(&p);
     return true;
 }
@@ -386,8 +401,8 @@ static double time_item(const struct bench *b, const struct item *it, int i)
         if (with_key)
             key_of(&it->spec, b->ids[i], &key);
         /* the first screen; its fills are timed after it */
-        if (!browse_build_page(&q, &it->spec, it->move, with_key ? &key : NULL,
-                               BROWSE_SCREEN_ROWS, &err))
+        if (!browse_build_screen(&q, &it->spec, it->move, with_key ? &key : NULL,
+                                 BROWSE_SCREEN_ROWS, &err))
             fail(err);
         break;
     case IT_GOTO:
@@ -399,11 +414,11 @@ static double time_item(const struct bench *b, const struct item *it, int i)
         ok = browse_build_lookup(&q, BROWSE_ORGS, b->ids[i], &err);
         break;
     case IT_SEARCH_PAGE: {
-        /* What the console does on Enter after /term: the search, then a
-         * jump to the first hit (lookup + page around it, ui/panes.c
-         * goto_hit), the same three statements through the same builders. */
-        /* The first screen of hits, then the page around the first; in
-         * the background, the rest of that page and all the hits. */
+        /* What the console does on Enter after /term (ui/list_pane.c
+         * goto_hit), through the same builders: the first screenful of
+         * hits, then the page around the first (one statement in a sort
+         * whose keyset is never NULL, else lookup + around); in the
+         * background, the rest of that page and all the hits. */
         struct browse_hits h;
         t0 = now_us();
         ok = browse_fetch_search(sess, &it->spec, it->term, BROWSE_SCREEN_ROWS, &h, &err);
@@ -446,7 +461,7 @@ static double time_item(const struct bench *b, const struct item *it, int i)
             t = now_us() - t0;
             PQclear(res);
             res = NULL;
-            time_fill(&it->spec, it->move, p.focus >= 0 ? (size_t)p.focus : 0, b->limit, &p);
+            time_fill(&it->spec, it->move, p.pivot, b->limit, &p);
             browse_page_free(&p);
             browse_query_free(&q);
             if (with_key)
@@ -656,7 +671,7 @@ static int bench(const struct browse_spec *base, size_t limit, int n)
     it.kind = IT_LOOKUP;
     measure(&b, &it, "lookup by id (first half of goto)");
     it.kind = IT_GOTO;
-    measure_step(&b, &it, "step :goto, name sort (lookup + page around)");
+    measure_step(&b, &it, "step :goto, name sort (page around the id, one statement)");
     it.spec.sort = BROWSE_SORT_CITY;
     measure_step(&b, &it, "step :goto, city sort (lookup + page around)");
     it.spec.sort = BROWSE_SORT_NAME;
@@ -849,15 +864,16 @@ int main(int argc, char **argv)
         browse_page_free(&p);
     } else if (strcmp(cmd, "aroundid") == 0 && arg) {
         struct browse_query q;
-        if (!browse_build_around_id(&q, &spec, arg, limit, &err))
+        if (!browse_build_around_id(&q, &spec, arg, screen_rows ? screen_rows : limit,
+                                    screen_rows > 0, &err))
             fail(err);
         PGresult *res = browse_exec(sess, &q, &err);
         if (!res || !browse_parse_page(&q, res, &p, &err))
             fail(err);
         PQclear(res);
         browse_query_free(&q);
-        if (screen_rows)
-            fail(xstrdup("aroundid asks the whole page"));
+        if (screen_rows && p.nrows)
+            fill_page(&spec, BROWSE_AROUND, p.pivot, limit, &p);
         print_page(&p);
         browse_page_free(&p);
     } else if (strcmp(cmd, "goto") == 0 && arg) {

@@ -550,6 +550,24 @@ corg=$(printf '%s\n' "$OUT" | grep -v '^#' | head -1 | cut -f8)
 run bc orgs goto "$corg"
 like "$OUT" "found=1" "the contact's organization is found from the contact row"
 
+# goto in one statement (browse_build_around_id, what the console sends
+# when the sort's keyset is never NULL): the page of lookup then around.
+for args in "" "--desc" "--sort priority" "--sort updatedAt --desc" "--filter segment=CATERING"; do
+    for id in "$mid" "$top" "$bottom" "$hidden"; do
+        want=$(bc orgs $args goto "$id" | grep -v '^# found')
+        run bc orgs $args aroundid "$id"
+        is "$OUT" "$want" "around an id in one statement = lookup then around (${args:-name} $(printf '%s' "$id" | cut -c1-8))"
+        run bc orgs $args --screen 9 aroundid "$id"
+        is "$OUT" "$want" "and as a screenful then its fills"
+    done
+done
+run bc contacts aroundid "$cid"
+is "$OUT" "$(bc contacts goto "$cid" | grep -v '^# found')" "and on the contacts pane"
+run bc orgs aroundid 7d5c5d9c-0000-4000-8000-000000000000
+like "$OUT" '# rows=0 focus=-1' "an unknown id: no row around it"
+run bc orgs --sort city aroundid "$mid"
+is "$RC" 1 "a sort on a nullable column needs the lookup"
+
 # Legacy ids: a messy source has non-UUID ids, which the migration maps to
 # version-5 UUIDs and records in metadata.legacy.id.
 pg_createdb m
@@ -567,6 +585,8 @@ for l in $legacy; do
     is "$(printf '%s\n' "$OUT" | grep -v '^#' | awk -F'\t' -v id="${l#*|}" '$1 == id' | wc -l)" 1 \
        "and the page holds $(printf '%s' "${l#*|}" | cut -c1-8)…"
     like "$OUT" "focus=[0-9]" "at the focus"
+    run bc orgs aroundid "${l%%|*}"
+    like "$OUT" "focus=[0-9]" "and in one statement too"
 done
 DB=b
 

@@ -144,7 +144,7 @@ void list_fetch(struct list_pane *lp, enum browse_move move, const struct browse
         key = &edge;
     }
     char *err = NULL;
-    if (!browse_build_page(&app->q, &l->spec, move, key, screen_rows(lp), &err)) {
+    if (!browse_build_screen(&app->q, &l->spec, move, key, screen_rows(lp), &err)) {
         ui_status(app, " %s", err);
         free(err);
     } else {
@@ -203,7 +203,7 @@ void list_goto(struct list_pane *lp, const char *text)
     if (browse_sort_not_null(lp->l.spec.sort)) {
         /* one round trip: the page around the row, its keyset read from
          * the row inside the query */
-        if (!browse_build_around_id(&app->q, &lp->l.spec, text, screen_rows(lp), &err)) {
+        if (!browse_build_around_id(&app->q, &lp->l.spec, text, screen_rows(lp), true, &err)) {
             ui_status(app, " %s", err);
             free(err);
             return;
@@ -394,7 +394,7 @@ static void on_page(struct list_pane *lp, const struct browse_query *q, PGresult
         }
         l->goto_pending = false;
         l->top = l->selected > rows / 2 ? l->selected - rows / 2 : 0;
-        lp->fill_anchor = page.focus >= 0 ? (size_t)page.focus : l->selected;
+        lp->fill_anchor = page.pivot;
         break;
     case BROWSE_FIRST:
     default:

@@ -433,7 +433,7 @@ static bool lookup_id(enum browse_entity e, const char *text, char id[UUID_TEXT_
 
 static bool build_page(struct browse_query *q, const struct browse_spec *spec,
                        enum browse_move move, const struct browse_key *key, const char *by_id,
-                       size_t limit, char **err)
+                       size_t limit, bool screen, char **err)
 {
     browse_query_start(q, BROWSE_Q_PAGE, spec->entity);
     if ((unsigned)spec->sort >= BROWSE_NSORTS || browse_sort_defs[spec->sort].entity != spec->entity) {
@@ -506,9 +506,13 @@ static bool build_page(struct browse_query *q, const struct browse_spec *spec,
         /* Up to limit+1 rows on each side, the key's row opening the
          * second; the parser cuts the window. */
         sb_adds(&sb, "SELECT * FROM ((");
-        gen_side(&sb, &g, &rev, true, false, limit + 1, 0);
+        /* a screenful reads half each side: near an end its fills, not
+         * this query, bring the rows of the other side */
+        q->side_before = screen ? limit / 2 + 1 : limit + 1;
+        q->side_after = screen ? limit - limit / 2 + 1 : limit + 1;
+        gen_side(&sb, &g, &rev, true, false, q->side_before, 0);
         sb_adds(&sb, ") UNION ALL (");
-        gen_side(&sb, &g, &fwd, true, true, limit + 1, 1);
+        gen_side(&sb, &g, &fwd, true, true, q->side_after, 1);
         sb_adds(&sb, ")) a");
         add_total_order(&sb, &g, &fwd);
         q->focus_id = xstrdup(by_id ? by_id : key->v[sd->nkey - 1]);
@@ -527,7 +531,14 @@ bool browse_build_page(struct browse_query *q, const struct browse_spec *spec,
                        enum browse_move move, const struct browse_key *key, size_t limit,
                        char **err)
 {
-    return build_page(q, spec, move, key, NULL, limit, err);
+    return build_page(q, spec, move, key, NULL, limit, false, err);
+}
+
+bool browse_build_screen(struct browse_query *q, const struct browse_spec *spec,
+                         enum browse_move move, const struct browse_key *key, size_t limit,
+                         char **err)
+{
+    return build_page(q, spec, move, key, NULL, limit, true, err);
 }
 
 bool browse_sort_not_null(enum browse_sort s)
@@ -540,7 +551,7 @@ bool browse_sort_not_null(enum browse_sort s)
 }
 
 bool browse_build_around_id(struct browse_query *q, const struct browse_spec *spec,
-                            const char *text, size_t limit, char **err)
+                            const char *text, size_t limit, bool screen, char **err)
 {
     browse_query_start(q, BROWSE_Q_PAGE, spec->entity);
     if ((unsigned)spec->sort >= BROWSE_NSORTS || !browse_sort_not_null(spec->sort)) {
@@ -557,7 +568,7 @@ bool browse_build_around_id(struct browse_query *q, const struct browse_spec *sp
     struct browse_key key = {.n = browse_sort_defs[spec->sort].nkey};
     for (size_t i = 0; i < key.n; i++)
         key.v[i] = (char *)"";
-    return build_page(q, spec, BROWSE_AROUND, &key, id, limit, err);
+    return build_page(q, spec, BROWSE_AROUND, &key, id, limit, screen, err);
 }
 
 /* The target id of a UUID or legacy id as typed; false when empty. */
@@ -714,8 +725,10 @@ bool browse_parse_page(const struct browse_query *q, const PGresult *res,
             b = nb < n - a ? nb : n - a;
         first = nb - b;
         count = b + a;
-        out->at_start = b == nb && nb <= n;
-        out->at_end = a == na && na <= n;
+        /* an end is reached when a side gave fewer rows than it asked */
+        out->at_start = b == nb && nb < q->side_before;
+        out->at_end = a == na && na < q->side_after;
+        out->pivot = b;
         if (na > 0 && q->focus_id
             && strcmp(PQgetvalue(res, (int)nb, 0), q->focus_id) == 0)
             out->focus = (ptrdiff_t)b;
@@ -846,6 +859,7 @@ size_t browse_page_merge(struct browse_page *p, struct browse_page *fill, enum b
         p->at_end = fill->at_end;
     } else {
         p->at_start = fill->at_start;
+        p->pivot += added;
         if (p->focus >= 0)
             p->focus += (ptrdiff_t)added;
     }

@@ -214,6 +214,7 @@ struct browse_query {
     enum browse_move move;
     size_t limit;
     char *focus_id;             /* BROWSE_AROUND: id of the key's row */
+    size_t side_before, side_after; /* BROWSE_AROUND: rows asked each side */
     /* Never prepared, even by a preparing session: a search, whose best
      * plan depends on the words (a generic plan cannot see that a LIKE
      * pattern is selective and walks the name index instead of the
@@ -235,6 +236,10 @@ struct browse_page {
     /* BROWSE_AROUND: index of the key's row, -1 when it is not in the list
      * (it does not pass the filters: the page is where it would be). */
     ptrdiff_t focus;
+    /* BROWSE_AROUND: index of the first row at or after the key's place
+     * (the focus when the row passes the filters): where the page was
+     * asked around, the anchor of its fills. */
+    size_t pivot;
     /* Nothing before the first row / after the last row (within the
      * filters, as of this query). */
     bool at_start, at_end;
@@ -259,6 +264,14 @@ void browse_page_free(struct browse_page *p);
  * seam), takes the end flag of that side from fill and frees fill; it
  * returns how many rows went in (before p's rows for BROWSE_PREV: indexes
  * into p shift by that). */
+/* browse_build_screen: the first query of a page the console fills: as
+ * browse_build_page, except that BROWSE_AROUND reads about limit / 2 rows
+ * each side (not limit + 1), half the work for the first screen; near an
+ * end the page is then short on that side and the fills complete it.
+ * (browse_build_around_id's screen does the same.) */
+bool browse_build_screen(struct browse_query *q, const struct browse_spec *spec,
+                         enum browse_move move, const struct browse_key *key, size_t limit,
+                         char **err);
 bool browse_fill_next(const struct browse_page *p, enum browse_move origin, size_t anchor,
                       size_t page_rows, enum browse_move *dir, size_t *want);
 bool browse_build_fill(struct browse_query *q, const struct browse_spec *spec,
@@ -309,7 +322,7 @@ bool browse_build_lookup(struct browse_query *q, enum browse_entity e, const cha
  * take browse_build_lookup then BROWSE_AROUND. */
 bool browse_sort_not_null(enum browse_sort s);
 bool browse_build_around_id(struct browse_query *q, const struct browse_spec *spec,
-                            const char *text, size_t limit, char **err);
+                            const char *text, size_t limit, bool screen, char **err);
 
 /* Name search. One query does, each stage only when the one before found
  * nothing: the words of the names (the word tables of the search schema,

@@ -201,16 +201,19 @@ S=fill
 $T new-session -d -s fill -x 120 -y 30 \
     "env TERM=screen LC_ALL=C.UTF-8 ESCDELAY=25 XDG_STATE_HOME='$TEST_TMP/fillstate' PANTRYCRM_FAULT=console-fill:STOP PGHOST='$PGHOST' PGPORT=$PGPORT PGUSER=postgres HOME='$TEST_TMP' '$PANTRYCRM' -d dbname=a 2>'$TEST_TMP/err'; echo EXITED=\$?; sleep 30"
 PANE=$($T list-panes -t fill -F '#{pane_pid}')
-stopped() { # the console, stopped at the fault point
+stopped() { # the console, stopped at the fault point (2 minutes at most)
     local i=0 pid
-    while [ $i -lt 600 ]; do
+    while [ $i -lt 2400 ]; do
         pid=$(pgrep -P "$PANE" -x pantrycrm | head -n 1)
         [ -n "$pid" ] && case $(ps -o stat= -p "$pid") in T*) CPID=$pid; return 0 ;; esac
         i=$((i + 1)); sleep 0.05
     done
+    diag "the console did not stop at console-fill; its processes:" "$(ps -o pid,stat,args --ppid "$PANE")"
+    diag "$(screen)"
     return 1
 }
-stopped; ok $? "the first page's fill is about to be sent (the console stopped there)"
+stopped; ok $? "the first page's fill is about to be sent (the console stopped there)" \
+    || bail_out "the console did not stop at its first fill"
 lock_hold
 kill -CONT "$CPID"
 lock_waiters 1; ok $? "the fill waits on the lock"
@@ -237,12 +240,26 @@ wait_for "sorted by city" && wait_for_gone "loading…"; ok $? "the city page sh
 # column), or the number of each A-name.
 towns() { screen | sed '1,3d;$d' | grep -Eo 'Town [0-9]+' | sed 's/Town //' | tr '\n' ' '; echo; }
 anums() { screen | sed '1,3d;$d' | grep -Eo 'A[0-9]{4}' | sed 's/^A0*//' | tr '\n' ' '; echo; }
+# settled: until two captures in a row are the same (a capture may catch
+# the terminal half-way through a redraw: the rows scrolled, the new ones
+# not yet written).
+settled() {
+    local a b i=0
+    b=$(screen)
+    while [ $i -lt 600 ]; do
+        a=$b; b=$(screen)
+        [ "$a" = "$b" ] && return 0
+        i=$((i + 1))
+    done
+    return 1
+}
 # page_walk N CMD: N times PgDn, the screen before each (CMD's line) in
 # $TEST_TMP/walk; each PgDn is waited for by its first row changing.
 page_walk() {
     local i=0 first
     : >"$TEST_TMP/walk"
     while [ $i -lt "$1" ]; do
+        settled
         $2 >>"$TEST_TMP/walk"
         first=$(screen | sed -n 4p | sed 's/[][().*^$|?+\\]/./g')
         keys NPage

@@ -618,7 +618,9 @@ static void on_result(struct pane *p, int tag, const struct browse_query *q, PGr
         } else {
             l->hit = 0;
             lp->gen++;
-            lp->hits_want = q->limit < BROWSE_SEARCH_HITS && l->hits.n >= q->limit;
+            /* as many answers as asked (before a name met twice was
+             * dropped): there may be more */
+            lp->hits_want = q->limit < BROWSE_SEARCH_HITS && (size_t)PQntuples(res) >= q->limit;
             ui_status(app, " %zu%s %s match%s for '%s' (n/N to move)", l->hits.n,
                       lp->hits_want ? "+" : "", browse_match_name(l->hits.how),
                       l->hits.n == 1 ? "" : "es", l->search);

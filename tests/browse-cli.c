@@ -13,6 +13,7 @@
  *                  the page after / before / around the row ID (looked up
  *                  first, for its keyset under the sort)
  *   goto TEXT      lookup by UUID or legacy id, then around
+ *   aroundid TEXT  the page around that id in one statement (browse_build_around_id)
  *   search TERM    hits: "# how N" then id<TAB>label lines
  *   count          "estimate N" and "exact N"
  *   detail ID      the organization detail view as name=value lines
@@ -28,6 +29,10 @@
  *                  BROWSE_SEARCH_HITS, BROWSE_DETAIL_ROWS); "step" lines
  *                  are what the console sends for one keypress, and end
  *                  with a summary of them
+ * --screen N asks each page of walk, walkback, first, last, next, prev and
+ * around the console's way: a screenful of N rows, then the fills that
+ * complete it to the page size (--between SQL runs that statement before
+ * each fill, to change rows between the two queries).
  * Queries go through a browse_session that prepares them, unless
  * --noprepare; with --async, walk sends them the console's way
  * (browse_send and browse_poll in a select loop).
@@ -89,7 +94,8 @@ static bool fetch_page(const struct browse_spec *spec, enum browse_move move,
 PANTRY_NORETURN static void usage(void)
 {
     fprintf(stderr, "usage: browse-cli CONNINFO orgs|contacts [--sort NAME] [--desc] "
-                    "[--limit N] [--noprepare] [--async] [--filter F=V]... COMMAND [ARG]\n");
+                    "[--limit N] [--screen N] [--between SQL] [--noprepare] [--async] [--filter F=V]... "
+                    "COMMAND [ARG]\n");
     exit(2);
 }
 
@@ -162,15 +168,79 @@ static bool parse_move(const char *s, enum browse_move *m)
     return false;
 }
 
+/* A page the console's way: a screenful (screen rows), then the fills
+ * that complete it to page_rows (browse_fill_next, browse_build_fill,
+ * browse_page_merge: the console's code path). between, when set, is run
+ * before each fill: rows changed between the screenful and the fill. */
+static const char *between_sql;
+static void fill_page(const struct browse_spec *spec, enum browse_move move, size_t anchor,
+                      size_t page_rows, struct browse_page *p)
+{
+    char *err = NULL;
+    enum browse_move dir;
+    size_t want;
+    while (browse_fill_next(p, move, anchor, page_rows, &dir, &want)) {
+        if (between_sql) {
+            PGresult *res = pg_exec(conn, &err, between_sql, 0, NULL);
+            if (!res)
+                fail(err);
+            PQclear(res);
+        }
+        struct browse_query q;
+        struct browse_page f;
+        if (!browse_build_fill(&q, spec, p, dir, want, &err))
+            fail(err);
+        PGresult *res = browse_exec(sess, &q, &err);
+        if (!res || !browse_parse_page(&q, res, &f, &err))
+            fail(err);
+        PQclear(res);
+        browse_query_free(&q);
+        size_t added = browse_page_merge(p, &f, dir);
+        if (dir == BROWSE_PREV)
+            anchor += added;
+        if (added == 0 && !(dir == BROWSE_NEXT ? p->at_end : p->at_start))
+            fail(xstrdup("a fill added nothing and did not reach the end"));
+    }
+}
+
+/* The console's first screen: browse_build_screen, run and parsed. */
+static bool fetch_screen(const struct browse_spec *spec, enum browse_move move,
+                         const struct browse_key *key, size_t screen, struct browse_page *p,
+                         char **err)
+{
+    struct browse_query q;
+    if (!browse_build_screen(&q, spec, move, key, screen, err))
+        return false;
+    PGresult *res = browse_exec(sess, &q, err);
+    bool ok = res && browse_parse_page(&q, res, p, err);
+    PQclear(res);
+    browse_query_free(&q);
+    return ok;
+}
+
+static void screen_page(const struct browse_spec *spec, enum browse_move move,
+                        const struct browse_key *key, size_t screen, size_t page_rows,
+                        struct browse_page *p)
+{
+    char *err = NULL;
+    if (!fetch_screen(spec, move, key, screen, p, &err))
+        fail(err);
+    fill_page(spec, move, p->pivot, page_rows, p);
+}
+
 /* FIRST then NEXT (or LAST then PREV) to the end, printing ids; checks the
  * flags and that every page but the last is full. */
+static size_t screen_rows;  /* --screen N: pages come as a screenful of N, then fills */
+
 static int walk(const struct browse_spec *spec, size_t limit, bool back)
 {
     struct browse_page p;
     char *err = NULL;
     int bad = 0;
     size_t pages = 0, rows = 0;
-    if (!fetch_page(spec, back ? BROWSE_LAST : BROWSE_FIRST, NULL, limit, &p, &err))
+    if (screen_rows)
+        screen_page(spec, back ? BROWSE_LAST : BROWSE_FIRST, NULL, screen_rows, limit, &p);
+    else if (!fetch_page(spec, back ? BROWSE_LAST : BROWSE_FIRST, NULL, limit, &p, &err))
         fail(err);
     for (;;) {
         pages++;
@@ -192,7 +262,9 @@ static int walk(const struct browse_spec *spec, size_t limit, bool back)
         struct browse_key key;
         browse_key_from_row(spec->sort, p.rows[back ? 0 : p.nrows - 1], &key);
         browse_page_free(&p);
-        if (!fetch_page(spec, back ? BROWSE_PREV : BROWSE_NEXT, &key, limit, &p, &err))
+        if (screen_rows)
+            screen_page(spec, back ? BROWSE_PREV : BROWSE_NEXT, &key, screen_rows, limit, &p);
+        else if (!fetch_page(spec, back ? BROWSE_PREV : BROWSE_NEXT, &key, limit, &p, &err))
             fail(err);
         browse_key_free(&key);
         if (pages > 10000000)
@@ -230,7 +302,75 @@ struct bench {
     char **ids;
     size_t limit;
     double *pk, *qt;
+    double *ft;                 /* the background fill after each sample, 0 if none */
 };
+
+/* The time of the fills that follow the last measured first screen. */
+static double fill_us;
+
+/* What the console sends after a first screen, in the background: the
+ * fills of the page (fill_page, timed). */
+static void time_fill(const struct browse_spec *spec, enum browse_move move, size_t anchor,
+                      size_t page_rows, struct browse_page *p)
+{
+    double t0 = now_us();
+    fill_page(spec, move, anchor, page_rows, p);
+    fill_us += now_us() - t0;
+}
+
+/* The console's goto: the lookup, the screenful around the row (what the
+ * user waits for: timed into *screen_t), then its fills (fill_us). */
+static bool bench_goto(const struct browse_spec *spec, const char *id, size_t page_rows,
+                       double *screen_t, char **err)
+{
+    struct browse_query q;
+    struct browse_page found, p;
+    double t0 = now_us();
+    if (browse_sort_not_null(spec->sort)) {
+        /* as the console: one statement, the page around the id */
+        if (!browse_build_around_id(&q, spec, id, BROWSE_SCREEN_ROWS, true, err))
+            return false;
+        PGresult *res = browse_exec(sess, &q, err);
+        bool ok = res && browse_parse_page(&q, res, &p, err);
+        PQclear(res);
+        browse_query_free(&q);
+        *screen_t += now_us() - t0;
+        if (!ok)
+            return false;
+        if (p.focus < 0) {
+            browse_page_free(&p);
+            *err = xasprintf("no row %s", id);
+            return false;
+        }
+        time_fill(spec, BROWSE_AROUND, p.pivot, page_rows, &p);
+        browse_page_free(&p);
+        return true;
+    }
+    if (!browse_build_lookup(&q, spec->entity, id, err))
+        return false;
+    PGresult *res = browse_exec(sess, &q, err);
+    bool ok = res && browse_parse_page(&q, res, &found, err);
+    PQclear(res);
+    browse_query_free(&q);
+    if (!ok)
+        return false;
+    if (found.nrows != 1) {
+        browse_page_free(&found);
+        *err = xasprintf("no row %s", id);
+        return false;
+    }
+    struct browse_key key;
+    browse_key_from_row(spec->sort, found.rows[0], &key);
+    browse_page_free(&found);
+    ok = fetch_screen(spec, BROWSE_AROUND, &key, BROWSE_SCREEN_ROWS, &p, err);
+    browse_key_free(&key);
+    *screen_t += now_us() - t0;
+    if (!ok)
+        return false;
+    time_fill(spec, BROWSE_AROUND, p.pivot, page_rows, &p);
+    browse_page_free(&p);
+    return true;
+}
 
 static double time_pk(const struct bench *b, int i)
 {
@@ -260,39 +400,41 @@ static double time_item(const struct bench *b, const struct item *it, int i)
         with_key = it->move == BROWSE_NEXT || it->move == BROWSE_PREV || it->move == BROWSE_AROUND;
         if (with_key)
             key_of(&it->spec, b->ids[i], &key);
-        if (!browse_build_page(&q, &it->spec, it->move, with_key ? &key : NULL, b->limit, &err))
+        /* the first screen; its fills are timed after it */
+        if (!browse_build_screen(&q, &it->spec, it->move, with_key ? &key : NULL,
+                                 BROWSE_SCREEN_ROWS, &err))
             fail(err);
         break;
-    case IT_GOTO: {
-        bool found;
-        t0 = now_us();
-        ok = browse_fetch_goto(sess, &it->spec, b->ids[i], b->limit, &p, &found, &err);
-        t = now_us() - t0;
-        if (!ok || !found)
+    case IT_GOTO:
+        t = 0;
+        if (!bench_goto(&it->spec, b->ids[i], b->limit, &t, &err))
             fail(err);
-        browse_page_free(&p);
         return t;
-    }
     case IT_LOOKUP:
         ok = browse_build_lookup(&q, BROWSE_ORGS, b->ids[i], &err);
         break;
     case IT_SEARCH_PAGE: {
-        /* What the console does on Enter after /term: the search, then a
-         * jump to the first hit (lookup + page around it, ui/panes.c
-         * goto_hit), the same three statements through the same builders. */
+        /* What the console does on Enter after /term (ui/list_pane.c
+         * goto_hit), through the same builders: the first screenful of
+         * hits, then the page around the first (one statement in a sort
+         * whose keyset is never NULL, else lookup + around); in the
+         * background, the rest of that page and all the hits. */
         struct browse_hits h;
-        bool found;
         t0 = now_us();
-        ok = browse_fetch_search(sess, &it->spec, it->term, BROWSE_SEARCH_HITS, &h, &err);
+        ok = browse_fetch_search(sess, &it->spec, it->term, BROWSE_SCREEN_ROWS, &h, &err);
         if (ok && h.n == 0)
             ok = false, err = xasprintf("no hit for '%s'", it->term);
-        if (ok)
-            ok = browse_fetch_goto(sess, &it->spec, h.ids[0], b->limit, &p, &found, &err);
         t = now_us() - t0;
+        if (ok)
+            ok = bench_goto(&it->spec, h.ids[0], b->limit, &t, &err);
         if (!ok)
             fail(err);
         browse_hits_free(&h);
-        browse_page_free(&p);
+        t0 = now_us();
+        if (!browse_fetch_search(sess, &it->spec, it->term, BROWSE_SEARCH_HITS, &h, &err))
+            fail(err);
+        fill_us += now_us() - t0;
+        browse_hits_free(&h);
         return t;
     }
     case IT_SEARCH:
@@ -315,6 +457,17 @@ static double time_item(const struct bench *b, const struct item *it, int i)
     case IT_PAGE:
     case IT_LOOKUP:
         ok = browse_parse_page(&q, res, &p, &err);
+        if (ok && it->kind == IT_PAGE) {
+            t = now_us() - t0;
+            PQclear(res);
+            res = NULL;
+            time_fill(&it->spec, it->move, p.pivot, b->limit, &p);
+            browse_page_free(&p);
+            browse_query_free(&q);
+            if (with_key)
+                browse_key_free(&key);
+            return t;
+        }
         if (ok)
             browse_page_free(&p);
         break;
@@ -364,11 +517,12 @@ static double median(double *v, int n)
 }
 
 static const char *bench_only;     /* measure only what contains this */
+static double last_fill;           /* measure's median fill, us */
 
 /* The steps a user feels, collected for the summary at the end. */
 struct step {
     char *what;
-    double us, pk;
+    double us, pk, fill;
 };
 static struct step steps[160];
 static size_t nsteps;
@@ -387,10 +541,16 @@ static double measure(struct bench *b, const struct item *it, const char *what)
             PQclear(PQexec(conn, "DEALLOCATE ALL"));
             browse_session_reset(sess);
         }
+        fill_us = 0;
         b->qt[i] = time_item(b, it, i);
+        b->ft[i] = fill_us;
     }
     double pk = median(b->pk, b->n), qt = median(b->qt, b->n);
     printf("%-62s %9.1f us  pk %6.1f us  %6.2fx\n", what, qt, pk, qt / pk);
+    last_fill = median(b->ft, b->n);
+    if (last_fill > 0)
+        printf("%-62s %9.1f us  pk %6.1f us  %6.2fx  (background)\n", "  then the fill",
+               last_fill, pk, last_fill / pk);
     fflush(stdout);
     return qt / pk;
 }
@@ -405,6 +565,7 @@ static void measure_step(struct bench *b, const struct item *it, const char *wha
         steps[nsteps].what = xstrdup(what);
         steps[nsteps].pk = median(b->pk, b->n);
         steps[nsteps].us = ratio * steps[nsteps].pk;
+        steps[nsteps].fill = last_fill;
         nsteps++;
     }
 }
@@ -426,6 +587,7 @@ static int bench(const struct browse_spec *base, size_t limit, int n)
     b.ids = xcalloc(2 * (size_t)n, sizeof *b.ids);
     b.pk = xcalloc((size_t)n, sizeof *b.pk);
     b.qt = xcalloc((size_t)n, sizeof *b.qt);
+    b.ft = xcalloc((size_t)n, sizeof *b.ft);
     for (int i = 0; i < 2 * n; i++)
         b.ids[i] = xstrdup(PQgetvalue(res, i, 0));
     PQclear(res);
@@ -509,7 +671,7 @@ static int bench(const struct browse_spec *base, size_t limit, int n)
     it.kind = IT_LOOKUP;
     measure(&b, &it, "lookup by id (first half of goto)");
     it.kind = IT_GOTO;
-    measure_step(&b, &it, "step :goto, name sort (lookup + page around)");
+    measure_step(&b, &it, "step :goto, name sort (page around the id, one statement)");
     it.spec.sort = BROWSE_SORT_CITY;
     measure_step(&b, &it, "step :goto, city sort (lookup + page around)");
     it.spec.sort = BROWSE_SORT_NAME;
@@ -527,7 +689,7 @@ static int bench(const struct browse_spec *base, size_t limit, int n)
     for (size_t i = 0; i < sizeof terms / sizeof terms[0]; i++) {
         it.term = terms[i][1];
         it.kind = IT_SEARCH;
-        char *what = xasprintf("search %s '%s'", terms[i][0], terms[i][1]);
+        char *what = xasprintf("search %s '%s', all %d hits", terms[i][0], terms[i][1], BROWSE_SEARCH_HITS);
         measure(&b, &it, what);
         free(what);
         /* Enter after /term: search, lookup, page around the first hit */
@@ -542,13 +704,13 @@ static int bench(const struct browse_spec *base, size_t limit, int n)
         it.cold = false;
     }
 
-    static const char *const contact_terms[] = {"james smith", "jam smi"};
+    static const char *const contact_terms[] = {"james smith", "jam smi", "jmaes smtih"};
     for (size_t i = 0; i < sizeof contact_terms / sizeof contact_terms[0]; i++) {
         memset(&it, 0, sizeof it);
         browse_spec_init(&it.spec, BROWSE_CONTACTS);
         it.term = contact_terms[i];
         it.kind = IT_SEARCH;
-        char *what = xasprintf("search contacts '%s'", it.term);
+        char *what = xasprintf("search contacts '%s', all %d hits", it.term, BROWSE_SEARCH_HITS);
         measure(&b, &it, what);
         free(what);
         it.kind = IT_SEARCH_PAGE;
@@ -575,22 +737,34 @@ static int bench(const struct browse_spec *base, size_t limit, int n)
     it.move = BROWSE_FIRST;
     measure_step(&b, &it, "step 2: contacts pane, first page");
 
-    printf("# console steps (page %d rows, %d search hits, detail lists %d rows)\n",
-           BROWSE_PAGE_ROWS, BROWSE_SEARCH_HITS, BROWSE_DETAIL_ROWS);
+    printf("# console steps: the statements the user waits for (first screen: %d rows, %d hits),"
+           " then, on its own line, the background fill (pages of %d rows, %d search hits);"
+           " detail lists %d rows\n",
+           BROWSE_SCREEN_ROWS, BROWSE_SCREEN_ROWS, BROWSE_PAGE_ROWS, BROWSE_SEARCH_HITS,
+           BROWSE_DETAIL_ROWS);
     double worst = 0;
+    const char *worst_what = "";
     for (size_t k = 0; k < nsteps; k++) {
         double r = steps[k].us / steps[k].pk;
         printf("%-62s %9.1f us  %6.2fx%s\n", steps[k].what, steps[k].us, r,
                r > 3 ? "  over 3x" : "");
-        worst = r > worst ? r : worst;
-        free(steps[k].what);
+        if (steps[k].fill > 0)
+            printf("%-62s %9.1f us  %6.2fx  (background)\n", "  then the fill", steps[k].fill,
+                   steps[k].fill / steps[k].pk);
+        if (r > worst) {
+            worst = r;
+            worst_what = steps[k].what;
+        }
     }
-    printf("worst step %.2fx a primary-key round trip\n", worst);
+    printf("worst step %.2fx a primary-key round trip (%s)\n", worst, worst_what);
+    for (size_t k = 0; k < nsteps; k++)
+        free(steps[k].what);
     for (int i = 0; i < 2 * n; i++)
         free(b.ids[i]);
     free(b.ids);
     free(b.pk);
     free(b.qt);
+    free(b.ft);
     return 0;
 }
 
@@ -635,6 +809,10 @@ int main(int argc, char **argv)
         } else if (strcmp(argv[i], "--sort") == 0 && i + 1 < argc) {
             if (!browse_sort_find(spec.entity, argv[++i], &spec.sort))
                 fail(xasprintf("no sort '%s'", argv[i]));
+        } else if (strcmp(argv[i], "--screen") == 0 && i + 1 < argc) {
+            screen_rows = (size_t)strtoul(argv[++i], NULL, 10);
+        } else if (strcmp(argv[i], "--between") == 0 && i + 1 < argc) {
+            between_sql = argv[++i];
         } else if (strcmp(argv[i], "--limit") == 0 && i + 1 < argc) {
             limit = (size_t)strtoul(argv[++i], NULL, 10);
         } else if (strcmp(argv[i], "--filter") == 0 && i + 1 < argc) {
@@ -664,8 +842,11 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "walk") == 0 || strcmp(cmd, "walkback") == 0) {
         rc = walk(&spec, limit, cmd[4] == 'b');
     } else if ((strcmp(cmd, "first") == 0 || strcmp(cmd, "last") == 0)) {
-        if (!browse_fetch_page(sess, &spec, cmd[0] == 'f' ? BROWSE_FIRST : BROWSE_LAST, NULL,
-                               limit, &p, &err))
+        if (screen_rows)
+            screen_page(&spec, cmd[0] == 'f' ? BROWSE_FIRST : BROWSE_LAST, NULL, screen_rows,
+                        limit, &p);
+        else if (!browse_fetch_page(sess, &spec, cmd[0] == 'f' ? BROWSE_FIRST : BROWSE_LAST,
+                                    NULL, limit, &p, &err))
             fail(err);
         print_page(&p);
         browse_page_free(&p);
@@ -674,9 +855,25 @@ int main(int argc, char **argv)
         struct browse_key key;
         parse_move(cmd, &move);
         key_of(&spec, arg, &key);
-        if (!browse_fetch_page(sess, &spec, move, &key, limit, &p, &err))
+        if (screen_rows)
+            screen_page(&spec, move, &key, screen_rows, limit, &p);
+        else if (!browse_fetch_page(sess, &spec, move, &key, limit, &p, &err))
             fail(err);
         browse_key_free(&key);
+        print_page(&p);
+        browse_page_free(&p);
+    } else if (strcmp(cmd, "aroundid") == 0 && arg) {
+        struct browse_query q;
+        if (!browse_build_around_id(&q, &spec, arg, screen_rows ? screen_rows : limit,
+                                    screen_rows > 0, &err))
+            fail(err);
+        PGresult *res = browse_exec(sess, &q, &err);
+        if (!res || !browse_parse_page(&q, res, &p, &err))
+            fail(err);
+        PQclear(res);
+        browse_query_free(&q);
+        if (screen_rows && p.nrows)
+            fill_page(&spec, BROWSE_AROUND, p.pivot, limit, &p);
         print_page(&p);
         browse_page_free(&p);
     } else if (strcmp(cmd, "goto") == 0 && arg) {
@@ -767,8 +964,8 @@ int main(int argc, char **argv)
         if (with_key)
             browse_key_free(&key);
     } else if (strcmp(cmd, "sizes") == 0) {
-        printf("page_rows %d\nsearch_hits %d\ndetail_rows %d\n", BROWSE_PAGE_ROWS,
-               BROWSE_SEARCH_HITS, BROWSE_DETAIL_ROWS);
+        printf("page_rows %d\nsearch_hits %d\ndetail_rows %d\nscreen_rows %d\n",
+               BROWSE_PAGE_ROWS, BROWSE_SEARCH_HITS, BROWSE_DETAIL_ROWS, BROWSE_SCREEN_ROWS);
     } else if (strcmp(cmd, "bench") == 0 && arg) {
         bench_only = i + 2 < argc ? argv[i + 2] : NULL;
         rc = bench(&spec, limit, atoi(arg));

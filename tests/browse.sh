@@ -137,6 +137,57 @@ is "$OUT" "$want" "sent asynchronously, unprepared: the same pages"
 run bc orgs --sort city --desc --noprepare walk
 is "$OUT" "$want" "blocking, unprepared: the same pages"
 
+# --- screenful first -----------------------------------------------------------------
+# The console asks a page as a screenful, then fills it in the background
+# (browse_fill_next, browse_build_fill, browse_page_merge); --screen makes
+# browse-cli page that way. Every row once and in order across each seam
+# between screenful and fill, under every kind of keyset (NULLs, ties),
+# both ways.
+for sort in name city nextFollowUpDate estimatedRevenue; do
+    for DIR in asc desc; do
+        flag=; [ "$DIR" = desc ] && flag=--desc
+        check_walks "screenful of 7 then fills to 37, organizations by $sort $DIR" Organization "" \
+            "$sort" orgs --sort "$sort" $flag --screen 7
+    done
+done
+DIR=asc
+check_walks "screenful of 7 then fills, contacts by last name" Contact "" lastName \
+    contacts --screen 7
+DIR=desc
+check_walks "screenful of 3 then fills, priority A or C by revenue desc (a range per priority)" \
+    Organization "priority IN ('A', 'C')" estimatedRevenue orgs --sort estimatedRevenue --desc \
+    --filter priority=A,C --screen 3
+# A page around a row (goto, a search hit, a sort change), asked as a
+# screenful around it then filled below and above, is the page asked
+# whole: the same rows, the row at the same place. Also at both ends.
+DIR=asc
+for sort in name city estimatedRevenue; do
+    for flag in "" --desc; do
+        for at in 1 5 1500 2996 3000; do
+            id=$(ids Organization "" "$sort" | sed -n "${at}p")
+            [ -n "$id" ] || continue
+            whole=$(bc orgs --sort "$sort" $flag around "$id")
+            run bc orgs --sort "$sort" $flag --screen 9 around "$id"
+            is "$OUT" "$whole" "around row $at by $sort ${flag:-asc}: screenful then fills = the whole page"
+        done
+    done
+done
+# Rows change between the screenful and its fill: the first row of a
+# small list is renamed to its end before each fill, so the fill finds it
+# again; the page still holds each row once, the screenful's rows first.
+where="city = 'Springfield' AND state = 'IL'"
+small=$(ids Organization "$where" name)
+is "$(printf '%s
+' "$small" | grep -c .)" 20 "a list of 20 rows to change"
+run bc orgs --filter city=Springfield --filter state=IL --screen 5 \
+    --between "UPDATE \"Organization\" SET name = 'Zz ' || name WHERE id = (SELECT id FROM \"Organization\"
+               WHERE $where AND name NOT LIKE 'Zz %' ORDER BY name, id LIMIT 1)" first
+got=$(printf '%s\n' "$OUT" | grep -v '^#' | cut -f1)
+is "$(printf '%s\n' "$got" | grep -c .)" 20 "a row moved across the seam between the queries is not shown twice"
+is "$(printf '%s\n' "$got" | sort)" "$(printf '%s\n' "$small" | sort)" "and every row is there"
+is "$(printf '%s\n' "$got" | head -n 5)" "$(printf '%s\n' "$small" | head -n 5)" "the screenful first, as it was read"
+q "UPDATE \"Organization\" SET name = substr(name, 4) WHERE $where AND name LIKE 'Zz %'" >/dev/null
+
 # Page sizes that divide the count, and a page of one row.
 n=$(q 'SELECT count(*) FROM "Organization"')
 DIR=asc
@@ -296,6 +347,23 @@ is "$(hits)" "$(pairs_oracle "x = '$c1'" "y = '$c2'")" \
 run bc orgs search "$m1 ${c2%???}"
 is "$(hits)" "$(pairs_oracle "x = '$c1'" "y LIKE '${c2%???}%'")" \
    "one misspelt word and one right prefix: the near spelling with the prefix"
+
+# Two letters swapped, the typist's commonest slip, which trigrams miss
+# ("jmaes" and "james" share 2 trigrams of 10): read as the vocabulary's
+# word, alone or with another word.
+q "INSERT INTO \"Contact\" (\"firstName\", \"lastName\", \"organizationId\")
+   SELECT 'James', 'Smith', id FROM \"Organization\" ORDER BY id LIMIT 2" >/dev/null
+is "$(q "SELECT similarity('jmaes', 'james') < 0.3 AND similarity('smtih', 'smith') < 0.3")" t \
+   "'jmaes smtih' is too far from 'james smith' for trigrams"
+run bc contacts search 'jmaes smtih'
+like "$OUT" '^# similar [1-9]' "'jmaes smtih' is answered by near spellings"
+is "$(hits | sort)" "$(q "SELECT id FROM \"Contact\" WHERE lower(\"firstName\") = 'james'
+                          AND lower(\"lastName\") = 'smith' ORDER BY id")" "and they are the James Smiths"
+run bc contacts search 'smtih'
+like "$OUT" '^# similar [1-9]' "one word with two letters swapped is answered too"
+q "SELECT id FROM \"Contact\" WHERE lower(\"lastName\") = 'smith' ORDER BY id" >"$TEST_TMP/smiths"
+hits | sort >"$TEST_TMP/hits"
+is "$(comm -23 "$TEST_TMP/smiths" "$TEST_TMP/hits" | wc -l | tr -d ' ')" 0 "and every Smith is among them"
 
 # One name word can match two typed words ("blu" and "blue"): the pair
 # index holds pairs of different words, so that search walks the words.
@@ -482,6 +550,24 @@ corg=$(printf '%s\n' "$OUT" | grep -v '^#' | head -1 | cut -f8)
 run bc orgs goto "$corg"
 like "$OUT" "found=1" "the contact's organization is found from the contact row"
 
+# goto in one statement (browse_build_around_id, what the console sends
+# when the sort's keyset is never NULL): the page of lookup then around.
+for args in "" "--desc" "--sort priority" "--sort updatedAt --desc" "--filter segment=CATERING"; do
+    for id in "$mid" "$top" "$bottom" "$hidden"; do
+        want=$(bc orgs $args goto "$id" | grep -v '^# found')
+        run bc orgs $args aroundid "$id"
+        is "$OUT" "$want" "around an id in one statement = lookup then around (${args:-name} $(printf '%s' "$id" | cut -c1-8))"
+        run bc orgs $args --screen 9 aroundid "$id"
+        is "$OUT" "$want" "and as a screenful then its fills"
+    done
+done
+run bc contacts aroundid "$cid"
+is "$OUT" "$(bc contacts goto "$cid" | grep -v '^# found')" "and on the contacts pane"
+run bc orgs aroundid 7d5c5d9c-0000-4000-8000-000000000000
+like "$OUT" '# rows=0 focus=-1' "an unknown id: no row around it"
+run bc orgs --sort city aroundid "$mid"
+is "$RC" 1 "a sort on a nullable column needs the lookup"
+
 # Legacy ids: a messy source has non-UUID ids, which the migration maps to
 # version-5 UUIDs and records in metadata.legacy.id.
 pg_createdb m
@@ -499,6 +585,8 @@ for l in $legacy; do
     is "$(printf '%s\n' "$OUT" | grep -v '^#' | awk -F'\t' -v id="${l#*|}" '$1 == id' | wc -l)" 1 \
        "and the page holds $(printf '%s' "${l#*|}" | cut -c1-8)…"
     like "$OUT" "focus=[0-9]" "at the focus"
+    run bc orgs aroundid "${l%%|*}"
+    like "$OUT" "focus=[0-9]" "and in one statement too"
 done
 DB=b
 
@@ -592,6 +680,22 @@ no_seqscan "index only: city and state by revenue" orgs --sort estimatedRevenue 
 no_seqscan "index only: type filter by name" orgs --filter type=CUSTOMER explain last
 no_seqscan "index only: three priorities by updatedAt, around" orgs --sort updatedAt \
     --filter priority=A,B,D explain around "$m"
+# The revenue page filtered by priority and type (0017): one range per
+# priority of (priority, type, estimatedRevenue, id), holding only the
+# rows shown; no row of another type is read and thrown away.
+for flag in "" --desc; do
+    for move in first "next $m" "around $m" "prev $nk"; do
+        run bc orgs --sort estimatedRevenue $flag --filter priority=B,C --filter type=CUSTOMER \
+            --limit 40 explain $move
+        if [ "$RC" -eq 0 ] && printf '%s' "$OUT" | grep -q 'Organization_priority_type_estimatedRevenue_id_idx' \
+           && ! printf '%s' "$OUT" | grep -q 'Rows Removed by Filter'; then
+            _tap_result 0 "revenue by priority B,C and type: ${flag:-asc} ${move%% *} reads the (priority, type, revenue) index only"
+        else
+            _tap_result 1 "revenue by priority B,C and type: ${flag:-asc} ${move%% *} reads the (priority, type, revenue) index only"
+            diag "exit $RC: $ERR" "$OUT"
+        fi
+    done
+done
 no_seqscan "index only: contacts by last name" contacts explain first
 no_seqscan "index only: contacts of one organization" contacts --sort createdAt \
     --filter "organization=$org" explain first

@@ -192,6 +192,117 @@ is "$(wc -l <"$TEST_TMP/o.csv" | tr -d ' ')" 2501 "and the file holds the header
 keys q
 wait_for "EXITED=0"; ok $? "q quits with status 0"
 
+# --- screenful first, the rest of the page in the background (issue 17) ---------------------------
+# A console whose first fill stops the process (PANTRYCRM_FAULT ... STOP)
+# just before it is sent: the test takes the lock meanwhile, so the fill
+# then waits at the server while the screen already shows the first rows.
+tmux_retire async $T
+S=fill
+$T new-session -d -s fill -x 120 -y 30 \
+    "env TERM=screen LC_ALL=C.UTF-8 ESCDELAY=25 XDG_STATE_HOME='$TEST_TMP/fillstate' PANTRYCRM_FAULT=console-fill:STOP PGHOST='$PGHOST' PGPORT=$PGPORT PGUSER=postgres HOME='$TEST_TMP' '$PANTRYCRM' -d dbname=a 2>'$TEST_TMP/err'; echo EXITED=\$?; sleep 30"
+PANE=$($T list-panes -t fill -F '#{pane_pid}')
+stopped() { # the console, stopped at the fault point (2 minutes at most)
+    local i=0 pid
+    while [ $i -lt 2400 ]; do
+        pid=$(pgrep -P "$PANE" -x pantrycrm | head -n 1)
+        [ -n "$pid" ] && case $(ps -o stat= -p "$pid") in T*) CPID=$pid; return 0 ;; esac
+        i=$((i + 1)); sleep 0.05
+    done
+    diag "the console did not stop at console-fill; its processes:" "$(ps -o pid,stat,args --ppid "$PANE")"
+    diag "$(screen)"
+    return 1
+}
+stopped; ok $? "the first page's fill is about to be sent (the console stopped there)" \
+    || bail_out "the console did not stop at its first fill"
+lock_hold
+kill -CONT "$CPID"
+lock_waiters 1; ok $? "the fill waits on the lock"
+wait_for "A0001 Diner"; ok $? "while the first screenful is on screen"
+like "$(screen | sed -n 2p)" "row 1( |\$)" "the header counts from row 1"
+unlike "$(screen | sed -n 2p)" "loading" "and is not waiting for rows"
+# Down the screenful, then past it: the rows the fill brings are waited for.
+keys NPage
+keys NPage
+keys NPage
+wait_for "sorted by name .*loading…"; ok $? "scrolling past the screenful waits for the fill, saying loading…"
+# A new sort while the fill waits: the fill is cancelled at the server and
+# the sort's page is asked instead; once the lock goes, the rows are the
+# sort's, never the cancelled fill's.
+keys : ; keys -l "sort city"; keys Enter
+poll_sql "SELECT count(*) FROM pg_stat_activity WHERE datname = 'a' AND wait_event_type = 'Lock'
+          AND query LIKE '%ORDER BY o.city%'" 1
+ok $? "the new sort's page is asked"
+is "$(psql_val "SELECT count(*) FROM pg_stat_activity WHERE datname = 'a' AND wait_event_type = 'Lock'
+                AND query NOT LIKE '%o.city%'" a)" 0 "and the cancelled fill no longer waits at the server"
+lock_release
+wait_for "sorted by city" && wait_for_gone "loading…"; ok $? "the city page shows once the lock goes"
+# The rows of one screen, one line: the "Town N" of each (the city
+# column), or the number of each A-name.
+towns() { screen | sed '1,3d;$d' | grep -Eo 'Town [0-9]+' | sed 's/Town //' | tr '\n' ' '; echo; }
+anums() { screen | sed '1,3d;$d' | grep -Eo 'A[0-9]{4}' | sed 's/^A0*//' | tr '\n' ' '; echo; }
+# settled: until two captures in a row are the same (a capture may catch
+# the terminal half-way through a redraw: the rows scrolled, the new ones
+# not yet written).
+settled() {
+    local a b i=0
+    b=$(screen)
+    while [ $i -lt 600 ]; do
+        a=$b; b=$(screen)
+        [ "$a" = "$b" ] && return 0
+        i=$((i + 1))
+    done
+    return 1
+}
+# page_walk N CMD: N times PgDn, the screen before each (CMD's line) in
+# $TEST_TMP/walk; each PgDn is waited for by its first row changing.
+page_walk() {
+    local i=0 first
+    : >"$TEST_TMP/walk"
+    while [ $i -lt "$1" ]; do
+        settled
+        $2 >>"$TEST_TMP/walk"
+        first=$(screen | sed -n 4p | sed 's/[][().*^$|?+\\]/./g')
+        keys NPage
+        _tui_poll 1 "^$first\$" 30
+        wait_for_gone "loading…" >/dev/null
+        i=$((i + 1))
+    done
+}
+# The rows seen, each once, in the order first seen.
+seen() { tr ' ' '\n' <"$TEST_TMP/walk" | grep . | awk '!s[$0]++'; }
+# Each screen's rows in ascending order (sort options in $1), and a
+# screen never starting before the one before it.
+screens_in_order() {
+    local line prev=
+    while read -r line; do
+        printf '%s\n' $line | sort -c $1 2>/dev/null || return 1
+        first=${line%% *}
+        if [ -n "$prev" ]; then printf '%s\n%s\n' "$prev" "$first" | sort -c $1 2>/dev/null || return 1; fi
+        prev=$first
+    done <"$TEST_TMP/walk"
+}
+page_walk 12 towns
+screens_in_order -u; ok $? "screen after screen, past the page's seams, the rows are in the city order"
+psql_val "SELECT substr(city, 6) FROM \"Organization\" ORDER BY city, state, \"zipCode\", id" a >"$TEST_TMP/cities"
+at=$(grep -nx "$(seen | head -n 1)" "$TEST_TMP/cities" | cut -d: -f1)
+n=$(seen | wc -l)
+is "$(seen | tr '\n' ' ')" "$(sed -n "${at},$((at + n - 1))p" "$TEST_TMP/cities" | tr '\n' ' ')" \
+   "every row of the city order once, none from the cancelled fill ($n rows)"
+# The name order from the top: every row once, in order, across the seam
+# of the screenful, the fill's rows, and the next page at 200.
+keys : ; keys -l "sort name"; keys Enter
+wait_for "sorted by name" && wait_for_gone "loading…"
+keys Home
+wait_for "A0001 Diner"
+page_walk 14 anums
+screens_in_order -nu; ok $? "in the name order, screen after screen"
+last=$(seen | sort -n | tail -n 1)
+ok "$([ "$last" -gt 210 ]; echo $?)" "paged past the first 200 rows (to row $last)"
+is "$(seen | tr '\n' ' ')" "$(seq 1 "$last" | tr '\n' ' ')" "every row from 1 to $last shows, once"
+keys q
+wait_for "EXITED=0"; ok $? "q quits"
+tmux_retire fill $T
+
 # --- reconnecting to a host that does not answer --------------------------------------------------
 # A TCP gate in front of the server's socket: while $TEST_TMP/shut exists
 # it accepts connections and holds them unanswered (a host gone silent),
@@ -238,7 +349,6 @@ i=0; while [ ! -s "$TEST_TMP/gate.port" ] && [ $i -lt 600 ]; do i=$((i + 1)); sl
 GPORT=$(cat "$TEST_TMP/gate.port")
 $T new-session -d -s gate -x 120 -y 30 \
     "env TERM=screen LC_ALL=C.UTF-8 ESCDELAY=25 XDG_STATE_HOME='$XDG_STATE_HOME' PGUSER=postgres '$PANTRYCRM' -d 'host=127.0.0.1 port=$GPORT dbname=a connect_timeout=300 sslmode=disable'; echo EXITED=\$?; sleep 30"
-tmux_retire async $T
 S=gate
 wait_for "A0001 Diner" || bail_out "the console did not open through the gate"
 touch "$TEST_TMP/shut"

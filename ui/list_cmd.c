@@ -134,6 +134,7 @@ bool list_command(struct pane *p, const char *verb, const char *rest, const char
     if (app->busy && (!strcmp(verb, "goto") || !strcmp(verb, "search") || !strcmp(verb, "filter")
                       || !strcmp(verb, "sort"))) {
         snprintf(app->queued, sizeof app->queued, "%s", line);
+        list_preempt_fill(app); /* never behind the rest of a page */
         return true;
     }
     if (strcmp(verb, "sort") == 0) {

@@ -12,8 +12,10 @@
 
 #include "list_pane.h"
 #include "export_job.h"
+#include "fault.h"
 #include "form.h"
 #include "state.h"
+#include "worker.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,6 +46,65 @@ static void send(struct list_pane *lp, enum list_query what, enum browse_move mo
         lp->pending_move = move;
 }
 
+/* The first query of a page or a search asks for what the screen shows
+ * and a margin; the rest comes in the background (fill). */
+static size_t screen_rows(const struct list_pane *lp)
+{
+    size_t n = lp->page_rows > 0 ? (size_t)lp->page_rows + BROWSE_SCREEN_MARGIN : BROWSE_SCREEN_ROWS;
+    return n < BROWSE_PAGE_ROWS ? n : BROWSE_PAGE_ROWS;
+}
+
+/* The fill of this list pane in flight, if the query slot holds one. */
+static struct list_pane *fill_owner(struct app *app)
+{
+    if (!app->busy || !app->q_owner || !list_pane_view(app->q_owner))
+        return NULL;
+    enum list_query k = LQ_KIND(app->q_tag);
+    return k == LQ_FILL || k == LQ_HITS ? (struct list_pane *)app->q_owner : NULL;
+}
+
+bool list_preempt_fill(struct app *app)
+{
+    struct list_pane *owner = fill_owner(app);
+    if (!owner)
+        return false;
+    if (!owner->fill_dropped) {
+        owner->fill_dropped = true;
+        /* The answer is dropped whatever it is; cancelling spares the
+         * wait when the database is slow (a lock) and is harmless when
+         * the fill is done already: an idle session ignores it. Should it
+         * reach the query sent next, on_result sends that again once. */
+        PGcancel *c = PQgetCancel(app->conn);
+        if (c) {
+            cancel_send(c);
+            owner->own_cancel = true;
+        }
+    }
+    return true;
+}
+
+/* A key asked for a query while a fill ran: it is sent as soon as the
+ * cancelled fill has answered (retry). */
+static void pend(struct list_pane *lp, int kind, enum browse_move move, const struct browse_key *key,
+                 const char *text)
+{
+    struct list_pend *pd = &lp->pend;
+    browse_key_free(&pd->key);
+    memset(pd, 0, sizeof *pd);
+    pd->kind = kind;
+    pd->move = move;
+    if (key) {
+        pd->has_key = true;
+        pd->key.n = key->n;
+        for (size_t i = 0; i < key->n; i++)
+            pd->key.v[i] = key->v[i] ? xstrdup(key->v[i]) : NULL;
+    }
+    if (text)
+        snprintf(pd->text, sizeof pd->text, "%s", text);
+    pd->goto_pending = lp->l.goto_pending;
+    lp->l.loading = kind == PEND_FETCH || kind == PEND_GOTO || lp->l.loading;
+}
+
 /* Asks for a page: FIRST/LAST from an end, NEXT/PREV after the last or
  * before the first row shown, AROUND the row of key (goto, sort change). */
 void list_fetch(struct list_pane *lp, enum browse_move move, const struct browse_key *key)
@@ -51,6 +112,19 @@ void list_fetch(struct list_pane *lp, enum browse_move move, const struct browse
     struct app *app = lp->base.app;
     struct list_view *l = &lp->l;
     if (app->busy) {
+        struct list_pane *filler = fill_owner(app);
+        if (filler == lp && LQ_KIND(app->q_tag) == LQ_FILL && !lp->fill_dropped
+            && move == app->q.move && !key) {
+            /* scrolled into rows the fill in flight brings: wait for them
+             * (the carry says how far), the header saying loading */
+            l->loading = true;
+            return;
+        }
+        if (filler) {
+            list_preempt_fill(app);
+            pend(lp, PEND_FETCH, move, key, NULL);
+            return;
+        }
         /* One query at a time. Paging keys are carried (see carry); a
          * reload, re-sort or jump is redone once the current query ends,
          * so the rows never disagree with the header. */
@@ -70,7 +144,7 @@ void list_fetch(struct list_pane *lp, enum browse_move move, const struct browse
         key = &edge;
     }
     char *err = NULL;
-    if (!browse_build_page(&app->q, &l->spec, move, key, BROWSE_PAGE_ROWS, &err)) {
+    if (!browse_build_screen(&app->q, &l->spec, move, key, screen_rows(lp), &err)) {
         ui_status(app, " %s", err);
         free(err);
     } else {
@@ -119,8 +193,26 @@ void list_goto(struct list_pane *lp, const char *text)
 {
     struct app *app = lp->base.app;
     char *err = NULL;
-    if (app->busy)
+    if (app->busy) {
+        if (list_preempt_fill(app)) {
+            lp->l.goto_pending = true;
+            pend(lp, PEND_GOTO, BROWSE_AROUND, NULL, text);
+        }
         return;
+    }
+    if (browse_sort_not_null(lp->l.spec.sort)) {
+        /* one round trip: the page around the row, its keyset read from
+         * the row inside the query */
+        if (!browse_build_around_id(&app->q, &lp->l.spec, text, screen_rows(lp), true, &err)) {
+            ui_status(app, " %s", err);
+            free(err);
+            return;
+        }
+        send(lp, LQ_GOTO, BROWSE_AROUND);
+        lp->l.loading = true;
+        lp->l.goto_pending = true;
+        return;
+    }
     if (!browse_build_lookup(&app->q, lp->l.spec.entity, text, &err)) {
         ui_status(app, " %s", err);
         free(err);
@@ -136,12 +228,14 @@ static void goto_hit(struct list_pane *lp)
     struct list_view *l = &lp->l;
     if (l->hits.n == 0)
         return;
-    ui_status(lp->base.app, " match %zu of %zu for '%s' (%s)%s", l->hit + 1, l->hits.n, l->search,
+    ui_status(lp->base.app, " match %zu of %zu%s for '%s' (%s)%s", l->hit + 1, l->hits.n,
+              lp->hits_want ? "+" : "", l->search,
               l->hits.labels && l->hits.labels[l->hit] ? l->hits.labels[l->hit] : "",
               l->hits.how == BROWSE_MATCH_SIMILAR ? "; no name has these words: near spellings"
               : l->hits.how == BROWSE_MATCH_SUBSTRING ? "; inside words" : "");
     list_goto(lp, l->hits.ids[l->hit]);
     l->goto_pending = false; /* the match line already says where we are */
+    lp->pend.goto_pending = false;
 }
 
 void list_search(struct list_pane *lp, const char *term)
@@ -150,9 +244,15 @@ void list_search(struct list_pane *lp, const char *term)
     struct list_view *l = &lp->l;
     if (!*term)
         return;
+    if (app->busy && list_preempt_fill(app)) {
+        pend(lp, PEND_SEARCH, BROWSE_FIRST, NULL, term);
+        return;
+    }
     snprintf(l->search, sizeof l->search, "%s", term);
     char *err = NULL;
-    if (app->busy || !browse_build_search(&app->q, &l->spec, term, BROWSE_SEARCH_HITS, &err)) {
+    /* the first screenful of hits: the first is shown at once, the rest
+     * (up to BROWSE_SEARCH_HITS, for n / N) comes in the background */
+    if (app->busy || !browse_build_search(&app->q, &l->spec, term, screen_rows(lp), &err)) {
         ui_status(app, " %s", err ? err : "busy: try again");
         free(err);
         return;
@@ -169,6 +269,10 @@ static void open_detail(struct list_pane *lp)
 {
     struct app *app = lp->base.app;
     struct list_view *l = &lp->l;
+    if (app->busy && l->page.nrows && list_preempt_fill(app)) {
+        pend(lp, PEND_DETAIL, BROWSE_FIRST, NULL, NULL);
+        return;
+    }
     if (app->busy || l->page.nrows == 0)
         return;
     char **row = l->page.rows[l->selected];
@@ -228,15 +332,34 @@ static void on_page(struct list_pane *lp, const struct browse_query *q, PGresult
         l->offset = l->offset >= (int64_t)page.nrows ? l->offset - (int64_t)page.nrows : -1;
     else
         l->offset = page.at_start ? 0 : -1;
+    size_t kept = 0, view_top = l->top;
+    if (move == BROWSE_NEXT && l->page.nrows) {
+        /* The rows of the old page from the view's top on stay above the
+         * new ones, so that the view goes on from where it was: a PgDn
+         * past the page's end would otherwise skip the rows below it. */
+        size_t k = l->top < l->page.nrows ? l->top : l->page.nrows;
+        struct browse_page tail = {.ncols = l->page.ncols, .nrows = l->page.nrows - k, .focus = -1};
+        tail.rows = xcalloc(tail.nrows + 1, sizeof *tail.rows);
+        memcpy(tail.rows, l->page.rows + k, tail.nrows * sizeof *tail.rows);
+        tail.at_start = k == 0 && l->page.at_start;
+        l->page.nrows = k; /* the head alone is freed below */
+        kept = browse_page_merge(&page, &tail, BROWSE_PREV);
+        if (l->offset >= 0)
+            l->offset = l->offset >= (int64_t)kept ? l->offset - (int64_t)kept : -1;
+        view_top -= k;
+    }
     browse_page_free(&l->page);
     l->page = page;
     l->loaded = true;
+    lp->gen++;
+    lp->fill_origin = move;
+    lp->fill_want = q->limit < BROWSE_PAGE_ROWS;
     size_t n = page.nrows, rows = (size_t)lp->page_rows;
     switch (move) {
     case BROWSE_NEXT: {
-        long at = l->carry > 0 ? l->carry - 1 : 0;
+        long at = (long)kept + (l->carry > 0 ? l->carry - 1 : 0);
         l->selected = at < (long)n ? (size_t)at : (n ? n - 1 : 0);
-        l->top = 0;
+        l->top = view_top;
         break;
     }
     case BROWSE_PREV: {
@@ -271,6 +394,7 @@ static void on_page(struct list_pane *lp, const struct browse_query *q, PGresult
         }
         l->goto_pending = false;
         l->top = l->selected > rows / 2 ? l->selected - rows / 2 : 0;
+        lp->fill_anchor = page.pivot;
         break;
     case BROWSE_FIRST:
     default:
@@ -281,6 +405,148 @@ static void on_page(struct list_pane *lp, const struct browse_query *q, PGresult
     l->carry = 0;
 }
 
+/* The rest of the page came: in its place, the cursor and the view where
+ * they were (on the same rows), or as far as the user scrolled into it
+ * meanwhile (carry). */
+static void on_fill(struct list_pane *lp, const struct browse_query *q, PGresult *res)
+{
+    struct app *app = lp->base.app;
+    struct list_view *l = &lp->l;
+    struct browse_page f;
+    char *err = NULL;
+    if (!browse_parse_page(q, res, &f, &err)) {
+        /* Esc, or an error: the page stays as it is; a key past its
+         * rows asks for the next one as before the fill existed */
+        lp->fill_want = false;
+        l->loading = l->stale;
+        l->carry = 0;
+        ui_status(app, " the rest of the page was not read: %s", err);
+        free(err);
+        return;
+    }
+    size_t added = browse_page_merge(&l->page, &f, q->move);
+    if (q->move == BROWSE_PREV) {
+        l->selected += added;
+        l->top += added;
+        lp->fill_anchor += added;
+        if (l->offset >= 0)
+            l->offset = l->offset >= (int64_t)added ? l->offset - (int64_t)added : -1;
+        if (l->page.at_start)
+            l->offset = 0;
+    }
+    if (l->carry) {
+        long at = (long)l->selected + l->carry, n = (long)l->page.nrows;
+        l->carry = at < 0 ? at : at >= n ? at - (n - 1) : 0;
+        l->selected = at < 0 ? 0 : at >= n ? (size_t)(n ? n - 1 : 0) : (size_t)at;
+    }
+    l->loading = l->stale || l->carry != 0;
+}
+
+/* What the background reads when the connection is free, the pane on
+ * screen first: the rest of its page, then the rest of its hits, then
+ * the estimate of the header. A carry the page cannot take asks for the
+ * next page the ordinary way. */
+static void background(struct list_pane *lp)
+{
+    struct app *app = lp->base.app;
+    struct list_view *l = &lp->l;
+    if (app->busy || worker_active(app) || app->reconnect[0] || lp->pend.kind != PEND_NONE)
+        return;
+    char *err = NULL;
+    enum browse_move dir;
+    size_t want;
+    if (lp->fill_want && list_shown(lp)) {
+        lp->fill_want = browse_fill_next(&l->page, lp->fill_origin, lp->fill_anchor,
+                                         BROWSE_PAGE_ROWS, &dir, &want);
+        if (lp->fill_want) {
+            if (!browse_build_fill(&app->q, &l->spec, &l->page, dir, want, &err)) {
+                lp->fill_want = false;
+                free(err);
+                return;
+            }
+            lp->fill_dropped = false;
+            /* tests/console-async.sh stops here to hold a fill at the server */
+            fault_point("console-fill");
+            app_send(app, &lp->base, (int)(LQ_FILL | (lp->gen & 0x7ffffffu) << 4));
+            return;
+        }
+    }
+    if (l->carry && list_shown(lp)) {
+        /* past the page's edge, and no fill brings the rows: the next page */
+        bool down = l->carry > 0;
+        if (down ? l->page.at_end : l->page.at_start)
+            l->carry = 0;
+        else
+            list_fetch(lp, down ? BROWSE_NEXT : BROWSE_PREV, NULL);
+        if (app->busy)
+            return;
+    }
+    if (lp->hits_want && list_shown(lp)) {
+        lp->hits_want = false;
+        if (browse_build_search(&app->q, &l->spec, l->search, BROWSE_SEARCH_HITS, &err)) {
+            lp->fill_dropped = false;
+            app_send(app, &lp->base, (int)(LQ_HITS | (lp->gen & 0x7ffffffu) << 4));
+            return;
+        }
+        free(err);
+    }
+    if (lp->want_count) {
+        lp->want_count = false;
+        list_count(lp);
+    }
+}
+
+/* All the hits came: they replace the screenful, the current hit kept. */
+static void on_hits(struct list_pane *lp, const struct browse_query *q, PGresult *res)
+{
+    struct list_view *l = &lp->l;
+    struct browse_hits h;
+    char *err = NULL;
+    if (!browse_parse_hits(q, res, &h, &err)) {
+        free(err);
+        return;
+    }
+    const char *cur = l->hits.n ? l->hits.ids[l->hit] : NULL;
+    size_t at = l->hit < h.n ? l->hit : 0;
+    for (size_t i = 0; cur && i < h.n; i++)
+        if (strcmp(h.ids[i], cur) == 0) {
+            at = i;
+            break;
+        }
+    browse_hits_free(&l->hits);
+    l->hits = h;
+    l->hit = at;
+    if (strncmp(lp->base.app->status, " match ", 7) == 0 && h.n)
+        ui_status(lp->base.app, " match %zu of %zu for '%s' (%s)%s", l->hit + 1, l->hits.n,
+                  l->search, l->hits.labels[l->hit] ? l->hits.labels[l->hit] : "",
+                  l->hits.how == BROWSE_MATCH_SIMILAR ? "; no name has these words: near spellings"
+                  : l->hits.how == BROWSE_MATCH_SUBSTRING ? "; inside words" : "");
+}
+
+/* The query was cancelled by our own cancel of a fill, which reached it
+ * instead (PQcancel cannot say which statement it means): send it again. */
+static bool resend(struct list_pane *lp, int tag, const struct browse_query *q, PGresult *res)
+{
+    struct app *app = lp->base.app;
+    if (!lp->own_cancel)
+        return false;
+    const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+    enum list_query k = LQ_KIND(tag);
+    if (k == LQ_FILL || k == LQ_HITS || PQresultStatus(res) == PGRES_TUPLES_OK)
+        return false;
+    lp->own_cancel = false;
+    if (!state || strcmp(state, "57014") != 0 || app->busy)
+        return false;
+    struct browse_query *c = &app->q;
+    *c = *q;
+    c->sql = xstrdup(q->sql);
+    c->params = xcalloc((size_t)q->nparams + 1, sizeof *c->params);
+    for (int i = 0; i < q->nparams; i++)
+        c->params[i] = q->params[i] ? xstrdup(q->params[i]) : NULL;
+    c->focus_id = q->focus_id ? xstrdup(q->focus_id) : NULL;
+    return app_send(app, &lp->base, tag);
+}
+
 static void on_result(struct pane *p, int tag, const struct browse_query *q, PGresult *res,
                       const char *error)
 {
@@ -288,12 +554,48 @@ static void on_result(struct pane *p, int tag, const struct browse_query *q, PGr
     struct app *app = p->app;
     struct list_view *l = &lp->l;
     char *err = NULL;
-    lp->want_count = false;
+    enum list_query kind = LQ_KIND(tag);
+    if (kind == LQ_FILL || kind == LQ_HITS) {
+        /* a fill cancelled by a key, or of a page since replaced, never shows */
+        bool dropped = lp->fill_dropped || (unsigned)tag >> 4 != (lp->gen & 0x7ffffffu);
+        lp->fill_dropped = false;
+        const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+        if (state && strcmp(state, "57014") == 0)
+            lp->own_cancel = false; /* the cancel met the fill, as meant */
+        if (dropped)
+            return;
+        if (!res) {
+            lp->fill_want = false;
+            ui_status(app, " %s", error);
+        } else if (kind == LQ_FILL) {
+            on_fill(lp, q, res);
+        } else {
+            on_hits(lp, q, res);
+        }
+        return;
+    }
+    if (res && resend(lp, tag, q, res))
+        return;
+    if (res && PQresultStatus(res) == PGRES_TUPLES_OK)
+        lp->own_cancel = false;
     if (!res) {
         ui_status(app, " %s", error);
         return;
     }
-    switch ((enum list_query)tag) {
+    switch (kind) {
+    case LQ_FILL:
+    case LQ_HITS:
+        break;
+    case LQ_GOTO:
+        if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 0) {
+            /* no row around: there is no such row (or nothing passes the
+             * filters): the list stays as it is */
+            l->loading = l->stale;
+            l->goto_pending = false;
+            ui_status(app, " no such row");
+            break;
+        }
+        /* fall through */
     case LQ_PAGE:
         on_page(lp, q, res);
         lp->want_count = l->estimate < 0;
@@ -307,6 +609,7 @@ static void on_result(struct pane *p, int tag, const struct browse_query *q, PGr
     }
     case LQ_SEARCH:
         browse_hits_free(&l->hits);
+        lp->hits_want = false;
         if (!browse_parse_hits(q, res, &l->hits, &err)) {
             ui_status(app, " %s", err);
             free(err);
@@ -314,8 +617,13 @@ static void on_result(struct pane *p, int tag, const struct browse_query *q, PGr
             ui_status(app, " no match for '%s'", l->search);
         } else {
             l->hit = 0;
-            ui_status(app, " %zu %s match%s for '%s' (n/N to move)", l->hits.n,
-                      browse_match_name(l->hits.how), l->hits.n == 1 ? "" : "es", l->search);
+            lp->gen++;
+            /* as many answers as asked (before a name met twice was
+             * dropped): there may be more */
+            lp->hits_want = q->limit < BROWSE_SEARCH_HITS && (size_t)PQntuples(res) >= q->limit;
+            ui_status(app, " %zu%s %s match%s for '%s' (n/N to move)", l->hits.n,
+                      lp->hits_want ? "+" : "", browse_match_name(l->hits.how),
+                      l->hits.n == 1 ? "" : "es", l->search);
             goto_hit(lp);
         }
         break;
@@ -352,10 +660,39 @@ static void on_result(struct pane *p, int tag, const struct browse_query *q, PGr
     }
 }
 
+/* What a key asked while a fill ran, now that the fill is gone. */
+static void run_pend(struct list_pane *lp)
+{
+    struct list_pend pd = lp->pend;
+    memset(&lp->pend, 0, sizeof lp->pend);
+    switch (pd.kind) {
+    case PEND_FETCH:
+        list_fetch(lp, pd.move, pd.has_key ? &pd.key : NULL);
+        break;
+    case PEND_GOTO:
+        list_goto(lp, pd.text);
+        lp->l.goto_pending = pd.goto_pending;
+        break;
+    case PEND_SEARCH:
+        list_search(lp, pd.text);
+        break;
+    case PEND_DETAIL:
+        open_detail(lp);
+        break;
+    case PEND_NONE:
+        break;
+    }
+    browse_key_free(&pd.key);
+}
+
 /* A reload, re-sort or jump asked for while the connection was busy. */
 static void retry(struct pane *p)
 {
     struct list_pane *lp = (struct list_pane *)p;
+    if (lp->pend.kind != PEND_NONE && !p->app->busy) {
+        run_pend(lp);
+        return;
+    }
     if (lp->l.stale) {
         lp->l.stale = false;
         list_resort(lp, lp->l.spec.sort, lp->l.spec.desc);
@@ -366,10 +703,6 @@ static void follow_up(struct pane *p)
 {
     struct list_pane *lp = (struct list_pane *)p;
     struct app *app = p->app;
-    bool count = lp->want_count;
-    lp->want_count = false;
-    if (count && !app->busy)
-        list_count(lp);
     /* Details open over a list that was just reloaded (a save, r): read
      * them again for the row the list now shows. */
     if (lp->detail_reload && !app->busy && !lp->l.loading) {
@@ -377,6 +710,7 @@ static void follow_up(struct pane *p)
         if (lp->detail_open && list_shown(lp))
             open_detail(lp);
     }
+    background(lp);
 }
 
 /* ---- keys ------------------------------------------------------------------ */
@@ -625,6 +959,11 @@ static void tick(struct pane *p, double now, bool shown)
         export_job_free(lp->export);
         lp->export = NULL;
     }
+    /* a pane shown again, a job that gave the connection back: the
+     * background goes on */
+    if (lp->pend.kind != PEND_NONE && !p->app->busy && !worker_active(p->app))
+        run_pend(lp);
+    background(lp);
 }
 
 static bool cancel_op(struct pane *p)
@@ -649,6 +988,7 @@ static void free_op(struct pane *p)
     browse_page_free(&lp->l.page);
     browse_hits_free(&lp->l.hits);
     browse_org_detail_free(&lp->detail);
+    browse_key_free(&lp->pend.key);
     free(lp->delete_id);
     free(lp->delete_token);
     free(lp->restore_id);

@@ -53,10 +53,34 @@ struct list_pane {
     char *delete_id, *delete_token; /* the organization a 'D' asks about */
     char *restore_id;               /* the row the saved session was on */
     struct export_job *export;      /* an ':export' under way, or NULL */
+    /* Screenful first (browse.h): a page or a search comes as what the
+     * screen shows, the rest is read in the background on the same
+     * connection, and a key that needs another query cancels that. */
+    enum browse_move fill_origin;   /* the move that asked for the page */
+    size_t fill_anchor;             /* BROWSE_AROUND: the row it was asked around */
+    bool fill_want;                 /* the page may be short: fill it when idle */
+    bool hits_want;                 /* the hits came as a screenful: read them all */
+    bool fill_dropped;              /* the fill in flight was cancelled: drop its answer */
+    bool own_cancel;                /* we cancelled a fill: a cancelled next query is ours */
+    unsigned gen;                   /* bumped when the page or hits are replaced */
+    struct list_pend {              /* what a key asked while a fill ran */
+        enum { PEND_NONE, PEND_FETCH, PEND_GOTO, PEND_SEARCH, PEND_DETAIL } kind;
+        enum browse_move move;
+        bool has_key;
+        struct browse_key key;
+        bool goto_pending;
+        char text[256];
+    } pend;
 };
 
-/* What the list asked the connection (the query slot's tag). */
-enum list_query { LQ_PAGE, LQ_COUNT, LQ_SEARCH, LQ_LOOKUP, LQ_DETAIL };
+/* What the list asked the connection (the query slot's tag: the kind in
+ * the low 4 bits, a fill's generation above). */
+enum list_query { LQ_PAGE, LQ_COUNT, LQ_SEARCH, LQ_LOOKUP, LQ_DETAIL, LQ_FILL, LQ_HITS, LQ_GOTO };
+#define LQ_KIND(tag) ((enum list_query)((unsigned)(tag) & 15u))
+/* A fill of a list pane is in flight: cancel it (its answer is dropped)
+ * so that the key that asked for another query does not wait behind it;
+ * false when the query in flight is not a fill. */
+bool list_preempt_fill(struct app *app);
 
 struct pane *list_pane_orgs_new(struct app *app);
 struct pane *list_pane_contacts_new(struct app *app);

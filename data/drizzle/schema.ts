@@ -225,6 +225,7 @@ export const organizations = pgTable('Organization', {
   index('Organization_priority_name_id_idx').on(t.priority, t.name, t.id),
   index('Organization_priority_updatedAt_id_idx').on(t.priority, t.updatedAt, t.id),
   index('Organization_priority_estimatedRevenue_id_idx').on(t.priority, t.estimatedRevenue, t.id),
+  index('Organization_priority_type_estimatedRevenue_id_idx').on(t.priority, t.type, t.estimatedRevenue, t.id),
   index('Organization_segment_name_id_idx').on(t.segment, t.name, t.id),
   index('Organization_segment_status_idx').on(t.segment, t.status),
   index('Organization_status_priority_name_id_idx').on(t.status, t.priority, t.name, t.id),

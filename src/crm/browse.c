@@ -242,7 +242,8 @@ struct pagegen {
     const struct entity_def *ed;
     const struct sort_def *sd;
     const struct browse_key *key;
-    int keyparam[BROWSE_MAX_KEY];   /* $n of each non-NULL key value */
+    char *keyval[BROWSE_MAX_KEY];   /* each non-NULL key value: "$n::type", or
+                                     * the row's own column read by id */
     const char *filter;             /* conditions, may be "" */
     size_t nalts;                   /* 0, or the labels of the split filter */
     char *alts[8];                  /* "o.segment = $n::…" per label */
@@ -277,7 +278,7 @@ static void add_eq(struct strbuf *sb, const struct pagegen *g, size_t i)
 {
     const struct col_def *c = key_col(g, i);
     if (g->key->v[i])
-        sb_addf(sb, "%s = $%d::%s AND ", c->expr, g->keyparam[i], c->type);
+        sb_addf(sb, "%s = %s AND ", c->expr, g->keyval[i]);
     else
         sb_addf(sb, "%s IS NULL AND ", c->expr);
 }
@@ -310,14 +311,14 @@ static void gen_after(const struct pagegen *g, const struct trav *t, size_t s,
         sb_adds(&sb, prefix);
         if (e - s == 1) {
             const struct col_def *c = key_col(g, s);
-            sb_addf(&sb, "%s %s $%d::%s", c->expr, op, g->keyparam[s], c->type);
+            sb_addf(&sb, "%s %s %s", c->expr, op, g->keyval[s]);
         } else {
             sb_addc(&sb, '(');
             for (size_t i = s; i < e; i++)
                 sb_addf(&sb, "%s%s", i > s ? ", " : "", key_col(g, i)->expr);
             sb_addf(&sb, ") %s (", op);
             for (size_t i = s; i < e; i++)
-                sb_addf(&sb, "%s$%d::%s", i > s ? ", " : "", g->keyparam[i], key_col(g, i)->type);
+                sb_addf(&sb, "%s%s", i > s ? ", " : "", g->keyval[i]);
             sb_addc(&sb, ')');
         }
         push_branch(out, sb_detach(&sb));
@@ -428,9 +429,11 @@ static void gen_side(struct strbuf *sb, const struct pagegen *g, const struct tr
     }
 }
 
-bool browse_build_page(struct browse_query *q, const struct browse_spec *spec,
-                       enum browse_move move, const struct browse_key *key, size_t limit,
-                       char **err)
+static bool lookup_id(enum browse_entity e, const char *text, char id[UUID_TEXT_LEN + 1]);
+
+static bool build_page(struct browse_query *q, const struct browse_spec *spec,
+                       enum browse_move move, const struct browse_key *key, const char *by_id,
+                       size_t limit, bool screen, char **err)
 {
     browse_query_start(q, BROWSE_Q_PAGE, spec->entity);
     if ((unsigned)spec->sort >= BROWSE_NSORTS || browse_sort_defs[spec->sort].entity != spec->entity) {
@@ -470,9 +473,19 @@ bool browse_build_page(struct browse_query *q, const struct browse_spec *spec,
     g.filter = w.buf ? w.buf : "";
     if (split >= 0)
         g.nalts = browse_filter_split_alts(q, spec, split, g.alts, sizeof g.alts / sizeof g.alts[0]);
-    if (with_key)
+    if (with_key && by_id) {
+        /* the key's values read from the row itself, each an InitPlan
+         * the index range takes like a parameter */
+        int p = browse_add_param(q, by_id);
         for (size_t i = 0; i < sd->nkey; i++)
-            g.keyparam[i] = key->v[i] ? browse_add_param(q, key->v[i]) : 0;
+            g.keyval[i] = xasprintf("(SELECT %s FROM %s WHERE %s = $%d::uuid)",
+                                    key_col(&g, i)->expr, g.ed->from, g.ed->cols[0].expr, p);
+    } else if (with_key) {
+        for (size_t i = 0; i < sd->nkey; i++)
+            if (key->v[i])
+                g.keyval[i] = xasprintf("$%d::%s", browse_add_param(q, key->v[i]),
+                                        key_col(&g, i)->type);
+    }
 
     struct trav fwd = {.backward = spec->desc, .lead_nulls_last = true};
     struct trav rev = {.backward = !spec->desc, .lead_nulls_last = false};
@@ -493,27 +506,74 @@ bool browse_build_page(struct browse_query *q, const struct browse_spec *spec,
         /* Up to limit+1 rows on each side, the key's row opening the
          * second; the parser cuts the window. */
         sb_adds(&sb, "SELECT * FROM ((");
-        gen_side(&sb, &g, &rev, true, false, limit + 1, 0);
+        /* a screenful reads half each side: near an end its fills, not
+         * this query, bring the rows of the other side */
+        q->side_before = screen ? limit / 2 + 1 : limit + 1;
+        q->side_after = screen ? limit - limit / 2 + 1 : limit + 1;
+        gen_side(&sb, &g, &rev, true, false, q->side_before, 0);
         sb_adds(&sb, ") UNION ALL (");
-        gen_side(&sb, &g, &fwd, true, true, limit + 1, 1);
+        gen_side(&sb, &g, &fwd, true, true, q->side_after, 1);
         sb_adds(&sb, ")) a");
         add_total_order(&sb, &g, &fwd);
-        q->focus_id = xstrdup(key->v[sd->nkey - 1]);
+        q->focus_id = xstrdup(by_id ? by_id : key->v[sd->nkey - 1]);
         break;
     }
     q->sql = sb_detach(&sb);
     sb_free(&w);
     for (size_t a = 0; a < g.nalts; a++)
         free(g.alts[a]);
+    for (size_t i = 0; i < BROWSE_MAX_KEY; i++)
+        free(g.keyval[i]);
     return true;
 }
 
-bool browse_build_lookup(struct browse_query *q, enum browse_entity e, const char *text,
+bool browse_build_page(struct browse_query *q, const struct browse_spec *spec,
+                       enum browse_move move, const struct browse_key *key, size_t limit,
+                       char **err)
+{
+    return build_page(q, spec, move, key, NULL, limit, false, err);
+}
+
+bool browse_build_screen(struct browse_query *q, const struct browse_spec *spec,
+                         enum browse_move move, const struct browse_key *key, size_t limit,
                          char **err)
 {
-    browse_query_start(q, BROWSE_Q_LOOKUP, e);
-    const struct entity_def *ed = &browse_entity_defs[e];
+    return build_page(q, spec, move, key, NULL, limit, true, err);
+}
+
+bool browse_sort_not_null(enum browse_sort s)
+{
+    const struct sort_def *sd = &browse_sort_defs[s];
+    for (size_t i = 0; i < sd->nkey; i++)
+        if (browse_entity_defs[sd->entity].cols[sd->key[i]].nullable)
+            return false;
+    return true;
+}
+
+bool browse_build_around_id(struct browse_query *q, const struct browse_spec *spec,
+                            const char *text, size_t limit, bool screen, char **err)
+{
+    browse_query_start(q, BROWSE_Q_PAGE, spec->entity);
+    if ((unsigned)spec->sort >= BROWSE_NSORTS || !browse_sort_not_null(spec->sort)) {
+        *err = xstrdup("a page around an id needs a sort on columns that are never NULL");
+        return false;
+    }
     char id[UUID_TEXT_LEN + 1];
+    if (!lookup_id(spec->entity, text, id)) {
+        *err = xstrdup("an empty id");
+        return false;
+    }
+    /* any non-NULL placeholder: the key's NULL pattern (none) is all the
+     * builder reads from it */
+    struct browse_key key = {.n = browse_sort_defs[spec->sort].nkey};
+    for (size_t i = 0; i < key.n; i++)
+        key.v[i] = (char *)"";
+    return build_page(q, spec, BROWSE_AROUND, &key, id, limit, screen, err);
+}
+
+/* The target id of a UUID or legacy id as typed; false when empty. */
+static bool lookup_id(enum browse_entity e, const char *text, char id[UUID_TEXT_LEN + 1])
+{
     size_t len = strlen(text);
     /* Blanks around a pasted id are never part of it. */
     while (len && (*text == ' ' || *text == '\t')) {
@@ -522,7 +582,16 @@ bool browse_build_lookup(struct browse_query *q, enum browse_entity e, const cha
     }
     while (len && (text[len - 1] == ' ' || text[len - 1] == '\t' || text[len - 1] == '\n'))
         len--;
-    if (id_map_uuid(ed->table, text, len, id) == ID_INVALID) {
+    return id_map_uuid(browse_entity_defs[e].table, text, len, id) != ID_INVALID;
+}
+
+bool browse_build_lookup(struct browse_query *q, enum browse_entity e, const char *text,
+                         char **err)
+{
+    browse_query_start(q, BROWSE_Q_LOOKUP, e);
+    const struct entity_def *ed = &browse_entity_defs[e];
+    char id[UUID_TEXT_LEN + 1];
+    if (!lookup_id(e, text, id)) {
         *err = xstrdup("an empty id");
         return false;
     }
@@ -656,8 +725,10 @@ bool browse_parse_page(const struct browse_query *q, const PGresult *res,
             b = nb < n - a ? nb : n - a;
         first = nb - b;
         count = b + a;
-        out->at_start = b == nb && nb <= n;
-        out->at_end = a == na && na <= n;
+        /* an end is reached when a side gave fewer rows than it asked */
+        out->at_start = b == nb && nb < q->side_before;
+        out->at_end = a == na && na < q->side_after;
+        out->pivot = b;
         if (na > 0 && q->focus_id
             && strcmp(PQgetvalue(res, (int)nb, 0), q->focus_id) == 0)
             out->focus = (ptrdiff_t)b;
@@ -672,3 +743,127 @@ bool browse_parse_page(const struct browse_query *q, const PGresult *res,
     return true;
 }
 
+
+/* ------------------------------------------------------------------------
+ * Screenful first, the rest in the background (browse.h)
+ * ------------------------------------------------------------------------ */
+
+bool browse_fill_next(const struct browse_page *p, enum browse_move origin, size_t anchor,
+                      size_t page_rows, enum browse_move *dir, size_t *want)
+{
+    if (p->nrows == 0 || p->nrows >= page_rows)
+        return false;
+    size_t need = page_rows - p->nrows;
+    switch (origin) {
+    case BROWSE_FIRST:
+    case BROWSE_NEXT:
+        if (p->at_end)
+            return false;
+        *dir = BROWSE_NEXT;
+        *want = need;
+        return true;
+    case BROWSE_LAST:
+    case BROWSE_PREV:
+        if (p->at_start)
+            return false;
+        *dir = BROWSE_PREV;
+        *want = need;
+        return true;
+    case BROWSE_AROUND: {
+        /* as a page asked for around the row whole: the row about in the
+         * middle, more of one side where the other runs out */
+        size_t below = anchor < p->nrows ? p->nrows - anchor : 0, half = page_rows - page_rows / 2;
+        if (!p->at_end && below < half) {
+            *dir = BROWSE_NEXT;
+            *want = half - below < need ? half - below : need;
+        } else if (!p->at_start) {
+            *dir = BROWSE_PREV;
+            *want = need;
+        } else if (!p->at_end) {
+            *dir = BROWSE_NEXT;
+            *want = need;
+        } else {
+            return false;
+        }
+        return true;
+    }
+    }
+    return false;
+}
+
+bool browse_build_fill(struct browse_query *q, const struct browse_spec *spec,
+                       const struct browse_page *p, enum browse_move dir, size_t want,
+                       char **err)
+{
+    if (p->nrows == 0 || (dir != BROWSE_NEXT && dir != BROWSE_PREV)) {
+        browse_query_start(q, BROWSE_Q_PAGE, spec->entity);
+        *err = xstrdup("a fill continues a page after its last or before its first row");
+        return false;
+    }
+    struct browse_key key;
+    browse_key_from_row(spec->sort, p->rows[dir == BROWSE_NEXT ? p->nrows - 1 : 0], &key);
+    bool ok = browse_build_page(q, spec, dir, &key, want, err);
+    browse_key_free(&key);
+    return ok;
+}
+
+static size_t id_hash(const char *s)
+{
+    size_t h = 5381;
+    for (; *s; s++)
+        h = h * 33 + (unsigned char)*s;
+    return h;
+}
+
+size_t browse_page_merge(struct browse_page *p, struct browse_page *fill, enum browse_move dir)
+{
+    /* the ids p holds, in a small open-addressing set of row numbers */
+    size_t cap = 16;
+    while (cap < 2 * p->nrows)
+        cap *= 2;
+    size_t *seen = xmalloc(cap * sizeof *seen);
+    for (size_t i = 0; i < cap; i++)
+        seen[i] = SIZE_MAX;
+    for (size_t r = 0; r < p->nrows; r++) {
+        size_t j = id_hash(p->rows[r][0]) & (cap - 1);
+        while (seen[j] != SIZE_MAX)
+            j = (j + 1) & (cap - 1);
+        seen[j] = r;
+    }
+    char ***rows = xcalloc(p->nrows + fill->nrows + 1, sizeof *rows);
+    size_t n = 0, added = 0;
+    if (dir == BROWSE_NEXT)
+        for (size_t r = 0; r < p->nrows; r++)
+            rows[n++] = p->rows[r];
+    for (size_t r = 0; r < fill->nrows; r++) {
+        const char *id = fill->rows[r][0];
+        size_t j = id_hash(id) & (cap - 1);
+        bool dup = false;
+        while (seen[j] != SIZE_MAX && !(dup = strcmp(p->rows[seen[j]][0], id) == 0))
+            j = (j + 1) & (cap - 1);
+        if (dup) {
+            free(fill->rows[r]);
+            continue;
+        }
+        rows[n++] = fill->rows[r];
+        added++;
+    }
+    if (dir != BROWSE_NEXT)
+        for (size_t r = 0; r < p->nrows; r++)
+            rows[n++] = p->rows[r];
+    free(seen);
+    free(p->rows);
+    p->rows = rows;
+    p->nrows = n;
+    if (dir == BROWSE_NEXT) {
+        p->at_end = fill->at_end;
+    } else {
+        p->at_start = fill->at_start;
+        p->pivot += added;
+        if (p->focus >= 0)
+            p->focus += (ptrdiff_t)added;
+    }
+    free(fill->rows);
+    memset(fill, 0, sizeof *fill);
+    return added;
+}

@@ -60,6 +60,17 @@
 #define BROWSE_PAGE_ROWS 200
 #define BROWSE_SEARCH_HITS 500
 #define BROWSE_DETAIL_ROWS 20
+/* Screenful first. Shipping 200 rows or 500 hits costs several primary-key
+ * round trips by itself, so the console first asks for what the screen
+ * shows, draws it, and fetches the rest of the page (or of the hits) in
+ * the background (browse_fill_next, browse_build_fill, browse_page_merge):
+ *   BROWSE_SCREEN_ROWS   rows (or hits) of the first query when the window's
+ *                        height is not known yet, and what the bench times:
+ *                        a 36-line terminal's list rows plus the margin;
+ *   BROWSE_SCREEN_MARGIN rows asked beyond the visible ones, so that the
+ *                        first cursor moves past the bottom need nothing. */
+#define BROWSE_SCREEN_ROWS 40
+#define BROWSE_SCREEN_MARGIN 8
 
 enum browse_entity { BROWSE_ORGS, BROWSE_CONTACTS };
 
@@ -206,6 +217,7 @@ struct browse_query {
     enum browse_move move;
     size_t limit;
     char *focus_id;             /* BROWSE_AROUND: id of the key's row */
+    size_t side_before, side_after; /* BROWSE_AROUND: rows asked each side */
     /* Never prepared, even by a preparing session: a search, whose best
      * plan depends on the words (a generic plan cannot see that a LIKE
      * pattern is selective and walks the name index instead of the
@@ -227,12 +239,48 @@ struct browse_page {
     /* BROWSE_AROUND: index of the key's row, -1 when it is not in the list
      * (it does not pass the filters: the page is where it would be). */
     ptrdiff_t focus;
+    /* BROWSE_AROUND: index of the first row at or after the key's place
+     * (the focus when the row passes the filters): where the page was
+     * asked around, the anchor of its fills. */
+    size_t pivot;
     /* Nothing before the first row / after the last row (within the
      * filters, as of this query). */
     bool at_start, at_end;
 };
 
 void browse_page_free(struct browse_page *p);
+
+/* Screenful first, the rest in the background. A page asked for with
+ * fewer rows than page_rows (a screenful) is completed by fills: keyset
+ * ranges after its last row (BROWSE_NEXT) or before its first
+ * (BROWSE_PREV), so the seam is exact under every sort (ties broken by
+ * id), whatever rows changed between the two queries.
+ * browse_fill_next: the next fill the page needs, given the move that
+ * asked for it (FIRST and NEXT grow downward, LAST and PREV upward,
+ * AROUND downward to about half a page below anchor, the row it was
+ * asked around, then upward, then downward again if the top is reached);
+ * false when the page is complete (page_rows rows, or both ends reached
+ * the way it grows). browse_build_fill builds it (want rows, keyset of the
+ * edge row of p under spec's sort). browse_page_merge moves fill's rows
+ * into p, after or before its rows (dir), leaving out any row p already
+ * holds (a row updated between the queries may have moved across the
+ * seam), takes the end flag of that side from fill and frees fill; it
+ * returns how many rows went in (before p's rows for BROWSE_PREV: indexes
+ * into p shift by that). */
+/* browse_build_screen: the first query of a page the console fills: as
+ * browse_build_page, except that BROWSE_AROUND reads about limit / 2 rows
+ * each side (not limit + 1), half the work for the first screen; near an
+ * end the page is then short on that side and the fills complete it.
+ * (browse_build_around_id's screen does the same.) */
+bool browse_build_screen(struct browse_query *q, const struct browse_spec *spec,
+                         enum browse_move move, const struct browse_key *key, size_t limit,
+                         char **err);
+bool browse_fill_next(const struct browse_page *p, enum browse_move origin, size_t anchor,
+                      size_t page_rows, enum browse_move *dir, size_t *want);
+bool browse_build_fill(struct browse_query *q, const struct browse_spec *spec,
+                       const struct browse_page *p, enum browse_move dir, size_t want,
+                       char **err);
+size_t browse_page_merge(struct browse_page *p, struct browse_page *fill, enum browse_move dir);
 
 /* Builds a page query. key is required for NEXT, PREV and AROUND (and
  * must be the keyset of spec->sort), ignored otherwise; limit is the page
@@ -266,6 +314,18 @@ bool browse_build_page(struct browse_query *q, const struct browse_spec *spec,
  * row), take browse_key_from_row and ask for BROWSE_AROUND. */
 bool browse_build_lookup(struct browse_query *q, enum browse_entity e, const char *text,
                          char **err);
+
+/* goto in one round trip: the page around the row with this id (as for
+ * browse_build_lookup), its keyset read from the row itself inside the
+ * query, for a sort whose keyset columns are never NULL
+ * (browse_sort_not_null: name, priority, segment, status, updatedAt;
+ * lastName, createdAt), where the shape of the query does not depend on
+ * the row. Parse with browse_parse_page: focus < 0 and no rows when there
+ * is no such row; focus < 0 and rows when the filters hide it. Other sorts
+ * take browse_build_lookup then BROWSE_AROUND. */
+bool browse_sort_not_null(enum browse_sort s);
+bool browse_build_around_id(struct browse_query *q, const struct browse_spec *spec,
+                            const char *text, size_t limit, bool screen, char **err);
 
 /* Name search. One query does, each stage only when the one before found
  * nothing: the words of the names (the word tables of the search schema,

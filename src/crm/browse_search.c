@@ -122,9 +122,34 @@ static bool words_overlap(const struct search_word *a, const struct search_word 
     return s->prefix && same_start(s->p, l->p, s->len);
 }
 
+/* The vocabulary words (word, score 1) that the typed word $p is with two
+ * neighbouring letters swapped ("jmaes" is "james", "smtih" "smith"): the
+ * most common slip of a typist, which trigrams miss (the two words share
+ * 2 of 10 trigrams, far below pg_trgm's 0.3). Each swap is one probe of
+ * the vocabulary's index, equal or, for a prefix word, starting it: a
+ * dozen probes for a word of a dozen letters, whatever the vocabulary's
+ * size. */
+static void transposed(struct strbuf *sb, const char *vtab, const struct search_word *w, int p)
+{
+    /* a constant series (the first 32 swaps): its row count is known to
+     * the planner, so that the prepared statement's generic plan costs
+     * what the custom ones do and is kept (a series bounded by the
+     * word's length would be guessed at 1000 rows and planned anew at
+     * every search) */
+    sb_addf(sb, "SELECT t.word, 1::real AS score FROM generate_series(1, 32) i"
+                " CROSS JOIN LATERAL (SELECT overlay(lower($%d) placing substr(lower($%d), i + 1, 1)"
+                " || substr(lower($%d), i, 1) from i for 2) COLLATE \"C\" AS s) x"
+                " JOIN %s t ON i < length($%d) AND ", p, p, p, vtab, p);
+    if (w->prefix)
+        sb_adds(sb, "t.word >= x.s AND t.word < x.s || chr(1114111)");
+    else
+        sb_adds(sb, "t.word = x.s");
+}
+
 /* The vocabulary words a typed word stands for, as a derived table: the
  * words it starts (or equals); when corrected and there are none, the
- * word spelt most like it (pg_trgm on the vocabulary, a few hundred
+ * word spelt most like it: the word it is with two letters swapped, else
+ * the most similar by trigrams (pg_trgm on the vocabulary, a few hundred
  * words: cheap). */
 static void word_set(struct strbuf *sb, const char *vtab, const struct search_word *w, int p,
                      bool corrected, const char *alias)
@@ -132,10 +157,12 @@ static void word_set(struct strbuf *sb, const char *vtab, const struct search_wo
     sb_addf(sb, "(SELECT v.word FROM %s v WHERE ", vtab);
     word_cond(sb, "v", w, p);
     if (corrected) {
-        sb_addf(sb, " UNION ALL (SELECT v.word FROM %s v WHERE v.word %% lower($%d)"
-                    " AND NOT EXISTS (SELECT 1 FROM %s u WHERE ", vtab, p, vtab);
+        sb_addf(sb, " UNION ALL (SELECT c.word FROM (SELECT v.word, similarity(v.word, lower($%d))"
+                    " AS score FROM %s v WHERE v.word %% lower($%d) UNION ALL ", p, vtab, p);
+        transposed(sb, vtab, w, p);
+        sb_addf(sb, ") c WHERE NOT EXISTS (SELECT 1 FROM %s u WHERE ", vtab);
         word_cond(sb, "u", w, p);
-        sb_addf(sb, ") ORDER BY similarity(v.word, lower($%d)) DESC, v.word LIMIT 1)", p);
+        sb_adds(sb, ") ORDER BY c.score DESC, c.word LIMIT 1)");
     }
     sb_addf(sb, ") %s", alias);
 }
@@ -339,11 +366,21 @@ bool browse_build_search(struct browse_query *q, const struct browse_spec *spec,
         }
         sb_addf(&sb, ", %s AS (SELECT %d AS how, h.id, h.label FROM (", st ? "sim" : "sub",
                 st + 2);
-        if (st == 0)
+        if (st == 0) {
             sb_addf(&sb, stage_words[0], vtab, pf);
-        else
+        } else {
+            /* the words spelt like it: with two letters swapped (score 1),
+             * then by trigrams */
+            sb_adds(&sb, "SELECT c.word, max(c.score) AS score FROM ((");
             sb_addf(&sb, stage_words[1], pw[drive], vtab, pw[drive],
                     pairs ? " AND NOT EXISTS (SELECT 1 FROM simw)" : "");
+            sb_adds(&sb, ") UNION ALL (");
+            transposed(&sb, vtab, &words[drive], pw[drive]);
+            sb_addf(&sb, " WHERE NOT EXISTS (SELECT 1 FROM fts) AND NOT EXISTS (SELECT 1 FROM sub)%s"
+                         " LIMIT 5)) c GROUP BY c.word ORDER BY score DESC, c.word"
+                         " LIMIT 5",
+                    pairs ? " AND NOT EXISTS (SELECT 1 FROM simw)" : "");
+        }
         sb_addf(&sb, ") m CROSS JOIN LATERAL (SELECT x.id, %s AS label", label);
         sb_adds(&sb, orgs ? ", x.name AS s1, ''::text AS s2" : ", x.\"lastName\" AS s1, x.\"firstName\" AS s2");
         sb_addf(&sb, " FROM %s x%s WHERE x.word = m.word%s ORDER BY %s LIMIT %zu) h"

@@ -207,6 +207,16 @@ enum browse_poll browse_poll(struct browse_session *s, PGresult **res, char **er
         /* the command is complete */
         if (s->flight == FLIGHT_PREPARE) {
             bool ok = s->res && PQresultStatus(s->res) == PGRES_COMMAND_OK;
+            const char *state = s->res ? PQresultErrorField(s->res, PG_DIAG_SQLSTATE) : NULL;
+            if (state && strcmp(state, "57014") == 0) {
+                /* cancelled (Esc, or the console dropping a background
+                 * fill): the query is not wanted, it is not run
+                 * unprepared; the shape is prepared again next time */
+                s->flight = FLIGHT_IDLE;
+                *res = s->res;
+                s->res = NULL;
+                return BROWSE_POLL_DONE;
+            }
             PQclear(s->res);
             s->res = NULL;
             if (ok)

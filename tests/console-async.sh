@@ -142,7 +142,7 @@ wait_for "Organizations +sorted by name"
 # --- :export, cancelled while the database makes it wait ------------------------------------
 lock_hold
 keys : ; keys -l "export csv $TEST_TMP/o.csv"; keys Enter
-wait_for "exporting… \\(Esc cancels\\) to"; ok $? ":export starts"
+wait_for "exporting… ([0-9,]+ rows, [0-9,.]+ rows/s )?\\(Esc cancels\\) to"; ok $? ":export starts"
 lock_waiters 1; ok $? "and its first page waits on the lock"
 help_meanwhile "the export waits"
 keys 3

@@ -92,8 +92,9 @@ is "$rows" 20 "after :sort near the end of the list every line of the pane shows
 keys : ; keys -l "sort name"; keys Enter
 wait_for "sorted by name"
 keys Home
-wait_for_gone "loading"
+wait_for "row 1 of"
 keys j j j j
+wait_for "row 5 of"
 keys Enter
 wait_for "^City +Town 5"; ok $? "Enter opens the details of A05, with its city"
 keys e

@@ -128,7 +128,12 @@ void list_fetch(struct list_pane *lp, enum browse_move move, const struct browse
         /* One query at a time. Paging keys are carried (see carry); a
          * reload, re-sort or jump is redone once the current query ends,
          * so the rows never disagree with the header. */
-        if (move != BROWSE_NEXT && move != BROWSE_PREV) {
+        if (move == BROWSE_FIRST || move == BROWSE_LAST || (move == BROWSE_AROUND && key)) {
+            /* Home, End or a jump typed while a sort's page was on its
+             * way: asked for as soon as that page is in (the last one
+             * typed wins), not lost to a reload of the old position */
+            pend(lp, PEND_FETCH, move, key, NULL);
+        } else if (move != BROWSE_NEXT && move != BROWSE_PREV) {
             l->stale = true;
             l->loading = true;
         }

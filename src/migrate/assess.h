@@ -17,7 +17,10 @@
 struct assess_opts {
     const char *source;
     struct transform_settings transform; /* as migrate would apply it (its zone is unused) */
-    size_t max_parent_keys;             /* orphan check budget (0: 4,000,000) */
+    size_t memory;                      /* bytes of keys and values held in memory; the
+                                         * rest goes to a temporary file, with the same
+                                         * results (0: $PANTRYCRM_ASSESS_MEMORY, else
+                                         * ASSESS_DEFAULT_MEMORY) */
     double load_rows_per_s;             /* for the estimate (0: the measured default) */
 };
 
@@ -25,6 +28,11 @@ struct assess_opts {
  * FK validation) on 2 cores: the basis of the run time estimate unless the
  * caller knows better. */
 #define ASSESS_DEFAULT_LOAD_ROWS_PER_S 65000.0
+
+/* The memory budget of the orphan and duplicate checks: with the rest of
+ * assess (about 20 MB) and the temporary file's page cache (8 MB), the
+ * whole process stays under 64 MB at any scale. */
+#define ASSESS_DEFAULT_MEMORY (24u << 20)
 
 /* Reads the source and returns the assessment as a JSON object (caller
  * decrefs), or NULL with *err. progress, when not NULL, is called with each

@@ -546,7 +546,7 @@ static int memory_from_env(size_t *out, char **err)
     default: break;
     }
     if (*end || end == v || *v == '-' || n == 0 || n > (SIZE_MAX >> 31)) {
-        *err = xasprintf("PANTRYCRM_ASSESS_MEMORY=%s: expected a size in bytes, such as 65536, 64k or 24M", v);
+        *err = xasprintf("PANTRYCRM_ASSESS_MEMORY=%s: expected a size in bytes, such as 65536, 64k or 16M", v);
         return -1;
     }
     *out = (size_t)n << shift;

@@ -30,9 +30,10 @@ struct assess_opts {
 #define ASSESS_DEFAULT_LOAD_ROWS_PER_S 65000.0
 
 /* The memory budget of the orphan and duplicate checks: with the rest of
- * assess (about 20 MB) and the temporary file's page cache (8 MB), the
- * whole process stays under 64 MB at any scale. */
-#define ASSESS_DEFAULT_MEMORY (24u << 20)
+ * assess (some 27 MB with the source's and the temporary file's page
+ * caches) the whole process stays well under 64 MB at any scale (a 24 MB
+ * budget peaked at 59 MB at S = 1,000,000). */
+#define ASSESS_DEFAULT_MEMORY (16u << 20)
 
 /* Reads the source and returns the assessment as a JSON object (caller
  * decrefs), or NULL with *err. progress, when not NULL, is called with each

@@ -11,14 +11,17 @@
 # capture on in the copy, migrates it, then updates BENCH_SYNC_PERCENT
 # (default 5) percent of Interaction's rows in it before the sync round, so
 # that the round's memory can be seen to stay flat as its change set grows.
+# Last, `sync --reinit BENCH_REINIT` (default Interaction) re-copies a whole
+# table in one round: its memory must not follow the table either.
 #
 # Usage: bench/rss.sh [SCALE]                  (default 10000)
 # Environment: PANTRYCRM (an optimised build; default ./_build/pantrycrm),
-# BENCH_SOURCE, BENCH_SYNC_PERCENT, BENCH_TMP (where the copy goes; default
-# the harness's scratch directory).
+# BENCH_SOURCE, BENCH_SYNC_PERCENT, BENCH_REINIT (a table, or none), BENCH_TMP
+# (where the copy goes; default the harness's scratch directory).
 . "$(dirname "$0")/lib.sh"
 scale=${1:-10000}
 pct=${BENCH_SYNC_PERCENT:-5}
+reinit=${BENCH_REINIT:-Interaction}
 for tool in python3 sqlite3 psql; do
     command -v $tool >/dev/null 2>&1 || { echo "bench/rss.sh needs $tool"; exit 1; }
 done
@@ -69,12 +72,18 @@ sqlite3 "$SRC" "UPDATE \"Interaction\" SET subject = subject || ' (rss)', update
     WHERE rowid % $every = 0" || bail_out "the update failed"
 measure sync "$PANTRYCRM" -d dbname=b sync --json
 changes=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["changes"])' "$TEST_TMP/sync.out" 2>/dev/null)
+commands="migrate verify assess sync"
+if [ "$reinit" != none ]; then
+    echo "# sync --reinit $reinit"
+    measure reinit "$PANTRYCRM" -d dbname=b sync --reinit "$reinit" --json
+    commands="$commands reinit"
+fi
 
 field() { sed -n "s/^$1 .*$2=\([^ ]*\).*/\1/p" "$M"; }
 echo
-printf '# S=%s; sync applied %s changes (%s%% of Interaction)\n' "$scale" "${changes:-?}" "$pct"
+printf '# S=%s; sync applied %s changes (%s%% of Interaction); reinit: %s\n' "$scale" "${changes:-?}" "$pct" "$reinit"
 printf '%-10s %9s %10s %8s %9s %10s %6s\n' command wall_s client_cpu rss_mb pg_cpu foreign status
-for c in migrate verify assess sync; do
+for c in $commands; do
     printf '%-10s %9s %10s %8s %9s %10s %6s\n' "$c" "$(field $c wall)" "$(field $c client_cpu)" \
         "$(field $c rss_mb)" "$(field $c server_cpu)" "$(field $c foreign_cpu)" "$(field $c status)"
 done

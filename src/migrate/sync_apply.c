@@ -61,10 +61,10 @@ int sync_on_change(void *ctx, int64_t version, char op, const struct cell *key,
     return flush_if_full(c);
 }
 
-/* The reinit's key tables are temporary, one pair per table, dropped at
- * the round's commit. */
-/* Bytes of gathered keys shipped at once: the keys of a table are never
- * all in memory (ten million UUIDs would be 370 MB as a text[]). Small
+/* A reinit ships the keys it has read to two temporary tables (one pair
+ * per table, dropped at the round's commit) every REINIT_SHIP_BYTES of
+ * them: the keys of a table are never all in memory (ten million UUIDs
+ * would be 370 MB as a text[]). Small
  * enough that tests/sync.sh's re-copy of Interaction ships more than once,
  * large enough that a round trip carries some 800 keys. */
 #define REINIT_SHIP_BYTES (64u << 10)

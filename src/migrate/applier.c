@@ -103,6 +103,11 @@ size_t engine_applier_pending(const struct engine_applier *a)
     return a->b.nrows + a->ndels;
 }
 
+size_t engine_applier_pending_bytes(const struct engine_applier *a)
+{
+    return a->b.arena.len + a->b.nrows * sizeof *a->b.rows + a->dels.len + a->dkeys.len;
+}
+
 void engine_applier_upsert(struct engine_applier *a, const struct cell *cells)
 {
     convert_row(a->cv, &a->b, cells);

@@ -5,15 +5,18 @@
  * quarantined or repaired is what migrate will do, because it is the same
  * code. On top of that it looks at the raw values for what the conversion
  * only counts: distinct enum spellings and where each lands, the longest
- * NVARCHAR(MAX) values, date ranges, ids that are not UUIDs, orphans
- * (parent keys are remembered in a bounded set, as the engine does), and
+ * NVARCHAR(MAX) values, date ranges, ids that are not UUIDs, orphans, and
  * unique values whose meaning changes when SQL Server's case- and
  * trailing-blank-insensitive collation gives way to PostgreSQL's exact one.
+ * Orphans and case-insensitive duplicates are counted exactly at any scale:
+ * the parent keys and folded values live in memory up to a byte budget and
+ * in a temporary file past it (assess_spill.c).
  *
  * Copyright (C) 2026 The pantrycrm authors. GPL-3.0-or-later. */
 #include "config.h"
 
 #include "assess.h"
+#include "assess_spill.h"
 #include "batch.h"
 #include "keyset.h"
 #include "legacy.h"
@@ -66,65 +69,6 @@ static void distinct_add(struct distinct *d, const char *s, size_t len)
     d->items[d->n++] = (struct spelling){xstrndup(s, len), len, 1};
 }
 
-/* A set of 64-bit hashes with a value each (open addressing; 0 = empty, so
- * a zero hash is nudged to 1). Used for folded → exact unique values. */
-struct hmap {
-    uint64_t *keys, *vals;
-    size_t cap, n, max;
-    bool full;
-};
-
-static void hmap_init(struct hmap *m, size_t max)
-{
-    memset(m, 0, sizeof *m);
-    m->max = max;
-}
-
-static void hmap_free(struct hmap *m)
-{
-    free(m->keys);
-    free(m->vals);
-}
-
-/* Looks key up; inserts it with val when absent. Returns the stored value
- * (== val when inserted), or 0 when the map is over its budget. */
-static uint64_t hmap_get_or_put(struct hmap *m, uint64_t key, uint64_t val)
-{
-    key = key ? key : 1;
-    if (m->n * 2 >= m->cap) {
-        if (m->n >= m->max) {
-            m->full = true;
-            return 0;
-        }
-        size_t ncap = m->cap ? m->cap * 2 : 1024;
-        uint64_t *nk = xcalloc(ncap, sizeof *nk), *nv = xcalloc(ncap, sizeof *nv);
-        for (size_t i = 0; i < m->cap; i++) {
-            if (!m->keys[i])
-                continue;
-            size_t j = m->keys[i] & (ncap - 1);
-            while (nk[j])
-                j = (j + 1) & (ncap - 1);
-            nk[j] = m->keys[i];
-            nv[j] = m->vals[i];
-        }
-        free(m->keys);
-        free(m->vals);
-        m->keys = nk;
-        m->vals = nv;
-        m->cap = ncap;
-    }
-    size_t j = key & (m->cap - 1);
-    while (m->keys[j]) {
-        if (m->keys[j] == key)
-            return m->vals[j];
-        j = (j + 1) & (m->cap - 1);
-    }
-    m->keys[j] = key;
-    m->vals[j] = val;
-    m->n++;
-    return val;
-}
-
 static void examples_add(json_t *arr, const char *s, size_t len)
 {
     if (json_array_size(arr) >= MAX_EXAMPLES)
@@ -156,7 +100,7 @@ struct col_acc {
 struct unique_acc {
     const struct legacy_unique *key;    /* which unique key (legacy.h) */
     size_t src[2];
-    struct hmap folded;             /* folded hash → exact hash */
+    struct bigmap folded;           /* folded hash → exact hash */
     int64_t values, changed, collisions;
     json_t *examples;
 };
@@ -166,7 +110,7 @@ struct table_acc {
     struct col_acc *cols;
     struct unique_acc uniq[2];
     size_t nuniq;
-    int64_t rows, bytes, quarantined, fk_unchecked;
+    int64_t rows, bytes, quarantined;
     json_t *reasons;                /* reason → count */
     json_t *repairs;                /* "column:repair" → count */
     json_t *orphans;                /* "column" → count */
@@ -178,7 +122,8 @@ struct assessor {
     struct convert *cv;
     struct batch b;
     struct table_acc *ta;
-    struct keyset *ok_keys, *q_keys;    /* per table: loaded / quarantined keys */
+    struct spill *spill;                /* the memory budget of the sets below */
+    struct bigset *ok_keys, *q_keys;    /* per table: loaded / quarantined keys */
     bool *is_parent;
     const struct legacy_table *tables;
     size_t ntables;
@@ -320,7 +265,7 @@ static void unique_row(struct assessor *a, struct unique_acc *u, const struct ce
         u->changed++;
     uint64_t he = XXH3_64bits(exact.buf, exact.len), hf = XXH3_64bits(folded.buf, folded.len);
     he = he ? he : 1;
-    uint64_t seen = hmap_get_or_put(&u->folded, hf, he);
+    uint64_t seen = bigmap_get_or_put(&u->folded, hf, he);
     if (seen && seen != he) {
         u->collisions++;
         const struct cell *c = &cells[u->src[0]];
@@ -357,16 +302,12 @@ static void flush_batch(struct assessor *a)
                 continue;
             unsigned char key[16];
             key16(batch_ptr(b, f), f.len, key);
-            if (keyset_contains(&a->ok_keys[pi], key))
+            if (bigset_contains(&a->ok_keys[pi], key))
                 continue;
-            if (a->ok_keys[pi].n >= a->ok_keys[pi].max_keys) {
-                ta->fk_unchecked++;     /* past the budget: not known here */
-                continue;
-            }
             count_json(ta->orphans, fk->column, strlen(fk->column), 1);
             if (fk->on_orphan == POLICY_NULL)
                 convert_null_fk(a->cv, b, r, fk);
-            else if (keyset_contains(&a->q_keys[pi], key))
+            else if (bigset_contains(&a->q_keys[pi], key))
                 batch_quarantine(b, r, fk->column, "fk_parent_quarantined", NULL);
             else
                 batch_quarantine(b, r, fk->column, "fk_orphan", NULL);
@@ -393,11 +334,11 @@ static void flush_batch(struct assessor *a)
                 key16(out, strlen(out), key);
             else
                 key16(batch_ptr(b, kf), kf.len, key);
-            keyset_add(&a->q_keys[ti], key);
+            bigset_add(&a->q_keys[ti], key);
         } else {
             struct field kf = batch_row_fields(b, r)[a->key_index];
             key16(batch_ptr(b, kf), kf.len, key);
-            keyset_add(&a->ok_keys[ti], key);
+            bigset_add(&a->ok_keys[ti], key);
         }
     }
     batch_tally_repairs(b);
@@ -458,8 +399,6 @@ static json_t *table_json(struct assessor *a, struct table_acc *ta, const struct
     json_object_set_new(t, "quarantine_reasons", json_incref(ta->reasons));
     json_object_set_new(t, "repairs", json_incref(ta->repairs));
     json_object_set_new(t, "orphans", json_incref(ta->orphans));
-    if (ta->fk_unchecked)
-        json_object_set_new(t, "fk_unchecked", json_integer(ta->fk_unchecked));
     json_t *cols = json_array();
     for (size_t c = 0; c < ta->t->ncols; c++) {
         struct col_acc *ca = &ta->cols[c];
@@ -526,8 +465,6 @@ static json_t *table_json(struct assessor *a, struct table_acc *ta, const struct
         json_object_set_new(o, "values_with_case_or_trailing_blanks", json_integer(ua->changed));
         json_object_set_new(o, "case_insensitive_duplicates", json_integer(ua->collisions));
         json_object_set_new(o, "examples", json_incref(ua->examples));
-        if (ua->folded.full)
-            json_object_set_new(o, "partial", json_true());
         json_array_append_new(uniq, o);
     }
     json_object_set_new(t, "unique_keys", uniq);
@@ -548,7 +485,7 @@ static void table_acc_free(struct table_acc *ta)
     }
     free(ta->cols);
     for (size_t u = 0; u < ta->nuniq; u++) {
-        hmap_free(&ta->uniq[u].folded);
+        bigmap_destroy(&ta->uniq[u].folded);
         json_decref(ta->uniq[u].examples);
     }
     json_decref(ta->reasons);
@@ -591,12 +528,37 @@ static json_t *facts_json(struct source *src)
     return o;
 }
 
+/* PANTRYCRM_ASSESS_MEMORY: bytes, or with a k, M or G suffix (tests set a
+ * tiny one to take the temporary file's path). 0, or -1 with *err. */
+static int memory_from_env(size_t *out, char **err)
+{
+    const char *v = getenv("PANTRYCRM_ASSESS_MEMORY");
+    *out = ASSESS_DEFAULT_MEMORY;
+    if (!v || !*v)
+        return 0;
+    char *end;
+    unsigned long long n = strtoull(v, &end, 10);
+    unsigned shift = 0;
+    switch (*end) {
+    case 'k': case 'K': shift = 10; end++; break;
+    case 'm': case 'M': shift = 20; end++; break;
+    case 'g': case 'G': shift = 30; end++; break;
+    default: break;
+    }
+    if (*end || end == v || *v == '-' || n == 0 || n > (SIZE_MAX >> 31)) {
+        *err = xasprintf("PANTRYCRM_ASSESS_MEMORY=%s: expected a size in bytes, such as 65536, 64k or 16M", v);
+        return -1;
+    }
+    *out = (size_t)n << shift;
+    return 0;
+}
+
 json_t *assess_run(const struct assess_opts *o, void (*progress)(const char *, void *),
                    void *ctx, char **err)
 {
     struct assess_opts opts = *o;
-    if (!opts.max_parent_keys)
-        opts.max_parent_keys = 4000000;
+    if (!opts.memory && memory_from_env(&opts.memory, err) != 0)
+        return NULL;
     if (opts.load_rows_per_s <= 0)
         opts.load_rows_per_s = ASSESS_DEFAULT_LOAD_ROWS_PER_S;
 
@@ -611,14 +573,15 @@ json_t *assess_run(const struct assess_opts *o, void (*progress)(const char *, v
     struct convert_opts copts = convert_opts_of(&opts.transform, syn);
     struct assessor a = {.o = &opts, .copts = &copts};
     a.tables = legacy_tables(&a.ntables);
+    a.spill = spill_new(opts.memory);
     a.ok_keys = xcalloc(a.ntables, sizeof *a.ok_keys);
     a.q_keys = xcalloc(a.ntables, sizeof *a.q_keys);
     a.is_parent = xcalloc(a.ntables, sizeof *a.is_parent);
     struct table_acc *accs = xcalloc(a.ntables, sizeof *accs);
     sb_init(&a.tmp);
     for (size_t i = 0; i < a.ntables; i++) {
-        keyset_init(&a.ok_keys[i], opts.max_parent_keys);
-        keyset_init(&a.q_keys[i], opts.max_parent_keys);
+        bigset_init(&a.ok_keys[i], a.spill);
+        bigset_init(&a.q_keys[i], a.spill);
         for (size_t c = 0; c < a.tables[i].ncols; c++) {
             const char *p = a.tables[i].cols[c].ref_table;
             size_t pi = p ? table_index_of(&a, p) : SIZE_MAX;
@@ -673,7 +636,7 @@ json_t *assess_run(const struct assess_opts *o, void (*progress)(const char *, v
             ua->key = &unique_keys[u];
             for (size_t k = 0; k < 2 && unique_keys[u].cols[k]; k++)
                 ua->src[k] = name_index(scols, nsrc, unique_keys[u].cols[k]);
-            hmap_init(&ua->folded, opts.max_parent_keys);
+            bigmap_init(&ua->folded, a.spill);
             ua->examples = json_array();
         }
         a.ta = ta;
@@ -693,6 +656,10 @@ json_t *assess_run(const struct assess_opts *o, void (*progress)(const char *, v
             free(serr);
             goto out;
         }
+        if (spill_error(a.spill)) {
+            *err = xstrdup(spill_error(a.spill));
+            goto out;
+        }
         total_rows += ta->rows;
         total_bytes += ta->bytes;
         total_q += ta->quarantined;
@@ -709,6 +676,10 @@ json_t *assess_run(const struct assess_opts *o, void (*progress)(const char *, v
     json_object_set_new(result, "bytes", json_integer(total_bytes));
     json_object_set_new(result, "predicted_quarantined", json_integer(total_q));
     json_object_set_new(result, "read_seconds", json_real(read_s));
+    json_t *mem = json_object();
+    json_object_set_new(mem, "budget_bytes", json_integer((json_int_t)opts.memory));
+    json_object_set_new(mem, "spilled_entries", json_integer(spill_rows(a.spill)));
+    json_object_set_new(result, "memory", mem);
     /* A migration reads the source too, so it cannot beat this read; and
      * it cannot beat the measured load rate either. */
     double read_rate = read_s > 0 ? (double)total_rows / read_s : 0;
@@ -724,9 +695,10 @@ out:
     json_decref(tables);
     for (size_t i = 0; i < a.ntables; i++) {
         table_acc_free(&accs[i]);
-        keyset_destroy(&a.ok_keys[i]);
-        keyset_destroy(&a.q_keys[i]);
+        bigset_destroy(&a.ok_keys[i]);
+        bigset_destroy(&a.q_keys[i]);
     }
+    spill_free(a.spill);
     free(accs);
     free(a.ok_keys);
     free(a.q_keys);

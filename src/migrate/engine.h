@@ -126,6 +126,8 @@ const char *const *engine_applier_columns(const struct engine_applier *a, size_t
 void engine_applier_upsert(struct engine_applier *a, const struct cell *cells);
 void engine_applier_delete(struct engine_applier *a, const struct cell *key);
 size_t engine_applier_pending(const struct engine_applier *a);
+/* The bytes the queued rows and deleted keys hold. */
+size_t engine_applier_pending_bytes(const struct engine_applier *a);
 /* Writes what was queued (in the caller's transaction); adds to *st. */
 int engine_applier_flush(struct engine_applier *a, struct engine_apply_stats *st, char **err);
 void engine_applier_free(struct engine_applier *a);

@@ -403,6 +403,8 @@ static int run_round(struct sync_ctx *x, int n, char **err)
         sb_free(&c.keys);
         sb_free(&c.dkeys);
         sb_free(&c.last_key);
+        free(c.ship_keys);
+        free(c.ship_dkeys);
         engine_applier_free(c.a);
         if (trc != 0)
             goto out;

@@ -35,7 +35,7 @@ int sync_cmp_version(const void *a, const void *b)
 
 static int flush_if_full(struct apply_ctx *c)
 {
-    if (engine_applier_pending(c->a) < FLUSH_ROWS)
+    if (engine_applier_pending(c->a) < FLUSH_ROWS && engine_applier_pending_bytes(c->a) < FLUSH_BYTES)
         return 0;
     return engine_applier_flush(c->a, c->st, &c->err) == 0 ? 0 : -1;
 }
@@ -59,6 +59,35 @@ int sync_on_change(void *ctx, int64_t version, char op, const struct cell *key,
         engine_applier_upsert(c->a, row);
     c->ts->changes++;
     return flush_if_full(c);
+}
+
+/* A reinit ships the keys it has read to two temporary tables (one pair
+ * per table, dropped at the round's commit) every REINIT_SHIP_BYTES of
+ * them: the keys of a table are never all in memory (ten million UUIDs
+ * would be 370 MB as a text[]). Small
+ * enough that tests/sync.sh's re-copy of Interaction ships more than once,
+ * large enough that a round trip carries some 800 keys. */
+#define REINIT_SHIP_BYTES (64u << 10)
+
+static int ship_keys(struct apply_ctx *c)
+{
+    const char *sql[2] = {c->ship_keys, c->ship_dkeys};
+    struct strbuf *bufs[2] = {&c->keys, &c->dkeys};
+    size_t *counts[2] = {&c->nkeys, &c->ndkeys};
+    for (int i = 0; i < 2; i++) {
+        if (*counts[i] == 0)
+            continue;
+        sb_addc(bufs[i], '}');
+        const char *p[1] = {bufs[i]->buf};
+        PGresult *res = pg_exec(c->x->conn, &c->err, sql[i], 1, p);
+        if (!res)
+            return -1;
+        PQclear(res);
+        sb_reset(bufs[i]);
+        sb_addc(bufs[i], '{');
+        *counts[i] = 0;
+    }
+    return 0;
 }
 
 static int on_reinit_row(void *ctx, const struct cell *cells, size_t ncells)
@@ -94,6 +123,8 @@ static int on_reinit_row(void *ctx, const struct cell *cells, size_t ncells)
     sb_reset(&c->last_key);
     sb_addn(&c->last_key, k->data, k->len);
     c->ts->changes++;
+    if (c->keys.len + c->dkeys.len >= REINIT_SHIP_BYTES && ship_keys(c) != 0)
+        return -1;
     return flush_if_full(c);
 }
 
@@ -265,6 +296,30 @@ int sync_reinit_table(struct sync_ctx *x, struct apply_ctx *c, char **err)
     const struct legacy_table *t = c->ts->t;
     size_t n;
     const char *const *cols = engine_applier_columns(c->a, &n);
+    const struct legacy_column *kc = legacy_column(t, t->key);
+    bool uuid = kc && kc->kind == COL_ID_UUID;
+    /* Every source key goes to the server as it is read, so that what the
+     * source no longer has can be found there without holding the keys. */
+    struct strbuf kt, dt, sql;
+    sb_init(&kt);
+    sb_init(&dt);
+    sb_init(&sql);
+    char *kname = xasprintf("pantry_reinit_keys_%s", t->name), *dname = xasprintf("pantry_reinit_dkeys_%s", t->name);
+    sql_add_ident(&kt, kname);
+    sql_add_ident(&dt, dname);
+    free(kname);
+    free(dname);
+    free(c->ship_keys);
+    free(c->ship_dkeys);
+    c->ship_keys = xasprintf("INSERT INTO %s SELECT unnest($1::%s[])", kt.buf, uuid ? "uuid" : "text");
+    c->ship_dkeys = xasprintf("INSERT INTO %s SELECT unnest($1::text[])", dt.buf);
+    char *mk = xasprintf("CREATE TEMP TABLE %s (k %s) ON COMMIT DROP", kt.buf, uuid ? "uuid" : "text");
+    char *md = xasprintf("CREATE TEMP TABLE %s (k text) ON COMMIT DROP", dt.buf);
+    bool made = pg_command(x->conn, err, mk) && pg_command(x->conn, err, md);
+    free(mk);
+    free(md);
+    if (!made)
+        goto fail;
     sb_addc(&c->keys, '{');
     sb_addc(&c->dkeys, '{');
     for (;;) {
@@ -275,32 +330,37 @@ int sync_reinit_table(struct sync_ctx *x, struct apply_ctx *c, char **err)
         if (rc != 0) {
             if (!*err)
                 *err = c->err ? xstrdup(c->err) : xasprintf("%s: re-copy failed", t->name);
-            return -1;
+            goto fail;
         }
         if (c->ts->changes - before < 5000)
             break;
     }
-    sb_addc(&c->keys, '}');
-    sb_addc(&c->dkeys, '}');
+    if (ship_keys(c) != 0) {
+        *err = xstrdup(c->err ? c->err : "shipping the keys failed");
+        goto fail;
+    }
     if (engine_applier_flush(c->a, c->st, err) != 0)
-        return -1;
+        goto fail;
     /* Rows the source no longer has (keys mapped as the transform maps them). */
-    const struct legacy_column *kc = legacy_column(t, t->key);
-    bool uuid = kc && kc->kind == COL_ID_UUID;
-    struct strbuf sql;
-    sb_init(&sql);
+    sb_adds(&sql, "ANALYZE ");
+    sb_addn(&sql, kt.buf, kt.len);
+    sb_adds(&sql, ", ");
+    sb_addn(&sql, dt.buf, dt.len);
+    if (!pg_command(x->conn, err, sql.buf))
+        goto fail;
+    sb_reset(&sql);
     sb_adds(&sql, "DELETE FROM ");
     sql_add_ident(&sql, t->name);
-    sb_adds(&sql, " WHERE ");
+    sb_adds(&sql, " d WHERE NOT EXISTS (SELECT 1 FROM ");
+    sb_addn(&sql, kt.buf, kt.len);
+    sb_adds(&sql, " s WHERE s.k = d.");
     sql_add_ident(&sql, t->key);
-    sb_addf(&sql, " NOT IN (SELECT unnest($1::%s[])) RETURNING ", uuid ? "uuid" : "text");
+    sb_adds(&sql, ") RETURNING d.");
     sql_add_ident(&sql, t->key);
     sb_adds(&sql, "::text");
-    const char *p1[1] = {c->keys.buf};
-    PGresult *res = pg_exec(x->conn, err, sql.buf, 1, p1);
-    sb_free(&sql);
+    PGresult *res = pg_exec(x->conn, err, sql.buf, 0, NULL);
     if (!res)
-        return -1;
+        goto fail;
     c->st->deletes += atol(PQcmdTuples(res));
     for (int i = 0; i < PQntuples(res); i++) {
         struct engine_key_list *m = &c->ts->moved;
@@ -312,5 +372,23 @@ int sync_reinit_table(struct sync_ctx *x, struct apply_ctx *c, char **err)
     }
     PQclear(res);
     /* Quarantined rows the source no longer has are settled too. */
-    return quarantine_resolve_absent(x->conn, t->name, c->dkeys.buf, err);
+    const char *p1[1] = {t->name};
+    sb_reset(&sql);
+    sb_adds(&sql, "UPDATE migration.quarantine q SET resolved_at = now() WHERE table_name = $1"
+                  " AND resolved_at IS NULL AND NOT EXISTS (SELECT 1 FROM ");
+    sb_addn(&sql, dt.buf, dt.len);
+    sb_adds(&sql, " s WHERE s.k = q.source_key)");
+    res = pg_exec(x->conn, err, sql.buf, 1, p1);
+    PQclear(res);
+    if (!res)
+        goto fail;
+    sb_free(&kt);
+    sb_free(&dt);
+    sb_free(&sql);
+    return 0;
+fail:
+    sb_free(&kt);
+    sb_free(&dt);
+    sb_free(&sql);
+    return -1;
 }

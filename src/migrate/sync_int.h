@@ -12,8 +12,10 @@
 #include "state.h"
 #include "util.h"
 
-/* rows an applier holds before it writes them */
+/* rows an applier holds before it writes them, and bytes: a round's memory
+ * must not follow the size of its rows (NVARCHAR(MAX) values) */
 #define FLUSH_ROWS 2000
+#define FLUSH_BYTES (4u << 20)
 
 struct table_sync {
     const struct legacy_table *t;
@@ -55,10 +57,11 @@ struct apply_ctx {
     struct engine_apply_stats *st;
     char *err;
     int64_t max_version;
-    struct strbuf keys;                 /* reinit: every source key seen (text[]) */
+    struct strbuf keys;                 /* reinit: source keys not yet shipped (text[]) */
     size_t nkeys;
     struct strbuf dkeys;                /* reinit: their display keys (quarantine) */
     size_t ndkeys;
+    char *ship_keys, *ship_dkeys;       /* reinit: the statements shipping them */
     struct strbuf last_key;             /* reinit: resume point of the stream */
     bool reinit;
     struct sync_ctx *x;

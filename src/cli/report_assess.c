@@ -117,11 +117,6 @@ static void assess_print_raw(FILE *out, const void *ctx)
             HEADER();
             email_repairs_print(out, "  ", em);
         }
-        if (json_integer_value(json_object_get(t, "fk_unchecked"))) {
-            HEADER();
-            fprintf(out, "  %lld foreign keys not checked (parent key budget exceeded)\n",
-                    (long long)json_integer_value(json_object_get(t, "fk_unchecked")));
-        }
         size_t ci;
         const json_t *c;
         json_array_foreach(json_object_get(t, "columns"), ci, c) {

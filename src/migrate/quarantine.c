@@ -61,16 +61,6 @@ PGresult *quarantine_resolve_keys(PGconn *conn, const char *table, const char *k
         " AND source_key = ANY($2::text[]) AND resolved_at IS NULL RETURNING source_key", 2, params);
 }
 
-int quarantine_resolve_absent(PGconn *conn, const char *table, const char *keys, char **err)
-{
-    const char *params[2] = {table, keys};
-    PGresult *res = pg_exec(conn, err,
-        "UPDATE migration.quarantine SET resolved_at = now() WHERE table_name = $1"
-        " AND resolved_at IS NULL AND source_key NOT IN (SELECT unnest($2::text[]))", 2, params);
-    PQclear(res);
-    return res ? 0 : -1;
-}
-
 PGresult *quarantine_open_among(PGconn *conn, const char *table, const char *keys, char **err)
 {
     const char *params[2] = {table, keys};

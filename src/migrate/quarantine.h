@@ -47,9 +47,6 @@ int quarantine_resolve(PGconn *conn, const char *table, const char *source_key, 
  * text[] literal); returns their source keys as rows (source_key). */
 PGresult *quarantine_resolve_keys(PGconn *conn, const char *table, const char *keys, char **err);
 
-/* Resolves the open entries of table whose source key is NOT among keys:
- * the source no longer has those rows. */
-int quarantine_resolve_absent(PGconn *conn, const char *table, const char *keys, char **err);
 
 /* The open entries of table among the source keys in keys (a text[]
  * literal), as rows (source_key) in source key order. */

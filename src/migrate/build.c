@@ -247,7 +247,9 @@ static bool work_left(const struct engine *e)
 
 static struct build_task *pick(struct engine *e, size_t slots)
 {
-    if (e->running + e->build.running >= slots || load_ready(e))
+    /* A console's pause idles the whole run, the build too: a statement
+     * under way finishes, no new one starts until it is resumed. */
+    if (engine_paused || e->running + e->build.running >= slots || load_ready(e))
         return NULL;
     for (size_t i = 0; i < e->build.n; i++)
         if (task_startable(e, &e->build.tasks[i]))

@@ -109,6 +109,51 @@ is "$(digest o)" "$ref" "with the target of the undisturbed run"
 is "$(psql_val 'SELECT count(*) FROM migration.deferred_ddl' o)" 0 "and nothing left to build"
 is "$(psql_val "SELECT status FROM migration.run ORDER BY id DESC LIMIT 1" o)" done "the run is recorded as done"
 
+# --- a console's pause holds the build too -----------------------------------
+# One slot (--jobs 1), so the build runs after the loads. A statement of our
+# own waits for an advisory lock this test holds; the run is paused through
+# the state file as the console does it, then the statement let go: it
+# finishes, and no other starts until the run is resumed.
+if have_cmd sqlite3 sqlite3; then
+    fresh_db p
+    mkfifo "$TEST_TMP/adv"
+    psql -X -q -d p <"$TEST_TMP/adv" >/dev/null 2>&1 &
+    ADV=$!
+    exec 4>"$TEST_TMP/adv"
+    at_exit "exec 4>&-; kill $ADV 2>/dev/null"
+    echo "SELECT pg_advisory_lock(4242);" >&4
+    poll "SELECT count(*) = 1 FROM pg_locks WHERE locktype = 'advisory' AND granted" p
+    psql -X -q -d p -c "INSERT INTO migration.deferred_ddl (name, table_name, kind, ddl) VALUES
+        ('zz_gate', 'Lead', 'index', 'SELECT pg_advisory_xact_lock(4242)')"
+    export XDG_STATE_HOME=$TEST_TMP/state-p
+    "$PANTRYCRM" -d dbname=p migrate --source "$SRC" --progress json --batch-size 50 --jobs 1 \
+        >"$TEST_TMP/p.out" 2>"$TEST_TMP/p.err" &
+    PPID_=$!
+    at_exit "kill $PPID_ 2>/dev/null"
+    poll "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE datname = 'p' AND wait_event_type = 'Lock'
+          AND query LIKE '%pg_advisory_xact_lock(4242)%')" p
+    ok $? "the build reaches the statement that waits"
+    left=$(psql_val "SELECT count(*) FROM migration.deferred_ddl" p)
+    sqlite3 "$XDG_STATE_HOME/pantrycrm/state.db" "INSERT INTO control (run_id, command, at)
+        SELECT max(id), 'pause', datetime('now') FROM run WHERE true ON CONFLICT (run_id) DO UPDATE SET command = 'pause'"
+    n=0
+    until grep -q "paused by a console" "$TEST_TMP/p.err" || [ $n -ge 2400 ]; do n=$((n + 1)); sleep 0.05; done
+    like "$(cat "$TEST_TMP/p.err")" "paused by a console" "the run takes the pause"
+    echo "SELECT pg_advisory_unlock(4242);" >&4
+    poll "SELECT NOT EXISTS (SELECT 1 FROM migration.deferred_ddl WHERE name = 'zz_gate')" p
+    ok $? "the statement under way finishes"
+    sleep 1.5          # a pause is a span of time: nothing may start in it
+    is "$(psql_val "SELECT count(*) FROM migration.deferred_ddl" p)" $((left - 1)) \
+        "while paused, no other deferred statement is built"
+    sqlite3 "$XDG_STATE_HOME/pantrycrm/state.db" "UPDATE control SET command = 'run'"
+    wait "$PPID_"
+    rc=$?
+    is "$rc" 0 "resumed, the run completes"
+    [ "$rc" -eq 0 ] || diag "$(cat "$TEST_TMP/p.err")"
+    is "$(digest p)" "$ref" "with the target of the undisturbed run"
+    export XDG_STATE_HOME=$TEST_TMP/state
+fi
+
 # --- a deferred statement that fails -----------------------------------------
 # It creates an index, then fails: nothing of it may stay.
 fresh_db f

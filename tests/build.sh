@@ -57,30 +57,33 @@ is "$(psql_val 'SELECT count(*) FROM migration.deferred_ddl' ref)" 0 "it leaves 
 # --- the overlap -------------------------------------------------------------
 # The run waits at 'run-started' (its indexes are dropped, no load has
 # begun) while this test takes a SHARE lock on "Contract" in a session of
-# its own: Contract's COPY then waits for it, whatever the machine's speed.
+# its own (fd 3): Contract's COPY then waits for it, whatever the machine's
+# speed.
+start_frozen() { # db: the run in the background ($MPID), Contract's COPY waiting
+    local db=$1 hold=$TEST_TMP/hold-$1
+    : >"$hold"
+    PANTRYCRM_FAULT="run-started:HOLD=$hold" "$PANTRYCRM" -d dbname=$db migrate --source "$SRC" $opts \
+        >"$TEST_TMP/$db.out" 2>&1 &
+    MPID=$!
+    at_exit "kill $MPID 2>/dev/null"
+    poll "SELECT count(*) = 1 FROM migration.run" $db
+    ok $? "the run reaches its start and waits there"
+    mkfifo "$TEST_TMP/lock-$db"
+    psql -X -q -d $db <"$TEST_TMP/lock-$db" >/dev/null 2>&1 &
+    at_exit "kill $! 2>/dev/null"
+    exec 3>"$TEST_TMP/lock-$db"
+    echo 'BEGIN; LOCK TABLE "Contract" IN SHARE MODE;' >&3
+    poll "SELECT count(*) = 1 FROM pg_locks WHERE relation = '\"Contract\"'::regclass AND mode = 'ShareLock' AND granted" $db
+    ok $? "this test holds a SHARE lock on Contract"
+    deferred_contract=$(psql_val "SELECT count(*) FROM migration.deferred_ddl WHERE table_name = 'Contract'" $db)
+    [ "$deferred_contract" -gt 0 ]; ok $? "Contract has deferred statements ($deferred_contract)"
+    rm -f "$hold"
+    poll "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE datname = '$db' AND wait_event_type = 'Lock'
+          AND query LIKE 'COPY \"Contract\"%')" $db
+    ok $? "Contract's load is frozen: its COPY waits for the lock"
+}
 fresh_db o
-hold=$TEST_TMP/hold-start
-: >"$hold"
-PANTRYCRM_FAULT="run-started:HOLD=$hold" "$PANTRYCRM" -d dbname=o migrate --source "$SRC" $opts \
-    >"$TEST_TMP/o.out" 2>&1 &
-MPID=$!
-at_exit "kill $MPID 2>/dev/null"
-poll "SELECT count(*) = 1 FROM migration.run" o
-ok $? "the run reaches its start and waits there"
-mkfifo "$TEST_TMP/lock"
-psql -X -q -d o <"$TEST_TMP/lock" >/dev/null 2>&1 &
-LOCKER=$!
-exec 3>"$TEST_TMP/lock"
-at_exit "exec 3>&-; kill $LOCKER 2>/dev/null"
-echo 'BEGIN; LOCK TABLE "Contract" IN SHARE MODE;' >&3
-poll "SELECT count(*) = 1 FROM pg_locks WHERE relation = '\"Contract\"'::regclass AND mode = 'ShareLock' AND granted" o
-ok $? "this test holds a SHARE lock on Contract"
-deferred_contract=$(psql_val "SELECT count(*) FROM migration.deferred_ddl WHERE table_name = 'Contract'" o)
-[ "$deferred_contract" -gt 0 ]; ok $? "Contract has deferred statements ($deferred_contract)"
-rm -f "$hold"
-poll "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE datname = 'o' AND wait_event_type = 'Lock'
-      AND query LIKE 'COPY \"Contract\"%')" o
-ok $? "Contract's load is frozen: its COPY waits for the lock"
+start_frozen o
 # Meanwhile everything else is built and analysed.
 poll "SELECT NOT EXISTS (SELECT 1 FROM migration.deferred_ddl WHERE table_name <> 'Contract')
       AND NOT EXISTS (SELECT 1 FROM pg_stat_user_tables WHERE schemaname = 'public'
@@ -100,7 +103,17 @@ is "$(psql_val "SELECT string_agg(tgname || ':' || tgenabled::text, ',' ORDER BY
 is "$(psql_val "SELECT md5(string_agg(x::text, ',' ORDER BY x::text)) FROM search.organization_word x" o)" \
     "$(psql_val "SELECT md5(string_agg(x::text, ',' ORDER BY x::text)) FROM search.organization_word x" ref)" \
     "with the rows of the reference run"
+# Its load loses its connection while it waits: it starts again from
+# its checkpoint, on new ones, and waits again.
+copier() { psql_val "SELECT pid FROM pg_stat_activity WHERE datname = 'o' AND wait_event_type = 'Lock'
+    AND query LIKE 'COPY \"Contract\"%'" o; }
+p1=$(copier)
+psql_val "SELECT pg_terminate_backend($p1)" o >/dev/null
+poll "SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE datname = 'o' AND wait_event_type = 'Lock'
+      AND query LIKE 'COPY \"Contract\"%' AND pid <> $p1)" o
+ok $? "after its connection is terminated, Contract's load waits again on a new one"
 echo 'COMMIT;' >&3
+exec 3>&-
 wait "$MPID"
 rc=$?
 is "$rc" 0 "let go, the run completes"
@@ -108,6 +121,26 @@ is "$rc" 0 "let go, the run completes"
 is "$(digest o)" "$ref" "with the target of the undisturbed run"
 is "$(psql_val 'SELECT count(*) FROM migration.deferred_ddl' o)" 0 "and nothing left to build"
 is "$(psql_val "SELECT status FROM migration.run ORDER BY id DESC LIMIT 1" o)" done "the run is recorded as done"
+
+# --- Ctrl-C during the overlap ------------------------------------------------
+# Stopped while Contract's COPY waits: once let go, that batch commits and the
+# run stops there with 130, saying how to resume; the resumed run builds the
+# rest and gives the reference target.
+fresh_db i
+start_frozen i
+poll "SELECT NOT EXISTS (SELECT 1 FROM migration.deferred_ddl WHERE table_name <> 'Contract')" i
+ok $? "the other tables are built while Contract waits"
+kill -INT "$MPID"
+echo 'COMMIT;' >&3
+exec 3>&-
+wait "$MPID"
+is "$?" 130 "Ctrl-C during the overlap: exit status 130"
+like "$(cat "$TEST_TMP/i.out")" "run 'pantrycrm migrate' again to resume" "and it says how to resume"
+is "$(psql_val "SELECT status FROM migration.run ORDER BY id DESC LIMIT 1" i)" interrupted "the run is recorded as interrupted"
+is "$(psql_val "SELECT count(*) FROM migration.deferred_ddl WHERE table_name = 'Contract'" i)" "$deferred_contract" \
+    "Contract's statements are left for the resumed run"
+run_ok "the resumed run completes" "$PANTRYCRM" -d dbname=i migrate --source "$SRC" $opts
+is "$(digest i)" "$ref" "with the target of the undisturbed run"
 
 # --- a console's pause holds the build too -----------------------------------
 # One slot (--jobs 1), so the build runs after the loads. A statement of our

@@ -142,6 +142,28 @@ is "$(psql_val "SELECT count(*) FROM migration.deferred_ddl WHERE table_name = '
 run_ok "the resumed run completes" "$PANTRYCRM" -d dbname=i migrate --source "$SRC" $opts
 is "$(digest i)" "$ref" "with the target of the undisturbed run"
 
+# --- a load that fails --------------------------------------------------------
+# Contract's checkpoint refuses to advance (a trigger of this test): its load
+# fails for good. migrate exits 1 with that error once the build of what did
+# load is over; Contract's statements stay recorded; without the trigger a
+# rerun completes.
+fresh_db l
+psql -X -q -d l -c "CREATE FUNCTION public.zz_refuse() RETURNS trigger LANGUAGE plpgsql AS
+    \$\$BEGIN IF NEW.table_name = 'Contract' AND NEW.rows_read > 0 THEN
+      RAISE EXCEPTION 'zz: Contract may not advance'; END IF; RETURN NEW; END\$\$" \
+    -c "CREATE TRIGGER zz_refuse BEFORE INSERT OR UPDATE ON migration.checkpoint
+        FOR EACH ROW EXECUTE FUNCTION public.zz_refuse()"
+run_fails "a load that fails makes migrate fail" 1 "$PANTRYCRM" -d dbname=l migrate --source "$SRC" $opts
+like "$ERR" "Contract.*zz: Contract may not advance" "with the load's error"
+is "$(psql_val "SELECT status FROM migration.run ORDER BY id DESC LIMIT 1" l)" failed "the run is recorded as failed"
+is "$(psql_val "SELECT count(*) FROM migration.deferred_ddl WHERE table_name <> 'Contract'" l)" 0 \
+    "the tables that did load were built"
+is "$(psql_val "SELECT count(*) FROM migration.deferred_ddl WHERE table_name = 'Contract'" l)" "$deferred_contract" \
+    "Contract's statements are left"
+psql -X -q -d l -c "DROP TRIGGER zz_refuse ON migration.checkpoint" -c "DROP FUNCTION public.zz_refuse()"
+run_ok "without the trigger, a rerun completes" "$PANTRYCRM" -d dbname=l migrate --source "$SRC" $opts
+is "$(digest l)" "$ref" "with the target of the undisturbed run"
+
 # --- a console's pause holds the build too -----------------------------------
 # One slot (--jobs 1), so the build runs after the loads. A statement of our
 # own waits for an advisory lock this test holds; the run is paused through

@@ -352,6 +352,11 @@ static void *build_worker(void *arg)
             t->state = BUILD_DONE;
             if (t->kind == BUILD_ANALYZE)
                 set_table_phase(e, t->table, "done");
+        } else if (engine_stop_requested && (!conn || engine_conn_lost(conn))) {
+            /* Ctrl-C came while the connection was lost (no retry is made
+             * then): the statement did not fail, it is left for the
+             * resumed run, as a load stops in the same case (job.c). */
+            t->state = BUILD_WAITING;
         } else {
             t->state = BUILD_FAILED;
             if (!p->err)

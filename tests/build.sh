@@ -209,6 +209,42 @@ if have_cmd sqlite3 sqlite3; then
     export XDG_STATE_HOME=$TEST_TMP/state
 fi
 
+# --- Ctrl-C, then the build's connection is lost -----------------------------
+# The build (after the loads: --jobs 1) runs a statement of our own that
+# waits for an advisory lock; Ctrl-C comes, then its connection is
+# terminated. The statement did not fail: migrate exits 130, the run is
+# interrupted, not failed, and the resumed run builds it.
+fresh_db c
+mkfifo "$TEST_TMP/adv-c"
+psql -X -q -d c <"$TEST_TMP/adv-c" >/dev/null 2>&1 &
+at_exit "kill $! 2>/dev/null"
+exec 5>"$TEST_TMP/adv-c"
+echo "SELECT pg_advisory_lock(4343);" >&5
+poll "SELECT count(*) = 1 FROM pg_locks WHERE locktype = 'advisory' AND granted" c
+psql -X -q -d c -c "INSERT INTO migration.deferred_ddl (name, table_name, kind, ddl) VALUES
+    ('zz_gate', 'Lead', 'index', 'SELECT pg_advisory_xact_lock(4343)')"
+"$PANTRYCRM" -d dbname=c migrate --source "$SRC" --progress none --batch-size 50 --jobs 1 \
+    >"$TEST_TMP/c.out" 2>&1 &
+CPID=$!
+at_exit "kill $CPID 2>/dev/null"
+gate="SELECT pid FROM pg_stat_activity WHERE datname = 'c' AND wait_event_type = 'Lock'
+      AND query LIKE '%pg_advisory_xact_lock(4343)%'"
+poll "SELECT EXISTS ($gate)" c
+ok $? "the build reaches the statement that waits"
+kill -INT "$CPID"
+psql_val "SELECT pg_terminate_backend(pid) FROM ($gate) g" c >/dev/null
+wait "$CPID"
+rc=$?
+is "$rc" 130 "Ctrl-C, then a lost connection in the build: exit status 130"
+[ "$rc" -eq 130 ] || diag "$(cat "$TEST_TMP/c.out")"
+like "$(cat "$TEST_TMP/c.out")" "run 'pantrycrm migrate' again to resume" "and it says how to resume"
+is "$(psql_val "SELECT status FROM migration.run ORDER BY id DESC LIMIT 1" c)" interrupted "the run is recorded as interrupted"
+is "$(psql_val "SELECT count(*) FROM migration.deferred_ddl WHERE name = 'zz_gate'" c)" 1 "the statement is left for the resumed run"
+echo "SELECT pg_advisory_unlock(4343);" >&5
+exec 5>&-
+run_ok "the resumed run completes" "$PANTRYCRM" -d dbname=c migrate --source "$SRC" $opts
+is "$(digest c)" "$ref" "with the target of the undisturbed run"
+
 # --- a deferred statement that fails -----------------------------------------
 # It creates an index, then fails: nothing of it may stay.
 fresh_db f

@@ -329,6 +329,11 @@ static void *build_worker(void *arg)
         p->running++;
         if (t->table >= 0)
             set_table_phase(e, t->table, "building");
+        if (!p->announced && t->recorded) {
+            p->announced = true;
+            engine_note(e->o, "building %zu deferred indexes, foreign keys and search-word tables, "
+                              "each once its tables are loaded", p->recorded);
+        }
         pthread_mutex_unlock(&e->mu);
 
         int rc = 0;
@@ -374,14 +379,6 @@ static void *build_worker(void *arg)
 void build_start(struct engine *e)
 {
     struct build_plan *p = &e->build;
-    /* Said now, before the first progress is drawn: a note printed between
-     * two redraws of the bars (--progress bars) would be overwritten by
-     * the next one and the bars would show twice. */
-    if (p->recorded && !p->announced) {
-        p->announced = true;
-        engine_note(e->o, "building %zu deferred indexes, foreign keys and search-word tables, "
-                          "each once its tables are loaded", p->recorded);
-    }
     int workers = e->o->jobs > 0 ? e->o->jobs : 2;
     if (workers > MIGRATE_MAX_JOBS)
         workers = MIGRATE_MAX_JOBS;

@@ -363,6 +363,8 @@ static void test_spark(const char *tmp)
     free(path);
 }
 
+static void test_keyset_against_reference(void);
+
 /* A key from a counter, spread like a v4 UUID's random bytes or not. */
 static void make_key(unsigned char k[16], uint64_t i, bool spread)
 {
@@ -486,6 +488,66 @@ static void test_keyset(void)
     ok(!keyset_contains(&small, k), "keyset: past it, a key is only not known (the caller probes)");
     ok(small.cap * 16 <= 10 * 16, "keyset: the array never outgrows the budget");
     keyset_destroy(&small);
+    test_keyset_against_reference();
+}
+
+static int cmp16(const void *a, const void *b) { return memcmp(a, b, 16); }
+
+/* The in-place bucket sort and the search, against a plain sorted array:
+ * keys crowded into few buckets (some past the insertion-sort size, some
+ * under it, one with a single key), keys that differ only in their first
+ * eight bytes, keys added twice, and additions after questions, settled
+ * again and again. */
+static void test_keyset_against_reference(void)
+{
+    enum { N = 20000 };
+    static unsigned char ref[N][16], probe[16];
+    struct keyset ks;
+    keyset_init(&ks, N);
+    uint64_t seed = 42;
+    size_t n = 0;
+    int wrong = 0, asked = 0;
+    for (int round = 0; round < 40; round++) {
+        for (int i = 0; i < N / 40; i++) {
+            unsigned char *k = ref[n++];
+            seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+            uint64_t r = seed >> 11;
+            /* bytes 8-9 (the bucket): one of a few values, unevenly; bytes
+             * 10-15 often equal too, so that bytes 0-7 decide */
+            unsigned bucket = (unsigned)(r % 7 == 0 ? 0xBEEF : r % 3 == 0 ? 0x0001 + (r >> 8) % 40 : 0x8000);
+            memset(k, 0, 16);
+            for (int b = 0; b < 8; b++)
+                k[b] = (unsigned char)(r >> (b * 5));
+            k[8] = (unsigned char)(bucket >> 8);
+            k[9] = (unsigned char)bucket;
+            k[15] = (unsigned char)(r % 5 == 0 ? r >> 40 : 0);
+            if (i % 97 == 0 && n > 1)
+                memcpy(k, ref[n - 2], 16);   /* a key added twice */
+            keyset_add(&ks, k);
+        }
+        /* a question settles the additions; ask about some of each kind */
+        for (size_t i = 0; i < n; i += 7) {
+            asked++;
+            wrong += !keyset_contains(&ks, ref[i]);
+        }
+        memcpy(probe, ref[n / 2], 16);
+        probe[3] ^= 0x40;        /* a neighbour in the same bucket */
+        qsort(ref, n, 16, cmp16);
+        bool there = bsearch(probe, ref, n, 16, cmp16) != NULL;
+        asked++;
+        wrong += keyset_contains(&ks, probe) != there;
+    }
+    size_t distinct = n ? 1 : 0;
+    for (size_t i = 1; i < n; i++)
+        distinct += memcmp(ref[i - 1], ref[i], 16) != 0;
+    for (size_t i = 0; i < n; i++) {
+        asked++;
+        wrong += !keyset_contains(&ks, ref[i]);
+    }
+    ok(wrong == 0, "keyset: %d questions about crowded buckets answered as a sorted array would (%d wrong)",
+       asked, wrong);
+    is_int((long)ks.n, (long)distinct, "keyset: each key held once");
+    keyset_destroy(&ks);
 }
 
 static void test_numfmt(void)

@@ -247,7 +247,9 @@ static bool work_left(const struct engine *e)
 
 static struct build_task *pick(struct engine *e, size_t slots)
 {
-    if (e->running + e->build.running >= slots || load_ready(e))
+    /* A console's pause idles the whole run, the build too: a statement
+     * under way finishes, no new one starts until it is resumed. */
+    if (engine_paused || e->running + e->build.running >= slots || load_ready(e))
         return NULL;
     for (size_t i = 0; i < e->build.n; i++)
         if (task_startable(e, &e->build.tasks[i]))
@@ -350,6 +352,11 @@ static void *build_worker(void *arg)
             t->state = BUILD_DONE;
             if (t->kind == BUILD_ANALYZE)
                 set_table_phase(e, t->table, "done");
+        } else if (engine_stop_requested && (!conn || engine_conn_lost(conn))) {
+            /* Ctrl-C came while the connection was lost (no retry is made
+             * then): the statement did not fail, it is left for the
+             * resumed run, as a load stops in the same case (job.c). */
+            t->state = BUILD_WAITING;
         } else {
             t->state = BUILD_FAILED;
             if (!p->err)

@@ -125,7 +125,7 @@ copy_load() {
 }
 
 pgloader_input() { # SRC OUT: pgloader 3.6 cannot parse DATETIME2 as a type
-    sqlite3 "$1" .schema | sed -e 's/DATETIME2/DATETIME/g' -e 's/"NVARCHAR(MAX)"/TEXT/g' \
+    sqlite3 "$1" .schema | grep -v "sqlite_stat1" | sed -e 's/DATETIME2/DATETIME/g' -e 's/"NVARCHAR(MAX)"/TEXT/g' \
         -e 's/NVARCHAR(MAX)/TEXT/g' | sqlite3 "$2"
     for t in $tables; do
         sqlite3 "$2" "ATTACH '$1' AS s; INSERT INTO main.\"$t\" SELECT * FROM s.\"$t\";"

@@ -235,7 +235,8 @@ ok $? "the new sort's page is asked"
 is "$(psql_val "SELECT count(*) FROM pg_stat_activity WHERE datname = 'a' AND wait_event_type = 'Lock'
                 AND query NOT LIKE '%o.city%'" a)" 0 "and the cancelled fill no longer waits at the server"
 lock_release
-wait_for "sorted by city" && wait_for_gone "loading…"; ok $? "the city page shows once the lock goes"
+wait_for "sorted by city" && wait_for_gone "loading…" && wait_for "Town [0-9]{3}"
+ok $? "the city page shows once the lock goes"
 # The rows of one screen, one line: the "Town N" of each (the city
 # column), or the number of each A-name.
 towns() { screen | sed '1,3d;$d' | grep -Eo 'Town [0-9]+' | sed 's/Town //' | tr '\n' ' '; echo; }

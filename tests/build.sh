@@ -15,19 +15,6 @@ export XDG_STATE_HOME=$TEST_TMP/state
 SRC=$TEST_TMP/legacy.db
 "$PANTRYCRM" demo generate --scale 600 --messy --seed 3 --out "$SRC" >/dev/null \
     || bail_out "demo generate failed"
-tables="User Account Session VerificationToken Organization Contact Interaction Opportunity Lead Contract"
-digest() { # what a run leaves behind (as tests/migrate-crash.sh compares it)
-    for t in $tables; do
-        psql -X -At -d "$1" -c "SELECT md5(coalesce(string_agg(x::text, ',' ORDER BY x::text), '')) FROM \"$t\" x"
-    done
-    psql -X -At -d "$1" -c "SELECT md5(string_agg(table_name || source_key || reason || original::text, ',' ORDER BY table_name, source_key)) FROM migration.quarantine"
-    psql -X -At -d "$1" -c "SELECT string_agg(table_name || ':' || rows_read || ':' || rows_migrated || ':' || rows_quarantined || ':' || repairs::text, ',' ORDER BY table_name) FROM migration.checkpoint"
-    psql -X -At -d "$1" -c "SELECT md5(string_agg(indexdef, ',' ORDER BY indexdef)) FROM pg_indexes WHERE schemaname IN ('public', 'search')"
-    psql -X -At -d "$1" -c "SELECT md5(string_agg(conname || pg_get_constraintdef(oid), ',' ORDER BY conname)) FROM pg_constraint WHERE connamespace = 'public'::regnamespace"
-    psql -X -At -d "$1" -c "SELECT string_agg(tgname || ':' || tgenabled::text, ',' ORDER BY tgname) FROM pg_trigger WHERE tgname LIKE '%search_words%'"
-    psql -X -At -d "$1" -c "SELECT md5(string_agg(x::text, ',' ORDER BY x::text)) FROM search.organization_word x"
-    psql -X -At -d "$1" -c "SELECT md5(string_agg(x::text, ',' ORDER BY x::text)) FROM search.contact_vocab x"
-}
 opts="--progress none --batch-size 50 --jobs 2"
 pg_createdb tmpl
 "$PANTRYCRM" -d dbname=tmpl db migrate >/dev/null || bail_out "db migrate failed"
@@ -51,7 +38,7 @@ poll() { # SQL DB: waits (up to two minutes) until SQL gives t
 
 fresh_db ref
 run_ok "an undisturbed reference run" "$PANTRYCRM" -d dbname=ref migrate --source "$SRC" $opts
-ref=$(digest ref)
+ref=$(target_digest ref)
 is "$(psql_val 'SELECT count(*) FROM migration.deferred_ddl' ref)" 0 "it leaves nothing to build"
 
 # --- the overlap -------------------------------------------------------------
@@ -118,7 +105,7 @@ wait "$MPID"
 rc=$?
 is "$rc" 0 "let go, the run completes"
 [ "$rc" -eq 0 ] || diag "$(cat "$TEST_TMP/o.out")"
-is "$(digest o)" "$ref" "with the target of the undisturbed run"
+is "$(target_digest o)" "$ref" "with the target of the undisturbed run"
 is "$(psql_val 'SELECT count(*) FROM migration.deferred_ddl' o)" 0 "and nothing left to build"
 is "$(psql_val "SELECT status FROM migration.run ORDER BY id DESC LIMIT 1" o)" done "the run is recorded as done"
 
@@ -140,7 +127,7 @@ is "$(psql_val "SELECT status FROM migration.run ORDER BY id DESC LIMIT 1" i)" i
 is "$(psql_val "SELECT count(*) FROM migration.deferred_ddl WHERE table_name = 'Contract'" i)" "$deferred_contract" \
     "Contract's statements are left for the resumed run"
 run_ok "the resumed run completes" "$PANTRYCRM" -d dbname=i migrate --source "$SRC" $opts
-is "$(digest i)" "$ref" "with the target of the undisturbed run"
+is "$(target_digest i)" "$ref" "with the target of the undisturbed run"
 
 # --- a load that fails --------------------------------------------------------
 # Contract's checkpoint refuses to advance (a trigger of this test): its load
@@ -162,7 +149,7 @@ is "$(psql_val "SELECT count(*) FROM migration.deferred_ddl WHERE table_name = '
     "Contract's statements are left"
 psql -X -q -d l -c "DROP TRIGGER zz_refuse ON migration.checkpoint" -c "DROP FUNCTION public.zz_refuse()"
 run_ok "without the trigger, a rerun completes" "$PANTRYCRM" -d dbname=l migrate --source "$SRC" $opts
-is "$(digest l)" "$ref" "with the target of the undisturbed run"
+is "$(target_digest l)" "$ref" "with the target of the undisturbed run"
 
 # --- a console's pause holds the build too -----------------------------------
 # One slot (--jobs 1), so the build runs after the loads. A statement of our
@@ -205,7 +192,7 @@ if have_cmd sqlite3 sqlite3; then
     rc=$?
     is "$rc" 0 "resumed, the run completes"
     [ "$rc" -eq 0 ] || diag "$(cat "$TEST_TMP/p.err")"
-    is "$(digest p)" "$ref" "with the target of the undisturbed run"
+    is "$(target_digest p)" "$ref" "with the target of the undisturbed run"
     export XDG_STATE_HOME=$TEST_TMP/state
 fi
 
@@ -243,7 +230,7 @@ is "$(psql_val "SELECT count(*) FROM migration.deferred_ddl WHERE name = 'zz_gat
 echo "SELECT pg_advisory_unlock(4343);" >&5
 exec 5>&-
 run_ok "the resumed run completes" "$PANTRYCRM" -d dbname=c migrate --source "$SRC" $opts
-is "$(digest c)" "$ref" "with the target of the undisturbed run"
+is "$(target_digest c)" "$ref" "with the target of the undisturbed run"
 
 # --- a deferred statement that fails -----------------------------------------
 # It creates an index, then fails: nothing of it may stay.
@@ -260,7 +247,7 @@ is "$(psql_val "SELECT status FROM migration.run ORDER BY id DESC LIMIT 1" f)" f
 is "$(psql_val "SELECT count(*) FROM migration.checkpoint WHERE done" f)" 10 "the loads went on to the end"
 psql -X -q -d f -c "DELETE FROM migration.deferred_ddl WHERE name = 'zz_half_done'"
 run_ok "without it, a rerun finishes" "$PANTRYCRM" -d dbname=f migrate --source "$SRC" $opts
-is "$(digest f)" "$ref" "with the target of the undisturbed run"
+is "$(target_digest f)" "$ref" "with the target of the undisturbed run"
 is "$(psql_val 'SELECT count(*) FROM migration.deferred_ddl' f)" 0 "and nothing left to build"
 
 # A foreign key that does not hold fails the same way, and names itself.
@@ -274,6 +261,6 @@ like "$ERR" "adding foreign key zz_bad_fk: .*zz_bad_fk" "naming it"
 is "$(psql_val "SELECT count(*) FROM pg_constraint WHERE conname = 'zz_bad_fk'" k)" 0 "and it is not there"
 psql -X -q -d k -c "DELETE FROM migration.deferred_ddl WHERE name = 'zz_bad_fk'"
 run_ok "without it, a rerun finishes" "$PANTRYCRM" -d dbname=k migrate --source "$SRC" $opts
-is "$(digest k)" "$ref" "with the target of the undisturbed run"
+is "$(target_digest k)" "$ref" "with the target of the undisturbed run"
 
 done_testing

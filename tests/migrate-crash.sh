@@ -14,22 +14,6 @@ export XDG_STATE_HOME=$TEST_TMP/state
 SRC=$TEST_TMP/legacy.db
 "$PANTRYCRM" demo generate --scale 2000 --messy --seed 5 --out "$SRC" >/dev/null \
     || bail_out "demo generate failed"
-tables="User Account Session VerificationToken Organization Contact Interaction Opportunity Lead Contract"
-digest() { # everything a run leaves behind that must not depend on interruptions
-    for t in $tables; do
-        psql -X -At -d "$1" -c "SELECT md5(coalesce(string_agg(x::text, ',' ORDER BY x::text), '')) FROM \"$t\" x"
-    done
-    psql -X -At -d "$1" -c "SELECT md5(string_agg(table_name || source_key || reason || original::text, ',' ORDER BY table_name, source_key)) FROM migration.quarantine"
-    psql -X -At -d "$1" -c "SELECT md5(string_agg(table_name || source_key || column_name || reason || original::text, ',' ORDER BY table_name, source_key, column_name)) FROM migration.repair"
-    psql -X -At -d "$1" -c "SELECT string_agg(table_name || ':' || rows_read || ':' || rows_migrated || ':' || rows_quarantined || ':' || repairs::text, ',' ORDER BY table_name) FROM migration.checkpoint"
-    # The schema is whole again: every index, constraint and search word
-    # table rebuilt, and the word triggers switched back on.
-    psql -X -At -d "$1" -c "SELECT md5(string_agg(indexdef, ',' ORDER BY indexdef)) FROM pg_indexes WHERE schemaname IN ('public', 'search')"
-    psql -X -At -d "$1" -c "SELECT md5(string_agg(conname || pg_get_constraintdef(oid), ',' ORDER BY conname)) FROM pg_constraint WHERE connamespace = 'public'::regnamespace"
-    psql -X -At -d "$1" -c "SELECT string_agg(tgname || ':' || tgenabled::text, ',' ORDER BY tgname) FROM pg_trigger WHERE tgname LIKE '%search_words%'"
-    psql -X -At -d "$1" -c "SELECT md5(string_agg(x::text, ',' ORDER BY x::text)) FROM search.organization_word x"
-    psql -X -At -d "$1" -c "SELECT md5(string_agg(x::text, ',' ORDER BY x::text)) FROM search.contact_vocab x"
-}
 opts="--progress none --batch-size 97 --jobs 3"
 # In the background, $! must be pantrycrm itself, not a subshell around it,
 # or the signals would miss it: start the binary directly.
@@ -50,7 +34,7 @@ fresh_db() { psql -X -q -d postgres -c "CREATE DATABASE \"$1\" TEMPLATE tmpl" >/
 
 fresh_db ref
 run_ok "an uninterrupted reference run" migrate ref
-ref=$(digest ref)
+ref=$(target_digest ref)
 # The rows travel in COPY's binary format (src/migrate/copybin.c); text,
 # the format PostgreSQL reads itself, must give the very same target.
 fresh_db bin
@@ -62,7 +46,7 @@ fresh_db txt
 run_ok "the same run with a text COPY" migrate txt
 unset PANTRYCRM_COPY_FORMAT PANTRYCRM_PROFILE
 is "$(printf '%s\n' "$ERR" | grep -c 'COPY (text)')" 10 "every table went as text"
-is "$(digest txt)" "$ref" "and gives the same target as the binary COPY, quarantine and repairs included"
+is "$(target_digest txt)" "$ref" "and gives the same target as the binary COPY, quarantine and repairs included"
 run_fails "a malformed PANTRYCRM_FAULT is refused, not ignored" 2 migrate ref "batch@x:KILL"
 like "$ERR" "PANTRYCRM_FAULT=batch@x:KILL: expected" "saying what it expects"
 run_fails "a hold without its file is refused too" 2 migrate ref "batch:HOLD="
@@ -93,7 +77,7 @@ for point in deferred run-started batch@1 table-done@1 table-done@4 loaded built
         fi
         run_ok "the resumed run completes after SIG$sig at '$point'" migrate $db
         [ "$RC" -eq 0 ] || diag "$ERR"
-        is "$(digest $db)" "$ref" "and gives the same target as the uninterrupted run"
+        is "$(target_digest $db)" "$ref" "and gives the same target as the uninterrupted run"
         is "$(psql_val 'SELECT count(*) FROM migration.deferred_ddl' $db)" 0 "with nothing left to build"
     done
 done
@@ -111,7 +95,7 @@ for i in $(seq 1 20); do
 done
 is "$kills" 20 "twenty runs in a row were killed mid-load"
 run_ok "the run after twenty kill -9 completes" migrate k
-is "$(digest k)" "$ref" "the target equals the uninterrupted run's: nothing lost, nothing doubled"
+is "$(target_digest k)" "$ref" "the target equals the uninterrupted run's: nothing lost, nothing doubled"
 run_ok "verify passes after the kills" "$PANTRYCRM" -d dbname=k verify
 is "$(psql_val "SELECT count(*) FROM (SELECT table_name, source_key FROM migration.quarantine GROUP BY 1, 2 HAVING count(*) > 1) d" k)" 0 \
    "no row is quarantined twice"
@@ -131,7 +115,7 @@ wait "$pid"
 rc=$?
 is "$rc" 0 "a run whose connections were terminated still completes"
 [ "$rc" -eq 0 ] || diag "$(cat "$TEST_TMP/d.out")"
-is "$(digest d)" "$ref" "and gives the same target"
+is "$(target_digest d)" "$ref" "and gives the same target"
 
 # The same during the index build: frozen after its first deferred step.
 fresh_db e
@@ -145,6 +129,6 @@ wait "$pid"
 rc=$?
 is "$rc" 0 "a run whose connections were lost during the index build retries and completes"
 [ "$rc" -eq 0 ] || diag "$(cat "$TEST_TMP/e.out")"
-is "$(digest e)" "$ref" "a connection lost during the build loses nothing"
+is "$(target_digest e)" "$ref" "a connection lost during the build loses nothing"
 
 done_testing

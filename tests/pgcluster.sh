@@ -80,3 +80,23 @@ psql_val() {
 schema_dump() {
     pg_dump -s -d "$1" | grep -v '^\\\(un\)\?restrict ' | md5sum
 }
+
+# target_digest DB: everything a migration leaves in DB that must not
+# depend on how it ran (interruptions, overlap, COPY format): the rows of
+# the ten tables, the quarantine, the repairs, the checkpoints, and the
+# schema whole again.
+target_digest() {
+    for t in User Account Session VerificationToken Organization Contact Interaction Opportunity Lead Contract; do
+        psql -X -At -d "$1" -c "SELECT md5(coalesce(string_agg(x::text, ',' ORDER BY x::text), '')) FROM \"$t\" x"
+    done
+    psql -X -At -d "$1" -c "SELECT md5(string_agg(table_name || source_key || reason || original::text, ',' ORDER BY table_name, source_key)) FROM migration.quarantine"
+    psql -X -At -d "$1" -c "SELECT md5(string_agg(table_name || source_key || column_name || reason || original::text, ',' ORDER BY table_name, source_key, column_name)) FROM migration.repair"
+    psql -X -At -d "$1" -c "SELECT string_agg(table_name || ':' || rows_read || ':' || rows_migrated || ':' || rows_quarantined || ':' || repairs::text, ',' ORDER BY table_name) FROM migration.checkpoint"
+    # The schema is whole again: every index, constraint and search word
+    # table rebuilt, and the word triggers switched back on.
+    psql -X -At -d "$1" -c "SELECT md5(string_agg(indexdef, ',' ORDER BY indexdef)) FROM pg_indexes WHERE schemaname IN ('public', 'search')"
+    psql -X -At -d "$1" -c "SELECT md5(string_agg(conname || pg_get_constraintdef(oid), ',' ORDER BY conname)) FROM pg_constraint WHERE connamespace = 'public'::regnamespace"
+    psql -X -At -d "$1" -c "SELECT string_agg(tgname || ':' || tgenabled::text, ',' ORDER BY tgname) FROM pg_trigger WHERE tgname LIKE '%search_words%'"
+    psql -X -At -d "$1" -c "SELECT md5(string_agg(x::text, ',' ORDER BY x::text)) FROM search.organization_word x"
+    psql -X -At -d "$1" -c "SELECT md5(string_agg(x::text, ',' ORDER BY x::text)) FROM search.contact_vocab x"
+}

@@ -72,33 +72,43 @@ void transform_args_free(struct transform_args *x)
     }
 }
 
-int transform_args_bad_email_from_last_run(const char *conninfo, struct transform_args *x,
-                                           const char *what)
+/* The last run's columns (one row, or none when no run is recorded);
+ * NULL after a warning naming what when the target cannot be read. */
+static PGresult *last_run(const char *conninfo, const char *columns, const char *what)
 {
-    if (x->settings.bad_email != BAD_EMAIL_UNSET)
-        return 0;
     char *err = NULL;
     PGconn *conn = pg_connect(conninfo, "read the last migration run", &err);
     if (!conn) {
         warnx_("%s: %s", what, err);
         free(err);
-        return -1;
+        return NULL;
     }
-    PGresult *res = pg_exec(conn, &err,
-        "SELECT options->>'bad_email' FROM migration.run ORDER BY id DESC LIMIT 1", 0, NULL);
-    int rc = 0;
+    char *sql = xasprintf("SELECT %s FROM migration.run ORDER BY id DESC LIMIT 1", columns);
+    PGresult *res = pg_exec(conn, &err, sql, 0, NULL);
+    free(sql);
     if (!res) {
         warnx_("%s: %s", what, err);
         free(err);
-        rc = -1;
-    } else if (PQntuples(res) == 1) {
+    }
+    PQfinish(conn);
+    return res;
+}
+
+int transform_args_bad_email_from_last_run(const char *conninfo, struct transform_args *x,
+                                           const char *what)
+{
+    if (x->settings.bad_email != BAD_EMAIL_UNSET)
+        return 0;
+    PGresult *res = last_run(conninfo, "options->>'bad_email'", what);
+    if (!res)
+        return -1;
+    if (PQntuples(res) == 1) {
         /* A run recorded before --bad-email existed nulled them. */
         x->settings.bad_email = !PQgetisnull(res, 0, 0) && strcmp(PQgetvalue(res, 0, 0), "keep") == 0
                                     ? BAD_EMAIL_KEEP : BAD_EMAIL_NULL;
     }
     PQclear(res);
-    PQfinish(conn);
-    return rc;
+    return 0;
 }
 
 char *transform_args_json(const struct transform_args *x, int jobs, size_t batch_rows)
@@ -129,19 +139,9 @@ int transform_args_from_last_run(const char *conninfo, struct transform_args *x,
                                  bool run_required)
 {
     struct transform_settings *ts = &x->settings;
-    char *err = NULL;
-    PGconn *conn = pg_connect(conninfo, "read the last migration run", &err);
-    if (!conn) {
-        warnx_("%s: %s", what, err);
-        free(err);
-        return -1;
-    }
-    PGresult *res = pg_exec(conn, &err,
-        "SELECT source, options::text FROM migration.run ORDER BY id DESC LIMIT 1", 0, NULL);
+    PGresult *res = last_run(conninfo, "source, options::text", what);
     int rc = 0;
     if (!res) {
-        warnx_("%s: %s", what, err);
-        free(err);
         rc = -1;
     } else if (PQntuples(res) == 0) {
         if (run_required || !x->source) {
@@ -183,6 +183,5 @@ int transform_args_from_last_run(const char *conninfo, struct transform_args *x,
         json_decref(o);
     }
     PQclear(res);
-    PQfinish(conn);
     return rc;
 }

@@ -72,6 +72,7 @@ bool app_send(struct app *app, struct pane *owner, int tag)
         return false;
     }
     app->busy = true;
+    app->user_cancelled = false;
     app->q_owner = owner;
     app->q_tag = tag;
     return true;
@@ -141,6 +142,7 @@ void app_cancel(struct app *app)
     PGcancel *c = PQgetCancel(app->conn);
     if (c) {
         cancel_send(c);     /* a round trip: not on this thread */
+        app->user_cancelled = true;
         ui_status(app, " cancelling the query…");
     }
 }

@@ -31,6 +31,7 @@ struct app {
      * answers: app_on_readable hands the result to owner->ops->on_result. */
     struct browse_query q;        /* the query in flight (must outlive it) */
     bool busy;
+    bool user_cancelled;        /* Esc asked to cancel the query in flight (app_cancel) */
     struct pane *q_owner;
     int q_tag;                    /* the owner's meaning of the query */
     bool conn_lent;               /* a worker thread uses conn (worker.h) */

@@ -529,11 +529,12 @@ static void on_hits(struct list_pane *lp, const struct browse_query *q, PGresult
 }
 
 /* The query was cancelled by our own cancel of a fill, which reached it
- * instead (PQcancel cannot say which statement it means): send it again. */
+ * instead (PQcancel cannot say which statement it means): send it again,
+ * once, unless the user asked for this query to stop (Esc). */
 static bool resend(struct list_pane *lp, int tag, const struct browse_query *q, PGresult *res)
 {
     struct app *app = lp->base.app;
-    if (!lp->own_cancel)
+    if (!lp->own_cancel || app->user_cancelled)
         return false;
     const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
     enum list_query k = LQ_KIND(tag);
@@ -564,9 +565,11 @@ static void on_result(struct pane *p, int tag, const struct browse_query *q, PGr
         /* a fill cancelled by a key, or of a page since replaced, never shows */
         bool dropped = lp->fill_dropped || (unsigned)tag >> 4 != (lp->gen & 0x7ffffffu);
         lp->fill_dropped = false;
-        const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-        if (state && strcmp(state, "57014") == 0)
-            lp->own_cancel = false; /* the cancel met the fill, as meant */
+        /* own_cancel stays set when the fill ends cancelled: a cancel
+         * request of ours still in flight could yet reach the statement
+         * sent next (seen under load: the new sort's page was cancelled
+         * and its rows never shown). It is cleared by that statement's
+         * answer, or used by resend. */
         if (dropped)
             return;
         if (!res) {

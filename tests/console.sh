@@ -41,7 +41,7 @@ start() { # extra args… (PGUSER from the caller's AS, default postgres)
 
 start
 wait_for "Organizations +sorted by name"; ok $? "the console opens on the organizations pane"
-like "$(screen_words)" "4 Dashboard 5 Health" "the status bar names every pane"
+wait_for "4 Dashboard +5 Health"; ok $? "the status bar names every pane"
 first=$(psql_val 'SELECT name FROM "Organization" ORDER BY name, id LIMIT 1' c | cut -c1-20)
 wait_for "AAA"; ok $? "the first page shows the alphabetically first organizations"
 like "$(screen)" "database \"c\"" "the header names the database"

@@ -330,6 +330,10 @@ static void test_ids(void)
     ok(strcmp(a, b) == 0 && a[14] == '5', "a misplaced separator gives v5, deterministically");
     id_map_uuid("Contact", "0F8FAD5B-D9CB-469F-A165_70867728950E", 36, b);
     ok(strcmp(a, b) != 0, "the table is part of the name");
+    k = id_map_uuid("Organization", "0F8FAD5B-D9CB-469F-A165-7086772895-E", 36, a);
+    ok(k == ID_UUID_V5 && a[14] == '5', "a hyphen in a digit's place is not a uuid either");
+    k = id_map_uuid("Organization", "g0F8FAD5-D9CB-469F-A165-70867728950E", 36, a);
+    ok(k == ID_UUID_V5, "nor a non-hex first digit");
 
     /* The header's namespace text and the bytes the code uses agree. */
     uuid_t ns, u;

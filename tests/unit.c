@@ -432,6 +432,8 @@ static void test_keyset(void)
     ok(!keyset_parse_uuid("0b5e2a4c-8f1d-4e7a-9c3b-2d6f8a1e0cx7", 36, u), "keyset: nor one with a non-hex digit");
     ok(!keyset_parse_uuid("0b5e2a4c-8f1d-4e7a-9c3b-2d6f8a1e0c4g", 36, u), "keyset: nor one ending in a non-hex digit");
     ok(!keyset_parse_uuid("0b5e2a4c+8f1d-4e7a-9c3b-2d6f8a1e0c47", 36, u), "keyset: nor one without its hyphens");
+    ok(!keyset_parse_uuid("xb5e2a4c-8f1d-4e7a-9c3b-2d6f8a1e0c47", 36, u), "keyset: nor one starting with a non-hex digit");
+    ok(!keyset_parse_uuid("0b5e2a4c-8f1d--e7a-9c3b-2d6f8a1e0c47", 36, u), "keyset: nor one with a hyphen for a digit");
     ok(keyset_parse_uuid("0B5E2A4C-8F1D-4E7A-9C3B-2D6F8A1E0C47", 36, u) && u[0] == 0x0b && u[3] == 0x4c
        && u[4] == 0x8f && u[7] == 0x7a && u[8] == 0x9c && u[10] == 0x2d && u[15] == 0x47,
        "keyset: the bytes are read in order, in either case");

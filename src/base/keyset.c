@@ -54,22 +54,27 @@ static const unsigned char hex_value[256] = {
     ['A'] = 10 + 1, ['B'] = 11 + 1, ['C'] = 12 + 1, ['D'] = 13 + 1, ['E'] = 14 + 1, ['F'] = 15 + 1,
 };
 
+/* Where the 32 digits of a 36-character UUID text are. */
+static const unsigned char digit_at[32] = {
+    0, 1, 2, 3, 4, 5, 6, 7, 9, 10, 11, 12, 14, 15, 16, 17,
+    19, 20, 21, 22, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35,
+};
+
 bool keyset_parse_uuid(const char *text, size_t len, unsigned char out[16])
 {
     if (len != 36 || text[8] != '-' || text[13] != '-' || text[18] != '-' || text[23] != '-')
         return false;
-    /* (the table holds each digit's value plus one, so that 0 means "not a digit") */
+    /* The table holds each digit's value plus one, so a non-digit makes
+     * its "value minus one" wrap to a huge number: one test at the end
+     * instead of a branch a digit (this runs for every key of every row). */
     const unsigned char *p = (const unsigned char *)text;
     unsigned bad = 0;
-    size_t k = 0;
-    for (size_t i = 0; i < 36; i += 2) {
-        if (i == 8 || i == 13 || i == 18 || i == 23)
-            i++;
-        unsigned hi = hex_value[p[i]], lo = hex_value[p[i + 1]];
-        bad |= (hi == 0) | (lo == 0);
-        out[k++] = (unsigned char)((hi - 1) << 4 | ((lo - 1) & 15));
+    for (size_t k = 0; k < 16; k++) {
+        unsigned hi = hex_value[p[digit_at[2 * k]]] - 1u, lo = hex_value[p[digit_at[2 * k + 1]]] - 1u;
+        bad |= hi | lo;
+        out[k] = (unsigned char)(hi << 4 | (lo & 15));
     }
-    return !bad && k == 16;
+    return bad < 16;
 }
 
 static uint64_t load_be64(const unsigned char *p)
@@ -189,10 +194,20 @@ void keyset_add(struct keyset *ks, const unsigned char key[16])
     pthread_mutex_unlock(&ks->mu);
 }
 
+void keyset_lock(struct keyset *ks) { pthread_mutex_lock(&ks->mu); }
+void keyset_unlock(struct keyset *ks) { pthread_mutex_unlock(&ks->mu); }
+
 bool keyset_contains(struct keyset *ks, const unsigned char key[16])
 {
-    struct keyset_key k = stored_form(key);
     pthread_mutex_lock(&ks->mu);
+    bool found = keyset_contains_locked(ks, key);
+    pthread_mutex_unlock(&ks->mu);
+    return found;
+}
+
+bool keyset_contains_locked(struct keyset *ks, const unsigned char key[16])
+{
+    struct keyset_key k = stored_form(key);
     if (ks->n - ks->nsorted > KEYSET_TAIL_SCAN)
         settle(ks);
     bool found = false;
@@ -213,6 +228,5 @@ bool keyset_contains(struct keyset *ks, const unsigned char key[16])
                 hi = mid;
         }
     }
-    pthread_mutex_unlock(&ks->mu);
     return found;
 }

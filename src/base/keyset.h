@@ -36,4 +36,10 @@ bool keyset_parse_uuid(const char *text, size_t len, unsigned char out[16]);
 void keyset_add(struct keyset *ks, const unsigned char key[16]);
 bool keyset_contains(struct keyset *ks, const unsigned char key[16]);
 
+/* Many questions under one lock (a batch's foreign keys): between
+ * keyset_lock and keyset_unlock, keyset_contains_locked only. */
+void keyset_lock(struct keyset *ks);
+void keyset_unlock(struct keyset *ks);
+bool keyset_contains_locked(struct keyset *ks, const unsigned char key[16]);
+
 #endif

@@ -70,6 +70,8 @@ int writer_check_orphans(struct writer *w, struct batch *b)
         struct keyset *ks = fk->is_uuid ? parent_keys(w->j->e, fk->parent) : NULL;
         struct slice *vals = xcalloc(b->nrows + 1, sizeof *vals);
         size_t nvals = 0;
+        if (ks)
+            keyset_lock(ks);
         for (size_t r = 0; r < b->nrows; r++) {
             if (b->rows[r].quarantined)
                 continue;
@@ -78,10 +80,12 @@ int writer_check_orphans(struct writer *w, struct batch *b)
                 continue;
             const char *p = batch_ptr(b, f);
             unsigned char key[16];
-            if (ks && keyset_parse_uuid(p, f.len, key) && keyset_contains(ks, key))
+            if (ks && keyset_parse_uuid(p, f.len, key) && keyset_contains_locked(ks, key))
                 continue;
             vals[nvals++] = (struct slice){p, f.len, NULL};
         }
+        if (ks)
+            keyset_unlock(ks);
         /* Each distinct unknown key once: children repeat their parents. */
         qsort(vals, nvals, sizeof *vals, cmp_slice);
         for (size_t i = 0; i < nvals; i++) {

@@ -44,13 +44,6 @@ void batch_free(struct batch *b)
     memset(b, 0, sizeof *b);
 }
 
-struct field batch_put(struct batch *b, const char *data, size_t len)
-{
-    struct field f = {(uint32_t)b->arena.len, (uint32_t)len, false};
-    sb_addn(&b->arena, data, len);
-    return f;
-}
-
 struct batch_row *batch_new_row(struct batch *b)
 {
     if (b->nrows == b->cap_rows) {

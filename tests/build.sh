@@ -250,6 +250,27 @@ run_ok "without it, a rerun finishes" "$PANTRYCRM" -d dbname=f migrate --source 
 is "$(target_digest f)" "$ref" "with the target of the undisturbed run"
 is "$(psql_val 'SELECT count(*) FROM migration.deferred_ddl' f)" 0 "and nothing left to build"
 
+# Said when it fails, not only at the end: with Contract's load frozen, the
+# failure is on the screen while the run still waits for that load.
+fresh_db h
+psql -X -q -d h -c "INSERT INTO migration.deferred_ddl (name, table_name, kind, ddl) VALUES
+    ('zz_fails_early', 'Organization', 'index', 'SELECT 1 / 0')"
+start_frozen h
+n=0
+until grep -q "building zz_fails_early: .*division by zero; the loads go on" "$TEST_TMP/h.out"; do
+    [ $n -ge 2400 ] && break
+    n=$((n + 1)); sleep 0.05
+done
+grep -q "building zz_fails_early: .*division by zero; the loads go on" "$TEST_TMP/h.out"
+ok $? "a failing statement is reported while a load still runs"
+kill -0 "$MPID" 2>/dev/null; ok $? "and the run is still going (Contract waits)"
+echo 'COMMIT;' >&3
+exec 3>&-
+wait "$MPID"
+rc=$?
+is "$rc" 1 "let go, the loads finish and the run fails"
+is "$(psql_val "SELECT count(*) FROM migration.checkpoint WHERE done" h)" 10 "after every load"
+
 # A foreign key that does not hold fails the same way, and names itself.
 fresh_db k
 psql -X -q -d k -c "INSERT INTO migration.deferred_ddl (name, table_name, kind, ddl) VALUES

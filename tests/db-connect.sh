@@ -23,6 +23,14 @@ like "$ERR" "hint: .*PGHOST" "and a hint about how to choose a server"
 run_fails "a database that does not exist" 1 "$PANTRYCRM" -d "dbname=no_such_db" db migrate
 like "$ERR" 'database "no_such_db" does not exist' "libpq's reason is shown"
 
+# The server's message quotes the name: a terminal escape in it reaches
+# the terminal only as visible text.
+esc=$(printf 'evil\033]0;pwned\007db')
+run_fails "a database name with an escape sequence" 1 "$PANTRYCRM" -d "dbname='$esc'" db migrate
+case $ERR in *"$(printf '\033')"*|*"$(printf '\007')"*) ok 1 "the error has no raw ESC or BEL" ;;
+    *) ok 0 "the error has no raw ESC or BEL" ;; esac
+like "$ERR" 'database "evil.*pwned.*db" does not exist' "and still names the database"
+
 run_ok "a URI with the socket directory works" \
     "$PANTRYCRM" -d "postgresql:///conn_t?host=$(printf %s "$PGHOST" | sed 's,/,%2F,g')" db status
 

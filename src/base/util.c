@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "util.h"
+#include "sanitize.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -92,11 +93,18 @@ const char *util_progname(void)
 /* warnx_, diex and the out-of-memory message are the program's diagnostics
  * on stderr, the one place below the command layer allowed to write: an
  * allocation failure or a fatal error has no caller left to return to. */
+/* Warnings carry server messages and values from the databases (a key in
+ * a constraint's error, a file name): sanitized like every other value
+ * printed to a terminal, so none can carry an escape sequence. */
 static void vwarn(const char *fmt, va_list ap)
 {
-    fprintf(stderr, "%s: ", progname);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    char *text = xvasprintf(fmt, ap);
+    struct strbuf clean;
+    sb_init(&clean);
+    sanitize_lines(text, strlen(text), SANITIZE_UTF8, &clean);
+    fprintf(stderr, "%s: %s\n", progname, clean.buf ? clean.buf : "");
+    sb_free(&clean);
+    free(text);
 }
 
 void warnx_(const char *fmt, ...)

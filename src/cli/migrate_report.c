@@ -102,7 +102,14 @@ static void on_note(void *ctx, const char *text)
         fprintf(d->out, "\033[%zuA\r\033[J", d->bar_lines);
         d->drawn = false;
     }
-    fprintf(d->notes, "%s\n", text);
+    /* A note can quote the server (a failed statement's reason) */
+    struct strbuf clean;
+    sb_init(&clean);
+    sanitize_lines(text, strlen(text), SANITIZE_UTF8, &clean);
+    fprintf(d->notes, "%s\n", clean.buf ? clean.buf : "");
+    sb_free(&clean);
+    /* seen when it happens, also where the output is a file or a pipe */
+    fflush(d->notes);
 }
 
 void progress_init(struct progress_display *d, enum progress_mode mode, FILE *out)

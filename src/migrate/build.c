@@ -359,9 +359,16 @@ static void *build_worker(void *arg)
             t->state = BUILD_WAITING;
         } else {
             t->state = BUILD_FAILED;
-            if (!p->err)
+            if (!p->err) {
                 p->err = xasprintf("%s %s: %s", t->kind == BUILD_FK ? "adding foreign key" : "building",
                                    t->name, err ? err : "failed");
+                /* Said now, not only when the last table has loaded: the
+                 * loads go on (they are what a rerun would redo), and the
+                 * operator can look at the statement meanwhile. */
+                if (!loads_settled(e))
+                    engine_note(e->o, "%s; the loads go on, nothing more is built, and migrate will "
+                                      "end with status 1", p->err);
+            }
         }
         free(err);
         err = NULL;

@@ -30,6 +30,11 @@ target_digest() {
 }
 
 run_fails "migrate without --source is a usage error" 2 "$PANTRYCRM" -d $C migrate
+for bad in "--jobs 17" "--jobs 0" "--jobs +2" "--batch-size 1e3" "--batch-size 5x"; do
+    # shellcheck disable=SC2086
+    run_fails "migrate $bad is a usage error" 2 "$PANTRYCRM" -d $C migrate --source "$SRC" $bad
+    like "$ERR" "takes a number from 1 to" "and says which numbers it takes"
+done
 run_fails "a missing source file is refused" 1 "$PANTRYCRM" -d $C migrate --source "$TEST_TMP/none.db"
 like "$ERR" "none.db: No such file" "and named"
 printf 'not a database' >"$TEST_TMP/junk.db"

@@ -29,16 +29,6 @@ static void on_stop_signal(int sig)
     engine_stop_requested = 1;
 }
 
-static bool parse_positive(const char *s, long max, long *out)
-{
-    char *end;
-    long v = strtol(s, &end, 10);
-    if (*s == '\0' || *end || v <= 0 || v > max)
-        return false;
-    *out = v;
-    return true;
-}
-
 /* The target's last recorded run. False when there is none or it cannot
  * be read (the engine then reports what is wrong with the target). */
 static bool last_run(const char *conninfo, struct run_info *r)
@@ -160,14 +150,14 @@ static int cmd_migrate_run(int argc, char **argv, const char *prefix)
         switch (c) {
         case 'd': o.conninfo = optarg; break;
         case 'j':
-            if (!parse_positive(optarg, MIGRATE_MAX_JOBS, &v)) {
+            if (!cli_number(optarg, 1, MIGRATE_MAX_JOBS, &v)) {
                 cli_usage_error(prefix, "--jobs takes a number from 1 to 16, not '%s'", optarg);
                 goto out;
             }
             o.jobs = (int)v;
             break;
         case 'b':
-            if (!parse_positive(optarg, 1000000, &v)) {
+            if (!cli_number(optarg, 1, 1000000, &v)) {
                 cli_usage_error(prefix, "--batch-size takes a number from 1 to 1000000, not '%s'", optarg);
                 goto out;
             }
@@ -442,7 +432,7 @@ int cmd_verify(int argc, char **argv, const char *prefix)
         switch (c) {
         case 'd': o.conninfo = optarg; break;
         case 'c':
-            if (!parse_positive(optarg, 1000000, &v)) {
+            if (!cli_number(optarg, 1, 1000000, &v)) {
                 cli_usage_error(prefix, "--chunk-rows takes a number from 1 to 1000000, not '%s'", optarg);
                 goto out;
             }

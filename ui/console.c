@@ -25,6 +25,7 @@
 #include "dashboard.h"
 #include "health.h"
 
+#include "edit.h"
 #include "guard.h"
 #include "pg.h"
 #include "schema.h"
@@ -576,14 +577,10 @@ static int session_read(PGconn *conn, struct session_info *si, char **err)
     char *tls = pg_tls_summary(conn);
     snprintf(si->tls, sizeof si->tls, "%s", tls);
     free(tls);
-    PGresult *res = pg_exec(conn, err,
-        "SELECT current_user, current_database(), coalesce(inet_server_addr()::text, 'local'),"
-        " to_regclass('public.\"Organization\"') IS NOT NULL AND"
-        " has_table_privilege('public.\"Organization\"', 'INSERT, UPDATE, DELETE')", 0, NULL);
-    if (!res)
+    int can_write = edit_role_can_write(conn, err);
+    if (can_write < 0)
         return -1;
-    si->can_write = PQgetvalue(res, 0, 3)[0] == 't';
-    PQclear(res);
+    si->can_write = can_write == 1;
     snprintf(si->ns, sizeof si->ns, "%s:%s/%s/%s", PQhost(conn) ? PQhost(conn) : "",
              PQport(conn) ? PQport(conn) : "", PQdb(conn), PQuser(conn));
     char *host = pg_describe(conn);

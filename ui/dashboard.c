@@ -56,7 +56,7 @@ static void tick(struct pane *p, double now, bool shown)
     struct dash_view *d = (struct dash_view *)p;
     if (d->want_refresh) {
         d->want_refresh = false;
-        if (app_send_sql(app, p, 0, "SELECT dashboard.refresh()")) {
+        if (app_send_sql(app, p, 0, stats_refresh_now_sql())) {
             d->in_flight = d->refreshing = true;
             return;
         }

@@ -32,6 +32,7 @@
 #include "edit.h"
 #include "guard.h"
 #include "legacy.h"
+#include "pg.h"
 #include "transform.h"
 #include "util.h"
 
@@ -381,6 +382,18 @@ size_t edit_merge3(char *const *base, char *const *mine, char *const *theirs, si
     }
     *merged = out;
     return clashes;
+}
+
+int edit_role_can_write(PGconn *conn, char **err)
+{
+    PGresult *res = pg_exec(conn, err,
+        "SELECT to_regclass('public.\"Organization\"') IS NOT NULL AND"
+        " has_table_privilege('public.\"Organization\"', 'INSERT, UPDATE, DELETE')", 0, NULL);
+    if (!res)
+        return -1;
+    int can = PQgetvalue(res, 0, 0)[0] == 't';
+    PQclear(res);
+    return can;
 }
 
 int edit_org_load(PGconn *conn, const char *id, struct edit_org *out, char **err)

@@ -75,6 +75,10 @@ size_t edit_merge3(char *const *base, char *const *mine, char *const *theirs, si
 /* Reads one organization by id. 0, 1 when there is no such row, -1 with *err. */
 int edit_org_load(PGconn *conn, const char *id, struct edit_org *out, char **err);
 
+/* Whether the session's role may insert, update and delete organizations
+ * (the console opens read-only otherwise): 1, 0, or -1 with *err. */
+int edit_role_can_write(PGconn *conn, char **err);
+
 enum edit_result { EDIT_OK, EDIT_CONFLICT, EDIT_GONE, EDIT_INVALID, EDIT_ERROR };
 
 /* Saves o: an UPDATE when o->id is set (only if "updatedAt" still equals

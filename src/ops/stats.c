@@ -31,6 +31,11 @@ const char *stats_refresh_sql(void)
     return "SELECT dashboard.refresh(coalesce($1::timestamptz, now()))";
 }
 
+const char *stats_refresh_now_sql(void)
+{
+    return "SELECT dashboard.refresh()";
+}
+
 char *stats_explain_error(const char *pg_error)
 {
     if (pg_error && strstr(pg_error, "dashboard") &&

@@ -51,6 +51,9 @@ int stats_load(PGconn *conn, struct stats *out, char **err);
  * time (NULL = now()). Returns one value: the milliseconds it took. */
 const char *stats_refresh_sql(void);
 
+/* The same for now, without parameters (the console sends it itself). */
+const char *stats_refresh_now_sql(void);
+
 /* Recomputes the summary; as_of NULL means now. */
 int stats_refresh(PGconn *conn, const char *as_of, double *took_ms, char **err);
 

@@ -475,6 +475,33 @@ static void test_keyset(void)
         ok(keyset_contains(&ks, k), "%s", KS("and so are many"));
         make_key(k, 4, spread);
         ok(keyset_contains(&ks, k), "%s", KS("with the first ones"));
+        /* many at once answer as one at a time do: a long batch (past the
+         * prefetch distance), a short one, and with additions not yet
+         * sorted in */
+        for (uint64_t extra = 0; extra < 3; extra++) {
+            make_key(k, 300000 + extra, spread);
+            keyset_add(&ks, k);
+        }
+        static unsigned char batch[3000][16];
+        bool many[3000];
+        for (uint64_t i = 0; i < 3000; i++)
+            make_key(batch[i], i * 37 % 4000 + (i % 500 == 0 ? 300000 + i % 3 : 0), spread);
+        int agree = 0;
+        for (size_t len = 3000; len > 0; len = len > 5 ? 5 : 0) {
+            keyset_lock(&ks);
+            keyset_contains_many_locked(&ks, (const unsigned char (*)[16])batch, len, many);
+            keyset_unlock(&ks);
+            for (size_t i = 0; i < len; i++)
+                agree += many[i] == keyset_contains(&ks, batch[i]);
+        }
+        is_int(agree, 3005, KS("many keys asked at once get the answers of one at a time"));
+        int found = 0;
+        keyset_lock(&ks);
+        keyset_contains_many_locked(&ks, (const unsigned char (*)[16])batch, 3000, many);
+        keyset_unlock(&ks);
+        for (size_t i = 0; i < 3000; i++)
+            found += many[i];
+        ok(found > 1000 && found < 3000, "%s", KS("some are there and some are not"));
         keyset_destroy(&ks);
 #undef KS
     }

@@ -230,3 +230,29 @@ bool keyset_contains_locked(struct keyset *ks, const unsigned char key[16])
     }
     return found;
 }
+
+/* Prefetch distances, in keys: the bucket's offsets are asked for this far
+ * ahead, its first keys half as far (by then the offsets are in cache). */
+#define KEYSET_AHEAD 16
+
+void keyset_contains_many_locked(struct keyset *ks, const unsigned char (*keys)[16], size_t n, bool *found)
+{
+    if (ks->n - ks->nsorted > KEYSET_TAIL_SCAN)
+        settle(ks);
+    if (!ks->nsorted) {
+        for (size_t i = 0; i < n; i++)
+            found[i] = keyset_contains_locked(ks, keys[i]);
+        return;
+    }
+    /* A key's search touches two cache lines no other key shares (its
+     * bucket's offset, then the bucket's keys), so a batch of random keys
+     * waits on memory twice a key; asking for both lines ahead lets the
+     * waits overlap instead. */
+    for (size_t i = 0; i < n; i++) {
+        if (i + KEYSET_AHEAD < n)
+            __builtin_prefetch(&ks->first[bucket_of(stored_form(keys[i + KEYSET_AHEAD]))]);
+        if (i + KEYSET_AHEAD / 2 < n)
+            __builtin_prefetch(&ks->keys[ks->first[bucket_of(stored_form(keys[i + KEYSET_AHEAD / 2]))]]);
+        found[i] = keyset_contains_locked(ks, keys[i]);
+    }
+}

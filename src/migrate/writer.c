@@ -70,22 +70,42 @@ int writer_check_orphans(struct writer *w, struct batch *b)
         struct keyset *ks = fk->is_uuid ? parent_keys(w->j->e, fk->parent) : NULL;
         struct slice *vals = xcalloc(b->nrows + 1, sizeof *vals);
         size_t nvals = 0;
-        if (ks)
+        if (ks) {
+            /* every key of the batch first, then one question for all */
+            unsigned char (*keys)[16] = xmalloc((b->nrows + 1) * sizeof *keys);
+            struct slice *asked = xmalloc((b->nrows + 1) * sizeof *asked);
+            bool *known = xmalloc((b->nrows + 1) * sizeof *known);
+            size_t nkeys = 0;
+            for (size_t r = 0; r < b->nrows; r++) {
+                if (b->rows[r].quarantined)
+                    continue;
+                struct field f = batch_row_fields(b, r)[fk->field];
+                if (f.is_null)
+                    continue;
+                const char *p = batch_ptr(b, f);
+                if (keyset_parse_uuid(p, f.len, keys[nkeys]))
+                    asked[nkeys++] = (struct slice){p, f.len, NULL};
+                else
+                    vals[nvals++] = (struct slice){p, f.len, NULL};
+            }
             keyset_lock(ks);
-        for (size_t r = 0; r < b->nrows; r++) {
-            if (b->rows[r].quarantined)
-                continue;
-            struct field f = batch_row_fields(b, r)[fk->field];
-            if (f.is_null)
-                continue;
-            const char *p = batch_ptr(b, f);
-            unsigned char key[16];
-            if (ks && keyset_parse_uuid(p, f.len, key) && keyset_contains_locked(ks, key))
-                continue;
-            vals[nvals++] = (struct slice){p, f.len, NULL};
-        }
-        if (ks)
+            keyset_contains_many_locked(ks, (const unsigned char (*)[16])keys, nkeys, known);
             keyset_unlock(ks);
+            for (size_t i = 0; i < nkeys; i++)
+                if (!known[i])
+                    vals[nvals++] = asked[i];
+            free(keys);
+            free(asked);
+            free(known);
+        } else {
+            for (size_t r = 0; r < b->nrows; r++) {
+                if (b->rows[r].quarantined)
+                    continue;
+                struct field f = batch_row_fields(b, r)[fk->field];
+                if (!f.is_null)
+                    vals[nvals++] = (struct slice){batch_ptr(b, f), f.len, NULL};
+            }
+        }
         /* Each distinct unknown key once: children repeat their parents. */
         qsort(vals, nvals, sizeof *vals, cmp_slice);
         for (size_t i = 0; i < nvals; i++) {

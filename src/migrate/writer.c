@@ -52,6 +52,19 @@ static int cmp_slice(const void *a, const void *b)
     return c ? c : (x->n > y->n) - (x->n < y->n);
 }
 
+/* Row r's value of a foreign key field, unless the row is already
+ * quarantined or the key is NULL. */
+static bool fk_value(struct batch *b, size_t r, size_t field, struct slice *out)
+{
+    if (b->rows[r].quarantined)
+        return false;
+    struct field f = batch_row_fields(b, r)[field];
+    if (f.is_null)
+        return false;
+    *out = (struct slice){batch_ptr(b, f), f.len, NULL};
+    return true;
+}
+
 /* Quarantines (or nulls) rows whose foreign key has no parent row. */
 int writer_check_orphans(struct writer *w, struct batch *b)
 {
@@ -76,17 +89,14 @@ int writer_check_orphans(struct writer *w, struct batch *b)
             struct slice *asked = xmalloc((b->nrows + 1) * sizeof *asked);
             bool *known = xmalloc((b->nrows + 1) * sizeof *known);
             size_t nkeys = 0;
+            struct slice v;
             for (size_t r = 0; r < b->nrows; r++) {
-                if (b->rows[r].quarantined)
+                if (!fk_value(b, r, fk->field, &v))
                     continue;
-                struct field f = batch_row_fields(b, r)[fk->field];
-                if (f.is_null)
-                    continue;
-                const char *p = batch_ptr(b, f);
-                if (keyset_parse_uuid(p, f.len, keys[nkeys]))
-                    asked[nkeys++] = (struct slice){p, f.len, NULL};
+                if (keyset_parse_uuid(v.p, v.n, keys[nkeys]))
+                    asked[nkeys++] = v;
                 else
-                    vals[nvals++] = (struct slice){p, f.len, NULL};
+                    vals[nvals++] = v;
             }
             keyset_lock(ks);
             keyset_contains_many_locked(ks, (const unsigned char (*)[16])keys, nkeys, known);
@@ -98,13 +108,9 @@ int writer_check_orphans(struct writer *w, struct batch *b)
             free(asked);
             free(known);
         } else {
-            for (size_t r = 0; r < b->nrows; r++) {
-                if (b->rows[r].quarantined)
-                    continue;
-                struct field f = batch_row_fields(b, r)[fk->field];
-                if (!f.is_null)
-                    vals[nvals++] = (struct slice){batch_ptr(b, f), f.len, NULL};
-            }
+            for (size_t r = 0; r < b->nrows; r++)
+                if (fk_value(b, r, fk->field, &vals[nvals]))
+                    nvals++;
         }
         /* Each distinct unknown key once: children repeat their parents. */
         qsort(vals, nvals, sizeof *vals, cmp_slice);
@@ -163,12 +169,9 @@ int writer_check_orphans(struct writer *w, struct batch *b)
                                          parent_quarantined[i]};
             qsort(miss, (size_t)nmiss, sizeof *miss, cmp_slice);
             for (size_t r = 0; r < b->nrows; r++) {
-                if (b->rows[r].quarantined)
+                struct slice key;
+                if (!fk_value(b, r, fk->field, &key))
                     continue;
-                struct field f = batch_row_fields(b, r)[fk->field];
-                if (f.is_null)
-                    continue;
-                struct slice key = {batch_ptr(b, f), f.len, NULL};
                 const struct slice *hit = bsearch(&key, miss, (size_t)nmiss, sizeof *miss, cmp_slice);
                 if (!hit)
                     continue;
@@ -181,7 +184,7 @@ int writer_check_orphans(struct writer *w, struct batch *b)
                     free(detail);
                 } else {
                     char *detail = xasprintf("no %s row with %s %.*s", fk->parent, fk->parent_key,
-                                             (int)f.len, batch_ptr(b, f));
+                                             (int)key.n, key.p);
                     batch_quarantine(b, r, fk->column, "fk_orphan", detail);
                     free(detail);
                 }

@@ -180,4 +180,16 @@ unlike "$(screen | grep '^Gamma Grill')" "\\?" "not as ?"
 like "$(screen | grep '^Esc ')" "^Esc \\?\\[31m co" "while an escape is still ?"
 keys q
 wait_for "EXITED=0"
+
+# A console that cannot connect says why on a clean line (the
+# "connecting..." it showed meanwhile is wiped), with the server's words
+# sanitized: an escape sequence in the database name shows as text.
+S=f
+$T new-session -d -s $S -x 140 -y 30 \
+    "env TERM=screen LC_ALL=C.UTF-8 XDG_STATE_HOME='$TEST_TMP/st-f' PGHOST='$PGHOST' PGPORT=$PGPORT PGUSER=postgres '$PANTRYCRM' -d \"dbname='no\$(printf '\\033')[7mdb'\"; echo EXITED=\$?; sleep 30"
+wait_for "EXITED=1"; ok $? "the console exits with 1 when it cannot connect"
+# (-J: the message is one line, however the terminal wrapped it)
+like "$($T capture-pane -p -J -t "$S" | grep 'does not exist')" '^pantrycrm: .*database "no.\[7mdb" does not exist' \
+    "saying why at the start of its line, the escape shown as a character"
+unlike "$(screen)" "connecting\.\.\." "and the connecting line is gone"
 done_testing

@@ -691,21 +691,30 @@ int console_main(const struct console_opts *opts)
     app.confirm = ACT_NONE;
     app.conninfo = opts->conninfo ? xstrdup(opts->conninfo) : NULL;
     char *err = NULL;
+    /* Over a slow link or to a server that is starting, connecting can take
+     * seconds before there is a screen: say what is going on meanwhile, on
+     * a line of its own that is wiped once connected. Server messages are
+     * data: the errors go out through warnx_, which sanitizes them. */
+    bool saying = isatty(STDERR_FILENO);
+    if (saying)
+        fputs("pantrycrm: connecting...", stderr);
     app.conn = pg_connect(opts->conninfo, "open the console", &err);
+    if (saying)
+        fputs("\r\033[K", stderr);
     if (!app.conn) {
-        fprintf(stderr, "pantrycrm: %s\n", err);
+        warnx_("%s", err);
         free(err);
         return 1;
     }
     if (setup_session(&app, &err) != 0) {
-        fprintf(stderr, "pantrycrm: cannot open the console: %s\n", err);
+        warnx_("cannot open the console: %s", err);
         free(err);
         PQfinish(app.conn);
         return 1;
     }
     app.bs = browse_session_new(app.conn, true, &err);
     if (!app.bs) {
-        fprintf(stderr, "pantrycrm: cannot open the console: %s\n", err);
+        warnx_("cannot open the console: %s", err);
         free(err);
         PQfinish(app.conn);
         return 1;

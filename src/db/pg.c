@@ -38,7 +38,9 @@ static char *prompt_password(const char *user)
     int fd = open("/dev/tty", O_RDWR | O_CLOEXEC);
     if (fd < 0)
         return NULL;
-    char *prompt = xasprintf("Password for user %s: ", user ? user : "(default)");
+    /* from the start of a clean line: the console's "connecting..." may
+     * be on it */
+    char *prompt = xasprintf("\r\033[KPassword for user %s: ", user ? user : "(default)");
     if (write(fd, prompt, strlen(prompt)) < 0) {
         free(prompt);
         close(fd);

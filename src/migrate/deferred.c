@@ -113,8 +113,15 @@ fail:
 static int run_deferred(PGconn *conn, const char *name, const char *ddl, char **err)
 {
     const char *params[1] = {name};
+    /* No JIT: compiling the plan of a one-off statement (the word tables'
+     * INSERT ... SELECT over every name) cost more than it saved, a tenth
+     * of a second and more a statement. SET LOCAL: also behind a pooler. */
     if (!pg_command(conn, err, "BEGIN"))
         return -1;
+    if (!pg_command(conn, err, "SET LOCAL jit = off")) {
+        PQclear(PQexec(conn, "ROLLBACK"));
+        return -1;
+    }
     PGresult *res = NULL;
     if (!pg_command(conn, err, ddl)
         || !(res = pg_exec(conn, err, "DELETE FROM migration.deferred_ddl WHERE name = $1", 1, params))) {

@@ -345,6 +345,23 @@ bool browse_build_around_id(struct browse_query *q, const struct browse_spec *sp
 bool browse_build_search(struct browse_query *q, const struct browse_spec *spec,
                          const char *term, size_t max_hits, char **err);
 
+/* Warm-up. A session's first search pays for preparing its statement
+ * (parse and analysis of a large query, one more round trip) and for
+ * planning it anew on each of its first executions, until PostgreSQL keeps
+ * a generic plan: about a millisecond more than every later search. So the
+ * console runs the statements a search will need while it is idle after
+ * the first page is drawn, one at a time (a key that needs the connection
+ * cancels the one in flight, as it does a fill): the search of one word
+ * and of two words with the screenful of hits (rows) and with all of them
+ * (BROWSE_SEARCH_HITS), each run as often as the server needs to settle
+ * its plan, then the goto of the first hit in spec's sort. The words and
+ * the id are those of a row of p (a real name, found as a real search
+ * finds it); the filters are spec's. *step starts at 0; each call builds
+ * the statement of that step and moves *step past it; false when there is
+ * none left (or p holds no usable name). */
+bool browse_build_warmup(struct browse_query *q, const struct browse_spec *spec,
+                         const struct browse_page *p, size_t rows, unsigned *step, char **err);
+
 enum browse_match { BROWSE_MATCH_NONE, BROWSE_MATCH_FULLTEXT, BROWSE_MATCH_SUBSTRING,
                     BROWSE_MATCH_SIMILAR };
 const char *browse_match_name(enum browse_match m);

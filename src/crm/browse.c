@@ -246,6 +246,7 @@ struct pagegen {
                                      * the row's own column read by id */
     const char *filter;             /* conditions, may be "" */
     /* a coalesced sort: the index's keys and the key's values for them */
+    bool by_id;                     /* the key's values are read from its row */
     size_t nx;
     char *xexpr[2 * BROWSE_MAX_KEY], *xval[2 * BROWSE_MAX_KEY];
     size_t nalts;                   /* 0, or the labels of the split filter */
@@ -510,6 +511,14 @@ static void gen_side_coalesced(struct strbuf *sb, const struct pagegen *g, const
     if (with_key) {
         sb_addf(&c, "%s = %s AND ", g->xexpr[0], g->xval[0]);
         add_xcmp(&c, g, 1, op);
+        if (!g->by_id && (g->key->v[0] != NULL) != t->lead_nulls_last) {
+            /* the key is in the group that comes second: nothing follows
+             * it, one range (a shape of its own: a statement whose second
+             * range is pruned at each run would be planned at each run) */
+            add_xbranch(sb, g, t, c.buf, limit, side);
+            sb_free(&c);
+            return;
+        }
     } else {
         sb_addf(&c, "%s = %s", g->xexpr[0], first);
     }
@@ -577,6 +586,7 @@ static bool build_page(struct browse_query *q, const struct browse_spec *spec,
     struct strbuf kv;   /* by id, coalesced: the key's values, read once */
     sb_init(&kv);
     if (sd->coalesced) {
+        g.by_id = by_id != NULL;
         int p = with_key && by_id ? browse_add_param(q, by_id) : 0;
         for (size_t i = 0; i < sd->nkey; i++) {
             const struct col_def *c = key_col(&g, i);

@@ -442,12 +442,13 @@ static void gen_side(struct strbuf *sb, const struct pagegen *g, const struct tr
 
 /* ------------------------------------------------------------------------
  * Coalesced keysets (the city sort, data/sql/0019). The index's keys are
- * x0..xn: each NULL-able key column c as (c IS NULL)::int, coalesce(c, ''),
+ * x0..xn: each NULL-able key column c as (c IS NULL), coalesce(c, ''),
  * the others as they are; none is ever NULL, and their order is c's order
- * with NULLs last. (An int, not the boolean: the planner rewrites
+ * with NULLs last. So the rows after a key are one row comparison, one
+ * index range, whatever columns of the key are NULL. (x0 is never
+ * compared with "=" to a constant: the planner rewrites
  * "(c IS NULL) = false" as "c IS NOT NULL", which no longer names the
- * index's key, so that a city filter could not use it.) So the rows after a key are one row comparison, one
- * index range, whatever columns of the key are NULL. Only where the
+ * index's key; "IS FALSE" and "<=", ">=" it leaves alone.) Only where the
  * traversal wants the rows without the leading column last although the
  * index, read its way, gives them first (descending; ascending read from
  * the end) does the page take two ranges: the key's group (x0 as the
@@ -506,11 +507,12 @@ static void gen_side_coalesced(struct strbuf *sb, const struct pagegen *g, const
         return;
     }
     /* x0 = first: the group the traversal wants first */
-    const char *first = t->lead_nulls_last ? "0" : "1";
-    const char *second = t->lead_nulls_last ? "1" : "0";
+    const char *first = t->lead_nulls_last ? "false" : "true";
+    const char *second = t->lead_nulls_last ? "true" : "false";
     if (with_key) {
-        sb_addf(&c, "%s = %s AND ", g->xexpr[0], g->xval[0]);
-        add_xcmp(&c, g, 1, op);
+        /* after the key, and in its group */
+        add_xcmp(&c, g, 0, op);
+        sb_addf(&c, " AND %s %s %s", g->xexpr[0], t->backward ? ">=" : "<=", g->xval[0]);
         if (!g->by_id && (g->key->v[0] != NULL) != t->lead_nulls_last) {
             /* the key is in the group that comes second: nothing follows
              * it, one range (a shape of its own: a statement whose second
@@ -520,13 +522,13 @@ static void gen_side_coalesced(struct strbuf *sb, const struct pagegen *g, const
             return;
         }
     } else {
-        sb_addf(&c, "%s = %s", g->xexpr[0], first);
+        sb_addf(&c, "%s IS %s", g->xexpr[0], first);
     }
     sb_adds(sb, "(WITH lead AS MATERIALIZED (");
     add_xbranch(sb, g, t, c.buf, limit, side);
     sb_adds(sb, ") SELECT * FROM (SELECT * FROM lead UNION ALL (");
     sb_free(&c);
-    sb_addf(&c, "%s = %s", g->xexpr[0], second);
+    sb_addf(&c, "%s IS %s", g->xexpr[0], second);
     if (with_key)
         sb_addf(&c, " AND %s = %s", g->xval[0], first);
     /* a one-time filter: the second range is not read when the first
@@ -598,11 +600,11 @@ static bool build_page(struct browse_query *q, const struct browse_spec *spec,
             if (spec->entity == BROWSE_ORGS && spec->filter.state && sd->key[i] == BROWSE_ORG_STATE)
                 continue;
             if (c->nullable) {
-                g.xexpr[g.nx] = xasprintf("(%s IS NULL)::int", c->expr);
+                g.xexpr[g.nx] = xasprintf("(%s IS NULL)", c->expr);
                 if (by_id && with_key)
                     g.xval[g.nx] = xasprintf("(SELECT k%zu FROM kv)", g.nx);
                 else if (with_key)
-                    g.xval[g.nx] = xasprintf("$%d::int", browse_add_param(q, v ? "0" : "1"));
+                    g.xval[g.nx] = xasprintf("$%d::boolean", browse_add_param(q, v ? "false" : "true"));
                 g.nx++;
                 g.xexpr[g.nx] = xasprintf("coalesce(%s, '')", c->expr);
                 if (by_id && with_key)

@@ -37,7 +37,7 @@
  *                the city sort, a city's rows without a state come first).
  * A row comparison (a, b) > ($1, $2) is false or NULL as soon as a NULL is
  * met. The city sort's index avoids that: it holds each nullable column c
- * as (c IS NULL)::int, coalesce(c, '') (data/sql/0019), keys never NULL,
+ * as (c IS NULL), coalesce(c, '') (data/sql/0019), keys never NULL,
  * so the rows after any key are one range (two in the orders that put the
  * rows without a city last against the index's direction). Elsewhere a
  * keyset over nullable columns is cut into a few branches, each

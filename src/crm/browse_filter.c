@@ -287,7 +287,7 @@ bool browse_filter_sql(struct browse_query *q, const struct browse_spec *spec, s
          * state and city go to Organization_state_city_name_id_idx and
          * the like). */
         if (!f->state || spec->sort == BROWSE_SORT_CITY)
-            sb_addf(w, " AND (o.city IS NULL)::int = 0 AND coalesce(o.city, '') = $%d::text", n);
+            sb_addf(w, " AND (o.city IS NULL) IS FALSE AND coalesce(o.city, '') = $%d::text", n);
     }
     if (f->followup != BROWSE_FOLLOWUP_ANY) {
         /* "Today" is a day of the session's time zone; date_trunc of a

@@ -2016,11 +2016,10 @@ CREATE INDEX "Contact_email_flagged_idx"
 -- :goto (a lookup, then that page: two round trips) cost 5.7x to 7.9x a
 -- primary-key round trip at S = 1,000,000, against 2x to 2.5x in the name
 -- sort. Here each NULL-able column is held as two keys that are never
--- NULL, (c IS NULL)::int then coalesce(c, ''), which sort as c with its
+-- NULL, (c IS NULL) then coalesce(c, ''), which sort as c with its
 -- NULLs last, the order shown until now: the page after any row is one
 -- row comparison, one range (browse.c, "Coalesced keysets"), and a goto
--- is one statement. (An int rather than the boolean: the planner rewrites
--- "(c IS NULL) = false" as "c IS NOT NULL", which no longer names the key.)
+-- is one statement.
 --
 -- Each index replaces one of the same columns in the old order, so the
 -- table keeps its number of indexes: at S = 1,000,000 56 MB for 53 MB each,
@@ -2036,27 +2035,27 @@ DROP INDEX "Organization_state_city_zipCode_id_idx";
 
 -- Sort by city (then state, ZIP code), NULLs last:
 --   SELECT ... FROM "Organization" o
---   WHERE ((o.city IS NULL)::int, coalesce(o.city, ''), (o.state IS NULL)::int,
---          coalesce(o.state, ''), (o."zipCode" IS NULL)::int, coalesce(o."zipCode", ''), o.id)
+--   WHERE ((o.city IS NULL), coalesce(o.city, ''), (o.state IS NULL),
+--          coalesce(o.state, ''), (o."zipCode" IS NULL), coalesce(o."zipCode", ''), o.id)
 --         > ($1, $2, $3, $4, $5, $6, $7)
 --   ORDER BY 1st to 7th of those LIMIT $8
 -- Filter a city (without a state), any sort:
 --   SELECT ... FROM "Organization" o
---   WHERE (o.city IS NULL)::int = 0 AND coalesce(o.city, '') = $1 ...
+--   WHERE (o.city IS NULL) IS FALSE AND coalesce(o.city, '') = $1 ...
 CREATE INDEX "Organization_city_sort_idx" ON "Organization" (
-    ((city IS NULL)::integer), (COALESCE(city, ''::text)),
-    ((state IS NULL)::integer), (COALESCE(state, ''::text)),
-    (("zipCode" IS NULL)::integer), (COALESCE("zipCode", ''::text)), id);
+    (city IS NULL), (COALESCE(city, ''::text)),
+    (state IS NULL), (COALESCE(state, ''::text)),
+    ("zipCode" IS NULL), (COALESCE("zipCode", ''::text)), id);
 
 -- Filter state, sorted by city: the keys of the city and the ZIP code
 -- after the state (the state's own are constant there, and left out so
 -- that the city sort's index above cannot serve this order: the planner
 -- would walk it throwing away the other states' rows):
 --   SELECT ... FROM "Organization" o
---   WHERE o.state = $1 AND ((o.city IS NULL)::int, coalesce(o.city, ''),
---         (o."zipCode" IS NULL)::int, coalesce(o."zipCode", ''), o.id) > ($2, $3, $4, $5, $6)
+--   WHERE o.state = $1 AND ((o.city IS NULL), coalesce(o.city, ''),
+--         (o."zipCode" IS NULL), coalesce(o."zipCode", ''), o.id) > ($2, $3, $4, $5, $6)
 --   ORDER BY those keys LIMIT $7
 CREATE INDEX "Organization_state_city_sort_idx" ON "Organization" (
     state,
-    ((city IS NULL)::integer), (COALESCE(city, ''::text)),
-    (("zipCode" IS NULL)::integer), (COALESCE("zipCode", ''::text)), id);
+    (city IS NULL), (COALESCE(city, ''::text)),
+    ("zipCode" IS NULL), (COALESCE("zipCode", ''::text)), id);

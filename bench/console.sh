@@ -12,7 +12,14 @@
 #      lookup and the screenful around the first hit, as on Enter), and
 #      the line under it, "then the fill", is what the console reads in
 #      the background afterwards (the rest of the page, the rest of the
-#      hits), timed on its own;
+#      hits), timed on its own. A "first search of a session" runs on a
+#      fresh connection after its first screen and the warm-up the console
+#      runs while idle (browse_build_warmup: timed, and its longest
+#      statement, what a key typed meanwhile may wait), and the line
+#      "as the first key, before the warm-up" is the same search typed
+#      before the warm-up has run; those ratios are to the unit measured
+#      at the start (a unit sampled beside a fresh backend comes out
+#      higher);
 #   2. drives the real console in tmux (120x36) and times each step from
 #      the keypress to the screen that shows its result: send-keys, then
 #      capture-pane every 10 ms until the expected text shows (and the

@@ -230,7 +230,7 @@ wait_for "sorted by name .*loading…"; ok $? "scrolling past the screenful wait
 # sort's, never the cancelled fill's.
 keys : ; keys -l "sort city"; keys Enter
 poll_sql "SELECT count(*) FROM pg_stat_activity WHERE datname = 'a' AND wait_event_type = 'Lock'
-          AND query LIKE '%ORDER BY o.city%'" 1
+          AND query LIKE '%ORDER BY (o.city IS NULL)%'" 1
 ok $? "the new sort's page is asked"
 is "$(psql_val "SELECT count(*) FROM pg_stat_activity WHERE datname = 'a' AND wait_event_type = 'Lock'
                 AND query NOT LIKE '%o.city%'" a)" 0 "and the cancelled fill no longer waits at the server"
@@ -303,6 +303,39 @@ is "$(seen | tr '\n' ' ')" "$(seq 1 "$last" | tr '\n' ' ')" "every row from 1 to
 keys q
 wait_for "EXITED=0"; ok $? "q quits"
 tmux_retire fill $T
+
+# --- the first search of a session ------------------------------------------------
+# While idle after its first page the console prepares (and plans) the
+# statements a search needs, so the first /word does not pay for that: the
+# statement its Enter executes was parsed before the Enter. The server logs
+# every parse and execute of this console's session (with the values).
+LOG=$TEST_TMP/server.log
+$T new-session -d -s warm -x 120 -y 30 \
+    "env TERM=screen LC_ALL=C.UTF-8 ESCDELAY=25 XDG_STATE_HOME='$TEST_TMP/st-warm' PGHOST='$PGHOST' PGPORT=$PGPORT PGUSER=postgres HOME='$TEST_TMP' '$PANTRYCRM' -d \"dbname=a options='-c log_min_duration_statement=0'\"; echo EXITED=\$?; sleep 30"
+S=warm
+wait_for "A0001 Diner" || bail_out "the console did not open"
+i=0
+until grep -Eq 'parse pantrycrm_browse_[0-9]+: WITH fts' "$LOG" || [ $i -ge 600 ]; do
+    i=$((i + 1)); sleep 0.05
+done
+grep -Eq 'parse pantrycrm_browse_[0-9]+: WITH fts' "$LOG"
+ok $? "idle after the first page, the console prepares the search's statement, no key typed"
+mark=$(wc -l <"$LOG")
+keys /; keys -l "Diner"; keys Enter
+wait_for "match 1 of"; ok $? "then /Diner finds its match"
+# the execute of the typed word: its DETAIL line names 'Diner'
+name=$(awk -v m="$mark" 'NR <= m { next }
+       / LOG: / { n = "" }
+       / LOG: .*(bind|execute) pantrycrm_browse_[0-9]+: WITH fts/ {
+           match($0, /pantrycrm_browse_[0-9]+/); n = substr($0, RSTART, RLENGTH) }
+       /DETAIL: +parameters: \$1 = '"'"'Diner'"'"'/ && n != "" { print n; exit }' "$LOG")
+ok "$([ -n "$name" ]; echo $?)" "the search ran as a prepared statement ($name)"
+ok "$(head -n "$mark" "$LOG" | grep -Eq "parse $name: WITH fts"; echo $?)" \
+   "prepared while idle, before the Enter"
+ok "$(tail -n +"$((mark + 1))" "$LOG" | grep -Eq "parse $name:" && echo 1 || echo 0)" \
+   "and not prepared again for the Enter"
+keys q
+wait_for "EXITED=0"; ok $? "q quits"
 
 # --- reconnecting to a host that does not answer --------------------------------------------------
 # A TCP gate in front of the server's socket: while $TEST_TMP/shut exists

@@ -60,7 +60,7 @@ static struct list_pane *fill_owner(struct app *app)
     if (!app->busy || !app->q_owner || !list_pane_view(app->q_owner))
         return NULL;
     enum list_query k = LQ_KIND(app->q_tag);
-    return k == LQ_FILL || k == LQ_HITS ? (struct list_pane *)app->q_owner : NULL;
+    return k == LQ_FILL || k == LQ_HITS || k == LQ_WARM ? (struct list_pane *)app->q_owner : NULL;
 }
 
 bool list_preempt_fill(struct app *app)
@@ -498,6 +498,19 @@ static void background(struct list_pane *lp)
     if (lp->want_count) {
         lp->want_count = false;
         list_count(lp);
+        if (app->busy)
+            return;
+    }
+    if (!lp->warm_done && list_shown(lp) && l->loaded && !l->loading) {
+        /* idle, the page drawn: the next statement of the warm-up */
+        if (!browse_build_warmup(&app->q, &l->spec, &l->page, screen_rows(lp), &lp->warm_step,
+                                 &err)) {
+            lp->warm_done = true;
+            free(err);
+            return;
+        }
+        lp->fill_dropped = false;
+        app_send(app, &lp->base, LQ_WARM);
     }
 }
 
@@ -561,6 +574,15 @@ static void on_result(struct pane *p, int tag, const struct browse_query *q, PGr
     struct list_view *l = &lp->l;
     char *err = NULL;
     enum list_query kind = LQ_KIND(tag);
+    if (kind == LQ_WARM) {
+        /* its answer is of no use; an error other than our cancel (a
+         * key's) ends the warm-up, which is only a saving */
+        const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+        if (!res || (PQresultStatus(res) != PGRES_TUPLES_OK && !(state && strcmp(state, "57014") == 0)))
+            lp->warm_done = true;
+        lp->fill_dropped = false;
+        return;
+    }
     if (kind == LQ_FILL || kind == LQ_HITS) {
         /* a fill cancelled by a key, or of a page since replaced, never shows */
         bool dropped = lp->fill_dropped || (unsigned)tag >> 4 != (lp->gen & 0x7ffffffu);
@@ -593,6 +615,7 @@ static void on_result(struct pane *p, int tag, const struct browse_query *q, PGr
     switch (kind) {
     case LQ_FILL:
     case LQ_HITS:
+    case LQ_WARM:
         break;
     case LQ_GOTO:
         if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 0) {

@@ -63,6 +63,11 @@ struct list_pane {
     bool fill_dropped;              /* the fill in flight was cancelled: drop its answer */
     bool own_cancel;                /* we cancelled a fill: a cancelled next query is ours */
     unsigned gen;                   /* bumped when the page or hits are replaced */
+    /* The search's statements prepared and planned while idle after the
+     * first page (browse_build_warmup), so that the first search of the
+     * session costs what the later ones do. */
+    unsigned warm_step;
+    bool warm_done;
     struct list_pend {              /* what a key asked while a fill ran */
         enum { PEND_NONE, PEND_FETCH, PEND_GOTO, PEND_SEARCH, PEND_DETAIL } kind;
         enum browse_move move;
@@ -75,11 +80,13 @@ struct list_pane {
 
 /* What the list asked the connection (the query slot's tag: the kind in
  * the low 4 bits, a fill's generation above). */
-enum list_query { LQ_PAGE, LQ_COUNT, LQ_SEARCH, LQ_LOOKUP, LQ_DETAIL, LQ_FILL, LQ_HITS, LQ_GOTO };
+enum list_query { LQ_PAGE, LQ_COUNT, LQ_SEARCH, LQ_LOOKUP, LQ_DETAIL, LQ_FILL, LQ_HITS, LQ_GOTO,
+                  LQ_WARM };
 #define LQ_KIND(tag) ((enum list_query)((unsigned)(tag) & 15u))
-/* A fill of a list pane is in flight: cancel it (its answer is dropped)
- * so that the key that asked for another query does not wait behind it;
- * false when the query in flight is not a fill. */
+/* A fill of a list pane (or a statement of its warm-up) is in flight:
+ * cancel it (its answer is dropped) so that the key that asked for
+ * another query does not wait behind it; false when the query in flight
+ * is not a fill. */
 bool list_preempt_fill(struct app *app);
 
 struct pane *list_pane_orgs_new(struct app *app);

@@ -100,7 +100,7 @@ const struct sort_def browse_sort_defs[BROWSE_NSORTS] = {
                             "Organization_status_priority_name_id_idx"},
     [BROWSE_SORT_CITY] = {BROWSE_ORGS, "city", 4,
                           {BROWSE_ORG_CITY, BROWSE_ORG_STATE, BROWSE_ORG_ZIP, BROWSE_ORG_ID},
-                          "Organization_city_state_zipCode_id_idx"},
+                          "Organization_city_sort_idx", true},
     [BROWSE_SORT_UPDATED_AT] = {BROWSE_ORGS, "updatedAt", 2,
                                 {BROWSE_ORG_UPDATED_AT, BROWSE_ORG_ID},
                                 "Organization_updatedAt_id_idx"},
@@ -245,6 +245,10 @@ struct pagegen {
     char *keyval[BROWSE_MAX_KEY];   /* each non-NULL key value: "$n::type", or
                                      * the row's own column read by id */
     const char *filter;             /* conditions, may be "" */
+    /* a coalesced sort: the index's keys and the key's values for them */
+    bool by_id;                     /* the key's values are read from its row */
+    size_t nx;
+    char *xexpr[2 * BROWSE_MAX_KEY], *xval[2 * BROWSE_MAX_KEY];
     size_t nalts;                   /* 0, or the labels of the split filter */
     char *alts[8];                  /* "o.segment = $n::…" per label */
 };
@@ -380,9 +384,16 @@ static void add_select_list(struct strbuf *sb, const struct entity_def *ed)
 /* One side of a page: up to limit rows in traversal t after the key (all
  * rows without a key), the key's own row included when self. The trailing
  * constant column tells the parser which side a row came from. */
+static void gen_side_coalesced(struct strbuf *sb, const struct pagegen *g, const struct trav *t,
+                               bool with_key, bool self, size_t limit, int side);
+
 static void gen_side(struct strbuf *sb, const struct pagegen *g, const struct trav *t,
                      bool with_key, bool self, size_t limit, int side)
 {
+    if (g->nx) {
+        gen_side_coalesced(sb, g, t, with_key, self, limit, side);
+        return;
+    }
     struct branches b = {0};
     if (with_key) {
         gen_after(g, t, 0, "", self, &b);
@@ -429,6 +440,107 @@ static void gen_side(struct strbuf *sb, const struct pagegen *g, const struct tr
     }
 }
 
+/* ------------------------------------------------------------------------
+ * Coalesced keysets (the city sort, data/sql/0019). The index's keys are
+ * x0..xn: each NULL-able key column c as (c IS NULL), coalesce(c, ''),
+ * the others as they are; none is ever NULL, and their order is c's order
+ * with NULLs last. So the rows after a key are one row comparison, one
+ * index range, whatever columns of the key are NULL. (x0 is never
+ * compared with "=" to a constant: the planner rewrites
+ * "(c IS NULL) = false" as "c IS NOT NULL", which no longer names the
+ * index's key; "IS FALSE" and "<=", ">=" it leaves alone.) Only where the
+ * traversal wants the rows without the leading column last although the
+ * index, read its way, gives them first (descending; ascending read from
+ * the end) does the page take two ranges: the key's group (x0 as the
+ * key's), then the other group, whole, read only when the first range did
+ * not fill the page and the key's group is the one that comes first.
+ * ------------------------------------------------------------------------ */
+
+/* "(x_s, …, x_n) op (k_s, …, k_n)", or "x_n op k_n" for one. */
+static void add_xcmp(struct strbuf *sb, const struct pagegen *g, size_t s, const char *op)
+{
+    if (g->nx - s == 1) {
+        sb_addf(sb, "%s %s %s", g->xexpr[s], op, g->xval[s]);
+        return;
+    }
+    sb_addc(sb, '(');
+    for (size_t i = s; i < g->nx; i++)
+        sb_addf(sb, "%s%s", i > s ? ", " : "", g->xexpr[i]);
+    sb_addf(sb, ") %s (", op);
+    for (size_t i = s; i < g->nx; i++)
+        sb_addf(sb, "%s%s", i > s ? ", " : "", g->xval[i]);
+    sb_addc(sb, ')');
+}
+
+/* One range of a coalesced sort: the select list, the filters and cond,
+ * in the index order (backward: DESC), LIMITed. */
+static void add_xbranch(struct strbuf *sb, const struct pagegen *g, const struct trav *t,
+                        const char *cond, size_t limit, int side)
+{
+    add_select_list(sb, g->ed);
+    sb_addf(sb, ", %d AS side FROM %s", side, g->ed->from);
+    if (*g->filter || *cond)
+        sb_addf(sb, " WHERE %s%s%s", g->filter, *g->filter && *cond ? " AND " : "", cond);
+    sb_adds(sb, " ORDER BY ");
+    for (size_t i = 0; i < g->nx; i++)
+        sb_addf(sb, "%s%s%s", i ? ", " : "", g->xexpr[i], t->backward ? " DESC" : "");
+    sb_addf(sb, " LIMIT %zu", limit);
+}
+
+static void add_total_order(struct strbuf *sb, const struct pagegen *g, const struct trav *t);
+
+/* gen_side for a coalesced sort. The shape does not depend on which key
+ * values are NULL (they are parameters, or read from the row by id), so
+ * that a goto is one statement here too. */
+static void gen_side_coalesced(struct strbuf *sb, const struct pagegen *g, const struct trav *t,
+                               bool with_key, bool self, size_t limit, int side)
+{
+    const char *op = self ? (t->backward ? "<=" : ">=") : (t->backward ? "<" : ">");
+    struct strbuf c;
+    sb_init(&c);
+    if (t->lead_nulls_last != t->backward) {
+        /* the index's own order, or its reverse: one range */
+        if (with_key)
+            add_xcmp(&c, g, 0, op);
+        add_xbranch(sb, g, t, c.buf ? c.buf : "", limit, side);
+        sb_free(&c);
+        return;
+    }
+    /* x0 = first: the group the traversal wants first */
+    const char *first = t->lead_nulls_last ? "false" : "true";
+    const char *second = t->lead_nulls_last ? "true" : "false";
+    if (with_key) {
+        /* after the key, and in its group */
+        add_xcmp(&c, g, 0, op);
+        sb_addf(&c, " AND %s %s %s", g->xexpr[0], t->backward ? ">=" : "<=", g->xval[0]);
+        if (!g->by_id && (g->key->v[0] != NULL) != t->lead_nulls_last) {
+            /* the key is in the group that comes second: nothing follows
+             * it, one range (a shape of its own: a statement whose second
+             * range is pruned at each run would be planned at each run) */
+            add_xbranch(sb, g, t, c.buf, limit, side);
+            sb_free(&c);
+            return;
+        }
+    } else {
+        sb_addf(&c, "%s IS %s", g->xexpr[0], first);
+    }
+    sb_adds(sb, "(WITH lead AS MATERIALIZED (");
+    add_xbranch(sb, g, t, c.buf, limit, side);
+    sb_adds(sb, ") SELECT * FROM (SELECT * FROM lead UNION ALL (");
+    sb_free(&c);
+    sb_addf(&c, "%s IS %s", g->xexpr[0], second);
+    if (with_key)
+        sb_addf(&c, " AND %s = %s", g->xval[0], first);
+    /* a one-time filter: the second range is not read when the first
+     * filled the page */
+    sb_addf(&c, " AND (SELECT count(*) FROM lead) < %zu", limit);
+    add_xbranch(sb, g, t, c.buf, limit, side);
+    sb_adds(sb, ")) u");
+    add_total_order(sb, g, t);
+    sb_addf(sb, " LIMIT %zu)", limit);
+    sb_free(&c);
+}
+
 static bool lookup_id(enum browse_entity e, const char *text, char id[UUID_TEXT_LEN + 1]);
 
 static bool build_page(struct browse_query *q, const struct browse_spec *spec,
@@ -473,7 +585,50 @@ static bool build_page(struct browse_query *q, const struct browse_spec *spec,
     g.filter = w.buf ? w.buf : "";
     if (split >= 0)
         g.nalts = browse_filter_split_alts(q, spec, split, g.alts, sizeof g.alts / sizeof g.alts[0]);
-    if (with_key && by_id) {
+    struct strbuf kv;   /* by id, coalesced: the key's values, read once */
+    sb_init(&kv);
+    if (sd->coalesced) {
+        g.by_id = by_id != NULL;
+        int p = with_key && by_id ? browse_add_param(q, by_id) : 0;
+        for (size_t i = 0; i < sd->nkey; i++) {
+            const struct col_def *c = key_col(&g, i);
+            const char *v = with_key && !by_id ? key->v[i] : NULL;
+            /* A state filter fixes the state: its keys are left out, and
+             * the order is that of Organization_state_city_sort_idx after
+             * the state (with them, the planner may walk the city sort's
+             * index instead, throwing away the other states' rows). */
+            if (spec->entity == BROWSE_ORGS && spec->filter.state && sd->key[i] == BROWSE_ORG_STATE)
+                continue;
+            if (c->nullable) {
+                g.xexpr[g.nx] = xasprintf("(%s IS NULL)", c->expr);
+                if (by_id && with_key)
+                    g.xval[g.nx] = xasprintf("(SELECT k%zu FROM kv)", g.nx);
+                else if (with_key)
+                    g.xval[g.nx] = xasprintf("$%d::boolean", browse_add_param(q, v ? "false" : "true"));
+                g.nx++;
+                g.xexpr[g.nx] = xasprintf("coalesce(%s, '')", c->expr);
+                if (by_id && with_key)
+                    g.xval[g.nx] = xasprintf("(SELECT k%zu FROM kv)", g.nx);
+                else if (with_key)
+                    g.xval[g.nx] = xasprintf("$%d::%s", browse_add_param(q, v ? v : ""), c->type);
+                g.nx++;
+            } else {
+                g.xexpr[g.nx] = xstrdup(c->expr);
+                if (by_id && with_key)
+                    g.xval[g.nx] = xasprintf("(SELECT k%zu FROM kv)", g.nx);
+                else if (with_key)
+                    g.xval[g.nx] = xasprintf("$%d::%s", browse_add_param(q, v), c->type);
+                g.nx++;
+            }
+        }
+        if (by_id && with_key) {
+            /* one primary-key probe for all the key's values, not one each */
+            sb_adds(&kv, "WITH kv AS MATERIALIZED (SELECT ");
+            for (size_t j = 0; j < g.nx; j++)
+                sb_addf(&kv, "%s%s AS k%zu", j ? ", " : "", g.xexpr[j], j);
+            sb_addf(&kv, " FROM %s WHERE %s = $%d::uuid) ", g.ed->from, g.ed->cols[0].expr, p);
+        }
+    } else if (with_key && by_id) {
         /* the key's values read from the row itself, each an InitPlan
          * the index range takes like a parameter */
         int p = browse_add_param(q, by_id);
@@ -505,6 +660,8 @@ static bool build_page(struct browse_query *q, const struct browse_spec *spec,
     case BROWSE_AROUND:
         /* Up to limit+1 rows on each side, the key's row opening the
          * second; the parser cuts the window. */
+        if (kv.len)
+            sb_adds(&sb, kv.buf);
         sb_adds(&sb, "SELECT * FROM ((");
         /* a screenful reads half each side: near an end its fills, not
          * this query, bring the rows of the other side */
@@ -524,6 +681,11 @@ static bool build_page(struct browse_query *q, const struct browse_spec *spec,
         free(g.alts[a]);
     for (size_t i = 0; i < BROWSE_MAX_KEY; i++)
         free(g.keyval[i]);
+    for (size_t i = 0; i < g.nx; i++) {
+        free(g.xexpr[i]);
+        free(g.xval[i]);
+    }
+    sb_free(&kv);
     return true;
 }
 
@@ -544,6 +706,8 @@ bool browse_build_screen(struct browse_query *q, const struct browse_spec *spec,
 bool browse_sort_not_null(enum browse_sort s)
 {
     const struct sort_def *sd = &browse_sort_defs[s];
+    if (sd->coalesced)  /* its index's keys are never NULL */
+        return true;
     for (size_t i = 0; i < sd->nkey; i++)
         if (browse_entity_defs[sd->entity].cols[sd->key[i]].nullable)
             return false;

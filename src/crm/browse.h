@@ -36,7 +36,11 @@
  *                the leading column keep the backward index order (so in
  *                the city sort, a city's rows without a state come first).
  * A row comparison (a, b) > ($1, $2) is false or NULL as soon as a NULL is
- * met, so a keyset over nullable columns is cut into a few branches, each
+ * met. The city sort's index avoids that: it holds each nullable column c
+ * as (c IS NULL), coalesce(c, '') (data/sql/0019), keys never NULL,
+ * so the rows after any key are one range (two in the orders that put the
+ * rows without a city last against the index's direction). Elsewhere a
+ * keyset over nullable columns is cut into a few branches, each
  * an index range (a row comparison over the leading non-NULL part, "col IS
  * NULL" / "col IS NOT NULL" for the NULL parts), each LIMITed, merged by
  * UNION ALL and one small sort of at most branches x LIMIT rows. A sort on
@@ -103,8 +107,9 @@ enum browse_sort {
     BROWSE_SORT_SEGMENT,        /* segment, name, id: Organization_segment_name_id_idx */
     BROWSE_SORT_STATUS,         /* status, priority, name, id:
                                  * Organization_status_priority_name_id_idx */
-    BROWSE_SORT_CITY,           /* city, state, zipCode, id:
-                                 * Organization_city_state_zipCode_id_idx */
+    BROWSE_SORT_CITY,           /* city, state, zipCode, id, NULLs last:
+                                 * Organization_city_sort_idx (0019), which
+                                 * holds each NULL-able column coalesced */
     BROWSE_SORT_UPDATED_AT,     /* updatedAt, id: Organization_updatedAt_id_idx */
     BROWSE_SORT_NEXT_FOLLOW_UP, /* nextFollowUpDate, id: Organization_nextFollowUpDate_id_idx */
     BROWSE_SORT_EST_REVENUE,    /* estimatedRevenue, id: Organization_estimatedRevenue_id_idx */
@@ -318,10 +323,11 @@ bool browse_build_lookup(struct browse_query *q, enum browse_entity e, const cha
 /* goto in one round trip: the page around the row with this id (as for
  * browse_build_lookup), its keyset read from the row itself inside the
  * query, for a sort whose keyset columns are never NULL
- * (browse_sort_not_null: name, priority, segment, status, updatedAt;
+ * (browse_sort_not_null: name, priority, segment, status, city, updatedAt;
  * lastName, createdAt), where the shape of the query does not depend on
  * the row. Parse with browse_parse_page: focus < 0 and no rows when there
- * is no such row; focus < 0 and rows when the filters hide it. Other sorts
+ * is no such row; focus < 0 and rows when the filters hide it. The city
+ * sort counts as never NULL: its index's keys are not (0019). Other sorts
  * take browse_build_lookup then BROWSE_AROUND. */
 bool browse_sort_not_null(enum browse_sort s);
 bool browse_build_around_id(struct browse_query *q, const struct browse_spec *spec,
@@ -344,6 +350,23 @@ bool browse_build_around_id(struct browse_query *q, const struct browse_spec *sp
  * the list around a hit is the ordinary list. */
 bool browse_build_search(struct browse_query *q, const struct browse_spec *spec,
                          const char *term, size_t max_hits, char **err);
+
+/* Warm-up. A session's first search pays for preparing its statement
+ * (parse and analysis of a large query, one more round trip) and for
+ * planning it anew on each of its first executions, until PostgreSQL keeps
+ * a generic plan: about a millisecond more than every later search. So the
+ * console runs the statements a search will need while it is idle after
+ * the first page is drawn, one at a time (a key that needs the connection
+ * cancels the one in flight, as it does a fill): the search of one word
+ * and of two words with the screenful of hits (rows) and with all of them
+ * (BROWSE_SEARCH_HITS), each run as often as the server needs to settle
+ * its plan, then the goto of the first hit in spec's sort. The words and
+ * the id are those of a row of p (a real name, found as a real search
+ * finds it); the filters are spec's. *step starts at 0; each call builds
+ * the statement of that step and moves *step past it; false when there is
+ * none left (or p holds no usable name). */
+bool browse_build_warmup(struct browse_query *q, const struct browse_spec *spec,
+                         const struct browse_page *p, size_t rows, unsigned *step, char **err);
 
 enum browse_match { BROWSE_MATCH_NONE, BROWSE_MATCH_FULLTEXT, BROWSE_MATCH_SUBSTRING,
                     BROWSE_MATCH_SIMILAR };

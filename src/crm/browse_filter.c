@@ -281,6 +281,13 @@ bool browse_filter_sql(struct browse_query *q, const struct browse_spec *spec, s
     if (f->city) {
         int n = browse_add_param(q, f->city);
         sb_addf(w, "%so.city = $%d::text", AND(), n);
+        /* The rows of one city are found by the keys of the city sort's
+         * indexes (0019), which hold the city coalesced: without a state
+         * in any sort, and with one in the city sort (sorted otherwise,
+         * state and city go to Organization_state_city_name_id_idx and
+         * the like). */
+        if (!f->state || spec->sort == BROWSE_SORT_CITY)
+            sb_addf(w, " AND (o.city IS NULL) IS FALSE AND coalesce(o.city, '') = $%d::text", n);
     }
     if (f->followup != BROWSE_FOLLOWUP_ANY) {
         /* "Today" is a day of the session's time zone; date_trunc of a

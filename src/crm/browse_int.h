@@ -40,6 +40,11 @@ struct sort_def {
     size_t nkey;
     unsigned char key[BROWSE_MAX_KEY];  /* column numbers of the entity */
     const char *index;
+    /* The index holds each NULL-able key column c as two keys that are
+     * never NULL, (c IS NULL) then coalesce(c, ''), which sort as c with
+     * its NULLs last: the keyset after any row is one range of it
+     * (browse.c, "Coalesced keysets"). */
+    bool coalesced;
 };
 
 /* browse.c */

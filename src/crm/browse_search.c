@@ -482,3 +482,106 @@ void browse_hits_free(struct browse_hits *h)
     free(h->labels);
     memset(h, 0, sizeof *h);
 }
+
+/* ------------------------------------------------------------------------
+ * Warm-up (see browse.h)
+ * ------------------------------------------------------------------------ */
+
+/* How often each statement of the warm-up runs: PostgreSQL plans a
+ * prepared statement anew on each of its first five executions and
+ * decides at the sixth whether to keep a generic plan. */
+#define WARM_RUNS 6
+
+enum warm_kind { WARM_ONE, WARM_TWO, WARM_GOTO, WARM_ONE_ALL, WARM_TWO_ALL, WARM_KINDS };
+
+/* The words of a row's label to search for: the first word of 3
+ * characters or more (a prefix word, as typed words mostly are) in one,
+ * and the first two such words that the pair index answers in two. */
+static bool warm_words(const struct browse_spec *spec, const struct browse_page *p, char **one,
+                       char **two, const char **id)
+{
+    *one = *two = NULL;
+    *id = NULL;
+    for (size_t r = 0; r < p->nrows && !*two; r++) {
+        char *const *cells = p->rows[r];
+        char *label;
+        if (spec->entity == BROWSE_ORGS)
+            label = xstrdup(cells[BROWSE_ORG_NAME] ? cells[BROWSE_ORG_NAME] : "");
+        else
+            label = xasprintf("%s %s", cells[BROWSE_CONTACT_FIRST_NAME] ? cells[BROWSE_CONTACT_FIRST_NAME] : "",
+                              cells[BROWSE_CONTACT_LAST_NAME] ? cells[BROWSE_CONTACT_LAST_NAME] : "");
+        struct search_word w[16];
+        size_t n = search_words(label, strlen(label), w, 16), a = SIZE_MAX;
+        for (size_t i = 0; i < n && !*two; i++) {
+            if (!w[i].prefix)
+                continue;
+            if (a == SIZE_MAX) {
+                a = i;
+                if (!*one) {
+                    *one = xstrndup(w[i].p, w[i].len);
+                    *id = cells[0];
+                }
+            } else if (!words_overlap(&w[a], &w[i])) {
+                *two = xasprintf("%.*s %.*s", (int)w[a].len, w[a].p, (int)w[i].len, w[i].p);
+            }
+        }
+        free(label);
+    }
+    return *one != NULL;
+}
+
+bool browse_build_warmup(struct browse_query *q, const struct browse_spec *spec,
+                         const struct browse_page *p, size_t rows, unsigned *step, char **err)
+{
+    char *one, *two;
+    const char *id;
+    if (!warm_words(spec, p, &one, &two, &id))
+        return false;
+    bool built = false;
+    while (!built && *step < WARM_KINDS * WARM_RUNS) {
+        enum warm_kind k = (enum warm_kind)(*step / WARM_RUNS);
+        /* the last run of a search misspells its words: the stages that
+         * correct spelling (pg_trgm, the swapped letters) run once too */
+        bool typo = *step % WARM_RUNS == WARM_RUNS - 1;
+        (*step)++;
+        const char *term = k == WARM_ONE || k == WARM_ONE_ALL ? one : two;
+        char *t = term ? xstrdup(term) : NULL;
+        if (t && typo)
+            for (char *w = t; *w; w += strcspn(w, " ")) {
+                w += strspn(w, " ");
+                if (strcspn(w, " ") >= 4 && (unsigned char)w[1] < 0x80 && (unsigned char)w[2] < 0x80) {
+                    char c = w[1];
+                    w[1] = w[2];
+                    w[2] = c;
+                }
+            }
+        switch (k) {
+        case WARM_ONE:
+        case WARM_ONE_ALL:
+        case WARM_TWO:
+        case WARM_TWO_ALL:
+            if (t)
+                built = browse_build_search(q, spec, t,
+                                            k == WARM_ONE || k == WARM_TWO ? rows : BROWSE_SEARCH_HITS,
+                                            err);
+            break;
+        case WARM_GOTO:
+            /* the first hit's page, as the console asks for it */
+            built = browse_sort_not_null(spec->sort)
+                        ? browse_build_around_id(q, spec, id, rows, true, err)
+                        : browse_build_lookup(q, spec->entity, id, err);
+            break;
+        case WARM_KINDS:
+            break;
+        }
+        free(t);
+        if (!built && *err) {
+            /* a statement that cannot be built is left out, not reported */
+            free(*err);
+            *err = NULL;
+        }
+    }
+    free(one);
+    free(two);
+    return built;
+}

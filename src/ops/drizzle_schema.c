@@ -415,8 +415,14 @@ static int add_index(struct strbuf *sb, const char *table, json_t *columns, json
     sb_addf(sb, ").using('%s', ", method);
     size_t i;
     json_t *k;
+    /* drizzle-kit reads every key of an index that holds an expression as
+     * an expression (it asks whether the index has any): such an index's
+     * column keys go inside sql`...` too, or push would rebuild it. */
+    bool any_expr = false;
+    json_array_foreach(json_object_get(ix, "keys"), i, k)
+        any_expr = any_expr || !jstr(k, "column");
     json_array_foreach(json_object_get(ix, "keys"), i, k) {
-        const char *col = jstr(k, "column"), *opclass = jstr(k, "opclass");
+        const char *col = any_expr ? NULL : jstr(k, "column"), *opclass = jstr(k, "opclass");
         bool desc = json_is_true(json_object_get(k, "desc"));
         bool nf = json_is_true(json_object_get(k, "nullsfirst"));
         if (i)

@@ -428,7 +428,7 @@ INDEX_FILES="$abs_top_srcdir/data/sql/0003_indexes.sql $abs_top_srcdir/data/sql/
              $abs_top_srcdir/data/sql/0011_app_handoff.sql $abs_top_srcdir/data/sql/0017_revenue_filter_index.sql
              $abs_top_srcdir/data/sql/0018_email_flags.sql $abs_top_srcdir/data/sql/0019_city_sort_index.sql"
 # Those created, less those a later file dropped (0011 rebuilt one, 0019
-# replaced two).
+# replaced one).
 # shellcheck disable=SC2086
 dropped=$(sed -n 's/^DROP INDEX "\([^"]*\)".*/\1/p' $INDEX_FILES)
 # shellcheck disable=SC2086

@@ -232,6 +232,7 @@ export const organizations = pgTable('Organization', {
   index('Organization_status_priority_segment_idx').on(t.status, t.priority, t.segment),
   index('Organization_type_name_id_idx').on(t.type, t.name, t.id),
   index('Organization_state_name_id_idx').on(t.state, t.name, t.id),
+  index('Organization_city_state_zipCode_id_idx').on(t.city, t.state, t.zipCode, t.id),
   // the console's city sort, NULL-able columns coalesced (data/sql/0019_city_sort_index.sql)
   index('Organization_city_sort_idx').using('btree', sql`(${t.city} IS NULL)`, sql`COALESCE(${t.city}, ''::text)`, sql`(${t.state} IS NULL)`, sql`COALESCE(${t.state}, ''::text)`, sql`(${t.zipCode} IS NULL)`, sql`COALESCE(${t.zipCode}, ''::text)`, sql`${t.id}`),
   index('Organization_updatedAt_id_idx').on(t.updatedAt, t.id),

@@ -325,6 +325,8 @@ static void *build_worker(void *arg)
             pthread_cond_timedwait(&e->cv, &e->mu, &until);
             continue;
         }
+        /* alone: no load and no other statement under way */
+        bool serial = e->running > 0 || p->running > 0;
         t->state = BUILD_RUNNING;
         p->running++;
         if (t->table >= 0)
@@ -344,7 +346,7 @@ static void *build_worker(void *arg)
         else if (t->kind == BUILD_ANALYZE)
             rc = run_analyze(e, &conn, t->ddl, &err);
         else
-            rc = deferred_run_retrying(e, &conn, t->name, t->ddl, &err);
+            rc = deferred_run_retrying(e, &conn, t->name, t->ddl, serial, &err);
 
         pthread_mutex_lock(&e->mu);
         p->running--;

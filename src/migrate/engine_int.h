@@ -194,9 +194,11 @@ void *job_main(void *arg);
  * recording their DDL. */
 int deferred_record(const struct engine_opts *o, PGconn *conn, char **err);
 /* Runs one recorded statement and forgets it in the same transaction,
- * again on a new connection after a lost one unless it had committed. */
+ * again on a new connection after a lost one unless it had committed.
+ * serial: without PostgreSQL's parallel workers (other statements or
+ * loads already keep the --jobs slots busy). */
 int deferred_run_retrying(const struct engine *e, PGconn **connp, const char *name, const char *ddl,
-                          char **err);
+                          bool serial, char **err);
 
 /* ---- build.c ---- */
 /* Reads what is left to build and adds each table's ANALYZE. */

@@ -92,9 +92,9 @@ const char *util_progname(void)
 
 /* warnx_, diex and the out-of-memory message are the program's diagnostics
  * on stderr, the one place below the command layer allowed to write: an
- * allocation failure or a fatal error has no caller left to return to. */
-/* Warnings carry server messages and values from the databases (a key in
- * a constraint's error, a file name): sanitized like every other value
+ * allocation failure or a fatal error has no caller left to return to.
+ * They carry server messages and values from the databases (a key in a
+ * constraint's error, a database name): sanitized like every other value
  * printed to a terminal, so none can carry an escape sequence. */
 static void vwarn(const char *fmt, va_list ap)
 {

@@ -716,6 +716,14 @@ for id in "$m" "$nk" "$(q "SELECT id FROM \"Organization\" WHERE city IS NOT NUL
            "0:1:1" "city sort: $move from $(printf '%s' "$id" | cut -c1-8) is one range of Organization_city_sort_idx"
     done
 done
+# A page of contacts joins each row's organization without a Memoize node:
+# built for the whole table, its hash table cost a millisecond a page
+# (browse_session_sql turns it off for the console's sessions).
+cid=$(q "SELECT id FROM \"Contact\" ORDER BY id LIMIT 1 OFFSET 100")
+for move in around next; do
+    run bc contacts --limit 40 explain $move "$cid"
+    is "$RC:$(printf '%s\n' "$OUT" | grep -c 'Memoize')" "0:0" "contacts $move: the organizations are joined without Memoize"
+done
 run bc orgs --sort city --limit 40 --filter "city=Springfield" explain first
 like "$OUT" 'Index Cond: .*COALESCE\(city' "a city filter alone finds its rows by the city sort's index"
 no_seqscan "index only: contacts by last name" contacts explain first

@@ -541,6 +541,20 @@ static void gen_side_coalesced(struct strbuf *sb, const struct pagegen *g, const
     sb_free(&c);
 }
 
+/* Appends a key of a coalesced sort (expr, owned) and its value: read
+ * from the key's row (kv, by id), a parameter of the given type, or none
+ * without a key. */
+static void add_xkey(struct pagegen *g, char *expr, const char *type, const char *value,
+                     bool from_row, bool with_key)
+{
+    g->xexpr[g->nx] = expr;
+    if (from_row)
+        g->xval[g->nx] = xasprintf("(SELECT k%zu FROM kv)", g->nx);
+    else if (with_key)
+        g->xval[g->nx] = xasprintf("$%d::%s", browse_add_param(g->q, value), type);
+    g->nx++;
+}
+
 static bool lookup_id(enum browse_entity e, const char *text, char id[UUID_TEXT_LEN + 1]);
 
 static bool build_page(struct browse_query *q, const struct browse_spec *spec,
@@ -599,26 +613,14 @@ static bool build_page(struct browse_query *q, const struct browse_spec *spec,
              * index instead, throwing away the other states' rows). */
             if (spec->entity == BROWSE_ORGS && spec->filter.state && sd->key[i] == BROWSE_ORG_STATE)
                 continue;
+            bool from_row = by_id && with_key;
             if (c->nullable) {
-                g.xexpr[g.nx] = xasprintf("(%s IS NULL)", c->expr);
-                if (by_id && with_key)
-                    g.xval[g.nx] = xasprintf("(SELECT k%zu FROM kv)", g.nx);
-                else if (with_key)
-                    g.xval[g.nx] = xasprintf("$%d::boolean", browse_add_param(q, v ? "false" : "true"));
-                g.nx++;
-                g.xexpr[g.nx] = xasprintf("coalesce(%s, '')", c->expr);
-                if (by_id && with_key)
-                    g.xval[g.nx] = xasprintf("(SELECT k%zu FROM kv)", g.nx);
-                else if (with_key)
-                    g.xval[g.nx] = xasprintf("$%d::%s", browse_add_param(q, v ? v : ""), c->type);
-                g.nx++;
+                add_xkey(&g, xasprintf("(%s IS NULL)", c->expr), "boolean", v ? "false" : "true",
+                         from_row, with_key);
+                add_xkey(&g, xasprintf("coalesce(%s, '')", c->expr), c->type, v ? v : "", from_row,
+                         with_key);
             } else {
-                g.xexpr[g.nx] = xstrdup(c->expr);
-                if (by_id && with_key)
-                    g.xval[g.nx] = xasprintf("(SELECT k%zu FROM kv)", g.nx);
-                else if (with_key)
-                    g.xval[g.nx] = xasprintf("$%d::%s", browse_add_param(q, v), c->type);
-                g.nx++;
+                add_xkey(&g, xstrdup(c->expr), c->type, v, from_row, with_key);
             }
         }
         if (by_id && with_key) {

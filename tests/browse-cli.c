@@ -138,19 +138,24 @@ PANTRY_NORETURN static void fail(char *err)
     exit(1);
 }
 
+/* Runs a built page query through the session and parses it; frees q. */
+static bool run_page(struct browse_query *q, struct browse_page *p, char **err)
+{
+    PGresult *res = browse_exec(sess, q, err);
+    bool ok = res && browse_parse_page(q, res, p, err);
+    PQclear(res);
+    browse_query_free(q);
+    return ok;
+}
+
 /* The keyset under spec's sort of the row with this id. */
 static void key_of(const struct browse_spec *spec, const char *id, struct browse_key *key)
 {
     struct browse_query q;
     struct browse_page p;
     char *err = NULL;
-    if (!browse_build_lookup(&q, spec->entity, id, &err))
+    if (!browse_build_lookup(&q, spec->entity, id, &err) || !run_page(&q, &p, &err))
         fail(err);
-    PGresult *res = browse_exec(sess, &q, &err);
-    if (!res || !browse_parse_page(&q, res, &p, &err))
-        fail(err);
-    PQclear(res);
-    browse_query_free(&q);
     if (p.nrows != 1)
         fail(xasprintf("no row with id %s", id));
     browse_key_from_row(spec->sort, p.rows[0], key);
@@ -188,13 +193,8 @@ static void fill_page(const struct browse_spec *spec, enum browse_move move, siz
         }
         struct browse_query q;
         struct browse_page f;
-        if (!browse_build_fill(&q, spec, p, dir, want, &err))
+        if (!browse_build_fill(&q, spec, p, dir, want, &err) || !run_page(&q, &f, &err))
             fail(err);
-        PGresult *res = browse_exec(sess, &q, &err);
-        if (!res || !browse_parse_page(&q, res, &f, &err))
-            fail(err);
-        PQclear(res);
-        browse_query_free(&q);
         size_t added = browse_page_merge(p, &f, dir);
         if (dir == BROWSE_PREV)
             anchor += added;
@@ -209,13 +209,7 @@ static bool fetch_screen(const struct browse_spec *spec, enum browse_move move,
                          char **err)
 {
     struct browse_query q;
-    if (!browse_build_screen(&q, spec, move, key, screen, err))
-        return false;
-    PGresult *res = browse_exec(sess, &q, err);
-    bool ok = res && browse_parse_page(&q, res, p, err);
-    PQclear(res);
-    browse_query_free(&q);
-    return ok;
+    return browse_build_screen(&q, spec, move, key, screen, err) && run_page(&q, p, err);
 }
 
 static void screen_page(const struct browse_spec *spec, enum browse_move move,
@@ -337,10 +331,7 @@ static bool bench_goto(const struct browse_spec *spec, const char *id, size_t pa
         /* as the console: one statement, the page around the id */
         if (!browse_build_around_id(&q, spec, id, BROWSE_SCREEN_ROWS, true, err))
             return false;
-        PGresult *res = browse_exec(sess, &q, err);
-        bool ok = res && browse_parse_page(&q, res, &p, err);
-        PQclear(res);
-        browse_query_free(&q);
+        bool ok = run_page(&q, &p, err);
         *screen_t += now_us() - t0;
         if (!ok)
             return false;
@@ -353,13 +344,7 @@ static bool bench_goto(const struct browse_spec *spec, const char *id, size_t pa
         browse_page_free(&p);
         return true;
     }
-    if (!browse_build_lookup(&q, spec->entity, id, err))
-        return false;
-    PGresult *res = browse_exec(sess, &q, err);
-    bool ok = res && browse_parse_page(&q, res, &found, err);
-    PQclear(res);
-    browse_query_free(&q);
-    if (!ok)
+    if (!browse_build_lookup(&q, spec->entity, id, err) || !run_page(&q, &found, err))
         return false;
     if (found.nrows != 1) {
         browse_page_free(&found);
@@ -369,7 +354,7 @@ static bool bench_goto(const struct browse_spec *spec, const char *id, size_t pa
     struct browse_key key;
     browse_key_from_row(spec->sort, found.rows[0], &key);
     browse_page_free(&found);
-    ok = fetch_screen(spec, BROWSE_AROUND, &key, BROWSE_SCREEN_ROWS, &p, err);
+    bool ok = fetch_screen(spec, BROWSE_AROUND, &key, BROWSE_SCREEN_ROWS, &p, err);
     browse_key_free(&key);
     *screen_t += now_us() - t0;
     if (!ok)
@@ -948,11 +933,8 @@ int main(int argc, char **argv)
         if (!browse_build_around_id(&q, &spec, arg, screen_rows ? screen_rows : limit,
                                     screen_rows > 0, &err))
             fail(err);
-        PGresult *res = browse_exec(sess, &q, &err);
-        if (!res || !browse_parse_page(&q, res, &p, &err))
+        if (!run_page(&q, &p, &err))
             fail(err);
-        PQclear(res);
-        browse_query_free(&q);
         if (screen_rows && p.nrows)
             fill_page(&spec, BROWSE_AROUND, p.pivot, limit, &p);
         print_page(&p);

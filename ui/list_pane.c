@@ -205,25 +205,17 @@ void list_goto(struct list_pane *lp, const char *text)
         }
         return;
     }
-    if (browse_sort_not_null(lp->l.spec.sort)) {
-        /* one round trip: the page around the row, its keyset read from
-         * the row inside the query */
-        if (!browse_build_around_id(&app->q, &lp->l.spec, text, screen_rows(lp), true, &err)) {
-            ui_status(app, " %s", err);
-            free(err);
-            return;
-        }
-        send(lp, LQ_GOTO, BROWSE_AROUND);
-        lp->l.loading = true;
-        lp->l.goto_pending = true;
-        return;
-    }
-    if (!browse_build_lookup(&app->q, lp->l.spec.entity, text, &err)) {
+    /* where the sort's keyset is never NULL, one round trip: the page
+     * around the row, its keyset read from the row inside the query; else
+     * the row first, then the page around its keyset */
+    bool one = browse_sort_not_null(lp->l.spec.sort);
+    if (!(one ? browse_build_around_id(&app->q, &lp->l.spec, text, screen_rows(lp), true, &err)
+              : browse_build_lookup(&app->q, lp->l.spec.entity, text, &err))) {
         ui_status(app, " %s", err);
         free(err);
         return;
     }
-    send(lp, LQ_LOOKUP, BROWSE_AROUND);
+    send(lp, one ? LQ_GOTO : LQ_LOOKUP, BROWSE_AROUND);
     lp->l.loading = true;
     lp->l.goto_pending = true;
 }

@@ -386,6 +386,21 @@ is "$(hits)" "$(q "WITH v AS (SELECT DISTINCT w COLLATE \"C\" AS word FROM \"Org
                               ORDER BY o.id, m.s DESC, m.word)
                    SELECT id FROM h ORDER BY s DESC, word, name, id")" \
    "the most similar words first, then by name"
+# The similar words come from the vocabulary's trigram index (0020), not
+# from comparing the word with every word of the vocabulary. The index's
+# scan count is flushed when browse-cli's session ends.
+trgm_scans() { q "SELECT idx_scan FROM pg_stat_user_indexes WHERE indexrelname = 'organization_vocab_trgm_idx'"; }
+before=$(trgm_scans)
+run bc orgs search 'Chophuose'
+like "$OUT" '^# similar [1-9]' "the misspelt name again"
+after=$(trgm_scans)
+is "$(( after > before ))" 1 "read through the vocabulary's trigram index ($before then $after scans)"
+# One statement for every two misspelt words, whichever is the longer: the
+# one the console's idle warm-up prepared serves the first real search.
+run bc orgs sql search 'Portlnd Chophuose'
+s1=$(printf '%s\n' "$OUT" | head -n 1)
+run bc orgs sql search 'Chophuose Portlnd'
+is "$(printf '%s\n' "$OUT" | head -n 1)" "$s1" "the same statement whichever misspelt word is the longer"
 # The word index follows inserts, renames and deletes (row triggers), and
 # then still equals what the table says.
 nid=$(q "INSERT INTO \"Organization\" (name, priority, segment) VALUES ('Zyzzyva Quokka Bistro', 'A', 'CATERING') RETURNING id")

@@ -396,4 +396,58 @@ wait_for "reconnected \(after 1 try\)" 30; ok $? "once the host answers, that sa
 wait_for_gone "RECONNECTING"
 keys q
 wait_for "EXITED=0"; ok $? "and q quits with status 0"
+tmux_retire gate $T
+
+# --- a cancel that lands on the statement after its own ---------------------------------------
+# Cancel requests leave from a thread (PQcancel is a round trip) and stop
+# whatever the session runs when they land. One is held back here
+# (PANTRYCRM_FAULT=console-cancel:HOLD) until the contacts pane's first
+# page waits on a lock: it lands there, and the console sends that page
+# again, instead of showing "canceling statement due to user request" in a
+# pane left empty and loading (seen when a key dropped a fill and switched
+# panes at once).
+psql_val "INSERT INTO \"Contact\" (\"firstName\", \"lastName\", \"organizationId\")
+          SELECT 'Zed', 'Straycancel', id FROM \"Organization\" ORDER BY id LIMIT 1" a >/dev/null
+contact_lock_hold() {
+    rm -f "$TEST_TMP/lockin2"
+    mkfifo "$TEST_TMP/lockin2"
+    # without fd 3, the writing end of the first lock's pipe: its psql must see the end
+    psql -X -q -d a <"$TEST_TMP/lockin2" >"$TEST_TMP/lock2.out" 2>&1 3>&- &
+    LOCK2PID=$!
+    exec 4>"$TEST_TMP/lockin2"
+    echo 'BEGIN; LOCK TABLE "Contact" IN ACCESS EXCLUSIVE MODE; SELECT 1;' >&4
+    poll_sql "SELECT count(*) FROM pg_locks WHERE relation = '\"Contact\"'::regclass
+              AND mode = 'AccessExclusiveLock' AND granted" 1 || bail_out "the lock was not taken"
+}
+contact_page_waits() { # when the contacts pane's page statement waiting on the lock began
+    psql_val "SELECT coalesce(max(query_start)::text, '') FROM pg_stat_activity WHERE datname = 'a'
+              AND wait_event_type = 'Lock' AND query LIKE 'SELECT c.id, %FROM \"Contact\" c%'" a
+}
+touch "$TEST_TMP/hold"
+S=stray
+$T new-session -d -s stray -x 120 -y 30 \
+    "env TERM=screen LC_ALL=C.UTF-8 ESCDELAY=25 XDG_STATE_HOME='$TEST_TMP/straystate' PANTRYCRM_FAULT=console-cancel:HOLD='$TEST_TMP/hold' PGHOST='$PGHOST' PGPORT=$PGPORT PGUSER=postgres HOME='$TEST_TMP' '$PANTRYCRM' -d dbname=a 2>'$TEST_TMP/err'; echo EXITED=\$?; sleep 30"
+wait_for "A0001 Diner" || bail_out "the console did not open"
+lock_hold
+keys r
+lock_waiters 1; ok $? "a reload waits on the lock"
+keys Escape
+wait_for "cancelling the query"; ok $? "Esc asks to cancel it (the request is held back)"
+contact_lock_hold
+lock_release
+keys 2
+i=0; first=
+while [ -z "$first" ] && [ $i -lt 600 ]; do first=$(contact_page_waits); i=$((i + 1)); sleep 0.05; done
+ok "$([ -n "$first" ]; echo $?)" "the contacts pane's first page waits on its lock, the cancel still held"
+rm -f "$TEST_TMP/hold"
+poll_sql "SELECT count(*) FROM pg_stat_activity WHERE datname = 'a' AND wait_event_type = 'Lock'
+          AND query LIKE 'SELECT c.id, %FROM \"Contact\" c%' AND query_start > '$first'" 1
+ok $? "the request landed on that page, which was sent again and waits anew"
+echo 'COMMIT;' >&4
+exec 4>&-
+wait "$LOCK2PID"
+wait_for "Straycancel"; ok $? "the contacts page shows once the lock goes"
+unlike "$(screen)" "canceling statement" "and no one sees the cancel they did not ask for"
+keys q
+wait_for "EXITED=0"; ok $? "q quits"
 done_testing

@@ -57,7 +57,7 @@ const char *app_session_key(const struct pane *p, const char *name, char *buf, s
 
 /* ---- the query slot ---------------------------------------------------------- */
 
-bool app_send(struct app *app, struct pane *owner, int tag)
+static bool send_slot(struct app *app, struct pane *owner, int tag)
 {
     char *err = NULL;
     if (app->reconnect[0]) {
@@ -75,7 +75,38 @@ bool app_send(struct app *app, struct pane *owner, int tag)
     app->user_cancelled = false;
     app->q_owner = owner;
     app->q_tag = tag;
+    app->q_exposed = cancel_pending();
+    app->q_cancel_sent = false;
     return true;
+}
+
+bool app_send(struct app *app, struct pane *owner, int tag)
+{
+    app->q_resends = 0;
+    return send_slot(app, owner, tag);
+}
+
+bool app_cancel_query(struct app *app)
+{
+    if (!app->busy || app->conn_lent)
+        return false;
+    PGcancel *c = PQgetCancel(app->conn);
+    if (!c)
+        return false;
+    app->q_cancel_sent = true;
+    cancel_send(c);     /* a round trip: not on this thread */
+    return true;
+}
+
+/* The statement in flight was stopped by a cancel meant for an earlier
+ * one (seen when a key dropped a fill and switched panes at once: the new
+ * pane's first page was cancelled and it stayed empty, "loading…"). A few
+ * times at most: each try is sent only while a request is on its way. */
+static bool stray_cancel(const struct app *app, const PGresult *res)
+{
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    return state && strcmp(state, "57014") == 0 && app->q_exposed && !app->q_cancel_sent
+        && !app->user_cancelled && app->q_resends < 3;
 }
 
 bool app_send_sql(struct app *app, struct pane *owner, int tag, const char *sql)
@@ -105,6 +136,17 @@ void app_on_readable(struct app *app)
     app->busy = false;
     struct pane *owner = app->q_owner;
     int tag = app->q_tag;
+    if (st == BROWSE_POLL_DONE && stray_cancel(app, res)) {
+        PQclear(res);
+        app->q_resends++;
+        if (send_slot(app, owner, tag))
+            return;
+        /* not connected: the owner hears of the failure as of any other */
+        if (owner && owner->ops->on_result)
+            owner->ops->on_result(owner, tag, &app->q, NULL, "not connected");
+        browse_query_free(&app->q);
+        return;
+    }
     app->q_owner = NULL;
     /* The answered query leaves the slot before its owner sees it, so
      * that the owner may send the next one from on_result. */
@@ -137,11 +179,7 @@ void app_on_readable(struct app *app)
 
 void app_cancel(struct app *app)
 {
-    if (!app->busy || app->conn_lent)
-        return;
-    PGcancel *c = PQgetCancel(app->conn);
-    if (c) {
-        cancel_send(c);     /* a round trip: not on this thread */
+    if (app_cancel_query(app)) {
         app->user_cancelled = true;
         ui_status(app, " cancelling the query…");
     }

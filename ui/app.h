@@ -34,6 +34,12 @@ struct app {
     bool user_cancelled;        /* Esc asked to cancel the query in flight (app_cancel) */
     struct pane *q_owner;
     int q_tag;                    /* the owner's meaning of the query */
+    /* A cancel request sent for an earlier statement can stop the one sent
+     * after it (cancel_pending). Such a stray cancel is not the user's nor
+     * the owner's: app_on_readable sends the statement again. */
+    bool q_exposed;               /* sent while a cancel request was on its way */
+    bool q_cancel_sent;           /* a cancel was sent for this statement itself */
+    int q_resends;                /* times it was sent again after a stray cancel */
     bool conn_lent;               /* a worker thread uses conn (worker.h) */
     struct worker *worker;        /* the job that borrows it, or waits to (worker.c) */
     atomic_int conn_readers;      /* threads reading conn's parameters to connect alike */
@@ -90,6 +96,9 @@ const char *app_session_key(const struct pane *p, const char *name, char *buf, s
  * owner's on_result with tag. False, with a status message and app->q
  * freed, when not connected. */
 bool app_send(struct app *app, struct pane *owner, int tag);
+/* Cancels the query in flight on conn for its owner or the user (from a
+ * thread: cancel_send), and marks it as the cancel's target. */
+bool app_cancel_query(struct app *app);
 /* Sends a parameterless statement for owner; false when the connection is
  * busy, down, or promised to a job (worker.h) (try at the next tick). */
 bool app_send_sql(struct app *app, struct pane *owner, int tag, const char *sql);

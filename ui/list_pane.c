@@ -73,12 +73,9 @@ bool list_preempt_fill(struct app *app)
         /* The answer is dropped whatever it is; cancelling spares the
          * wait when the database is slow (a lock) and is harmless when
          * the fill is done already: an idle session ignores it. Should it
-         * reach the query sent next, on_result sends that again once. */
-        PGcancel *c = PQgetCancel(app->conn);
-        if (c) {
-            cancel_send(c);
-            owner->own_cancel = true;
-        }
+         * reach the query sent next, whichever pane's, app_on_readable
+         * sends that again. */
+        app_cancel_query(app);
     }
     return true;
 }
@@ -533,31 +530,6 @@ static void on_hits(struct list_pane *lp, const struct browse_query *q, PGresult
                   : l->hits.how == BROWSE_MATCH_SUBSTRING ? "; inside words" : "");
 }
 
-/* The query was cancelled by our own cancel of a fill, which reached it
- * instead (PQcancel cannot say which statement it means): send it again,
- * once, unless the user asked for this query to stop (Esc). */
-static bool resend(struct list_pane *lp, int tag, const struct browse_query *q, PGresult *res)
-{
-    struct app *app = lp->base.app;
-    if (!lp->own_cancel || app->user_cancelled)
-        return false;
-    const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
-    enum list_query k = LQ_KIND(tag);
-    if (k == LQ_FILL || k == LQ_HITS || PQresultStatus(res) == PGRES_TUPLES_OK)
-        return false;
-    lp->own_cancel = false;
-    if (!state || strcmp(state, "57014") != 0 || app->busy)
-        return false;
-    struct browse_query *c = &app->q;
-    *c = *q;
-    c->sql = xstrdup(q->sql);
-    c->params = xcalloc((size_t)q->nparams + 1, sizeof *c->params);
-    for (int i = 0; i < q->nparams; i++)
-        c->params[i] = q->params[i] ? xstrdup(q->params[i]) : NULL;
-    c->focus_id = q->focus_id ? xstrdup(q->focus_id) : NULL;
-    return app_send(app, &lp->base, tag);
-}
-
 static void on_result(struct pane *p, int tag, const struct browse_query *q, PGresult *res,
                       const char *error)
 {
@@ -579,11 +551,6 @@ static void on_result(struct pane *p, int tag, const struct browse_query *q, PGr
         /* a fill cancelled by a key, or of a page since replaced, never shows */
         bool dropped = lp->fill_dropped || (unsigned)tag >> 4 != (lp->gen & 0x7ffffffu);
         lp->fill_dropped = false;
-        /* own_cancel stays set when the fill ends cancelled: a cancel
-         * request of ours still in flight could yet reach the statement
-         * sent next (seen under load: the new sort's page was cancelled
-         * and its rows never shown). It is cleared by that statement's
-         * answer, or used by resend. */
         if (dropped)
             return;
         if (!res) {
@@ -596,10 +563,6 @@ static void on_result(struct pane *p, int tag, const struct browse_query *q, PGr
         }
         return;
     }
-    if (res && resend(lp, tag, q, res))
-        return;
-    if (res && PQresultStatus(res) == PGRES_TUPLES_OK)
-        lp->own_cancel = false;
     if (!res) {
         ui_status(app, " %s", error);
         return;

@@ -61,7 +61,6 @@ struct list_pane {
     bool fill_want;                 /* the page may be short: fill it when idle */
     bool hits_want;                 /* the hits came as a screenful: read them all */
     bool fill_dropped;              /* the fill in flight was cancelled: drop its answer */
-    bool own_cancel;                /* we cancelled a fill: a cancelled next query is ours */
     unsigned gen;                   /* bumped when the page or hits are replaced */
     /* The search's statements prepared and planned while idle after the
      * first page (browse_build_warmup), so that the first search of the

@@ -5,6 +5,7 @@
 
 #include "worker.h"
 #include "app.h"
+#include "fault.h"
 #include "util.h"
 
 #include <pthread.h>
@@ -24,18 +25,31 @@ struct worker {
     atomic_bool ended;
 };
 
+/* The cancel requests whose PQcancel has not returned yet. */
+static atomic_int cancels_on_their_way;
+
 static void *cancel_main(void *p)
 {
     char buf[256];
+    /* tests/console-async.sh holds a request here, to have it land on the
+     * statement sent after the one it was meant for */
+    fault_point("console-cancel");
     PQcancel(p, buf, sizeof buf);
     PQfreeCancel(p);
+    atomic_fetch_sub(&cancels_on_their_way, 1);
     return NULL;
+}
+
+bool cancel_pending(void)
+{
+    return atomic_load(&cancels_on_their_way) > 0;
 }
 
 void cancel_send(PGcancel *c)
 {
     if (!c)
         return;
+    atomic_fetch_add(&cancels_on_their_way, 1);
     pthread_t t;
     pthread_attr_t attr;
     pthread_attr_init(&attr);

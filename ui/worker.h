@@ -49,5 +49,11 @@ void worker_finish(struct app *app);
  * thread: PQcancel connects to the server, a round trip the UI thread must
  * not wait on (a silent host would freeze it). Takes c (freed there). */
 void cancel_send(PGcancel *c);
+/* Whether a cancel request sent by cancel_send may still be on its way to
+ * the server: a query sent meanwhile can be the one it stops (PQcancel
+ * stops whatever the session runs when the request lands). Once
+ * PQcancel has returned, the server has signalled the session, and a
+ * query sent afterwards is safe from it. */
+bool cancel_pending(void);
 
 #endif

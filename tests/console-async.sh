@@ -334,6 +334,18 @@ ok "$(head -n "$mark" "$LOG" | grep -Eq "parse $name: WITH fts"; echo $?)" \
    "prepared while idle, before the Enter"
 ok "$(tail -n +"$((mark + 1))" "$LOG" | grep -Eq "parse $name:" && echo 1 || echo 0)" \
    "and not prepared again for the Enter"
+# The detail view (Enter on a row) is prepared while idle too: its first
+# Enter executes a statement parsed before.
+detail='pantrycrm_browse_[0-9]+: SELECT o.id, o.name, o.priority, o.segment, o.type, o.address'
+ok "$(head -n "$mark" "$LOG" | grep -Eq "parse $detail"; echo $?)" \
+   "the detail view's statement was prepared while idle"
+mark=$(wc -l <"$LOG")
+keys Enter
+wait_for "ZIP code"; ok $? "Enter opens the detail view"
+ok "$(tail -n +"$((mark + 1))" "$LOG" | grep -Eq "execute $detail"; echo $?)" "its statement runs"
+ok "$(tail -n +"$((mark + 1))" "$LOG" | grep -Eq "parse $detail" && echo 1 || echo 0)" \
+   "and is not prepared again for the Enter"
+keys Escape
 keys q
 wait_for "EXITED=0"; ok $? "q quits"
 

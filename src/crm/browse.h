@@ -360,7 +360,8 @@ bool browse_build_search(struct browse_query *q, const struct browse_spec *spec,
  * cancels the one in flight, as it does a fill): the search of one word
  * and of two words with the screenful of hits (rows) and with all of them
  * (BROWSE_SEARCH_HITS), each run as often as the server needs to settle
- * its plan, then the goto of the first hit in spec's sort. The words and
+ * its plan, then the goto of the first hit in spec's sort, and last, for
+ * organizations, the detail view of that row (Enter). The words and
  * the id are those of a row of p (a real name, found as a real search
  * finds it); the filters are spec's. *step starts at 0; each call builds
  * the statement of that step and moves *step past it; false when there is

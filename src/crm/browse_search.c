@@ -82,14 +82,22 @@ static char *like_escape(const char *s, size_t n)
 /* The condition on a word column (alias.word, or col itself when it holds
  * a dot) for one search word, parameter $p: a btree range (the word
  * tables are in "C" order, where every word starting with the prefix
- * sorts before prefix || U+10FFFF). */
-static void word_cond(struct strbuf *sb, const char *col, const struct search_word *w, int p)
+ * sorts before prefix || U+10FFFF). With once, the lowered word is a
+ * subquery, computed once: for a vocabulary, which a generic plan may
+ * scan whole when it is small, computing lower($p) at each word (the
+ * contacts' 162 words: 0.152 -> 0.121 ms for "james smith"). */
+static void word_cond(struct strbuf *sb, const char *col, const struct search_word *w, int p,
+                      bool once)
 {
     char *c = strchr(col, '.') ? xstrdup(col) : xasprintf("%s.word", col);
-    if (w->prefix)
-        sb_addf(sb, "%s >= lower($%d) AND %s < lower($%d) || chr(1114111)", c, p, c, p);
+    char *v = xasprintf(once ? "(SELECT lower($%d))" : "lower($%d)", p);
+    if (w->prefix && once)
+        sb_addf(sb, "%s >= %s AND %s < (SELECT lower($%d) || chr(1114111))", c, v, c, p);
+    else if (w->prefix)
+        sb_addf(sb, "%s >= %s AND %s < %s || chr(1114111)", c, v, c, v);
     else
-        sb_addf(sb, "%s = lower($%d)", c, p);
+        sb_addf(sb, "%s = %s", c, v);
+    free(v);
     free(c);
 }
 
@@ -176,7 +184,7 @@ static void word_set(struct strbuf *sb, const char *vtab, const char *simfn,
                      const struct search_word *w, int p, bool corrected, const char *alias)
 {
     sb_addf(sb, "(SELECT v.word FROM %s v WHERE ", vtab);
-    word_cond(sb, "v", w, p);
+    word_cond(sb, "v", w, p, true);
     if (corrected) {
         sb_addf(sb, " UNION ALL (SELECT c.word FROM (SELECT s.word COLLATE \"C\" AS word, s.score"
                     " FROM %s(lower($%d)) s UNION ALL ", simfn, p);
@@ -211,7 +219,7 @@ static void pair_stage(struct strbuf *sb, int how, bool orgs, const char *vtab,
         if (i == pa || i == pb)
             continue;
         sb_addf(sb, " AND EXISTS (SELECT 1 FROM %s y WHERE y.id = p.id AND ", wtab);
-        word_cond(sb, "y", &words[i], pw[i]);
+        word_cond(sb, "y", &words[i], pw[i], false);
         sb_addc(sb, ')');
     }
     sb_addf(sb, "%s ORDER BY %s LIMIT %zu) x%s ORDER BY a.word, b.word, %s LIMIT %zu", where,
@@ -347,7 +355,7 @@ bool browse_build_search(struct browse_query *q, const struct browse_spec *spec,
             for (size_t d = 0; d < ndrive; d++) {
                 sb_addf(&sb, "%s(SELECT coalesce(sum(v.rows), 0) FROM %s v WHERE ", d ? ", " : "",
                         vtab);
-                word_cond(&sb, "v", &words[d], pw[d]);
+                word_cond(&sb, "v", &words[d], pw[d], true);
                 sb_adds(&sb, ")");
             }
             sb_adds(&sb, "] AS f), fts AS (");
@@ -359,12 +367,12 @@ bool browse_build_search(struct browse_query *q, const struct browse_spec *spec,
                     label, wtab, join);
             if (nw > 1)
                 driver_cond(&sb, d, ndrive);
-            word_cond(&sb, "x", &words[d], pw[d]);
+            word_cond(&sb, "x", &words[d], pw[d], false);
             for (size_t i = 0; i < nw; i++) {
                 if (i == d)
                     continue;
                 sb_addf(&sb, " AND EXISTS (SELECT 1 FROM %s y WHERE y.id = x.id AND ", wtab);
-                word_cond(&sb, "y", &words[i], pw[i]);
+                word_cond(&sb, "y", &words[i], pw[i], false);
                 sb_addc(&sb, ')');
             }
             sb_addf(&sb, "%s ORDER BY x.word, %s LIMIT %zu)", where, order, max_hits);

@@ -460,6 +460,29 @@ exec 4>&-
 wait "$LOCK2PID"
 wait_for "Straycancel"; ok $? "the contacts page shows once the lock goes"
 unlike "$(screen)" "canceling statement" "and no one sees the cancel they did not ask for"
+# A job on the console's connection (here an edit form's opening) waits
+# for a cancel request still on its way, instead of being stopped by it.
+keys 1
+wait_for "A0001 Diner"
+touch "$TEST_TMP/hold"
+lock_hold
+keys r
+lock_waiters 1; ok $? "another reload waits on the lock"
+keys Escape
+wait_for "cancelling the query"; ok $? "Esc asks to cancel it (held back again)"
+lock_release
+poll_sql "SELECT count(*) FROM pg_stat_activity WHERE datname = 'a' AND wait_event_type = 'Lock'" 0
+ok $? "the reload ends once the lock goes"
+lock_hold
+keys e
+wait_for "opening…"; ok $? "e: the form is to open, the cancel still held"
+rm -f "$TEST_TMP/hold"
+lock_waiters 1; ok $? "once the request has landed, the row's read starts and waits on the lock"
+lock_release
+wait_for "Edit organization"; ok $? "and the form opens once the lock goes"
+unlike "$(screen)" "canceling statement" "not stopped by the request meant for the reload"
+keys Escape
+wait_for_gone "Edit organization"
 keys q
 wait_for "EXITED=0"; ok $? "q quits"
 done_testing

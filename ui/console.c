@@ -492,7 +492,9 @@ static void loop(struct app *app)
             fds[1].fd = app_socket(app);
             n = 2;
         }
-        int rc = poll(fds, n, 250);
+        /* a job held back until our cancel requests land (worker_tick)
+         * is looked at again soon */
+        int rc = poll(fds, n, worker_waits_on_cancel(app) ? 5 : 250);
         if (rc < 0 && errno != EINTR)
             break;
         if (got_terminate)

@@ -125,9 +125,17 @@ bool worker_start(struct app *app, const char *what, worker_run_fn run, worker_d
     snprintf(w->what, sizeof w->what, "%s", what);
     app->worker = w;
     ui_status(app, "%s", what);
-    if (!app->busy)
+    /* A cancel request of ours still on its way would stop the job's
+     * first statement (a form would fail to open): the job waits for it
+     * to land, most often well under a millisecond. */
+    if (!app->busy && !cancel_pending())
         begin(app);
     return true;
+}
+
+bool worker_waits_on_cancel(const struct app *app)
+{
+    return app->worker && !app->worker->started && !app->busy && cancel_pending();
 }
 
 bool worker_active(const struct app *app)
@@ -159,7 +167,7 @@ void worker_tick(struct app *app)
     if (!w->started || !atomic_load(&w->ended)) {
         if (!app->status[0])    /* a key (the help) cleared it: still waiting */
             ui_status(app, "%s", w->what);
-        if (!w->started && !app->busy)
+        if (!w->started && !app->busy && !cancel_pending())
             begin(app);
         return;
     }

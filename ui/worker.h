@@ -42,6 +42,8 @@ bool worker_cancel(struct app *app);
 /* Each turn of the loop: starts a waiting job once the slot is free, and
  * applies the outcome of one that ended. */
 void worker_tick(struct app *app);
+/* A job ready to start waits for a cancel request to land (cancel_pending). */
+bool worker_waits_on_cancel(const struct app *app);
 /* The console is closing: waits for the thread, then done. */
 void worker_finish(struct app *app);
 

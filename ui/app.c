@@ -142,6 +142,7 @@ void app_on_readable(struct app *app)
         if (send_slot(app, owner, tag))
             return;
         /* not connected: the owner hears of the failure as of any other */
+        app->q_owner = NULL;
         if (owner && owner->ops->on_result)
             owner->ops->on_result(owner, tag, &app->q, NULL, "not connected");
         browse_query_free(&app->q);

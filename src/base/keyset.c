@@ -54,8 +54,7 @@ static const unsigned char hex_value[256] = {
     ['A'] = 10 + 1, ['B'] = 11 + 1, ['C'] = 12 + 1, ['D'] = 13 + 1, ['E'] = 14 + 1, ['F'] = 15 + 1,
 };
 
-/* Where the 32 digits of a 36-character UUID text are. */
-static const unsigned char digit_at[32] = {
+const unsigned char uuid_digit_at[32] = {
     0, 1, 2, 3, 4, 5, 6, 7, 9, 10, 11, 12, 14, 15, 16, 17,
     19, 20, 21, 22, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35,
 };
@@ -70,7 +69,8 @@ bool keyset_parse_uuid(const char *text, size_t len, unsigned char out[16])
     const unsigned char *p = (const unsigned char *)text;
     unsigned bad = 0;
     for (size_t k = 0; k < 16; k++) {
-        unsigned hi = hex_value[p[digit_at[2 * k]]] - 1u, lo = hex_value[p[digit_at[2 * k + 1]]] - 1u;
+        unsigned hi = hex_value[p[uuid_digit_at[2 * k]]] - 1u,
+                 lo = hex_value[p[uuid_digit_at[2 * k + 1]]] - 1u;
         bad |= hi | lo;
         out[k] = (unsigned char)(hi << 4 | (lo & 15));
     }

@@ -31,6 +31,8 @@ void keyset_destroy(struct keyset *ks);
 
 /* Parses a 36-character UUID text into 16 bytes; false if it is not one. */
 bool keyset_parse_uuid(const char *text, size_t len, unsigned char out[16]);
+/* Where the 32 hex digits of a 36-character UUID text are (8-4-4-4-12). */
+extern const unsigned char uuid_digit_at[32];
 
 /* Adds a key; past the budget (or without memory) it is dropped. */
 void keyset_add(struct keyset *ks, const unsigned char key[16]);

@@ -10,6 +10,7 @@
 
 #include "transform.h"
 #include "ascii.h"
+#include "keyset.h"
 
 /* SHA1_Init and friends are deprecated in OpenSSL 3 in favour of EVP,
  * whose per-call set-up costs three times the hash of a short name; the
@@ -47,15 +48,11 @@ static bool uuid_text_lowered(const char *s, size_t len, char out[UUID_TEXT_LEN 
 {
     if (len != UUID_TEXT_LEN || s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-')
         return false;
-    static const unsigned char digit_at[32] = {
-        0, 1, 2, 3, 4, 5, 6, 7, 9, 10, 11, 12, 14, 15, 16, 17,
-        19, 20, 21, 22, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35,
-    };
     bool bad = false;
     for (size_t k = 0; k < 32; k++) {
-        char c = hex_lower[(unsigned char)s[digit_at[k]]];
+        char c = hex_lower[(unsigned char)s[uuid_digit_at[k]]];
         bad |= c == 0;
-        out[digit_at[k]] = c;
+        out[uuid_digit_at[k]] = c;
     }
     out[8] = out[13] = out[18] = out[23] = '-';
     out[UUID_TEXT_LEN] = '\0';

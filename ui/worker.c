@@ -107,6 +107,15 @@ static void begin(struct app *app)
     }
 }
 
+/* Whether a job may take the connection now: the slot is free, and no
+ * cancel request of ours is still on its way, which would stop the job's
+ * first statement (a form would fail to open); that wait is most often
+ * well under a millisecond. */
+static bool may_begin(const struct app *app)
+{
+    return !app->busy && !cancel_pending();
+}
+
 bool worker_start(struct app *app, const char *what, worker_run_fn run, worker_done_fn done,
                   void *arg)
 {
@@ -125,10 +134,7 @@ bool worker_start(struct app *app, const char *what, worker_run_fn run, worker_d
     snprintf(w->what, sizeof w->what, "%s", what);
     app->worker = w;
     ui_status(app, "%s", what);
-    /* A cancel request of ours still on its way would stop the job's
-     * first statement (a form would fail to open): the job waits for it
-     * to land, most often well under a millisecond. */
-    if (!app->busy && !cancel_pending())
+    if (may_begin(app))
         begin(app);
     return true;
 }
@@ -167,7 +173,7 @@ void worker_tick(struct app *app)
     if (!w->started || !atomic_load(&w->ended)) {
         if (!app->status[0])    /* a key (the help) cleared it: still waiting */
             ui_status(app, "%s", w->what);
-        if (!w->started && !app->busy && !cancel_pending())
+        if (!w->started && may_begin(app))
             begin(app);
         return;
     }

@@ -611,8 +611,8 @@ bool browse_build_warmup(struct browse_query *q, const struct browse_spec *spec,
                         : browse_build_lookup(q, spec->entity, id, err);
             break;
         case WARM_DETAIL:
-            /* Enter on a row: the first one costs 4.5 ms more at
-             * S = 1,000,000 when not prepared and planned before */
+            /* Enter on a row: prepared and planned on the spot, the first
+             * took 4.5 ms against 0.8 ms for the next at S = 1,000,000 */
             built = spec->entity == BROWSE_ORGS
                     && browse_build_org_detail(q, id, BROWSE_DETAIL_ROWS, err);
             break;

@@ -325,7 +325,8 @@ static void *build_worker(void *arg)
             pthread_cond_timedwait(&e->cv, &e->mu, &until);
             continue;
         }
-        /* alone: no load and no other statement under way */
+        /* not alone (a load or another statement under way): no
+         * parallel workers */
         bool serial = e->running > 0 || p->running > 0;
         t->state = BUILD_RUNNING;
         p->running++;

@@ -113,12 +113,12 @@ fail:
 static int run_deferred(PGconn *conn, const char *name, const char *ddl, bool serial, char **err)
 {
     const char *params[1] = {name};
-    /* No JIT: compiling the plan of a one-off statement (the word tables'
-     * INSERT ... SELECT over every name) cost more than it saved, a tenth
-     * of a second and more a statement. SET LOCAL: also behind a pooler. */
     if (!pg_command(conn, err, "BEGIN"))
         return -1;
-    /* Nor parallel workers while other statements run: --jobs already
+    /* No JIT: compiling the plan of a one-off statement (the word tables'
+     * INSERT ... SELECT over every name) cost more than it saved, a tenth
+     * of a second and more a statement. SET LOCAL: also behind a pooler.
+     * Nor parallel workers while other statements run: --jobs already
      * says how much the server does at once, and workers on top of it
      * only add their start and the merge of their sorts (at S=100,000,
      * 0.8 s more server CPU and 0.3 s more wall time with them). A

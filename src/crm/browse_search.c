@@ -101,20 +101,6 @@ static void word_cond(struct strbuf *sb, const char *col, const struct search_wo
     free(c);
 }
 
-/* The condition that no word of the vocabulary vtab is the search word $p
- * (or starts with it). For a prefix, the first word from the prefix on,
- * which the planner reads as one descent of the vocabulary's index: NOT
- * EXISTS over the range was planned, generically, as a scan of the whole
- * vocabulary computing lower($p) at each word (0.06 ms at S = 100,000). */
-static void word_absent(struct strbuf *sb, const char *vtab, const struct search_word *w, int p)
-{
-    if (w->prefix)
-        sb_addf(sb, "coalesce((SELECT min(u.word) FROM %s u WHERE u.word >= lower($%d))"
-                    " >= lower($%d) || chr(1114111), true)", vtab, p, p);
-    else
-        sb_addf(sb, "NOT EXISTS (SELECT 1 FROM %s u WHERE u.word = lower($%d))", vtab, p);
-}
-
 /* ASCII case-folded comparison of the first n bytes: enough to tell
  * whether one typed word may match the same name word as another. */
 static bool same_start(const char *a, const char *b, size_t n)
@@ -144,55 +130,36 @@ static bool words_overlap(const struct search_word *a, const struct search_word 
     return s->prefix && same_start(s->p, l->p, s->len);
 }
 
-/* The vocabulary words (word, score 1) that the typed word $p is with two
- * neighbouring letters swapped ("jmaes" is "james", "smtih" "smith"): the
- * most common slip of a typist, which trigrams miss (the two words share
- * 2 of 10 trigrams, far below pg_trgm's 0.3). Each swap is one probe of
- * the vocabulary's index, equal or, for a prefix word, starting it: a
- * dozen probes for a word of a dozen letters, whatever the vocabulary's
- * size. */
-static void transposed(struct strbuf *sb, const char *vtab, const struct search_word *w, int p)
+/* The functions (0021) that list the vocabulary words a lower-cased typed
+ * word may be a misspelling of, with a score (the words it is with two
+ * letters swapped, then those similar by trigrams), and the words it
+ * stands for in a corrected pair stage (those it starts or equals, else
+ * the one spelt most like it). Each is one node of the plan until it
+ * runs: inlined, their dozen nodes each were started at every search,
+ * found at once or not. */
+static const char *corrections_fn(bool orgs)
 {
-    /* a constant series (the first 32 swaps): its row count is known to
-     * the planner, so that the prepared statement's generic plan costs
-     * what the custom ones do and is kept (a series bounded by the
-     * word's length would be guessed at 1000 rows and planned anew at
-     * every search) */
-    sb_addf(sb, "SELECT t.word, 1::real AS score FROM generate_series(1, 32) i"
-                " CROSS JOIN LATERAL (SELECT overlay(lower($%d) placing substr(lower($%d), i + 1, 1)"
-                " || substr(lower($%d), i, 1) from i for 2) COLLATE \"C\" AS s) x"
-                " JOIN %s t ON i < length($%d) AND ", p, p, p, vtab, p);
-    if (w->prefix)
-        sb_adds(sb, "t.word >= x.s AND t.word < x.s || chr(1114111)");
-    else
-        sb_adds(sb, "t.word = x.s");
+    return orgs ? "search.organization_corrections" : "search.contact_corrections";
 }
 
-/* The function that looks up the vocabulary words similar by trigrams to
- * a lower-cased word, through the vocabulary's trigram index (0020). */
-static const char *similar_words_fn(bool orgs)
+static const char *word_set_fn(bool orgs)
 {
-    return orgs ? "search.organization_similar_words" : "search.contact_similar_words";
+    return orgs ? "search.organization_word_set" : "search.contact_word_set";
 }
 
 /* The vocabulary words a typed word stands for, as a derived table: the
- * words it starts (or equals); when corrected and there are none, the
- * word spelt most like it: the word it is with two letters swapped, else
- * the most similar by trigrams (simfn: pg_trgm through the vocabulary's
- * trigram index). */
-static void word_set(struct strbuf *sb, const char *vtab, const char *simfn,
-                     const struct search_word *w, int p, bool corrected, const char *alias)
+ * words it starts (or equals); corrected, through word_set_fn. */
+static void word_set(struct strbuf *sb, bool orgs, const struct search_word *w, int p,
+                     bool corrected, const char *alias)
 {
-    sb_addf(sb, "(SELECT v.word FROM %s v WHERE ", vtab);
-    word_cond(sb, "v", w, p, true);
     if (corrected) {
-        sb_addf(sb, " UNION ALL (SELECT c.word FROM (SELECT s.word COLLATE \"C\" AS word, s.score"
-                    " FROM %s(lower($%d)) s UNION ALL ", simfn, p);
-        transposed(sb, vtab, w, p);
-        sb_adds(sb, ") c WHERE ");
-        word_absent(sb, vtab, w, p);
-        sb_adds(sb, " ORDER BY c.score DESC, c.word LIMIT 1)");
+        sb_addf(sb, "(SELECT s.w COLLATE \"C\" AS word FROM %s(lower($%d), %s) s(w)) %s",
+                word_set_fn(orgs), p, w->prefix ? "true" : "false", alias);
+        return;
     }
+    sb_addf(sb, "(SELECT v.word FROM %s v WHERE ",
+            orgs ? "search.organization_vocab" : "search.contact_vocab");
+    word_cond(sb, "v", w, p, true);
     sb_addf(sb, ") %s", alias);
 }
 
@@ -200,17 +167,17 @@ static void word_set(struct strbuf *sb, const char *vtab, const char *simfn,
  * of set a and another of set b (the typed words pa and pb), and the other
  * typed words, in the order (a word, b word, list order: name, or last
  * and first name). filter_join joins the row for the filters (where). */
-static void pair_stage(struct strbuf *sb, int how, bool orgs, const char *vtab,
-                       const char *wtab, const struct search_word *words, size_t nw,
-                       const int *pw, size_t pa, size_t pb, bool corrected,
+static void pair_stage(struct strbuf *sb, int how, bool orgs, const char *wtab,
+                       const struct search_word *words, size_t nw, const int *pw, size_t pa,
+                       size_t pb, bool corrected,
                        const char *filter_join, const char *where, const char *gate,
                        size_t max_hits)
 {
     sb_addf(sb, "SELECT %d AS how, x.id, %s AS label FROM ", how,
             orgs ? "x.name" : "x.\"firstName\" || ' ' || x.\"lastName\"");
-    word_set(sb, vtab, similar_words_fn(orgs), &words[pa], pw[pa], corrected, "a");
+    word_set(sb, orgs, &words[pa], pw[pa], corrected, "a");
     sb_adds(sb, " JOIN ");
-    word_set(sb, vtab, similar_words_fn(orgs), &words[pb], pw[pb], corrected, "b");
+    word_set(sb, orgs, &words[pb], pw[pb], corrected, "b");
     sb_addf(sb, " ON b.word <> a.word CROSS JOIN LATERAL (SELECT p.id, %s FROM %s p%s"
                 " WHERE p.w1 = least(a.word, b.word) AND p.w2 = greatest(a.word, b.word)",
             orgs ? "p.name" : "p.\"lastName\", p.\"firstName\"",
@@ -346,7 +313,7 @@ bool browse_build_search(struct browse_query *q, const struct browse_spec *spec,
                         : xstrdup("");
     if (pairs) {
         sb_adds(&sb, "WITH fts AS (");
-        pair_stage(&sb, 1, orgs, vtab, wtab, words, nw, pw, pa, pb, false, pjoin, where, "",
+        pair_stage(&sb, 1, orgs, wtab, words, nw, pw, pa, pb, false, pjoin, where, "",
                    max_hits);
     } else {
         size_t ndrive = nw < 4 ? nw : 4;
@@ -382,13 +349,9 @@ bool browse_build_search(struct browse_query *q, const struct browse_spec *spec,
     /* 2 and 3: words of the vocabulary, then their rows in order. The
      * fragment's pattern is a subquery so that a generic plan builds it
      * once, not at each word of the vocabulary. */
-    static const char *const stage_words[2] = {
+    static const char *const fragment_words =
         "SELECT v.word, 0::real AS score FROM %s v WHERE v.word LIKE (SELECT '%%' || lower($%d) || '%%')"
-        " AND NOT EXISTS (SELECT 1 FROM fts) ORDER BY v.rows DESC, v.word LIMIT 20",
-        "SELECT s.word COLLATE \"C\" AS word, s.score FROM %s(lower($%d)) s"
-        " WHERE NOT EXISTS (SELECT 1 FROM fts)"
-        " AND NOT EXISTS (SELECT 1 FROM sub)%s ORDER BY score DESC, word LIMIT 5",
-    };
+        " AND NOT EXISTS (SELECT 1 FROM fts) ORDER BY v.rows DESC, v.word LIMIT 20";
     for (int st = 0; st < 2; st++) {
         if (st == 1 && pairs) {
             /* 3a. several words through the pair index: each typed word
@@ -397,7 +360,7 @@ bool browse_build_search(struct browse_query *q, const struct browse_spec *spec,
              * chophouse); 3b, the words spelt like the longest word, runs
              * when that finds nothing. */
             sb_adds(&sb, ", simw AS (");
-            pair_stage(&sb, 3, orgs, vtab, wtab, words, nw, pw, pa, pb, true, pjoin, where,
+            pair_stage(&sb, 3, orgs, wtab, words, nw, pw, pa, pb, true, pjoin, where,
                        " WHERE NOT EXISTS (SELECT 1 FROM fts) AND NOT EXISTS (SELECT 1 FROM sub)",
                        max_hits);
             sb_adds(&sb, ")");
@@ -405,18 +368,15 @@ bool browse_build_search(struct browse_query *q, const struct browse_spec *spec,
         sb_addf(&sb, ", %s AS (SELECT %d AS how, h.id, h.label FROM (", st ? "sim" : "sub",
                 st + 2);
         if (st == 0) {
-            sb_addf(&sb, stage_words[0], vtab, pf);
+            sb_addf(&sb, fragment_words, vtab, pf);
         } else {
-            /* the words spelt like it: with two letters swapped (score 1),
-             * then by trigrams */
-            sb_adds(&sb, "SELECT c.word, max(c.score) AS score FROM ((");
-            sb_addf(&sb, stage_words[1], similar_words_fn(orgs), pd,
-                    pairs ? " AND NOT EXISTS (SELECT 1 FROM simw)" : "");
-            sb_adds(&sb, ") UNION ALL (");
-            transposed(&sb, vtab, &words[drive], pd);
-            sb_addf(&sb, " WHERE NOT EXISTS (SELECT 1 FROM fts) AND NOT EXISTS (SELECT 1 FROM sub)%s"
-                         " LIMIT 5)) c GROUP BY c.word ORDER BY score DESC, c.word"
-                         " LIMIT 5",
+            /* the five words spelt most like it: with two letters swapped
+             * (score 1), then by trigrams */
+            sb_addf(&sb, "SELECT c.word, max(c.score) AS score FROM (SELECT s.word COLLATE \"C\" AS word,"
+                         " s.score FROM %s(lower($%d), %s) s WHERE NOT EXISTS (SELECT 1 FROM fts)"
+                         " AND NOT EXISTS (SELECT 1 FROM sub)%s) c"
+                         " GROUP BY c.word ORDER BY score DESC, c.word LIMIT 5",
+                    corrections_fn(orgs), pd, words[drive].prefix ? "true" : "false",
                     pairs ? " AND NOT EXISTS (SELECT 1 FROM simw)" : "");
         }
         sb_addf(&sb, ") m CROSS JOIN LATERAL (SELECT x.id, %s AS label", label);

@@ -483,6 +483,26 @@ wait_for "Edit organization"; ok $? "and the form opens once the lock goes"
 unlike "$(screen)" "canceling statement" "not stopped by the request meant for the reload"
 keys Escape
 wait_for_gone "Edit organization"
+# Enter, n or a contact's Enter typed while a query other than a fill is
+# under way (a page, a count) waits for it: it was dropped without a word.
+lock_hold
+keys r
+lock_waiters 1; ok $? "a reload waits on the lock"
+keys Enter
+lock_release
+wait_for "Latest interactions"; ok $? "the Enter typed meanwhile opens the details once the page is in"
+keys BSpace
+wait_for_gone "Latest interactions"
+keys / ; keys -l "A000"; keys Enter
+wait_for "match 1 of"
+lock_hold
+keys r
+lock_waiters 1
+keys n
+lock_release
+# the match line is written at once; the cursor moves once the jump ran
+wait_for "match 2 of" && wait_for "sorted by name .*row 2 of"
+ok $? "n typed meanwhile goes to the next match once the page is in"
 keys q
 wait_for "EXITED=0"; ok $? "q quits"
 done_testing

@@ -196,10 +196,12 @@ void list_goto(struct list_pane *lp, const char *text)
     struct app *app = lp->base.app;
     char *err = NULL;
     if (app->busy) {
-        if (list_preempt_fill(app)) {
-            lp->l.goto_pending = true;
-            pend(lp, PEND_GOTO, BROWSE_AROUND, NULL, text);
-        }
+        /* one query at a time: a fill in flight is cancelled, anything
+         * else ends first, and the jump waits for it (n, N, Enter on a
+         * contact: typed on purpose, never lost) */
+        list_preempt_fill(app);
+        lp->l.goto_pending = true;
+        pend(lp, PEND_GOTO, BROWSE_AROUND, NULL, text);
         return;
     }
     /* where the sort's keyset is never NULL, one round trip: the page
@@ -238,7 +240,8 @@ void list_search(struct list_pane *lp, const char *term)
     struct list_view *l = &lp->l;
     if (!*term)
         return;
-    if (app->busy && list_preempt_fill(app)) {
+    if (app->busy) {
+        list_preempt_fill(app);
         pend(lp, PEND_SEARCH, BROWSE_FIRST, NULL, term);
         return;
     }
@@ -246,8 +249,8 @@ void list_search(struct list_pane *lp, const char *term)
     char *err = NULL;
     /* the first screenful of hits: the first is shown at once, the rest
      * (up to BROWSE_SEARCH_HITS, for n / N) comes in the background */
-    if (app->busy || !browse_build_search(&app->q, &l->spec, term, screen_rows(lp), &err)) {
-        ui_status(app, " %s", err ? err : "busy: try again");
+    if (!browse_build_search(&app->q, &l->spec, term, screen_rows(lp), &err)) {
+        ui_status(app, " %s", err);
         free(err);
         return;
     }
@@ -263,12 +266,15 @@ static void open_detail(struct list_pane *lp)
 {
     struct app *app = lp->base.app;
     struct list_view *l = &lp->l;
-    if (app->busy && l->page.nrows && list_preempt_fill(app)) {
+    if (l->page.nrows == 0)
+        return;
+    if (app->busy) {
+        /* Enter while a query runs (a count, a page, another pane's):
+         * the details open once it ends, a fill being cancelled first */
+        list_preempt_fill(app);
         pend(lp, PEND_DETAIL, BROWSE_FIRST, NULL, NULL);
         return;
     }
-    if (app->busy || l->page.nrows == 0)
-        return;
     char **row = l->page.rows[l->selected];
     char *err = NULL;
     if (!is_orgs(lp)) {

@@ -270,6 +270,24 @@ static const struct col_def *key_col(const struct pagegen *g, size_t i)
     return &g->ed->cols[g->sd->key[i]];
 }
 
+/* Where a row's key values are read from: the entity's own table when
+ * every key column is one of its own (a contact's keys never need the
+ * join with its organization: two probes each), else the page's FROM. */
+static const char *keys_from(const struct pagegen *g)
+{
+    const char *base = g->ed->count_from, *alias = strrchr(base, ' ');
+    if (!alias)
+        return g->ed->from;
+    alias++;
+    size_t n = strlen(alias);
+    for (size_t i = 0; i < g->sd->nkey; i++) {
+        const char *e = key_col(g, i)->expr;
+        if (strncmp(e, alias, n) != 0 || e[n] != '.')
+            return g->ed->from;
+    }
+    return base;
+}
+
 static void push_branch(struct branches *b, char *cond)
 {
     if (b->n == MAX_BRANCHES)
@@ -628,15 +646,21 @@ static bool build_page(struct browse_query *q, const struct browse_spec *spec,
             sb_adds(&kv, "WITH kv AS MATERIALIZED (SELECT ");
             for (size_t j = 0; j < g.nx; j++)
                 sb_addf(&kv, "%s%s AS k%zu", j ? ", " : "", g.xexpr[j], j);
-            sb_addf(&kv, " FROM %s WHERE %s = $%d::uuid) ", g.ed->from, g.ed->cols[0].expr, p);
+            sb_addf(&kv, " FROM %s WHERE %s = $%d::uuid) ", keys_from(&g), g.ed->cols[0].expr,
+                    p);
         }
     } else if (with_key && by_id) {
-        /* the key's values read from the row itself, each an InitPlan
-         * the index range takes like a parameter */
+        /* the key's values read from the row itself, by one primary-key
+         * probe (kv), each an InitPlan over it that the index range takes
+         * like a parameter: a probe per value and side cost a contact's
+         * page around a row 0.137 ms instead of 0.118 */
         int p = browse_add_param(q, by_id);
-        for (size_t i = 0; i < sd->nkey; i++)
-            g.keyval[i] = xasprintf("(SELECT %s FROM %s WHERE %s = $%d::uuid)",
-                                    key_col(&g, i)->expr, g.ed->from, g.ed->cols[0].expr, p);
+        sb_adds(&kv, "WITH kv AS MATERIALIZED (SELECT ");
+        for (size_t i = 0; i < sd->nkey; i++) {
+            sb_addf(&kv, "%s%s AS k%zu", i ? ", " : "", key_col(&g, i)->expr, i);
+            g.keyval[i] = xasprintf("(SELECT k%zu FROM kv)", i);
+        }
+        sb_addf(&kv, " FROM %s WHERE %s = $%d::uuid) ", keys_from(&g), g.ed->cols[0].expr, p);
     } else if (with_key) {
         for (size_t i = 0; i < sd->nkey; i++)
             if (key->v[i])

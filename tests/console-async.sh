@@ -503,6 +503,31 @@ lock_release
 # the match line is written at once; the cursor moves once the jump ran
 wait_for "match 2 of" && wait_for "sorted by name .*row 2 of"
 ok $? "n typed meanwhile goes to the next match once the page is in"
+# End and then Enter, both typed while a reload waits: End's page comes
+# first, then the details of the row it lands on (Enter took the place of
+# End's page, and opened the details of whatever row was current).
+lock_hold
+keys r
+lock_waiters 1
+keys End
+keys Enter
+lock_release
+wait_for "Latest interactions" && wait_for "Name +A2500 "
+ok $? "End and Enter typed during a reload: the details of the last row"
+keys BSpace
+wait_for_gone "Latest interactions"
+# n while a new search waits on the server: it does not move among the
+# old search's matches (that jump came after the new search's first match).
+keys : ; keys -l "sort name"; keys Enter
+wait_for "sorted by name" && wait_for_gone "loading…"
+lock_hold search.organization_word
+keys / ; keys -l "A0010"; keys Enter
+lock_waiters 1; ok $? "a new search waits on the lock"
+keys n
+wait_for "a new search is on its way"; ok $? "n meanwhile says so instead of moving"
+lock_release
+wait_for "match 1 of 1 for 'A0010'" && wait_for "sorted by name .*row 10 of" && wait_for_gone "loading…"
+ok $? "and the new search's match is where the cursor stays"
 keys q
 wait_for "EXITED=0"; ok $? "q quits"
 done_testing

@@ -86,6 +86,12 @@ static void pend(struct list_pane *lp, int kind, enum browse_move move, const st
                  const char *text)
 {
     struct list_pend *pd = &lp->pend;
+    /* A search or the details typed after a page that is still to be
+     * asked (a sort, Home, End) come after it: replacing it would leave
+     * the header on the new sort over the old rows. The last such key
+     * typed wins; a later page or jump keeps it for after itself. */
+    if ((kind == PEND_SEARCH || kind == PEND_DETAIL) && pd->kind == PEND_FETCH)
+        pd = &lp->pend_then;
     browse_key_free(&pd->key);
     memset(pd, 0, sizeof *pd);
     pd->kind = kind;
@@ -100,6 +106,16 @@ static void pend(struct list_pane *lp, int kind, enum browse_move move, const st
         snprintf(pd->text, sizeof pd->text, "%s", text);
     pd->goto_pending = lp->l.goto_pending;
     lp->l.loading = kind == PEND_FETCH || kind == PEND_GOTO || lp->l.loading;
+}
+
+/* A new search is on its way (sent, or waiting for the connection): its
+ * first match comes by itself, and n or N would move among the old
+ * search's matches. */
+static bool search_coming(const struct list_pane *lp)
+{
+    const struct app *app = lp->base.app;
+    return lp->pend.kind == PEND_SEARCH || lp->pend_then.kind == PEND_SEARCH
+           || (app->busy && app->q_owner == &lp->base && LQ_KIND(app->q_tag) == LQ_SEARCH);
 }
 
 /* Asks for a page: FIRST/LAST from an end, NEXT/PREV after the last or
@@ -222,7 +238,7 @@ void list_goto(struct list_pane *lp, const char *text)
 static void goto_hit(struct list_pane *lp)
 {
     struct list_view *l = &lp->l;
-    if (l->hits.n == 0)
+    if (l->hits.n == 0 || search_coming(lp))
         return;
     ui_status(lp->base.app, " match %zu of %zu%s for '%s' (%s)%s", l->hit + 1, l->hits.n,
               lp->hits_want ? "+" : "", l->search,
@@ -656,7 +672,8 @@ static void on_result(struct pane *p, int tag, const struct browse_query *q, PGr
 static void run_pend(struct list_pane *lp)
 {
     struct list_pend pd = lp->pend;
-    memset(&lp->pend, 0, sizeof lp->pend);
+    lp->pend = lp->pend_then;   /* the next turn's */
+    memset(&lp->pend_then, 0, sizeof lp->pend_then);
     switch (pd.kind) {
     case PEND_FETCH:
         list_fetch(lp, pd.move, pd.has_key ? &pd.key : NULL);
@@ -715,6 +732,7 @@ void list_refresh(struct list_pane *lp, const char *id)
         /* after a save the row may have moved in the sort: follow it */
         list_goto(lp, id);
         l->goto_pending = false; /* a row we just saved is no news */
+        lp->pend.goto_pending = false;
     } else {
         list_resort(lp, l->spec.sort, l->spec.desc);
     }
@@ -738,6 +756,7 @@ static void enter(struct pane *p)
          * key typed while the page loads). */
         list_goto(lp, lp->restore_id);
         lp->l.goto_pending = false;
+        lp->pend.goto_pending = false;
     } else {
         list_reload(lp);
     }
@@ -873,6 +892,10 @@ static bool action(struct pane *p, enum action a, bool shown)
         break;
     case ACT_NEXT_HIT:
     case ACT_PREV_HIT:
+        if (search_coming(lp)) {
+            ui_status(app, " a new search is on its way");
+            break;
+        }
         if (l->hits.n == 0) {
             ui_status(app, " no search: press / to search");
             break;
@@ -981,6 +1004,7 @@ static void free_op(struct pane *p)
     browse_hits_free(&lp->l.hits);
     browse_org_detail_free(&lp->detail);
     browse_key_free(&lp->pend.key);
+    browse_key_free(&lp->pend_then.key);
     free(lp->delete_id);
     free(lp->delete_token);
     free(lp->restore_id);

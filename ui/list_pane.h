@@ -67,14 +67,15 @@ struct list_pane {
      * session costs what the later ones do. */
     unsigned warm_step;
     bool warm_done;
-    struct list_pend {              /* what a key asked while a fill ran */
+    struct list_pend {              /* what a key asked while a query ran */
         enum { PEND_NONE, PEND_FETCH, PEND_GOTO, PEND_SEARCH, PEND_DETAIL } kind;
         enum browse_move move;
         bool has_key;
         struct browse_key key;
         bool goto_pending;
         char text[256];
-    } pend;
+    } pend, pend_then;              /* pend_then: a search or the details typed
+                                     * after a pending page, done after it */
 };
 
 /* What the list asked the connection (the query slot's tag: the kind in

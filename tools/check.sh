@@ -66,6 +66,17 @@ if [ "$check_rc" -eq 0 ] && [ "${PANTRYCRM_SKIP_DISTCHECK:-}" != 1 ]; then
         passed=$((passed + 1))
     else
         tail -n 60 distcheck.out
+        # The tail shows the summary, not which test failed: name them and
+        # show their logs, which distcheck leaves in its build tree.
+        grep -E '^(FAIL|ERROR|XPASS):' distcheck.out
+        for log in $(grep -E '^(FAIL|ERROR|XPASS):' distcheck.out |
+                sed -E 's/^[A-Z]+: ([^ ]+).*/\1/' | sort -u); do
+            for f in pantrycrm-*/_build/sub/"${log%.*}".log; do
+                [ -f "$f" ] || continue
+                echo "--- $log.log (last 80 lines)"
+                tail -n 80 "$f"
+            done
+        done
         echo "make distcheck: FAILED"
         failed=$((failed + 1))
     fi

@@ -473,6 +473,28 @@ is "$(q "WITH i AS (
           AND b.cols[1:cardinality(a.cols)] = a.cols
           AND b.opts[1:cardinality(a.opts)] = a.opts")" \
    "" "no btree index is a leading prefix of another (redundant)"
+# A btree index whose keys hold the row's id never holds two equal keys:
+# it is built without deduplication (0022), which would only cost time.
+# One whose keys repeat keeps it.
+dedup_off="coalesce(c.reloptions @> '{deduplicate_items=off}', false)"
+holds_id="EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = x.indrelid AND a.attname = 'id'
+                  AND a.attnum = ANY ((x.indkey::int2[])[0:x.indnkeyatts - 1]))"
+is "$(q "SELECT string_agg(c.relname, ', ' ORDER BY c.relname)
+         FROM pg_index x JOIN pg_class c ON c.oid = x.indexrelid JOIN pg_am am ON am.oid = c.relam
+         WHERE c.relnamespace IN ('public'::regnamespace, 'search'::regnamespace)
+           AND am.amname = 'btree' AND NOT x.indisunique AND $holds_id AND NOT $dedup_off")" \
+   "" "every non-unique btree index whose keys hold the id is without deduplication"
+is "$(q "SELECT string_agg(c.relname, ', ' ORDER BY c.relname)
+         FROM pg_index x JOIN pg_class c ON c.oid = x.indexrelid
+         WHERE c.relnamespace IN ('public'::regnamespace, 'search'::regnamespace)
+           AND NOT $holds_id AND $dedup_off")" \
+   "" "and no index whose keys may repeat"
+is "$(q "SELECT count(*) FROM pg_class c WHERE c.relnamespace IN ('public'::regnamespace, 'search'::regnamespace)
+         AND c.relkind = 'i' AND $dedup_off")" "33" "33 indexes in all (27 of the tables, 6 of the search words)"
+# The search words' rebuild after a bulk load creates its indexes so too.
+q "SELECT search.rebuild_organization_words(), search.rebuild_contact_words()" >/dev/null
+is "$(q "SELECT count(*) FROM pg_class c WHERE c.relnamespace = 'search'::regnamespace
+         AND c.relkind = 'i' AND $dedup_off")" "6" "the search words' rebuild keeps them without deduplication"
 # Every foreign key column leads some index, so ON DELETE from the parent
 # finds the children without scanning the child table.
 is "$(q "SELECT string_agg(k.conname, ', ') FROM pg_constraint k

@@ -70,6 +70,14 @@ is "$(psql_val "SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND conna
 is "$(psql_val "SELECT count(*) FROM pg_indexes WHERE schemaname = 'public'" m)" \
    "$(psql_val "SELECT count(*) FROM pg_indexes WHERE schemaname = 'public'" broken)" \
    "and all its indexes"
+# ...each as it was defined, storage parameters included (the rebuilt
+# keyset indexes keep deduplicate_items = off, data/sql/0022).
+indexdefs="SELECT string_agg(indexdef, E'\n' ORDER BY schemaname, indexname) FROM pg_indexes
+           WHERE schemaname IN ('public', 'search')"
+is "$(psql_val "$indexdefs" m)" "$(psql_val "$indexdefs" broken)" \
+   "every index of the tables and of the search words is rebuilt as it was defined"
+like "$(psql_val "$indexdefs" m)" "Interaction_userId_date_id_idx.*WITH \\(deduplicate_items='?off'?\\)" \
+   "a keyset index is rebuilt without deduplication"
 is "$(stat -c %a "$XDG_STATE_HOME/pantrycrm/state.db")" 600 "the state file is mode 0600"
 is "$(sqlite3 "$XDG_STATE_HOME/pantrycrm/state.db" "SELECT status FROM run ORDER BY id DESC LIMIT 1")" done \
    "the state file records the finished run"

@@ -28,6 +28,10 @@
 //     written as PostgreSQL prints them, with ${t.column} for the columns,
 //     which is also how `pantrycrm db drizzle` writes them from the catalog:
 //     drizzle-kit finds this file and the generated one the same.
+//   * .with({ deduplicate_items: 'off' }) on the indexes whose keys end in
+//     the row's id, so never repeat (data/sql/0022_btree_no_dedup.sql):
+//     deduplication there only costs time. The value is a string, as
+//     drizzle-kit reads it back from the catalog.
 //   * The ids of "User", "Account" and "Session" default to a random UUID as
 //     text in the database (data/sql/0011_app_handoff.sql): Auth.js never
 //     supplies them.
@@ -221,31 +225,31 @@ export const organizations = pgTable('Organization', {
   check('Organization_estimatedRevenue_nonnegative_check', sql`(${t.estimatedRevenue} >= (0)::double precision)`),
   check('Organization_employeeCount_nonnegative_check', sql`(${t.employeeCount} >= 0)`),
   check('Organization_metadata_object_check', sql`(jsonb_typeof(${t.metadata}) = 'object'::text)`),
-  index('Organization_name_id_idx').on(t.name, t.id),
-  index('Organization_priority_name_id_idx').on(t.priority, t.name, t.id),
-  index('Organization_priority_updatedAt_id_idx').on(t.priority, t.updatedAt, t.id),
-  index('Organization_priority_estimatedRevenue_id_idx').on(t.priority, t.estimatedRevenue, t.id),
-  index('Organization_priority_type_estimatedRevenue_id_idx').on(t.priority, t.type, t.estimatedRevenue, t.id),
-  index('Organization_segment_name_id_idx').on(t.segment, t.name, t.id),
+  index('Organization_name_id_idx').on(t.name, t.id).with({ deduplicate_items: 'off' }),
+  index('Organization_priority_name_id_idx').on(t.priority, t.name, t.id).with({ deduplicate_items: 'off' }),
+  index('Organization_priority_updatedAt_id_idx').on(t.priority, t.updatedAt, t.id).with({ deduplicate_items: 'off' }),
+  index('Organization_priority_estimatedRevenue_id_idx').on(t.priority, t.estimatedRevenue, t.id).with({ deduplicate_items: 'off' }),
+  index('Organization_priority_type_estimatedRevenue_id_idx').on(t.priority, t.type, t.estimatedRevenue, t.id).with({ deduplicate_items: 'off' }),
+  index('Organization_segment_name_id_idx').on(t.segment, t.name, t.id).with({ deduplicate_items: 'off' }),
   index('Organization_segment_status_idx').on(t.segment, t.status),
-  index('Organization_status_priority_name_id_idx').on(t.status, t.priority, t.name, t.id),
+  index('Organization_status_priority_name_id_idx').on(t.status, t.priority, t.name, t.id).with({ deduplicate_items: 'off' }),
   index('Organization_status_priority_segment_idx').on(t.status, t.priority, t.segment),
-  index('Organization_type_name_id_idx').on(t.type, t.name, t.id),
-  index('Organization_state_name_id_idx').on(t.state, t.name, t.id),
-  index('Organization_city_state_zipCode_id_idx').on(t.city, t.state, t.zipCode, t.id),
+  index('Organization_type_name_id_idx').on(t.type, t.name, t.id).with({ deduplicate_items: 'off' }),
+  index('Organization_state_name_id_idx').on(t.state, t.name, t.id).with({ deduplicate_items: 'off' }),
+  index('Organization_city_state_zipCode_id_idx').on(t.city, t.state, t.zipCode, t.id).with({ deduplicate_items: 'off' }),
   // the console's city sort, NULL-able columns coalesced (data/sql/0019_city_sort_index.sql)
-  index('Organization_city_sort_idx').using('btree', sql`(${t.city} IS NULL)`, sql`COALESCE(${t.city}, ''::text)`, sql`(${t.state} IS NULL)`, sql`COALESCE(${t.state}, ''::text)`, sql`(${t.zipCode} IS NULL)`, sql`COALESCE(${t.zipCode}, ''::text)`, sql`${t.id}`),
-  index('Organization_updatedAt_id_idx').on(t.updatedAt, t.id),
-  index('Organization_nextFollowUpDate_id_idx').on(t.nextFollowUpDate, t.id),
-  index('Organization_lastContactDate_id_idx').on(t.lastContactDate, t.id),
-  index('Organization_estimatedRevenue_id_idx').on(t.estimatedRevenue, t.id),
+  index('Organization_city_sort_idx').using('btree', sql`(${t.city} IS NULL)`, sql`COALESCE(${t.city}, ''::text)`, sql`(${t.state} IS NULL)`, sql`COALESCE(${t.state}, ''::text)`, sql`(${t.zipCode} IS NULL)`, sql`COALESCE(${t.zipCode}, ''::text)`, sql`${t.id}`).with({ deduplicate_items: 'off' }),
+  index('Organization_updatedAt_id_idx').on(t.updatedAt, t.id).with({ deduplicate_items: 'off' }),
+  index('Organization_nextFollowUpDate_id_idx').on(t.nextFollowUpDate, t.id).with({ deduplicate_items: 'off' }),
+  index('Organization_lastContactDate_id_idx').on(t.lastContactDate, t.id).with({ deduplicate_items: 'off' }),
+  index('Organization_estimatedRevenue_id_idx').on(t.estimatedRevenue, t.id).with({ deduplicate_items: 'off' }),
   index('Organization_email_idx').using('btree', sql`lower(${t.email})`),
   // the console's :filter email=flagged (data/sql/0018_email_flags.sql)
-  index('Organization_email_flagged_idx').on(t.id).where(sql`((${t.metadata} -> 'flags'::text) ? 'email'::text)`),
+  index('Organization_email_flagged_idx').on(t.id).where(sql`((${t.metadata} -> 'flags'::text) ? 'email'::text)`).with({ deduplicate_items: 'off' }),
   index('Organization_name_fts_idx').using('gin', sql`to_tsvector('simple'::regconfig, ${t.name})`),
   index('Organization_name_trgm_idx').using('gin', sql`lower(${t.name}) gin_trgm_ops`),
-  index('Organization_state_city_sort_idx').using('btree', sql`${t.state}`, sql`(${t.city} IS NULL)`, sql`COALESCE(${t.city}, ''::text)`, sql`(${t.zipCode} IS NULL)`, sql`COALESCE(${t.zipCode}, ''::text)`, sql`${t.id}`),
-  index('Organization_state_city_name_id_idx').on(t.state, t.city, t.name, t.id),
+  index('Organization_state_city_sort_idx').using('btree', sql`${t.state}`, sql`(${t.city} IS NULL)`, sql`COALESCE(${t.city}, ''::text)`, sql`(${t.zipCode} IS NULL)`, sql`COALESCE(${t.zipCode}, ''::text)`, sql`${t.id}`).with({ deduplicate_items: 'off' }),
+  index('Organization_state_city_name_id_idx').on(t.state, t.city, t.name, t.id).with({ deduplicate_items: 'off' }),
 ]);
 
 export const contacts = pgTable('Contact', {
@@ -265,19 +269,19 @@ export const contacts = pgTable('Contact', {
   foreignKey({ name: 'Contact_organizationId_fkey', columns: [t.organizationId], foreignColumns: [organizations.id] })
     .onUpdate('cascade').onDelete('cascade'),
   check('Contact_metadata_object_check', sql`(jsonb_typeof(${t.metadata}) = 'object'::text)`),
-  index('Contact_lastName_firstName_id_idx').on(t.lastName, t.firstName, t.id),
+  index('Contact_lastName_firstName_id_idx').on(t.lastName, t.firstName, t.id).with({ deduplicate_items: 'off' }),
   index('Contact_organizationId_isPrimary_idx').on(t.organizationId, t.isPrimary),
-  index('Contact_organizationId_createdAt_id_idx').on(t.organizationId, t.createdAt, t.id),
+  index('Contact_organizationId_createdAt_id_idx').on(t.organizationId, t.createdAt, t.id).with({ deduplicate_items: 'off' }),
   index('Contact_organizationId_position_idx').on(t.organizationId, t.position),
   index('Contact_name_fts_idx').using('gin',
     sql`to_tsvector('simple'::regconfig, (${t.firstName} || ' '::text) || ${t.lastName})`),
   index('Contact_name_trgm_idx').using('gin',
     sql`lower((${t.firstName} || ' '::text) || ${t.lastName}) gin_trgm_ops`),
   index('Contact_email_idx').using('btree', sql`lower(${t.email})`),
-  index('Contact_email_flagged_idx').on(t.id).where(sql`((${t.metadata} -> 'flags'::text) ? 'email'::text)`),
-  index('Contact_email_id_idx').on(t.email, t.id),
-  index('Contact_updatedAt_id_idx').on(t.updatedAt, t.id),
-  index('Contact_createdAt_id_idx').on(t.createdAt, t.id),
+  index('Contact_email_flagged_idx').on(t.id).where(sql`((${t.metadata} -> 'flags'::text) ? 'email'::text)`).with({ deduplicate_items: 'off' }),
+  index('Contact_email_id_idx').on(t.email, t.id).with({ deduplicate_items: 'off' }),
+  index('Contact_updatedAt_id_idx').on(t.updatedAt, t.id).with({ deduplicate_items: 'off' }),
+  index('Contact_createdAt_id_idx').on(t.createdAt, t.id).with({ deduplicate_items: 'off' }),
 ]);
 
 export const interactions = pgTable('Interaction', {
@@ -304,9 +308,9 @@ export const interactions = pgTable('Interaction', {
     .onUpdate('cascade').onDelete('set null'),
   check('Interaction_duration_nonnegative_check', sql`(${t.duration} >= 0)`),
   check('Interaction_metadata_object_check', sql`(jsonb_typeof(${t.metadata}) = 'object'::text)`),
-  index('Interaction_organizationId_date_id_idx').on(t.organizationId, t.date.desc().nullsFirst(), t.id.desc().nullsFirst()),
-  index('Interaction_contactId_date_id_idx').on(t.contactId, t.date.desc().nullsFirst(), t.id.desc().nullsFirst()),
-  index('Interaction_userId_date_id_idx').on(t.userId, t.date.desc().nullsFirst(), t.id.desc().nullsFirst()),
+  index('Interaction_organizationId_date_id_idx').on(t.organizationId, t.date.desc().nullsFirst(), t.id.desc().nullsFirst()).with({ deduplicate_items: 'off' }),
+  index('Interaction_contactId_date_id_idx').on(t.contactId, t.date.desc().nullsFirst(), t.id.desc().nullsFirst()).with({ deduplicate_items: 'off' }),
+  index('Interaction_userId_date_id_idx').on(t.userId, t.date.desc().nullsFirst(), t.id.desc().nullsFirst()).with({ deduplicate_items: 'off' }),
   index('Interaction_date_idx').on(t.date),
 ]);
 

@@ -58,6 +58,7 @@ static const char catalog_sql[] =
     "   'indexes', (SELECT coalesce(json_agg(json_build_object("
     "       'name', ic.relname, 'method', am.amname, 'unique', i.indisunique,"
     "       'include', i.indnatts > i.indnkeyatts, 'where', pg_get_expr(i.indpred, i.indrelid),"
+    "       'with', ic.reloptions,"
     "       'keys', (SELECT json_agg(json_build_object("
     "           'expr', pg_get_indexdef(i.indexrelid, k, true),"
     "           'column', (SELECT a.attname FROM pg_attribute a"
@@ -451,6 +452,30 @@ static int add_index(struct strbuf *sb, const char *table, json_t *columns, json
         sb_adds(sb, ".where(");
         add_sql_cols(sb, jstr(ix, "where"), columns);
         sb_addc(sb, ')');
+    }
+    /* Storage parameters ("deduplicate_items=off"): drizzle-kit reads them
+     * back as strings and compares, so they are written as strings. */
+    json_t *with = json_object_get(ix, "with");
+    if (json_array_size(with) > 0) {
+        sb_adds(sb, ".with({ ");
+        json_t *opt;
+        json_array_foreach(with, i, opt) {
+            const char *kv = json_string_value(opt), *eq = kv ? strchr(kv, '=') : NULL;
+            char *key = eq ? xstrndup(kv, (size_t)(eq - kv)) : NULL;
+            if (!key || !is_identifier(key)) {
+                *err = xasprintf("index \"%s\" on \"%s\" has a storage parameter Drizzle cannot describe (%s)",
+                                 name, table, kv ? kv : "?");
+                free(key);
+                return -1;
+            }
+            if (i)
+                sb_adds(sb, ", ");
+            sb_adds(sb, key);
+            sb_adds(sb, ": ");
+            add_str(sb, eq + 1);
+            free(key);
+        }
+        sb_adds(sb, " })");
     }
     sb_adds(sb, ",\n");
     return 0;

@@ -82,7 +82,7 @@ keys '?'
 wait_for "Show this help"; ok $? "? shows the help while the row is read"
 keys x
 wait_for_gone "Show this help"; ok $? "and a key closes it, still while the row is read"
-unlike "$(screen)" "Edit organization" "the form is not open yet"
+screen_unlike "Edit organization" "the form is not open yet"
 # typed ahead of the form: Enter edits its first field once it is open
 keys Enter
 lock_release
@@ -108,7 +108,7 @@ wait_for_gone "Show this help"
 lock_release
 keys 2
 wait_for "Contacts +sorted by"; ok $? "the console goes on after the cancel"
-unlike "$(screen)" "Edit organization" "and no form opens after it"
+screen_unlike "Edit organization" "and no form opens after it"
 keys 1
 wait_for "Organizations +sorted by name"
 
@@ -218,8 +218,8 @@ lock_hold
 kill -CONT "$CPID"
 lock_waiters 1; ok $? "the fill waits on the lock"
 wait_for "A0001 Diner"; ok $? "while the first screenful is on screen"
-like "$(screen | sed -n 2p)" "row 1( |\$)" "the header counts from row 1"
-unlike "$(screen | sed -n 2p)" "loading" "and is not waiting for rows"
+screen_like "row 1( |\$)" "the header counts from row 1" sed -n 2p
+screen_unlike "loading" "and is not waiting for rows" sed -n 2p
 # Down the screenful, then past it: the rows the fill brings are waited for.
 keys NPage
 keys NPage
@@ -459,7 +459,7 @@ echo 'COMMIT;' >&4
 exec 4>&-
 wait "$LOCK2PID"
 wait_for "Straycancel"; ok $? "the contacts page shows once the lock goes"
-unlike "$(screen)" "canceling statement" "and no one sees the cancel they did not ask for"
+screen_unlike "canceling statement" "and no one sees the cancel they did not ask for"
 # A job on the console's connection (here an edit form's opening) waits
 # for a cancel request still on its way, instead of being stopped by it.
 keys 1
@@ -480,7 +480,7 @@ rm -f "$TEST_TMP/hold"
 lock_waiters 1; ok $? "once the request has landed, the row's read starts and waits on the lock"
 lock_release
 wait_for "Edit organization"; ok $? "and the form opens once the lock goes"
-unlike "$(screen)" "canceling statement" "not stopped by the request meant for the reload"
+screen_unlike "canceling statement" "not stopped by the request meant for the reload"
 keys Escape
 wait_for_gone "Edit organization"
 # Enter, n or a contact's Enter typed while a query other than a fill is

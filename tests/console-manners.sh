@@ -33,7 +33,7 @@ wait_for "row 1 of 3"; ok $? "the header says which row of how many"
 keys j
 wait_for "row 2 of 3"; ok $? "and follows the cursor"
 keys k
-like "$(screen | sed -n 3p)" "^Name▲ " "the sorted column's header is marked ascending"
+screen_like "^Name▲ " "the sorted column's header is marked ascending" sed -n 3p
 keys S
 wait_for "^Name▼ "; ok $? "and descending after S"
 keys S
@@ -55,11 +55,11 @@ unlike "$sel" "${esc}\\[([0-9;]*;)?2(;[0-9;]*)?m" "the selected row's empty cell
 keys Home
 wait_for "row 1 of 3"
 unlike "$beta" "2099-01-01!" "a future one is not"
-like "$(screen | tail -1)" "/ Search .*: Command.*\\? Help" "the status line hints at search and commands"
+screen_like "/ Search .*: Command.*\\? Help" "the status line hints at search and commands" tail -1
 
 keys : ; keys -l "sort revenue"; keys Enter
 wait_for "sorted by estimatedRevenue \\(ascending\\)"; ok $? ":sort takes a column's header (revenue)"
-like "$(screen | sed -n 3p)" "Revenue▲" "and the marker moves to that column"
+screen_like "Revenue▲" "and the marker moves to that column" sed -n 3p
 keys : ; keys -l "sort colour"; keys Enter
 wait_for "unknown sort 'colour'; sorts: name, priority"; ok $? "an unknown sort lists the valid ones"
 keys : ; keys -l "filter priority=Z"; keys Enter
@@ -72,9 +72,9 @@ keys Home
 wait_for_gone "loading"
 keys Enter
 wait_for "^ZIP code +12345"; ok $? "the details use the form's labels"
-like "$(screen)" "Next follow-up +2001-01-01 00:00$" "timestamps show to the minute"
-like "$(screen)" "Estimated revenue +1234\\.50" "money has two decimals there too"
-like "$(screen)" "^  legacy\\.id +10045$" "metadata reads as one line per value"
+screen_like "Next follow-up +2001-01-01 00:00$" "timestamps show to the minute"
+screen_like "Estimated revenue +1234\\.50" "money has two decimals there too"
+screen_like "^  legacy\\.id +10045$" "metadata reads as one line per value"
 # The form: an enumerated field lists its choices, Tab completes one, g/G.
 keys e
 wait_for "Edit organization"
@@ -94,14 +94,14 @@ keys y
 wait_for_gone "Edit organization"
 keys NPage
 wait_for "^  First name +Last name +Email"; ok $? "related lists are tables with headings"
-like "$(screen)" "^  Ann +Aardvark .* yes" "with aligned values and booleans as words"
+screen_like "^  Ann +Aardvark .* yes" "with aligned values and booleans as words"
 keys BSpace
 
 keys 2
 wait_for "Contacts +sorted by"
 wait_for "^Aardvark"
-like "$(screen | grep '^Aardvark')" " yes " "a primary contact says yes"
-like "$(screen | grep '^Badger')" " no " "another says no (not t/f)"
+screen_like " yes " "a primary contact says yes" grep '^Aardvark'
+screen_like " no " "another says no (not t/f)" grep '^Badger'
 
 # Horizontal scroll: at 60 columns Right brings the revenue into view
 # while the name stays.
@@ -109,12 +109,12 @@ keys 1
 wait_for "Organizations +sorted by"
 $T resize-window -t $S -x 60 -y 30
 wait_for "^Name"
-unlike "$(screen | sed -n 3p)" "Revenue" "at 60 columns the revenue column is not shown"
+screen_unlike "Revenue" "at 60 columns the revenue column is not shown" sed -n 3p
 keys Right Right Right Right Right
 wait_for "^Name.*Revenue"; ok $? "Right scrolls the columns until it is, the name staying first"
 keys Left Left Left Left Left
 wait_for "^Name▲ +P Segment"; ok $? "Left scrolls back"
-like "$(screen | sed -n 3p)" "▸$" "the header says more columns are to the right"
+screen_like "▸$" "the header says more columns are to the right" sed -n 3p
 keys : ; keys -l "sort -revenue"; keys Enter
 wait_for "^Name.*Revenue▼"; ok $? "sorting by a column out of view scrolls it into view"
 keys : ; keys -l "sort name"; keys Enter
@@ -175,9 +175,9 @@ S=c
 $T new-session -d -s $S -x 140 -y 30 \
     "env TERM=screen LC_ALL=C ESCDELAY=25 XDG_STATE_HOME='$TEST_TMP/st-c' PGHOST='$PGHOST' PGPORT=$PGPORT PGUSER=postgres '$PANTRYCRM' -d dbname=m; echo EXITED=\$?; sleep 30"
 wait_for "Gamma Grill"
-like "$(screen | grep '^Gamma Grill')" "CATERING +ACTIVE +- +- +- " "with LANG=C an empty value shows as -"
-unlike "$(screen | grep '^Gamma Grill')" "\\?" "not as ?"
-like "$(screen | grep '^Esc ')" "^Esc \\?\\[31m co" "while an escape is still ?"
+screen_like "CATERING +ACTIVE +- +- +- " "with LANG=C an empty value shows as -" grep '^Gamma Grill'
+screen_unlike "\\?" "not as ?" grep '^Gamma Grill'
+screen_like "^Esc \\?\\[31m co" "while an escape is still ?" grep '^Esc '
 keys q
 wait_for "EXITED=0"
 
@@ -191,5 +191,5 @@ wait_for "EXITED=1"; ok $? "the console exits with 1 when it cannot connect"
 # (-J: the message is one line, however the terminal wrapped it)
 like "$($T capture-pane -p -J -t "$S" | grep 'does not exist')" '^pantrycrm: .*database "no.\[7mdb" does not exist' \
     "saying why at the start of its line, the escape shown as a character"
-unlike "$(screen)" "connecting\.\.\." "and the connecting line is gone"
+screen_unlike "connecting\.\.\." "and the connecting line is gone"
 done_testing

@@ -39,7 +39,7 @@ start() { # db [extra env]
 start empty
 wait_for "EXITED="; like "$(cat "$TEST_TMP/err$n")" "no CRM schema yet: run 'pantrycrm db migrate' first" \
     "the console on a database without the schema says what to do"
-like "$(screen)" "EXITED=1" "and does not open"
+screen_like "EXITED=1" "and does not open"
 unlike "$(cat "$TEST_TMP/err$n")" "relation|does not exist" "no raw SQL error"
 for cmd in report stats "quarantine list"; do
     run "$PANTRYCRM" -d dbname=empty $cmd
@@ -56,7 +56,7 @@ keys q
 wait_for "EXITED=0"
 start p2
 wait_for "Organizations +sorted by name"; ok $? "another database opens"
-unlike "$(screen | sed -n 2p)" "filter:" "without the first database's filter"
+screen_unlike "filter:" "without the first database's filter" sed -n 2p
 keys q
 wait_for "EXITED=0"
 start p
@@ -71,7 +71,7 @@ wait_for "colour"; ok $? "a bad filter is reported"
 # (an old one would stay for seconds, even on the other pane).
 keys 2
 wait_for "Contacts +sorted by"
-unlike "$(screen)" "colour" "and the message goes with the next key, even to another pane"
+screen_unlike "colour" "and the message goes with the next key, even to another pane"
 keys 1
 wait_for "Organizations +sorted by"
 
@@ -138,7 +138,7 @@ wait_for "Zz Long"
 wait_for_gone "loading"
 keys D
 wait_for "delete Zz Long"
-like "$(screen | tail -1)" "y/n" "at 80 columns the delete question shows its y/n"
+screen_like "y/n" "at 80 columns the delete question shows its y/n" tail -1
 keys n
 keys q
 wait_for "EXITED=0"
@@ -151,7 +151,7 @@ if { nm "$PANTRYCRM"; nm -D "$PANTRYCRM"; } 2>/dev/null | grep -q '__asan_init';
     keys F10
     wait_for "EXITED="
     is "$(grep -c 'LeakSanitizer' "$TEST_TMP/err$n")" 0 "two command lines left during ^] lose nothing at quit"
-    like "$(screen)" "EXITED=0" "and F10 quits with status 0"
+    screen_like "EXITED=0" "and F10 quits with status 0"
 else
     skip "not an AddressSanitizer build: tests/valgrind.sh checks the same keys"
 fi

@@ -44,8 +44,8 @@ wait_for "Organizations +sorted by name"; ok $? "the console opens on the organi
 wait_for "4 Dashboard +5 Health"; ok $? "the status bar names every pane"
 first=$(psql_val 'SELECT name FROM "Organization" ORDER BY name, id LIMIT 1' c | cut -c1-20)
 wait_for "AAA"; ok $? "the first page shows the alphabetically first organizations"
-like "$(screen)" "database \"c\"" "the header names the database"
-like "$(screen)" "␛\]2;PWNED␇" "escape sequences are shown as visible placeholders"
+screen_like "database \"c\"" "the header names the database"
+screen_like "␛\]2;PWNED␇" "escape sequences are shown as visible placeholders"
 unlike "$($T display -p -t $S '#{pane_title}')" "PWNED" "and cannot retitle the terminal"
 
 # PgDn pages from the first press: the first rows scroll away (it only
@@ -66,7 +66,7 @@ for i in $(seq 1 30); do
     if screen | grep -q -- "$row250"; then found=0; break; fi
 done
 ok $found "paging down reaches row 250 (the second page, fetched by keyset)"
-like "$(screen | sed -n 2p)" "row [0-9]+ of ~[0-9]+" "and the header counts rows across pages"
+screen_like "row [0-9]+ of ~[0-9]+" "and the header counts rows across pages" sed -n 2p
 keys Home
 wait_for "AAA"; ok $? "Home returns to the first row"
 keys End
@@ -96,7 +96,7 @@ wait_for "match 2 of"; ok $? "n moves to the next match"
 # Commands with completion: filter, goto, sort.
 keys : ; keys -l "filter segment=CAT"; keys Tab Enter
 wait_for "filter: .*CATERING *$"; ok $? ":filter with Tab completion filters the list and says so"
-unlike "$(screen | sed -n '4,20p')" "FAST_FOOD|HEALTHCARE" "only CATERING rows are shown"
+screen_unlike "FAST_FOOD|HEALTHCARE" "only CATERING rows are shown" sed -n '4,20p'
 keys : ; keys -l "filter clear"; keys Enter
 keys : ; keys -l "sort -updatedAt"; keys Enter
 wait_for "sorted by updatedAt \(descending\)"; ok $? ":sort -updatedAt"
@@ -127,12 +127,12 @@ keys 2
 
 keys 3
 wait_for "Run 1 +done"; ok $? "3 shows the migration pane with the last run"
-like "$(screen)" "Interaction .*100%" "with a full bar per table"
+screen_like "Interaction .*100%" "with a full bar per table"
 
 keys '?'
 wait_for "Keys \(every action"; ok $? "? opens the help"
 for help in "Organizations pane" "Next page" "Reverse the sort order"; do
-    like "$(screen)" "$help" "the help lists: $help"
+    screen_like "$help" "the help lists: $help"
 done
 keys NPage
 wait_for "Cancel the running query"; ok $? "the help scrolls to its last keys"
@@ -145,9 +145,9 @@ orgs=$(psql_val 'SELECT count(*) FROM "Organization"' c)
 keys 4
 wait_for "pantrycrm +Dashboard"; ok $? "4 switches to the dashboard pane"
 wait_for "Organizations $orgs +active"; ok $? "it shows the organizations counted by the summary"
-like "$(screen)" "as of 2026-11-01 12:00 UTC, computed .* ago" "it says how fresh the numbers are"
-like "$(screen)" "PROSPECTING .*[0-9]" "the pipeline by stage is drawn"
-like "$(screen)" "Interactions per week, 26 weeks" "and the weeks' column chart"
+screen_like "as of 2026-11-01 12:00 UTC, computed .* ago" "it says how fresh the numbers are"
+screen_like "PROSPECTING .*[0-9]" "the pipeline by stage is drawn"
+screen_like "Interactions per week, 26 weeks" "and the weeks' column chart"
 psql -X -q -d c -c "INSERT INTO \"Organization\" (name, priority, segment) VALUES ('Dashboard Deli', 'A', 'CATERING')"
 keys r
 wait_for "Organizations $((orgs + 1)) +active"; ok $? "r recomputes the summary in the background and shows the new count"
@@ -163,10 +163,10 @@ $T resize-window -t $S -x 100 -y 30
 keys 5
 wait_for "pantrycrm +Health"; ok $? "5 switches to the health pane"
 wait_for "Target: ok, SELECT 1 in"; ok $? "it checks the target's connection"
-like "$(screen)" "Source: ok in .*l.db" "and the last run's legacy source"
+screen_like "Source: ok in .*l.db" "and the last run's legacy source"
 keys G
 wait_for "random_page_cost = 4, recommended 1.1"; ok $? "G scrolls to the settings advice"
-like "$(screen_words)" "assumes spinning disks" "which explains each difference"
+screen_like "assumes spinning disks" "which explains each difference" tr -s ' \n│|' '    '
 keys 1
 
 # Resize storm, including a terminal too small to use.
@@ -206,7 +206,7 @@ psql -X -q -d c -c "UPDATE \"Organization\" SET name = 'Renamed Elsewhere', emai
 keys w
 wait_for "City was changed by both of you \(1 field left\): o keeps yours, t takes theirs \(Their City\)"
 ok $? "a save over someone else's change merges, and asks only about the field both changed"
-like "$(screen)" "Renamed Elsewhere" "their other changes are already in the form"
+screen_like "Renamed Elsewhere" "their other changes are already in the form"
 keys o
 wait_for "saved, merged with the change someone saved meanwhile"; ok $? "o keeps mine for that field and saves"
 is "$(psql_val "SELECT concat_ws('|', name, email, city, phone) FROM \"Organization\" WHERE name = 'Renamed Elsewhere'" c)" \
@@ -343,9 +343,9 @@ wait_for "Press m to migrate"; ok $? "an empty migration pane says how to start"
 keys A
 wait_for "Pre-flight \([0-9-]+ [0-9:]+, A again\): [0-9]+ rows, [0-9]+ predicted to quarantine" 60
 ok $? "A assesses the demo source in the background and shows the prediction"
-like "$(screen)" "predicted to quarantine, (under a second|about [1-9][0-9]* (s|min)) to migrate" \
+screen_like "predicted to quarantine, (under a second|about [1-9][0-9]* (s|min)) to migrate" \
      "with a run time a person would say (never 'about 0 s')"
-unlike "$(screen)" "assessing .* in the background" "and the 'assessing' note is gone with the result"
+screen_unlike "assessing .* in the background" "and the 'assessing' note is gone with the result"
 wait_for "quarantine: |text: NUL in [0-9]+ values"; ok $? "with its findings"
 ok "$(python3 -c 'import json,sys; a=json.load(open(sys.argv[1])); sys.exit(0 if a["rows"] > 0 else 1)' \
       "$TEST_TMP/state2/pantrycrm/state.db.assess.json" >/dev/null 2>&1; echo $?)" \
@@ -358,7 +358,7 @@ keys y
 wait_for "Run 1 +running" 60; ok $? "y starts a migration of the demo legacy source"
 keys p
 wait_for "Run 1 +paused \(p resumes\)" 30; ok $? "p pauses it"
-unlike "$(screen)" "ETA" "and promises no ETA while paused"
+screen_unlike "ETA" "and promises no ETA while paused"
 # Let go of the hold: the paused run may finish the batch it holds, and
 # then commits nothing more until it is resumed.
 rm -f "$hold"
@@ -368,7 +368,7 @@ while [ $i -lt 40 ]; do   # until two reads half a second apart agree
 done
 sleep 1.5          # a pause is a span of time: nothing may be committed in it
 is "$(committed)" "$r1" "while paused, no batch is committed"
-like "$(screen)" "Run 1 +paused \(p resumes\)" "the run shows as paused, not running"
+screen_like "Run 1 +paused \(p resumes\)" "the run shows as paused, not running"
 touch "$hold"      # resumed, it holds again after its next batch
 keys p
 wait_for "copying" 30; ok $? "p again resumes it"
@@ -386,7 +386,7 @@ is "$(psql_val "SELECT status FROM migration.run ORDER BY id DESC LIMIT 1" d)" i
 keys a
 wait_for "no migration is running \(the last, run 1 from .*legacy.db, is interrupted\)"
 ok $? "a with nothing running says so, naming the last run, and asks nothing"
-unlike "$(screen)" "y/n" "(no question is pending)"
+screen_unlike "y/n" "(no question is pending)"
 keys m
 wait_for "resume run 1 \(interrupted\) from .*legacy.db\? y/n"; ok $? "m names the run it resumes"
 keys y

@@ -123,13 +123,13 @@ wait_for "Restart City"
 server_stop
 keys w
 wait_for "RECONNECTING"; ok $? "with the server down, the header says the console is reconnecting"
-like "$(screen)" "Edit organization" "the form is still open"
-like "$(screen)" "Restart City" "with the value typed"
+screen_like "Edit organization" "the form is still open"
+screen_like "Restart City" "with the value typed"
 keys w
 wait_for "form is kept"; ok $? "a save meanwhile says the form is kept"
 server_start
 wait_for_gone "RECONNECTING"; ok $? "once the server is back, the console reconnects on its own"
-like "$(screen)" "Restart City" "the typed value survived the reconnect"
+screen_like "Restart City" "the typed value survived the reconnect"
 keys w
 wait_for " saved"; ok $? "the save goes through on the new connection"
 is "$(psql_val "SELECT city FROM \"Organization\" WHERE name = 'AAA Failover Diner'" f)" "Restart City" \

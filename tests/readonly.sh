@@ -110,7 +110,7 @@ wait_for "Run [0-9]+ +running" 30; ok $? "the read-only console sees the running
 for k in p a m; do
     keys "$k"
     wait_for "read-only \\(--read-only\\): [a-z ]+ a migration is refused"; ok $? "key $k is refused"
-    unlike "$(screen)" "y/n" "and asks nothing"
+    screen_unlike "y/n" "and asks nothing"
 done
 keys 4 r
 wait_for "read-only: re-reading the summary"; ok $? "r on the dashboard only re-reads"

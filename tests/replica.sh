@@ -74,26 +74,16 @@ printf '%s' "$OUT" >"$J"
 is "$(jq_ 'd["server"]["role"]')" standby "and with prefer-standby on the standby"
 
 if have_cmd tmux tmux; then
-    T="tmux -L pantrycrm-replica-$$ -f /dev/null"
-    at_exit "tmux_stop $T"
     S=sb
-    screen() { $T capture-pane -p -t $S 2>/dev/null; }
-    wait_for() { # regex
-        local i=0
-        while [ $i -lt 400 ]; do
-            if screen | grep -Eq -- "$1"; then return 0; fi
-            i=$((i + 1)); sleep 0.05
-        done
-        diag "timed out waiting for /$1/; the screen was:"; diag "$(screen)"
-        return 1
-    }
+    . "$abs_top_srcdir/tests/tui.sh"
+    tui_init replica
     $T new-session -d -s $S -x 140 -y 30 \
         "env TERM=screen LC_ALL=C.UTF-8 ESCDELAY=25 XDG_STATE_HOME='$XDG_STATE_HOME' PGHOST='$PGHOST' '$PANTRYCRM' -d '$STB'; echo EXITED=\$?; sleep 30"
     wait_for "READ-ONLY.*STANDBY.*Organizations"; ok $? "the console on the standby marks the header read-only and standby"
     wait_for "sorted by name"
     $T send-keys -t $S e
     wait_for "standby \(read replica\) takes no edits"; ok $? "e is refused before a form opens, saying what to do"
-    unlike "$(screen)" "Edit organization" "no form opened"
+    screen_unlike "Edit organization" "no form opened"
     $T send-keys -t $S q
     wait_for "EXITED=0"; ok $? "the console quits"
 else

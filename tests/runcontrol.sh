@@ -51,7 +51,7 @@ wait_for "no migration is running \\(the last, run 1 from .*other.db, is interru
 ok $? "p with nothing running says so and names the last run"
 keys a
 wait_for "no migration is running \\(the last, run 1"; ok $? "so does a"
-unlike "$(screen)" "y/n" "and neither asks a question"
+screen_unlike "y/n" "and neither asks a question"
 keys m
 wait_for "resume run 1 \\(interrupted\\) from .*other.db\\? y/n"
 ok $? "m names the run it resumes and its source (not the demo's file) and asks"
@@ -80,7 +80,7 @@ S=bars
 wait_for "EXITED=" 120
 is "$($T capture-pane -p -S - -t bars | grep -c '^User  *\[')" 1 \
    "migrate --progress bars at 80 columns draws the User line once"
-like "$(screen)" "EXITED=0" "(the migration succeeded)"
+screen_like "EXITED=0" "(the migration succeeded)"
 S=rc
 
 # A bare `migrate` takes the last run's source and says so.

@@ -37,3 +37,35 @@ wait_for_gone() { # regex [seconds, default 30]: until the screen no longer matc
     return 1
 }
 keys() { $T send-keys -t "$S" "$@"; }
+# screen_like REGEX DESC [FILTER...]: a check that the screen (or what the
+# command FILTER, e.g. sed -n 3p, keeps of it) comes to match REGEX within
+# 30 s. A screen reaches tmux in more than one write, so when wait_for has
+# seen one line, a line further down may still be on its way: a check of
+# another part of the screen must wait for it too, never read it once.
+screen_like() {
+    local re=$1 desc=$2 i=0 s
+    shift 2
+    while :; do
+        if [ $# -gt 0 ]; then s=$(screen | "$@"); else s=$(screen); fi
+        printf '%s' "$s" | grep -Eq -- "$re" && break
+        i=$((i + 1))
+        [ $i -lt 600 ] || break
+        sleep 0.05
+    done
+    like "$s" "$re" "$desc"
+}
+# screen_unlike REGEX DESC [FILTER...]: the same for what must not be on
+# the screen: old text that a screen still on its way is about to
+# overwrite is waited out (30 s at most), text that stays is a failure.
+screen_unlike() {
+    local re=$1 desc=$2 i=0 s
+    shift 2
+    while :; do
+        if [ $# -gt 0 ]; then s=$(screen | "$@"); else s=$(screen); fi
+        printf '%s' "$s" | grep -Eq -- "$re" || break
+        i=$((i + 1))
+        [ $i -lt 600 ] || break
+        sleep 0.05
+    done
+    unlike "$s" "$re" "$desc"
+}

@@ -38,6 +38,8 @@ keys S
 wait_for "^Name▼ "; ok $? "and descending after S"
 keys S
 wait_for "^Name▲ "
+# (both rows whole before they are read: the screen may still be on its way)
+wait_for "^Alpha Diner .* 1234\\.50 " && wait_for "^Beta Bistro .* 98765\\.43"
 line=$(screen | grep '^Alpha Diner')
 like "$line" " 1234\\.50 " "revenue has two decimals"
 beta=$(screen | grep '^Beta Bistro')

@@ -85,7 +85,11 @@ wait_for_gone "loading"
 keys : ; keys -l "sort nextFollowUpDate"; keys Enter
 wait_for "sorted by nextFollowUpDate \(ascending\)"
 wait_for_gone "loading"
-rows=$(screen | grep -cE '^ ?(A[0-9]{2}|Zz Long) ')
+# (counted until all 20 are there, 30 s at most: the screen may still be on its way)
+i=0
+until rows=$(screen | grep -cE '^ ?(A[0-9]{2}|Zz Long) '); [ "$rows" -eq 20 ] || [ $i -ge 600 ]; do
+    i=$((i + 1)); sleep 0.05
+done
 is "$rows" 20 "after :sort near the end of the list every line of the pane shows a row"
 
 # --- the details follow a save and r -----------------------------------------

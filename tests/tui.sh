@@ -42,30 +42,21 @@ keys() { $T send-keys -t "$S" "$@"; }
 # 30 s. A screen reaches tmux in more than one write, so when wait_for has
 # seen one line, a line further down may still be on its way: a check of
 # another part of the screen must wait for it too, never read it once.
-screen_like() {
-    local re=$1 desc=$2 i=0 s
-    shift 2
+# screen_unlike: the same for what must not be there: old text that a
+# screen on its way is about to overwrite is waited out, text that stays
+# is a failure.
+screen_like() { _screen_check 0 "$@"; }
+screen_unlike() { _screen_check 1 "$@"; }
+_screen_check() { # want(0 match, 1 no match) regex desc [filter...]
+    local want=$1 re=$2 desc=$3 i=0 s hit
+    shift 3
     while :; do
         if [ $# -gt 0 ]; then s=$(screen | "$@"); else s=$(screen); fi
-        printf '%s' "$s" | grep -Eq -- "$re" && break
+        if printf '%s' "$s" | grep -Eq -- "$re"; then hit=0; else hit=1; fi
+        [ $hit -eq "$want" ] && break
         i=$((i + 1))
         [ $i -lt 600 ] || break
         sleep 0.05
     done
-    like "$s" "$re" "$desc"
-}
-# screen_unlike REGEX DESC [FILTER...]: the same for what must not be on
-# the screen: old text that a screen still on its way is about to
-# overwrite is waited out (30 s at most), text that stays is a failure.
-screen_unlike() {
-    local re=$1 desc=$2 i=0 s
-    shift 2
-    while :; do
-        if [ $# -gt 0 ]; then s=$(screen | "$@"); else s=$(screen); fi
-        printf '%s' "$s" | grep -Eq -- "$re" || break
-        i=$((i + 1))
-        [ $i -lt 600 ] || break
-        sleep 0.05
-    done
-    unlike "$s" "$re" "$desc"
+    if [ "$want" -eq 0 ]; then like "$s" "$re" "$desc"; else unlike "$s" "$re" "$desc"; fi
 }

@@ -102,4 +102,33 @@ is "$fails" 0 "four concurrent migrate runs all succeed"
 is "$(psql_val "SELECT count(*) FROM pantrycrm.schema_migration" m5)" "$nfiles" "each file recorded once"
 is "$(cat "$TEST_TMP"/c*.out | grep -Ec '^applied [0-9]+ migration')" 1 "exactly one run applied the files"
 
+# 0022 on a target whose data migration was interrupted: the indexes that
+# run dropped for its deferred build are only DDL in migration.deferred_ddl.
+# The file still applies, and gives that DDL the option (before a partial
+# index's WHERE), so that the resumed run rebuilds them with it.
+pg_createdb m6
+mkdir -p "$TEST_TMP/upto21/sql"
+for f in "$abs_top_srcdir"/data/sql/*.sql; do
+    case $(basename "$f") in 002[2-9]_*|00[3-9]*|0[1-9]*) ;; *) cp "$f" "$TEST_TMP/upto21/sql/" ;; esac
+done
+PANTRYCRM_DATADIR=$TEST_TMP/upto21 "$PANTRYCRM" -d dbname=m6 db migrate >/dev/null || bail_out "db migrate up to 0021 failed"
+psql -X -q -v ON_ERROR_STOP=1 -d m6 >/dev/null <<'SQL' || bail_out "could not stage an interrupted run"
+INSERT INTO migration.deferred_ddl (name, table_name, kind, ddl)
+    SELECT c.relname, 'Organization', 'index', pg_get_indexdef(c.oid) FROM pg_class c
+    WHERE c.relname IN ('Organization_name_id_idx', 'Organization_email_flagged_idx');
+DROP INDEX "Organization_name_id_idx", "Organization_email_flagged_idx";
+SQL
+run_ok "0022 applies to a target whose migration was interrupted" "$PANTRYCRM" -d dbname=m6 db migrate
+is "$(psql_val "SELECT string_agg(name || ': ' || ddl, E'\n' ORDER BY name) FROM migration.deferred_ddl" m6)" \
+   "$(printf '%s\n%s' \
+      'Organization_email_flagged_idx: CREATE INDEX "Organization_email_flagged_idx" ON public."Organization" USING btree (id) WITH (deduplicate_items = off) WHERE ((metadata -> '"'flags'::text) ? 'email'::text)" \
+      'Organization_name_id_idx: CREATE INDEX "Organization_name_id_idx" ON public."Organization" USING btree (name, id) WITH (deduplicate_items = off)')" \
+   "the dropped indexes' DDL gets the option, before a partial index's WHERE"
+psql -X -q -v ON_ERROR_STOP=1 -d m6 -c "DO \$\$ DECLARE d text; BEGIN
+    FOR d IN SELECT ddl FROM migration.deferred_ddl LOOP EXECUTE d; END LOOP; END \$\$" >/dev/null
+is "$(psql_val "SELECT count(*) FROM pg_class WHERE relname IN ('Organization_name_id_idx', 'Organization_email_flagged_idx')
+                AND reloptions @> '{deduplicate_items=off}'" m6)" 2 "and that DDL builds them without deduplication"
+is "$(psql_val "SELECT count(*) FROM pg_class WHERE relname = 'Interaction_userId_date_id_idx'
+                AND reloptions @> '{deduplicate_items=off}'" m6)" 1 "the indexes still there were altered"
+
 done_testing

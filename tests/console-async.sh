@@ -459,7 +459,7 @@ echo 'COMMIT;' >&4
 exec 4>&-
 wait "$LOCK2PID"
 wait_for "Straycancel"; ok $? "the contacts page shows once the lock goes"
-screen_unlike "canceling statement" "and no one sees the cancel they did not ask for"
+status_unlike "canceling statement" "and no one sees the cancel they did not ask for"
 # A job on the console's connection (here an edit form's opening) waits
 # for a cancel request still on its way, instead of being stopped by it.
 keys 1
@@ -480,7 +480,7 @@ rm -f "$TEST_TMP/hold"
 lock_waiters 1; ok $? "once the request has landed, the row's read starts and waits on the lock"
 lock_release
 wait_for "Edit organization"; ok $? "and the form opens once the lock goes"
-screen_unlike "canceling statement" "not stopped by the request meant for the reload"
+status_unlike "canceling statement" "not stopped by the request meant for the reload"
 keys Escape
 wait_for_gone "Edit organization"
 # Enter, n or a contact's Enter typed while a query other than a fill is

@@ -71,7 +71,7 @@ wait_for "colour"; ok $? "a bad filter is reported"
 # (an old one would stay for seconds, even on the other pane).
 keys 2
 wait_for "Contacts +sorted by"
-screen_unlike "colour" "and the message goes with the next key, even to another pane"
+status_unlike "colour" "and the message goes with the next key, even to another pane"
 keys 1
 wait_for "Organizations +sorted by"
 

@@ -345,7 +345,7 @@ wait_for "Pre-flight \([0-9-]+ [0-9:]+, A again\): [0-9]+ rows, [0-9]+ predicted
 ok $? "A assesses the demo source in the background and shows the prediction"
 screen_like "predicted to quarantine, (under a second|about [1-9][0-9]* (s|min)) to migrate" \
      "with a run time a person would say (never 'about 0 s')"
-screen_unlike "assessing .* in the background" "and the 'assessing' note is gone with the result"
+status_unlike "assessing .* in the background" "and the 'assessing' note is gone with the result"
 wait_for "quarantine: |text: NUL in [0-9]+ values"; ok $? "with its findings"
 ok "$(python3 -c 'import json,sys; a=json.load(open(sys.argv[1])); sys.exit(0 if a["rows"] > 0 else 1)' \
       "$TEST_TMP/state2/pantrycrm/state.db.assess.json" >/dev/null 2>&1; echo $?)" \

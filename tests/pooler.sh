@@ -124,7 +124,7 @@ if have_cmd tmux tmux; then
     keys End; keys Home
     last=$(psql_val 'SELECT name FROM "Organization" ORDER BY name DESC, id DESC LIMIT 1' p | cut -c1-24)
     keys End; wait_for "$last"; ok $? "End shows the last organization"
-    screen_unlike "prepared statement|does not exist|already exists" "no prepared-statement error on the screen"
+    status_unlike "prepared statement|does not exist|already exists" "no prepared-statement error on the screen"
     # The pooler restarts under the open console: it says so, reconnects
     # through the new pooler and reads its page again. (The background
     # writers pause meanwhile: their errors would be the outage's.)

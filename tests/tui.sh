@@ -45,17 +45,21 @@ keys() { $T send-keys -t "$S" "$@"; }
 # screen_unlike: the same for what must not be there: old text that a
 # screen on its way is about to overwrite is waited out, text that stays
 # is a failure.
-screen_like() { _screen_check 0 "$@"; }
-screen_unlike() { _screen_check 1 "$@"; }
-_screen_check() { # want(0 match, 1 no match) regex desc [filter...]
-    local want=$1 re=$2 desc=$3 i=0 s hit
-    shift 3
+# status_unlike: screen_unlike for a message of the status line, which
+# goes by itself 8 s after it was set (ui/screen.c): it waits 2 s at most,
+# so that a message that outstays what should have removed it still fails.
+screen_like() { _screen_check 0 600 "$@"; }
+screen_unlike() { _screen_check 1 600 "$@"; }
+status_unlike() { _screen_check 1 40 "$@"; }
+_screen_check() { # want(0 match, 1 no match) polls(of 0.05 s) regex desc [filter...]
+    local want=$1 polls=$2 re=$3 desc=$4 i=0 s hit
+    shift 4
     while :; do
         if [ $# -gt 0 ]; then s=$(screen | "$@"); else s=$(screen); fi
         if printf '%s' "$s" | grep -Eq -- "$re"; then hit=0; else hit=1; fi
         [ $hit -eq "$want" ] && break
         i=$((i + 1))
-        [ $i -lt 600 ] || break
+        [ $i -lt "$polls" ] || break
         sleep 0.05
     done
     if [ "$want" -eq 0 ]; then like "$s" "$re" "$desc"; else unlike "$s" "$re" "$desc"; fi

@@ -73,7 +73,7 @@ if [ "$check_rc" -eq 0 ] && [ "${PANTRYCRM_SKIP_DISTCHECK:-}" != 1 ]; then
                 sed -E 's/^[A-Z]+: ([^ ]+).*/\1/' | sort -u); do
             for f in pantrycrm-*/_build/sub/"${log%.*}".log; do
                 [ -f "$f" ] || continue
-                echo "--- $log.log (last 80 lines)"
+                echo "--- ${log%.*}.log (last 80 lines)"
                 tail -n 80 "$f"
             done
         done

@@ -28,6 +28,12 @@ writes_ok() { # desc
         out=$(pool_psql -c "INSERT INTO bg (who) VALUES ('check')" 2>&1) || { fail=1; diag "$out"; }
     done
     ok $fail "$1"
+    # (PgBouncer was once seen gone here in CI: what it said last, and
+    # whether it still runs)
+    if [ $fail -ne 0 ]; then
+        diag "pgbouncer.log, last lines:" "$(tail -n 30 "$PGB_DIR/pgbouncer.log" 2>&1)"
+        diag "pgbouncer processes:" "$(pgrep -a pgbouncer 2>&1)"
+    fi
 }
 
 run_ok "db migrate through the pool" "$PANTRYCRM" -d "$P" db migrate

@@ -511,6 +511,19 @@ lock_release
 # the match line is written at once; the cursor moves once the jump ran
 wait_for "match 2 of" && wait_for "sorted by name .*row 2 of"
 ok $? "n typed meanwhile goes to the next match once the page is in"
+# n and then Enter, both typed while a reload waits: the details of the
+# match n goes to (Enter took the place of the jump, and opened the
+# details of the row it was to leave).
+lock_hold
+keys r
+lock_waiters 1
+keys n
+keys Enter
+lock_release
+wait_for "Latest interactions" && wait_for "Name +A0003 "
+ok $? "n and Enter typed during a reload: the details of the next match"
+keys BSpace
+wait_for_gone "Latest interactions"
 # End and then Enter, both typed while a reload waits: End's page comes
 # first, then the details of the row it lands on (Enter took the place of
 # End's page, and opened the details of whatever row was current).

@@ -87,10 +87,13 @@ static void pend(struct list_pane *lp, int kind, enum browse_move move, const st
 {
     struct list_pend *pd = &lp->pend;
     /* A search or the details typed after a page that is still to be
-     * asked (a sort, Home, End) come after it: replacing it would leave
-     * the header on the new sort over the old rows. The last such key
-     * typed wins; a later page or jump keeps it for after itself. */
-    if ((kind == PEND_SEARCH || kind == PEND_DETAIL) && pd->kind == PEND_FETCH)
+     * asked (a sort, Home, End, a jump such as n) come after it:
+     * replacing it would leave the header on the new sort over the old
+     * rows, or open the details of the row the jump was to leave. The
+     * last such key typed wins; a later page or jump keeps it for after
+     * itself. */
+    if ((kind == PEND_SEARCH || kind == PEND_DETAIL)
+        && (pd->kind == PEND_FETCH || pd->kind == PEND_GOTO))
         pd = &lp->pend_then;
     browse_key_free(&pd->key);
     memset(pd, 0, sizeof *pd);

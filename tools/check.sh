@@ -68,9 +68,9 @@ if [ "$check_rc" -eq 0 ] && [ "${PANTRYCRM_SKIP_DISTCHECK:-}" != 1 ]; then
         tail -n 60 distcheck.out
         # The tail shows the summary, not which test failed: name them and
         # show their logs, which distcheck leaves in its build tree.
-        grep -E '^(FAIL|ERROR|XPASS):' distcheck.out
-        for log in $(grep -E '^(FAIL|ERROR|XPASS):' distcheck.out |
-                sed -E 's/^[A-Z]+: ([^ ]+).*/\1/' | sort -u); do
+        bad=$(grep -E '^(FAIL|ERROR|XPASS):' distcheck.out)
+        printf '%s\n' "$bad"
+        for log in $(printf '%s\n' "$bad" | sed -E 's/^[A-Z]+: ([^ ]+).*/\1/' | sort -u); do
             for f in pantrycrm-*/_build/sub/"${log%.*}".log; do
                 [ -f "$f" ] || continue
                 echo "--- ${log%.*}.log (last 80 lines)"

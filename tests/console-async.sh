@@ -322,8 +322,12 @@ $T new-session -d -s warm -x 120 -y 30 \
     "env TERM=screen LC_ALL=C.UTF-8 ESCDELAY=25 XDG_STATE_HOME='$TEST_TMP/st-warm' PGHOST='$PGHOST' PGPORT=$PGPORT PGUSER=postgres HOME='$TEST_TMP' '$PANTRYCRM' -d \"dbname=a options='-c log_min_duration_statement=0'\"; echo EXITED=\$?; sleep 30"
 S=warm
 wait_for "A0001 Diner" || bail_out "the console did not open"
+# The detail view's statement is the warm-up's last: wait for it too, or
+# the / typed below would come while the warm-up still runs.
+detail='pantrycrm_browse_[0-9]+: SELECT o.id, o.name, o.priority, o.segment, o.type, o.address'
 i=0
-until grep -Eq 'parse pantrycrm_browse_[0-9]+: WITH fts' "$LOG" || [ $i -ge 600 ]; do
+until { grep -Eq 'parse pantrycrm_browse_[0-9]+: WITH fts' "$LOG" && grep -Eq "parse $detail" "$LOG"; } \
+        || [ $i -ge 600 ]; do
     i=$((i + 1)); sleep 0.05
 done
 grep -Eq 'parse pantrycrm_browse_[0-9]+: WITH fts' "$LOG"
@@ -344,7 +348,6 @@ ok "$(tail -n +"$((mark + 1))" "$LOG" | grep -Eq "parse $name:" && echo 1 || ech
    "and not prepared again for the Enter"
 # The detail view (Enter on a row) is prepared while idle too: its first
 # Enter executes a statement parsed before.
-detail='pantrycrm_browse_[0-9]+: SELECT o.id, o.name, o.priority, o.segment, o.type, o.address'
 ok "$(head -n "$mark" "$LOG" | grep -Eq "parse $detail"; echo $?)" \
    "the detail view's statement was prepared while idle"
 mark=$(wc -l <"$LOG")

@@ -430,7 +430,7 @@ INDEX_FILES="$abs_top_srcdir/data/sql/0003_indexes.sql $abs_top_srcdir/data/sql/
 # Those created, less those a later file dropped (0011 rebuilt one, 0019
 # replaced one).
 # shellcheck disable=SC2086
-dropped=$(sed -n 's/^DROP INDEX "\([^"]*\)".*/\1/p' $INDEX_FILES)
+dropped=$(sed -n 's/^DROP INDEX \(IF EXISTS \)\{0,1\}"\([^"]*\)".*/\2/p' $INDEX_FILES)
 # shellcheck disable=SC2086
 names=$(sed -n 's/^CREATE INDEX "\([^"]*\)".*/\1/p' $INDEX_FILES | grep -vxF "${dropped:-//}")
 nnames=$(printf '%s\n' "$names" | grep -c .)

@@ -32,7 +32,14 @@ ALTER TABLE "Session" ALTER COLUMN id SET DEFAULT gen_random_uuid();
 -- inner pages too, a few bytes per entry.
 -- ---------------------------------------------------------------------------
 
-DROP INDEX "Opportunity_stage_isActive_idx";
+-- A target whose data migration was interrupted holds the old index only
+-- as its DDL in migration.deferred_ddl: there it is forgotten rather than
+-- dropped. (The first text of this file dropped it unconditionally and
+-- failed on such a target; databases that applied it are in the same
+-- state.)
+-- supersedes 47e377f81c15415ba8df0125c2a61e7f80903b0cea05aa4d68a6c7e53a5765ce
+DROP INDEX IF EXISTS "Opportunity_stage_isActive_idx";
+DELETE FROM migration.deferred_ddl WHERE name = 'Opportunity_stage_isActive_idx';
 -- Dashboard, the pipeline: open deals and their value per stage, answered
 -- from the index alone (index-only scan):
 --   SELECT stage, count(*), sum(value) FROM "Opportunity"

@@ -27,7 +27,15 @@
 -- Forward-only like every file here.
 -- Copyright (C) 2026 The pantrycrm authors. GPL-3.0-or-later.
 
-DROP INDEX "Organization_state_city_zipCode_id_idx";
+-- A target whose data migration was interrupted holds that index only as
+-- its DDL in migration.deferred_ddl (the load drops secondary indexes and
+-- builds them at the end): there it is forgotten rather than dropped, so
+-- the resumed run does not build it again. The first text of this file
+-- dropped it unconditionally, which failed on such a target; databases
+-- that applied that text are in the same state, hence:
+-- supersedes 815485813623a25428b5d6845331aa1bdb66b5c669b07852af5da079bef05a07
+DROP INDEX IF EXISTS "Organization_state_city_zipCode_id_idx";
+DELETE FROM migration.deferred_ddl WHERE name = 'Organization_state_city_zipCode_id_idx';
 
 -- Sort by city (then state, ZIP code), NULLs last:
 --   SELECT ... FROM "Organization" o

@@ -9,7 +9,13 @@
  * pooled server connection. (So a file may not use an enum value that an
  * earlier file of the same run adds with ALTER TYPE ... ADD VALUE: put such
  * a use in a later release's file.) Files are never edited once applied: a changed checksum stops the
- * run, because silently diverging schemas are worse than a refusal.
+ * run, because silently diverging schemas are worse than a refusal. The
+ * one exception is a file whose first text failed on some targets (it
+ * dropped an index that an interrupted data migration had already turned
+ * into deferred DDL) and was mended so that it leaves every target where
+ * the first text left those it ran on: it names each earlier checksum it
+ * stands for on a line "-- supersedes <sha256>", and a database that
+ * recorded one of those has it applied.
  *
  * Copyright (C) 2026 The pantrycrm authors. GPL-3.0-or-later. */
 #include "config.h"
@@ -129,6 +135,18 @@ static const struct schema_file *find_file(const struct schema_set *set, const c
     return NULL;
 }
 
+/* Whether sql says "-- supersedes <checksum>" at the start of a line. */
+static bool file_supersedes(const char *sql, const char *checksum)
+{
+    static const char mark[] = "-- supersedes ";
+    size_t n = strlen(checksum);
+    for (const char *p = sql; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+        if (strncmp(p, mark, sizeof mark - 1) == 0 && strncmp(p + sizeof mark - 1, checksum, n) == 0
+            && !isxdigit((unsigned char)p[sizeof mark - 1 + n]))
+            return true;
+    return false;
+}
+
 static int cmp_entry(const void *a, const void *b)
 {
     return strcmp(((const struct schema_entry *)a)->name, ((const struct schema_entry *)b)->name);
@@ -171,7 +189,9 @@ int schema_status(PGconn *conn, const struct schema_set *set, struct schema_repo
         e->applied_at = xstrdup(PQgetvalue(res, r, 2));
         const struct schema_file *f = find_file(set, e->name);
         e->state = !f ? SCHEMA_UNKNOWN
-                 : strcmp(f->checksum, e->checksum) == 0 ? SCHEMA_APPLIED : SCHEMA_CHANGED;
+                 : strcmp(f->checksum, e->checksum) == 0 || file_supersedes(f->sql, e->checksum)
+                     ? SCHEMA_APPLIED
+                     : SCHEMA_CHANGED;
     }
     PQclear(res);
     for (size_t i = 0; i < set->n; i++) {

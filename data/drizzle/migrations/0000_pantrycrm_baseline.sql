@@ -1518,7 +1518,14 @@ ALTER TABLE "Session" ALTER COLUMN id SET DEFAULT gen_random_uuid();
 -- inner pages too, a few bytes per entry.
 -- ---------------------------------------------------------------------------
 
-DROP INDEX "Opportunity_stage_isActive_idx";
+-- A target whose data migration was interrupted holds the old index only
+-- as its DDL in migration.deferred_ddl: there it is forgotten rather than
+-- dropped. (The first text of this file dropped it unconditionally and
+-- failed on such a target; databases that applied it are in the same
+-- state.)
+-- supersedes 47e377f81c15415ba8df0125c2a61e7f80903b0cea05aa4d68a6c7e53a5765ce
+DROP INDEX IF EXISTS "Opportunity_stage_isActive_idx";
+DELETE FROM migration.deferred_ddl WHERE name = 'Opportunity_stage_isActive_idx';
 -- Dashboard, the pipeline: open deals and their value per stage, answered
 -- from the index alone (index-only scan):
 --   SELECT stage, count(*), sum(value) FROM "Opportunity"
@@ -2034,7 +2041,15 @@ CREATE INDEX "Contact_email_flagged_idx"
 -- Forward-only like every file here.
 -- Copyright (C) 2026 The pantrycrm authors. GPL-3.0-or-later.
 
-DROP INDEX "Organization_state_city_zipCode_id_idx";
+-- A target whose data migration was interrupted holds that index only as
+-- its DDL in migration.deferred_ddl (the load drops secondary indexes and
+-- builds them at the end): there it is forgotten rather than dropped, so
+-- the resumed run does not build it again. The first text of this file
+-- dropped it unconditionally, which failed on such a target; databases
+-- that applied that text are in the same state, hence:
+-- supersedes 815485813623a25428b5d6845331aa1bdb66b5c669b07852af5da079bef05a07
+DROP INDEX IF EXISTS "Organization_state_city_zipCode_id_idx";
+DELETE FROM migration.deferred_ddl WHERE name = 'Organization_state_city_zipCode_id_idx';
 
 -- Sort by city (then state, ZIP code), NULLs last:
 --   SELECT ... FROM "Organization" o

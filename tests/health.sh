@@ -147,8 +147,13 @@ run_fails "an unreachable target: down (exit 2)" 2 "$PANTRYCRM" -d "host=$TEST_T
 printf '%s' "$OUT" >"$J"
 is "$(jq_ 'd["status"]')" "down" "status down"
 like "$(jq_ 'd["reasons"][0]')" "unreachable" "the reason"
+# libpq's message is long (a socket path, then a hint of ours): whole, to
+# its last word, in the reason and in the error (once cut at 256 bytes)
+like "$(jq_ 'd["reasons"][0]')" "password-command\$" "the reason quotes the error whole, its hint included"
+like "$(jq_ 'd["target"]["error"]')" "password-command\$" "and so does the target's error"
 pg_stop
 run_fails "a stopped server: down (exit 2)" 2 "$PANTRYCRM" -d $C health
 like "$OUT" "Status: down" "the text says down"
+like "$OUT" "down: .*password-command" "with the whole error"
 
 done_testing

@@ -34,16 +34,16 @@ static void cut_to_character(char *s)
         s[i - 1] = '\0';
 }
 
-static void add_line(char (*lines)[256], size_t *n, const char *fmt, ...) PANTRY_PRINTF(3, 4);
-static void add_line(char (*lines)[256], size_t *n, const char *fmt, ...)
+static void add_line(char (*lines)[HEALTH_LINE_MAX], size_t *n, const char *fmt, ...) PANTRY_PRINTF(3, 4);
+static void add_line(char (*lines)[HEALTH_LINE_MAX], size_t *n, const char *fmt, ...)
 {
     if (*n >= HEALTH_MAX_LINES)
         return;
     va_list ap;
     va_start(ap, fmt);
-    int w = vsnprintf(lines[*n], 256, fmt, ap);
+    int w = vsnprintf(lines[*n], HEALTH_LINE_MAX, fmt, ap);
     va_end(ap);
-    if (w >= 256)
+    if (w >= HEALTH_LINE_MAX)
         cut_to_character(lines[*n]);
     (*n)++;
 }
@@ -613,7 +613,7 @@ const char *health_status_name(enum health_status s)
     return s == HEALTH_OK ? "ok" : s == HEALTH_DEGRADED ? "degraded" : "down";
 }
 
-static json_t *lines_json(const char (*lines)[256], size_t n)
+static json_t *lines_json(const char (*lines)[HEALTH_LINE_MAX], size_t n)
 {
     json_t *a = json_array();
     for (size_t i = 0; i < n; i++)

@@ -42,13 +42,15 @@ struct health_setting {
 };
 
 #define HEALTH_MAX_LINES 12
+/* A note or reason may quote a whole error of libpq, its hint included. */
+#define HEALTH_LINE_MAX 1280
 
 struct health {
     /* target */
     char target[256];           /* where: db=… user=… host=… */
     bool target_ok;
     double connect_ms, ping_ms;
-    char target_error[256];
+    char target_error[1024];    /* libpq's message whole, its hint included */
     char version[160];
     int version_num;
     char database[128];
@@ -66,7 +68,7 @@ struct health {
     int64_t nindexes;
     struct health_index unused[100];
     size_t nunused;
-    char missing[8][256];       /* missing-index hints */
+    char missing[8][HEALTH_LINE_MAX]; /* missing-index hints */
     size_t nmissing;
     int pgss;                   /* 0 not available, 1 available, 2 preloaded, 3 installed */
     char pgss_schema[64];
@@ -86,12 +88,12 @@ struct health {
     bool source_ok;
     double source_ms;
     char source_server[128];
-    char source_error[256];
+    char source_error[1024];
     /* outcome */
-    char notes[HEALTH_MAX_LINES][256];
+    char notes[HEALTH_MAX_LINES][HEALTH_LINE_MAX];
     size_t nnotes;
     enum health_status status;
-    char reasons[HEALTH_MAX_LINES][256];
+    char reasons[HEALTH_MAX_LINES][HEALTH_LINE_MAX];
     size_t nreasons;
 };
 

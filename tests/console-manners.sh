@@ -170,6 +170,46 @@ keys x
 keys q
 wait_for "EXITED=0"; ok $? "q quits"
 
+# Filters: one per field (a new one on a field replaces it), as many fields
+# as there are; an empty result says 0 rows and why; a bad now= says so.
+S=flt
+$T new-session -d -s $S -x 140 -y 30 \
+    "env TERM=screen LC_ALL=C.UTF-8 ESCDELAY=25 XDG_STATE_HOME='$TEST_TMP/st-flt' PGHOST='$PGHOST' PGPORT=$PGPORT PGUSER=postgres '$PANTRYCRM' -d dbname=m; echo EXITED=\$?; sleep 30"
+wait_for "Alpha Diner"
+for f in priority=A priority=B segment=CATERING followup=any priority=A,B email=any status=ACTIVE; do
+    keys : ; keys -l "filter $f"; keys Enter
+done
+wait_for "filter: priority=A,B  segment=CATERING  status=ACTIVE *$"; ok $? "a filter on a field already filtered replaces it"
+status_unlike "at most" "seven :filter commands on four fields are not refused"
+n=$(psql_val "SELECT count(*) FROM \"Organization\" WHERE priority IN ('A', 'B') AND segment = 'CATERING' AND status = 'ACTIVE'" m)
+wait_for "row 1 of $n( |\$)"; ok $? "and the rows are those of the filters in force ($n)"
+keys : ; keys -l "filter city=Nowhere"; keys Enter
+wait_for "  0 rows  filter: "; ok $? "no row matches: the header says 0 rows"
+wait_for "no row matches the filters: :filter clear shows every row"; ok $? "and the list says why"
+keys : ; keys -l "filter now=garbage"; keys Enter
+wait_for "now is a date and time"; ok $? "a now= that is no timestamp is refused on the spot"
+screen_unlike "now=garbage" "and is not in force" sed -n 2p
+screen_unlike "ERROR" "no server error reached the screen"
+keys : ; keys -l "filter clear"; keys Enter
+n=$(psql_val "SELECT count(*) FROM \"Organization\"" m)
+wait_for "row 1 of $n( |\$)"; ok $? "filter clear shows every row again ($n)"
+# A form saved without a change writes nothing; a new form untouched
+# leaves without a question.
+before=$(psql_val "SELECT \"updatedAt\" FROM \"Organization\" WHERE name = 'Alpha Diner'" m)
+keys Home; wait_for "row 1 of $n( |\$)"
+keys e; wait_for "Edit organization"
+keys w
+wait_for "nothing changed; nothing was saved"; ok $? "w on an unchanged form says nothing changed"
+is "$(psql_val "SELECT \"updatedAt\" FROM \"Organization\" WHERE name = 'Alpha Diner'" m)" "$before" \
+   "and the row is not written (updatedAt unchanged)"
+keys +; wait_for "New organization"
+screen_unlike "^\\*" "a new form's defaults are not marked as changes"
+keys Escape
+wait_for_gone "New organization"; ok $? "Esc leaves an untouched new form without asking"
+status_unlike "leave without saving" "(no question)"
+keys q
+wait_for "EXITED=0"
+
 # LANG=C: an empty value is '-', not the '?' that stands for a control
 # character or any non-ASCII character.
 psql -X -q -d m -c "INSERT INTO \"Organization\" (name, priority, segment, city) VALUES (E'Esc \\033[31m co', 'D', 'CATERING', 'Ulm')"

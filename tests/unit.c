@@ -12,6 +12,7 @@
 #include "state.h"
 #include "userconf.h"
 #include "export.h"
+#include "browse.h"
 #include "numfmt.h"
 #include "keyset.h"
 #include "copybin.h"
@@ -621,6 +622,34 @@ static void collect_line(void *arg, const char *text)
 
 /* The core's small shared helpers: progress lines, SQLite statements,
  * directory names. */
+/* now= takes a timestamp, checked before it reaches the server. */
+static void test_filter_now(void)
+{
+    static const char *const good[] = {"2026-12-01", "2026-12-01 12:00", "2026-12-01T12:00:00Z",
+                                       "2026-12-01 12:00:00+00", "2026-12-01 12:00:00.123-05:30",
+                                       "2026-12-01T12:00+0100"};
+    static const char *const bad[] = {"garbage", "", "2026-12", "2026-12-01 12", "2026-12-01 12:00:00+",
+                                      "2026-12-01x", "12:00", "2026-12-01 12:00:00.+00"};
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+        struct browse_filter f;
+        memset(&f, 0, sizeof f);
+        char *spec = xasprintf("now=%s", good[i]), *err = NULL;
+        ok(browse_filter_parse(&f, spec, &err) && f.now && strcmp(f.now, good[i]) == 0,
+           "now=%s is taken", good[i]);
+        free(err);
+        free(spec);
+    }
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        struct browse_filter f;
+        memset(&f, 0, sizeof f);
+        char *spec = xasprintf("now=%s", bad[i]), *err = NULL;
+        ok(!browse_filter_parse(&f, spec, &err) && err && strstr(err, "date and time") && !f.now,
+           "now=%s is refused, saying what it takes", bad[i]);
+        free(err);
+        free(spec);
+    }
+}
+
 static void test_core_helpers(void)
 {
     struct strbuf got;
@@ -686,6 +715,7 @@ int main(void)
     test_userconf(tmp);
     test_export_writers();
     test_core_helpers();
+    test_filter_now();
     char *rm = xasprintf("rm -rf '%s'", tmp);
     if (system(rm) != 0)
         printf("# could not remove %s\n", tmp);

@@ -137,7 +137,6 @@ bool form_open_new(struct app *app)
         return false;
     struct form *f = form_new(app, FORM_NEW_ORG);
     f->values = dup_values(NULL, f->nfields);
-    f->loaded = dup_values(NULL, f->nfields);
     /* The schema's defaults, shown so that the user sees what is saved. */
     for (size_t i = 0; i < f->nfields; i++) {
         if (strcmp(f->fields[i].column, "type") == 0)
@@ -145,6 +144,8 @@ bool form_open_new(struct app *app)
         else if (strcmp(f->fields[i].column, "status") == 0)
             f->values[i] = xstrdup("ACTIVE");
     }
+    /* as loaded: a default is not a change (no '*', Esc does not ask) */
+    f->loaded = dup_values(f->values, f->nfields);
     return true;
 }
 
@@ -167,6 +168,8 @@ bool form_open_log(struct app *app, const char *org_id, const char *org_name)
             strftime(buf, sizeof buf, "%Y-%m-%d %H:%M", &tm);
             f->values[i] = xstrdup(buf);
         }
+    free_values(f->loaded, f->nfields);
+    f->loaded = dup_values(f->values, f->nfields);
     return true;
 }
 
@@ -181,7 +184,7 @@ static bool any_changed(const struct form *f)
     for (size_t i = 0; i < f->nfields; i++)
         if (changed(f, i))
             return true;
-    return f->kind != FORM_EDIT_ORG;
+    return false;
 }
 
 void form_field_entered(struct app *app, const char *value)
@@ -387,6 +390,13 @@ static void save(struct app *app, int attempt)
             f->sel = i;
             return;
         }
+    }
+    if (attempt == 0 && f->kind == FORM_EDIT_ORG && !any_changed(f)) {
+        /* a save would only move updatedAt, and with it make everyone
+         * else's open form of this row merge for nothing */
+        form_close(app);
+        ui_status(app, " nothing changed; nothing was saved");
+        return;
     }
     struct save_job *j = xcalloc(1, sizeof *j);
     j->kind = f->kind;

@@ -79,46 +79,85 @@ static void export_list_ui(struct list_pane *lp, const char *args)
 
 /* ---- commands ------------------------------------------------------------------ */
 
+/* The field a filter spec names ("city" of "city=Austin"), in buf. */
+static const char *filter_field(const char *spec, char *buf, size_t size)
+{
+    size_t n = strcspn(spec, "=");
+    snprintf(buf, size, "%.*s", (int)(n < size ? n : size - 1), spec);
+    return buf;
+}
+
+/* The spec again from l->filters (its filter points into them), the sort
+ * kept. The first spec that does not parse is reported and the parse
+ * stops there. */
+static bool refilter(struct list_view *l, char **err)
+{
+    enum browse_entity e = l->spec.entity;
+    enum browse_sort s = l->spec.sort;
+    bool desc = l->spec.desc;
+    browse_spec_init(&l->spec, e);
+    l->spec.sort = s;
+    l->spec.desc = desc;
+    for (size_t k = 0; k < l->nfilters; k++)
+        if (!browse_filter_parse(&l->spec.filter, l->filters[k], err))
+            return false;
+    return true;
+}
+
 static bool set_filter(struct list_pane *lp, const char *rest)
 {
     struct app *app = lp->base.app;
     struct list_view *l = &lp->l;
     char *err = NULL;
     if (strcmp(rest, "clear") == 0 || !*rest) {
-        enum browse_entity e = l->spec.entity;
-        enum browse_sort s = l->spec.sort;
-        bool desc = l->spec.desc;
-        browse_spec_init(&l->spec, e);
-        l->spec.sort = s;
-        l->spec.desc = desc;
         l->nfilters = 0;
-    } else if (l->nfilters >= 4 || strlen(rest) >= sizeof l->filters[0]) {
-        /* The parsed filter points into its spec, so the spec must be
-         * kept in l->filters: parsing `rest` (a stack buffer) would
-         * leave the filter dangling once this function returns. */
-        ui_status(app, l->nfilters >= 4 ? " at most 4 filters; :filter clear to start over"
-                                        : " filter too long");
+        refilter(l, &err);
+        list_reload(lp);
+        return true;
+    }
+    if (strlen(rest) >= sizeof l->filters[0]) {
+        ui_status(app, " filter too long");
         return false;
-    } else {
-        char *copy = l->filters[l->nfilters];
-        memcpy(copy, rest, strlen(rest) + 1);
-        if (!browse_filter_parse(&l->spec.filter, copy, &err)) {
-            /* a wrong value: say which ones there are */
-            char field[32] = "";
-            sscanf(rest, "%31[^=]", field);
-            size_t n = 0;
-            const char *const *labels = strstr(err, "is not a label") ? browse_filter_labels(field, &n) : NULL;
-            struct strbuf sb;
-            sb_init(&sb);
-            for (size_t i = 0; labels && i < n; i++)
-                sb_addf(&sb, "%s%s", i ? ", " : "", labels[i]);
-            ui_status(app, " %s%s%s%s", err, sb.len ? " (one of: " : "", sb.len ? sb.buf : "",
-                      sb.len ? ")" : "");
-            sb_free(&sb);
-            free(err);
-            return false;
-        }
+    }
+    /* A filter on a field already filtered replaces that one, so that
+     * the header says what is in force and nothing piles up. */
+    char field[32], other[32];
+    filter_field(rest, field, sizeof field);
+    char old[LIST_MAX_FILTERS][sizeof l->filters[0]];
+    size_t nold = l->nfilters, at = l->nfilters;
+    memcpy(old, l->filters, sizeof old);
+    for (size_t k = 0; k < l->nfilters; k++)
+        if (strcmp(filter_field(l->filters[k], other, sizeof other), field) == 0)
+            at = k;
+    if (at == LIST_MAX_FILTERS) {
+        ui_status(app, " at most %d filters; :filter clear to start over", LIST_MAX_FILTERS);
+        return false;
+    }
+    if (at == l->nfilters) {
         l->nfilters++;
+    } else {
+        memmove(l->filters[at], l->filters[at + 1], (l->nfilters - at - 1) * sizeof l->filters[0]);
+    }
+    memcpy(l->filters[l->nfilters - 1], rest, strlen(rest) + 1);
+    if (!refilter(l, &err)) {
+        /* a wrong value: say which ones there are, and keep the filters
+         * as they were */
+        size_t n = 0;
+        const char *const *labels = strstr(err, "is not a label") ? browse_filter_labels(field, &n) : NULL;
+        struct strbuf sb;
+        sb_init(&sb);
+        for (size_t i = 0; labels && i < n; i++)
+            sb_addf(&sb, "%s%s", i ? ", " : "", labels[i]);
+        ui_status(app, " %s%s%s%s", err, sb.len ? " (one of: " : "", sb.len ? sb.buf : "",
+                  sb.len ? ")" : "");
+        sb_free(&sb);
+        free(err);
+        err = NULL;
+        memcpy(l->filters, old, sizeof old);
+        l->nfilters = nold;
+        refilter(l, &err);
+        free(err);
+        return false;
     }
     list_reload(lp);
     return true;

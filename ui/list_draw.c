@@ -285,10 +285,15 @@ static void draw_list(struct list_pane *lp, int y, int x, int h, int w)
             snprintf(est, sizeof est, "  row %lld", (long long)l->offset + (long long)l->selected + 1);
     } else if (l->page.nrows && exact) {
         snprintf(est, sizeof est, "  row %zu of %zu", l->selected + 1, l->page.nrows);
+    } else if (l->loaded && !l->loading && l->page.nrows == 0) {
+        /* an empty first page: none, whatever the planner estimates (it
+         * never says fewer than 1) */
+        snprintf(est, sizeof est, "  0 rows");
     } else if (l->estimate >= 0) {
         snprintf(est, sizeof est, "  ~%lld rows", (long long)l->estimate);
     }
     char *filters = browse_filter_describe(l->spec.entity, &l->spec.filter);
+    bool filtered = filters && *filters;
     snprintf(title, sizeof title, "%s  sorted by %s %s%s%s%s%s", l->title,
              browse_sort_name(l->spec.sort), l->spec.desc ? "(descending)" : "(ascending)", est,
              filters && *filters ? "  filter: " : "", filters ? filters : "",
@@ -416,8 +421,9 @@ static void draw_list(struct list_pane *lp, int y, int x, int h, int w)
     }
     if (l->loaded && l->page.nrows == 0)
         ui_put(app, y + 2, x, w, ROLE_DIM,
-               l->spec.entity == BROWSE_ORGS ? "(no rows: press 3, then m, to migrate the demo's legacy source)"
-                                      : "(no rows)");
+               filtered ? "(no row matches the filters: :filter clear shows every row)"
+               : l->spec.entity == BROWSE_ORGS ? "(no rows: press 3, then m, to migrate the demo's legacy source)"
+                                               : "(no rows)");
 }
 
 void list_draw(struct pane *p, int y, int x, int h, int w)

@@ -918,7 +918,7 @@ static void save_session(struct pane *p, struct state *st)
 {
     struct list_view *l = &((struct list_pane *)p)->l;
     char *err = NULL;
-    char nk[400], val[600];
+    char nk[400], val[LIST_MAX_FILTERS * 130];
     snprintf(val, sizeof val, "%s%s", l->spec.desc ? "-" : "", browse_sort_name(l->spec.sort));
     state_session_put(st, app_session_key(p, "sort", nk, sizeof nk), val, &err);
     val[0] = '\0';
@@ -946,7 +946,7 @@ static void restore_session(struct pane *p, struct state *st, bool shown)
     }
     free(v);
     v = state_session_get(st, app_session_key(p, "filters", nk, sizeof nk));
-    for (char *save = NULL, *f = v ? strtok_r(v, "\n", &save) : NULL; f && l->nfilters < 4;
+    for (char *save = NULL, *f = v ? strtok_r(v, "\n", &save) : NULL; f && l->nfilters < LIST_MAX_FILTERS;
          f = strtok_r(NULL, "\n", &save)) {
         char *err = NULL;
         snprintf(l->filters[l->nfilters], sizeof l->filters[0], "%s", f);

@@ -15,6 +15,9 @@
 #include "app.h"
 #include "browse.h"
 
+/* Filters at once: more than the fields of either entity's filters. */
+#define LIST_MAX_FILTERS 12
+
 struct list_view {
     const char *title;
     struct browse_spec spec;    /* entity, sort, direction, filters */
@@ -33,7 +36,10 @@ struct list_view {
     struct browse_hits hits;    /* the last search's hits, for n/N */
     size_t hit;                 /* index of the current hit */
     char search[128];
-    char filters[4][128];       /* the :filter specs in force, for the session */
+    /* the :filter specs in force, one per field (a new one on a field
+     * replaces its old one), for the session; the spec's filter points
+     * into them */
+    char filters[LIST_MAX_FILTERS][128];
     size_t nfilters;
 };
 

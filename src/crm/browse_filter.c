@@ -12,6 +12,7 @@
 #include "transform.h"
 #include "util.h"
 
+#include <ctype.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,6 +72,54 @@ static const char *const followup_names[] = {
     [BROWSE_FOLLOWUP_ANY] = "any", [BROWSE_FOLLOWUP_DUE] = "due",
     [BROWSE_FOLLOWUP_TODAY] = "today", [BROWSE_FOLLOWUP_OVERDUE] = "overdue"};
 
+/* Whether t reads as the timestamps now= takes: YYYY-MM-DD, then
+ * optionally [T or space]HH:MM[:SS[.fraction]], then optionally Z or
+ * +HH[[:]MM] / -HH[[:]MM]. Checked here so that a typo says so instead of
+ * reaching the server as a failing parameter of every page. */
+static bool digits(const char **p, int n)
+{
+    for (int i = 0; i < n; i++, (*p)++)
+        if (!isdigit((unsigned char)**p))
+            return false;
+    return true;
+}
+
+static bool looks_like_timestamp(const char *t)
+{
+    const char *p = t;
+    if (!digits(&p, 4) || *p++ != '-' || !digits(&p, 2) || *p++ != '-' || !digits(&p, 2))
+        return false;
+    if (*p == 'T' || *p == ' ') {
+        p++;
+        if (!digits(&p, 2) || *p++ != ':' || !digits(&p, 2))
+            return false;
+        if (*p == ':') {
+            p++;
+            if (!digits(&p, 2))
+                return false;
+            if (*p == '.') {
+                p++;
+                if (!isdigit((unsigned char)*p))
+                    return false;
+                while (isdigit((unsigned char)*p))
+                    p++;
+            }
+        }
+        if (*p == 'Z') {
+            p++;
+        } else if (*p == '+' || *p == '-') {
+            p++;
+            if (!digits(&p, 2))
+                return false;
+            if (*p == ':')
+                p++;
+            if (isdigit((unsigned char)*p) && !digits(&p, 2))
+                return false;
+        }
+    }
+    return *p == '\0';
+}
+
 bool browse_filter_parse(struct browse_filter *f, const char *spec, char **err)
 {
     const char *eq = strchr(spec, '=');
@@ -125,7 +174,13 @@ bool browse_filter_parse(struct browse_filter *f, const char *spec, char **err)
             f->followup = (enum browse_followup)i;
         }
     } else if (strcmp(field, "now") == 0) {
-        f->now = val;
+        if (!looks_like_timestamp(val)) {
+            *err = xasprintf("bad filter '%s': now is a date and time, e.g. 2026-12-08 09:30 or "
+                             "2026-12-08T09:30:00Z", spec);
+            ok = false;
+        } else {
+            f->now = val;
+        }
     } else if (strcmp(field, "organization") == 0) {
         unsigned char u[16];
         if (!keyset_parse_uuid(val, strlen(val), u)) {
@@ -186,6 +241,8 @@ char *browse_filter_describe(enum browse_entity e, const struct browse_filter *f
             sb_addf(&sb, "%scity=%s", sb.len ? "  " : "", f->city);
         if (f->followup != BROWSE_FOLLOWUP_ANY)
             sb_addf(&sb, "%sfollowup=%s", sb.len ? "  " : "", followup_names[f->followup]);
+        if (f->now)
+            sb_addf(&sb, "%snow=%s", sb.len ? "  " : "", f->now);
     } else {
         if (f->organization_id)
             sb_addf(&sb, "%sorganization=%s", sb.len ? "  " : "", f->organization_id);

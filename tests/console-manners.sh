@@ -62,6 +62,9 @@ screen_like "/ Search .*: Command.*\\? Help" "the status line hints at search an
 keys : ; keys -l "sort revenue"; keys Enter
 wait_for "sorted by estimatedRevenue \\(ascending\\)"; ok $? ":sort takes a column's header (revenue)"
 screen_like "Revenue▲" "and the marker moves to that column" sed -n 3p
+keys : ; keys -l "sort PRIORITY"; keys Enter
+wait_for "sorted by priority \\(ascending\\)"; ok $? ":sort takes a name in any case"
+screen_like "^Name +P▲ " "the one-letter P column shows its marker" sed -n 3p
 keys : ; keys -l "sort colour"; keys Enter
 wait_for "unknown sort 'colour'; sorts: name, priority"; ok $? "an unknown sort lists the valid ones"
 keys : ; keys -l "filter priority=Z"; keys Enter
@@ -104,6 +107,11 @@ wait_for "Contacts +sorted by"
 wait_for "^Aardvark"
 screen_like " yes " "a primary contact says yes" grep '^Aardvark'
 screen_like " no " "another says no (not t/f)" grep '^Badger'
+keys : ; keys -l "sort Email"; keys Enter
+wait_for "Contacts +sorted by email \\(ascending\\)"; ok $? "contacts sort by their Email header"
+screen_like "Email▲" "and that column shows the marker" sed -n 3p
+keys : ; keys -l "sort last name"; keys Enter
+wait_for "Contacts +sorted by lastName"
 
 # Horizontal scroll: at 60 columns Right brings the revenue into view
 # while the name stays.
@@ -115,7 +123,7 @@ screen_unlike "Revenue" "at 60 columns the revenue column is not shown" sed -n 3
 keys Right Right Right Right Right
 wait_for "^Name.*Revenue"; ok $? "Right scrolls the columns until it is, the name staying first"
 keys Left Left Left Left Left
-wait_for "^Name▲ +P Segment"; ok $? "Left scrolls back"
+wait_for "^Name▲ +P +Segment"; ok $? "Left scrolls back"
 screen_like "▸$" "the header says more columns are to the right" sed -n 3p
 keys : ; keys -l "sort -revenue"; keys Enter
 wait_for "^Name.*Revenue▼"; ok $? "sorting by a column out of view scrolls it into view"

@@ -148,6 +148,13 @@ ok $([ "$n" -gt 10 ] && echo 0 || echo 1) "(the filtered list is not trivially s
 ref "id, name, priority, segment, city" "city NULLS LAST, state NULLS LAST, \"zipCode\" NULLS LAST, id"
 is "$(cmp_export csv "$TEST_TMP/c.csv" "$TEST_TMP/ref.csv" id,name,priority,segment,city)" 2506 \
     "--sort city follows the console's city order (NULLs last)"
+# --sort takes what the console's :sort takes, a column's header included
+"$PANTRYCRM" -d dbname=ex export --sort estimatedRevenue -o "$TEST_TMP/r1.csv" 2>/dev/null
+for name in revenue Revenue -Follow-up; do
+    run_ok "--sort $name (a column's header)" "$PANTRYCRM" -d dbname=ex export --sort "$name" -o "$TEST_TMP/r2.csv"
+done
+"$PANTRYCRM" -d dbname=ex export --sort revenue -o "$TEST_TMP/r2.csv" 2>/dev/null
+ok "$(cmp -s "$TEST_TMP/r1.csv" "$TEST_TMP/r2.csv"; echo $?)" "--sort revenue is --sort estimatedRevenue"
 run_ok "--entity contacts" "$PANTRYCRM" -d dbname=ex export --entity contacts -f jsonl
 is "$(printf '%s\n' "$OUT" | wc -l | tr -d ' ')" 1200 "exports every contact"
 is "$(printf '%s\n' "$OUT" | head -n1 | python3 -c 'import json,sys; print(json.loads(sys.stdin.read())["lastName"])')" \

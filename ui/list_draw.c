@@ -20,7 +20,7 @@
 
 static const struct col_def org_cols[] = {
     {BROWSE_ORG_NAME, "Name", 30, false, "name", 0},
-    {BROWSE_ORG_PRIORITY, "P", 1, false, "priority", 0},
+    {BROWSE_ORG_PRIORITY, "P", 2, false, "priority", 0}, /* 2: room for "P▲" */
     {BROWSE_ORG_SEGMENT, "Segment", 13, false, "segment", 0},
     {BROWSE_ORG_STATUS, "Status", 8, false, "status", 0},
     {BROWSE_ORG_CITY, "City", 14, false, "city", 0},
@@ -33,7 +33,7 @@ static const struct col_def org_cols[] = {
 static const struct col_def contact_cols[] = {
     {BROWSE_CONTACT_LAST_NAME, "Last name", 16, false, "lastName", 0},
     {BROWSE_CONTACT_FIRST_NAME, "First name", 14, false, NULL, 0},
-    {BROWSE_CONTACT_EMAIL, "Email", 26, false, NULL, 0},
+    {BROWSE_CONTACT_EMAIL, "Email", 26, false, "email", 0},
     {BROWSE_CONTACT_PHONE, "Phone", 14, false, NULL, 0},
     {BROWSE_CONTACT_IS_PRIMARY, "Pri", 3, false, NULL, 0},
     {BROWSE_CONTACT_ORG_NAME, "Organization", 24, false, NULL, 0},

@@ -21,6 +21,7 @@
 #include "transform.h"
 #include "util.h"
 
+#include <ctype.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -145,11 +146,52 @@ const char *browse_sort_index(enum browse_sort s)
     return browse_sort_defs[s].index;
 }
 
+/* Other names of a sort: the words of its column's header in the console
+ * ("Revenue", "Follow-up", "Updated", "P"), so that :sort and export
+ * --sort take what the user sees. */
+static const struct {
+    enum browse_sort sort;
+    const char *alias;
+} sort_aliases[] = {
+    {BROWSE_SORT_PRIORITY, "p"},
+    {BROWSE_SORT_UPDATED_AT, "updated"},
+    {BROWSE_SORT_NEXT_FOLLOW_UP, "followup"},
+    {BROWSE_SORT_EST_REVENUE, "revenue"},
+    {BROWSE_SORT_CREATED_AT, "created"},
+    {BROWSE_SORT_CONTACT_UPDATED_AT, "updated"},
+};
+
+/* Whether a and b are the same name in any case, blanks, '-' and '_'
+ * aside ("Last name" is lastName, "follow-up" followup). */
+static bool same_name(const char *a, const char *b)
+{
+    for (;;) {
+        while (*a == ' ' || *a == '-' || *a == '_')
+            a++;
+        while (*b == ' ' || *b == '-' || *b == '_')
+            b++;
+        if (!*a || !*b)
+            return !*a && !*b;
+        if (tolower((unsigned char)*a++) != tolower((unsigned char)*b++))
+            return false;
+    }
+}
+
 bool browse_sort_find(enum browse_entity e, const char *name, enum browse_sort *out)
 {
     for (int s = 0; s < BROWSE_NSORTS; s++)
         if (browse_sort_defs[s].entity == e && strcmp(browse_sort_defs[s].name, name) == 0) {
             *out = (enum browse_sort)s;
+            return true;
+        }
+    for (int s = 0; s < BROWSE_NSORTS; s++)
+        if (browse_sort_defs[s].entity == e && same_name(browse_sort_defs[s].name, name)) {
+            *out = (enum browse_sort)s;
+            return true;
+        }
+    for (size_t i = 0; i < sizeof sort_aliases / sizeof sort_aliases[0]; i++)
+        if (browse_sort_defs[sort_aliases[i].sort].entity == e && same_name(sort_aliases[i].alias, name)) {
+            *out = sort_aliases[i].sort;
             return true;
         }
     return false;

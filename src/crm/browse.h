@@ -129,7 +129,9 @@ enum browse_sort {
 enum browse_entity browse_sort_entity(enum browse_sort s);
 const char *browse_sort_name(enum browse_sort s);
 const char *browse_sort_index(enum browse_sort s);
-/* Finds a sort by its name for an entity; false if there is none. */
+/* Finds a sort for an entity by its name or its column's header in the
+ * console ("revenue", "Follow-up", "Last name"), in any case; false if
+ * there is none. */
 bool browse_sort_find(enum browse_entity e, const char *name, enum browse_sort *out);
 /* The entity's default sort: name, lastName. */
 enum browse_sort browse_sort_default(enum browse_entity e);

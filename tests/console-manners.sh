@@ -19,7 +19,8 @@ VALUES ('Alpha Diner', 'A', 'CATERING', 1234.5, '2001-01-01', '12345'),
 INSERT INTO "Contact" ("firstName", "lastName", "isPrimary", "organizationId")
 SELECT 'Ann', 'Aardvark', true, id FROM "Organization" WHERE name = 'Alpha Diner'
 UNION ALL SELECT 'Bob', 'Badger', false, id FROM "Organization" WHERE name = 'Alpha Diner';
-UPDATE "Organization" SET metadata = '{"legacy": {"id": "10045", "table": "Customers"}}' WHERE name = 'Alpha Diner';
+UPDATE "Organization" SET metadata = '{"legacy": {"id": "10045", "table": "Customers"}}',
+    notes = E'Line one\nLine two' WHERE name = 'Alpha Diner';
 SQL
 
 . "$abs_top_srcdir/tests/tui.sh"
@@ -80,6 +81,16 @@ wait_for "^ZIP code +12345"; ok $? "the details use the form's labels"
 screen_like "Next follow-up +2001-01-01 00:00$" "timestamps show to the minute"
 screen_like "Estimated revenue +1234\\.50" "money has two decimals there too"
 screen_like "^  legacy\\.id +10045$" "metadata reads as one line per value"
+screen_like "^Notes +Line one$" "a value of several lines starts on its label's line"
+screen_like "^ {19}Line two$" "and goes on under it, at the values' column"
+keys End
+wait_for "^Leads \\(0 shown\\)"; ok $? "End shows the end of the details"
+screen_like "^ZIP code|^Notes|^Contacts [0-9]" "a whole screenful of them, not the last line alone" sed -n 3,6p
+keys Down Down Down PgDn
+screen_like "^Leads \\(0 shown\\)" "Down and PgDn go no further than the last screenful"
+screen_like "^ZIP code|^Notes|^Contacts [0-9]" "(the screen still full)" sed -n 3,6p
+keys Home
+wait_for "^Alpha Diner *$"; ok $? "Home goes back to the top"
 # The form: an enumerated field lists its choices, Tab completes one, g/G.
 keys e
 wait_for "Edit organization"

@@ -167,12 +167,26 @@ static void draw_detail(struct list_pane *lp, int y, int x, int h, int w)
             }
             json_decref(o);
         }
-        sb_addf(&lines, "%-18s %s\n", field_label(d->field_names[i]), v ? v : "·");
+        /* a value of several lines (notes) goes on under its first line,
+         * indented to the values' column, not back at the margin */
+        const char *rest = v ? v : "·";
+        size_t len = strcspn(rest, "\n");
+        sb_addf(&lines, "%-18s %.*s\n", field_label(d->field_names[i]), (int)len, rest);
+        while (rest[len] == '\n') {
+            rest += len + 1;
+            len = strcspn(rest, "\n");
+            sb_addf(&lines, "%-18s %.*s\n", "", (int)len, rest);
+        }
     }
+    char last[32];
+    if (d->last_interaction && is_timestamp(d->last_interaction))
+        snprintf(last, sizeof last, "%.16s", d->last_interaction); /* to the minute, as the rest */
+    else
+        snprintf(last, sizeof last, "%s", d->last_interaction ? d->last_interaction : "never");
     sb_addf(&lines, "\n\x01" "Contacts %lld, interactions %lld (last %s), opportunities %lld "
                     "(pipeline %s), contracts %lld, leads %lld\n",
             (long long)d->contact_count, (long long)d->interaction_count,
-            d->last_interaction ? d->last_interaction : "never", (long long)d->opportunity_count,
+            last, (long long)d->opportunity_count,
             d->pipeline_value ? d->pipeline_value : "0", (long long)d->contract_count,
             (long long)d->lead_count);
     const struct { const char *title; struct browse_table *t; } lists[] = {
@@ -232,8 +246,10 @@ static void draw_detail(struct list_pane *lp, int y, int x, int h, int w)
         ui_put(app, row, x, w, title ? ROLE_TITLE : heading ? ROLE_DIM : ROLE_OK,
                title || heading ? line + 1 : line);
     }
-    if (lp->detail_top >= n && n > 0)
-        lp->detail_top = n - 1;
+    /* scrolled no further than the last screenful (End asks for more) */
+    size_t last_top = n > (size_t)h ? n - (size_t)h : 0;
+    if (lp->detail_top > last_top)
+        lp->detail_top = last_top;
     sb_free(&lines);
 }
 

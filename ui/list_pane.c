@@ -809,6 +809,10 @@ static void detail_action(struct list_pane *lp, enum action a)
         lp->detail_top += page;
     else if (a == ACT_PAGE_UP)
         lp->detail_top = lp->detail_top > page ? lp->detail_top - page : 0;
+    else if (a == ACT_TOP)
+        lp->detail_top = 0;
+    else if (a == ACT_BOTTOM)
+        lp->detail_top = SIZE_MAX / 2; /* the drawing stops it at the last screenful */
     else if (a == ACT_BACK || a == ACT_OPEN)
         lp->detail_open = false;
     else if (a == ACT_REFRESH) {

@@ -128,6 +128,10 @@ done
 ok $held "another session holds the row's lock"
 keys e
 wait_for "Edit organization"
+# a change to save (a form saved unchanged writes nothing): the city
+for i in 1 2 3 4 5 6; do keys j; done
+keys Enter C-u; keys -l "Lockville"; keys Enter
+wait_for "^\\*City +Lockville"
 keys w
 wait_for "saving…"; ok $? "a save that waits on a lock shows 'saving…' (the screen is not frozen)"
 echo "COMMIT;" >&9

@@ -35,6 +35,8 @@ is "$(jq_ 'sorted(d.keys())')" \
 is "$(jq_ 'd["as_of"]')" "2026-11-01T12:00:00Z" "as_of is the reference time, in UTC"
 is "$(jq_ 'd["refreshed"]')" "True" "refreshed is true"
 is "$(jq_ 'd["age_seconds"] < 60')" "True" "the summary is fresh (computed seconds ago)"
+# numbers as written, not a double's last digits (9729029.0800000001)
+unlike "$(cat "$J")" "[0-9]\\.[0-9]*(0{6,}|9{6,})[0-9]" "no binary noise in the JSON's numbers"
 
 # --- every number against SQL written here -------------------------------------
 is "$(jq_ 'd["organizations"]["total"]')" "$(q 'SELECT count(*) FROM "Organization"')" "organizations total"

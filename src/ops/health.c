@@ -721,7 +721,7 @@ char *health_to_json(const struct health *h)
         json_object_set_new(o, "settings", se);
     }
     json_object_set_new(o, "notes", lines_json(h->notes, h->nnotes));
-    char *text = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    char *text = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
     json_decref(o);
     char *out = xasprintf("%s\n", text);
     free(text);

@@ -204,7 +204,7 @@ char *stats_to_json(const struct stats *s)
                         buckets_json(s->week, s->nweek, "week", "count", NULL));
     json_object_set_new(o, "contracts_expiring",
                         buckets_json(s->expiring, s->nexpiring, "days", "count", "value"));
-    char *text = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    char *text = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
     json_decref(o);
     char *out = xasprintf("%s\n", text);
     free(text);

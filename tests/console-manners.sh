@@ -68,6 +68,7 @@ wait_for "sorted by priority \\(ascending\\)"; ok $? ":sort takes a name in any 
 screen_like "^Name +P▲ " "the one-letter P column shows its marker" sed -n 3p
 keys : ; keys -l "sort colour"; keys Enter
 wait_for "unknown sort 'colour'; sorts: name, priority"; ok $? "an unknown sort lists the valid ones"
+screen_like "sorts: .*follow-up, revenue \\(- before one: descending\\)" "by their short names, whole on the line" tail -1
 keys : ; keys -l "filter priority=Z"; keys Enter
 wait_for "not a label .*\\(one of: A, B, C, D\\)"; ok $? "a filter value that does not exist lists the ones that do"
 
@@ -118,6 +119,8 @@ wait_for "Contacts +sorted by"
 wait_for "^Aardvark"
 screen_like " yes " "a primary contact says yes" grep '^Aardvark'
 screen_like " no " "another says no (not t/f)" grep '^Badger'
+keys e
+wait_for "contacts are changed through their organization"; ok $? "e on a contact says how contacts are changed"
 keys : ; keys -l "sort Email"; keys Enter
 wait_for "Contacts +sorted by email \\(ascending\\)"; ok $? "contacts sort by their Email header"
 screen_like "Email▲" "and that column shows the marker" sed -n 3p

@@ -187,8 +187,8 @@ bool list_command(struct pane *p, const char *verb, const char *rest, const char
             sb_init(&sb);
             for (int k = 0; k < BROWSE_NSORTS; k++)
                 if (browse_sort_entity((enum browse_sort)k) == l->spec.entity)
-                    sb_addf(&sb, "%s%s", sb.len ? ", " : "", browse_sort_name((enum browse_sort)k));
-            ui_status(app, " unknown sort '%s'; sorts: %s (or a column's header)", name, sb.buf ? sb.buf : "");
+                    sb_addf(&sb, "%s%s", sb.len ? ", " : "", browse_sort_short_name((enum browse_sort)k));
+            ui_status(app, " unknown sort '%s'; sorts: %s (- before one: descending)", name, sb.buf ? sb.buf : "");
             sb_free(&sb);
             return false;
         }

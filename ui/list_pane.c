@@ -830,6 +830,11 @@ static bool action(struct pane *p, enum action a, bool shown)
     if (!shown || a == ACT_MIG_START || a == ACT_MIG_PAUSE || a == ACT_MIG_ABORT || a == ACT_MIG_ASSESS)
         return false;
     char **org = is_orgs(lp) && l->page.nrows ? l->page.rows[l->selected] : NULL;
+    if (!is_orgs(lp) && (a == ACT_EDIT || a == ACT_NEW || a == ACT_DELETE || a == ACT_LOG)) {
+        /* said, not silently ignored: the forms are the organizations' */
+        ui_status(app, " contacts are changed through their organization: Enter goes to it");
+        return true;
+    }
     switch (a) {
     case ACT_EDIT:
         if (org)

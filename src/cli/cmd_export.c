@@ -154,9 +154,17 @@ int cmd_export(int argc, char **argv, const char *prefix)
     if (sort) {
         bool desc = sort[0] == '-';
         const char *name = sort[0] == '-' || sort[0] == '+' ? sort + 1 : sort;
-        if (!browse_sort_find(entity, name, &spec.sort))
-            return cli_usage_error(prefix, "no sort '%s' for %s", name,
-                                   entity == BROWSE_ORGS ? "organizations" : "contacts");
+        if (!browse_sort_find(entity, name, &spec.sort)) {
+            struct strbuf sb;
+            sb_init(&sb);
+            for (int k = 0; k < BROWSE_NSORTS; k++)
+                if (browse_sort_entity((enum browse_sort)k) == entity)
+                    sb_addf(&sb, "%s%s", sb.len ? ", " : "", browse_sort_short_name((enum browse_sort)k));
+            cli_usage_error(prefix, "no sort '%s' for %s (sorts: %s)", name,
+                            entity == BROWSE_ORGS ? "organizations" : "contacts", sb.buf ? sb.buf : "");
+            sb_free(&sb);
+            return EXIT_USAGE;
+        }
         spec.desc = desc;
     }
     for (size_t i = 0; i < nfilters; i++)

@@ -155,7 +155,7 @@ static const struct {
 } sort_aliases[] = {
     {BROWSE_SORT_PRIORITY, "p"},
     {BROWSE_SORT_UPDATED_AT, "updated"},
-    {BROWSE_SORT_NEXT_FOLLOW_UP, "followup"},
+    {BROWSE_SORT_NEXT_FOLLOW_UP, "follow-up"},
     {BROWSE_SORT_EST_REVENUE, "revenue"},
     {BROWSE_SORT_CREATED_AT, "created"},
     {BROWSE_SORT_CONTACT_UPDATED_AT, "updated"},
@@ -175,6 +175,14 @@ static bool same_name(const char *a, const char *b)
         if (tolower((unsigned char)*a++) != tolower((unsigned char)*b++))
             return false;
     }
+}
+
+const char *browse_sort_short_name(enum browse_sort s)
+{
+    for (size_t i = 0; i < sizeof sort_aliases / sizeof sort_aliases[0]; i++)
+        if (sort_aliases[i].sort == s && strlen(sort_aliases[i].alias) > 1)
+            return sort_aliases[i].alias;
+    return browse_sort_defs[s].name;
 }
 
 bool browse_sort_find(enum browse_entity e, const char *name, enum browse_sort *out)

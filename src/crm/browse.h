@@ -133,6 +133,9 @@ const char *browse_sort_index(enum browse_sort s);
  * console ("revenue", "Follow-up", "Last name"), in any case; false if
  * there is none. */
 bool browse_sort_find(enum browse_entity e, const char *name, enum browse_sort *out);
+/* The shortest name a user knows a sort by ("revenue" for
+ * estimatedRevenue), for messages that list the sorts. */
+const char *browse_sort_short_name(enum browse_sort s);
 /* The entity's default sort: name, lastName. */
 enum browse_sort browse_sort_default(enum browse_entity e);
 

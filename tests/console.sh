@@ -171,7 +171,11 @@ keys 1
 
 # Resize storm, including a terminal too small to use.
 $T resize-window -t $S -x 20 -y 5
-wait_for "too small"; ok $? "a 20x5 terminal gets the too-small screen"
+wait_for "is too"; ok $? "a 20x5 terminal gets the too-small screen"
+screen_like "needs 40x10" "saying the size it needs"
+$T resize-window -t $S -x 30 -y 8
+wait_for "30x8"
+screen_like "needs 40x10" "at 30x8 it says the size it needs on one line (broken between words)"
 for i in 1 2 3 4 5 6 7 8; do
     $T resize-window -t $S -x $((30 + i * 9)) -y $((8 + i * 3))
 done

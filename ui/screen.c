@@ -214,11 +214,28 @@ static void draw_too_small(struct app *app)
 {
     erase();
     char line[64];
-    snprintf(line, sizeof line, "terminal too small: %dx%d, need %dx%d", COLS, LINES, MIN_COLS,
+    snprintf(line, sizeof line, "terminal %dx%d is too small; needs %dx%d", COLS, LINES, MIN_COLS,
              MIN_ROWS);
-    /* Even this must fit: a 20x5 terminal gets as much as fits. */
-    for (int y = 0, off = 0; y < LINES && off < (int)strlen(line); y++, off += COLS)
-        ui_put(app, y, 0, COLS, ROLE_WARN, line + off);
+    /* Even this must fit: a 20x5 terminal gets it over several lines,
+     * broken between words (cut with an ellipsis or inside a word, the
+     * size it needs would not read). */
+    int y = 0;
+    for (const char *p = line; *p && y < LINES; y++) {
+        int n = (int)strlen(p);
+        if (n > COLS) {
+            n = COLS;
+            while (n > 0 && p[n] != ' ')
+                n--;
+            if (n == 0)
+                n = COLS; /* one word wider than the terminal */
+        }
+        char slice[64];
+        snprintf(slice, sizeof slice, "%.*s", n, p);
+        ui_put(app, y, 0, COLS, ROLE_WARN, slice);
+        p += n;
+        while (*p == ' ')
+            p++;
+    }
 }
 
 void console_render(struct app *app)

@@ -368,6 +368,21 @@ int main(int argc, char **argv)
                 mig->spark[i] = (double)(i % 7) * 100;
             mig->nspark = 20;
             snapshot(&app, "migration-80x24");
+            /* ten tables in 16 lines: the tables before the throughput,
+             * and a line for those that do not fit */
+            static const char *const names[] = {"User", "Account", "Session", "VerificationToken",
+                                                "Organization", "Contact", "Interaction", "Opportunity",
+                                                "Lead", "Contract"};
+            mig->ntables = 10;
+            for (size_t i = 0; i < 10; i++) {
+                mig->tables[i] = (struct state_table_progress){"", "done", 100, 100, 100, 0, 0, 0, 1.0, 0};
+                snprintf(mig->tables[i].table, sizeof mig->tables[i].table, "%s", names[i]);
+            }
+            resizeterm(16, 80);
+            snapshot(&app, "migration-80x16");
+            resizeterm(10, 80);
+            snapshot(&app, "migration-80x10");
+            resizeterm(24, 80);
             /* 8-colour and NO_COLOR terminals draw the same characters:
              * roles change attributes only. */
         }

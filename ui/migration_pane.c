@@ -65,9 +65,10 @@ static void draw(struct pane *p, int y, int x, int h, int w)
             assess_panel_draw(pre, app, y + 6, x, h - 6, w);
         return;
     }
-    /* The pre-flight panel takes the bottom lines when there is one. */
+    /* The pre-flight panel takes the bottom lines when there is one and
+     * every table's line still fits above it: the tables come first. */
     int panel = assess_panel_lines(pre, app);
-    if (panel && h - panel - 1 >= 6) {
+    if (panel && h - panel - 1 >= 2 + (int)m->ntables) {
         assess_panel_draw(pre, app, y + h - panel, x, panel, w);
         h -= panel + 1;
     }
@@ -102,7 +103,13 @@ static void draw(struct pane *p, int y, int x, int h, int w)
     int barw = w - 20 - 66;
     barw = barw > 30 ? 30 : barw < 5 ? 5 : barw;
     int row = y + 2;
-    for (size_t i = 0; i < m->ntables && row < y + h - 3; i++, row++) {
+    /* The throughput takes the 3 lines under the tables only when they
+     * all fit with it; else the tables take them, and a last line says
+     * how many are not shown. */
+    bool spark_room = 2 + (int)m->ntables + 3 <= h;
+    int end = spark_room ? y + h - 3 : 2 + (int)m->ntables <= h ? y + h : y + h - 1;
+    size_t shown = 0;
+    for (size_t i = 0; i < m->ntables && row < end; i++, row++, shown++) {
         const struct state_table_progress *t = &m->tables[i];
         double frac = t->rows_total > 0 ? (double)t->rows_read / (double)t->rows_total : 0;
         if (strcmp(t->phase, "done") == 0)
@@ -125,12 +132,22 @@ static void draw(struct pane *p, int y, int x, int h, int w)
         move(row, x + 19 + fill);
         for (int k = fill; k < barw; k++)
             addstr(app->utf8 ? "·" : ".");
-        snprintf(line, sizeof line, "%3.0f%% %9lld rows %8.0f/s  Q %-6lld R %-6lld %-9s %s",
-                 frac * 100, (long long)t->rows_read, rate, (long long)t->rows_quarantined,
-                 (long long)t->rows_repaired, t->phase, eta);
+        if (w - 20 - barw >= 66)
+            snprintf(line, sizeof line, "%3.0f%% %9lld rows %8.0f/s  Q %-6lld R %-6lld %-9s %s",
+                     frac * 100, (long long)t->rows_read, rate, (long long)t->rows_quarantined,
+                     (long long)t->rows_repaired, t->phase, eta);
+        else /* narrow: the phase before the rate and the repairs */
+            snprintf(line, sizeof line, "%3.0f%% %9lld rows Q %-5lld %-9s %s", frac * 100,
+                     (long long)t->rows_read, (long long)t->rows_quarantined, t->phase, eta);
         ui_put(app, row, x + 20 + barw, w - 20 - barw, ROLE_OK, line);
     }
-    if (m->nspark > 0 && row + 2 < y + h) {
+    if (shown < m->ntables) {
+        snprintf(line, sizeof line, "(%zu more table%s: a taller terminal shows them)", m->ntables - shown,
+                 m->ntables - shown == 1 ? "" : "s");
+        ui_put(app, row, x, w, ROLE_DIM, line);
+        return;
+    }
+    if (m->nspark > 0 && spark_room && row + 2 < y + h) {
         double max = 1;
         for (size_t i = 0; i < m->nspark; i++)
             if (m->spark[i] > max)

@@ -229,6 +229,11 @@ screen_unlike "^\\*" "a new form's defaults are not marked as changes"
 keys Escape
 wait_for_gone "New organization"; ok $? "Esc leaves an untouched new form without asking"
 status_unlike "leave without saving" "(no question)"
+# A list's command typed on another pane shows that list, filtered.
+keys 4
+wait_for_gone "Organizations +sorted by"
+keys : ; keys -l "filter priority=C"; keys Enter
+wait_for "Organizations +sorted by .*filter: priority=C"; ok $? ":filter typed on the dashboard shows the filtered organizations"
 keys q
 wait_for "EXITED=0"
 

@@ -165,6 +165,10 @@ static bool console_command(struct app *app, const char *line)
         return true;
     }
     struct pane *p = command_pane(app);
+    if (p && p != app->current
+        && (!strcmp(verb, "sort") || !strcmp(verb, "filter") || !strcmp(verb, "goto")
+            || !strcmp(verb, "search") || !strcmp(verb, "export")))
+        app_show(app, p); /* a list's command typed elsewhere: shown, not done out of sight */
     if (p)
         return p->ops->command(p, verb, rest, line);
     ui_status(app, " unknown command '%s'", verb);

@@ -21,8 +21,8 @@
 #include <string.h>
 
 static const struct cli_command top_commands[] = {
-    {"db", "target schema: migrate, status", cmd_db},
-    {"demo", "private demo database: up, down, status, conninfo, generate", cmd_demo},
+    {"db", "target schema: migrate, status, drizzle, drizzle-baseline", cmd_db},
+    {"demo", "the demo: up, down, status, conninfo, generate, track, activity", cmd_demo},
     {"assess", "predict what a migration will meet, before a row moves", cmd_assess},
     {"migrate", "copy the legacy database into the target (resumable)", cmd_migrate},
     {"report", "the migration's per-table summary", cmd_report},

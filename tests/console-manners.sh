@@ -119,6 +119,7 @@ wait_for "Contacts +sorted by"
 wait_for "^Aardvark"
 screen_like " yes " "a primary contact says yes" grep '^Aardvark'
 screen_like " no " "another says no (not t/f)" grep '^Badger'
+screen_like "/ Search  : Command  Enter Organization  \\? Help" "the contacts' status line hints at their own keys" tail -1
 keys e
 wait_for "contacts are changed through their organization"; ok $? "e on a contact says how contacts are changed"
 keys : ; keys -l "sort Email"; keys Enter
@@ -234,6 +235,8 @@ keys 4
 wait_for_gone "Organizations +sorted by"
 keys : ; keys -l "filter priority=C"; keys Enter
 wait_for "Organizations +sorted by .*filter: priority=C"; ok $? ":filter typed on the dashboard shows the filtered organizations"
+keys 3
+wait_for "m Migrate  p Pause  a Stop  A Assess  \\? Help"; ok $? "the migration pane's status line hints at its keys"
 keys q
 wait_for "EXITED=0"
 

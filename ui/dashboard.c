@@ -403,8 +403,17 @@ static void draw(struct pane *pane, int y, int x, int h, int w)
     }
 }
 
+static void keys_hint(struct pane *p, char *buf, size_t size)
+{
+    (void)p;
+    char r[16];
+    keymap_key_name(ACT_REFRESH, r, sizeof r);
+    snprintf(buf, size, "%s Refresh", r);
+}
+
 static const struct pane_ops dashboard_ops = {
     .free = free_op,
+    .keys_hint = keys_hint,
     .draw = draw,
     .action = action,
     .tick = tick,

@@ -359,8 +359,17 @@ static void draw(struct pane *p, int y, int x, int h, int w)
     free(ls.v);
 }
 
+static void keys_hint(struct pane *p, char *buf, size_t size)
+{
+    (void)p;
+    char r[16];
+    keymap_key_name(ACT_REFRESH, r, sizeof r);
+    snprintf(buf, size, "%s Refresh", r);
+}
+
 static const struct pane_ops health_ops = {
     .free = free_op,
+    .keys_hint = keys_hint,
     .draw = draw,
     .action = action,
     .tick = tick,

@@ -1023,6 +1023,22 @@ static void free_op(struct pane *p)
     free(lp);
 }
 
+static void keys_hint(struct pane *p, char *buf, size_t size)
+{
+    struct list_pane *lp = (struct list_pane *)p;
+    char search[16], cmd[16], open[16], edit[16];
+    keymap_key_name(ACT_SEARCH, search, sizeof search);
+    keymap_key_name(ACT_COMMAND, cmd, sizeof cmd);
+    keymap_key_name(ACT_OPEN, open, sizeof open);
+    keymap_key_name(ACT_EDIT, edit, sizeof edit);
+    if (!is_orgs(lp))
+        snprintf(buf, size, "%s Search  %s Command  %s Organization", search, cmd, open);
+    else if (p->app->read_only)
+        snprintf(buf, size, "%s Search  %s Command  %s Details", search, cmd, open);
+    else
+        snprintf(buf, size, "%s Search  %s Command  %s Details  %s Edit", search, cmd, open, edit);
+}
+
 static const struct pane_ops list_pane_ops = {
     .free = free_op,
     .enter = enter,
@@ -1034,6 +1050,7 @@ static const struct pane_ops list_pane_ops = {
     .follow_up = follow_up,
     .reload = reload_op,
     .command = list_command,
+    .keys_hint = keys_hint,
     .search = search_op,
     .tick = tick,
     .cancel = cancel_op,

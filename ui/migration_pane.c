@@ -441,8 +441,20 @@ static void free_op(struct pane *p)
     free(mp);
 }
 
+static void keys_hint(struct pane *p, char *buf, size_t size)
+{
+    (void)p;
+    char m[16], pause[16], abort_[16], assess[16];
+    keymap_key_name(ACT_MIG_START, m, sizeof m);
+    keymap_key_name(ACT_MIG_PAUSE, pause, sizeof pause);
+    keymap_key_name(ACT_MIG_ABORT, abort_, sizeof abort_);
+    keymap_key_name(ACT_MIG_ASSESS, assess, sizeof assess);
+    snprintf(buf, size, "%s Migrate  %s Pause  %s Stop  %s Assess", m, pause, abort_, assess);
+}
+
 static const struct pane_ops migration_pane_ops = {
     .free = free_op,
+    .keys_hint = keys_hint,
     .draw = draw,
     .action = action,
     .writes = writes,

@@ -57,6 +57,10 @@ struct pane_ops {
     /* Esc or ^C with no query in flight: stop a job of the pane's own (an
      * export); true when there was one. */
     bool (*cancel)(struct pane *p);
+    /* The pane's own keys for the status line's hint ("m Migrate  p
+     * Pause"), written into buf; NULL: the lists' search, command, details
+     * and edit. */
+    void (*keys_hint)(struct pane *p, char *buf, size_t size);
     /* A question to ask before quitting ("a migration is running…"), or NULL. */
     const char *(*quit_question)(struct pane *p);
     /* The pane's part of the session in the state file: key names are

@@ -8,6 +8,7 @@
 #include "app.h"
 #include "form.h"
 #include "keymap.h"
+#include "list_pane.h"
 #include "prompt.h"
 
 #include "clock.h"
@@ -114,11 +115,20 @@ static void draw_status(struct app *app)
     attrset(app->attr[ROLE_STATUS]);
     mvhline(LINES - 1, 0, ' ', COLS);
     attrset(A_NORMAL);
-    const char *hint = COLS >= 100 ? "1 Orgs  2 Contacts  3 Migration  4 Dashboard  5 Health  / Search  "
-                                     ": Command  Enter Details  e Edit  ? Help  q Quit"
-                     : COLS >= 72  ? "1 Orgs  2 Contacts  3 Migration  4 Dashboard  5 Health  ? Help  q Quit"
-                                   /* narrow: the keys that matter must not be cut */
-                                   : "1-5 panes  / Search  ? Help  q Quit";
+    /* The keys of the pane on screen, each as the key map has it: a pane
+     * without its own says the lists' (search, command, details, edit). */
+    char own[160] = "", hint[320];
+    if (app->current->ops->keys_hint)
+        app->current->ops->keys_hint(app->current, own, sizeof own);
+    if (COLS >= 100)
+        snprintf(hint, sizeof hint, "1 Orgs  2 Contacts  3 Migration  4 Dashboard  5 Health  %s%s? Help  q Quit",
+                 own[0] ? own : "/ Search  : Command  Enter Details  e Edit", "  ");
+    else if (COLS >= 72 && own[0] && !list_pane_view(app->current))
+        snprintf(hint, sizeof hint, "1-5 panes  %s  ? Help  q Quit", own);
+    else if (COLS >= 72)
+        snprintf(hint, sizeof hint, "1 Orgs  2 Contacts  3 Migration  4 Dashboard  5 Health  ? Help  q Quit");
+    else /* narrow: the keys that matter must not be cut */
+        snprintf(hint, sizeof hint, "1-5 panes  / Search  ? Help  q Quit");
     if (app->status[0] && app->confirm != ACT_NONE && strstr(app->status, "y/n")
         && text_width(app->status, strlen(app->status)) > COLS) {
         /* A question cut short by the width keeps its y/n in sight. */

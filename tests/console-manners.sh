@@ -122,6 +122,9 @@ screen_like " no " "another says no (not t/f)" grep '^Badger'
 screen_like "/ Search  : Command  Enter Organization  \\? Help" "the contacts' status line hints at their own keys" tail -1
 keys e
 wait_for "contacts are changed through their organization"; ok $? "e on a contact says how contacts are changed"
+keys : ; keys -l "sort c"; keys Tab
+wait_for "^:sort createdAt"; ok $? "Tab on the contacts pane completes a contacts sort (createdAt, not city)"
+keys C-u Escape
 keys : ; keys -l "sort Email"; keys Enter
 wait_for "Contacts +sorted by email \\(ascending\\)"; ok $? "contacts sort by their Email header"
 screen_like "Email▲" "and that column shows the marker" sed -n 3p

@@ -7,6 +7,7 @@
 #include "complete.h"
 #include "app.h"
 #include "form.h"
+#include "list_pane.h"
 
 #include "browse.h"
 #include "legacy.h"
@@ -82,14 +83,23 @@ char **console_complete(const char *line, int start, int end, void *ctx)
     }
     static const char *const verbs[] = {"sort ", "filter ", "goto ", "search ", "export csv ", "export jsonl ",
                                         "orgs", "contacts", "migration", "quit", NULL};
-    static const char *const sorts[] = {"name", "priority", "segment", "status", "city", "updatedAt",
-                                        "nextFollowUpDate", "estimatedRevenue", "lastName",
-                                        "-name", "-updatedAt", "revenue", "follow-up", "updated",
-                                        "-revenue", NULL};
-    static const char *const filters[] = {"priority=", "segment=", "status=", "type=", "state=",
-                                          "city=", "followup=due", "followup=overdue",
-                                          "followup=today", "primary", "email=flagged", "clear",
-                                          NULL};
+    /* The list a command goes to: the pane on screen when it is a list,
+     * else the organizations (console.c, command_pane); its sorts and
+     * filters only, so that nothing offered is then refused. */
+    const struct list_view *lv = app && app->current ? list_pane_view(app->current) : NULL;
+    bool contacts = lv && lv->spec.entity == BROWSE_CONTACTS;
+    static const char *const org_sorts[] = {"name", "priority", "segment", "status", "city", "updatedAt",
+                                            "nextFollowUpDate", "estimatedRevenue", "-name", "-updatedAt",
+                                            "revenue", "follow-up", "updated", "-revenue", NULL};
+    static const char *const contact_sorts[] = {"lastName", "createdAt", "email", "updatedAt",
+                                                "-lastName", "-createdAt", "-updatedAt", NULL};
+    static const char *const org_filters[] = {"priority=", "segment=", "status=", "type=", "state=",
+                                              "city=", "followup=due", "followup=overdue",
+                                              "followup=today", "email=flagged", "clear", NULL};
+    static const char *const contact_filters[] = {"primary=yes", "primary=no", "organization=",
+                                                  "email=flagged", "clear", NULL};
+    const char *const *sorts = contacts ? contact_sorts : org_sorts;
+    const char *const *filters = contacts ? contact_filters : org_filters;
     const char *const *pool = verbs;
     if (start > 0 && strncmp(line, "sort", 4) == 0)
         pool = sorts;

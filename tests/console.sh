@@ -97,6 +97,10 @@ wait_for "match 2 of"; ok $? "n moves to the next match"
 keys : ; keys -l "filter segment=CAT"; keys Tab Enter
 wait_for "filter: .*CATERING *$"; ok $? ":filter with Tab completion filters the list and says so"
 screen_unlike "FAST_FOOD|HEALTHCARE" "only CATERING rows are shown" sed -n '4,20p'
+keys : ; keys -l "filter segment=CATERING,FAST_F"; keys Tab
+wait_for "^:filter segment=CATERING,FAST_FOOD"; ok $? "Tab completes a value after a comma, the values before it kept"
+keys Enter
+wait_for "filter: segment=FAST_FOOD,CATERING *$"; ok $? "and the list takes both (in the labels' order)"
 keys : ; keys -l "filter clear"; keys Enter
 keys : ; keys -l "sort -updatedAt"; keys Enter
 wait_for "sorted by updatedAt \(descending\)"; ok $? ":sort -updatedAt"

@@ -104,8 +104,9 @@ char **console_complete(const char *line, int start, int end, void *ctx)
     if (start > 0 && strncmp(line, "sort", 4) == 0)
         pool = sorts;
     else if (start > 0 && strncmp(line, "filter", 6) == 0) {
-        /* readline ends words at '=' and ',': after "field=" (or a comma
-         * in its list), offer that field's labels */
+        /* readline ends words at '=' (not at ','): after "field=", offer
+         * that field's labels, each after the values already typed
+         * before the word's last comma ("FINE_DINING,CAT" Tab) */
         int fs = start;
         while (fs > 0 && line[fs - 1] != '=' && line[fs - 1] != ' ')
             fs--;
@@ -118,9 +119,12 @@ char **console_complete(const char *line, int start, int end, void *ctx)
             size_t n;
             const char *const *labels = browse_filter_labels(field, &n);
             if (labels) {
+                int comma = end;
+                while (comma > start && line[comma - 1] != ',')
+                    comma--;
                 char **out = xcalloc(n + 1, sizeof *out);
                 for (size_t i = 0; i < n; i++)
-                    out[i] = xstrdup(labels[i]);
+                    out[i] = xasprintf("%.*s%s", comma - start, line + start, labels[i]);
                 return out;
             }
         }

@@ -160,6 +160,9 @@ like "$($T capture-pane -e -p -t $S | grep 'Bistro')" "${esc}\\[([0-9;]*;)?4(;[0
      "and underlines the matching word"
 keys / ; keys -l "Alpah"; keys Enter
 wait_for "for 'Alpah' .*near spellings"; ok $? "a search answered by near spellings says so"
+keys / ; keys -l "zq istro"; keys Enter
+wait_for "for 'zq istro' .*no name has every word: names with a word containing 'istro'"
+ok $? "a search of several words answered through one of them says which"
 
 # Tab on an ambiguous word lists the candidates above the command line.
 keys : ; keys -l "s"; keys Tab

@@ -238,16 +238,33 @@ void list_goto(struct list_pane *lp, const char *text)
     lp->l.goto_pending = true;
 }
 
+/* What the match line adds about how the hits were found: a search of
+ * several words that no name holds all of fell back to one of them. */
+static const char *match_note(const struct list_view *l, char *buf, size_t size)
+{
+    char word[128];
+    size_t nw = browse_search_drive_word(l->search, word, sizeof word);
+    if (l->hits.how == BROWSE_MATCH_SIMILAR)
+        snprintf(buf, size, "; no name has these words: near spellings");
+    else if (l->hits.how == BROWSE_MATCH_SUBSTRING && nw > 1)
+        snprintf(buf, size, "; no name has every word: names with a word containing '%s'", word);
+    else if (l->hits.how == BROWSE_MATCH_SUBSTRING)
+        snprintf(buf, size, "; inside words");
+    else
+        buf[0] = '\0';
+    return buf;
+}
+
 static void goto_hit(struct list_pane *lp)
 {
     struct list_view *l = &lp->l;
     if (l->hits.n == 0 || search_coming(lp))
         return;
+    char note[200];
     ui_status(lp->base.app, " match %zu of %zu%s for '%s' (%s)%s", l->hit + 1, l->hits.n,
               lp->hits_want ? "+" : "", l->search,
               l->hits.labels && l->hits.labels[l->hit] ? l->hits.labels[l->hit] : "",
-              l->hits.how == BROWSE_MATCH_SIMILAR ? "; no name has these words: near spellings"
-              : l->hits.how == BROWSE_MATCH_SUBSTRING ? "; inside words" : "");
+              match_note(l, note, sizeof note));
     list_goto(lp, l->hits.ids[l->hit]);
     l->goto_pending = false; /* the match line already says where we are */
     lp->pend.goto_pending = false;
@@ -548,11 +565,11 @@ static void on_hits(struct list_pane *lp, const struct browse_query *q, PGresult
     browse_hits_free(&l->hits);
     l->hits = h;
     l->hit = at;
+    char note[200];
     if (strncmp(lp->base.app->status, " match ", 7) == 0 && h.n)
         ui_status(lp->base.app, " match %zu of %zu for '%s' (%s)%s", l->hit + 1, l->hits.n,
                   l->search, l->hits.labels[l->hit] ? l->hits.labels[l->hit] : "",
-                  l->hits.how == BROWSE_MATCH_SIMILAR ? "; no name has these words: near spellings"
-                  : l->hits.how == BROWSE_MATCH_SUBSTRING ? "; inside words" : "");
+                  match_note(l, note, sizeof note));
 }
 
 static void on_result(struct pane *p, int tag, const struct browse_query *q, PGresult *res,

@@ -377,6 +377,9 @@ bool browse_build_warmup(struct browse_query *q, const struct browse_spec *spec,
 enum browse_match { BROWSE_MATCH_NONE, BROWSE_MATCH_FULLTEXT, BROWSE_MATCH_SUBSTRING,
                     BROWSE_MATCH_SIMILAR };
 const char *browse_match_name(enum browse_match m);
+/* The word of term that the fragment and misspelling stages look for
+ * (the longest), in out; returns how many words term has. */
+size_t browse_search_drive_word(const char *term, char *out, size_t size);
 
 struct browse_hits {
     enum browse_match how;      /* which stage found them */

@@ -238,7 +238,7 @@ bool browse_build_search(struct browse_query *q, const struct browse_spec *spec,
         return false;
     }
     /* Fragments and misspellings look for the longest word (likely the
-     * most telling one). */
+     * most telling one; browse_search_drive_word says which). */
     size_t drive = 0;
     for (size_t i = 1; i < nw; i++)
         if (utf8_chars(words[i].p, words[i].len) > utf8_chars(words[drive].p, words[drive].len))
@@ -403,6 +403,17 @@ bool browse_build_search(struct browse_query *q, const struct browse_spec *spec,
     free(where);
     sb_free(&w);
     return true;
+}
+
+size_t browse_search_drive_word(const char *term, char *out, size_t size)
+{
+    struct search_word words[16];
+    size_t nw = search_words(term, strlen(term), words, 16), drive = 0;
+    for (size_t i = 1; i < nw; i++)
+        if (utf8_chars(words[i].p, words[i].len) > utf8_chars(words[drive].p, words[drive].len))
+            drive = i;
+    snprintf(out, size, "%.*s", nw ? (int)words[drive].len : 0, nw ? words[drive].p : "");
+    return nw;
 }
 
 const char *browse_match_name(enum browse_match m)

@@ -162,16 +162,16 @@ for case in "m7 0010_search_words_unchanged.sql Opportunity_stage_isActive_idx O
     is "$(psql_val "SELECT to_regclass('public.\"$3\"') IS NULL" "$1")" t "$5: and the index is not there"
 done
 # A database that applied the first text of a mended file has it applied.
-psql -X -q -d m1 -c "UPDATE pantrycrm.schema_migration
+psql -X -q -v ON_ERROR_STOP=1 -d m1 -c "UPDATE pantrycrm.schema_migration
     SET checksum = '815485813623a25428b5d6845331aa1bdb66b5c669b07852af5da079bef05a07'
-    WHERE name = '0019_city_sort_index.sql'"
+    WHERE name = '0019_city_sort_index.sql'" || bail_out "could not record the first text's checksum"
 run_ok "a file applied in its first, superseded text counts as applied" "$PANTRYCRM" -d "$C" db status
 like "$OUT" "applied +[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:]{8} UTC +0019_city_sort_index.sql" "status says applied"
 run_ok "and migrate has nothing to do" "$PANTRYCRM" -d "$C" db migrate
 like "$OUT" "schema is up to date" "it says the schema is up to date"
 # a checksum no file text stands for is still a changed file
-psql -X -q -d m1 -c "UPDATE pantrycrm.schema_migration SET checksum = repeat('b', 64)
-    WHERE name = '0019_city_sort_index.sql'"
+psql -X -q -v ON_ERROR_STOP=1 -d m1 -c "UPDATE pantrycrm.schema_migration SET checksum = repeat('b', 64)
+    WHERE name = '0019_city_sort_index.sql'" || bail_out "could not record an unknown checksum"
 run_fails "an unknown earlier text of a file still stops migrate" 1 "$PANTRYCRM" -d "$C" db migrate
 
 done_testing

@@ -181,6 +181,23 @@ static void fill_dashboard(struct app *app, bool negative)
     dashboard_set(app_pane(app, "dashboard"), &s);
 }
 
+/* A target that is down, with libpq's long message: the pane wraps it
+ * whole, its last word included. */
+static void fill_health_down(struct app *app)
+{
+    struct health *h = xcalloc(1, sizeof *h);
+    health_init(h, NULL, 4LL << 30);
+    health_target_down(h, "could not connect to PostgreSQL: connection to server on socket "
+                          "\"/a/rather/long/directory/of/sockets/for/this/host/.s.PGSQL.5432\" failed: "
+                          "No such file or directory  Is the server running locally and accepting "
+                          "connections on that socket? hint: pass a connection string with -d "
+                          "(URI or key=value), or set PGHOST, PGPORT, PGDATABASE, PGUSER, PGSERVICE; "
+                          "passwords come from ~/.pgpass or PGPASSWORD, or password-command");
+    health_finish(h, NULL);
+    health_pane_set(app_pane(app, "health"), h);
+    free(h);
+}
+
 static void fill_health(struct app *app)
 {
     struct health *h = xcalloc(1, sizeof *h);
@@ -346,6 +363,10 @@ int main(int argc, char **argv)
             fill_health(&app);
             snprintf(name, sizeof name, "health-%dx%d", sizes[s][0], sizes[s][1]);
             snapshot(&app, name);
+            if (s == 0) {
+                fill_health_down(&app);
+                snapshot(&app, "health-down-80x24");
+            }
             app.current = app_pane(&app, "orgs");
         }
         if (s == 0) {

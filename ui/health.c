@@ -250,10 +250,17 @@ static void report_lines(struct app *app, const struct health_view *v, struct li
     add(ls, h->status == HEALTH_OK ? ROLE_TITLE : h->status == HEALTH_DEGRADED ? ROLE_WARN : ROLE_ERROR,
         "Status: %s%s", h->status == HEALTH_OK ? "OK" : h->status == HEALTH_DEGRADED ? "DEGRADED" : "DOWN",
         v->check ? "   (checking the source…)" : v->running ? "   (checking again…)" : "");
-    for (size_t i = 0; i < h->nreasons; i++)
-        add(ls, ROLE_WARN, "  ! %s", h->reasons[i]);
+    /* reasons and errors quote libpq's messages whole (up to 1280
+     * bytes): wrapped to the pane, never cut */
+    for (size_t i = 0; i < h->nreasons; i++) {
+        char *r = xasprintf("! %s", h->reasons[i]);
+        add_wrapped(ls, ROLE_WARN, 2, r, w);
+        free(r);
+    }
     if (!h->target_ok) {
-        add(ls, ROLE_ERROR, "Target: down: %s", h->target_error);
+        char *t = xasprintf("Target: down: %s", h->target_error);
+        add_wrapped(ls, ROLE_ERROR, 0, t, w);
+        free(t);
     } else {
         add(ls, ROLE_OK, "Target: ok, SELECT 1 in %.1f ms  %s", h->ping_ms, h->target);
         add(ls, ROLE_OK, "Console: connection pid %d, %s; %d pantrycrm session%s on the server",
@@ -273,8 +280,11 @@ static void report_lines(struct app *app, const struct health_view *v, struct li
     else if (h->source_ok)
         add(ls, ROLE_OK, "Source: ok in %.1f ms  %s%s%s", h->source_ms, h->source,
             h->source_server[0] ? "  " : "", h->source_server);
-    else
-        add(ls, ROLE_WARN, "Source: UNREACHABLE  %s: %s", h->source, h->source_error);
+    else {
+        char *t = xasprintf("Source: UNREACHABLE  %s: %s", h->source, h->source_error);
+        add_wrapped(ls, ROLE_WARN, 0, t, w);
+        free(t);
+    }
     if (!h->target_ok)
         return;
     health_fmt_bytes(a, sizeof a, (double)h->db_bytes);

@@ -104,6 +104,47 @@ static bool refilter(struct list_view *l, char **err)
     return true;
 }
 
+/* Puts spec in force as one filter per field: a filter on a field already
+ * filtered replaces that one. 1 done; 0 spec does not parse (*err set,
+ * the filters kept as they were); -1 no room for another field. */
+static int put_filter(struct list_view *l, const char *spec, char **err)
+{
+    char field[32], other[32];
+    filter_field(spec, field, sizeof field);
+    size_t at = l->nfilters;
+    for (size_t k = 0; k < l->nfilters; k++)
+        if (strcmp(filter_field(l->filters[k], other, sizeof other), field) == 0)
+            at = k;
+    if (at == LIST_MAX_FILTERS)
+        return -1;
+    char old[LIST_MAX_FILTERS][sizeof l->filters[0]];
+    size_t nold = l->nfilters;
+    memcpy(old, l->filters, sizeof old);
+    if (at == l->nfilters)
+        l->nfilters++;
+    else
+        memmove(l->filters[at], l->filters[at + 1], (l->nfilters - at - 1) * sizeof l->filters[0]);
+    snprintf(l->filters[l->nfilters - 1], sizeof l->filters[0], "%s", spec);
+    if (refilter(l, err))
+        return 1;
+    memcpy(l->filters, old, sizeof old);
+    l->nfilters = nold;
+    char *again = NULL;
+    refilter(l, &again); /* parsed before: cannot fail */
+    free(again);
+    return 0;
+}
+
+void list_filter_restore(struct list_view *l, const char *spec)
+{
+    /* the last one saved per field wins (a session saved before filters
+     * replaced each other may hold several); one refused is left out */
+    char *err = NULL;
+    if (strlen(spec) < sizeof l->filters[0])
+        put_filter(l, spec, &err);
+    free(err);
+}
+
 static bool set_filter(struct list_pane *lp, const char *rest)
 {
     struct app *app = lp->base.app;
@@ -119,29 +160,15 @@ static bool set_filter(struct list_pane *lp, const char *rest)
         ui_status(app, " filter too long");
         return false;
     }
-    /* A filter on a field already filtered replaces that one, so that
-     * the header says what is in force and nothing piles up. */
-    char field[32], other[32];
-    filter_field(rest, field, sizeof field);
-    char old[LIST_MAX_FILTERS][sizeof l->filters[0]];
-    size_t nold = l->nfilters, at = l->nfilters;
-    memcpy(old, l->filters, sizeof old);
-    for (size_t k = 0; k < l->nfilters; k++)
-        if (strcmp(filter_field(l->filters[k], other, sizeof other), field) == 0)
-            at = k;
-    if (at == LIST_MAX_FILTERS) {
+    int put = put_filter(l, rest, &err);
+    if (put < 0) {
         ui_status(app, " at most %d filters; :filter clear to start over", LIST_MAX_FILTERS);
         return false;
     }
-    if (at == l->nfilters) {
-        l->nfilters++;
-    } else {
-        memmove(l->filters[at], l->filters[at + 1], (l->nfilters - at - 1) * sizeof l->filters[0]);
-    }
-    memcpy(l->filters[l->nfilters - 1], rest, strlen(rest) + 1);
-    if (!refilter(l, &err)) {
-        /* a wrong value: say which ones there are, and keep the filters
-         * as they were */
+    if (put == 0) {
+        /* a wrong value: say which ones there are */
+        char field[32];
+        filter_field(rest, field, sizeof field);
         size_t n = 0;
         const char *const *labels = strstr(err, "is not a label") ? browse_filter_labels(field, &n) : NULL;
         struct strbuf sb;
@@ -151,11 +178,6 @@ static bool set_filter(struct list_pane *lp, const char *rest)
         ui_status(app, " %s%s%s%s", err, sb.len ? " (one of: " : "", sb.len ? sb.buf : "",
                   sb.len ? ")" : "");
         sb_free(&sb);
-        free(err);
-        err = NULL;
-        memcpy(l->filters, old, sizeof old);
-        l->nfilters = nold;
-        refilter(l, &err);
         free(err);
         return false;
     }

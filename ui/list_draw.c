@@ -234,6 +234,14 @@ static void draw_detail(struct list_pane *lp, int y, int x, int h, int w)
         }
         sb_free(&cell);
     }
+    /* scrolled no further than the last screenful (End asks for more),
+     * clamped before drawing so that no frame shows past the end */
+    size_t total = 0; /* the lines strtok_r gives below: empty ones are none */
+    for (const char *q = lines.buf; q && *q; q++)
+        total += *q != '\n' && (q[1] == '\n' || q[1] == '\0');
+    size_t last_top = total > (size_t)h ? total - (size_t)h : 0;
+    if (lp->detail_top > last_top)
+        lp->detail_top = last_top;
     size_t n = 0;
     char *save = NULL;
     for (char *line = strtok_r(lines.buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save), n++) {
@@ -246,10 +254,6 @@ static void draw_detail(struct list_pane *lp, int y, int x, int h, int w)
         ui_put(app, row, x, w, title ? ROLE_TITLE : heading ? ROLE_DIM : ROLE_OK,
                title || heading ? line + 1 : line);
     }
-    /* scrolled no further than the last screenful (End asks for more) */
-    size_t last_top = n > (size_t)h ? n - (size_t)h : 0;
-    if (lp->detail_top > last_top)
-        lp->detail_top = last_top;
     sb_free(&lines);
 }
 

@@ -972,14 +972,8 @@ static void restore_session(struct pane *p, struct state *st, bool shown)
     }
     free(v);
     v = state_session_get(st, app_session_key(p, "filters", nk, sizeof nk));
-    for (char *save = NULL, *f = v ? strtok_r(v, "\n", &save) : NULL; f && l->nfilters < LIST_MAX_FILTERS;
-         f = strtok_r(NULL, "\n", &save)) {
-        char *err = NULL;
-        snprintf(l->filters[l->nfilters], sizeof l->filters[0], "%s", f);
-        if (browse_filter_parse(&l->spec.filter, l->filters[l->nfilters], &err))
-            l->nfilters++;
-        free(err);
-    }
+    for (char *save = NULL, *f = v ? strtok_r(v, "\n", &save) : NULL; f; f = strtok_r(NULL, "\n", &save))
+        list_filter_restore(l, f);
     free(v);
     v = state_session_get(st, app_session_key(p, "search", nk, sizeof nk));
     if (v)

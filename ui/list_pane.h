@@ -125,6 +125,9 @@ void list_refresh(struct list_pane *p, const char *id);
 struct export_job;
 bool list_command(struct pane *p, const char *verb, const char *rest, const char *line);
 void list_ask_delete(struct list_pane *lp);
+/* A filter spec of a saved session, put in force as :filter would (one
+ * per field); one this version refuses is left out. */
+void list_filter_restore(struct list_view *l, const char *spec);
 void list_do_delete(struct list_pane *lp);
 /* list_draw.c */
 void list_draw(struct pane *p, int y, int x, int h, int w);

@@ -72,30 +72,40 @@ static const char *const followup_names[] = {
     [BROWSE_FOLLOWUP_ANY] = "any", [BROWSE_FOLLOWUP_DUE] = "due",
     [BROWSE_FOLLOWUP_TODAY] = "today", [BROWSE_FOLLOWUP_OVERDUE] = "overdue"};
 
-/* Whether t reads as the timestamps now= takes: YYYY-MM-DD, then
- * optionally [T or space]HH:MM[:SS[.fraction]], then optionally Z or
- * +HH[[:]MM] / -HH[[:]MM]. Checked here so that a typo says so instead of
- * reaching the server as a failing parameter of every page. */
-static bool digits(const char **p, int n)
+/* n digits at *p as a number in [lo, hi], *p moved past them; -1 if not. */
+static int number(const char **p, int n, int lo, int hi)
 {
-    for (int i = 0; i < n; i++, (*p)++)
+    int v = 0;
+    for (int i = 0; i < n; i++, (*p)++) {
         if (!isdigit((unsigned char)**p))
-            return false;
-    return true;
+            return -1;
+        v = v * 10 + (**p - '0');
+    }
+    return v >= lo && v <= hi ? v : -1;
 }
 
+/* Whether t reads as the timestamps now= takes: now, today, tomorrow or
+ * yesterday; or YYYY-MM-DD, then optionally [T or space]HH:MM[:SS[.fraction]],
+ * then optionally a zone: Z, UTC, or +HH[[:]MM] / -HH[[:]MM], after a space
+ * or not. Checked here so that a typo says so instead of reaching the
+ * server as a failing parameter of every page. */
 static bool looks_like_timestamp(const char *t)
 {
+    static const char *const special[] = {"now", "today", "tomorrow", "yesterday"};
+    for (size_t i = 0; i < sizeof special / sizeof special[0]; i++)
+        if (strcasecmp(t, special[i]) == 0)
+            return true;
     const char *p = t;
-    if (!digits(&p, 4) || *p++ != '-' || !digits(&p, 2) || *p++ != '-' || !digits(&p, 2))
+    if (number(&p, 4, 1, 9999) < 0 || *p++ != '-' || number(&p, 2, 1, 12) < 0 || *p++ != '-'
+        || number(&p, 2, 1, 31) < 0)
         return false;
-    if (*p == 'T' || *p == ' ') {
+    if (*p == 'T' || *p == 't' || (*p == ' ' && isdigit((unsigned char)p[1]))) {
         p++;
-        if (!digits(&p, 2) || *p++ != ':' || !digits(&p, 2))
+        if (number(&p, 2, 0, 23) < 0 || *p++ != ':' || number(&p, 2, 0, 59) < 0)
             return false;
         if (*p == ':') {
             p++;
-            if (!digits(&p, 2))
+            if (number(&p, 2, 0, 60) < 0)
                 return false;
             if (*p == '.') {
                 p++;
@@ -105,19 +115,24 @@ static bool looks_like_timestamp(const char *t)
                     p++;
             }
         }
-        if (*p == 'Z') {
-            p++;
-        } else if (*p == '+' || *p == '-') {
-            p++;
-            if (!digits(&p, 2))
-                return false;
-            if (*p == ':')
-                p++;
-            if (isdigit((unsigned char)*p) && !digits(&p, 2))
-                return false;
-        }
     }
-    return *p == '\0';
+    if (*p == ' ')
+        p++;
+    if (*p == 'Z' || *p == 'z') {
+        p++;
+    } else if (strncasecmp(p, "UTC", 3) == 0) {
+        p += 3;
+    } else if (*p == '+' || *p == '-') {
+        p++;
+        if (number(&p, 2, 0, 15) < 0)
+            return false;
+        bool colon = *p == ':';
+        if (colon)
+            p++;
+        if ((colon || isdigit((unsigned char)*p)) && number(&p, 2, 0, 59) < 0)
+            return false;
+    }
+    return *p == '\0' && p[-1] != ' ';
 }
 
 bool browse_filter_parse(struct browse_filter *f, const char *spec, char **err)

@@ -10,34 +10,10 @@
 #include "worker.h"
 #include "export_job.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-
-/* ":sort revenue", ":sort follow-up": a column's header names its sort
- * too (any case, without spaces or dashes). */
-static bool sort_by_header(const struct list_pane *lp, const char *name, enum browse_sort *out)
-{
-    size_t n;
-    const struct col_def *cols = list_columns(lp, &n);
-    for (size_t c = 0; c < n; c++) {
-        if (!cols[c].sort)
-            continue;
-        const char *h = cols[c].header, *q = name;
-        while (*h || *q) {
-            if (*h == ' ' || *h == '-') { h++; continue; }
-            if (*q == ' ' || *q == '-') { q++; continue; }
-            if (!*h || !*q || tolower((unsigned char)*h) != tolower((unsigned char)*q))
-                break;
-            h++, q++;
-        }
-        if (!*h && !*q)
-            return browse_sort_find(lp->l.spec.entity, cols[c].sort, out);
-    }
-    return false;
-}
 
 /* ---- export ------------------------------------------------------------------ */
 
@@ -204,7 +180,7 @@ bool list_command(struct pane *p, const char *verb, const char *rest, const char
         if (*name == '-' || *name == '+')
             name++;
         enum browse_sort s;
-        if (!browse_sort_find(l->spec.entity, name, &s) && !sort_by_header(lp, name, &s)) {
+        if (!browse_sort_find(l->spec.entity, name, &s)) {
             struct strbuf sb;
             sb_init(&sb);
             for (int k = 0; k < BROWSE_NSORTS; k++)

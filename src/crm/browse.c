@@ -188,11 +188,6 @@ const char *browse_sort_short_name(enum browse_sort s)
 bool browse_sort_find(enum browse_entity e, const char *name, enum browse_sort *out)
 {
     for (int s = 0; s < BROWSE_NSORTS; s++)
-        if (browse_sort_defs[s].entity == e && strcmp(browse_sort_defs[s].name, name) == 0) {
-            *out = (enum browse_sort)s;
-            return true;
-        }
-    for (int s = 0; s < BROWSE_NSORTS; s++)
         if (browse_sort_defs[s].entity == e && same_name(browse_sort_defs[s].name, name)) {
             *out = (enum browse_sort)s;
             return true;
